@@ -1,0 +1,169 @@
+/* core — what every stage shares: status codes, diagnostics and their sink,
+ * an arena allocator, a growable byte buffer with a size cap, paths confined
+ * to a project folder, and atomic file writes (temp name, then rename).
+ *
+ * Nothing here knows about YAML, Pango, libharu or Cairo. */
+#ifndef FO_CORE_H
+#define FO_CORE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#if defined(__GNUC__)
+#define FO_WUR __attribute__((warn_unused_result))
+#define FO_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define FO_WUR
+#define FO_PRINTF(f, a)
+#endif
+
+/* FO_STATIC marks file-local helpers that unit tests want to reach. */
+#ifdef FO_UNIT_TEST
+#define FO_STATIC
+#else
+#define FO_STATIC static
+#endif
+
+typedef enum fo_status {
+    FO_OK = 0,
+    FO_ERR_INPUT,   /* the input has errors; they are in the fo_diags */
+    FO_ERR_IO,      /* a file could not be read or written */
+    FO_ERR_LIBRARY, /* a library (Pango, libharu, Cairo…) failed */
+    FO_ERR_LIMIT,   /* a size limit was exceeded */
+    FO_ERR_USAGE    /* bad command-line usage */
+} fo_status;
+
+/* A static English name for a status. */
+const char *fo_status_str(fo_status st);
+
+/* ---- memory --------------------------------------------------------- */
+
+/* Allocators that abort with a message when memory runs out. */
+void *fo_xmalloc(size_t n);
+void *fo_xcalloc(size_t count, size_t n);
+void *fo_xrealloc(void *p, size_t n);
+char *fo_xstrdup(const char *s);
+char *fo_xstrndup(const char *s, size_t n);
+
+/* Grow *items (of item_size bytes each) so that it holds at least need items;
+ * *cap is updated. Aborts on overflow. */
+void fo_grow(void **items, size_t item_size, size_t *cap, size_t need);
+
+/* An arena: many small allocations freed in one call. Not thread-safe. */
+typedef struct fo_arena fo_arena;
+
+/* A new, empty arena; free with fo_arena_free. */
+fo_arena *fo_arena_new(void);
+/* Frees every allocation made from the arena, and the arena. NULL is fine. */
+void fo_arena_free(fo_arena *a);
+/* n bytes, zeroed, aligned for any type; live until fo_arena_free. */
+void *fo_arena_alloc(fo_arena *a, size_t n);
+/* A copy of s (or of its first n bytes) in the arena, NUL-terminated. */
+char *fo_arena_strdup(fo_arena *a, const char *s);
+char *fo_arena_strndup(fo_arena *a, const char *s, size_t n);
+/* printf into the arena. */
+char *fo_arena_printf(fo_arena *a, const char *fmt, ...) FO_PRINTF(2, 3);
+/* Bytes handed out so far (for the benchmark's memory figures). */
+size_t fo_arena_used(const fo_arena *a);
+
+/* ---- growable buffer ------------------------------------------------ */
+
+/* A byte buffer that grows up to max bytes (0 = no cap). Always
+ * NUL-terminated when data != NULL. */
+typedef struct fo_buf {
+    char *data;
+    size_t len, cap, max;
+} fo_buf;
+
+void fo_buf_init(fo_buf *b, size_t max);
+/* Appends; FO_ERR_LIMIT (and nothing appended) past the cap. */
+FO_WUR fo_status fo_buf_append(fo_buf *b, const void *p, size_t n);
+FO_WUR fo_status fo_buf_puts(fo_buf *b, const char *s);
+FO_WUR fo_status fo_buf_printf(fo_buf *b, const char *fmt, ...) FO_PRINTF(2, 3);
+void fo_buf_free(fo_buf *b);
+
+/* ---- diagnostics ---------------------------------------------------- */
+
+/* A position in an input file, 1-based line and column (column counts
+ * characters, not bytes). file is borrowed (usually arena-owned). */
+typedef struct fo_pos {
+    const char *file;
+    int line, col;
+} fo_pos;
+
+typedef enum fo_severity { FO_SEV_ERROR, FO_SEV_WARNING, FO_SEV_NOTE } fo_severity;
+
+typedef struct fo_diag {
+    fo_severity sev;
+    fo_pos pos;       /* file == NULL: no position */
+    char *message;    /* owned by the fo_diags */
+} fo_diag;
+
+/* The sink that stages report input errors to. Collects every diagnostic so
+ * that a run can report all of them; printing is the CLI's job. */
+typedef struct fo_diags {
+    fo_diag *items;
+    size_t n, cap;
+    int errors, warnings;
+} fo_diags;
+
+void fo_diags_init(fo_diags *d);
+void fo_diags_free(fo_diags *d);
+void fo_diag_add(fo_diags *d, fo_severity sev, fo_pos pos, const char *fmt,
+                 ...) FO_PRINTF(4, 5);
+void fo_diag_vadd(fo_diags *d, fo_severity sev, fo_pos pos, const char *fmt,
+                  va_list ap) FO_PRINTF(4, 0);
+/* Shorthands for fo_diag_add. */
+void fo_error(fo_diags *d, fo_pos pos, const char *fmt, ...) FO_PRINTF(3, 4);
+void fo_warning(fo_diags *d, fo_pos pos, const char *fmt, ...) FO_PRINTF(3, 4);
+/* Writes every diagnostic as "FILE:LINE:COL: error: message\n" (or
+ * "folio: error: message" without a position), in the order reported. */
+void fo_diags_print(const fo_diags *d, FILE *out);
+
+/* ---- paths and files ------------------------------------------------ */
+
+/* dir of path ("a/b/c.yaml" → "a/b", "c.yaml" → "."); caller frees. */
+char *fo_path_dirname(const char *path);
+/* base joined with rel unless rel is absolute; caller frees. */
+char *fo_path_join(const char *base, const char *rel);
+/* Resolves rel against base_dir and checks that the result stays inside
+ * root (both made canonical with realpath). Returns a malloc'd canonical
+ * path, or NULL with *why set to a static reason ("no such file", "outside
+ * the project"). */
+char *fo_path_confined(const char *root, const char *base_dir,
+                       const char *rel, const char **why);
+
+/* Reads a whole file, up to max bytes. FO_ERR_IO / FO_ERR_LIMIT. *out is
+ * malloc'd and NUL-terminated; caller frees. */
+FO_WUR fo_status fo_file_read(const char *path, size_t max, char **out,
+                              size_t *len);
+
+/* Atomic write: output goes to a temporary file beside the target and is
+ * renamed over it by fo_atomic_commit. fo_atomic_abort (or a crash) leaves
+ * the target untouched and removes the temporary file. */
+typedef struct fo_atomic {
+    char *target, *tmp;
+    FILE *fp;
+} fo_atomic;
+
+FO_WUR fo_status fo_atomic_open(fo_atomic *a, const char *target);
+FO_WUR fo_status fo_atomic_commit(fo_atomic *a);
+void fo_atomic_abort(fo_atomic *a);
+/* Writes len bytes to target atomically. */
+FO_WUR fo_status fo_atomic_write_file(const char *target, const void *data,
+                                      size_t len);
+/* A temporary name beside target, for libraries that write by path
+ * (libharu, Cairo): write there, then rename() it. Caller frees. */
+char *fo_atomic_tmpname(const char *target);
+
+/* ---- UTF-8 ---------------------------------------------------------- */
+
+/* Number of code points in s[0..n). Invalid bytes count as one each. */
+size_t fo_utf8_len(const char *s, size_t n);
+/* Decodes one code point at s (n bytes left); returns its byte length (1 on
+ * invalid input, with *cp = 0xFFFD). */
+int fo_utf8_decode(const char *s, size_t n, uint32_t *cp);
+
+#endif

@@ -1,0 +1,82 @@
+/* Diagnostics: stages report input errors here and carry on, so that one
+ * run reports every error; the CLI prints them in the order reported, in
+ * the compiler format editors understand: FILE:LINE:COL: error: message. */
+#include "core.h"
+
+#include <stdlib.h>
+
+void fo_diags_init(fo_diags *d)
+{
+    d->items = NULL;
+    d->n = d->cap = 0;
+    d->errors = d->warnings = 0;
+}
+
+void fo_diags_free(fo_diags *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        free(d->items[i].message);
+    free(d->items);
+    fo_diags_init(d);
+}
+
+void fo_diag_vadd(fo_diags *d, fo_severity sev, fo_pos pos, const char *fmt,
+                  va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    char *msg = fo_xmalloc(n > 0 ? (size_t)n + 1 : 1);
+    if (n > 0)
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+    else
+        msg[0] = 0;
+    fo_grow((void **)&d->items, sizeof(fo_diag), &d->cap, d->n + 1);
+    d->items[d->n++] = (fo_diag){sev, pos, msg};
+    if (sev == FO_SEV_ERROR)
+        d->errors++;
+    else if (sev == FO_SEV_WARNING)
+        d->warnings++;
+}
+
+void fo_diag_add(fo_diags *d, fo_severity sev, fo_pos pos, const char *fmt,
+                 ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fo_diag_vadd(d, sev, pos, fmt, ap);
+    va_end(ap);
+}
+
+void fo_error(fo_diags *d, fo_pos pos, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fo_diag_vadd(d, FO_SEV_ERROR, pos, fmt, ap);
+    va_end(ap);
+}
+
+void fo_warning(fo_diags *d, fo_pos pos, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fo_diag_vadd(d, FO_SEV_WARNING, pos, fmt, ap);
+    va_end(ap);
+}
+
+void fo_diags_print(const fo_diags *d, FILE *out)
+{
+    static const char *names[] = {"error", "warning", "note"};
+    for (size_t i = 0; i < d->n; i++) {
+        const fo_diag *g = &d->items[i];
+        if (g->pos.file && g->pos.line > 0)
+            fprintf(out, "%s:%d:%d: %s: %s\n", g->pos.file, g->pos.line,
+                    g->pos.col, names[g->sev], g->message);
+        else if (g->pos.file)
+            fprintf(out, "%s: %s: %s\n", g->pos.file, names[g->sev],
+                    g->message);
+        else
+            fprintf(out, "folio: %s: %s\n", names[g->sev], g->message);
+    }
+}

@@ -1,0 +1,169 @@
+/* Paths and files. Every path a publication names is resolved against the
+ * file that names it and must stay inside the project folder: a content file
+ * never makes folio read /etc/passwd. Outputs are written under a temporary
+ * name beside the target and renamed into place, so a failed or killed build
+ * leaves the previous output intact and never a half-written file. */
+#define _POSIX_C_SOURCE 200809L
+#include "core.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *fo_path_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return fo_xstrdup(".");
+    if (slash == path)
+        return fo_xstrdup("/");
+    return fo_xstrndup(path, (size_t)(slash - path));
+}
+
+char *fo_path_join(const char *base, const char *rel)
+{
+    if (rel[0] == '/' || !base || !base[0] || strcmp(base, ".") == 0)
+        return fo_xstrdup(rel);
+    size_t bl = strlen(base), rl = strlen(rel);
+    char *p = fo_xmalloc(bl + rl + 2);
+    memcpy(p, base, bl);
+    size_t o = bl;
+    if (base[bl - 1] != '/')
+        p[o++] = '/';
+    memcpy(p + o, rel, rl + 1);
+    return p;
+}
+
+char *fo_path_confined(const char *root, const char *base_dir,
+                       const char *rel, const char **why)
+{
+    char *joined = fo_path_join(base_dir, rel);
+    char *real = realpath(joined, NULL);
+    free(joined);
+    if (!real) {
+        *why = "no such file";
+        return NULL;
+    }
+    char *rroot = realpath(root, NULL);
+    if (!rroot) {
+        free(real);
+        *why = "the project folder does not exist";
+        return NULL;
+    }
+    size_t rl = strlen(rroot);
+    int inside = strncmp(real, rroot, rl) == 0 &&
+                 (real[rl] == '/' || real[rl] == 0 || strcmp(rroot, "/") == 0);
+    free(rroot);
+    if (!inside) {
+        free(real);
+        *why = "outside the project folder";
+        return NULL;
+    }
+    struct stat st;
+    if (stat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
+        free(real);
+        *why = "not a regular file";
+        return NULL;
+    }
+    return real;
+}
+
+fo_status fo_file_read(const char *path, size_t max, char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return FO_ERR_IO;
+    fo_buf b;
+    fo_buf_init(&b, max);
+    char chunk[65536];
+    fo_status st = FO_OK;
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+        st = fo_buf_append(&b, chunk, n);
+        if (st != FO_OK)
+            break;
+    }
+    if (st == FO_OK && ferror(fp))
+        st = FO_ERR_IO;
+    fclose(fp);
+    if (st != FO_OK) {
+        fo_buf_free(&b);
+        return st;
+    }
+    if (!b.data)
+        st = fo_buf_append(&b, "", 0);
+    *out = b.data;
+    *len = b.len;
+    return st;
+}
+
+char *fo_atomic_tmpname(const char *target)
+{
+    size_t n = strlen(target) + 32;
+    char *tmp = fo_xmalloc(n);
+    snprintf(tmp, n, "%s.tmp-%ld", target, (long)getpid());
+    return tmp;
+}
+
+fo_status fo_atomic_open(fo_atomic *a, const char *target)
+{
+    a->target = fo_xstrdup(target);
+    a->tmp = fo_atomic_tmpname(target);
+    a->fp = fopen(a->tmp, "wb");
+    if (!a->fp) {
+        free(a->target);
+        free(a->tmp);
+        a->target = a->tmp = NULL;
+        return FO_ERR_IO;
+    }
+    return FO_OK;
+}
+
+fo_status fo_atomic_commit(fo_atomic *a)
+{
+    fo_status st = FO_OK;
+    if (fflush(a->fp) != 0 || ferror(a->fp))
+        st = FO_ERR_IO;
+    if (fclose(a->fp) != 0)
+        st = FO_ERR_IO;
+    a->fp = NULL;
+    if (st == FO_OK && rename(a->tmp, a->target) != 0)
+        st = FO_ERR_IO;
+    if (st != FO_OK)
+        remove(a->tmp);
+    free(a->target);
+    free(a->tmp);
+    a->target = a->tmp = NULL;
+    return st;
+}
+
+void fo_atomic_abort(fo_atomic *a)
+{
+    if (a->fp)
+        fclose(a->fp);
+    if (a->tmp)
+        remove(a->tmp);
+    free(a->target);
+    free(a->tmp);
+    a->fp = NULL;
+    a->target = a->tmp = NULL;
+}
+
+fo_status fo_atomic_write_file(const char *target, const void *data,
+                               size_t len)
+{
+    fo_atomic a;
+    fo_status st = fo_atomic_open(&a, target);
+    if (st != FO_OK)
+        return st;
+    if (len && fwrite(data, 1, len, a.fp) != len) {
+        fo_atomic_abort(&a);
+        return FO_ERR_IO;
+    }
+    return fo_atomic_commit(&a);
+}

@@ -1,0 +1,197 @@
+/* The display list container and its text dump. The dump is the golden
+ * tests' main check, so its format is fixed: one line per op, numbers with
+ * two decimals (glyph advances with three), fonts by PostScript name. */
+#include "dlist.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+fo_dl_doc *fo_dl_doc_new(void)
+{
+    fo_dl_doc *doc = fo_xcalloc(1, sizeof *doc);
+    doc->arena = fo_arena_new();
+    return doc;
+}
+
+void fo_dl_doc_free(fo_dl_doc *doc)
+{
+    if (!doc)
+        return;
+    for (size_t i = 0; i < doc->npages; i++) {
+        fo_arena_free(doc->pages[i]->arena);
+        free(doc->pages[i]->ops);
+        free(doc->pages[i]);
+    }
+    free(doc->pages);
+    free(doc->fonts);
+    free(doc->images);
+    fo_arena_free(doc->arena);
+    free(doc);
+}
+
+int fo_dl_doc_font(fo_dl_doc *doc, const char *file, int index,
+                   const char *name, int units_per_em)
+{
+    for (size_t i = 0; i < doc->nfonts; i++)
+        if (doc->fonts[i].index == index && strcmp(doc->fonts[i].file, file) == 0)
+            return (int)i;
+    fo_grow((void **)&doc->fonts, sizeof *doc->fonts, &doc->fonts_cap,
+            doc->nfonts + 1);
+    doc->fonts[doc->nfonts] = (fo_dl_font){
+        fo_arena_strdup(doc->arena, file), index,
+        fo_arena_strdup(doc->arena, name ? name : "unnamed"), units_per_em};
+    return (int)doc->nfonts++;
+}
+
+fo_dl_page *fo_dl_doc_add_page(fo_dl_doc *doc, double width, double height)
+{
+    fo_dl_page *p = fo_xcalloc(1, sizeof *p);
+    p->width = width;
+    p->height = height;
+    p->arena = fo_arena_new();
+    fo_grow((void **)&doc->pages, sizeof *doc->pages, &doc->pages_cap,
+            doc->npages + 1);
+    doc->pages[doc->npages++] = p;
+    return p;
+}
+
+fo_dl_op *fo_dl_page_add(fo_dl_page *page, fo_dl_op_kind kind)
+{
+    fo_grow((void **)&page->ops, sizeof *page->ops, &page->cap, page->n + 1);
+    fo_dl_op *op = &page->ops[page->n++];
+    memset(op, 0, sizeof *op);
+    op->kind = kind;
+    return op;
+}
+
+fo_dl_glyphs *fo_dl_page_add_glyphs(fo_dl_page *page, int font, double size,
+                                    double x, double y, fo_color color, int n,
+                                    const char *text, size_t text_len)
+{
+    fo_dl_op *op = fo_dl_page_add(page, FO_DL_GLYPHS);
+    fo_dl_glyphs *g = &op->u.glyphs;
+    g->font = font;
+    g->size = size;
+    g->x = x;
+    g->y = y;
+    g->color = color;
+    g->n = n;
+    g->glyphs = fo_arena_alloc(page->arena, sizeof(fo_dl_glyph) * (size_t)(n > 0 ? n : 1));
+    g->text = fo_arena_strndup(page->arena, text, text_len);
+    g->text_len = text_len;
+    return g;
+}
+
+/* Text in double quotes with \ " and control characters escaped. */
+static fo_status put_quoted(fo_buf *out, const char *s, size_t n)
+{
+    fo_status st = fo_buf_puts(out, "\"");
+    for (size_t i = 0; i < n && st == FO_OK; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            st = fo_buf_printf(out, "\\%c", c);
+        else if (c < 0x20)
+            st = fo_buf_printf(out, "\\x%02x", c);
+        else
+            st = fo_buf_append(out, &s[i], 1);
+    }
+    if (st == FO_OK)
+        st = fo_buf_puts(out, "\"");
+    return st;
+}
+
+static fo_status put_color(fo_buf *out, fo_color c)
+{
+    return fo_buf_printf(out, " cmyk=%.2f,%.2f,%.2f,%.2f", c.c, c.m, c.y,
+                         c.k);
+}
+
+static fo_status dump_op(const fo_dl_doc *doc, const fo_dl_op *op,
+                         fo_buf *out)
+{
+    fo_status st = FO_OK;
+    switch (op->kind) {
+    case FO_DL_GLYPHS: {
+        const fo_dl_glyphs *g = &op->u.glyphs;
+        double w = 0;
+        for (int i = 0; i < g->n; i++)
+            w += g->glyphs[i].x_advance;
+        st = fo_buf_printf(out, "  glyphs %s %.2f x=%.2f y=%.2f w=%.2f n=%d",
+                           doc->fonts[g->font].name, g->size, g->x, g->y, w,
+                           g->n);
+        if (st == FO_OK)
+            st = put_color(out, g->color);
+        if (st == FO_OK && g->hyphen)
+            st = fo_buf_puts(out, " hyphen");
+        if (st == FO_OK)
+            st = fo_buf_puts(out, " ");
+        if (st == FO_OK)
+            st = put_quoted(out, g->text, g->text_len);
+        break;
+    }
+    case FO_DL_RECT: {
+        const fo_dl_rect *r = &op->u.rect;
+        st = fo_buf_printf(out, "  rect x=%.2f y=%.2f w=%.2f h=%.2f", r->x,
+                           r->y, r->w, r->h);
+        if (st == FO_OK)
+            st = put_color(out, r->color);
+        break;
+    }
+    case FO_DL_LINE: {
+        const fo_dl_line *l = &op->u.line;
+        st = fo_buf_printf(out, "  line %.2f,%.2f-%.2f,%.2f width=%.2f",
+                           l->x0, l->y0, l->x1, l->y1, l->width);
+        if (st == FO_OK)
+            st = put_color(out, l->color);
+        break;
+    }
+    case FO_DL_IMAGE: {
+        const fo_dl_image *im = &op->u.image;
+        const char *path = doc->images[im->image].path;
+        const char *base = strrchr(path, '/');
+        st = fo_buf_printf(out, "  image %s x=%.2f y=%.2f w=%.2f h=%.2f",
+                           base ? base + 1 : path, im->x, im->y, im->w, im->h);
+        break;
+    }
+    case FO_DL_LINK: {
+        const fo_dl_link *l = &op->u.link;
+        st = fo_buf_printf(out, "  link x=%.2f y=%.2f w=%.2f h=%.2f %s=%s",
+                           l->x, l->y, l->w, l->h, l->uri ? "uri" : "dest",
+                           l->uri ? l->uri : (l->dest ? l->dest : ""));
+        break;
+    }
+    case FO_DL_ANCHOR: {
+        const fo_dl_anchor *a = &op->u.anchor;
+        st = fo_buf_printf(out, "  anchor %s x=%.2f y=%.2f level=%d", a->name,
+                           a->x, a->y, a->level);
+        if (st == FO_OK && a->title) {
+            st = fo_buf_puts(out, " ");
+            if (st == FO_OK)
+                st = put_quoted(out, a->title, strlen(a->title));
+        }
+        break;
+    }
+    }
+    if (st == FO_OK)
+        st = fo_buf_puts(out, "\n");
+    return st;
+}
+
+fo_status fo_dl_dump(const fo_dl_doc *doc, fo_buf *out)
+{
+    fo_status st = FO_OK;
+    for (size_t i = 0; i < doc->nfonts && st == FO_OK; i++)
+        st = fo_buf_printf(out, "font %zu %s\n", i, doc->fonts[i].name);
+    for (size_t p = 0; p < doc->npages && st == FO_OK; p++) {
+        const fo_dl_page *pg = doc->pages[p];
+        st = fo_buf_printf(out, "page %zu %.2fx%.2f", p + 1, pg->width,
+                           pg->height);
+        if (st == FO_OK && pg->label)
+            st = fo_buf_printf(out, " label=%s", pg->label);
+        if (st == FO_OK)
+            st = fo_buf_puts(out, "\n");
+        for (size_t i = 0; i < pg->n && st == FO_OK; i++)
+            st = dump_op(doc, &pg->ops[i], out);
+    }
+    return st;
+}

@@ -1,0 +1,160 @@
+/* dlist — the page display list: what layout produced, as plain data.
+ *
+ * The contract between typeset and render. Every renderer (PDF, PNG, the
+ * text dump) draws from it and from nothing else, so the preview is the
+ * print. Units are PostScript points; the origin is the top-left corner of
+ * the page's MediaBox and y grows downwards (as in Cairo and Pango). The PDF
+ * renderer flips y.
+ *
+ * Ownership: a fo_dl_doc owns everything reachable from it (one arena for
+ * the document, one per page); fo_dl_doc_free releases it all. */
+#ifndef FO_DLIST_H
+#define FO_DLIST_H
+
+#include "core/core.h"
+
+/* A colour in both models: the print renderer uses CMYK, screen and
+ * preview use RGB. Components are 0..1. */
+typedef struct fo_color {
+    double c, m, y, k;
+    double r, g, b;
+} fo_color;
+
+/* A font face the layout used: a file in fonts/ (or a template's font dir)
+ * and the face index inside it (TrueType collections). Fonts are numbered
+ * in the order layout first used them. */
+typedef struct fo_dl_font {
+    const char *file;   /* absolute path */
+    int index;          /* face index (FC_INDEX & 0xFFFF) */
+    const char *name;   /* PostScript name, e.g. "NotoSerif-Bold" */
+    int units_per_em;
+} fo_dl_font;
+
+/* One shaped glyph. Positions are relative to the run: the pen starts at
+ * the run's (x, y); glyph i is drawn at pen + (x_offset, y_offset), then the
+ * pen advances by x_advance. Advances already include justification. */
+typedef struct fo_dl_glyph {
+    uint32_t gid;
+    double x_advance;
+    double x_offset, y_offset;
+    /* Byte offset into the run's text of the first character of this
+     * glyph's cluster. Glyphs of one cluster share it; the cluster's text
+     * runs up to the next larger cluster offset in the run (or the end). */
+    uint32_t cluster;
+} fo_dl_glyph;
+
+typedef enum fo_dl_op_kind {
+    FO_DL_GLYPHS, /* a run of glyphs in one font, size and colour */
+    FO_DL_RECT,   /* a filled rectangle */
+    FO_DL_LINE,   /* a stroked straight line */
+    FO_DL_IMAGE,  /* an image scaled into a box */
+    FO_DL_LINK,   /* a clickable area (URI or internal destination) */
+    FO_DL_ANCHOR  /* a named destination (headings, for links and outline) */
+} fo_dl_op_kind;
+
+typedef struct fo_dl_glyphs {
+    int font;           /* index into fo_dl_doc.fonts */
+    double size;        /* em size in points */
+    double x, y;        /* pen start, y is the baseline */
+    fo_color color;
+    int n;              /* glyph count */
+    fo_dl_glyph *glyphs;
+    const char *text;   /* the characters these glyphs show, UTF-8, NFC */
+    size_t text_len;
+    /* 1 when the last glyph is a hyphen that layout inserted at a line
+     * break: it stands for no text of its own, so a PDF maps it so that
+     * copying "docu-" + "ment" gives back "document". */
+    int hyphen;
+} fo_dl_glyphs;
+
+typedef struct fo_dl_rect {
+    double x, y, w, h;
+    fo_color color;
+} fo_dl_rect;
+
+typedef struct fo_dl_line {
+    double x0, y0, x1, y1;
+    double width;
+    fo_color color;
+} fo_dl_line;
+
+typedef struct fo_dl_image {
+    int image; /* index into fo_dl_doc.images */
+    double x, y, w, h;
+} fo_dl_image;
+
+typedef struct fo_dl_link {
+    double x, y, w, h;
+    const char *uri;  /* external link, or NULL */
+    const char *dest; /* internal destination name, or NULL */
+} fo_dl_link;
+
+typedef struct fo_dl_anchor {
+    const char *name;
+    double x, y;
+    int level; /* outline level 1..3, 0 = not in the outline */
+    const char *title; /* outline title, or NULL */
+} fo_dl_anchor;
+
+typedef struct fo_dl_op {
+    fo_dl_op_kind kind;
+    union {
+        fo_dl_glyphs glyphs;
+        fo_dl_rect rect;
+        fo_dl_line line;
+        fo_dl_image image;
+        fo_dl_link link;
+        fo_dl_anchor anchor;
+    } u;
+} fo_dl_op;
+
+typedef struct fo_dl_page {
+    double width, height; /* MediaBox, points */
+    fo_dl_op *ops;
+    size_t n, cap;
+    fo_arena *arena; /* glyph arrays and strings of this page */
+    const char *label; /* page label ("1", "iv"), arena-owned, or NULL */
+} fo_dl_page;
+
+typedef struct fo_dl_image_src {
+    const char *path; /* absolute path */
+} fo_dl_image_src;
+
+typedef struct fo_dl_doc {
+    fo_arena *arena; /* fonts, images, metadata */
+    const char *title, *author, *subject, *keywords, *lang;
+    fo_dl_font *fonts;
+    size_t nfonts, fonts_cap;
+    fo_dl_image_src *images;
+    size_t nimages, images_cap;
+    fo_dl_page **pages;
+    size_t npages, pages_cap;
+} fo_dl_doc;
+
+/* A new empty document; free with fo_dl_doc_free. */
+fo_dl_doc *fo_dl_doc_new(void);
+void fo_dl_doc_free(fo_dl_doc *doc);
+
+/* Index of the font (file, index), adding it if new. name is copied. */
+int fo_dl_doc_font(fo_dl_doc *doc, const char *file, int index,
+                   const char *name, int units_per_em);
+
+/* Appends a new empty page of the given size; borrowed, lives with doc. */
+fo_dl_page *fo_dl_doc_add_page(fo_dl_doc *doc, double width, double height);
+
+/* Appends an op to the page and returns it (borrowed, valid until the next
+ * append to the same page). Payload pointers must live in page->arena or
+ * doc->arena. */
+fo_dl_op *fo_dl_page_add(fo_dl_page *page, fo_dl_op_kind kind);
+
+/* Convenience: a glyph run with n glyphs allocated in the page arena and
+ * text copied there; fill glyphs[] after the call. */
+fo_dl_glyphs *fo_dl_page_add_glyphs(fo_dl_page *page, int font, double size,
+                                    double x, double y, fo_color color, int n,
+                                    const char *text, size_t text_len);
+
+/* Writes the display list as text, one line per op, stable for golden
+ * tests (fixed precision, no pointers, fonts by name). */
+FO_WUR fo_status fo_dl_dump(const fo_dl_doc *doc, fo_buf *out);
+
+#endif

@@ -1,0 +1,98 @@
+/* model — the publication as folio understands it, independent of YAML:
+ * publication → editions → sections → blocks → rich text (inline runs).
+ *
+ * fo_pub_load reads publication.yaml (and its includes) through source/,
+ * checks every key and type, parses the inline markup of every text in
+ * every edition, and reports all problems to the fo_diags with positions.
+ * Everything hangs off pub->arena and dies with fo_pub_free. */
+#ifndef FO_MODEL_H
+#define FO_MODEL_H
+
+#include "core/core.h"
+
+enum { FO_MAX_EDITIONS = 16 };
+
+/* Inline style flags of a span. */
+enum {
+    FO_SPAN_BOLD = 1u << 0,
+    FO_SPAN_ITALIC = 1u << 1,
+    FO_SPAN_LINK = 1u << 2,
+    FO_SPAN_SUPER = 1u << 3
+};
+
+/* A styled range [start, end) of a rich text, in bytes. Spans are sorted,
+ * never overlap, and each carries the union of the styles in force (bold
+ * inside a link is one span with BOLD|LINK). Unstyled text has no span. */
+typedef struct fo_span {
+    uint32_t start, end;
+    unsigned flags;
+    const char *href; /* FO_SPAN_LINK: the target URI */
+} fo_span;
+
+/* A text after inline markup: UTF-8, NFC. A forced line break is U+2028,
+ * a no-break space U+00A0; no markup characters remain. */
+typedef struct fo_rich {
+    const char *text;
+    size_t len;
+    const fo_span *spans;
+    int nspans;
+    fo_pos pos; /* where the text starts in its YAML file */
+} fo_rich;
+
+/* One text per edition (index as in fo_pub.editions). A plain YAML string
+ * gives the same fo_rich to every edition. An absent optional text has
+ * ed[i] == NULL for every i. */
+typedef struct fo_text {
+    const fo_rich *ed[FO_MAX_EDITIONS];
+} fo_text;
+
+typedef enum fo_block_kind {
+    FO_BLOCK_HEADING, /* h2, h3 (the section title is level 1) */
+    FO_BLOCK_PARA     /* p */
+} fo_block_kind;
+
+typedef struct fo_block {
+    fo_block_kind kind;
+    fo_pos pos;
+    int level;   /* FO_BLOCK_HEADING: 2 or 3 */
+    fo_text text;
+} fo_block;
+
+typedef struct fo_section {
+    fo_pos pos;
+    fo_text title; /* level-1 heading */
+    fo_block *blocks;
+    size_t nblocks;
+} fo_section;
+
+typedef struct fo_pub {
+    fo_arena *arena;
+    const char *file;  /* the publication file as given */
+    const char *root;  /* project folder: includes and images stay inside */
+    const char *slug;  /* output file stem: DIR/<slug>-<lang>.pdf */
+    int year;
+    fo_text title, subtitle, publisher;
+    const char *template_name; /* "yearbook" unless set */
+    int neditions;
+    const char *editions[FO_MAX_EDITIONS]; /* language tags: "vi", "en" */
+    fo_section *sections;
+    size_t nsections;
+} fo_pub;
+
+/* Loads the publication at path. On FO_ERR_INPUT the diags hold every
+ * error found (and *out is NULL); FO_ERR_IO if path cannot be read. The
+ * caller frees *out with fo_pub_free. */
+FO_WUR fo_status fo_pub_load(const char *path, fo_diags *d, fo_pub **out);
+void fo_pub_free(fo_pub *pub);
+
+/* Index of edition lang in pub->editions, or -1. */
+int fo_pub_edition(const fo_pub *pub, const char *lang);
+
+/* Parses inline markup (see docs/content.md) in src[0..len) into *out,
+ * allocating in a. pos is where src starts in its file; errors are reported
+ * at pos plus the offset of the problem. Text is normalized to NFC.
+ * Returns FO_ERR_INPUT after reporting errors. */
+FO_WUR fo_status fo_markup_parse(const char *src, size_t len, fo_pos pos,
+                                 fo_arena *a, fo_diags *d, fo_rich *out);
+
+#endif

@@ -1,0 +1,32 @@
+/* render — draws a fo_dl_doc. The only stage that sees libharu or Cairo.
+ *
+ *  - PDF through libharu: text as the shaped glyph ids (own Type0 /
+ *    CIDFontType2 fonts, subset with hb-subset, ToUnicode from the runs'
+ *    cluster text), one TJ array per glyph run.
+ *  - PNG through Cairo, from the same display list.
+ *
+ * Outputs are written to a temporary name and renamed into place. */
+#ifndef FO_RENDER_H
+#define FO_RENDER_H
+
+#include "dlist/dlist.h"
+
+typedef struct fo_pdf_opts {
+    /* Creation/modification date, seconds since the epoch. The CLI sets it
+     * from SOURCE_DATE_EPOCH, or to a fixed date when that is unset, so
+     * that the same inputs always give the same bytes. */
+    long long epoch;
+    int compress; /* 1: Flate-compress content, fonts and images */
+} fo_pdf_opts;
+
+/* Writes doc as a PDF at path. Library failures are reported to d and give
+ * FO_ERR_LIBRARY; no file is left at path then. */
+FO_WUR fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
+                               const fo_pdf_opts *opts, fo_diags *d);
+
+/* Writes page (0-based) of doc as a PNG at path, at dpi dots per inch,
+ * on a white background. */
+FO_WUR fo_status fo_render_png(const fo_dl_doc *doc, size_t page, double dpi,
+                               const char *path, fo_diags *d);
+
+#endif
