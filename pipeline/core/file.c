@@ -3,7 +3,7 @@
  * never makes folio read /etc/passwd. Outputs are written under a temporary
  * name beside the target and renamed into place, so a failed or killed build
  * leaves the previous output intact and never a half-written file. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 #include "core.h"
 
 #include <errno.h>
