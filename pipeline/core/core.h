@@ -93,12 +93,16 @@ typedef struct fo_pos {
     int line, col;
 } fo_pos;
 
-typedef enum fo_severity { FO_SEV_ERROR, FO_SEV_WARNING, FO_SEV_NOTE } fo_severity;
+typedef enum fo_severity {
+    FO_SEV_ERROR,
+    FO_SEV_WARNING,
+    FO_SEV_NOTE
+} fo_severity;
 
 typedef struct fo_diag {
     fo_severity sev;
-    fo_pos pos;       /* file == NULL: no position */
-    char *message;    /* owned by the fo_diags */
+    fo_pos pos;    /* file == NULL: no position */
+    char *message; /* owned by the fo_diags */
 } fo_diag;
 
 /* The sink that stages report input errors to. Collects every diagnostic so
@@ -111,8 +115,8 @@ typedef struct fo_diags {
 
 void fo_diags_init(fo_diags *d);
 void fo_diags_free(fo_diags *d);
-void fo_diag_add(fo_diags *d, fo_severity sev, fo_pos pos, const char *fmt,
-                 ...) FO_PRINTF(4, 5);
+void fo_diag_add(fo_diags *d, fo_severity sev, fo_pos pos, const char *fmt, ...)
+    FO_PRINTF(4, 5);
 void fo_diag_vadd(fo_diags *d, fo_severity sev, fo_pos pos, const char *fmt,
                   va_list ap) FO_PRINTF(4, 0);
 /* Shorthands for fo_diag_add. */
@@ -132,8 +136,8 @@ char *fo_path_join(const char *base, const char *rel);
  * root (both made canonical with realpath). Returns a malloc'd canonical
  * path, or NULL with *why set to a static reason ("no such file", "outside
  * the project"). */
-char *fo_path_confined(const char *root, const char *base_dir,
-                       const char *rel, const char **why);
+char *fo_path_confined(const char *root, const char *base_dir, const char *rel,
+                       const char **why);
 
 /* Reads a whole file, up to max bytes. FO_ERR_IO / FO_ERR_LIMIT. *out is
  * malloc'd and NUL-terminated; caller frees. */

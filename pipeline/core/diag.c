@@ -40,8 +40,7 @@ void fo_diag_vadd(fo_diags *d, fo_severity sev, fo_pos pos, const char *fmt,
         d->warnings++;
 }
 
-void fo_diag_add(fo_diags *d, fo_severity sev, fo_pos pos, const char *fmt,
-                 ...)
+void fo_diag_add(fo_diags *d, fo_severity sev, fo_pos pos, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

@@ -37,8 +37,8 @@ char *fo_path_join(const char *base, const char *rel)
     return p;
 }
 
-char *fo_path_confined(const char *root, const char *base_dir,
-                       const char *rel, const char **why)
+char *fo_path_confined(const char *root, const char *base_dir, const char *rel,
+                       const char **why)
 {
     char *joined = fo_path_join(base_dir, rel);
     char *real = realpath(joined, NULL);
@@ -154,8 +154,7 @@ void fo_atomic_abort(fo_atomic *a)
     a->target = a->tmp = NULL;
 }
 
-fo_status fo_atomic_write_file(const char *target, const void *data,
-                               size_t len)
+fo_status fo_atomic_write_file(const char *target, const void *data, size_t len)
 {
     fo_atomic a;
     fo_status st = fo_atomic_open(&a, target);

@@ -33,7 +33,8 @@ int fo_dl_doc_font(fo_dl_doc *doc, const char *file, int index,
                    const char *name, int units_per_em)
 {
     for (size_t i = 0; i < doc->nfonts; i++)
-        if (doc->fonts[i].index == index && strcmp(doc->fonts[i].file, file) == 0)
+        if (doc->fonts[i].index == index &&
+            strcmp(doc->fonts[i].file, file) == 0)
             return (int)i;
     fo_grow((void **)&doc->fonts, sizeof *doc->fonts, &doc->fonts_cap,
             doc->nfonts + 1);
@@ -76,7 +77,8 @@ fo_dl_glyphs *fo_dl_page_add_glyphs(fo_dl_page *page, int font, double size,
     g->y = y;
     g->color = color;
     g->n = n;
-    g->glyphs = fo_arena_alloc(page->arena, sizeof(fo_dl_glyph) * (size_t)(n > 0 ? n : 1));
+    g->glyphs = fo_arena_alloc(page->arena,
+                               sizeof(fo_dl_glyph) * (size_t)(n > 0 ? n : 1));
     g->text = fo_arena_strndup(page->arena, text, text_len);
     g->text_len = text_len;
     return g;
@@ -102,12 +104,10 @@ static fo_status put_quoted(fo_buf *out, const char *s, size_t n)
 
 static fo_status put_color(fo_buf *out, fo_color c)
 {
-    return fo_buf_printf(out, " cmyk=%.2f,%.2f,%.2f,%.2f", c.c, c.m, c.y,
-                         c.k);
+    return fo_buf_printf(out, " cmyk=%.2f,%.2f,%.2f,%.2f", c.c, c.m, c.y, c.k);
 }
 
-static fo_status dump_op(const fo_dl_doc *doc, const fo_dl_op *op,
-                         fo_buf *out)
+static fo_status dump_op(const fo_dl_doc *doc, const fo_dl_op *op, fo_buf *out)
 {
     fo_status st = FO_OK;
     switch (op->kind) {
@@ -139,8 +139,8 @@ static fo_status dump_op(const fo_dl_doc *doc, const fo_dl_op *op,
     }
     case FO_DL_LINE: {
         const fo_dl_line *l = &op->u.line;
-        st = fo_buf_printf(out, "  line %.2f,%.2f-%.2f,%.2f width=%.2f",
-                           l->x0, l->y0, l->x1, l->y1, l->width);
+        st = fo_buf_printf(out, "  line %.2f,%.2f-%.2f,%.2f width=%.2f", l->x0,
+                           l->y0, l->x1, l->y1, l->width);
         if (st == FO_OK)
             st = put_color(out, l->color);
         break;

@@ -24,9 +24,9 @@ typedef struct fo_color {
  * and the face index inside it (TrueType collections). Fonts are numbered
  * in the order layout first used them. */
 typedef struct fo_dl_font {
-    const char *file;   /* absolute path */
-    int index;          /* face index (FC_INDEX & 0xFFFF) */
-    const char *name;   /* PostScript name, e.g. "NotoSerif-Bold" */
+    const char *file; /* absolute path */
+    int index;        /* face index (FC_INDEX & 0xFFFF) */
+    const char *name; /* PostScript name, e.g. "NotoSerif-Bold" */
     int units_per_em;
 } fo_dl_font;
 
@@ -53,13 +53,13 @@ typedef enum fo_dl_op_kind {
 } fo_dl_op_kind;
 
 typedef struct fo_dl_glyphs {
-    int font;           /* index into fo_dl_doc.fonts */
-    double size;        /* em size in points */
-    double x, y;        /* pen start, y is the baseline */
+    int font;    /* index into fo_dl_doc.fonts */
+    double size; /* em size in points */
+    double x, y; /* pen start, y is the baseline */
     fo_color color;
-    int n;              /* glyph count */
+    int n; /* glyph count */
     fo_dl_glyph *glyphs;
-    const char *text;   /* the characters these glyphs show, UTF-8, NFC */
+    const char *text; /* the characters these glyphs show, UTF-8, NFC */
     size_t text_len;
     /* 1 when the last glyph is a hyphen that layout inserted at a line
      * break: it stands for no text of its own, so a PDF maps it so that
@@ -92,7 +92,7 @@ typedef struct fo_dl_link {
 typedef struct fo_dl_anchor {
     const char *name;
     double x, y;
-    int level; /* outline level 1..3, 0 = not in the outline */
+    int level;         /* outline level 1..3, 0 = not in the outline */
     const char *title; /* outline title, or NULL */
 } fo_dl_anchor;
 
@@ -112,7 +112,7 @@ typedef struct fo_dl_page {
     double width, height; /* MediaBox, points */
     fo_dl_op *ops;
     size_t n, cap;
-    fo_arena *arena; /* glyph arrays and strings of this page */
+    fo_arena *arena;   /* glyph arrays and strings of this page */
     const char *label; /* page label ("1", "iv"), arena-owned, or NULL */
 } fo_dl_page;
 

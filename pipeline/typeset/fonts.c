@@ -1,0 +1,93 @@
+/* The private font set. fontconfig is given an empty configuration with
+ * only our font folder in it and made current, so neither Pango's fallback
+ * nor Cairo's substitution can reach a font installed on the machine.
+ * Metrics are unhinted at 72 dpi (1 Pango point = 1 PDF point) with glyph
+ * positions left unrounded: the positions Pango computes are the ones the
+ * PDF gets (see pango-libharu-findings.md §1). */
+#include "typeset_private.h"
+
+#include <cairo-ft.h>
+#include <fontconfig/fontconfig.h>
+#include <harfbuzz/hb.h>
+#include <pango/pangocairo.h>
+#include <pango/pangofc-fontmap.h>
+#include <pango/pangofc-font.h>
+#include <stdlib.h>
+
+fo_status fo_fonts_new(const char *fonts_dir, fo_diags *d, fo_fonts **out)
+{
+    *out = NULL;
+    FcConfig *cfg = FcConfigCreate();
+    if (!cfg || !FcConfigAppFontAddDir(cfg, (const FcChar8 *)fonts_dir)) {
+        if (cfg)
+            FcConfigDestroy(cfg);
+        fo_error(d, (fo_pos){0}, "cannot read the font folder '%s'", fonts_dir);
+        return FO_ERR_IO;
+    }
+    FcFontSet *set = FcConfigGetFonts(cfg, FcSetApplication);
+    if (!set || set->nfont == 0) {
+        FcConfigDestroy(cfg);
+        fo_error(d, (fo_pos){0}, "no font in '%s'", fonts_dir);
+        return FO_ERR_IO;
+    }
+    /* Cairo's FreeType backend substitutes through the current config:
+     * make it ours so the system configuration is never loaded. */
+    FcConfigSetCurrent(cfg);
+
+    fo_fonts *f = fo_xcalloc(1, sizeof *f);
+    f->fc_config = cfg;
+    f->fontmap = pango_cairo_font_map_new_for_font_type(CAIRO_FONT_TYPE_FT);
+    pango_fc_font_map_set_config(PANGO_FC_FONT_MAP(f->fontmap), cfg);
+    pango_cairo_font_map_set_resolution(PANGO_CAIRO_FONT_MAP(f->fontmap), 72.0);
+    f->ctx = pango_font_map_create_context(f->fontmap);
+    cairo_font_options_t *fo = cairo_font_options_create();
+    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    pango_cairo_context_set_font_options(f->ctx, fo);
+    cairo_font_options_destroy(fo);
+    pango_context_set_round_glyph_positions(f->ctx, FALSE);
+    f->dl_fonts = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                        g_object_unref, free);
+    *out = f;
+    return FO_OK;
+}
+
+void fo_fonts_free(fo_fonts *f)
+{
+    if (!f)
+        return;
+    g_hash_table_destroy(f->dl_fonts);
+    g_object_unref(f->ctx);
+    g_object_unref(f->fontmap);
+    FcConfigSetCurrent(NULL);
+    FcConfigDestroy((FcConfig *)f->fc_config);
+    free(f);
+}
+
+void fo_fonts_begin_doc(fo_fonts *f)
+{
+    g_hash_table_remove_all(f->dl_fonts);
+}
+
+fo_font_info fo_fonts_lookup(fo_fonts *f, fo_dl_doc *doc, PangoFont *font)
+{
+    fo_font_info *fi = g_hash_table_lookup(f->dl_fonts, font);
+    if (fi)
+        return *fi;
+    FcPattern *pat = pango_fc_font_get_pattern(PANGO_FC_FONT(font));
+    FcChar8 *file = NULL, *psname = NULL;
+    int index = 0;
+    double px = 0;
+    FcPatternGetString(pat, FC_FILE, 0, &file);
+    FcPatternGetInteger(pat, FC_INDEX, 0, &index);
+    FcPatternGetString(pat, FC_POSTSCRIPT_NAME, 0, &psname);
+    FcPatternGetDouble(pat, FC_PIXEL_SIZE, 0, &px);
+    hb_font_t *hb = pango_font_get_hb_font(font);
+    int upem = (int)hb_face_get_upem(hb_font_get_face(hb));
+    fi = fo_xmalloc(sizeof *fi);
+    fi->dl_font = fo_dl_doc_font(doc, (const char *)file, index & 0xFFFF,
+                                 (const char *)psname, upem);
+    fi->size = px;
+    g_hash_table_insert(f->dl_fonts, g_object_ref(font), fi);
+    return *fi;
+}

@@ -1,0 +1,480 @@
+/* Paragraph setting: one rich text at one measure → set lines of shaped
+ * glyph runs.
+ *
+ * The paragraph is itemized and shaped once to learn every character's
+ * width; Pango's log attributes give the break opportunities; these become
+ * a Knuth–Plass box/glue/penalty list (kp.h), and the breaker chooses the
+ * lines. Each line piece (an item cut by the line and by style spans) is
+ * then shaped again with pango_shape_item, which is exact at every kind of
+ * cut, including hyphenation points where Pango must add the hyphen glyph
+ * and undo a ligature (knuth-plass-findings.md §2d, pitfalls 3–4). Glue is
+ * set from the re-shaped widths, never from the breaker's estimate.
+ *
+ * PangoLayout is not used: it cannot shrink spaces and breaks greedily. */
+#include "kp.h"
+#include "typeset_private.h"
+
+#include <harfbuzz/hb.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What a KP item means in the text: the line ending at this item stops
+ * before character end_char and the next line starts at next_char. */
+typedef struct brk_info {
+    int end_char, next_char;
+} brk_info;
+
+typedef struct para_ctx {
+    const char *text;
+    int len, nchars;
+    int *char_byte; /* nchars + 1 */
+    PangoLogAttr *attrs;
+    double *logw;   /* points per character */
+    int *char_item; /* item index of each character */
+    PangoItem **items;
+    int nitems;
+    fo_kp_item *kp;
+    brk_info *brk;
+    size_t nkp, kp_cap;
+} para_ctx;
+
+static void push(para_ctx *p, fo_kp_item it, int end_char, int next_char)
+{
+    size_t cap = p->kp_cap;
+    fo_grow((void **)&p->kp, sizeof *p->kp, &p->kp_cap, p->nkp + 1);
+    if (p->kp_cap != cap)
+        p->brk = fo_xrealloc(p->brk, p->kp_cap * sizeof *p->brk);
+    p->kp[p->nkp] = it;
+    p->brk[p->nkp] = (brk_info){end_char, next_char};
+    p->nkp++;
+}
+
+static fo_kp_item box(double w)
+{
+    return (fo_kp_item){FO_KP_BOX, w, 0, 0, 0, 0};
+}
+
+static fo_kp_item glue(double w, double y, double z)
+{
+    return (fo_kp_item){FO_KP_GLUE, w, y, z, 0, 0};
+}
+
+static fo_kp_item penalty(double w, double pen, int flagged)
+{
+    return (fo_kp_item){FO_KP_PENALTY, w, 0, 0, pen, flagged};
+}
+
+static PangoAttrList *make_attrs(const fo_rich *rich, const fo_para_style *st)
+{
+    PangoAttrList *al = pango_attr_list_new();
+    PangoFontDescription *fd = pango_font_description_new();
+    pango_font_description_set_family(fd, st->family);
+    pango_font_description_set_weight(fd, st->bold ? PANGO_WEIGHT_BOLD
+                                                   : PANGO_WEIGHT_NORMAL);
+    pango_font_description_set_style(fd, st->italic ? PANGO_STYLE_ITALIC
+                                                    : PANGO_STYLE_NORMAL);
+    pango_font_description_set_absolute_size(fd, st->size * PANGO_SCALE);
+    pango_attr_list_insert(al, pango_attr_font_desc_new(fd));
+    pango_font_description_free(fd);
+    for (int i = 0; i < rich->nspans; i++) {
+        const fo_span *sp = &rich->spans[i];
+        PangoAttribute *a;
+        if (sp->flags & FO_SPAN_BOLD) {
+            a = pango_attr_weight_new(st->bold ? PANGO_WEIGHT_HEAVY
+                                               : PANGO_WEIGHT_BOLD);
+            a->start_index = sp->start, a->end_index = sp->end;
+            pango_attr_list_insert(al, a);
+        }
+        if (sp->flags & FO_SPAN_ITALIC) {
+            /* Italic inside italic text reads as upright, as in print. */
+            a = pango_attr_style_new(st->italic ? PANGO_STYLE_NORMAL
+                                                : PANGO_STYLE_ITALIC);
+            a->start_index = sp->start, a->end_index = sp->end;
+            pango_attr_list_insert(al, a);
+        }
+        if (sp->flags & FO_SPAN_SUPER) {
+            a = pango_attr_size_new_absolute(
+                (int)lround(st->size * 0.65 * PANGO_SCALE));
+            a->start_index = sp->start, a->end_index = sp->end;
+            pango_attr_list_insert(al, a);
+        }
+    }
+    return al;
+}
+
+static const fo_span *span_at(const fo_rich *rich, int byte)
+{
+    for (int i = 0; i < rich->nspans; i++)
+        if ((int)rich->spans[i].start <= byte && byte < (int)rich->spans[i].end)
+            return &rich->spans[i];
+    return NULL;
+}
+
+/* The next byte offset after b where the span (style or link) changes. */
+static int next_span_edge(const fo_rich *rich, int b, int limit)
+{
+    int best = limit;
+    for (int i = 0; i < rich->nspans; i++) {
+        int s = (int)rich->spans[i].start, e = (int)rich->spans[i].end;
+        if (s > b && s < best)
+            best = s;
+        if (e > b && e < best)
+            best = e;
+    }
+    return best;
+}
+
+static double hyphen_width(PangoFont *font)
+{
+    hb_font_t *hb = pango_font_get_hb_font(font);
+    hb_codepoint_t g;
+    if (hb_font_get_nominal_glyph(hb, 0x2010, &g) ||
+        hb_font_get_nominal_glyph(hb, '-', &g))
+        return hb_font_get_glyph_h_advance(hb, g) / (double)PANGO_SCALE;
+    return 0;
+}
+
+/* Builds the box/glue/penalty list of the paragraph. */
+static void build_items(para_ctx *p, const fo_para_style *st,
+                        const unsigned char *hyph)
+{
+    int ragged = st->align != FO_ALIGN_JUSTIFY;
+    double R = 3 * st->size; /* ragged-right glue, Knuth's 3em */
+    if (st->first_indent > 0)
+        push(p, box(st->first_indent), 0, 0);
+    for (int c = 0; c < p->nchars; c++) {
+        uint32_t cp = g_utf8_get_char(p->text + p->char_byte[c]);
+        double w = p->logw[c];
+        if (cp == 0x2028) { /* forced line break: the line is not stretched */
+            push(p, glue(0, 1e9, 0), c, c + 1);
+            push(p, penalty(0, -FO_KP_INF, 0), c, c + 1);
+            continue;
+        }
+        int breakable = c + 1 < p->nchars && p->attrs[c + 1].is_line_break &&
+                        !p->attrs[c + 1].is_mandatory_break;
+        if (p->attrs[c].is_expandable_space) {
+            if (!breakable) {
+                push(p, penalty(0, FO_KP_INF, 0), c, c);
+                push(p, glue(w, w * st->stretch, w * st->shrink), c, c + 1);
+            } else if (ragged) {
+                push(p, glue(0, R, 0), c, c + 1);
+                push(p, penalty(0, 0, 0), c, c + 1);
+                push(p, glue(w, -R, w * st->shrink), c, c + 1);
+            } else {
+                push(p, glue(w, w * st->stretch, w * st->shrink), c, c + 1);
+            }
+            continue;
+        }
+        if (c > 0 && hyph && hyph[c]) {
+            PangoFont *font = p->items[p->char_item[c - 1]]->analysis.font;
+            push(p, penalty(hyphen_width(font), 50, 1), c, c);
+        } else if (c > 0 && p->attrs[c].is_line_break &&
+                   !p->attrs[c - 1].is_expandable_space &&
+                   g_utf8_get_char(p->text + p->char_byte[c - 1]) != 0x2028) {
+            /* A break inside a run of text: after "-" or "/", between
+             * ideographs. */
+            if (ragged) {
+                push(p, glue(0, R, 0), c, c);
+                push(p, penalty(0, 0, 0), c, c);
+                push(p, glue(0, -R, 0), c, c);
+            } else {
+                push(p, penalty(0, 0, 0), c, c);
+            }
+        }
+        push(p, box(w), c, c);
+    }
+    push(p, glue(0, 1e9, 0), p->nchars, p->nchars);
+    push(p, penalty(0, -FO_KP_INF, 0), p->nchars, p->nchars);
+}
+
+static int byte_to_char(const para_ctx *p, int byte)
+{
+    int lo = 0, hi = p->nchars;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (p->char_byte[mid] < byte)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Shapes characters [c0, c1) of item k as one run of the line. */
+static fo_status shape_piece(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
+                             const fo_rich *rich, const fo_para_style *st,
+                             int k, int c0, int c1, int need_hyphen,
+                             fo_set_run *run, fo_diags *d)
+{
+    PangoItem *sub = pango_item_copy(p->items[k]);
+    sub->offset = p->char_byte[c0];
+    sub->length = p->char_byte[c1] - p->char_byte[c0];
+    sub->num_chars = c1 - c0;
+    if (need_hyphen)
+        sub->analysis.flags |= PANGO_ANALYSIS_FLAG_NEED_HYPHEN;
+    else
+        sub->analysis.flags &= ~PANGO_ANALYSIS_FLAG_NEED_HYPHEN;
+    PangoGlyphString *gs = pango_glyph_string_new();
+    pango_shape_item(sub, p->text, p->len, p->attrs + c0, gs, PANGO_SHAPE_NONE);
+    fo_font_info fi = fo_fonts_lookup(f, doc, sub->analysis.font);
+    const fo_span *sp = span_at(rich, sub->offset);
+    memset(run, 0, sizeof *run);
+    run->dl_font = fi.dl_font;
+    run->size = fi.size;
+    run->text = p->text + sub->offset;
+    run->text_len = (size_t)sub->length;
+    run->href = sp && (sp->flags & FO_SPAN_LINK) ? sp->href : NULL;
+    run->rise = sp && (sp->flags & FO_SPAN_SUPER) ? st->size * 0.33 : 0;
+    run->hyphen = need_hyphen;
+    run->glyphs = fo_xcalloc((size_t)(gs->num_glyphs > 0 ? gs->num_glyphs : 1),
+                             sizeof *run->glyphs);
+    fo_status st_ = FO_OK;
+    for (int i = 0; i < gs->num_glyphs; i++) {
+        PangoGlyphInfo *gi = &gs->glyphs[i];
+        double adv = gi->geometry.width / (double)PANGO_SCALE;
+        if (gi->glyph == PANGO_GLYPH_EMPTY) {
+            /* Nothing to draw (U+2028, zero-width controls): keep the
+             * advance on the previous glyph. */
+            if (run->n > 0)
+                run->glyphs[run->n - 1].x_advance += adv;
+            else
+                run->x += adv;
+            continue;
+        }
+        if (gi->glyph & PANGO_GLYPH_UNKNOWN_FLAG) {
+            uint32_t cp = gi->glyph & ~PANGO_GLYPH_UNKNOWN_FLAG;
+            fo_error(d, rich->pos,
+                     "no font has the character U+%04X (in '%.*s')",
+                     (unsigned)cp, sub->length > 40 ? 40 : sub->length,
+                     p->text + sub->offset);
+            st_ = FO_ERR_INPUT;
+            break;
+        }
+        run->glyphs[run->n++] = (fo_dl_glyph){
+            gi->glyph, adv, gi->geometry.x_offset / (double)PANGO_SCALE,
+            gi->geometry.y_offset / (double)PANGO_SCALE,
+            (uint32_t)gs->log_clusters[i]};
+    }
+    pango_glyph_string_free(gs);
+    pango_item_free(sub);
+    return st_;
+}
+
+static int is_space_at(const para_ctx *p, const fo_set_run *run,
+                       const fo_dl_glyph *g)
+{
+    int byte = (int)(run->text - p->text) + (int)g->cluster;
+    return p->attrs[byte_to_char(p, byte)].is_expandable_space;
+}
+
+/* Cuts line [c0, c1) into runs, shapes them and sets the glue. */
+static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
+                          const fo_rich *rich, const fo_para_style *st,
+                          double width, int c0, int c1, int hyphenated,
+                          int justify, double indent, fo_set_line *line,
+                          fo_diags *d)
+{
+    memset(line, 0, sizeof *line);
+    line->hyphenated = hyphenated;
+    size_t cap = 0;
+    fo_status status = FO_OK;
+    int c = c0;
+    while (c < c1 && status == FO_OK) {
+        int k = p->char_item[c];
+        int item_end =
+            byte_to_char(p, p->items[k]->offset + p->items[k]->length);
+        int e = item_end < c1 ? item_end : c1;
+        int edge = byte_to_char(
+            p, next_span_edge(rich, p->char_byte[c], p->char_byte[e]));
+        if (edge < e)
+            e = edge;
+        fo_grow((void **)&line->runs, sizeof *line->runs, &cap,
+                (size_t)line->nruns + 1);
+        status =
+            shape_piece(p, f, doc, rich, st, k, c, e, hyphenated && e == c1,
+                        &line->runs[line->nruns], d);
+        line->nruns++;
+        c = e;
+    }
+    if (status != FO_OK)
+        return status;
+    /* Natural width and the glue of the interior spaces. */
+    double nat = 0, Y = 0, Z = 0;
+    for (int r = 0; r < line->nruns; r++) {
+        fo_set_run *run = &line->runs[r];
+        nat += run->x;
+        for (int i = 0; i < run->n; i++) {
+            nat += run->glyphs[i].x_advance;
+            if (is_space_at(p, run, &run->glyphs[i])) {
+                Y += run->glyphs[i].x_advance * st->stretch;
+                Z += run->glyphs[i].x_advance * st->shrink;
+            }
+        }
+    }
+    double avail = width - indent;
+    double ratio = 0;
+    if (nat > avail && Z > 0)
+        ratio = fmax(-1.0, (avail - nat) / Z);
+    else if (justify && nat < avail && Y > 0)
+        ratio = (avail - nat) / Y;
+    double set = nat;
+    for (int r = 0; r < line->nruns; r++) {
+        fo_set_run *run = &line->runs[r];
+        for (int i = 0; i < run->n && ratio != 0; i++)
+            if (is_space_at(p, run, &run->glyphs[i])) {
+                double w = run->glyphs[i].x_advance;
+                double dw = w * (ratio > 0 ? st->stretch : st->shrink) * ratio;
+                run->glyphs[i].x_advance += dw;
+                set += dw;
+            }
+    }
+    double x = indent;
+    if (st->align == FO_ALIGN_CENTER)
+        x += (avail - set) / 2;
+    else if (st->align == FO_ALIGN_RIGHT)
+        x += avail - set;
+    for (int r = 0; r < line->nruns; r++) {
+        fo_set_run *run = &line->runs[r];
+        double w = run->x;
+        run->x = x + run->x;
+        for (int i = 0; i < run->n; i++)
+            w += run->glyphs[i].x_advance;
+        x += w;
+    }
+    line->natural = nat;
+    line->width = set;
+    line->ratio = ratio;
+    return FO_OK;
+}
+
+static void para_ctx_free(para_ctx *p)
+{
+    for (int i = 0; i < p->nitems; i++)
+        pango_item_free(p->items[i]);
+    free(p->items);
+    free(p->char_byte);
+    free(p->attrs);
+    free(p->logw);
+    free(p->char_item);
+    free(p->kp);
+    free(p->brk);
+}
+
+fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
+                      const fo_para_style *st, const char *lang, double width,
+                      fo_diags *d, fo_set_para *out)
+{
+    memset(out, 0, sizeof *out);
+    para_ctx p = {0};
+    p.text = rich->text;
+    p.len = (int)rich->len;
+    p.nchars = (int)g_utf8_strlen(p.text, p.len);
+    p.char_byte = fo_xmalloc(sizeof(int) * (size_t)(p.nchars + 1));
+    for (int c = 0, b = 0; c <= p.nchars; c++) {
+        p.char_byte[c] = b;
+        if (c < p.nchars)
+            b = (int)(g_utf8_next_char(p.text + b) - p.text);
+    }
+    p.attrs = fo_xcalloc((size_t)p.nchars + 1, sizeof *p.attrs);
+    p.logw = fo_xcalloc((size_t)p.nchars + 1, sizeof *p.logw);
+    p.char_item = fo_xcalloc((size_t)p.nchars + 1, sizeof *p.char_item);
+    PangoLanguage *language = pango_language_from_string(lang);
+    pango_get_log_attrs(p.text, p.len, -1, language, p.attrs, p.nchars + 1);
+
+    pango_context_set_language(f->ctx, language);
+    PangoAttrList *al = make_attrs(rich, st);
+    GList *items = pango_itemize(f->ctx, p.text, 0, p.len, al, NULL);
+    pango_attr_list_unref(al);
+    p.nitems = (int)g_list_length(items);
+    p.items = fo_xcalloc((size_t)(p.nitems ? p.nitems : 1), sizeof *p.items);
+    int k = 0;
+    int *logw_pu = fo_xcalloc((size_t)p.nchars + 1, sizeof *logw_pu);
+    for (GList *l = items; l; l = l->next, k++) {
+        PangoItem *it = l->data;
+        p.items[k] = it;
+        int c0 = byte_to_char(&p, it->offset);
+        for (int c = c0; c < c0 + it->num_chars; c++)
+            p.char_item[c] = k;
+        PangoGlyphString *gs = pango_glyph_string_new();
+        pango_shape_item(it, p.text, p.len, p.attrs + c0, gs, PANGO_SHAPE_NONE);
+        pango_glyph_string_get_logical_widths(gs, p.text + it->offset,
+                                              it->length, it->analysis.level,
+                                              logw_pu + c0);
+        pango_glyph_string_free(gs);
+    }
+    g_list_free(items);
+    for (int c = 0; c < p.nchars; c++)
+        p.logw[c] = logw_pu[c] / (double)PANGO_SCALE;
+    free(logw_pu);
+
+    fo_status status = FO_OK;
+    if (p.nchars == 0)
+        goto out;
+    build_items(&p, st, NULL);
+
+    fo_kp_params kpp;
+    fo_kp_params_default(&kpp);
+    fo_kp_result res = {0};
+    status = fo_kp_break(p.kp, p.nkp, &width, 1, &kpp, &res);
+    if (status != FO_OK)
+        goto out;
+    out->lines = fo_xcalloc(res.nlines ? res.nlines : 1, sizeof *out->lines);
+    int start = 0;
+    for (size_t i = 0; i < res.nlines && status == FO_OK; i++) {
+        size_t b = res.breaks[i];
+        int end = p.brk[b].end_char;
+        /* A forced break (<br>) or the paragraph's end: not justified. */
+        int last =
+            p.kp[b].type == FO_KP_PENALTY && p.kp[b].penalty <= -FO_KP_INF;
+        int justify = st->align == FO_ALIGN_JUSTIFY && !last;
+        double indent = i == 0 ? st->first_indent : 0;
+        while (start < end && p.attrs[start].is_white &&
+               g_utf8_get_char(p.text + p.char_byte[start]) != 0x00A0)
+            start++;
+        status =
+            set_line(&p, f, doc, rich, st, width, start, end, res.hyphenated[i],
+                     justify, indent, &out->lines[out->nlines], d);
+        out->nlines++;
+        start = p.brk[b].next_char;
+    }
+    fo_kp_result_free(&res);
+out:
+    para_ctx_free(&p);
+    if (status != FO_OK) {
+        fo_set_para_free(out);
+        memset(out, 0, sizeof *out);
+    }
+    return status;
+}
+
+void fo_set_para_free(fo_set_para *p)
+{
+    for (int i = 0; i < p->nlines; i++) {
+        for (int r = 0; r < p->lines[i].nruns; r++)
+            free(p->lines[i].runs[r].glyphs);
+        free(p->lines[i].runs);
+    }
+    free(p->lines);
+    p->lines = NULL;
+    p->nlines = 0;
+}
+
+double fo_style_baseline(fo_fonts *f, const fo_para_style *st)
+{
+    PangoFontDescription *fd = pango_font_description_new();
+    pango_font_description_set_family(fd, st->family);
+    pango_font_description_set_weight(fd, st->bold ? PANGO_WEIGHT_BOLD
+                                                   : PANGO_WEIGHT_NORMAL);
+    pango_font_description_set_style(fd, st->italic ? PANGO_STYLE_ITALIC
+                                                    : PANGO_STYLE_NORMAL);
+    pango_font_description_set_absolute_size(fd, st->size * PANGO_SCALE);
+    PangoFontMetrics *m = pango_context_get_metrics(f->ctx, fd, NULL);
+    double asc = pango_font_metrics_get_ascent(m) / (double)PANGO_SCALE;
+    double desc = pango_font_metrics_get_descent(m) / (double)PANGO_SCALE;
+    pango_font_metrics_unref(m);
+    pango_font_description_free(fd);
+    /* The line box is the leading; the font's ascent+descent sits in its
+     * middle. */
+    return (st->leading - (asc + desc)) / 2 + asc;
+}

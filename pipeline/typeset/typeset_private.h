@@ -1,0 +1,70 @@
+/* Shared inside typeset/ only: the font set's Pango context, and the
+ * paragraph setter that flow.c drives. */
+#ifndef FO_TYPESET_PRIVATE_H
+#define FO_TYPESET_PRIVATE_H
+
+#include "typeset.h"
+
+#include <pango/pango.h>
+
+struct fo_fonts {
+    void *fc_config; /* FcConfig *, private */
+    PangoFontMap *fontmap;
+    PangoContext *ctx;
+    GHashTable *dl_fonts; /* PangoFont* → fo_font_info*, per document */
+};
+
+/* What a PangoFont is in the display list. */
+typedef struct fo_font_info {
+    int dl_font;
+    double size;
+} fo_font_info;
+
+/* Maps a Pango font to the display list's font table of doc (adding it),
+ * and its size in points. The cache is reset by fo_fonts_begin_doc. */
+fo_font_info fo_fonts_lookup(fo_fonts *f, fo_dl_doc *doc, PangoFont *font);
+void fo_fonts_begin_doc(fo_fonts *f);
+
+/* A shaped glyph run of a set line, positioned relative to the line's
+ * start (x) and baseline. */
+typedef struct fo_set_run {
+    int dl_font;
+    double size;
+    double x;
+    int n;
+    fo_dl_glyph *glyphs; /* malloc'd */
+    const char *text;    /* borrowed from the paragraph's text */
+    size_t text_len;
+    const char *href; /* link target, or NULL */
+    double rise;      /* baseline shift (superscript), points, up */
+    int hyphen;
+} fo_set_run;
+
+/* One line of a set paragraph. */
+typedef struct fo_set_line {
+    fo_set_run *runs;
+    int nruns;
+    double width; /* set width (== measure for justified lines) */
+    double natural;
+    double ratio; /* glue set ratio, for the dump and the report */
+    int hyphenated;
+} fo_set_line;
+
+typedef struct fo_set_para {
+    fo_set_line *lines;
+    int nlines;
+} fo_set_para;
+
+/* Distance from the top of a line box (st->leading high) to its
+ * baseline. */
+double fo_style_baseline(fo_fonts *f, const fo_para_style *st);
+
+/* Sets rich text in style st at measure width: shapes once, breaks with
+ * Knuth–Plass, shapes the line pieces, sets the glue. Missing glyphs are
+ * reported to d at the text's position. Free with fo_set_para_free. */
+FO_WUR fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
+                             const fo_para_style *st, const char *lang,
+                             double width, fo_diags *d, fo_set_para *out);
+void fo_set_para_free(fo_set_para *p);
+
+#endif
