@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# Build folio from a fresh Debian 12: install what is missing, configure,
+# compile, and build the sample publications or run the test suites.
+# See ./build.sh --help and docs/building.md.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+ROOT=$PWD
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+# Debian 12 packages. fonts-noto-core is only the source of the files in
+# fonts/ (folio never reads system fonts); the second group is for tests.
+PACKAGES=(
+    build-essential cmake pkg-config git
+    libyaml-dev libpango1.0-dev libcairo2-dev libhpdf-dev libharfbuzz-dev
+    libpng-dev zlib1g-dev libjpeg-dev liblcms2-dev libhyphen-dev
+    hyphen-en-us hyphen-fr libcmocka-dev fonts-noto-core
+    poppler-utils qpdf mupdf-tools ghostscript valgrind imagemagick
+    clang-format clang-tidy python3
+)
+
+usage() {
+    cat <<'EOF'
+Usage: ./build.sh [COMMAND]
+
+Run from anywhere; works in the folder holding this script. Installs missing
+Debian packages with apt-get first (needs root or sudo).
+
+Commands:
+  (none), build  configure build/ (RelWithDebInfo), compile, then build every
+                 examples/*/publication.yaml into out/<example>/ (PDFs) and
+                 out/<example>/preview/ (PNGs)
+  test           configure and compile build/, run its tests (ctest), then the
+                 same in build-asan/ with AddressSanitizer and UBSan; exits
+                 non-zero if anything fails (this is what CI runs)
+  asan           only the sanitizer build and its tests (build-asan/)
+  deps           only install the missing packages
+  format         reformat pipeline/ and tests/ C files in place (clang-format)
+  clean          remove build/, build-*/ and out/
+  -h, --help     this text
+
+Environment:
+  JOBS=N         parallel compile and test jobs (default: nproc, here JOBS_DEFAULT)
+EOF
+}
+
+log() {
+    printf '\n==> %s\n' "$*"
+}
+
+die() {
+    printf 'build.sh: %s\n' "$*" >&2
+    exit 1
+}
+
+# Install the packages that are not installed yet; do nothing (and do not
+# touch the network) when all are.
+ensure_packages() {
+    local missing=() p status
+    for p in "${PACKAGES[@]}"; do
+        status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+        if [[ $status != "install ok installed" ]]; then
+            missing+=("$p")
+        fi
+    done
+    if ((${#missing[@]} == 0)); then
+        return 0
+    fi
+
+    local sudo=()
+    if ((EUID != 0)); then
+        command -v sudo >/dev/null || die "missing packages (${missing[*]}) and not root: run as root or install sudo"
+        sudo=(sudo)
+    fi
+    log "Installing ${#missing[@]} packages: ${missing[*]}"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+    for p in "${missing[@]}"; do
+        if apt-cache policy "$p" | grep -q 'Candidate: (none)' ||
+            [[ -z $(apt-cache policy "$p") ]]; then
+            die "package $p is not available from the configured apt sources"
+        fi
+    done
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+configure_main() {
+    log "Configuring build/ (RelWithDebInfo)"
+    cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DFO_TESTS=ON -DFO_SANITIZE=OFF || return 1
+    log "Compiling build/ with $JOBS jobs"
+    cmake --build "$ROOT/build" -j "$JOBS" || return 1
+}
+
+# Build every sample publication: PDFs and PNG previews. Keeps going after a
+# failure so that one report lists every broken example.
+build_examples() {
+    local pubs=() pub name failed=()
+    shopt -s nullglob
+    pubs=("$ROOT"/examples/*/publication.yaml)
+    shopt -u nullglob
+    if ((${#pubs[@]} == 0)); then
+        log "No examples/*/publication.yaml to build"
+        return 0
+    fi
+    mkdir -p "$ROOT/out"
+    for pub in "${pubs[@]}"; do
+        name=$(basename "$(dirname "$pub")")
+        log "Building example $name"
+        if ! "$ROOT/build/folio" build "$pub" -o "$ROOT/out/$name"; then
+            failed+=("$name (build)")
+            continue
+        fi
+        if ! "$ROOT/build/folio" preview "$pub" -o "$ROOT/out/$name/preview"; then
+            failed+=("$name (preview)")
+        fi
+    done
+
+    log "Outputs"
+    echo "  folio binary: $ROOT/build/folio"
+    for pub in "${pubs[@]}"; do
+        name=$(basename "$(dirname "$pub")")
+        echo "  $name: PDFs in out/$name/, PNG previews in out/$name/preview/"
+        if [[ -d $ROOT/out/$name ]]; then
+            (cd "$ROOT" && find "out/$name" -maxdepth 1 -name '*.pdf' | LC_ALL=C sort | sed 's/^/    /')
+        fi
+    done
+    if ((${#failed[@]} > 0)); then
+        printf 'build.sh: failed examples:\n' >&2
+        printf '  %s\n' "${failed[@]}" >&2
+        return 1
+    fi
+}
+
+test_main() {
+    log "Testing build/"
+    ctest --test-dir "$ROOT/build" --output-on-failure -j "$JOBS"
+}
+
+asan_build_and_test() {
+    # Explicit returns: this also runs where set -e is off (after ||).
+    log "Configuring build-asan/ (AddressSanitizer + UBSan)"
+    cmake --preset asan || return 1
+    log "Compiling build-asan/ with $JOBS jobs"
+    cmake --build --preset asan -j "$JOBS" || return 1
+    log "Testing build-asan/"
+    ctest --preset asan -j "$JOBS"
+}
+
+elapsed() {
+    printf '\nbuild.sh: %s finished in %ds\n' "$1" "$SECONDS"
+}
+
+cmd=${1:-build}
+if (($# > 1)); then
+    printf 'build.sh: one command at most\n\n' >&2
+    usage | sed "s/JOBS_DEFAULT/$JOBS/" >&2
+    exit 2
+fi
+
+case $cmd in
+-h | --help | help)
+    usage | sed "s/JOBS_DEFAULT/$JOBS/"
+    ;;
+build)
+    ensure_packages
+    configure_main
+    build_examples
+    elapsed build
+    ;;
+test)
+    ensure_packages
+    configure_main
+    status=0
+    test_main || status=1
+    asan_build_and_test || status=1
+    if ((status != 0)); then
+        printf '\nbuild.sh: tests FAILED (see the ctest output above)\n' >&2
+    else
+        printf '\nbuild.sh: all tests passed\n'
+    fi
+    elapsed test
+    exit $status
+    ;;
+asan)
+    ensure_packages
+    asan_build_and_test
+    elapsed asan
+    ;;
+deps)
+    ensure_packages
+    ;;
+format)
+    ensure_packages
+    find pipeline tests -type f \
+        \( -path 'pipeline/*.c' -o -path 'pipeline/*.h' -o -path 'tests/*.c' \) \
+        -not -path 'tests/golden/*' -print0 | xargs -0 -r clang-format -i
+    ;;
+clean)
+    rm -rf "$ROOT/build" "$ROOT"/build-* "$ROOT/out"
+    ;;
+*)
+    printf 'build.sh: unknown command: %s\n\n' "$cmd" >&2
+    usage | sed "s/JOBS_DEFAULT/$JOBS/" >&2
+    exit 2
+    ;;
+esac
