@@ -1,0 +1,497 @@
+/* markup — the inline markup of a text (docs/content.md) to a fo_rich:
+ * plain NFC text plus sorted, non-overlapping styled spans. Contract: the
+ * user never writes Pango markup; whatever they write is either one of the
+ * few constructs below or literal text, and every mistake is reported at
+ * the text's position plus the offset of the problem, counted in characters
+ * along the lines of the text (after a newline the column restarts at the
+ * text's first column, which is exact for '|' block scalars and plain
+ * one-line scalars, and approximate where YAML folded lines or expanded
+ * escapes).
+ *
+ *   **bold**  *italic*  ***both***  [text](https://…)  <br>  ~  ^{sup}  \x
+ *
+ * Emphasis follows a simplified CommonMark rule: a run of stars can open
+ * when followed by a non-space and close when preceded by one; a run that
+ * can do neither is literal ("5 * 3"). The parse is one pass with an
+ * explicit stack, so nesting depth costs heap, never C stack. Each output
+ * byte carries its style; runs of equal style are normalized to NFC one by
+ * one, which keeps span offsets exact after normalization. */
+#include "model/model.h"
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { K_BOLD, K_ITALIC, K_BOTH, K_LINK, K_SUPER };
+
+typedef struct opener {
+    int kind;
+    size_t at;     /* offset in src, for errors */
+    size_t out_at; /* output length when opened (K_LINK: empty text) */
+    int link;      /* K_LINK: index into hrefs, or -1 for a nested link */
+} opener;
+
+typedef struct parser {
+    const char *src;
+    size_t len;
+    fo_pos pos;
+    fo_diags *d;
+    int errors;
+    /* output before NFC, one style per byte */
+    char *out;
+    unsigned *flags;
+    int *link;
+    size_t n;
+    /* open constructs */
+    opener *stack;
+    size_t sp, cap;
+    int bold, italic, super, cur_link;
+    /* link targets, by link index */
+    char **hrefs;
+    size_t nhrefs, hcap;
+    /* whitespace collapsing */
+    bool pending, after_break;
+    unsigned pending_flags;
+    int pending_link;
+} parser;
+
+static fo_pos offset_pos(const parser *p, size_t off)
+{
+    fo_pos q = p->pos;
+    for (size_t i = 0; i < off && i < p->len; i++) {
+        unsigned char c = (unsigned char)p->src[i];
+        if (c == '\n') {
+            q.line++;
+            q.col = p->pos.col;
+        } else if ((c & 0xC0) != 0x80) {
+            q.col++;
+        }
+    }
+    return q;
+}
+
+static void err(parser *p, size_t off, const char *fmt, ...) FO_PRINTF(3, 4);
+static void err(parser *p, size_t off, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fo_diag_vadd(p->d, FO_SEV_ERROR, offset_pos(p, off), fmt, ap);
+    va_end(ap);
+    p->errors++;
+}
+
+static unsigned cur_flags(const parser *p)
+{
+    unsigned f = 0;
+    if (p->bold)
+        f |= FO_SPAN_BOLD;
+    if (p->italic)
+        f |= FO_SPAN_ITALIC;
+    if (p->super)
+        f |= FO_SPAN_SUPER;
+    if (p->cur_link >= 0)
+        f |= FO_SPAN_LINK;
+    return f;
+}
+
+static void put(parser *p, const char *s, size_t n, unsigned flags, int link)
+{
+    for (size_t i = 0; i < n; i++) {
+        p->out[p->n] = s[i];
+        p->flags[p->n] = flags;
+        p->link[p->n] = link;
+        p->n++;
+    }
+}
+
+/* Emits visible text, preceded by the space a whitespace run left. */
+static void emit(parser *p, const char *s, size_t n)
+{
+    if (p->pending && p->n > 0 && !p->after_break)
+        put(p, " ", 1, p->pending_flags, p->pending_link);
+    p->pending = false;
+    p->after_break = false;
+    put(p, s, n, cur_flags(p), p->cur_link);
+}
+
+static void whitespace(parser *p)
+{
+    if (!p->pending) {
+        p->pending = true;
+        p->pending_flags = cur_flags(p);
+        p->pending_link = p->cur_link;
+    }
+}
+
+static void line_break(parser *p)
+{
+    p->pending = false;
+    put(p, "\xE2\x80\xA8", 3, cur_flags(p), p->cur_link);
+    p->after_break = true;
+}
+
+static void apply(parser *p, int kind, int delta)
+{
+    switch (kind) {
+    case K_BOLD:
+        p->bold += delta;
+        break;
+    case K_ITALIC:
+        p->italic += delta;
+        break;
+    case K_BOTH:
+        p->bold += delta;
+        p->italic += delta;
+        break;
+    case K_SUPER:
+        p->super += delta;
+        break;
+    default:
+        break;
+    }
+}
+
+static void push(parser *p, int kind, size_t at)
+{
+    fo_grow((void **)&p->stack, sizeof *p->stack, &p->cap, p->sp + 1);
+    p->stack[p->sp++] = (opener){kind, at, p->n, -1};
+    apply(p, kind, +1);
+}
+
+static void pop(parser *p)
+{
+    opener *o = &p->stack[--p->sp];
+    apply(p, o->kind, -1);
+    if (o->kind == K_LINK && o->link >= 0)
+        p->cur_link = -1;
+}
+
+static void report_unclosed(parser *p, const opener *o)
+{
+    switch (o->kind) {
+    case K_BOLD:
+        err(p, o->at, "unclosed '**' (bold)");
+        break;
+    case K_ITALIC:
+        err(p, o->at, "unclosed '*' (italic)");
+        break;
+    case K_BOTH:
+        err(p, o->at, "unclosed '***' (bold italic)");
+        break;
+    case K_LINK:
+        err(p, o->at, "unclosed '[' (link)");
+        break;
+    default:
+        err(p, o->at, "unclosed '^{' (superscript)");
+        break;
+    }
+}
+
+/* Pops everything above the innermost opener of kind, reporting each as
+ * unclosed. Returns false if there is no such opener. */
+static bool unwind_to(parser *p, int kind)
+{
+    size_t i = p->sp;
+    while (i > 0 && p->stack[i - 1].kind != kind)
+        i--;
+    if (i == 0)
+        return false;
+    while (p->sp > i) {
+        report_unclosed(p, &p->stack[p->sp - 1]);
+        pop(p);
+    }
+    return true;
+}
+
+static bool is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static bool is_emphasis(int kind)
+{
+    return kind == K_BOLD || kind == K_ITALIC || kind == K_BOTH;
+}
+
+/* A run of n stars at src[i]. */
+static void stars(parser *p, size_t i, size_t n)
+{
+    bool can_close = i > 0 && !is_space((unsigned char)p->src[i - 1]);
+    bool can_open = i + n < p->len && !is_space((unsigned char)p->src[i + n]);
+    size_t rem = n;
+    while (can_close && rem > 0 && p->sp > 0 &&
+           is_emphasis(p->stack[p->sp - 1].kind)) {
+        opener *top = &p->stack[p->sp - 1];
+        if (top->kind == K_BOTH && rem < 3) {
+            /* ***a** b*: the closed style ends, the other goes on */
+            int left = rem == 2 ? K_ITALIC : K_BOLD;
+            apply(p, K_BOTH, -1);
+            top->kind = left;
+            apply(p, left, +1);
+            rem = 0;
+        } else if (top->kind == K_BOTH) {
+            pop(p);
+            rem -= 3;
+        } else if (top->kind == K_BOLD && rem >= 2) {
+            pop(p);
+            rem -= 2;
+        } else if (top->kind == K_ITALIC) {
+            pop(p);
+            rem -= 1;
+        } else {
+            break;
+        }
+    }
+    if (rem == 0)
+        return;
+    size_t at = i + (n - rem);
+    if (!can_open) {
+        emit(p, p->src + at, rem);
+        return;
+    }
+    if (rem > 3) {
+        err(p, at, "too many '*' in a row (write \\* for a literal star)");
+        return;
+    }
+    push(p, rem == 3 ? K_BOTH : rem == 2 ? K_BOLD : K_ITALIC, at);
+}
+
+static bool url_scheme_ok(parser *p, size_t at, const char *url)
+{
+    size_t k = 0;
+    if (g_ascii_isalpha(url[0]))
+        while (g_ascii_isalnum(url[k]) || url[k] == '+' || url[k] == '-' ||
+               url[k] == '.')
+            k++;
+    if (k == 0 || url[k] != ':') {
+        err(p, at, "a link's URL must start with http://, https:// or mailto:");
+        return false;
+    }
+    char *scheme = g_ascii_strdown(url, (gssize)k);
+    bool ok = strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0 ||
+              strcmp(scheme, "mailto") == 0;
+    if (!ok)
+        err(p, at,
+            "a link's URL scheme '%s:' is not allowed (use http, https or "
+            "mailto)",
+            scheme);
+    else if (url[k + 1] == 0)
+        err(p, at, "a link's URL is empty after '%s:'", scheme);
+    g_free(scheme);
+    return ok && url[k + 1] != 0;
+}
+
+static bool escapable(char c)
+{
+    return c && strchr("\\*[]()~<^{}", c) != NULL;
+}
+
+/* ']' at src[i] closes the innermost link; returns where parsing resumes. */
+static size_t close_link(parser *p, size_t i)
+{
+    if (!unwind_to(p, K_LINK)) {
+        err(p, i, "unmatched ']' (write \\] for a literal bracket)");
+        return i + 1;
+    }
+    opener o = p->stack[p->sp - 1];
+    pop(p);
+    if (i + 1 >= p->len || p->src[i + 1] != '(') {
+        err(p, i, "a link needs '(URL)' after ']'");
+        return i + 1;
+    }
+    size_t open = i + 1, j = open + 1;
+    GString *url = g_string_new(NULL);
+    bool space = false;
+    while (j < p->len && p->src[j] != ')') {
+        char c = p->src[j];
+        if (c == '\\' && j + 1 < p->len && escapable(p->src[j + 1]))
+            c = p->src[++j];
+        else if (is_space((unsigned char)c) && !space) {
+            err(p, j, "a link's URL cannot contain spaces");
+            space = true;
+        }
+        g_string_append_c(url, c);
+        j++;
+    }
+    if (j >= p->len) {
+        err(p, open, "a link's URL needs a closing ')'");
+        g_string_free(url, TRUE);
+        return p->len;
+    }
+    if (o.out_at == p->n)
+        err(p, o.at, "a link's text is empty");
+    if (url->len == 0)
+        err(p, open, "a link's URL is empty");
+    else if (!space && url_scheme_ok(p, open + 1, url->str) && o.link >= 0)
+        p->hrefs[o.link] = g_strndup(url->str, url->len);
+    g_string_free(url, TRUE);
+    return j + 1;
+}
+
+static void open_link(parser *p, size_t i)
+{
+    bool nested = p->cur_link >= 0;
+    if (!nested) {
+        for (size_t k = 0; k < p->sp; k++)
+            nested |= p->stack[k].kind == K_LINK;
+    }
+    push(p, K_LINK, i);
+    if (nested) {
+        err(p, i, "a link cannot contain another link");
+        return;
+    }
+    fo_grow((void **)&p->hrefs, sizeof *p->hrefs, &p->hcap, p->nhrefs + 1);
+    p->hrefs[p->nhrefs] = NULL;
+    p->stack[p->sp - 1].link = (int)p->nhrefs;
+    p->cur_link = (int)p->nhrefs++;
+}
+
+/* '<' at src[i]: a line break, a refused tag, or a literal '<'. Returns
+ * the bytes consumed. */
+static size_t angle(parser *p, size_t i)
+{
+    static const char *const brs[] = {"<br>", "<br/>", "<br />"};
+    for (size_t k = 0; k < 3; k++) {
+        size_t n = strlen(brs[k]);
+        if (i + n <= p->len &&
+            g_ascii_strncasecmp(p->src + i, brs[k], n) == 0) {
+            line_break(p);
+            return n;
+        }
+    }
+    if (i + 1 < p->len &&
+        (g_ascii_isalpha(p->src[i + 1]) || p->src[i + 1] == '/')) {
+        const char *gt = memchr(p->src + i, '>', p->len - i);
+        if (gt && gt - (p->src + i) < 64 &&
+            !memchr(p->src + i, '\n', (size_t)(gt - (p->src + i)))) {
+            int n = (int)(gt - (p->src + i)) + 1;
+            err(p, i,
+                "'%.*s' is not markup: the only tag is <br> (write \\< for "
+                "a literal '<')",
+                n, p->src + i);
+            return (size_t)n;
+        }
+    }
+    emit(p, "<", 1);
+    return 1;
+}
+
+static void parse(parser *p)
+{
+    size_t i = 0;
+    while (i < p->len) {
+        char c = p->src[i];
+        if (is_space((unsigned char)c)) {
+            whitespace(p);
+            i++;
+        } else if (c == '\\' && i + 1 < p->len && escapable(p->src[i + 1])) {
+            emit(p, p->src + i + 1, 1);
+            i += 2;
+        } else if (c == '*') {
+            size_t n = 1;
+            while (i + n < p->len && p->src[i + n] == '*')
+                n++;
+            stars(p, i, n);
+            i += n;
+        } else if (c == '[') {
+            open_link(p, i);
+            i++;
+        } else if (c == ']') {
+            i = close_link(p, i);
+        } else if (c == '^' && i + 1 < p->len && p->src[i + 1] == '{') {
+            push(p, K_SUPER, i);
+            i += 2;
+        } else if (c == '}') {
+            if (unwind_to(p, K_SUPER))
+                pop(p);
+            else
+                err(p, i, "unmatched '}' (write \\} for a literal brace)");
+            i++;
+        } else if (c == '~') {
+            emit(p, "\xC2\xA0", 2);
+            i++;
+        } else if (c == '<') {
+            i += angle(p, i);
+        } else {
+            uint32_t cp;
+            int n = fo_utf8_decode(p->src + i, p->len - i, &cp);
+            emit(p, p->src + i, (size_t)n);
+            i += (size_t)n;
+        }
+    }
+    for (size_t k = 0; k < p->sp; k++)
+        report_unclosed(p, &p->stack[k]);
+}
+
+/* Joins the styled output into out: each run of one style is normalized to
+ * NFC on its own so that span boundaries survive normalization. */
+static void finish(parser *p, fo_arena *a, fo_rich *out)
+{
+    GString *text = g_string_sized_new(p->n + 1);
+    fo_span *spans = NULL;
+    size_t nspans = 0, cap = 0;
+    size_t i = 0;
+    while (i < p->n) {
+        size_t j = i + 1;
+        while (j < p->n && p->flags[j] == p->flags[i] &&
+               p->link[j] == p->link[i])
+            j++;
+        gchar *nfc =
+            g_utf8_normalize(p->out + i, (gssize)(j - i), G_NORMALIZE_NFC);
+        uint32_t start = (uint32_t)text->len;
+        g_string_append(text, nfc);
+        g_free(nfc);
+        if (p->flags[i]) {
+            fo_grow((void **)&spans, sizeof *spans, &cap, nspans + 1);
+            const char *href = NULL;
+            if (p->link[i] >= 0 && p->hrefs[p->link[i]])
+                href = fo_arena_strdup(a, p->hrefs[p->link[i]]);
+            spans[nspans++] =
+                (fo_span){start, (uint32_t)text->len, p->flags[i], href};
+        }
+        i = j;
+    }
+    out->text = fo_arena_strndup(a, text->str, text->len);
+    out->len = text->len;
+    fo_span *sp = fo_arena_alloc(a, sizeof *sp * nspans);
+    if (nspans)
+        memcpy(sp, spans, sizeof *sp * nspans);
+    out->spans = sp;
+    out->nspans = (int)nspans;
+    free(spans);
+    g_string_free(text, TRUE);
+}
+
+fo_status fo_markup_parse(const char *src, size_t len, fo_pos pos, fo_arena *a,
+                          fo_diags *d, fo_rich *out)
+{
+    *out = (fo_rich){.text = "", .pos = pos};
+    parser p = {.src = src, .len = len, .pos = pos, .d = d, .cur_link = -1};
+    const gchar *end;
+    if (len > 0 && !g_utf8_validate(src, (gssize)len, &end)) {
+        if (*end == 0)
+            err(&p, (size_t)(end - src),
+                "a text cannot contain a NUL character");
+        else
+            err(&p, (size_t)(end - src), "invalid UTF-8 in a text");
+        return FO_ERR_INPUT;
+    }
+    /* the output never outgrows 2 bytes per input byte: ~ is 1 → 2,
+     * <br> 4 → 3, escapes 2 → 1, whitespace runs collapse */
+    size_t cap = len * 2 + 4;
+    p.out = fo_xmalloc(cap);
+    p.flags = fo_xmalloc(sizeof *p.flags * cap);
+    p.link = fo_xmalloc(sizeof *p.link * cap);
+    parse(&p);
+    if (!p.errors)
+        finish(&p, a, out);
+    for (size_t k = 0; k < p.nhrefs; k++)
+        g_free(p.hrefs[k]);
+    free(p.hrefs);
+    free(p.stack);
+    free(p.out);
+    free(p.flags);
+    free(p.link);
+    return p.errors ? FO_ERR_INPUT : FO_OK;
+}
