@@ -1,0 +1,272 @@
+/* Unit tests for source: node positions (1-based, columns in characters),
+ * scalar styles, and each refusal — syntax errors, duplicate keys, depth
+ * and node limits, empty files, several documents, aliases. */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "source/source.h"
+
+typedef struct result {
+    fo_arena *a;
+    fo_node *root;
+    fo_status st;
+    char *diags;
+} result;
+
+static result load_n(const char *text, size_t len)
+{
+    result res = {.a = fo_arena_new()};
+    fo_diags d;
+    fo_diags_init(&d);
+    res.st = fo_source_load_string(text, len, "t.yaml", res.a, &d, &res.root);
+    size_t n = 0;
+    FILE *fp = open_memstream(&res.diags, &n);
+    fo_diags_print(&d, fp);
+    fclose(fp);
+    fo_diags_free(&d);
+    return res;
+}
+
+static result load(const char *text)
+{
+    return load_n(text, strlen(text));
+}
+
+static void done(result *res)
+{
+    fo_arena_free(res->a);
+    free(res->diags);
+}
+
+static void fails(const char *text, const char *expected)
+{
+    result r = load(text);
+    assert_int_equal(r.st, FO_ERR_INPUT);
+    assert_null(r.root);
+    assert_string_equal(r.diags, expected);
+    done(&r);
+}
+
+static void pos_is(fo_pos p, int line, int col)
+{
+    assert_string_equal(p.file, "t.yaml");
+    assert_int_equal(p.line, line);
+    assert_int_equal(p.col, col);
+}
+
+static void test_positions(void **state)
+{
+    (void)state;
+    result r = load("tỉnh: Nam Định\n"
+                    "năm: 2025\n"
+                    "tên: { vi: \"Đất và người\", en: 'Land' }\n"
+                    "ds:\n"
+                    "  - một\n"
+                    "  - |\n"
+                    "      khối\n"
+                    "      văn bản\n");
+    assert_int_equal(r.st, FO_OK);
+    assert_string_equal(r.diags, "");
+    fo_node *root = r.root;
+    assert_int_equal(root->kind, FO_NODE_MAP);
+    assert_int_equal(root->n, 4);
+    pos_is(root->pos, 1, 1);
+    /* keys keep their order and positions */
+    assert_true(fo_node_is(root->pairs[0].key, "tỉnh"));
+    pos_is(root->pairs[1].key->pos, 2, 1);
+    /* "tỉnh: " is 6 characters (7 bytes) */
+    pos_is(root->pairs[0].value->pos, 1, 7);
+    assert_string_equal(root->pairs[0].value->str, "Nam Định");
+
+    fo_node *year = fo_node_get(root, "năm");
+    assert_int_equal(year->style, FO_SCALAR_PLAIN);
+    pos_is(year->pos, 2, 6);
+
+    fo_node *ten = fo_node_get(root, "tên");
+    assert_int_equal(ten->kind, FO_NODE_MAP);
+    pos_is(ten->pos, 3, 6);
+    fo_node *vi = fo_node_get(ten, "vi");
+    assert_int_equal(vi->style, FO_SCALAR_DOUBLE);
+    pos_is(vi->pos, 3, 12);
+    pos_is(vi->text_pos, 3, 13); /* after the quote */
+    fo_node *en = fo_node_get(ten, "en");
+    assert_int_equal(en->style, FO_SCALAR_SINGLE);
+    /* after "Đất và người", (multi-byte letters count once each) */
+    pos_is(en->pos, 3, 32);
+    pos_is(ten->pairs[1].key->pos, 3, 28);
+
+    fo_node *ds = fo_node_get(root, "ds");
+    assert_int_equal(ds->kind, FO_NODE_SEQ);
+    assert_int_equal(ds->n, 2);
+    pos_is(ds->items[0]->pos, 5, 5);
+    fo_node *block = ds->items[1];
+    assert_int_equal(block->style, FO_SCALAR_LITERAL);
+    pos_is(block->pos, 6, 5);
+    pos_is(block->text_pos, 7, 7);
+    assert_string_equal(block->str, "khối\nvăn bản\n");
+    done(&r);
+}
+
+static void test_helpers(void **state)
+{
+    (void)state;
+    result r = load("a: ~\nb:\nc: null\nd: \"\"\ne: [x]\nf: {g: h}\n");
+    assert_int_equal(r.st, FO_OK);
+    assert_true(fo_node_is_null(fo_node_get(r.root, "a")));
+    assert_true(fo_node_is_null(fo_node_get(r.root, "b")));
+    assert_true(fo_node_is_null(fo_node_get(r.root, "c")));
+    assert_false(fo_node_is_null(fo_node_get(r.root, "d")));
+    assert_string_equal(fo_node_describe(fo_node_get(r.root, "a")),
+                        "an empty value");
+    assert_string_equal(fo_node_describe(fo_node_get(r.root, "d")), "a string");
+    assert_string_equal(fo_node_describe(fo_node_get(r.root, "e")),
+                        "a sequence");
+    assert_string_equal(fo_node_describe(fo_node_get(r.root, "f")),
+                        "a mapping");
+    assert_null(fo_node_get(r.root, "z"));
+    assert_null(fo_node_get(fo_node_get(r.root, "e"), "x"));
+    done(&r);
+    /* a NUL written as an escape stays in the value */
+    r = load("a: \"x\\0y\"\n");
+    assert_int_equal(r.st, FO_OK);
+    assert_int_equal(r.root->pairs[0].value->len, 3);
+    done(&r);
+}
+
+static void test_syntax_error(void **state)
+{
+    (void)state;
+    fails("a: 1\nb:\n  - x\n - y\n",
+          "t.yaml:4:2: error: did not find expected key while parsing a "
+          "block mapping (started at 1:1)\n");
+    fails("a: [1, 2\n",
+          "t.yaml:2:1: error: did not find expected ',' or ']' while "
+          "parsing a flow sequence (started at 1:4)\n");
+    fails("tên: \"Nam Định\n",
+          "t.yaml:2:1: error: found unexpected end of stream while scanning "
+          "a quoted scalar (started at 1:6)\n");
+    /* a byte that is not UTF-8, after two-byte letters */
+    fails("ởở: \xff\n", "t.yaml:1:5: error: invalid leading UTF-8 octet\n");
+}
+
+static void test_duplicate_key(void **state)
+{
+    (void)state;
+    fails("a: 1\nb: 2\na: 3\nc: {x: 1, x: 2}\nb: 4\n",
+          "t.yaml:4:11: error: duplicate key 'x' (first at 4:5)\n"
+          "t.yaml:3:1: error: duplicate key 'a' (first at 1:1)\n"
+          "t.yaml:5:1: error: duplicate key 'b' (first at 2:1)\n");
+    /* "2025" and 2025 are the same key text */
+    fails("2025: a\n\"2025\": b\n",
+          "t.yaml:2:1: error: duplicate key '2025' (first at 1:1)\n");
+}
+
+static char *nested(int depth)
+{
+    char *s = malloc((size_t)depth * 2 + 2);
+    for (int i = 0; i < depth; i++) {
+        s[i] = '[';
+        s[depth + i] = ']';
+    }
+    s[depth * 2] = '\n';
+    s[depth * 2 + 1] = 0;
+    return s;
+}
+
+static void test_depth_limit(void **state)
+{
+    (void)state;
+    char *ok = nested(FO_SOURCE_MAX_DEPTH);
+    result r = load(ok);
+    assert_int_equal(r.st, FO_OK);
+    done(&r);
+    free(ok);
+    char *deep = nested(100000);
+    fails(deep, "t.yaml:1:65: error: nesting deeper than 64 levels\n");
+    free(deep);
+}
+
+static void test_node_limit(void **state)
+{
+    (void)state;
+    size_t n = (size_t)FO_SOURCE_MAX_NODES + 10;
+    char *s = malloc(n * 2 + 3);
+    s[0] = '[';
+    for (size_t i = 0; i < n; i++) {
+        s[1 + 2 * i] = '0';
+        s[2 + 2 * i] = ',';
+    }
+    s[2 * n] = ']';
+    s[2 * n + 1] = 0;
+    result r = load(s);
+    assert_int_equal(r.st, FO_ERR_INPUT);
+    assert_non_null(strstr(r.diags, "error: more than 1048576 values in one "
+                                    "file\n"));
+    done(&r);
+    free(s);
+}
+
+static void test_empty(void **state)
+{
+    (void)state;
+    fails("", "t.yaml:1:1: error: the file is empty\n");
+    fails("# chỉ có chú thích\n\n", "t.yaml:1:1: error: the file is empty\n");
+    fails("---\n", "t.yaml:1:1: error: the file is empty\n");
+}
+
+static void test_documents_and_aliases(void **state)
+{
+    (void)state;
+    fails("a: 1\n---\nb: 2\n", "t.yaml:2:1: error: a file holds one YAML "
+                               "document; a second one starts here\n");
+    fails("a: &x [1, 2]\nb: *x\nc: *x\n",
+          "t.yaml:2:4: error: aliases ('*x') are not supported: repeat the "
+          "content instead\n"
+          "t.yaml:3:4: error: aliases ('*x') are not supported: repeat the "
+          "content instead\n");
+    fails("[a, b]: 1\n", "t.yaml:1:1: error: a key must be a string, not a "
+                         "sequence\n");
+}
+
+static void test_file(void **state)
+{
+    (void)state;
+    fo_arena *a = fo_arena_new();
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_node *root = NULL;
+    fo_status st =
+        fo_source_load_file("/nonexistent/x.yaml", "x.yaml", a, &d, &root);
+    assert_int_equal(st, FO_ERR_IO);
+    assert_int_equal(d.n, 0);
+    st = fo_source_load_file(FO_TEST_SRC "/tests/errors/bad-syntax.yaml",
+                             "bad-syntax.yaml", a, &d, &root);
+    assert_int_equal(st, FO_ERR_INPUT);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.items[0].pos.file, "bad-syntax.yaml");
+    fo_diags_free(&d);
+    fo_arena_free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_positions),
+        cmocka_unit_test(test_helpers),
+        cmocka_unit_test(test_syntax_error),
+        cmocka_unit_test(test_duplicate_key),
+        cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_node_limit),
+        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_documents_and_aliases),
+        cmocka_unit_test(test_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
