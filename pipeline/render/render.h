@@ -29,4 +29,14 @@ FO_WUR fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
 FO_WUR fo_status fo_render_png(const fo_dl_doc *doc, size_t page, double dpi,
                                const char *path, fo_diags *d);
 
+/* For many pages of one document: keeps each font loaded between pages.
+ * doc is borrowed and must outlive the renderer. fo_render_png is
+ * new + page + free. */
+typedef struct fo_png_renderer fo_png_renderer;
+fo_png_renderer *fo_png_renderer_new(const fo_dl_doc *doc);
+FO_WUR fo_status fo_png_renderer_page(fo_png_renderer *r, size_t page,
+                                      double dpi, const char *path,
+                                      fo_diags *d);
+void fo_png_renderer_free(fo_png_renderer *r);
+
 #endif

@@ -1,0 +1,1354 @@
+/* The PDF renderer: a fo_dl_doc in, a PDF file out.
+ *
+ * libharu writes the document structure (objects, pages, compression,
+ * outline, annotations, info, xref); the text does not go through its text
+ * API. Its TrueType path keys glyphs by Unicode, truncates widths and writes
+ * a malformed ToUnicode, so each font the layout used is embedded here as a
+ * Type0 / CIDFontType2 font whose CIDs are the glyph ids in the display list
+ * ("emitter D" of the Pango/libharu findings): the face is subset with
+ * hb-subset (RETAIN_GIDS, so CID = GID stays valid), widths come from the
+ * font itself, and the ToUnicode maps each glyph to the text of the cluster
+ * it showed. Page content is written raw: one TJ array per glyph run, with a
+ * position adjustment only where Pango's pen and the PDF pen drift apart.
+ *
+ * Text extraction: a glyph whose occurrence does not match the glyph's
+ * ToUnicode entry (a cluster of several glyphs, a glyph shared by two
+ * characters, the hyphen that layout inserted at a line break) is wrapped in
+ * a /Span with /ActualText, so copy and search give exactly the source text.
+ *
+ * Determinism: no time, random or pointer value reaches the file; dates come
+ * from opts->epoch, the subset tag from a hash of the glyph set, numbers are
+ * formatted without the C locale. Two runs give the same bytes.
+ *
+ * The file is saved under a temporary name and renamed into place; on any
+ * failure the temporary file is removed and the target is left untouched. */
+#define _POSIX_C_SOURCE 200809L /* gmtime_r */
+#include "render.h"
+
+#include <hpdf.h>
+#include <hpdf_objects.h>
+#include <hpdf_doc.h>
+#include <hpdf_pages.h>
+
+#include <hb.h>
+#include <hb-ot.h>
+#include <hb-subset.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A page's content stream grows with its input; past this it is an error. */
+#define MAX_CONTENT (256u * 1024 * 1024)
+/* Pen drift (pt) tolerated before a TJ adjustment is written. */
+#define DRIFT_EPS 0.001
+/* bfchar entries per block: the CMap format allows at most 100. */
+#define BFCHAR_BLOCK 100
+/* A ToUnicode target longer than this (UTF-16 units) is cut: the CMap
+ * format limits a destination string to 512 bytes. */
+#define MAX_MAP_UNITS 256
+
+/* ---- output buffer with a sticky status ----------------------------- */
+
+/* Every content write goes through here; after the first failure the
+ * rest are no-ops and the status is checked once at the end. */
+typedef struct out {
+    fo_buf b;
+    fo_status st;
+} out;
+
+static void outs(out *o, const char *s)
+{
+    if (o->st == FO_OK)
+        o->st = fo_buf_puts(&o->b, s);
+}
+
+static void outf(out *o, const char *fmt, ...) FO_PRINTF(2, 3);
+static void outf(out *o, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof tmp) {
+        /* Only short, fixed formats come here. */
+        o->st = FO_ERR_LIMIT;
+        return;
+    }
+    if (o->st == FO_OK)
+        o->st = fo_buf_append(&o->b, tmp, (size_t)n);
+}
+
+/* v rounded to dec decimals (0..5). */
+static double round_to(double v, int dec)
+{
+    static const double scale[] = {1, 10, 100, 1000, 10000, 100000};
+    return (double)llround(v * scale[dec]) / scale[dec];
+}
+
+/* Formats v with at most dec decimals, trailing zeros trimmed. Integer
+ * formatting only: a host program may have set LC_NUMERIC to a locale
+ * whose printf("%f") writes a decimal comma, which is not PDF. */
+static void format_num(char *buf, size_t size, double v, int dec)
+{
+    static const long long scale[] = {1, 10, 100, 1000, 10000, 100000};
+    long long q = llround(v * (double)scale[dec]);
+    unsigned long long a =
+        q < 0 ? 0ull - (unsigned long long)q : (unsigned long long)q;
+    unsigned long long ip = a / (unsigned long long)scale[dec];
+    unsigned long long fp = a % (unsigned long long)scale[dec];
+    const char *sign = q < 0 ? "-" : "";
+    if (fp == 0) {
+        snprintf(buf, size, "%s%llu", sign, ip);
+        return;
+    }
+    int n = snprintf(buf, size, "%s%llu.%0*llu", sign, ip, dec, fp);
+    while (n > 0 && buf[n - 1] == '0')
+        buf[--n] = 0;
+}
+
+static void outn(out *o, double v, int dec)
+{
+    char tmp[64];
+    format_num(tmp, sizeof tmp, v, dec);
+    outs(o, tmp);
+}
+
+/* UTF-8 → UTF-16BE as hex digits (no BOM), at most max_units units. */
+static void out_utf16_hex(out *o, const char *s, size_t n, int max_units)
+{
+    int units = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        i += (size_t)fo_utf8_decode(s + i, n - i, &cp);
+        if (cp >= 0x10000) {
+            if (units + 2 > max_units)
+                break;
+            cp -= 0x10000;
+            outf(o, "%04X%04X", 0xD800 + (unsigned)(cp >> 10),
+                 0xDC00 + (unsigned)(cp & 0x3FF));
+            units += 2;
+        } else {
+            if (units + 1 > max_units)
+                break;
+            outf(o, "%04X", (unsigned)cp);
+            units++;
+        }
+    }
+}
+
+/* UTF-8 → UTF-16BE bytes with a BOM, the PDF "text string" form that
+ * every reader understands; caller frees. */
+static unsigned char *utf16be_bom(const char *s, size_t n, size_t *len)
+{
+    unsigned char *p = fo_xmalloc(2 + 4 * n);
+    size_t o = 0;
+    p[o++] = 0xFE;
+    p[o++] = 0xFF;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        i += (size_t)fo_utf8_decode(s + i, n - i, &cp);
+        if (cp >= 0x10000) {
+            uint32_t v = cp - 0x10000, hi = 0xD800 + (v >> 10),
+                     lo = 0xDC00 + (v & 0x3FF);
+            p[o++] = (unsigned char)(hi >> 8);
+            p[o++] = (unsigned char)hi;
+            p[o++] = (unsigned char)(lo >> 8);
+            p[o++] = (unsigned char)lo;
+        } else {
+            p[o++] = (unsigned char)(cp >> 8);
+            p[o++] = (unsigned char)cp;
+        }
+    }
+    *len = o;
+    return p;
+}
+
+/* ---- renderer state ------------------------------------------------- */
+
+/* One fo_dl_font: its HarfBuzz face, the glyphs the document uses, their
+ * ToUnicode text and the PDF font built from them. */
+typedef struct font_state {
+    hb_blob_t *blob;
+    hb_face_t *face;
+    hb_font_t *font;
+    unsigned nglyphs;
+    unsigned upem;
+    unsigned char *used; /* per gid */
+    /* Per gid: the text of the first single-glyph cluster that showed it
+     * (the ToUnicode entry), else a fallback candidate (first glyph of a
+     * multi-glyph cluster, the inserted hyphen). Malloc'd, may be NULL. */
+    char **text, **cand;
+    size_t *text_len, *cand_len;
+    double *width; /* per gid, 1/1000 em, rounded as written in /W */
+    HPDF_Dict type0;
+} font_state;
+
+typedef struct anchor_ref {
+    const char *name;
+    size_t order; /* document order, to keep the first of duplicates */
+    HPDF_Destination dest;
+} anchor_ref;
+
+typedef struct pdf_ctx {
+    const fo_dl_doc *doc;
+    const fo_pdf_opts *opts;
+    fo_diags *d;
+    HPDF_Doc pdf;
+    int lib_failed;
+    HPDF_STATUS hpdf_error, hpdf_detail; /* first error libharu reported */
+    int input_errors;
+    font_state *fonts;
+    HPDF_Page *pages;
+    anchor_ref *anchors;
+    size_t nanchors, anchors_cap;
+    int noutline;
+    uint32_t *scratch; /* sorted cluster offsets of the current run */
+    size_t scratch_cap;
+} pdf_ctx;
+
+static const fo_pos nopos = {NULL, 0, 0};
+
+/* libharu reports here first; the failing call's CHECK then writes one
+ * diagnostic naming both the call and libharu's error code. */
+static void error_handler(HPDF_STATUS error_no, HPDF_STATUS detail_no,
+                          void *user_data)
+{
+    pdf_ctx *c = user_data;
+    if (!c->hpdf_error) {
+        c->hpdf_error = error_no;
+        c->hpdf_detail = detail_no;
+    }
+}
+
+/* Records a failed libharu call; the first failure stops the render. */
+static int lib_fail(pdf_ctx *c, const char *what)
+{
+    if (!c->lib_failed) {
+        if (c->hpdf_error)
+            fo_error(c->d, nopos, "libharu error 0x%04X (detail %u) in %s",
+                     (unsigned)c->hpdf_error, (unsigned)c->hpdf_detail, what);
+        else
+            fo_error(c->d, nopos, "libharu failed in %s", what);
+    }
+    c->lib_failed = 1;
+    return -1;
+}
+
+#define CHECK(c, call)                                                         \
+    do {                                                                       \
+        if ((call) != HPDF_OK) {                                               \
+            lib_fail((c), #call);                                              \
+            goto out;                                                          \
+        }                                                                      \
+    } while (0)
+
+#define CHECK_PTR(c, p, what)                                                  \
+    do {                                                                       \
+        if (!(p)) {                                                            \
+            lib_fail((c), (what));                                             \
+            goto out;                                                          \
+        }                                                                      \
+    } while (0)
+
+/* ---- clusters -------------------------------------------------------- */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts the run's cluster offsets into c->scratch; returns their count. */
+static size_t sort_clusters(pdf_ctx *c, const fo_dl_glyphs *g)
+{
+    fo_grow((void **)&c->scratch, sizeof *c->scratch, &c->scratch_cap,
+            (size_t)g->n + 1);
+    for (int i = 0; i < g->n; i++)
+        c->scratch[i] = g->glyphs[i].cluster;
+    qsort(c->scratch, (size_t)g->n, sizeof *c->scratch, cmp_u32);
+    return (size_t)g->n;
+}
+
+/* The text of the cluster at byte offset cl: up to the next larger cluster
+ * offset of the run, or the run's end (dlist.h's rule). */
+static void cluster_text(const pdf_ctx *c, size_t ns, const fo_dl_glyphs *g,
+                         uint32_t cl, const char **s, size_t *len)
+{
+    size_t lo = 0, hi = ns;
+    while (lo < hi) { /* first offset > cl */
+        size_t mid = (lo + hi) / 2;
+        if (c->scratch[mid] <= cl)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo < ns ? c->scratch[lo] : g->text_len;
+    if (end > g->text_len)
+        end = g->text_len;
+    size_t start = cl < end ? cl : end;
+    *s = g->text + start;
+    *len = end - start;
+}
+
+/* Glyphs [i, *j) form one cluster. The inserted hyphen (last glyph of a
+ * run marked hyphen) is always a cluster of its own. */
+static int cluster_end(const fo_dl_glyphs *g, int i)
+{
+    if (g->hyphen && i == g->n - 1)
+        return i + 1;
+    int j = i + 1;
+    while (j < g->n && g->glyphs[j].cluster == g->glyphs[i].cluster &&
+           !(g->hyphen && j == g->n - 1))
+        j++;
+    return j;
+}
+
+static int is_inserted_hyphen(const fo_dl_glyphs *g, int i)
+{
+    return g->hyphen && i == g->n - 1;
+}
+
+static int starts_with_mark(const char *s, size_t n)
+{
+    uint32_t cp;
+    if (n == 0)
+        return 0;
+    fo_utf8_decode(s, n, &cp);
+    return hb_unicode_general_category(hb_unicode_funcs_get_default(), cp) ==
+           HB_UNICODE_GENERAL_CATEGORY_NON_SPACING_MARK;
+}
+
+/* An extraction unit: a cluster plus the clusters after it that hold only
+ * combining marks (Pango gives a mark without a precomposed form a cluster
+ * of its own). Readers that see the mark as a separate character set it
+ * apart ("q ̣"), so the unit gets one ActualText. Returns the unit's end
+ * and its text in *s, *len. */
+static int unit_end(const pdf_ctx *c, size_t ns, const fo_dl_glyphs *g, int i,
+                    const char **s, size_t *len)
+{
+    int j = cluster_end(g, i);
+    const char *t;
+    size_t tl;
+    cluster_text(c, ns, g, g->glyphs[i].cluster, &t, &tl);
+    const char *lo = t, *hi = t + tl;
+    while (j < g->n && !is_inserted_hyphen(g, j)) {
+        cluster_text(c, ns, g, g->glyphs[j].cluster, &t, &tl);
+        if (!starts_with_mark(t, tl))
+            break;
+        lo = t < lo ? t : lo;
+        hi = t + tl > hi ? t + tl : hi;
+        j = cluster_end(g, j);
+    }
+    *s = lo;
+    *len = (size_t)(hi - lo);
+    return j;
+}
+
+/* What the inserted hyphen extracts as. Tested with pdftotext 22.12:
+ * an ActualText of U+002D makes poppler's dehyphenation join the line
+ * break ("docu-" + "ment" gives "document"); an empty ActualText gives
+ * "docu\nment", and U+00AD or U+2010 are not recognised as hyphens. */
+static const char hyphen_text[] = "-";
+
+static int same_text(const char *a, size_t an, const char *b, size_t bn)
+{
+    return a && an == bn && memcmp(a, b, an) == 0;
+}
+
+/* ---- pass 1: which glyphs each font needs, and their text ----------- */
+
+static fo_status font_open(pdf_ctx *c, int idx)
+{
+    font_state *fs = &c->fonts[idx];
+    const fo_dl_font *f = &c->doc->fonts[idx];
+    if (fs->face)
+        return FO_OK;
+    fs->blob = hb_blob_create_from_file_or_fail(f->file);
+    if (!fs->blob) {
+        fo_error(c->d, nopos, "%s: cannot read the font", f->file);
+        return FO_ERR_IO;
+    }
+    fs->face = hb_face_create(fs->blob, (unsigned)f->index);
+    fs->nglyphs = hb_face_get_glyph_count(fs->face);
+    fs->upem = hb_face_get_upem(fs->face);
+    if (fs->nglyphs == 0 || fs->upem == 0) {
+        fo_error(c->d, nopos, "%s: face %d is not a usable font", f->file,
+                 f->index);
+        return FO_ERR_INPUT;
+    }
+    fs->font = hb_font_create(fs->face); /* scale = upem: font units */
+    fs->used = fo_xcalloc(fs->nglyphs, 1);
+    fs->text = fo_xcalloc(fs->nglyphs, sizeof *fs->text);
+    fs->cand = fo_xcalloc(fs->nglyphs, sizeof *fs->cand);
+    fs->text_len = fo_xcalloc(fs->nglyphs, sizeof *fs->text_len);
+    fs->cand_len = fo_xcalloc(fs->nglyphs, sizeof *fs->cand_len);
+    fs->width = fo_xcalloc(fs->nglyphs, sizeof *fs->width);
+    return FO_OK;
+}
+
+static void font_close(font_state *fs)
+{
+    if (fs->text)
+        for (unsigned i = 0; i < fs->nglyphs; i++) {
+            free(fs->text[i]);
+            free(fs->cand[i]);
+        }
+    free(fs->text);
+    free(fs->cand);
+    free(fs->text_len);
+    free(fs->cand_len);
+    free(fs->width);
+    free(fs->used);
+    hb_font_destroy(fs->font);
+    hb_face_destroy(fs->face);
+    hb_blob_destroy(fs->blob);
+}
+
+static void set_once(char **slot, size_t *slot_len, const char *s, size_t n)
+{
+    if (*slot)
+        return;
+    *slot = fo_xstrndup(s, n);
+    *slot_len = n;
+}
+
+static fo_status collect_run(pdf_ctx *c, const fo_dl_glyphs *g)
+{
+    if (g->font < 0 || (size_t)g->font >= c->doc->nfonts) {
+        fo_error(c->d, nopos, "glyph run with unknown font %d", g->font);
+        return FO_ERR_INPUT;
+    }
+    fo_status st = font_open(c, g->font);
+    if (st != FO_OK)
+        return st;
+    font_state *fs = &c->fonts[g->font];
+    size_t ns = sort_clusters(c, g);
+    for (int i = 0; i < g->n;) {
+        int j = cluster_end(g, i);
+        for (int k = i; k < j; k++)
+            if (g->glyphs[k].gid >= fs->nglyphs) {
+                fo_error(c->d, nopos, "glyph %u is not in font %s",
+                         (unsigned)g->glyphs[k].gid,
+                         c->doc->fonts[g->font].name);
+                return FO_ERR_INPUT;
+            }
+        uint32_t gid = g->glyphs[i].gid;
+        for (int k = i; k < j; k++)
+            fs->used[g->glyphs[k].gid] = 1;
+        if (is_inserted_hyphen(g, i)) {
+            set_once(&fs->cand[gid], &fs->cand_len[gid], hyphen_text,
+                     strlen(hyphen_text));
+        } else {
+            const char *s;
+            size_t n;
+            cluster_text(c, ns, g, g->glyphs[i].cluster, &s, &n);
+            if (j - i == 1)
+                set_once(&fs->text[gid], &fs->text_len[gid], s, n);
+            else
+                set_once(&fs->cand[gid], &fs->cand_len[gid], s, n);
+        }
+        i = j;
+    }
+    return FO_OK;
+}
+
+/* ---- fonts ----------------------------------------------------------- */
+
+static int16_t be16s(const char *p)
+{
+    return (int16_t)(uint16_t)(((unsigned char)p[0] << 8) |
+                               (unsigned char)p[1]);
+}
+
+static uint16_t be16u(const char *p)
+{
+    return (uint16_t)(((unsigned char)p[0] << 8) | (unsigned char)p[1]);
+}
+
+/* The subset tag: six capitals from a hash of the font and its glyph set,
+ * so that different subsets of one font get different names (readers may
+ * cache fonts by name) and the same input always gets the same tag. */
+static void subset_tag(const font_state *fs, const char *name, char tag[7])
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (const char *p = name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    for (unsigned gid = 0; gid < fs->nglyphs; gid++)
+        if (fs->used[gid])
+            for (int b = 0; b < 4; b++)
+                h = (h ^ ((gid >> (8 * b)) & 0xFF)) * 1099511628211ull;
+    for (int i = 0; i < 6; i++) {
+        tag[i] = (char)('A' + h % 26);
+        h /= 26;
+    }
+    tag[6] = 0;
+}
+
+/* A PDF name from a PostScript name: keep the safe characters. */
+static void safe_name(const char *in, char *outp, size_t size)
+{
+    size_t o = 0;
+    for (const char *p = in; *p && o + 1 < size; p++) {
+        unsigned char ch = (unsigned char)*p;
+        int ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                 (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
+                 ch == '.' || ch == '+';
+        outp[o++] = ok ? (char)ch : '-';
+    }
+    outp[o] = 0;
+}
+
+/* The subset font program: used glyphs (and .notdef) at their original
+ * ids, without the layout tables a PDF never reads. */
+static hb_blob_t *subset_font(font_state *fs)
+{
+    static const hb_tag_t drop[] = {
+        HB_TAG('G', 'S', 'U', 'B'), HB_TAG('G', 'P', 'O', 'S'),
+        HB_TAG('G', 'D', 'E', 'F'), HB_TAG('B', 'A', 'S', 'E'),
+        HB_TAG('J', 'S', 'T', 'F'), HB_TAG('M', 'A', 'T', 'H'),
+        HB_TAG('k', 'e', 'r', 'n'), HB_TAG('D', 'S', 'I', 'G'),
+        HB_TAG('m', 'o', 'r', 'x'), HB_TAG('k', 'e', 'r', 'x'),
+        HB_TAG('S', 'T', 'A', 'T'), HB_TAG('m', 'e', 't', 'a'),
+    };
+    hb_subset_input_t *in = hb_subset_input_create_or_fail();
+    if (!in)
+        return NULL;
+    hb_set_t *glyphs = hb_subset_input_glyph_set(in);
+    hb_set_add(glyphs, 0);
+    for (unsigned gid = 0; gid < fs->nglyphs; gid++)
+        if (fs->used[gid])
+            hb_set_add(glyphs, gid);
+    hb_set_t *tables = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
+    for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++)
+        hb_set_add(tables, drop[i]);
+    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_RETAIN_GIDS);
+    hb_face_t *sub = hb_subset_or_fail(fs->face, in);
+    hb_subset_input_destroy(in);
+    if (!sub)
+        return NULL;
+    hb_blob_t *blob = hb_face_reference_blob(sub);
+    hb_face_destroy(sub);
+    return blob;
+}
+
+/* Adds value under key of dict as an integer when it is one, else as a
+ * real (libharu's HPDF_REAL is a float: 7 digits, enough for metrics). */
+static HPDF_STATUS dict_add_num(HPDF_Dict dict, const char *key, double v)
+{
+    if (v == floor(v) && fabs(v) < 2e9)
+        return HPDF_Dict_AddNumber(dict, key, (HPDF_INT32)v);
+    return HPDF_Dict_AddReal(dict, key, (HPDF_REAL)v);
+}
+
+static HPDF_STATUS array_add_num(HPDF_Array arr, double v)
+{
+    if (v == floor(v) && fabs(v) < 2e9)
+        return HPDF_Array_AddNumber(arr, (HPDF_INT32)v);
+    return HPDF_Array_AddReal(arr, (HPDF_REAL)v);
+}
+
+/* New indirect objects; NULL on failure (libharu frees the object). */
+static HPDF_Dict new_dict(pdf_ctx *c)
+{
+    HPDF_Dict d = HPDF_Dict_New(c->pdf->mmgr);
+    if (d && HPDF_Xref_Add(c->pdf->xref, d) != HPDF_OK)
+        return NULL;
+    return d;
+}
+
+static HPDF_Dict new_stream(pdf_ctx *c, int flate)
+{
+    HPDF_Dict d = HPDF_DictStream_New(c->pdf->mmgr, c->pdf->xref);
+    if (d && flate)
+        d->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    return d;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The /W array: runs of consecutive used gids "c [w1 w2 …]", leaving out
+ * the glyphs whose width is the default *dw (the most common width). */
+static HPDF_Array width_array(pdf_ctx *c, font_state *fs, double *dw)
+{
+    /* The most frequent width among used glyphs (smallest on ties). */
+    double *ws = fo_xmalloc(sizeof *ws * fs->nglyphs);
+    size_t nw = 0;
+    for (unsigned g = 0; g < fs->nglyphs; g++)
+        if (fs->used[g])
+            ws[nw++] = fs->width[g];
+    qsort(ws, nw, sizeof *ws, cmp_double);
+    double best = 1000;
+    size_t best_n = 0;
+    for (size_t i = 0; i < nw;) {
+        size_t j = i;
+        while (j < nw && ws[j] == ws[i])
+            j++;
+        if (j - i > best_n) {
+            best = ws[i];
+            best_n = j - i;
+        }
+        i = j;
+    }
+    free(ws);
+    *dw = best;
+    HPDF_Array w = HPDF_Array_New(c->pdf->mmgr);
+    if (!w)
+        return NULL;
+    for (unsigned g = 0; g < fs->nglyphs;) {
+        if (!fs->used[g] || fs->width[g] == best) {
+            g++;
+            continue;
+        }
+        HPDF_Array run = HPDF_Array_New(c->pdf->mmgr);
+        if (!run || HPDF_Array_AddNumber(w, (HPDF_INT32)g) != HPDF_OK ||
+            HPDF_Array_Add(w, run) != HPDF_OK)
+            return NULL;
+        for (; g < fs->nglyphs && fs->used[g] && fs->width[g] != best; g++)
+            if (array_add_num(run, fs->width[g]) != HPDF_OK)
+                return NULL;
+    }
+    return w;
+}
+
+/* The ToUnicode CMap: gid → UTF-16BE of the glyph's text, bfchar only
+ * (Ghostscript 10.00 garbles wide bfrange entries), at most 100 a block. */
+static fo_status tounicode_text(const font_state *fs, out *o)
+{
+    outs(o, "/CIDInit /ProcSet findresource begin\n12 dict begin\n"
+            "begincmap\n/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) "
+            "/Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS def\n"
+            "/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\n"
+            "endcodespacerange\n");
+    unsigned g = 0;
+    for (;;) {
+        unsigned batch[BFCHAR_BLOCK];
+        int n = 0;
+        for (; g < fs->nglyphs && n < BFCHAR_BLOCK; g++) {
+            const char *t = fs->text[g] ? fs->text[g] : fs->cand[g];
+            if (fs->used[g] && t && t[0])
+                batch[n++] = g;
+        }
+        if (n == 0)
+            break;
+        outf(o, "%d beginbfchar\n", n);
+        for (int i = 0; i < n; i++) {
+            unsigned gid = batch[i];
+            const char *t = fs->text[gid] ? fs->text[gid] : fs->cand[gid];
+            size_t tl = fs->text[gid] ? fs->text_len[gid] : fs->cand_len[gid];
+            outf(o, "<%04X> <", gid);
+            out_utf16_hex(o, t, tl, MAX_MAP_UNITS);
+            outs(o, ">\n");
+        }
+        outs(o, "endbfchar\n");
+    }
+    outs(o, "endcmap\nCMapName currentdict /CMap defineresource pop\n"
+            "end\nend\n");
+    return o->st;
+}
+
+/* Builds FontFile2, FontDescriptor, CIDFontType2, ToUnicode and Type0 for
+ * one used font; fs->type0 is the result. */
+static fo_status build_font(pdf_ctx *c, int idx)
+{
+    font_state *fs = &c->fonts[idx];
+    const fo_dl_font *f = &c->doc->fonts[idx];
+    fo_status st = FO_ERR_LIBRARY;
+    hb_blob_t *sub = NULL, *head = NULL, *post = NULL, *os2 = NULL;
+    out cm = {{0}, FO_OK};
+    fo_buf_init(&cm.b, MAX_CONTENT);
+    HPDF_MMgr mm = c->pdf->mmgr;
+    double k = 1000.0 / fs->upem;
+
+    /* Widths in 1/1000 em, rounded to what is written, so that the pen
+     * the emitter tracks is the pen every reader computes. */
+    for (unsigned g = 0; g < fs->nglyphs; g++)
+        if (fs->used[g])
+            fs->width[g] =
+                round_to(hb_font_get_glyph_h_advance(fs->font, g) * k, 3);
+
+    sub = subset_font(fs);
+    unsigned sub_len = 0;
+    const char *sub_data = sub ? hb_blob_get_data(sub, &sub_len) : NULL;
+    if (!sub_data || sub_len == 0) {
+        fo_error(c->d, nopos, "%s: hb-subset failed", f->file);
+        goto out;
+    }
+
+    char tag[7], psname[100], fontname[110];
+    subset_tag(fs, f->name, tag);
+    safe_name(f->name, psname, sizeof psname);
+    snprintf(fontname, sizeof fontname, "%s+%s", tag, psname);
+
+    HPDF_Dict file = new_stream(c, 1);
+    CHECK_PTR(c, file, "FontFile2 stream");
+    CHECK(c, HPDF_Stream_Write(file->stream, (const HPDF_BYTE *)sub_data,
+                               sub_len));
+    CHECK(c, HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)sub_len));
+
+    /* Metrics from the font's own tables: head (bbox, macStyle), post
+     * (italic angle, fixed pitch), OS/2 (weight) and hb_ot_metrics
+     * (ascender, descender, cap height, which already pick OS/2 typo or
+     * hhea values the way layout engines do). */
+    double bbox[4] = {0, 0, 0, 0}, italic = 0;
+    int fixed = 0, weight = 400;
+    unsigned len;
+    head = hb_face_reference_table(fs->face, HB_TAG('h', 'e', 'a', 'd'));
+    const char *p = hb_blob_get_data(head, &len);
+    if (p && len >= 54)
+        for (int i = 0; i < 4; i++)
+            bbox[i] = round_to(be16s(p + 36 + 2 * i) * k, 0);
+    post = hb_face_reference_table(fs->face, HB_TAG('p', 'o', 's', 't'));
+    p = hb_blob_get_data(post, &len);
+    if (p && len >= 16) {
+        int32_t fx = (int32_t)(((uint32_t)be16u(p + 4) << 16) | be16u(p + 6));
+        italic = round_to(fx / 65536.0, 2);
+        fixed = be16u(p + 12) || be16u(p + 14);
+    }
+    os2 = hb_face_reference_table(fs->face, HB_TAG('O', 'S', '/', '2'));
+    p = hb_blob_get_data(os2, &len);
+    if (p && len >= 6)
+        weight = be16u(p + 4);
+    hb_position_t asc = 0, desc = 0, cap = 0;
+    if (!hb_ot_metrics_get_position(
+            fs->font, HB_OT_METRICS_TAG_HORIZONTAL_ASCENDER, &asc))
+        asc = (hb_position_t)(bbox[3] / k);
+    if (!hb_ot_metrics_get_position(
+            fs->font, HB_OT_METRICS_TAG_HORIZONTAL_DESCENDER, &desc))
+        desc = (hb_position_t)(bbox[1] / k);
+    if (!hb_ot_metrics_get_position(fs->font, HB_OT_METRICS_TAG_CAP_HEIGHT,
+                                    &cap) ||
+        cap == 0)
+        cap = asc;
+    /* StemV is not stored in TrueType; readers use it only to synthesise
+     * a substitute for a missing font, and ours is embedded. The usual
+     * estimate from the weight class is good enough. */
+    double stemv = round_to(50 + (weight / 65.0) * (weight / 65.0), 0);
+    /* Symbolic (4): the glyphs are addressed by id, not by a standard
+     * Latin encoding, which is what the flag tells readers. */
+    int flags = 4 | (fixed ? 1 : 0) | (italic != 0 ? 64 : 0);
+
+    HPDF_Dict desc_d = new_dict(c);
+    CHECK_PTR(c, desc_d, "FontDescriptor");
+    CHECK(c, HPDF_Dict_AddName(desc_d, "Type", "FontDescriptor"));
+    CHECK(c, HPDF_Dict_AddName(desc_d, "FontName", fontname));
+    CHECK(c, HPDF_Dict_AddNumber(desc_d, "Flags", flags));
+    HPDF_Array bb = HPDF_Array_New(mm);
+    CHECK_PTR(c, bb, "FontBBox");
+    CHECK(c, HPDF_Dict_Add(desc_d, "FontBBox", bb));
+    for (int i = 0; i < 4; i++)
+        CHECK(c, array_add_num(bb, bbox[i]));
+    CHECK(c, dict_add_num(desc_d, "ItalicAngle", italic));
+    CHECK(c, dict_add_num(desc_d, "Ascent", round_to(asc * k, 0)));
+    CHECK(c, dict_add_num(desc_d, "Descent", round_to(desc * k, 0)));
+    CHECK(c, dict_add_num(desc_d, "CapHeight", round_to(cap * k, 0)));
+    CHECK(c, dict_add_num(desc_d, "StemV", stemv));
+    CHECK(c, HPDF_Dict_Add(desc_d, "FontFile2", file));
+
+    HPDF_Dict cid = new_dict(c);
+    CHECK_PTR(c, cid, "CIDFontType2");
+    CHECK(c, HPDF_Dict_AddName(cid, "Type", "Font"));
+    CHECK(c, HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2"));
+    CHECK(c, HPDF_Dict_AddName(cid, "BaseFont", fontname));
+    HPDF_Dict sysinfo = HPDF_Dict_New(mm);
+    CHECK_PTR(c, sysinfo, "CIDSystemInfo");
+    CHECK(c, HPDF_Dict_Add(cid, "CIDSystemInfo", sysinfo));
+    HPDF_String reg = HPDF_String_New(mm, "Adobe", NULL);
+    CHECK_PTR(c, reg, "Registry");
+    CHECK(c, HPDF_Dict_Add(sysinfo, "Registry", reg));
+    HPDF_String ord = HPDF_String_New(mm, "Identity", NULL);
+    CHECK_PTR(c, ord, "Ordering");
+    CHECK(c, HPDF_Dict_Add(sysinfo, "Ordering", ord));
+    CHECK(c, HPDF_Dict_AddNumber(sysinfo, "Supplement", 0));
+    CHECK(c, HPDF_Dict_Add(cid, "FontDescriptor", desc_d));
+    double dw;
+    HPDF_Array w = width_array(c, fs, &dw);
+    CHECK_PTR(c, w, "W array");
+    CHECK(c, dict_add_num(cid, "DW", dw));
+    CHECK(c, HPDF_Dict_Add(cid, "W", w));
+    CHECK(c, HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity"));
+
+    HPDF_Dict tu = new_stream(c, c->opts->compress);
+    CHECK_PTR(c, tu, "ToUnicode stream");
+    if (tounicode_text(fs, &cm) != FO_OK) {
+        st = cm.st;
+        fo_error(c->d, nopos, "ToUnicode CMap too large");
+        goto out;
+    }
+    CHECK(c, HPDF_Stream_Write(tu->stream, (const HPDF_BYTE *)cm.b.data,
+                               (HPDF_UINT)cm.b.len));
+
+    HPDF_Dict t0 = new_dict(c);
+    CHECK_PTR(c, t0, "Type0 font");
+    CHECK(c, HPDF_Dict_AddName(t0, "Type", "Font"));
+    CHECK(c, HPDF_Dict_AddName(t0, "Subtype", "Type0"));
+    CHECK(c, HPDF_Dict_AddName(t0, "BaseFont", fontname));
+    CHECK(c, HPDF_Dict_AddName(t0, "Encoding", "Identity-H"));
+    HPDF_Array desc_fonts = HPDF_Array_New(mm);
+    CHECK_PTR(c, desc_fonts, "DescendantFonts");
+    CHECK(c, HPDF_Dict_Add(t0, "DescendantFonts", desc_fonts));
+    CHECK(c, HPDF_Array_Add(desc_fonts, cid));
+    CHECK(c, HPDF_Dict_Add(t0, "ToUnicode", tu));
+    fs->type0 = t0;
+    st = FO_OK;
+out:
+    fo_buf_free(&cm.b);
+    hb_blob_destroy(sub);
+    hb_blob_destroy(head);
+    hb_blob_destroy(post);
+    hb_blob_destroy(os2);
+    return st;
+}
+
+/* ---- content --------------------------------------------------------- */
+
+/* Graphics state already set in the page's content stream, to avoid
+ * repeating operators. */
+typedef struct page_state {
+    const fo_dl_page *page;
+    HPDF_Page hp;
+    const char **font_names; /* per font: resource name on this page */
+    int in_text;
+    int font;
+    double size;
+    int have_fill;
+    fo_color fill;
+} page_state;
+
+/* The one place that writes a fill colour. RGB for now; the print profile
+ * switches this to CMYK ("c m y k k") from the same fo_color. */
+static void set_fill(out *o, page_state *ps, fo_color col)
+{
+    if (ps->have_fill && ps->fill.r == col.r && ps->fill.g == col.g &&
+        ps->fill.b == col.b)
+        return;
+    outn(o, col.r, 4);
+    outs(o, " ");
+    outn(o, col.g, 4);
+    outs(o, " ");
+    outn(o, col.b, 4);
+    outs(o, " rg\n");
+    ps->have_fill = 1;
+    ps->fill = col;
+}
+
+/* Stroke colour: same model as set_fill. */
+static void set_stroke(out *o, fo_color col)
+{
+    outn(o, col.r, 4);
+    outs(o, " ");
+    outn(o, col.g, 4);
+    outs(o, " ");
+    outn(o, col.b, 4);
+    outs(o, " RG\n");
+}
+
+static void end_text(out *o, page_state *ps)
+{
+    if (ps->in_text)
+        outs(o, "ET\n");
+    ps->in_text = 0;
+}
+
+/* A TJ array being written: closed, open after '[' or a number, or inside
+ * a hex string (consecutive glyphs share one <…>). */
+typedef enum { TJ_CLOSED, TJ_OPEN, TJ_HEX } tj_state;
+
+static void tj_close(out *o, tj_state *t)
+{
+    if (*t == TJ_HEX)
+        outs(o, ">");
+    if (*t != TJ_CLOSED)
+        outs(o, "]TJ\n");
+    *t = TJ_CLOSED;
+}
+
+static void tj_open(out *o, tj_state *t)
+{
+    if (*t == TJ_CLOSED) {
+        outs(o, "[");
+        *t = TJ_OPEN;
+    }
+}
+
+static void set_tm(out *o, double x, double y)
+{
+    outs(o, "1 0 0 1 ");
+    outn(o, x, 4);
+    outs(o, " ");
+    outn(o, y, 4);
+    outs(o, " Tm\n");
+}
+
+static void begin_span(out *o, tj_state *t, const char *s, size_t n)
+{
+    tj_close(o, t);
+    outs(o, "/Span<</ActualText<FEFF");
+    out_utf16_hex(o, s, n, MAX_MAP_UNITS);
+    outs(o, ">>>BDC\n");
+}
+
+static void end_span(out *o, tj_state *t)
+{
+    tj_close(o, t);
+    outs(o, "EMC\n");
+}
+
+/* One glyph run: Tm at its start, then one TJ array. Two pens are
+ * tracked: Pango's (the display list) and the one a reader computes from
+ * /W widths and the adjustments written so far; an adjustment is written
+ * when they drift apart by more than DRIFT_EPS, so the error never grows
+ * along a line. A glyph with a vertical offset (a GPOS-placed mark) gets
+ * its own Tm, and the next glyph a Tm back on the baseline. */
+static void emit_run(pdf_ctx *c, out *o, page_state *ps, const fo_dl_glyphs *g)
+{
+    font_state *fs = &c->fonts[g->font];
+    double H = ps->page->height;
+    if (g->n <= 0)
+        return;
+    if (!ps->in_text) {
+        outs(o, "BT\n");
+        ps->in_text = 1;
+        ps->font = -1;
+    }
+    if (ps->font != g->font || ps->size != g->size) {
+        outf(o, "/%s ", ps->font_names[g->font]);
+        outn(o, g->size, 4);
+        outs(o, " Tf\n");
+        ps->font = g->font;
+        ps->size = g->size;
+    }
+    set_fill(o, ps, g->color);
+
+    size_t ns = sort_clusters(c, g);
+    tj_state tj = TJ_CLOSED;
+    double pen = g->x, pdfx = 0, cur_y = 0;
+    int need_tm = 1;
+    for (int i = 0; i < g->n;) {
+        const char *s;
+        size_t n;
+        int j, span;
+        if (is_inserted_hyphen(g, i)) {
+            j = i + 1;
+            s = hyphen_text;
+            n = strlen(hyphen_text);
+            span = 1;
+        } else {
+            j = unit_end(c, ns, g, i, &s, &n);
+            uint32_t gid = g->glyphs[i].gid;
+            span =
+                j - i > 1 || !same_text(fs->text[gid], fs->text_len[gid], s, n);
+        }
+        if (span)
+            begin_span(o, &tj, s, n);
+        for (int k = i; k < j; k++) {
+            const fo_dl_glyph *gl = &g->glyphs[k];
+            double tx = pen + gl->x_offset, ty = g->y + gl->y_offset;
+            if (need_tm || ty != cur_y) {
+                tj_close(o, &tj);
+                set_tm(o, tx, H - ty);
+                pdfx = round_to(tx, 4);
+                cur_y = ty;
+                need_tm = 0;
+            } else if (fabs(tx - pdfx) > DRIFT_EPS) {
+                double adj = round_to(-(tx - pdfx) * 1000 / g->size, 3);
+                tj_open(o, &tj);
+                if (tj == TJ_HEX)
+                    outs(o, ">");
+                tj = TJ_OPEN;
+                outn(o, adj, 3);
+                pdfx -= adj * g->size / 1000;
+            }
+            tj_open(o, &tj);
+            if (tj != TJ_HEX)
+                outs(o, "<");
+            tj = TJ_HEX;
+            outf(o, "%04X", (unsigned)gl->gid);
+            pdfx += fs->width[gl->gid] * g->size / 1000;
+            pen += gl->x_advance;
+        }
+        if (span)
+            end_span(o, &tj);
+        i = j;
+    }
+    tj_close(o, &tj);
+}
+
+static void emit_rect(out *o, page_state *ps, const fo_dl_rect *r)
+{
+    end_text(o, ps);
+    set_fill(o, ps, r->color);
+    outn(o, r->x, 4);
+    outs(o, " ");
+    outn(o, ps->page->height - r->y - r->h, 4);
+    outs(o, " ");
+    outn(o, r->w, 4);
+    outs(o, " ");
+    outn(o, r->h, 4);
+    outs(o, " re f\n");
+}
+
+static void emit_line(out *o, page_state *ps, const fo_dl_line *l)
+{
+    double H = ps->page->height;
+    end_text(o, ps);
+    set_stroke(o, l->color);
+    outn(o, l->width, 4);
+    outs(o, " w ");
+    outn(o, l->x0, 4);
+    outs(o, " ");
+    outn(o, H - l->y0, 4);
+    outs(o, " m ");
+    outn(o, l->x1, 4);
+    outs(o, " ");
+    outn(o, H - l->y1, 4);
+    outs(o, " l S\n");
+}
+
+/* ---- destinations and outline ---------------------------------------- */
+
+static int cmp_anchor(const void *a, const void *b)
+{
+    const anchor_ref *x = a, *y = b;
+    int r = strcmp(x->name, y->name);
+    if (r)
+        return r;
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+/* The destination named name (the first anchor of that name), or NULL. */
+static HPDF_Destination find_dest(const pdf_ctx *c, const char *name)
+{
+    size_t lo = 0, hi = c->nanchors;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(c->anchors[mid].name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < c->nanchors && strcmp(c->anchors[lo].name, name) == 0)
+        return c->anchors[lo].dest;
+    return NULL;
+}
+
+/* Replaces key of dict by a UTF-16BE text string. libharu's own string
+ * objects stop at the first NUL byte, so the bytes go in as a binary
+ * (hex) string, which is an equally valid PDF string. */
+static fo_status put_text(pdf_ctx *c, HPDF_Dict dict, const char *key,
+                          const char *utf8)
+{
+    size_t n;
+    unsigned char *u = utf16be_bom(utf8, strlen(utf8), &n);
+    HPDF_Binary b = HPDF_Binary_New(c->pdf->mmgr, u, (HPDF_UINT)n);
+    free(u);
+    if (!b || HPDF_Dict_Add(dict, key, b) != HPDF_OK) {
+        lib_fail(c, key);
+        return FO_ERR_LIBRARY;
+    }
+    return FO_OK;
+}
+
+/* dst = [page /XYZ left top null]: null keeps the reader's zoom, which
+ * HPDF_Destination_SetXYZ refuses (it wants 0.08..32), so the array is
+ * written here. */
+static HPDF_STATUS set_xyz(pdf_ctx *c, HPDF_Destination dst, HPDF_Page hp,
+                           double left, double top)
+{
+    HPDF_Null null = HPDF_Null_New(c->pdf->mmgr);
+    if (!null)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    HPDF_Array_Clear(dst);
+    HPDF_STATUS s = HPDF_Array_Add(dst, hp);
+    if (s == HPDF_OK)
+        s = HPDF_Array_AddName(dst, "XYZ");
+    if (s == HPDF_OK)
+        s = HPDF_Array_AddReal(dst, (HPDF_REAL)left);
+    if (s == HPDF_OK)
+        s = HPDF_Array_AddReal(dst, (HPDF_REAL)top);
+    if (s == HPDF_OK)
+        s = HPDF_Array_Add(dst, null);
+    else
+        HPDF_Obj_Free(c->pdf->mmgr, null);
+    return s;
+}
+
+/* Pass A: pages, a destination per anchor, outline entries for anchors
+ * with a level. Links are drawn in pass B, when every destination —
+ * including those on later pages — exists. */
+static fo_status make_pages(pdf_ctx *c)
+{
+    const fo_dl_doc *doc = c->doc;
+    HPDF_Outline parents[4] = {NULL, NULL, NULL, NULL};
+    c->pages = fo_xcalloc(doc->npages ? doc->npages : 1, sizeof *c->pages);
+    for (size_t p = 0; p < doc->npages; p++) {
+        const fo_dl_page *pg = doc->pages[p];
+        HPDF_Page hp = HPDF_AddPage(c->pdf);
+        CHECK_PTR(c, hp, "HPDF_AddPage");
+        c->pages[p] = hp;
+        CHECK(c, HPDF_Page_SetWidth(hp, (HPDF_REAL)pg->width));
+        CHECK(c, HPDF_Page_SetHeight(hp, (HPDF_REAL)pg->height));
+        for (size_t i = 0; i < pg->n; i++) {
+            if (pg->ops[i].kind != FO_DL_ANCHOR)
+                continue;
+            const fo_dl_anchor *a = &pg->ops[i].u.anchor;
+            HPDF_Destination dst = HPDF_Page_CreateDestination(hp);
+            CHECK_PTR(c, dst, "HPDF_Page_CreateDestination");
+            CHECK(c, set_xyz(c, dst, hp, a->x, pg->height - a->y));
+            fo_grow((void **)&c->anchors, sizeof *c->anchors, &c->anchors_cap,
+                    c->nanchors + 1);
+            c->anchors[c->nanchors] =
+                (anchor_ref){a->name ? a->name : "", c->nanchors, dst};
+            c->nanchors++;
+            if (a->level <= 0)
+                continue;
+            int lv = a->level > 3 ? 3 : a->level;
+            HPDF_Outline parent = NULL;
+            for (int l = lv - 1; l >= 1 && !parent; l--)
+                parent = parents[l];
+            HPDF_Outline ol = HPDF_CreateOutline(c->pdf, parent, "", NULL);
+            CHECK_PTR(c, ol, "HPDF_CreateOutline");
+            if (put_text(c, ol, "Title",
+                         a->title ? a->title : (a->name ? a->name : "")) !=
+                FO_OK)
+                goto out;
+            CHECK(c, HPDF_Outline_SetDestination(ol, dst));
+            CHECK(c, HPDF_Outline_SetOpened(ol, HPDF_TRUE));
+            parents[lv] = ol;
+            c->noutline++;
+            for (int l = lv + 1; l <= 3; l++)
+                parents[l] = NULL;
+        }
+    }
+    qsort(c->anchors, c->nanchors, sizeof *c->anchors, cmp_anchor);
+    return FO_OK;
+out:
+    return FO_ERR_LIBRARY;
+}
+
+static fo_status emit_link(pdf_ctx *c, page_state *ps, const fo_dl_link *l)
+{
+    double H = ps->page->height;
+    HPDF_Rect r = {(HPDF_REAL)l->x, (HPDF_REAL)(H - l->y - l->h),
+                   (HPDF_REAL)(l->x + l->w), (HPDF_REAL)(H - l->y)};
+    HPDF_Annotation an = NULL;
+    if (l->uri) {
+        an = HPDF_Page_CreateURILinkAnnot(ps->hp, r, l->uri);
+        CHECK_PTR(c, an, "HPDF_Page_CreateURILinkAnnot");
+    } else {
+        HPDF_Destination dst = find_dest(c, l->dest ? l->dest : "");
+        if (!dst) {
+            fo_warning(c->d, nopos,
+                       "link to \"%s\": no such destination; link dropped",
+                       l->dest ? l->dest : "");
+            return FO_OK;
+        }
+        an = HPDF_Page_CreateLinkAnnot(ps->hp, r, dst);
+        CHECK_PTR(c, an, "HPDF_Page_CreateLinkAnnot");
+    }
+    /* Links are invisible: the text shows what is clickable. */
+    CHECK(c, HPDF_LinkAnnot_SetBorderStyle(an, 0, 0, 0));
+    return FO_OK;
+out:
+    return FO_ERR_LIBRARY;
+}
+
+/* Pass B: one page's content stream and annotations. */
+static fo_status emit_page(pdf_ctx *c, size_t p)
+{
+    const fo_dl_page *pg = c->doc->pages[p];
+    page_state ps = {.page = pg, .hp = c->pages[p], .font = -1};
+    out o = {{0}, FO_OK};
+    fo_status st = FO_ERR_LIBRARY;
+    fo_buf_init(&o.b, MAX_CONTENT);
+    ps.font_names =
+        fo_xcalloc(c->doc->nfonts ? c->doc->nfonts : 1, sizeof(char *));
+
+    for (size_t i = 0; i < pg->n; i++) {
+        const fo_dl_op *op = &pg->ops[i];
+        switch (op->kind) {
+        case FO_DL_GLYPHS: {
+            const fo_dl_glyphs *g = &op->u.glyphs;
+            if (!ps.font_names[g->font]) {
+                /* Registers the font in the page's /Resources. */
+                ps.font_names[g->font] = HPDF_Page_GetLocalFontName(
+                    ps.hp, (HPDF_Font)c->fonts[g->font].type0);
+                CHECK_PTR(c, ps.font_names[g->font],
+                          "HPDF_Page_GetLocalFontName");
+            }
+            emit_run(c, &o, &ps, g);
+            break;
+        }
+        case FO_DL_RECT:
+            emit_rect(&o, &ps, &op->u.rect);
+            break;
+        case FO_DL_LINE:
+            emit_line(&o, &ps, &op->u.line);
+            break;
+        case FO_DL_IMAGE:
+            fo_error(c->d, nopos, "page %zu: images are not supported yet",
+                     p + 1);
+            c->input_errors++;
+            break;
+        case FO_DL_LINK:
+            if (emit_link(c, &ps, &op->u.link) != FO_OK)
+                goto out;
+            break;
+        case FO_DL_ANCHOR:
+            break;
+        }
+    }
+    end_text(&o, &ps);
+    if (o.st != FO_OK) {
+        fo_error(c->d, nopos, "page %zu: content stream too large", p + 1);
+        st = o.st;
+        goto out;
+    }
+    HPDF_PageAttr attr = (HPDF_PageAttr)ps.hp->attr;
+    if (o.b.len)
+        CHECK(c, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)o.b.data,
+                                   (HPDF_UINT)o.b.len));
+    st = FO_OK;
+out:
+    free(ps.font_names);
+    fo_buf_free(&o.b);
+    return st;
+}
+
+/* ---- document -------------------------------------------------------- */
+
+static fo_status set_info(pdf_ctx *c)
+{
+    const fo_dl_doc *doc = c->doc;
+    struct tm tm;
+    time_t t = (time_t)c->opts->epoch;
+    if (!gmtime_r(&t, &tm)) {
+        fo_error(c->d, nopos, "date %lld is out of range", c->opts->epoch);
+        return FO_ERR_INPUT;
+    }
+    HPDF_Date date = {
+        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+        tm.tm_sec,         'Z',           0,          0};
+    CHECK(c, HPDF_SetInfoAttr(c->pdf, HPDF_INFO_CREATOR, "folio"));
+    CHECK(c, HPDF_SetInfoDateAttr(c->pdf, HPDF_INFO_CREATION_DATE, date));
+    CHECK(c, HPDF_SetInfoDateAttr(c->pdf, HPDF_INFO_MOD_DATE, date));
+    HPDF_Dict info = c->pdf->info;
+    CHECK_PTR(c, info, "Info dictionary");
+    struct {
+        const char *key, *val;
+    } fields[] = {{"Title", doc->title},
+                  {"Author", doc->author},
+                  {"Subject", doc->subject},
+                  {"Keywords", doc->keywords}};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (fields[i].val && fields[i].val[0] &&
+            put_text(c, info, fields[i].key, fields[i].val) != FO_OK)
+            return FO_ERR_LIBRARY;
+    if (doc->lang && doc->lang[0]) {
+        /* A BCP 47 tag is ASCII letters, digits and hyphens. */
+        int ok = strlen(doc->lang) < 64;
+        for (const char *p = doc->lang; *p && ok; p++)
+            ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                 (*p >= '0' && *p <= '9') || *p == '-';
+        if (!ok) {
+            fo_warning(c->d, nopos, "language \"%s\" is not a language tag",
+                       doc->lang);
+        } else {
+            HPDF_String s = HPDF_String_New(c->pdf->mmgr, doc->lang, NULL);
+            CHECK_PTR(c, s, "Lang");
+            CHECK(c, HPDF_Dict_Add(c->pdf->catalog, "Lang", s));
+        }
+    }
+    return FO_OK;
+out:
+    return FO_ERR_LIBRARY;
+}
+
+fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
+                        const fo_pdf_opts *opts, fo_diags *d)
+{
+    pdf_ctx c = {0};
+    fo_status st = FO_ERR_LIBRARY;
+    char *tmp = NULL;
+    int tmp_written = 0;
+    c.doc = doc;
+    c.opts = opts;
+    c.d = d;
+    c.fonts = fo_xcalloc(doc->nfonts ? doc->nfonts : 1, sizeof *c.fonts);
+
+    c.pdf = HPDF_New(error_handler, &c);
+    if (!c.pdf) {
+        fo_error(d, nopos, "libharu: cannot create a document");
+        goto out;
+    }
+    /* 1.5: ActualText spans; /Lang needs 1.4. */
+    c.pdf->pdf_version = HPDF_VER_15;
+    if (opts->compress)
+        CHECK(&c, HPDF_SetCompressionMode(c.pdf, HPDF_COMP_ALL));
+
+    /* Pass 1: the glyphs and their text, over the whole document, so that
+     * each font is subset once. */
+    for (size_t p = 0; p < doc->npages; p++)
+        for (size_t i = 0; i < doc->pages[p]->n; i++)
+            if (doc->pages[p]->ops[i].kind == FO_DL_GLYPHS) {
+                st = collect_run(&c, &doc->pages[p]->ops[i].u.glyphs);
+                if (st != FO_OK)
+                    goto out;
+            }
+    st = FO_ERR_LIBRARY;
+    for (size_t f = 0; f < doc->nfonts; f++)
+        if (c.fonts[f].face) {
+            st = build_font(&c, (int)f);
+            if (st != FO_OK)
+                goto out;
+        }
+
+    st = set_info(&c);
+    if (st == FO_OK)
+        st = make_pages(&c);
+    for (size_t p = 0; p < doc->npages && st == FO_OK; p++)
+        st = emit_page(&c, p);
+    if (st != FO_OK)
+        goto out;
+    if (c.input_errors) {
+        st = FO_ERR_INPUT;
+        goto out;
+    }
+    if (c.noutline)
+        CHECK(&c, HPDF_SetPageMode(c.pdf, HPDF_PAGE_MODE_USE_OUTLINE));
+
+    st = FO_ERR_LIBRARY;
+    tmp = fo_atomic_tmpname(path);
+    tmp_written = 1;
+    CHECK(&c, HPDF_SaveToFile(c.pdf, tmp));
+    if (rename(tmp, path) != 0) {
+        fo_error(d, nopos, "%s: cannot write the file", path);
+        st = FO_ERR_IO;
+        goto out;
+    }
+    tmp_written = 0;
+    st = FO_OK;
+out:
+    if (st == FO_OK && (c.lib_failed || c.hpdf_error)) {
+        lib_fail(&c, "saving the document");
+        st = FO_ERR_LIBRARY;
+    }
+    if (tmp_written)
+        remove(tmp);
+    free(tmp);
+    if (c.pdf)
+        HPDF_Free(c.pdf);
+    for (size_t f = 0; f < doc->nfonts; f++)
+        font_close(&c.fonts[f]);
+    free(c.fonts);
+    free(c.pages);
+    free(c.anchors);
+    free(c.scratch);
+    return st;
+}

@@ -1,0 +1,254 @@
+/* The PNG renderer: one page of a fo_dl_doc drawn with Cairo's image
+ * backend, the preview that must look like the print.
+ *
+ * Glyphs are drawn by id at exactly the display list's positions, from
+ * FreeType faces of the same font files the PDF embeds, with the font
+ * options poppler's Cairo backend uses (no hinting, unhinted metrics,
+ * grayscale antialiasing), so that the PNG matches `pdftocairo -png` of our
+ * PDF at the same resolution. Links and anchors draw nothing. Images are not
+ * supported yet: they are reported as errors and no file is written.
+ *
+ * A fo_png_renderer keeps one Cairo font face per fo_dl_font for all the
+ * pages it draws. The FT_Face lives as long as Cairo's font face (Cairo may
+ * cache it past our last reference), and each face holds a reference to the
+ * FT_Library, so neither is freed while Cairo can still use it. */
+#include "render.h"
+
+#include <cairo.h>
+#include <cairo-ft.h>
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include FT_MODULE_H /* FT_Reference_Library, FT_Done_Library */
+
+#include <math.h>
+#include <stdlib.h>
+
+/* Cairo's image surfaces are limited to 32767 pixels a side. */
+#define MAX_SIDE 32767
+
+struct fo_png_renderer {
+    const fo_dl_doc *doc;
+    FT_Library lib;
+    cairo_font_face_t **faces; /* per fo_dl_font, loaded on first use */
+    cairo_font_options_t *options;
+};
+
+/* The FT_Face and the library reference that Cairo's font face owns. */
+typedef struct ft_hold {
+    FT_Library lib;
+    FT_Face face;
+} ft_hold;
+
+static const cairo_user_data_key_t hold_key;
+static const fo_pos nopos = {NULL, 0, 0};
+
+static void hold_destroy(void *p)
+{
+    ft_hold *h = p;
+    FT_Done_Face(h->face);
+    FT_Done_Library(h->lib);
+    free(h);
+}
+
+fo_png_renderer *fo_png_renderer_new(const fo_dl_doc *doc)
+{
+    fo_png_renderer *r = fo_xcalloc(1, sizeof *r);
+    r->doc = doc;
+    r->faces = fo_xcalloc(doc->nfonts ? doc->nfonts : 1, sizeof *r->faces);
+    r->options = cairo_font_options_create();
+    cairo_font_options_set_hint_style(r->options, CAIRO_HINT_STYLE_NONE);
+    cairo_font_options_set_hint_metrics(r->options, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_antialias(r->options, CAIRO_ANTIALIAS_GRAY);
+    return r;
+}
+
+void fo_png_renderer_free(fo_png_renderer *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->doc->nfonts; i++)
+        if (r->faces[i])
+            cairo_font_face_destroy(r->faces[i]);
+    free(r->faces);
+    cairo_font_options_destroy(r->options);
+    if (r->lib)
+        FT_Done_FreeType(r->lib); /* drops our reference only */
+    free(r);
+}
+
+/* The Cairo face of font idx, loading it on first use; NULL (reported)
+ * when the file cannot be loaded. */
+static cairo_font_face_t *get_face(fo_png_renderer *r, int idx, fo_diags *d)
+{
+    const fo_dl_font *f = &r->doc->fonts[idx];
+    if (r->faces[idx])
+        return r->faces[idx];
+    if (!r->lib && FT_Init_FreeType(&r->lib) != 0) {
+        r->lib = NULL;
+        fo_error(d, nopos, "FreeType: cannot initialise");
+        return NULL;
+    }
+    FT_Face face;
+    if (FT_New_Face(r->lib, f->file, f->index, &face) != 0) {
+        fo_error(d, nopos, "%s: FreeType cannot load face %d", f->file,
+                 f->index);
+        return NULL;
+    }
+    cairo_font_face_t *cf = cairo_ft_font_face_create_for_ft_face(face, 0);
+    ft_hold *h = fo_xmalloc(sizeof *h);
+    h->lib = r->lib;
+    h->face = face;
+    FT_Reference_Library(r->lib);
+    if (cairo_font_face_status(cf) != CAIRO_STATUS_SUCCESS ||
+        cairo_font_face_set_user_data(cf, &hold_key, h, hold_destroy) !=
+            CAIRO_STATUS_SUCCESS) {
+        fo_error(d, nopos, "%s: Cairo cannot use the face", f->file);
+        cairo_font_face_destroy(cf);
+        hold_destroy(h);
+        return NULL;
+    }
+    r->faces[idx] = cf;
+    return cf;
+}
+
+static void set_color(cairo_t *cr, fo_color c)
+{
+    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+}
+
+static fo_status draw_glyphs(fo_png_renderer *r, cairo_t *cr,
+                             const fo_dl_glyphs *g, fo_diags *d)
+{
+    if (g->font < 0 || (size_t)g->font >= r->doc->nfonts) {
+        fo_error(d, nopos, "glyph run with unknown font %d", g->font);
+        return FO_ERR_INPUT;
+    }
+    cairo_font_face_t *face = get_face(r, g->font, d);
+    if (!face)
+        return FO_ERR_LIBRARY;
+    if (g->n <= 0)
+        return FO_OK;
+    cairo_glyph_t *gl = fo_xmalloc(sizeof *gl * (size_t)g->n);
+    double pen = g->x;
+    for (int i = 0; i < g->n; i++) {
+        gl[i].index = g->glyphs[i].gid;
+        gl[i].x = pen + g->glyphs[i].x_offset;
+        gl[i].y = g->y + g->glyphs[i].y_offset;
+        pen += g->glyphs[i].x_advance;
+    }
+    cairo_set_font_face(cr, face);
+    cairo_set_font_size(cr, g->size);
+    set_color(cr, g->color);
+    cairo_show_glyphs(cr, gl, g->n);
+    free(gl);
+    return FO_OK;
+}
+
+fo_status fo_png_renderer_page(fo_png_renderer *r, size_t page, double dpi,
+                               const char *path, fo_diags *d)
+{
+    const fo_dl_doc *doc = r->doc;
+    fo_status st = FO_OK;
+    cairo_surface_t *surf = NULL;
+    cairo_t *cr = NULL;
+    char *tmp = NULL;
+    if (page >= doc->npages) {
+        fo_error(d, nopos, "page %zu does not exist (the document has %zu)",
+                 page + 1, doc->npages);
+        return FO_ERR_USAGE;
+    }
+    const fo_dl_page *pg = doc->pages[page];
+    double scale = dpi / 72.0;
+    /* Rounded up, as pdftocairo does, so the two rasters have one size. */
+    double wpx = ceil(pg->width * scale), hpx = ceil(pg->height * scale);
+    if (!(dpi > 0) || !(wpx >= 1 && wpx <= MAX_SIDE) ||
+        !(hpx >= 1 && hpx <= MAX_SIDE)) {
+        fo_error(d, nopos, "page %zu at %g dpi is too large for a PNG",
+                 page + 1, dpi);
+        return FO_ERR_LIMIT;
+    }
+    surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)wpx, (int)hpx);
+    cr = cairo_create(surf);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, scale, scale);
+    cairo_set_font_options(cr, r->options);
+
+    int input_errors = 0;
+    for (size_t i = 0; i < pg->n && st == FO_OK; i++) {
+        const fo_dl_op *op = &pg->ops[i];
+        switch (op->kind) {
+        case FO_DL_GLYPHS:
+            st = draw_glyphs(r, cr, &op->u.glyphs, d);
+            break;
+        case FO_DL_RECT: {
+            const fo_dl_rect *rc = &op->u.rect;
+            set_color(cr, rc->color);
+            cairo_rectangle(cr, rc->x, rc->y, rc->w, rc->h);
+            cairo_fill(cr);
+            break;
+        }
+        case FO_DL_LINE: {
+            const fo_dl_line *l = &op->u.line;
+            set_color(cr, l->color);
+            cairo_set_line_width(cr, l->width);
+            cairo_move_to(cr, l->x0, l->y0);
+            cairo_line_to(cr, l->x1, l->y1);
+            cairo_stroke(cr);
+            break;
+        }
+        case FO_DL_IMAGE:
+            fo_error(d, nopos, "page %zu: images are not supported yet",
+                     page + 1);
+            input_errors++;
+            break;
+        case FO_DL_LINK:   /* invisible */
+        case FO_DL_ANCHOR: /* a destination, nothing to draw */
+            break;
+        }
+    }
+    if (st != FO_OK)
+        goto out;
+    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
+        fo_error(d, nopos, "page %zu: Cairo: %s", page + 1,
+                 cairo_status_to_string(cairo_status(cr)));
+        st = FO_ERR_LIBRARY;
+        goto out;
+    }
+    if (input_errors) {
+        st = FO_ERR_INPUT;
+        goto out;
+    }
+    cairo_surface_flush(surf);
+    tmp = fo_atomic_tmpname(path);
+    cairo_status_t cs = cairo_surface_write_to_png(surf, tmp);
+    if (cs != CAIRO_STATUS_SUCCESS) {
+        fo_error(d, nopos, "%s: cannot write the PNG: %s", path,
+                 cairo_status_to_string(cs));
+        remove(tmp);
+        st = cs == CAIRO_STATUS_WRITE_ERROR ? FO_ERR_IO : FO_ERR_LIBRARY;
+        goto out;
+    }
+    if (rename(tmp, path) != 0) {
+        fo_error(d, nopos, "%s: cannot write the file", path);
+        remove(tmp);
+        st = FO_ERR_IO;
+        goto out;
+    }
+out:
+    free(tmp);
+    if (cr)
+        cairo_destroy(cr);
+    if (surf)
+        cairo_surface_destroy(surf);
+    return st;
+}
+
+fo_status fo_render_png(const fo_dl_doc *doc, size_t page, double dpi,
+                        const char *path, fo_diags *d)
+{
+    fo_png_renderer *r = fo_png_renderer_new(doc);
+    fo_status st = fo_png_renderer_page(r, page, dpi, path, d);
+    fo_png_renderer_free(r);
+    return st;
+}

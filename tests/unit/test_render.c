@@ -1,0 +1,567 @@
+/* Unit tests for render: a small display list built by hand (text shaped
+ * with HarfBuzz directly, the way typeset hands it over), rendered to PDF
+ * and PNG, then checked with the real tools: pdftotext (exact text, no
+ * warnings), qpdf --check, pdffonts (embedded, subset, ToUnicode), pdfinfo
+ * (Vietnamese metadata), mutool stext (glyph origins within 0.01 pt), byte
+ * determinism, and the Cairo PNG against pdftocairo's raster of the PDF
+ * with fo_pngdiff — plus a negative control that shifts every glyph run of
+ * the PNG by PNG_SHIFT pt and must fail the same comparison. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp, popen */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "render/render.h"
+
+#include <hb.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef FO_PNGDIFF
+#define FO_PNGDIFF "fo_pngdiff"
+#endif
+
+/* Raster comparison: resolution, per-channel tolerance (of 255) and the
+ * largest share of differing pixels that still counts as equal. At 300 dpi
+ * 0.1 pt is 0.42 px: enough to move every glyph edge by more than the
+ * tolerance, while the unshifted render differs only where the two
+ * rasterisers round a glyph origin to a different sub-pixel. */
+#define PNG_DPI 300
+#define PNG_TOLERANCE 64
+#define PNG_MAX_SHARE 0.001 /* 0.1 % of the page's pixels */
+#define PNG_SHIFT 0.1       /* pt: the negative control must fail */
+
+#define PAGE_W 400.0
+#define PAGE_H 300.0
+#define SIZE 10.0
+
+/* Every Vietnamese vowel with every tone, grouped one vowel a word (words
+ * of single letters would all be spaced alike, and pdftotext then takes
+ * every gap for a letter gap). */
+static const char *const vowels_lower =
+    "aàáảãạ ăằắẳẵặ âầấẩẫậ eèéẻẽẹ êềếểễệ iìíỉĩị";
+static const char *const vowels_lower2 =
+    "oòóỏõọ ôồốổỗộ ơờớởỡợ uùúủũụ ưừứửữự yỳýỷỹỵ đ";
+static const char *const vowels_upper =
+    "AÀÁẢÃẠ ĂẰẮẲẴẶ ÂẦẤẨẪẬ EÈÉẺẼẸ ÊỀẾỂỄỆ IÌÍỈĨỊ";
+static const char *const vowels_upper2 =
+    "OÒÓỎÕỌ ÔỒỐỔỖỘ ƠỜỚỞỠỢ UÙÚỦŨỤ ƯỪỨỬỮỰ YỲÝỶỸỴ Đ";
+
+typedef struct fixture {
+    char dir[64];
+    char font_path[512];
+    hb_blob_t *blob;
+    hb_face_t *face;
+    hb_font_t *font;
+    unsigned upem;
+    fo_dl_doc *doc;
+    int stext_run; /* page-1 op index of the run checked with mutool */
+    char expected_text[4096];
+    char pdf[128], pdf2[128], png[128], png_ref[128], png_shift[128];
+} fixture;
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* Runs cmd through the shell; returns its stdout (malloc'd) and exit
+ * status. */
+static char *run(const char *cmd, int *status)
+{
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    size_t n;
+    while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+        len += n;
+        if (cap - len < 2) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+    }
+    buf[len] = 0;
+    int st = pclose(p);
+    if (status)
+        *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return buf;
+}
+
+static char *runf(int *status, const char *fmt, ...)
+{
+    char cmd[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    return run(cmd, status);
+}
+
+static long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* Shapes text with HarfBuzz (default features: ligatures on) and appends
+ * it as one glyph run at (x, y). extra_space widens each space glyph like
+ * justification does. Returns the run's advance. */
+static double add_text(fixture *f, fo_dl_page *pg, int font, double x, double y,
+                       const char *text, double extra_space,
+                       int cluster_per_char)
+{
+    hb_buffer_t *buf = hb_buffer_create();
+    hb_buffer_add_utf8(buf, text, -1, 0, -1);
+    hb_buffer_guess_segment_properties(buf);
+    if (cluster_per_char) /* Pango's way: a mark keeps its own cluster */
+        hb_buffer_set_cluster_level(
+            buf, HB_BUFFER_CLUSTER_LEVEL_MONOTONE_CHARACTERS);
+    hb_shape(f->font, buf, NULL, 0);
+    unsigned n;
+    hb_glyph_info_t *info = hb_buffer_get_glyph_infos(buf, &n);
+    hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(buf, &n);
+    fo_color black = {0, 0, 0, 1, 0, 0, 0};
+    fo_dl_glyphs *g = fo_dl_page_add_glyphs(pg, font, SIZE, x, y, black, (int)n,
+                                            text, strlen(text));
+    double k = SIZE / f->upem, w = 0;
+    for (unsigned i = 0; i < n; i++) {
+        g->glyphs[i].gid = info[i].codepoint;
+        g->glyphs[i].x_advance = pos[i].x_advance * k;
+        g->glyphs[i].x_offset = pos[i].x_offset * k;
+        g->glyphs[i].y_offset = -pos[i].y_offset * k; /* y down */
+        g->glyphs[i].cluster = info[i].cluster;
+        if (text[info[i].cluster] == ' ')
+            g->glyphs[i].x_advance += extra_space;
+        w += g->glyphs[i].x_advance;
+    }
+    hb_buffer_destroy(buf);
+    return w;
+}
+
+/* "docu" + an inserted hyphen glyph in the last character's cluster, the
+ * way Pango breaks a word; the next line continues with "ment". */
+static void add_hyphenated(fixture *f, fo_dl_page *pg, int font, double x,
+                           double y)
+{
+    add_text(f, pg, font, x, y, "docu", 0, 0);
+    fo_dl_glyphs *run = &pg->ops[pg->n - 1].u.glyphs;
+    hb_codepoint_t hy;
+    if (!hb_font_get_nominal_glyph(f->font, 0x2010, &hy))
+        assert_true(hb_font_get_nominal_glyph(f->font, '-', &hy));
+    fo_dl_glyph *g =
+        fo_arena_alloc(pg->arena, sizeof *g * (size_t)(run->n + 1));
+    memcpy(g, run->glyphs, sizeof *g * (size_t)run->n);
+    g[run->n] = (fo_dl_glyph){
+        hy, hb_font_get_glyph_h_advance(f->font, hy) * SIZE / f->upem, 0, 0,
+        g[run->n - 1].cluster};
+    run->glyphs = g;
+    run->n++;
+    run->hyphen = 1;
+    add_text(f, pg, font, x, y + 14, "ment", 0, 0);
+}
+
+static void build_doc(fixture *f)
+{
+    fo_dl_doc *doc = f->doc = fo_dl_doc_new();
+    doc->title = "Niên giám thống kê tỉnh Đồng Tháp 2023";
+    doc->author = "Cục Thống kê";
+    doc->subject = "Yearbook";
+    doc->keywords = "niên giám, yearbook";
+    doc->lang = "vi";
+    int font =
+        fo_dl_doc_font(doc, f->font_path, 0, "NotoSerif-Regular", (int)f->upem);
+    fo_dl_page *pg = fo_dl_doc_add_page(doc, PAGE_W, PAGE_H);
+    double y = 30, lh = 14;
+    const char *lines[] = {"difficult official ffle",
+                           vowels_lower,
+                           vowels_lower2,
+                           vowels_upper,
+                           vowels_upper2,
+                           "Nâng cao chất lượng, hiệu quả công tác",
+                           "AVAV To Va Wa"};
+    char *e = f->expected_text;
+    e[0] = 0;
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        if (i == 5)
+            f->stext_run = (int)pg->n;
+        /* line 5 is "justified": wider spaces, so TJ adjustments appear */
+        add_text(f, pg, font, 30, y, lines[i], i == 5 ? 1.37 : 0, 0);
+        strcat(e, lines[i]);
+        strcat(e, "\n");
+        y += lh;
+    }
+    add_hyphenated(f, pg, font, 30, y);
+    strcat(e, "document\n");
+    y += 2 * lh;
+    /* marks without a precomposed form, in their own cluster (Pango) and
+     * merged into the base's cluster (HarfBuzz's default) */
+    add_text(f, pg, font, 30, y, "Q\xcc\xa3 q\xcc\xa3 x\xcc\x82", 0, 1);
+    strcat(e, "Q\xcc\xa3 q\xcc\xa3 x\xcc\x82\n");
+    y += lh;
+    add_text(f, pg, font, 30, y, "x\xcc\x82 q\xcc\xa3\xcc\x82", 0, 0);
+    strcat(e, "x\xcc\x82 q\xcc\xa3\xcc\x82\n\n");
+    y += lh;
+
+    fo_color red = {0, 1, 1, 0, 0.85, 0.1, 0.1};
+    fo_color blue = {1, 0.5, 0, 0, 0.1, 0.2, 0.7};
+    fo_dl_op *op = fo_dl_page_add(pg, FO_DL_RECT);
+    op->u.rect = (fo_dl_rect){300, 250, 60, 25, red};
+    op = fo_dl_page_add(pg, FO_DL_LINE);
+    op->u.line = (fo_dl_line){30, 265, 280, 265, 0.75, blue};
+    op = fo_dl_page_add(pg, FO_DL_LINK);
+    op->u.link =
+        (fo_dl_link){30, 20, 100, 14, "https://dongthap.gov.vn/", NULL};
+    op = fo_dl_page_add(pg, FO_DL_LINK);
+    op->u.link = (fo_dl_link){30, 34, 100, 14, NULL, "chuong-1"};
+    strcat(e, "\f"); /* pdftotext ends each text block with a blank line */
+
+    fo_dl_page *p2 = fo_dl_doc_add_page(doc, PAGE_W, PAGE_H);
+    op = fo_dl_page_add(p2, FO_DL_ANCHOR);
+    op->u.anchor = (fo_dl_anchor){"chuong-1", 30, 30, 1, "Chương 1: Tổng quan"};
+    op = fo_dl_page_add(p2, FO_DL_ANCHOR);
+    op->u.anchor = (fo_dl_anchor){"muc-1-1", 30, 50, 2, "Mục 1.1 Dân số"};
+    add_text(f, p2, font, 30, 45, "Trang hai", 0, 0);
+    strcat(e, "Trang hai\n\n\f");
+}
+
+/* A copy of the doc's first page with every glyph run moved by dx. */
+static fo_dl_doc *shifted_doc(const fixture *f, double dx)
+{
+    fo_dl_doc *d = fo_dl_doc_new();
+    const fo_dl_doc *s = f->doc;
+    for (size_t i = 0; i < s->nfonts; i++)
+        fo_dl_doc_font(d, s->fonts[i].file, s->fonts[i].index, s->fonts[i].name,
+                       s->fonts[i].units_per_em);
+    const fo_dl_page *sp = s->pages[0];
+    fo_dl_page *pg = fo_dl_doc_add_page(d, sp->width, sp->height);
+    for (size_t i = 0; i < sp->n; i++) {
+        fo_dl_op *op = fo_dl_page_add(pg, sp->ops[i].kind);
+        *op = sp->ops[i]; /* payload stays in the source doc's arena */
+        if (op->kind == FO_DL_GLYPHS)
+            op->u.glyphs.x += dx;
+    }
+    return d;
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    strcpy(f->dir, "/tmp/fo_render_XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->font_path, sizeof f->font_path, "%s",
+             FO_TEST_SRC "/fonts/NotoSerif-Regular.ttf");
+    if (access(f->font_path, R_OK) != 0) /* fonts/ not populated yet */
+        snprintf(f->font_path, sizeof f->font_path, "%s",
+                 "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf");
+    f->blob = hb_blob_create_from_file_or_fail(f->font_path);
+    assert_non_null(f->blob);
+    f->face = hb_face_create(f->blob, 0);
+    f->font = hb_font_create(f->face);
+    f->upem = hb_face_get_upem(f->face);
+    build_doc(f);
+    snprintf(f->pdf, sizeof f->pdf, "%s/out.pdf", f->dir);
+    snprintf(f->pdf2, sizeof f->pdf2, "%s/out2.pdf", f->dir);
+    snprintf(f->png, sizeof f->png, "%s/out.png", f->dir);
+    snprintf(f->png_ref, sizeof f->png_ref, "%s/ref", f->dir);
+    snprintf(f->png_shift, sizeof f->png_shift, "%s/shift.png", f->dir);
+
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_pdf_opts opts = {1700000000, 1};
+    fo_status st = fo_render_pdf(f->doc, f->pdf, &opts, &d);
+    if (st != FO_OK)
+        fo_diags_print(&d, stderr);
+    assert_int_equal(st, FO_OK);
+    assert_int_equal(fo_render_pdf(f->doc, f->pdf2, &opts, &d), FO_OK);
+    assert_int_equal(fo_render_png(f->doc, 0, PNG_DPI, f->png, &d), FO_OK);
+    assert_int_equal(d.errors, 0);
+    fo_diags_free(&d);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    char cmd[128];
+    if (!f)
+        return 0;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    if (!getenv("FO_KEEP_TEST_FILES") && system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", f->dir);
+    else if (getenv("FO_KEEP_TEST_FILES"))
+        fprintf(stderr, "test files kept in %s\n", f->dir);
+    fo_dl_doc_free(f->doc);
+    hb_font_destroy(f->font);
+    hb_face_destroy(f->face);
+    hb_blob_destroy(f->blob);
+    free(f);
+    return 0;
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+static void test_text_extracts_exactly(void **state)
+{
+    fixture *f = *state;
+    int rc;
+    char err[128];
+    snprintf(err, sizeof err, "%s/pdftotext.err", f->dir);
+    char *txt = runf(&rc, "pdftotext -enc UTF-8 '%s' - 2>'%s'", f->pdf, err);
+    assert_int_equal(rc, 0);
+    assert_string_equal(txt, f->expected_text);
+    assert_int_equal(file_size(err), 0); /* no "Syntax Warning" */
+    free(txt);
+}
+
+static void test_qpdf_check_clean(void **state)
+{
+    fixture *f = *state;
+    int rc;
+    char *o = runf(&rc, "qpdf --check '%s' 2>&1", f->pdf);
+    assert_int_equal(rc, 0); /* 2 = errors, 3 = warnings */
+    assert_non_null(strstr(o, "No syntax or stream encoding errors"));
+    assert_null(strstr(o, "WARNING"));
+    free(o);
+}
+
+static void test_fonts_embedded_subset_unicode(void **state)
+{
+    fixture *f = *state;
+    int rc;
+    char *o = runf(&rc, "pdffonts '%s' 2>&1", f->pdf);
+    assert_int_equal(rc, 0);
+    /* name type encoding emb sub uni object ID: one line per font after
+     * the two header lines */
+    int fonts = 0;
+    char *save = NULL;
+    int line = 0;
+    for (char *l = strtok_r(o, "\n", &save); l;
+         l = strtok_r(NULL, "\n", &save), line++) {
+        if (line < 2)
+            continue;
+        fonts++;
+        assert_non_null(strstr(l, "CID TrueType"));
+        assert_non_null(strstr(l, "Identity-H"));
+        assert_non_null(strstr(l, "yes yes yes"));
+        assert_true(l[6] == '+'); /* ABCDEF+NotoSerif-Regular */
+    }
+    assert_int_equal(fonts, 1);
+    free(o);
+}
+
+static void test_deterministic(void **state)
+{
+    fixture *f = *state;
+    int rc;
+    char *o = runf(&rc, "cmp '%s' '%s' 2>&1", f->pdf, f->pdf2);
+    assert_int_equal(rc, 0);
+    free(o);
+}
+
+static void test_metadata(void **state)
+{
+    fixture *f = *state;
+    int rc;
+    char *o = runf(&rc, "pdfinfo '%s' 2>&1", f->pdf);
+    assert_int_equal(rc, 0);
+    assert_non_null(
+        strstr(o, "Title:           Niên giám thống kê tỉnh Đồng Tháp 2023"));
+    assert_non_null(strstr(o, "Author:          Cục Thống kê"));
+    assert_non_null(strstr(o, "Keywords:        niên giám, yearbook"));
+    assert_non_null(strstr(o, "Creator:         folio"));
+    assert_non_null(strstr(o, "Pages:           2"));
+    assert_non_null(strstr(o, "Tagged:          no"));
+    free(o);
+    /* 1700000000 = 2023-11-14 22:13:20 UTC */
+    o = runf(&rc, "pdfinfo -isodates '%s' 2>&1", f->pdf);
+    assert_non_null(strstr(o, "CreationDate:    2023-11-14T22:13:20Z"));
+    assert_non_null(strstr(o, "ModDate:         2023-11-14T22:13:20Z"));
+    free(o);
+}
+
+static void test_outline_and_links(void **state)
+{
+    fixture *f = *state;
+    int rc;
+    char *o = runf(&rc, "mutool show '%s' outline 2>&1", f->pdf);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(o, "Chương 1: Tổng quan"));
+    assert_non_null(strstr(o, "Mục 1.1 Dân số"));
+    free(o);
+    o = runf(&rc,
+             "qpdf --qdf --object-streams=disable '%s' - | "
+             "grep -a -c -E '/URI|/Dest|/Lang'",
+             f->pdf);
+    assert_true(atoi(o) >= 3);
+    free(o);
+}
+
+/* Glyph origins that mupdf reads back from the PDF equal the display
+ * list's positions within 0.01 pt along a justified line (wider spaces,
+ * so the TJ adjustments are exercised). */
+static void test_stext_positions(void **state)
+{
+    fixture *f = *state;
+    int rc;
+    char *xml =
+        runf(&rc, "mutool draw -F stext -o - '%s' 1 2>/dev/null", f->pdf);
+    assert_int_equal(rc, 0);
+    const fo_dl_glyphs *g = &f->doc->pages[0]->ops[f->stext_run].u.glyphs;
+    /* expected origins of the non-space glyphs (mupdf drops spaces) */
+    double ex[256];
+    int ne = 0;
+    double pen = g->x;
+    for (int i = 0; i < g->n && ne < 256; i++) {
+        if (g->text[g->glyphs[i].cluster] != ' ')
+            ex[ne++] = pen + g->glyphs[i].x_offset;
+        pen += g->glyphs[i].x_advance;
+    }
+    int matched = 0;
+    double maxd = 0;
+    for (char *p = strstr(xml, "<char "); p && matched < ne;
+         p = strstr(p + 1, "<char ")) {
+        char *xs = strstr(p, " x=\""), *ys = strstr(p, " y=\"");
+        assert_non_null(xs);
+        assert_non_null(ys);
+        double x = strtod(xs + 4, NULL), y = strtod(ys + 4, NULL);
+        if (fabs(y - g->y) > 0.01)
+            continue;
+        char *cs = strstr(p, " c=\"");
+        if (cs && strncmp(cs, " c=\" \"", 6) == 0)
+            continue;
+        double dx = fabs(x - ex[matched]);
+        maxd = dx > maxd ? dx : maxd;
+        matched++;
+    }
+    print_message("stext: %d glyph origins, max |dx| %.4f pt\n", matched, maxd);
+    assert_int_equal(matched, ne);
+    assert_true(maxd <= 0.01);
+    free(xml);
+}
+
+/* Returns fo_pngdiff's exit status for a against b with the thresholds
+ * above; prints its report. */
+static int pngdiff(const fixture *f, const char *a, const char *b)
+{
+    int rc;
+    /* pixel count from the PNG size (both images must be equal anyway) */
+    long w = (long)ceil(PAGE_W * PNG_DPI / 72.0),
+         h = (long)ceil(PAGE_H * PNG_DPI / 72.0);
+    long max_diff = (long)(PNG_MAX_SHARE * (double)(w * h));
+    (void)f;
+    char *o = runf(&rc, "'%s' '%s' '%s' --tolerance %d --max-diff %ld 2>&1",
+                   FO_PNGDIFF, a, b, PNG_TOLERANCE, max_diff);
+    print_message("%s vs %s: %s", strrchr(a, '/') + 1, strrchr(b, '/') + 1, o);
+    free(o);
+    return rc;
+}
+
+/* The preview is the print: Cairo's PNG against pdftocairo's raster of the
+ * PDF at the same resolution. */
+static void test_png_matches_pdf(void **state)
+{
+    fixture *f = *state;
+    int rc;
+    char *o = runf(&rc,
+                   "pdftocairo -r %d -png -singlefile -f 1 -l 1 "
+                   "'%s' '%s' 2>&1",
+                   PNG_DPI, f->pdf, f->png_ref);
+    assert_int_equal(rc, 0);
+    free(o);
+    char ref[160];
+    snprintf(ref, sizeof ref, "%s.png", f->png_ref);
+    assert_int_equal(pngdiff(f, f->png, ref), 0);
+}
+
+/* Negative control: the same page with every glyph run moved PNG_SHIFT pt
+ * to the right must fail the comparison above. */
+static void test_png_shift_detected(void **state)
+{
+    fixture *f = *state;
+    char ref[160];
+    snprintf(ref, sizeof ref, "%s.png", f->png_ref);
+    if (access(ref, R_OK) != 0) {
+        int rc;
+        char *o = runf(&rc,
+                       "pdftocairo -r %d -png -singlefile -f 1 -l 1 "
+                       "'%s' '%s' 2>&1",
+                       PNG_DPI, f->pdf, f->png_ref);
+        assert_int_equal(rc, 0);
+        free(o);
+    }
+    fo_dl_doc *d = shifted_doc(f, PNG_SHIFT);
+    fo_diags dg;
+    fo_diags_init(&dg);
+    assert_int_equal(fo_render_png(d, 0, PNG_DPI, f->png_shift, &dg), FO_OK);
+    fo_diags_free(&dg);
+    fo_dl_doc_free(d);
+    assert_int_equal(pngdiff(f, f->png_shift, ref), 1);
+}
+
+/* Failures leave no file behind: an unreadable font is a reported error,
+ * and images (not supported yet) are refused without a crash. */
+static void test_errors_leave_no_file(void **state)
+{
+    fixture *f = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/bad.pdf", f->dir);
+    fo_dl_doc *d = fo_dl_doc_new();
+    int font = fo_dl_doc_font(d, "/nonexistent/font.ttf", 0, "Nope", 1000);
+    fo_dl_page *pg = fo_dl_doc_add_page(d, 100, 100);
+    fo_color black = {0};
+    fo_dl_glyphs *g =
+        fo_dl_page_add_glyphs(pg, font, 10, 10, 10, black, 1, "a", 1);
+    g->glyphs[0] = (fo_dl_glyph){1, 5, 0, 0, 0};
+    fo_diags dg;
+    fo_diags_init(&dg);
+    fo_pdf_opts opts = {0, 1};
+    assert_int_not_equal(fo_render_pdf(d, path, &opts, &dg), FO_OK);
+    assert_true(dg.errors > 0);
+    assert_int_equal(file_size(path), -1);
+    fo_dl_doc_free(d);
+    fo_diags_free(&dg);
+
+    d = fo_dl_doc_new();
+    pg = fo_dl_doc_add_page(d, 100, 100);
+    fo_dl_op *op = fo_dl_page_add(pg, FO_DL_IMAGE);
+    op->u.image = (fo_dl_image){0, 10, 10, 20, 20};
+    fo_diags_init(&dg);
+    assert_int_equal(fo_render_pdf(d, path, &opts, &dg), FO_ERR_INPUT);
+    assert_non_null(strstr(dg.items[0].message, "images are not supported"));
+    assert_int_equal(file_size(path), -1);
+    snprintf(path, sizeof path, "%s/bad.png", f->dir);
+    assert_int_equal(fo_render_png(d, 0, 72, path, &dg), FO_ERR_INPUT);
+    assert_int_equal(file_size(path), -1);
+    assert_int_equal(fo_render_png(d, 5, 72, path, &dg), FO_ERR_USAGE);
+    fo_dl_doc_free(d);
+    fo_diags_free(&dg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_text_extracts_exactly),
+        cmocka_unit_test(test_qpdf_check_clean),
+        cmocka_unit_test(test_fonts_embedded_subset_unicode),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_metadata),
+        cmocka_unit_test(test_outline_and_links),
+        cmocka_unit_test(test_stext_positions),
+        cmocka_unit_test(test_png_matches_pdf),
+        cmocka_unit_test(test_png_shift_detected),
+        cmocka_unit_test(test_errors_leave_no_file),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
