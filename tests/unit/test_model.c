@@ -1,0 +1,490 @@
+/* Unit tests for fo_pub_load: a valid publication with includes, and every
+ * error message exactly, all reported in one run. Fixtures are written to
+ * a fresh temporary folder (the test runs from there, so that file names
+ * in messages are the relative paths a user would type). */
+#define _XOPEN_SOURCE 700
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model/model.h"
+#include "model/model_private.h"
+
+static char tmpdir[] = "/tmp/fo-test-model-XXXXXX";
+static char oldcwd[PATH_MAX];
+
+static void put_file(const char *path, const char *text)
+{
+    char *p = fo_xstrdup(path);
+    for (char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
+        *s = 0;
+        mkdir(p, 0777);
+        *s = '/';
+    }
+    free(p);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+typedef struct result {
+    fo_pub *pub;
+    fo_status st;
+    char *diags;
+    int errors;
+} result;
+
+static result load(const char *path)
+{
+    result res = {0};
+    fo_diags d;
+    fo_diags_init(&d);
+    res.st = fo_pub_load(path, &d, &res.pub);
+    size_t n = 0;
+    FILE *fp = open_memstream(&res.diags, &n);
+    fo_diags_print(&d, fp);
+    fclose(fp);
+    res.errors = d.errors;
+    fo_diags_free(&d);
+    return res;
+}
+
+static void done(result *r)
+{
+    fo_pub_free(r->pub);
+    free(r->diags);
+}
+
+/* The publication text fails with exactly the expected diagnostics. */
+static void fails(const char *text, const char *expected)
+{
+    put_file("proj/pub.yaml", text);
+    result r = load("proj/pub.yaml");
+    assert_int_equal(r.st, FO_ERR_INPUT);
+    assert_null(r.pub);
+    assert_string_equal(r.diags, expected);
+    done(&r);
+}
+
+#define HEAD                                                                   \
+    "title: { vi: \"Sách\", en: \"Book\" }\n"                                 \
+    "editions: [vi, en]\n"
+
+static int rm_entry(const char *path, const struct stat *sb, int flag,
+                    struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (!getcwd(oldcwd, sizeof oldcwd) || !mkdtemp(tmpdir) ||
+        chdir(tmpdir) != 0)
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (chdir(oldcwd) != 0)
+        return -1;
+    return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void test_valid(void **state)
+{
+    (void)state;
+    put_file("proj/publication.yaml",
+             "title: { vi: \"Nam Định — Đất và người\", en: \"Nam Dinh — Land "
+             "and People\" }\n"
+             "subtitle: \"Niên giám 2025\"\n"
+             "year: 2025\n"
+             "publisher: { en: \"Department\", vi: \"Sở Thông tin\" }\n"
+             "editions: [vi, en]\n"
+             "sections:\n"
+             "  - include: sections/history.yaml\n"
+             "  - include: sections/more.yaml\n"
+             "  - title: { vi: \"Đầu tư\", en: \"Investment\" }\n"
+             "    blocks:\n"
+             "      - p: { vi: \"Có **đậm**\", en: \"With **bold**\" }\n"
+             "      - h2: \"Hai\"\n"
+             "      - include: ../proj/blocks/more.yaml\n"
+             "      - h3: \"Ba\"\n");
+    put_file("proj/sections/history.yaml", "title: \"Lịch sử\"\n"
+                                           "blocks:\n"
+                                           "  - p: \"Xin chào\"\n");
+    put_file("proj/sections/more.yaml", "- title: \"Một\"\n  blocks: []\n"
+                                        "- include: ../blocks/section.yaml\n");
+    put_file("proj/blocks/section.yaml", "title: \"Hai\"\nblocks: []\n");
+    put_file("proj/blocks/more.yaml", "- p: \"Thêm\"\n"
+                                      "- include: deeper.yaml\n");
+    put_file("proj/blocks/deeper.yaml", "- h3: \"Sâu hơn\"\n");
+
+    result r = load("proj/publication.yaml");
+    assert_string_equal(r.diags, "");
+    assert_int_equal(r.st, FO_OK);
+    fo_pub *p = r.pub;
+    assert_non_null(p);
+    assert_string_equal(p->file, "proj/publication.yaml");
+    char *real = realpath("proj", NULL);
+    assert_string_equal(p->root, real);
+    free(real);
+    assert_string_equal(p->slug, "proj");
+    assert_string_equal(p->template_name, "yearbook");
+    assert_int_equal(p->year, 2025);
+    assert_int_equal(p->neditions, 2);
+    assert_string_equal(p->editions[0], "vi");
+    assert_string_equal(p->editions[1], "en");
+    assert_int_equal(fo_pub_edition(p, "en"), 1);
+    assert_int_equal(fo_pub_edition(p, "fr"), -1);
+    assert_string_equal(p->title.ed[0]->text, "Nam Định — Đất và người");
+    assert_string_equal(p->title.ed[1]->text, "Nam Dinh — Land and People");
+    assert_int_equal(p->title.ed[0]->pos.line, 1);
+    assert_int_equal(p->title.ed[0]->pos.col, 15);
+    assert_ptr_equal(p->subtitle.ed[0], p->subtitle.ed[1]);
+    assert_string_equal(p->publisher.ed[0]->text, "Sở Thông tin");
+    assert_string_equal(p->publisher.ed[1]->text, "Department");
+
+    assert_int_equal(p->nsections, 4);
+    const fo_section *s = &p->sections[0];
+    assert_string_equal(s->title.ed[1]->text, "Lịch sử");
+    assert_string_equal(s->pos.file, "proj/sections/history.yaml");
+    assert_int_equal(s->nblocks, 1);
+    assert_int_equal(s->blocks[0].kind, FO_BLOCK_PARA);
+    assert_string_equal(p->sections[1].title.ed[0]->text, "Một");
+    assert_int_equal(p->sections[1].nblocks, 0);
+    assert_string_equal(p->sections[2].title.ed[0]->text, "Hai");
+    assert_string_equal(p->sections[2].pos.file,
+                        "proj/sections/../blocks/section.yaml");
+
+    s = &p->sections[3];
+    assert_string_equal(s->title.ed[1]->text, "Investment");
+    assert_int_equal(s->nblocks, 5);
+    assert_int_equal(s->blocks[0].kind, FO_BLOCK_PARA);
+    const fo_rich *en = s->blocks[0].text.ed[1];
+    assert_string_equal(en->text, "With bold");
+    assert_int_equal(en->nspans, 1);
+    assert_int_equal(en->spans[0].flags, FO_SPAN_BOLD);
+    assert_int_equal(s->blocks[1].kind, FO_BLOCK_HEADING);
+    assert_int_equal(s->blocks[1].level, 2);
+    assert_string_equal(s->blocks[2].text.ed[0]->text, "Thêm");
+    assert_string_equal(s->blocks[2].pos.file, "proj/../proj/blocks/more.yaml");
+    assert_int_equal(s->blocks[3].level, 3);
+    assert_string_equal(s->blocks[3].text.ed[0]->text, "Sâu hơn");
+    assert_string_equal(s->blocks[3].pos.file,
+                        "proj/../proj/blocks/deeper.yaml");
+    assert_string_equal(s->blocks[4].text.ed[1]->text, "Ba");
+    done(&r);
+}
+
+static void test_slug_template(void **state)
+{
+    (void)state;
+    put_file("proj/nien-giam.yaml", HEAD "sections:\n"
+                                         "  - title: Một\n"
+                                         "    blocks: []\n");
+    result r = load("proj/nien-giam.yaml");
+    assert_int_equal(r.st, FO_OK);
+    assert_string_equal(r.pub->slug, "nien-giam");
+    assert_int_equal(r.pub->year, 0);
+    assert_null(r.pub->subtitle.ed[0]);
+    done(&r);
+    put_file("proj/pub.yaml", HEAD "slug: nam-dinh-2025\n"
+                                   "template: booklet\n"
+                                   "sections:\n"
+                                   "  - title: Một\n"
+                                   "    blocks: []\n");
+    r = load("proj/pub.yaml");
+    assert_int_equal(r.st, FO_OK);
+    assert_string_equal(r.pub->slug, "nam-dinh-2025");
+    assert_string_equal(r.pub->template_name, "booklet");
+    done(&r);
+    fails(HEAD "slug: ../x\nsections: [{title: a, blocks: []}]\n",
+          "proj/pub.yaml:3:7: error: 'slug' must be a file name stem: "
+          "letters, digits, '-', '_' and '.'\n");
+}
+
+static void test_unknown_keys(void **state)
+{
+    (void)state;
+    fails(HEAD "subtitel: x\n"
+               "colour: red\n"
+               "sections:\n"
+               "  - titel: Một\n"
+               "    blocks:\n"
+               "      - p: x\n"
+               "      - h4: y\n"
+               "      - figure: z\n"
+               "  - title: Hai\n"
+               "    blocks: []\n"
+               "    foo: 1\n",
+          "proj/pub.yaml:3:1: error: unknown key 'subtitel' in the "
+          "publication — did you mean 'subtitle'?\n"
+          "proj/pub.yaml:4:1: error: unknown key 'colour' in the publication "
+          "(expected one of: title, subtitle, year, publisher, slug, "
+          "template, editions, sections)\n"
+          "proj/pub.yaml:6:5: error: unknown key 'titel' in a section — did "
+          "you mean 'title'?\n"
+          "proj/pub.yaml:9:9: error: unknown key 'h4' in a block — did you "
+          "mean 'h2'?\n"
+          "proj/pub.yaml:10:9: error: unknown key 'figure' in a block "
+          "(expected one of: p, h2, h3, include)\n"
+          "proj/pub.yaml:13:5: error: unknown key 'foo' in a section "
+          "(expected one of: title, blocks, include)\n");
+}
+
+static void test_translations(void **state)
+{
+    (void)state;
+    fails(HEAD "subtitle: { vi: \"Phụ đề\" }\n"
+               "publisher: { vi: a, en: b, fr: c }\n"
+               "sections:\n"
+               "  - title: { vi: Một, en: [One] }\n"
+               "    blocks:\n"
+               "      - p: { vi: \"\", en: x }\n"
+               "      - h2: {}\n",
+          "proj/pub.yaml:3:11: error: missing 'en' text (editions: vi, en)\n"
+          "proj/pub.yaml:4:28: error: 'fr' is not an edition of this "
+          "publication (editions: vi, en)\n"
+          "proj/pub.yaml:6:27: error: the 'en' text must be a string, found "
+          "a sequence\n"
+          "proj/pub.yaml:6:12: error: missing 'en' text (editions: vi, en)\n"
+          "proj/pub.yaml:8:18: error: the 'vi' text is empty\n"
+          "proj/pub.yaml:9:13: error: missing 'vi' text (editions: vi, en)\n"
+          "proj/pub.yaml:9:13: error: missing 'en' text (editions: vi, en)\n");
+}
+
+static void test_wrong_types(void **state)
+{
+    (void)state;
+    fails("title: [Sách, Book]\n"
+          "year: \"2025\"\n"
+          "editions: vi\n"
+          "sections:\n"
+          "  title: Một\n",
+          "proj/pub.yaml:1:8: error: expected a text (a string, or a mapping "
+          "of edition to string), found a sequence\n"
+          "proj/pub.yaml:2:7: error: 'year' must be an integer\n"
+          "proj/pub.yaml:3:11: error: 'editions' must be a sequence of "
+          "language tags such as [vi, en], found a string\n"
+          "proj/pub.yaml:5:3: error: 'sections' must be a sequence of "
+          "sections, found a mapping\n");
+    fails(HEAD "year: 99999\n"
+               "template: [a]\n"
+               "sections:\n"
+               "  - Một\n"
+               "  - title:\n"
+               "    blocks: {p: x}\n"
+               "  - title: Ba\n"
+               "    blocks:\n"
+               "      - just text\n"
+               "      - {}\n"
+               "      - {p: a, h2: b}\n",
+          "proj/pub.yaml:3:7: error: 'year' must be between 1000 and 9999\n"
+          "proj/pub.yaml:4:11: error: 'template' must be a string, found a "
+          "sequence\n"
+          "proj/pub.yaml:6:5: error: expected a section (a mapping with "
+          "title and blocks), found a string\n"
+          "proj/pub.yaml:7:11: error: expected a text (a string, or a "
+          "mapping of edition to string), found an empty value\n"
+          "proj/pub.yaml:8:13: error: 'blocks' must be a sequence of blocks, "
+          "found a mapping\n"
+          "proj/pub.yaml:11:9: error: expected a block (a mapping with one "
+          "key: p, h2, h3 or include), found a string\n"
+          "proj/pub.yaml:12:9: error: a block has one key, one of: p, h2, "
+          "h3, include\n"
+          "proj/pub.yaml:13:16: error: a block has one key, one of: p, h2, "
+          "h3, include\n");
+    fails("- a\n", "proj/pub.yaml:1:1: error: a publication is a mapping "
+                   "(title, editions, sections, …), found a sequence\n");
+}
+
+static void test_required_and_editions(void **state)
+{
+    (void)state;
+    fails("year: 2025\n", "proj/pub.yaml:1:1: error: missing 'title' in the "
+                          "publication\n"
+                          "proj/pub.yaml:1:1: error: missing 'editions' in "
+                          "the publication\n"
+                          "proj/pub.yaml:1:1: error: missing 'sections' in "
+                          "the publication\n");
+    fails(HEAD "sections: []\n", "proj/pub.yaml:3:11: error: 'sections' must "
+                                 "list at least one section\n");
+    fails("title: Sách\n"
+          "sections:\n"
+          "  - title: { vi: a, en: b }\n"
+          "    blocks: []\n"
+          "editions: [vi, EN, vi, zh-Hant, [x]]\n",
+          "proj/pub.yaml:5:16: error: 'EN' is not a language tag (such as "
+          "vi, en or zh-Hant)\n"
+          "proj/pub.yaml:5:20: error: duplicate edition 'vi' (first at "
+          "5:12)\n"
+          "proj/pub.yaml:5:33: error: expected a language tag, found a "
+          "sequence\n");
+    fails("title: a\neditions: []\nsections: [{title: a, blocks: []}]\n",
+          "proj/pub.yaml:2:11: error: 'editions' must list at least one "
+          "edition\n");
+}
+
+static void test_includes(void **state)
+{
+    (void)state;
+    put_file("outside.yaml", "title: x\nblocks: []\n");
+    put_file("proj/sections/bad.yaml", "title: { vi: Hai, en: Two, de: "
+                                       "Zwei }\n"
+                                       "blocks:\n"
+                                       "  - include: ../blocks/map.yaml\n");
+    put_file("proj/blocks/map.yaml", "p: x\n");
+    put_file("proj/sections/syntax.yaml", "title: [\n");
+    fails(HEAD "sections:\n"
+               "  - include: sections/khong-co.yaml\n"
+               "  - include: ../outside.yaml\n"
+               "  - include: sections/bad.yaml\n"
+               "  - include: sections/syntax.yaml\n"
+               "  - include: [x]\n"
+               "  - include: sections\n"
+               "  - include: pub.yaml\n"
+               "  - title: a\n"
+               "    include: sections/bad.yaml\n",
+          "proj/pub.yaml:4:14: error: cannot include "
+          "'sections/khong-co.yaml': no such file\n"
+          "proj/pub.yaml:5:14: error: cannot include '../outside.yaml': "
+          "outside the project folder\n"
+          "proj/sections/bad.yaml:1:28: error: 'de' is not an edition of "
+          "this publication (editions: vi, en)\n"
+          "proj/sections/../blocks/map.yaml:1:1: error: an included blocks "
+          "file holds a sequence of blocks, found a mapping\n"
+          "proj/sections/syntax.yaml:2:1: error: did not find expected node "
+          "content while parsing a flow node\n"
+          "proj/pub.yaml:8:14: error: 'include' must be a file path, found a "
+          "sequence\n"
+          "proj/pub.yaml:9:14: error: cannot include 'sections': not a "
+          "regular file\n"
+          "proj/pub.yaml:10:14: error: include cycle: proj/pub.yaml → "
+          "proj/pub.yaml\n"
+          "proj/pub.yaml:11:5: error: a section either includes a file or "
+          "has a title and blocks, not both\n");
+}
+
+static void test_include_cycle_and_depth(void **state)
+{
+    (void)state;
+    put_file("proj/a.yaml", "- title: A\n  blocks:\n    - include: "
+                            "b/b.yaml\n");
+    put_file("proj/b/b.yaml", "- include: ../a.yaml\n");
+    fails(HEAD "sections:\n  - include: a.yaml\n",
+          "proj/b/b.yaml:1:12: error: include cycle: proj/a.yaml → "
+          "proj/b/b.yaml → proj/b/../a.yaml\n");
+
+    /* d0 includes d1 … includes d20: 16 levels are fine, the 17th not */
+    for (int i = 0; i <= 20; i++) {
+        char name[64], text[128];
+        snprintf(name, sizeof name, "proj/deep/d%d.yaml", i);
+        snprintf(text, sizeof text, "- include: d%d.yaml\n", i + 1);
+        put_file(name, text);
+    }
+    fails(HEAD "sections:\n  - title: a\n    blocks:\n"
+               "      - include: deep/d0.yaml\n",
+          "proj/deep/d15.yaml:1:12: error: includes are nested more than 16 "
+          "deep\n");
+}
+
+static void test_markup_and_all_errors(void **state)
+{
+    (void)state;
+    put_file("proj/part.yaml", "- p: \"x *y\"\n- pp: z\n");
+    put_file("proj/pub.yaml", HEAD "year: nineteen\n"
+                                   "sections:\n"
+                                   "  - title: \"**Một\"\n"
+                                   "    blocks:\n"
+                                   "      - p: |\n"
+                                   "          Dòng một.\n"
+                                   "          Xem [trang](ftp://x).\n"
+                                   "      - include: part.yaml\n"
+                                   "  - blocks: []\n");
+    result r = load("proj/pub.yaml");
+    assert_int_equal(r.st, FO_ERR_INPUT);
+    assert_null(r.pub);
+    assert_string_equal(
+        r.diags,
+        "proj/pub.yaml:3:7: error: 'year' must be an integer\n"
+        "proj/pub.yaml:5:13: error: unclosed '**' (bold)\n"
+        "proj/pub.yaml:9:23: error: a link's URL scheme 'ftp:' is not allowed "
+        "(use http, https or mailto)\n"
+        "proj/part.yaml:1:9: error: unclosed '*' (italic)\n"
+        "proj/part.yaml:2:3: error: unknown key 'pp' in a block — did you "
+        "mean 'p'?\n"
+        "proj/pub.yaml:11:5: error: missing 'title' in a section\n");
+    assert_int_equal(r.errors, 6);
+    done(&r);
+}
+
+static void test_unreadable(void **state)
+{
+    (void)state;
+    result r = load("proj/khong-co.yaml");
+    assert_int_equal(r.st, FO_ERR_IO);
+    assert_null(r.pub);
+    assert_string_equal(r.diags, "proj/khong-co.yaml: error: cannot read the "
+                                 "file: no such file\n");
+    done(&r);
+    put_file("proj/empty.yaml", "");
+    r = load("proj/empty.yaml");
+    assert_int_equal(r.st, FO_ERR_INPUT);
+    assert_string_equal(r.diags, "proj/empty.yaml:1:1: error: the file is "
+                                 "empty\n");
+    done(&r);
+}
+
+static void test_helpers(void **state)
+{
+    (void)state;
+    assert_int_equal(fo_model_edit_distance("captoin", "caption"), 1);
+    assert_int_equal(fo_model_edit_distance("titel", "title"), 1);
+    assert_int_equal(fo_model_edit_distance("foo", "title"), 5);
+    assert_int_equal(fo_model_edit_distance("", "p"), 1);
+    assert_true(fo_model_is_lang_tag("vi"));
+    assert_true(fo_model_is_lang_tag("zh-Hant"));
+    assert_true(fo_model_is_lang_tag("sr-Latn-RS"));
+    assert_false(fo_model_is_lang_tag("v"));
+    assert_false(fo_model_is_lang_tag("viet"));
+    assert_false(fo_model_is_lang_tag("EN"));
+    assert_false(fo_model_is_lang_tag("zh-"));
+    assert_false(fo_model_is_lang_tag("zh_Hant"));
+    assert_true(fo_model_is_slug("nam-dinh_2025.v2", 16));
+    assert_false(fo_model_is_slug("a/b", 3));
+    assert_false(fo_model_is_slug(".hidden", 7));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_slug_template),
+        cmocka_unit_test(test_unknown_keys),
+        cmocka_unit_test(test_translations),
+        cmocka_unit_test(test_wrong_types),
+        cmocka_unit_test(test_required_and_editions),
+        cmocka_unit_test(test_includes),
+        cmocka_unit_test(test_include_cycle_and_depth),
+        cmocka_unit_test(test_markup_and_all_errors),
+        cmocka_unit_test(test_unreadable),
+        cmocka_unit_test(test_helpers),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
