@@ -1126,7 +1126,8 @@ static fo_status make_pages(pdf_ctx *c)
                 parents[l] = NULL;
         }
     }
-    qsort(c->anchors, c->nanchors, sizeof *c->anchors, cmp_anchor);
+    if (c->nanchors)
+        qsort(c->anchors, c->nanchors, sizeof *c->anchors, cmp_anchor);
     return FO_OK;
 out:
     return FO_ERR_LIBRARY;
