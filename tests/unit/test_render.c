@@ -366,6 +366,27 @@ static void test_fonts_embedded_subset_unicode(void **state)
     free(o);
 }
 
+/* Without compression the file is just as valid and says the same. */
+static void test_uncompressed(void **state)
+{
+    fixture *f = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/plain.pdf", f->dir);
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_pdf_opts opts = {1700000000, 0};
+    assert_int_equal(fo_render_pdf(f->doc, path, &opts, &d), FO_OK);
+    fo_diags_free(&d);
+    int rc;
+    char *o = runf(&rc, "qpdf --check '%s' 2>&1", path);
+    assert_int_equal(rc, 0);
+    free(o);
+    o = runf(&rc, "pdftotext -enc UTF-8 '%s' - 2>&1", path);
+    assert_string_equal(o, f->expected_text);
+    free(o);
+    assert_true(file_size(path) > file_size(f->pdf));
+}
+
 static void test_deterministic(void **state)
 {
     fixture *f = *state;
@@ -551,6 +572,7 @@ int main(void)
         cmocka_unit_test(test_qpdf_check_clean),
         cmocka_unit_test(test_fonts_embedded_subset_unicode),
         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_uncompressed),
         cmocka_unit_test(test_metadata),
         cmocka_unit_test(test_outline_and_links),
         cmocka_unit_test(test_stext_positions),
