@@ -17,7 +17,14 @@
 fo_status fo_fonts_new(const char *fonts_dir, fo_diags *d, fo_fonts **out)
 {
     *out = NULL;
+    /* Only a cache folder (the user's, as fontconfig does by default):
+     * scanning our fonts once per machine, not once per run. */
+    static const char conf[] =
+        "<?xml version=\"1.0\"?><fontconfig>"
+        "<cachedir prefix=\"xdg\">fontconfig</cachedir></fontconfig>";
     FcConfig *cfg = FcConfigCreate();
+    if (cfg)
+        FcConfigParseAndLoadFromMemory(cfg, (const FcChar8 *)conf, FcFalse);
     if (!cfg || !FcConfigAppFontAddDir(cfg, (const FcChar8 *)fonts_dir)) {
         if (cfg)
             FcConfigDestroy(cfg);
