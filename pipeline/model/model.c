@@ -500,7 +500,7 @@ static void load_editions(loader *L, const fo_node *v, fo_diags *d)
         return;
     }
     bool bad_tag = false;
-    const fo_node *first[FO_MAX_EDITIONS];
+    fo_pos first[FO_MAX_EDITIONS] = {{NULL, 0, 0}};
     for (int i = 0; i < v->n; i++) {
         const fo_node *e = v->items[i];
         if (i >= FO_MAX_EDITIONS) {
@@ -524,10 +524,10 @@ static void load_editions(loader *L, const fo_node *v, fo_diags *d)
         int dup = fo_pub_edition(pub, e->str);
         if (dup >= 0) {
             fo_error(d, e->pos, "duplicate edition '%s' (first at %d:%d)",
-                     e->str, first[dup]->pos.line, first[dup]->pos.col);
+                     e->str, first[dup].line, first[dup].col);
             continue;
         }
-        first[pub->neditions] = e;
+        first[pub->neditions] = e->pos;
         pub->editions[pub->neditions++] = e->str;
     }
     /* a duplicate or a 17th edition spoils nothing else; a malformed tag

@@ -11,6 +11,7 @@
  * all reported. */
 #include "source/source.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -140,7 +141,7 @@ static void attach(builder *b, fo_node *n)
     }
     frame *f = &b->stack[b->sp - 1];
     if (f->node->kind == FO_NODE_SEQ) {
-        fo_grow((void **)&f->items, sizeof *f->items, &f->cap,
+        fo_grow((void **)&f->items, sizeof(fo_node *), &f->cap,
                 (size_t)f->n + 1);
         f->items[f->n++] = n;
         return;
@@ -228,13 +229,15 @@ static void check_duplicates(builder *b, const fo_node *map)
 /* Closes the innermost collection: its children move into the arena. */
 static void close_collection(builder *b)
 {
+    assert(b->sp > 0); /* libyaml balances start and end events */
     frame *f = &b->stack[--b->sp];
     fo_node *n = f->node;
+    assert(n);
     n->n = f->n;
     if (n->kind == FO_NODE_SEQ) {
-        n->items = fo_arena_alloc(b->a, sizeof *n->items * (size_t)f->n);
+        n->items = fo_arena_alloc(b->a, sizeof(fo_node *) * (size_t)f->n);
         if (f->n)
-            memcpy(n->items, f->items, sizeof *n->items * (size_t)f->n);
+            memcpy(n->items, f->items, sizeof(fo_node *) * (size_t)f->n);
     } else {
         n->pairs = fo_arena_alloc(b->a, sizeof *n->pairs * (size_t)f->n);
         if (f->n)
@@ -306,7 +309,7 @@ static void report_parser_error(builder *b, const yaml_parser_t *p)
 {
     const char *problem = p->problem ? p->problem : "cannot parse the YAML";
     if (p->error == YAML_MEMORY_ERROR) {
-        fprintf(stderr, "folio: out of memory in libyaml\n");
+        (void)fprintf(stderr, "folio: out of memory in libyaml\n");
         abort();
     }
     if (p->error == YAML_READER_ERROR) {
@@ -392,7 +395,7 @@ fo_status fo_source_load_string(const char *text, size_t len,
     }
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p)) {
-        fprintf(stderr, "folio: out of memory in libyaml\n");
+        (void)fprintf(stderr, "folio: out of memory in libyaml\n");
         abort();
     }
     yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);

@@ -30,7 +30,7 @@ static result parse_n(const char *src, size_t len)
     size_t n = 0;
     FILE *fp = open_memstream(&res.diags, &n);
     fo_diags_print(&d, fp);
-    fclose(fp);
+    (void)fclose(fp);
     fo_diags_free(&d);
     return res;
 }

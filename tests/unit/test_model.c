@@ -27,14 +27,14 @@ static void put_file(const char *path, const char *text)
     char *p = fo_xstrdup(path);
     for (char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
         *s = 0;
-        mkdir(p, 0777);
+        (void)mkdir(p, 0777);
         *s = '/';
     }
     free(p);
     FILE *fp = fopen(path, "w");
     assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
+    (void)fputs(text, fp);
+    (void)fclose(fp);
 }
 
 typedef struct result {
@@ -53,7 +53,7 @@ static result load(const char *path)
     size_t n = 0;
     FILE *fp = open_memstream(&res.diags, &n);
     fo_diags_print(&d, fp);
-    fclose(fp);
+    (void)fclose(fp);
     res.errors = d.errors;
     fo_diags_free(&d);
     return res;
@@ -394,8 +394,8 @@ static void test_include_cycle_and_depth(void **state)
     /* d0 includes d1 … includes d20: 16 levels are fine, the 17th not */
     for (int i = 0; i <= 20; i++) {
         char name[64], text[128];
-        snprintf(name, sizeof name, "proj/deep/d%d.yaml", i);
-        snprintf(text, sizeof text, "- include: d%d.yaml\n", i + 1);
+        (void)snprintf(name, sizeof name, "proj/deep/d%d.yaml", i);
+        (void)snprintf(text, sizeof text, "- include: d%d.yaml\n", i + 1);
         put_file(name, text);
     }
     fails(HEAD "sections:\n  - title: a\n    blocks:\n"

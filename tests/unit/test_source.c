@@ -29,7 +29,7 @@ static result load_n(const char *text, size_t len)
     size_t n = 0;
     FILE *fp = open_memstream(&res.diags, &n);
     fo_diags_print(&d, fp);
-    fclose(fp);
+    (void)fclose(fp);
     fo_diags_free(&d);
     return res;
 }
@@ -168,10 +168,10 @@ static void test_duplicate_key(void **state)
           "t.yaml:2:1: error: duplicate key '2025' (first at 1:1)\n");
 }
 
-static char *nested(int depth)
+static char *nested(size_t depth)
 {
-    char *s = malloc((size_t)depth * 2 + 2);
-    for (int i = 0; i < depth; i++) {
+    char *s = fo_xmalloc(depth * 2 + 2);
+    for (size_t i = 0; i < depth; i++) {
         s[i] = '[';
         s[depth + i] = ']';
     }
@@ -197,7 +197,7 @@ static void test_node_limit(void **state)
 {
     (void)state;
     size_t n = (size_t)FO_SOURCE_MAX_NODES + 10;
-    char *s = malloc(n * 2 + 3);
+    char *s = fo_xmalloc(n * 2 + 3);
     s[0] = '[';
     for (size_t i = 0; i < n; i++) {
         s[1 + 2 * i] = '0';
