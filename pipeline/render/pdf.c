@@ -40,7 +40,7 @@
 #include <time.h>
 
 /* A page's content stream grows with its input; past this it is an error. */
-#define MAX_CONTENT (256u * 1024 * 1024)
+#define MAX_CONTENT ((size_t)256 * 1024 * 1024)
 /* Pen drift (pt) tolerated before a TJ adjustment is written. */
 #define DRIFT_EPS 0.001
 /* bfchar entries per block: the CMap format allows at most 100. */
@@ -64,21 +64,13 @@ static void outs(out *o, const char *s)
         o->st = fo_buf_puts(&o->b, s);
 }
 
-static void outf(out *o, const char *fmt, ...) FO_PRINTF(2, 3);
-static void outf(out *o, const char *fmt, ...)
+/* v as four uppercase hex digits (a glyph id, a UTF-16 unit). */
+static void outx(out *o, unsigned v)
 {
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof tmp) {
-        /* Only short, fixed formats come here. */
-        o->st = FO_ERR_LIMIT;
-        return;
-    }
-    if (o->st == FO_OK)
-        o->st = fo_buf_append(&o->b, tmp, (size_t)n);
+    static const char hex[] = "0123456789ABCDEF";
+    char t[5] = {hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15],
+                 hex[v & 15], 0};
+    outs(o, t);
 }
 
 /* v rounded to dec decimals (0..5). */
@@ -101,7 +93,7 @@ static void format_num(char *buf, size_t size, double v, int dec)
     unsigned long long fp = a % (unsigned long long)scale[dec];
     const char *sign = q < 0 ? "-" : "";
     if (fp == 0) {
-        snprintf(buf, size, "%s%llu", sign, ip);
+        (void)snprintf(buf, size, "%s%llu", sign, ip);
         return;
     }
     int n = snprintf(buf, size, "%s%llu.%0*llu", sign, ip, dec, fp);
@@ -127,13 +119,13 @@ static void out_utf16_hex(out *o, const char *s, size_t n, int max_units)
             if (units + 2 > max_units)
                 break;
             cp -= 0x10000;
-            outf(o, "%04X%04X", 0xD800 + (unsigned)(cp >> 10),
-                 0xDC00 + (unsigned)(cp & 0x3FF));
+            outx(o, 0xD800 + (unsigned)(cp >> 10));
+            outx(o, 0xDC00 + (unsigned)(cp & 0x3FF));
             units += 2;
         } else {
             if (units + 1 > max_units)
                 break;
-            outf(o, "%04X", (unsigned)cp);
+            outx(o, (unsigned)cp);
             units++;
         }
     }
@@ -683,12 +675,15 @@ static fo_status tounicode_text(const font_state *fs, out *o)
         }
         if (n == 0)
             break;
-        outf(o, "%d beginbfchar\n", n);
+        outn(o, n, 0);
+        outs(o, " beginbfchar\n");
         for (int i = 0; i < n; i++) {
             unsigned gid = batch[i];
             const char *t = fs->text[gid] ? fs->text[gid] : fs->cand[gid];
             size_t tl = fs->text[gid] ? fs->text_len[gid] : fs->cand_len[gid];
-            outf(o, "<%04X> <", gid);
+            outs(o, "<");
+            outx(o, gid);
+            outs(o, "> <");
             out_utf16_hex(o, t, tl, MAX_MAP_UNITS);
             outs(o, ">\n");
         }
@@ -730,7 +725,7 @@ static fo_status build_font(pdf_ctx *c, int idx)
     char tag[7], psname[100], fontname[110];
     subset_tag(fs, f->name, tag);
     safe_name(f->name, psname, sizeof psname);
-    snprintf(fontname, sizeof fontname, "%s+%s", tag, psname);
+    (void)snprintf(fontname, sizeof fontname, "%s+%s", tag, psname);
 
     hash_bytes(c, sub_data, sub_len);
     HPDF_Dict file = new_stream(c, 1);
@@ -750,7 +745,7 @@ static fo_status build_font(pdf_ctx *c, int idx)
     const char *p = hb_blob_get_data(head, &len);
     if (p && len >= 54)
         for (int i = 0; i < 4; i++)
-            bbox[i] = round_to(be16s(p + 36 + 2 * i) * k, 0);
+            bbox[i] = round_to(be16s(p + 36 + (ptrdiff_t)2 * i) * k, 0);
     post = hb_face_reference_table(fs->face, HB_TAG('p', 'o', 's', 't'));
     p = hb_blob_get_data(post, &len);
     if (p && len >= 16) {
@@ -965,7 +960,9 @@ static void emit_run(pdf_ctx *c, out *o, page_state *ps, const fo_dl_glyphs *g)
         ps->font = -1;
     }
     if (ps->font != g->font || ps->size != g->size) {
-        outf(o, "/%s ", ps->font_names[g->font]);
+        outs(o, "/");
+        outs(o, ps->font_names[g->font]);
+        outs(o, " ");
         outn(o, g->size, 4);
         outs(o, " Tf\n");
         ps->font = g->font;
@@ -1016,7 +1013,7 @@ static void emit_run(pdf_ctx *c, out *o, page_state *ps, const fo_dl_glyphs *g)
             if (tj != TJ_HEX)
                 outs(o, "<");
             tj = TJ_HEX;
-            outf(o, "%04X", (unsigned)gl->gid);
+            outx(o, (unsigned)gl->gid);
             pdfx += fs->width[gl->gid] * g->size / 1000;
             pen += gl->x_advance;
         }
@@ -1133,6 +1130,8 @@ static fo_status make_pages(pdf_ctx *c)
 {
     const fo_dl_doc *doc = c->doc;
     HPDF_Outline parents[4] = {NULL, NULL, NULL, NULL};
+    /* an array of pointers: sizeof a pointer is meant */
+    // NOLINTNEXTLINE(bugprone-sizeof-expression)
     c->pages = fo_xcalloc(doc->npages ? doc->npages : 1, sizeof *c->pages);
     for (size_t p = 0; p < doc->npages; p++) {
         const fo_dl_page *pg = doc->pages[p];
@@ -1358,7 +1357,6 @@ fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
                 if (st != FO_OK)
                     goto out;
             }
-    st = FO_ERR_LIBRARY;
     for (size_t f = 0; f < doc->nfonts; f++)
         if (c.fonts[f].face) {
             st = build_font(&c, (int)f);
@@ -1400,7 +1398,7 @@ out:
         st = FO_ERR_LIBRARY;
     }
     if (tmp_written)
-        remove(tmp);
+        (void)remove(tmp);
     free(tmp);
     if (c.pdf)
         HPDF_Free(c.pdf);

@@ -54,6 +54,8 @@ fo_png_renderer *fo_png_renderer_new(const fo_dl_doc *doc)
 {
     fo_png_renderer *r = fo_xcalloc(1, sizeof *r);
     r->doc = doc;
+    /* an array of pointers: sizeof a pointer is meant */
+    // NOLINTNEXTLINE(bugprone-sizeof-expression)
     r->faces = fo_xcalloc(doc->nfonts ? doc->nfonts : 1, sizeof *r->faces);
     r->options = cairo_font_options_create();
     cairo_font_options_set_hint_style(r->options, CAIRO_HINT_STYLE_NONE);
@@ -225,13 +227,13 @@ fo_status fo_png_renderer_page(fo_png_renderer *r, size_t page, double dpi,
     if (cs != CAIRO_STATUS_SUCCESS) {
         fo_error(d, nopos, "%s: cannot write the PNG: %s", path,
                  cairo_status_to_string(cs));
-        remove(tmp);
+        (void)remove(tmp);
         st = cs == CAIRO_STATUS_WRITE_ERROR ? FO_ERR_IO : FO_ERR_LIBRARY;
         goto out;
     }
     if (rename(tmp, path) != 0) {
         fo_error(d, nopos, "%s: cannot write the file", path);
-        remove(tmp);
+        (void)remove(tmp);
         st = FO_ERR_IO;
         goto out;
     }
