@@ -76,6 +76,7 @@ typedef struct kp_ctx {
     fo_arena *arena;
     cand *cands, *best;
     size_t ncap, bcap;
+    node *active, *tail; /* the active list of the current pass */
 } kp_ctx;
 
 void fo_kp_params_default(fo_kp_params *p)
@@ -274,72 +275,82 @@ static node *new_node(kp_ctx *k, const cand *c, size_t b)
     return v;
 }
 
+/* Tries every active node against the break b: collects the candidates
+ * (returns their count) and drops the nodes that b ends. The final pass
+ * also takes overfull lines, up to the break where the node dies; they
+ * cost their overflow, which ranks first, so they appear only when every
+ * breaking needs one. */
+static size_t try_break(kp_ctx *k, size_t b, int pass, double threshold)
+{
+    const fo_kp_item *it = &k->items[b];
+    int forced = is_forced(it);
+    int flagged = it->type == FO_KP_PENALTY && it->flagged;
+    int limit = k->p->max_consecutive_hyphens;
+    size_t nc = 0;
+    node *prev = NULL;
+    for (node *a = k->active, *next; a; a = next) {
+        next = a->next;
+        if (b < a->start) { /* b is among the items a discards */
+            prev = a;
+            continue;
+        }
+        line_fit f = measure(k, a, b);
+        int over_limit = flagged && limit > 0 && a->hyph >= limit;
+        int feasible =
+            f.excess_width <= 0 && f.badness <= threshold && !over_limit;
+        if (feasible || pass == FINAL_PASS) {
+            fo_grow((void **)&k->cands, sizeof *k->cands, &k->ncap, nc + 1);
+            k->cands[nc++] = make_cand(k, a, b, &f, over_limit);
+        }
+        if (!f.dead && !forced) {
+            prev = a;
+            continue;
+        }
+        if (prev)
+            prev->next = next;
+        else
+            k->active = next;
+        if (k->tail == a)
+            k->tail = prev;
+    }
+    return nc;
+}
+
 /* One pass; the best node at the final break, or NULL if the pass found no
  * feasible breaking (never in the final pass). */
 static const node *run_pass(kp_ctx *k, int pass)
 {
-    double threshold = pass == 1   ? k->p->pretolerance
-                       : pass == 2 ? k->p->tolerance
-                                   : INFINITY;
-    int limit = k->p->max_consecutive_hyphens;
+    double threshold = INFINITY;
+    if (pass == 1)
+        threshold = k->p->pretolerance;
+    else if (pass == 2)
+        threshold = k->p->tolerance;
     node *first = fo_arena_alloc(k->arena, sizeof *first);
     first->fit = FIT_DECENT; /* TeX's paragraph start */
-    node *active = first, *tail = first;
-    const node *last = NULL;
+    k->active = k->tail = first;
 
     for (size_t b = 0; b < k->n; b++) {
         if (!is_legal(k, b, pass))
             continue;
-        const fo_kp_item *it = &k->items[b];
-        int forced = is_forced(it);
-        int flagged = it->type == FO_KP_PENALTY && it->flagged;
-        size_t nc = 0;
-        node *prev = NULL;
-        for (node *a = active, *next; a; a = next) {
-            next = a->next;
-            if (b < a->start) { /* b is among the items a discards */
-                prev = a;
-                continue;
-            }
-            line_fit f = measure(k, a, b);
-            int over_limit = flagged && limit > 0 && a->hyph >= limit;
-            /* The final pass also takes overfull lines, up to the break
-             * where the node dies; they cost their overflow, which ranks
-             * first, so they appear only when every breaking needs one. */
-            if (pass == FINAL_PASS || (f.excess_width <= 0 &&
-                                       f.badness <= threshold && !over_limit)) {
-                fo_grow((void **)&k->cands, sizeof *k->cands, &k->ncap, nc + 1);
-                k->cands[nc++] = make_cand(k, a, b, &f, over_limit);
-            }
-            if (f.dead || forced) {
-                if (prev)
-                    prev->next = next;
-                else
-                    active = next;
-                if (tail == a)
-                    tail = prev;
-            } else {
-                prev = a;
-            }
-        }
-        if (nc == 0 && !active)
+        size_t nc = try_break(k, b, pass, threshold);
+        if (nc == 0 && !k->active)
             return NULL; /* passes 1-2: nothing fits */
         size_t nb = nc ? reduce(k, nc) : 0;
         for (size_t i = 0; i < nb; i++) {
             node *v = new_node(k, &k->best[i], b);
-            if (tail)
-                tail->next = v;
+            if (k->tail)
+                k->tail->next = v;
             else
-                active = v;
-            tail = v;
-        }
-        if (b == k->n - 1) {
-            for (const node *v = active; v; v = v->next)
-                if (!last || better(v->overflow, v->excess, v->total,
-                                    last->overflow, last->excess, last->total))
-                    last = v;
+                k->active = v;
+            k->tail = v;
         }
     }
+    /* The last item is a forced break: the active nodes all end there. */
+    const node *last = NULL;
+    for (const node *v = k->active; v; v = v->next)
+        if (!last || better(v->overflow, v->excess, v->total, last->overflow,
+                            last->excess, last->total))
+            last = v;
     return last;
 }
 
