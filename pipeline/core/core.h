@@ -103,6 +103,7 @@ typedef struct fo_diag {
     fo_severity sev;
     fo_pos pos;    /* file == NULL: no position */
     char *message; /* owned by the fo_diags */
+    char *file;    /* owned copy of the file name that pos.file points to */
 } fo_diag;
 
 /* The sink that stages report input errors to. Collects every diagnostic so

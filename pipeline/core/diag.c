@@ -14,8 +14,10 @@ void fo_diags_init(fo_diags *d)
 
 void fo_diags_free(fo_diags *d)
 {
-    for (size_t i = 0; i < d->n; i++)
+    for (size_t i = 0; i < d->n; i++) {
         free(d->items[i].message);
+        free(d->items[i].file);
+    }
     free(d->items);
     fo_diags_init(d);
 }
@@ -32,8 +34,12 @@ void fo_diag_vadd(fo_diags *d, fo_severity sev, fo_pos pos, const char *fmt,
         vsnprintf(msg, (size_t)n + 1, fmt, ap);
     else
         msg[0] = 0;
+    /* The file name is copied: the arena that holds it (a publication's)
+     * may be gone by the time the CLI prints. */
+    char *file = pos.file ? fo_xstrdup(pos.file) : NULL;
+    pos.file = file;
     fo_grow((void **)&d->items, sizeof(fo_diag), &d->cap, d->n + 1);
-    d->items[d->n++] = (fo_diag){sev, pos, msg};
+    d->items[d->n++] = (fo_diag){sev, pos, msg, file};
     if (sev == FO_SEV_ERROR)
         d->errors++;
     else if (sev == FO_SEV_WARNING)

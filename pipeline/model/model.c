@@ -672,28 +672,9 @@ static void load_pub(loader *L, const fo_node *root)
     pub->sections = vec_to_arena(L->a, &sections, sizeof(fo_section));
 }
 
-/* fo_pos.file is borrowed, and on failure the arena holding the file names
- * dies before the caller prints. So each diagnostic this load added gets
- * its own copy of its file name, stored after the message in the block the
- * fo_diags already owns and frees. */
-static void detach_file_names(fo_diags *d, size_t from)
-{
-    for (size_t i = from; i < d->n; i++) {
-        fo_diag *g = &d->items[i];
-        if (!g->pos.file)
-            continue;
-        size_t ml = strlen(g->message), fl = strlen(g->pos.file);
-        char *m = fo_xrealloc(g->message, ml + 1 + fl + 1);
-        memcpy(m + ml + 1, g->pos.file, fl + 1);
-        g->message = m;
-        g->pos.file = m + ml + 1;
-    }
-}
-
 fo_status fo_pub_load(const char *path, fo_diags *d, fo_pub **out)
 {
     *out = NULL;
-    size_t first_diag = d->n;
     int first_error = d->errors;
     fo_arena *a = fo_arena_new();
     fo_pub *pub = fo_arena_alloc(a, sizeof *pub);
@@ -734,7 +715,6 @@ out:
     free(L.editions_list);
     free(root);
     free(real);
-    detach_file_names(d, first_diag);
     if (st != FO_OK) {
         fo_arena_free(a);
         return st;

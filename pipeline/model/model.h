@@ -54,7 +54,7 @@ typedef enum fo_block_kind {
 typedef struct fo_block {
     fo_block_kind kind;
     fo_pos pos;
-    int level;   /* FO_BLOCK_HEADING: 2 or 3 */
+    int level; /* FO_BLOCK_HEADING: 2 or 3 */
     fo_text text;
 } fo_block;
 
@@ -67,9 +67,9 @@ typedef struct fo_section {
 
 typedef struct fo_pub {
     fo_arena *arena;
-    const char *file;  /* the publication file as given */
-    const char *root;  /* project folder: includes and images stay inside */
-    const char *slug;  /* output file stem: DIR/<slug>-<lang>.pdf */
+    const char *file; /* the publication file as given */
+    const char *root; /* project folder: includes and images stay inside */
+    const char *slug; /* output file stem: DIR/<slug>-<lang>.pdf */
     int year;
     fo_text title, subtitle, publisher;
     const char *template_name; /* "yearbook" unless set */
