@@ -84,6 +84,7 @@ typedef struct flow {
     const fo_pub *pub;
     int ed;
     const char *lang;
+    fo_hyph *hyph; /* the edition's dictionary, or NULL (never for vi) */
     fo_diags *d;
     elem *el;
     int nel;
@@ -228,8 +229,8 @@ static fo_status add_elem(flow *fl, const fo_rich *rich,
     e->title =
         level ? fo_arena_strndup(fl->doc->arena, rich->text, rich->len) : NULL;
     e->baseline = fo_style_baseline(fl->fonts, st);
-    fo_status s = fo_para_set(fl->fonts, fl->doc, rich, st, fl->lang, width,
-                              fl->d, &e->para);
+    fo_status s = fo_para_set(fl->fonts, fl->doc, rich, st, fl->lang, fl->hyph,
+                              width, fl->d, &e->para);
     fl->nel++;
     return s;
 }
@@ -249,8 +250,8 @@ static double draw_block(flow *fl, fo_dl_page *page, const fo_rich *rich,
                          fo_status *status)
 {
     fo_set_para sp;
-    fo_status s =
-        fo_para_set(fl->fonts, fl->doc, rich, st, fl->lang, width, fl->d, &sp);
+    fo_status s = fo_para_set(fl->fonts, fl->doc, rich, st, fl->lang, NULL,
+                              width, fl->d, &sp);
     if (s != FO_OK) {
         *status = s;
         return 0;
@@ -420,12 +421,14 @@ fo_status fo_typeset(const fo_pub *pub, int ed, fo_fonts *fonts,
     fl.col_w = (lay->page_w - lay->margin_inner - lay->margin_outer -
                 (lay->columns - 1) * lay->gutter) /
                lay->columns;
+    fl.hyph = fo_hyph_open(fl.lang, d);
     fo_status status = FO_OK;
     title_page(&fl, &status);
     for (size_t s = 0; s < pub->nsections && status == FO_OK; s++)
         status = flow_section(&fl, s);
     if (status == FO_OK)
         footers(&fl, &status);
+    fo_hyph_free(fl.hyph);
     if (status != FO_OK) {
         fo_dl_doc_free(doc);
         return status;

@@ -11,6 +11,7 @@
  * set from the re-shaped widths, never from the breaker's estimate.
  *
  * PangoLayout is not used: it cannot shrink spaces and breaks greedily. */
+#include "hyph.h"
 #include "kp.h"
 #include "typeset_private.h"
 
@@ -361,11 +362,36 @@ static void para_ctx_free(para_ctx *p)
     free(p->brk);
 }
 
+/* Hyphenation points per character: 1 where a hyphen may go before it.
+ * Tokens are the runs between spaces and forced breaks; fo_hyph_word
+ * skips what must not be hyphenated (URLs, capitals, compounds). */
+static unsigned char *find_hyphens(const para_ctx *p, fo_hyph *hy)
+{
+    unsigned char *h = fo_xcalloc((size_t)p->nchars + 1, 1);
+    int c = 0;
+    while (c < p->nchars) {
+        while (c < p->nchars &&
+               (p->attrs[c].is_white ||
+                g_utf8_get_char(p->text + p->char_byte[c]) == 0x2028))
+            c++;
+        int c0 = c;
+        while (c < p->nchars && !p->attrs[c].is_white &&
+               g_utf8_get_char(p->text + p->char_byte[c]) != 0x2028)
+            c++;
+        if (c > c0)
+            fo_hyph_word(hy, p->text + p->char_byte[c0],
+                         (size_t)(p->char_byte[c] - p->char_byte[c0]), 2, 3,
+                         h + c0);
+    }
+    return h;
+}
+
 fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
-                      const fo_para_style *st, const char *lang, double width,
-                      fo_diags *d, fo_set_para *out)
+                      const fo_para_style *st, const char *lang, fo_hyph *hy,
+                      double width, fo_diags *d, fo_set_para *out)
 {
     memset(out, 0, sizeof *out);
+    unsigned char *hyph = NULL;
     para_ctx p = {0};
     p.text = rich->text;
     p.len = (int)rich->len;
@@ -411,7 +437,8 @@ fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
     fo_status status = FO_OK;
     if (p.nchars == 0)
         goto out;
-    build_items(&p, st, NULL);
+    hyph = st->hyphenate && hy ? find_hyphens(&p, hy) : NULL;
+    build_items(&p, st, hyph);
 
     fo_kp_params kpp;
     fo_kp_params_default(&kpp);
@@ -440,6 +467,7 @@ fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
     }
     fo_kp_result_free(&res);
 out:
+    free(hyph);
     para_ctx_free(&p);
     if (status != FO_OK) {
         fo_set_para_free(out);

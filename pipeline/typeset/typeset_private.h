@@ -3,6 +3,7 @@
 #ifndef FO_TYPESET_PRIVATE_H
 #define FO_TYPESET_PRIVATE_H
 
+#include "hyph.h"
 #include "typeset.h"
 
 #include <pango/pango.h>
@@ -60,11 +61,13 @@ typedef struct fo_set_para {
 double fo_style_baseline(fo_fonts *f, const fo_para_style *st);
 
 /* Sets rich text in style st at measure width: shapes once, breaks with
- * Knuth–Plass, shapes the line pieces, sets the glue. Missing glyphs are
+ * Knuth–Plass (hyphenating with hy when the style allows it; hy may be
+ * NULL), shapes the line pieces, sets the glue. Missing glyphs are
  * reported to d at the text's position. Free with fo_set_para_free. */
 FO_WUR fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
                              const fo_para_style *st, const char *lang,
-                             double width, fo_diags *d, fo_set_para *out);
+                             fo_hyph *hy, double width, fo_diags *d,
+                             fo_set_para *out);
 void fo_set_para_free(fo_set_para *p);
 
 #endif
