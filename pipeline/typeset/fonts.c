@@ -66,7 +66,6 @@ void fo_fonts_free(fo_fonts *f)
     g_hash_table_destroy(f->dl_fonts);
     g_object_unref(f->ctx);
     g_object_unref(f->fontmap);
-    FcConfigSetCurrent(NULL);
     FcConfigDestroy((FcConfig *)f->fc_config);
     free(f);
 }
