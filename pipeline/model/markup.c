@@ -495,3 +495,65 @@ fo_status fo_markup_parse(const char *src, size_t len, fo_pos pos, fo_arena *a,
     free(p.link);
     return p.errors ? FO_ERR_INPUT : FO_OK;
 }
+
+/* The space to use instead of the plain space at text[i], or NULL. */
+static const char *french_space(const char *t, size_t len, size_t i)
+{
+    if (t[i] != ' ')
+        return NULL;
+    if (i + 1 < len) {
+        char c = t[i + 1];
+        if (c == ':')
+            return "\u00A0";
+        if (c == ';' || c == '!' || c == '?')
+            return "\u202F";
+        if (i + 2 < len && memcmp(t + i + 1, "\u00BB", 2) == 0) /* » */
+            return "\u202F";
+    }
+    if (i >= 2 && memcmp(t + i - 2, "\u00AB", 2) == 0) /* « */
+        return "\u00A0";
+    return NULL;
+}
+
+const fo_rich *fo_rich_french_spacing(const fo_rich *in, fo_arena *a)
+{
+    size_t extra = 0;
+    for (size_t i = 0; i < in->len; i++) {
+        const char *sp = french_space(in->text, in->len, i);
+        if (sp)
+            extra += strlen(sp) - 1;
+    }
+    if (extra == 0)
+        return in;
+    fo_rich *out = fo_arena_alloc(a, sizeof *out);
+    *out = *in;
+    char *t = fo_arena_alloc(a, in->len + extra + 1);
+    /* map[i]: where byte i of the input lands in the output. */
+    uint32_t *map = fo_xmalloc(sizeof(uint32_t) * (in->len + 1));
+    size_t o = 0;
+    for (size_t i = 0; i < in->len; i++) {
+        map[i] = (uint32_t)o;
+        const char *sp = french_space(in->text, in->len, i);
+        if (sp) {
+            memcpy(t + o, sp, strlen(sp));
+            o += strlen(sp);
+        } else {
+            t[o++] = in->text[i];
+        }
+    }
+    map[in->len] = (uint32_t)o;
+    t[o] = 0;
+    out->text = t;
+    out->len = o;
+    if (in->nspans > 0) {
+        fo_span *spans = fo_arena_alloc(a, sizeof *spans * (size_t)in->nspans);
+        for (int k = 0; k < in->nspans; k++) {
+            spans[k] = in->spans[k];
+            spans[k].start = map[in->spans[k].start];
+            spans[k].end = map[in->spans[k].end];
+        }
+        out->spans = spans;
+    }
+    free(map);
+    return out;
+}

@@ -185,7 +185,7 @@ static bool is_string(const fo_node *n)
 }
 
 /* A text: one string for every edition, or a mapping edition → string. */
-static void load_text(loader *L, const fo_node *n, fo_text *out)
+static void load_text_raw(loader *L, const fo_node *n, fo_text *out)
 {
     memset(out, 0, sizeof *out);
     fo_pub *pub = L->pub;
@@ -230,6 +230,19 @@ static void load_text(loader *L, const fo_node *n, fo_text *out)
         if (!seen[i])
             fo_error(L->d, n->pos, "missing '%s' text (editions: %s)",
                      pub->editions[i], L->editions_list);
+}
+
+/* French editions get French spacing (no-break spaces before : ; ! ? and
+ * inside « »), whatever the source typed. */
+static void load_text(loader *L, const fo_node *n, fo_text *out)
+{
+    load_text_raw(L, n, out);
+    for (int i = 0; i < L->pub->neditions; i++) {
+        const char *lang = L->pub->editions[i];
+        if (out->ed[i] && strncmp(lang, "fr", 2) == 0 &&
+            (lang[2] == 0 || lang[2] == '-'))
+            out->ed[i] = fo_rich_french_spacing(out->ed[i], L->a);
+    }
 }
 
 /* ---- includes -------------------------------------------------------- */

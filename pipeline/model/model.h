@@ -95,4 +95,13 @@ int fo_pub_edition(const fo_pub *pub, const char *lang);
 FO_WUR fo_status fo_markup_parse(const char *src, size_t len, fo_pos pos,
                                  fo_arena *a, fo_diags *d, fo_rich *out);
 
+/* French spacing: a plain space before ':' becomes a no-break space
+ * (U+00A0), before ';', '!', '?' and '»' a narrow no-break space (U+202F),
+ * and after '«' a no-break space, so that no line starts with the mark or
+ * ends with the opening guillemet. Only spaces the source typed are
+ * changed (nothing is inserted: "https://" keeps its colon). Returns in
+ * unchanged when there is nothing to do, else a new text in a with its
+ * spans moved to match. */
+const fo_rich *fo_rich_french_spacing(const fo_rich *in, fo_arena *a);
+
 #endif

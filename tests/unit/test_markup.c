@@ -244,6 +244,27 @@ static void test_errors_other(void **state)
                          "m.yaml:3:18: error: unclosed '^{' (superscript)\n");
 }
 
+/* French spacing: typed spaces before : ; ! ? » and after « become no-break
+ * spaces; spans move with the text; nothing is inserted where the source
+ * has no space. */
+static void test_french_spacing(void **state)
+{
+    (void)state;
+    result res = ok("Il dit : « **oui** » ; vraiment ? https://x.fr",
+                    "Il dit : « oui » ; vraiment ? https://x.fr", 1);
+    const fo_rich *fr = fo_rich_french_spacing(&res.r, res.a);
+    assert_string_equal(fr->text, "Il dit\u00A0: «\u00A0oui\u202F»\u202F; "
+                                  "vraiment\u202F? https://x.fr");
+    assert_int_equal(fr->nspans, 1);
+    assert_memory_equal(fr->text + fr->spans[0].start, "oui", 3);
+    assert_int_equal(fr->spans[0].end - fr->spans[0].start, 3);
+    /* Nothing to do: the same text comes back. */
+    result plain = ok("Bonjour", "Bonjour", 0);
+    assert_ptr_equal(fo_rich_french_spacing(&plain.r, plain.a), &plain.r);
+    done(&plain);
+    done(&res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_errors_emphasis),
         cmocka_unit_test(test_errors_link),
         cmocka_unit_test(test_errors_other),
+        cmocka_unit_test(test_french_spacing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
