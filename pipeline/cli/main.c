@@ -38,10 +38,10 @@ static int usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "folio: ");
-    vfprintf(stderr, fmt, ap);
+    (void)fprintf(stderr, "folio: ");
+    (void)vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n%s", USAGE);
+    (void)fprintf(stderr, "\n%s", USAGE);
     return EXIT_USAGE;
 }
 
@@ -147,8 +147,8 @@ static int layout(const opts *o, fo_diags *d, fo_pub **pub_out,
     if (o->edition && strcmp(o->edition, "all") != 0) {
         only = fo_pub_edition(pub, o->edition);
         if (only < 0) {
-            fprintf(stderr, "folio: '%s' is not an edition of %s\n", o->edition,
-                    o->pub);
+            (void)fprintf(stderr, "folio: '%s' is not an edition of %s\n",
+                          o->edition, o->pub);
             fo_pub_free(pub);
             return EXIT_USAGE;
         }
@@ -189,20 +189,34 @@ static void free_docs(fo_pub *pub, fo_dl_doc **docs)
     fo_pub_free(pub);
 }
 
+/* Prints the display lists to out (stdout: the product of `dump` and of
+ * `build --dump`). A failed write (a full disk, say) exits 1, not 0 with a
+ * truncated dump: the first failure's errno is kept for the message, and
+ * ferror() catches any failure that set none. */
 static int dump_docs(const fo_pub *pub, fo_dl_doc **docs, FILE *out)
 {
+    int werr = 0;
     for (int e = 0; e < pub->neditions; e++) {
         if (!docs[e])
             continue;
         fo_buf b;
         fo_buf_init(&b, 0);
-        fprintf(out, "edition %s\n", pub->editions[e]);
+        if (fprintf(out, "edition %s\n", pub->editions[e]) < 0 && !werr)
+            werr = errno;
         if (fo_dl_dump(docs[e], &b) != FO_OK) {
             fo_buf_free(&b);
             return EXIT_INPUT;
         }
-        fwrite(b.data, 1, b.len, out);
+        if (fwrite(b.data, 1, b.len, out) != b.len && !werr)
+            werr = errno;
         fo_buf_free(&b);
+    }
+    if (fflush(out) != 0 && !werr)
+        werr = errno;
+    if (werr || ferror(out)) {
+        (void)fprintf(stderr, "folio: cannot write the dump: %s\n",
+                      werr ? strerror(werr) : "write error");
+        return EXIT_INPUT;
     }
     return 0;
 }
@@ -338,11 +352,11 @@ static const struct {
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fputs(USAGE, stderr);
+        (void)fputs(USAGE, stderr);
         return EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(USAGE, stdout);
+        (void)fputs(USAGE, stdout);
         puts("\ncommands:");
         for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
             printf("  %-8s %s\n", COMMANDS[i].name, COMMANDS[i].help);

@@ -88,7 +88,9 @@ char *fo_arena_printf(fo_arena *a, const char *fmt, ...)
         return fo_arena_strdup(a, "");
     char *p = fo_arena_alloc(a, (size_t)n + 1);
     va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    /* Cannot fail or truncate: same format and arguments as the measuring
+     * call above, into a buffer of the size it reported. */
+    (void)vsnprintf(p, (size_t)n + 1, fmt, ap);
     va_end(ap);
     return p;
 }

@@ -30,8 +30,8 @@ void fo_diag_vadd(fo_diags *d, fo_severity sev, fo_pos pos, const char *fmt,
     int n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
     char *msg = fo_xmalloc(n > 0 ? (size_t)n + 1 : 1);
-    if (n > 0)
-        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+    if (n > 0) /* same format and arguments as the measuring call: fits */
+        (void)vsnprintf(msg, (size_t)n + 1, fmt, ap);
     else
         msg[0] = 0;
     /* The file name is copied: the arena that holds it (a publication's)
@@ -76,12 +76,12 @@ void fo_diags_print(const fo_diags *d, FILE *out)
     for (size_t i = 0; i < d->n; i++) {
         const fo_diag *g = &d->items[i];
         if (g->pos.file && g->pos.line > 0)
-            fprintf(out, "%s:%d:%d: %s: %s\n", g->pos.file, g->pos.line,
-                    g->pos.col, names[g->sev], g->message);
+            (void)fprintf(out, "%s:%d:%d: %s: %s\n", g->pos.file, g->pos.line,
+                          g->pos.col, names[g->sev], g->message);
         else if (g->pos.file)
-            fprintf(out, "%s: %s: %s\n", g->pos.file, names[g->sev],
-                    g->message);
+            (void)fprintf(out, "%s: %s: %s\n", g->pos.file, names[g->sev],
+                          g->message);
         else
-            fprintf(out, "folio: %s: %s\n", names[g->sev], g->message);
+            (void)fprintf(out, "folio: %s: %s\n", names[g->sev], g->message);
     }
 }

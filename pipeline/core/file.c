@@ -28,12 +28,12 @@ char *fo_path_join(const char *base, const char *rel)
     if (rel[0] == '/' || !base || !base[0] || strcmp(base, ".") == 0)
         return fo_xstrdup(rel);
     size_t bl = strlen(base), rl = strlen(rel);
-    char *p = fo_xmalloc(bl + rl + 2);
-    memcpy(p, base, bl);
-    size_t o = bl;
-    if (base[bl - 1] != '/')
-        p[o++] = '/';
-    memcpy(p + o, rel, rl + 1);
+    const char *sep = base[bl - 1] == '/' ? "" : "/";
+    size_t n = bl + strlen(sep) + rl + 1;
+    char *p = fo_xmalloc(n);
+    /* n is the exact size of the result, terminator included: snprintf
+     * neither fails nor truncates here, and always terminates. */
+    (void)snprintf(p, n, "%s%s%s", base, sep, rel);
     return p;
 }
 
@@ -90,7 +90,9 @@ fo_status fo_file_read(const char *path, size_t max, char **out, size_t *len)
     }
     if (st == FO_OK && ferror(fp))
         st = FO_ERR_IO;
-    fclose(fp);
+    /* Read-only stream: every byte was read and ferror() checked above, so
+     * a failing close loses nothing. */
+    (void)fclose(fp);
     if (st != FO_OK) {
         fo_buf_free(&b);
         return st;
@@ -106,8 +108,22 @@ char *fo_atomic_tmpname(const char *target)
 {
     size_t n = strlen(target) + 32;
     char *tmp = fo_xmalloc(n);
-    snprintf(tmp, n, "%s.tmp-%ld", target, (long)getpid());
+    /* ".tmp-" and a long (at most 20 characters) fit in the 32 extra. */
+    (void)snprintf(tmp, n, "%s.tmp-%ld", target, (long)getpid());
     return tmp;
+}
+
+/* Removes the temporary file on an error path (write, flush, close or
+ * rename failed). The caller already gets FO_ERR_IO, and errno is kept as
+ * the failure left it, for the caller's message: remove() would overwrite
+ * it. If the removal fails too (the folder became read-only, say) there is
+ * nothing left to do: the target is untouched either way, and only a stray
+ * NAME.tmp-PID remains. */
+static void remove_tmp(const char *tmp)
+{
+    int saved = errno;
+    (void)remove(tmp);
+    errno = saved;
 }
 
 fo_status fo_atomic_open(fo_atomic *a, const char *target)
@@ -135,7 +151,7 @@ fo_status fo_atomic_commit(fo_atomic *a)
     if (st == FO_OK && rename(a->tmp, a->target) != 0)
         st = FO_ERR_IO;
     if (st != FO_OK)
-        remove(a->tmp);
+        remove_tmp(a->tmp);
     free(a->target);
     free(a->tmp);
     a->target = a->tmp = NULL;
@@ -144,10 +160,14 @@ fo_status fo_atomic_commit(fo_atomic *a)
 
 void fo_atomic_abort(fo_atomic *a)
 {
+    /* The output is being discarded: a failing close of the temporary file
+     * loses nothing, and errno keeps the cause of the abort. */
+    int saved = errno;
     if (a->fp)
-        fclose(a->fp);
+        (void)fclose(a->fp);
+    errno = saved;
     if (a->tmp)
-        remove(a->tmp);
+        remove_tmp(a->tmp);
     free(a->target);
     free(a->tmp);
     a->fp = NULL;

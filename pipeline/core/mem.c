@@ -27,7 +27,7 @@ const char *fo_status_str(fo_status st)
 
 static void oom(size_t n)
 {
-    fprintf(stderr, "folio: out of memory (%zu bytes)\n", n);
+    (void)fprintf(stderr, "folio: out of memory (%zu bytes)\n", n);
     abort();
 }
 
@@ -119,7 +119,8 @@ fo_status fo_buf_printf(fo_buf *b, const char *fmt, ...)
         return fo_buf_append(b, small, (size_t)n);
     char *big = fo_xmalloc((size_t)n + 1);
     va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    /* Same format and arguments as the measuring call: fits exactly. */
+    (void)vsnprintf(big, (size_t)n + 1, fmt, ap);
     va_end(ap);
     fo_status st = fo_buf_append(b, big, (size_t)n);
     free(big);

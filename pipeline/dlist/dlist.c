@@ -50,7 +50,7 @@ fo_dl_page *fo_dl_doc_add_page(fo_dl_doc *doc, double width, double height)
     p->width = width;
     p->height = height;
     p->arena = fo_arena_new();
-    fo_grow((void **)&doc->pages, sizeof *doc->pages, &doc->pages_cap,
+    fo_grow((void **)&doc->pages, sizeof(fo_dl_page *), &doc->pages_cap,
             doc->npages + 1);
     doc->pages[doc->npages++] = p;
     return p;

@@ -226,13 +226,21 @@ static void check_duplicates(builder *b, const fo_node *map)
     free(refs);
 }
 
-/* Closes the innermost collection: its children move into the arena. */
-static void close_collection(builder *b)
+/* Closes the innermost collection: its children move into the arena.
+ * libyaml balances start and end events, parsing stops as soon as
+ * open_collection fails, and open_collection pushes a frame only with its
+ * node: so there is always a frame to close, and it has a node. That is
+ * checked rather than only asserted, so that a release build (NDEBUG)
+ * stops with an error instead of reading stack[-1] if it ever broke. */
+static bool close_collection(builder *b, yaml_mark_t m)
 {
-    assert(b->sp > 0); /* libyaml balances start and end events */
+    assert(b->sp > 0 && b->stack[b->sp - 1].node);
+    if (b->sp == 0 || !b->stack[b->sp - 1].node) {
+        err(b, mark_pos(b, m), "internal error: unbalanced YAML events");
+        return false;
+    }
     frame *f = &b->stack[--b->sp];
     fo_node *n = f->node;
-    assert(n);
     n->n = f->n;
     if (n->kind == FO_NODE_SEQ) {
         n->items = fo_arena_alloc(b->a, sizeof(fo_node *) * (size_t)f->n);
@@ -248,6 +256,7 @@ static void close_collection(builder *b)
     free(f->pairs);
     *f = (frame){0};
     attach(b, n);
+    return true;
 }
 
 static bool open_collection(builder *b, fo_node_kind kind, yaml_mark_t m)
@@ -369,7 +378,7 @@ static bool step(builder *b, yaml_parser_t *p, bool *done, int *ndocs)
         break;
     case YAML_SEQUENCE_END_EVENT:
     case YAML_MAPPING_END_EVENT:
-        close_collection(b);
+        ok = close_collection(b, ev.start_mark);
         break;
     default:
         break;

@@ -24,6 +24,8 @@ static fo_para_style style(const char *family, int bold, int italic,
                            double size, double leading, double before,
                            double after, fo_align align, fo_color color)
 {
+    fo_kp_params kp;
+    fo_kp_params_default(&kp);
     return (fo_para_style){.family = family,
                            .bold = bold,
                            .italic = italic,
@@ -34,7 +36,10 @@ static fo_para_style style(const char *family, int bold, int italic,
                            .align = align,
                            .color = color,
                            .shrink = 0.25,
-                           .stretch = 0.5};
+                           .stretch = 0.5,
+                           .hyph_left = 2,
+                           .hyph_right = 3,
+                           .kp = kp};
 }
 
 void fo_layout_default(fo_layout *l)
@@ -138,7 +143,114 @@ static int split_ok(const flow *fl, const elem *e, int first, int upto)
     return 1;
 }
 
-/* Pours elements from start into ncols columns of height h whose tops are
+/* Lines of element e, from line `first` on, that go into a column with
+ * room for `fit` of them when not all fit: the most that keep the
+ * widow/orphan rules, one less if that avoids ending the column in a
+ * hyphenated line. 0 when no split keeps the rules. */
+static int split_take(const flow *fl, const elem *e, int first, int fit)
+{
+    int take = fit;
+    while (take > 0 && !split_ok(fl, e, first, first + take))
+        take--;
+    /* No column ends in a hyphen when one line less will do. */
+    if (take > 1 && e->para.lines[first + take - 1].hyphenated &&
+        split_ok(fl, e, first, first + take - 1))
+        take--;
+    return take;
+}
+
+/* Whether the n lines of heading e (before: the space above it in this
+ * column), followed by the first two lines of the next element nx, fit
+ * between y and the column height h: a heading goes with the first lines
+ * of what follows, or to the next column. */
+static int heading_fits(const elem *e, const elem *nx, int n, double before,
+                        double y, double h)
+{
+    const fo_para_style *st = e->st;
+    int nl = nx->para.nlines < 2 ? nx->para.nlines : 2;
+    double need = before + n * st->leading + st->space_after +
+                  nx->st->space_before + nl * nx->st->leading;
+    return y + need <= h + 1e-6;
+}
+
+/* How many lines of the element at p, from line p.line, go into the
+ * current column, whose content so far reaches y (of h), with `before` the
+ * space above them: the heading keep rule, then the widow/orphan split and
+ * no hyphen at the column end. 0 sends the element to the next column;
+ * an empty column (column_started 0) always takes at least one line. */
+static int lines_in_column(const flow *fl, pos p, double y, double h,
+                           double before, int column_started)
+{
+    const elem *e = &fl->el[p.e];
+    const fo_para_style *st = e->st;
+    int n = e->para.nlines - p.line;
+    int fit = (int)floor((h - y - before + 1e-6) / st->leading);
+    if (fit < 0)
+        fit = 0;
+    int take;
+    if (st->keep_with_next && p.e + 1 < fl->nel)
+        take = heading_fits(e, &fl->el[p.e + 1], n, before, y, h) ? n : 0;
+    else if (fit >= n)
+        take = n;
+    else
+        take = split_take(fl, e, p.line, fit);
+    if (take == 0 && !column_started) {
+        /* Even an empty column cannot satisfy the rules: break them rather
+         * than loop (a very tall heading, a tiny frame). */
+        take = fit > 0 ? (fit < n ? fit : n) : 1;
+    }
+    return take;
+}
+
+/* Advances over `take` lines of the element at p, whose first one has its
+ * top at y below y_top in the column at x0, drawing them (and the
+ * element's anchor when it starts here) into page when page != NULL.
+ * Returns y below the last line. */
+static double emit_lines(const elem *e, pos p, int take, fo_dl_page *page,
+                         double x0, double y_top, double y)
+{
+    if (page && p.line == 0 && e->anchor) {
+        fo_dl_op *op = fo_dl_page_add(page, FO_DL_ANCHOR);
+        op->u.anchor =
+            (fo_dl_anchor){e->anchor, x0, y_top + y, e->level, e->title};
+    }
+    for (int i = 0; i < take; i++) {
+        if (page)
+            emit_line(page, &e->para.lines[p.line + i], e->st, x0,
+                      y_top + y + e->baseline);
+        y += e->st->leading;
+    }
+    return y;
+}
+
+/* Pours elements from p into one column at x0 of height h whose top is at
+ * y_top. Draws into page when page != NULL. Returns where it stopped. */
+static pos fill_column(const flow *fl, pos p, double x0, double y_top, double h,
+                       fo_dl_page *page)
+{
+    double y = 0;
+    int column_started = 0;
+    while (p.e < fl->nel) {
+        const elem *e = &fl->el[p.e];
+        double before =
+            (p.line == 0 && column_started) ? e->st->space_before : 0;
+        int take = lines_in_column(fl, p, y, h, before, column_started);
+        if (take == 0)
+            break;
+        y += before;
+        y = emit_lines(e, p, take, page, x0, y_top, y);
+        column_started = 1;
+        p.line += take;
+        if (p.line < e->para.nlines)
+            break; /* the paragraph continues in the next column */
+        y += e->st->space_after;
+        p.e++;
+        p.line = 0;
+    }
+    return p;
+}
+
+/* Pours elements from start into the columns of height h whose tops are
  * at y_top. Draws into page when page != NULL. Returns where it stopped. */
 static pos place(const flow *fl, pos start, double y_top, double h,
                  fo_dl_page *page, int odd)
@@ -148,65 +260,7 @@ static pos place(const flow *fl, pos start, double y_top, double h,
     pos p = start;
     for (int col = 0; col < lay->columns && p.e < fl->nel; col++) {
         double x0 = left + col * (fl->col_w + lay->gutter);
-        double y = 0;
-        int column_started = 0;
-        while (p.e < fl->nel) {
-            const elem *e = &fl->el[p.e];
-            const fo_para_style *st = e->st;
-            double before =
-                (p.line == 0 && column_started) ? st->space_before : 0;
-            int n = e->para.nlines - p.line;
-            double lead = st->leading;
-            int fit = (int)floor((h - y - before + 1e-6) / lead);
-            if (fit < 0)
-                fit = 0;
-            int take;
-            if (st->keep_with_next && p.e + 1 < fl->nel) {
-                /* A heading goes with the first lines of what follows. */
-                const elem *nx = &fl->el[p.e + 1];
-                int nl = nx->para.nlines < 2 ? nx->para.nlines : 2;
-                double need = before + n * lead + st->space_after +
-                              nx->st->space_before + nl * nx->st->leading;
-                take = (y + need <= h + 1e-6) ? n : 0;
-            } else if (fit >= n) {
-                take = n;
-            } else {
-                take = fit;
-                while (take > 0 && !split_ok(fl, e, p.line, p.line + take))
-                    take--;
-                /* No column ends in a hyphen when one line less will do. */
-                if (take > 1 && e->para.lines[p.line + take - 1].hyphenated &&
-                    split_ok(fl, e, p.line, p.line + take - 1))
-                    take--;
-            }
-            if (take == 0 && !column_started) {
-                /* Even an empty column cannot satisfy the rules: break
-                 * them rather than loop (a very tall heading, a tiny
-                 * frame). */
-                take = fit > 0 ? (fit < n ? fit : n) : 1;
-            }
-            if (take == 0)
-                break;
-            y += before;
-            if (page && p.line == 0 && e->anchor) {
-                fo_dl_op *op = fo_dl_page_add(page, FO_DL_ANCHOR);
-                op->u.anchor = (fo_dl_anchor){e->anchor, x0, y_top + y,
-                                              e->level, e->title};
-            }
-            for (int i = 0; i < take; i++) {
-                if (page)
-                    emit_line(page, &e->para.lines[p.line + i], st, x0,
-                              y_top + y + e->baseline);
-                y += lead;
-            }
-            column_started = 1;
-            p.line += take;
-            if (p.line < e->para.nlines)
-                break; /* the paragraph continues in the next column */
-            y += st->space_after;
-            p.e++;
-            p.line = 0;
-        }
+        p = fill_column(fl, p, x0, y_top, h, page);
     }
     return p;
 }
@@ -362,7 +416,7 @@ static void title_page(flow *fl, fo_status *status)
         y += draw_block(fl, page, t, &lay->h3, x0, y, text_w, NULL, 0, status);
     if (fl->pub->year > 0) {
         char buf[16];
-        snprintf(buf, sizeof buf, "%d", fl->pub->year);
+        (void)snprintf(buf, sizeof buf, "%d", fl->pub->year);
         fo_rich yr = {buf, strlen(buf), NULL, 0,
                       fl->pub->title.ed[fl->ed] ? fl->pub->title.ed[fl->ed]->pos
                                                 : (fo_pos){0}};
@@ -384,7 +438,7 @@ static void footers(flow *fl, fo_status *status)
         double y = lay->page_h - lay->margin_bottom + lay->footer_offset -
                    fo_style_baseline(fl->fonts, &lay->footer);
         char num[24];
-        snprintf(num, sizeof num, "%zu", i + 1);
+        (void)snprintf(num, sizeof num, "%zu", i + 1);
         page->label = fo_arena_strdup(page->arena, num);
         fo_rich nr = {num, strlen(num), NULL, 0, {0}};
         fo_para_style ns = lay->footer, ts = lay->footer;

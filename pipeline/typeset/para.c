@@ -365,7 +365,8 @@ static void para_ctx_free(para_ctx *p)
 /* Hyphenation points per character: 1 where a hyphen may go before it.
  * Tokens are the runs between spaces and forced breaks; fo_hyph_word
  * skips what must not be hyphenated (URLs, capitals, compounds). */
-static unsigned char *find_hyphens(const para_ctx *p, fo_hyph *hy)
+static unsigned char *find_hyphens(const para_ctx *p, fo_hyph *hy,
+                                   const fo_para_style *st)
 {
     unsigned char *h = fo_xcalloc((size_t)p->nchars + 1, 1);
     int c = 0;
@@ -380,8 +381,8 @@ static unsigned char *find_hyphens(const para_ctx *p, fo_hyph *hy)
             c++;
         if (c > c0)
             fo_hyph_word(hy, p->text + p->char_byte[c0],
-                         (size_t)(p->char_byte[c] - p->char_byte[c0]), 2, 3,
-                         h + c0);
+                         (size_t)(p->char_byte[c] - p->char_byte[c0]),
+                         st->hyph_left, st->hyph_right, h + c0);
     }
     return h;
 }
@@ -413,7 +414,8 @@ fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
     GList *items = pango_itemize(f->ctx, p.text, 0, p.len, al, NULL);
     pango_attr_list_unref(al);
     p.nitems = (int)g_list_length(items);
-    p.items = fo_xcalloc((size_t)(p.nitems ? p.nitems : 1), sizeof *p.items);
+    p.items =
+        fo_xcalloc((size_t)(p.nitems ? p.nitems : 1), sizeof(PangoItem *));
     int k = 0;
     int *logw_pu = fo_xcalloc((size_t)p.nchars + 1, sizeof *logw_pu);
     for (GList *l = items; l; l = l->next, k++) {
@@ -437,13 +439,11 @@ fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
     fo_status status = FO_OK;
     if (p.nchars == 0)
         goto out;
-    hyph = st->hyphenate && hy ? find_hyphens(&p, hy) : NULL;
+    hyph = st->hyphenate && hy ? find_hyphens(&p, hy, st) : NULL;
     build_items(&p, st, hyph);
 
-    fo_kp_params kpp;
-    fo_kp_params_default(&kpp);
     fo_kp_result res = {0};
-    status = fo_kp_break(p.kp, p.nkp, &width, 1, &kpp, &res);
+    status = fo_kp_break(p.kp, p.nkp, &width, 1, &st->kp, &res);
     if (status != FO_OK)
         goto out;
     out->lines = fo_xcalloc(res.nlines ? res.nlines : 1, sizeof *out->lines);
