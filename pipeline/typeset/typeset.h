@@ -11,6 +11,7 @@
 
 #include "dlist/dlist.h"
 #include "model/model.h"
+#include "typeset/kp.h"
 
 typedef struct fo_fonts fo_fonts;
 
@@ -37,10 +38,12 @@ typedef struct fo_para_style {
     double first_indent;
     fo_align align;
     fo_color color;
-    int keep_with_next; /* headings: never the last thing in a column */
-    int hyphenate;      /* allow hyphenation (never for Vietnamese) */
-    double shrink;      /* how far spaces may shrink (0.25 = to 3/4) */
-    double stretch;     /* natural stretch of a space (0.5) */
+    int keep_with_next;        /* headings: never the last thing in a column */
+    int hyphenate;             /* allow hyphenation (never for Vietnamese) */
+    double shrink;             /* how far spaces may shrink (0.25 = to 3/4) */
+    double stretch;            /* natural stretch of a space (0.5) */
+    int hyph_left, hyph_right; /* shortest word piece before/after a hyphen */
+    fo_kp_params kp;           /* the line breaker's tolerances, demerits */
 } fo_para_style;
 
 /* Page geometry and the styles of each element. Until templates exist
