@@ -38,6 +38,14 @@ typedef enum fo_status {
 /* A static English name for a status. */
 const char *fo_status_str(fo_status st);
 
+/* A colour in both models (plain data shared by the model, layout and
+ * renderers): the print renderer uses CMYK, screen and
+ * preview use RGB. Components are 0..1. */
+typedef struct fo_color {
+    double c, m, y, k;
+    double r, g, b;
+} fo_color;
+
 /* ---- memory --------------------------------------------------------- */
 
 /* Allocators that abort with a message when memory runs out. */

@@ -44,6 +44,19 @@ int fo_dl_doc_font(fo_dl_doc *doc, const char *file, int index,
     return (int)doc->nfonts++;
 }
 
+int fo_dl_doc_image(fo_dl_doc *doc, const char *path,
+                    const fo_image_info *info)
+{
+    for (size_t i = 0; i < doc->nimages; i++)
+        if (strcmp(doc->images[i].path, path) == 0)
+            return (int)i;
+    fo_grow((void **)&doc->images, sizeof *doc->images, &doc->images_cap,
+            doc->nimages + 1);
+    doc->images[doc->nimages] =
+        (fo_dl_image_src){fo_arena_strdup(doc->arena, path), *info};
+    return (int)doc->nimages++;
+}
+
 fo_dl_page *fo_dl_doc_add_page(fo_dl_doc *doc, double width, double height)
 {
     fo_dl_page *p = fo_xcalloc(1, sizeof *p);
@@ -151,6 +164,9 @@ static fo_status dump_op(const fo_dl_doc *doc, const fo_dl_op *op, fo_buf *out)
         const char *base = strrchr(path, '/');
         st = fo_buf_printf(out, "  image %s x=%.2f y=%.2f w=%.2f h=%.2f",
                            base ? base + 1 : path, im->x, im->y, im->w, im->h);
+        if (st == FO_OK && im->clip)
+            st = fo_buf_printf(out, " clip=%.2f,%.2f,%.2f,%.2f", im->cx,
+                               im->cy, im->cw, im->ch);
         break;
     }
     case FO_DL_LINK: {

@@ -12,13 +12,7 @@
 #define FO_DLIST_H
 
 #include "core/core.h"
-
-/* A colour in both models: the print renderer uses CMYK, screen and
- * preview use RGB. Components are 0..1. */
-typedef struct fo_color {
-    double c, m, y, k;
-    double r, g, b;
-} fo_color;
+#include "image/image.h"
 
 /* A font face the layout used: a file in fonts/ (or a template's font dir)
  * and the face index inside it (TrueType collections). Fonts are numbered
@@ -78,9 +72,13 @@ typedef struct fo_dl_line {
     fo_color color;
 } fo_dl_line;
 
+/* An image drawn (after its EXIF orientation) into the box x, y, w, h,
+ * and clipped to the clip box when clip is set (fit: cover crops). */
 typedef struct fo_dl_image {
     int image; /* index into fo_dl_doc.images */
     double x, y, w, h;
+    int clip;
+    double cx, cy, cw, ch;
 } fo_dl_image;
 
 typedef struct fo_dl_link {
@@ -118,6 +116,7 @@ typedef struct fo_dl_page {
 
 typedef struct fo_dl_image_src {
     const char *path; /* absolute path */
+    fo_image_info info; /* probed by typeset: size, orientation, format */
 } fo_dl_image_src;
 
 typedef struct fo_dl_doc {
@@ -138,6 +137,11 @@ void fo_dl_doc_free(fo_dl_doc *doc);
 /* Index of the font (file, index), adding it if new. name is copied. */
 int fo_dl_doc_font(fo_dl_doc *doc, const char *file, int index,
                    const char *name, int units_per_em);
+
+/* Index of the image at path (absolute), adding it with its probed info
+ * if new: each image is embedded once however often it is used. */
+int fo_dl_doc_image(fo_dl_doc *doc, const char *path,
+                    const fo_image_info *info);
 
 /* Appends a new empty page of the given size; borrowed, lives with doc. */
 fo_dl_page *fo_dl_doc_add_page(fo_dl_doc *doc, double width, double height);

@@ -48,14 +48,99 @@ typedef struct fo_text {
 
 typedef enum fo_block_kind {
     FO_BLOCK_HEADING, /* h2, h3 (the section title is level 1) */
-    FO_BLOCK_PARA     /* p */
+    FO_BLOCK_PARA,    /* p */
+    FO_BLOCK_FIGURE,  /* figure: an image with caption and credit */
+    FO_BLOCK_FACTS,   /* facts: key figures, a big value with a label */
+    FO_BLOCK_TABLE,   /* table */
+    FO_BLOCK_QUOTE,   /* quote: pull quote with attribution */
+    FO_BLOCK_LIST,    /* list: bulleted or numbered */
+    FO_BLOCK_BREAK    /* break: page or column */
 } fo_block_kind;
 
+/* How wide a figure is placed. */
+typedef enum fo_fig_span {
+    FO_SPAN_COLUMN, /* one column (default) */
+    FO_SPAN_TEXT,   /* the whole text width, across the columns */
+    FO_SPAN_PAGE    /* the whole page, into the bleed */
+} fo_fig_span;
+
+typedef enum fo_fit {
+    FO_FIT_CONTAIN, /* the whole image, box height follows its aspect */
+    FO_FIT_COVER    /* fill the box (height given), cropped at focus */
+} fo_fit;
+
+/* An image file used by the publication. path is absolute and inside the
+ * project folder; src is as written (for messages). */
+typedef struct fo_image_ref {
+    const char *src;
+    const char *path;
+    fo_pos pos; /* of the src value */
+} fo_image_ref;
+
+typedef struct fo_figure {
+    fo_image_ref image;
+    fo_fig_span span;
+    fo_fit fit;
+    double focus_x, focus_y; /* 0..1 in the image, default 0.5 0.5 */
+    double height;           /* box height in points; 0 = from aspect */
+    fo_text caption, credit; /* optional */
+} fo_figure;
+
+typedef struct fo_fact {
+    fo_text value; /* "8,1 %" */
+    fo_text label; /* "GRDP growth" */
+} fo_fact;
+
+typedef enum fo_col_align {
+    FO_COL_LEFT,
+    FO_COL_RIGHT,
+    FO_COL_CENTER,
+    FO_COL_DECIMAL /* numbers aligned on the edition's decimal separator */
+} fo_col_align;
+
+typedef struct fo_table_col {
+    fo_text head;
+    fo_col_align align;
+    double weight; /* share of the width; 0 = from the content */
+} fo_table_col;
+
+typedef struct fo_table {
+    fo_table_col *cols;
+    int ncols;
+    fo_text *cells; /* nrows * ncols, row-major */
+    size_t nrows;
+    fo_text caption; /* optional */
+    int zebra;       /* shade every other row (default 1) */
+} fo_table;
+
+typedef struct fo_quote {
+    fo_text text;
+    fo_text by; /* optional */
+} fo_quote;
+
+typedef struct fo_list {
+    int numbered;
+    int start; /* first number (default 1) */
+    fo_text *items;
+    size_t n;
+} fo_list;
+
+typedef enum fo_break_kind { FO_BREAK_PAGE, FO_BREAK_COLUMN } fo_break_kind;
+
+/* A block. kind says which of the fields below is set; the others are
+ * zero. Every pointer lives in the publication's arena. */
 typedef struct fo_block {
     fo_block_kind kind;
     fo_pos pos;
-    int level; /* FO_BLOCK_HEADING: 2 or 3 */
-    fo_text text;
+    int level;   /* FO_BLOCK_HEADING: 2 or 3 */
+    fo_text text; /* HEADING, PARA */
+    const fo_figure *figure;
+    const fo_fact *facts; /* FACTS: nfacts items */
+    size_t nfacts;
+    const fo_table *table;
+    const fo_quote *quote;
+    const fo_list *list;
+    fo_break_kind brk;
 } fo_block;
 
 typedef struct fo_section {
@@ -73,6 +158,14 @@ typedef struct fo_pub {
     int year;
     fo_text title, subtitle, publisher;
     const char *template_name; /* "yearbook" unless set */
+    fo_pos template_pos;       /* of the template value (for messages) */
+    const void *style_overrides; /* the publication's `styles:` mapping as
+                                    a source node (fo_node *), or NULL;
+                                    applied by fo_template_load */
+    fo_text keywords;            /* optional, for the document info */
+    fo_image_ref cover_image;    /* optional (path NULL when absent) */
+    fo_image_ref logo;           /* optional */
+    double cover_focus_x, cover_focus_y;
     int neditions;
     const char *editions[FO_MAX_EDITIONS]; /* language tags: "vi", "en" */
     fo_section *sections;

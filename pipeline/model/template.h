@@ -1,0 +1,126 @@
+/* template — what a kind of publication looks like: a folder under
+ * templates/ (or a path relative to the publication) holding template.yaml
+ * and its own assets and fonts.
+ *
+ * fo_template_load reads template.yaml through source/, checks every key
+ * and value with FILE:LINE:COL errors like the content's, applies the
+ * publication's `styles:` overrides, and resolves swatch names to colours.
+ * All lengths here are in points (the YAML says millimetres for page
+ * geometry and points for type, see docs/templates.md). Everything lives in
+ * the arena passed in. */
+#ifndef FO_TEMPLATE_H
+#define FO_TEMPLATE_H
+
+#include "model/model.h"
+
+typedef enum fo_align {
+    FO_ALIGN_JUSTIFY,
+    FO_ALIGN_LEFT,
+    FO_ALIGN_CENTER,
+    FO_ALIGN_RIGHT
+} fo_align;
+
+/* A paragraph style. Every style a template declares is complete: values
+ * it leaves out come from its `base` style (default "body"), and body's
+ * from folio's built-in defaults. */
+typedef struct fo_style {
+    const char *name;
+    const char *family; /* "Noto Serif" */
+    int bold, italic;
+    double size, leading; /* points */
+    double space_before, space_after, first_indent; /* points */
+    fo_align align;
+    fo_color color;
+    int keep_with_next; /* never the last thing in a column */
+    int hyphenate;      /* allow hyphenation (never applied to Vietnamese) */
+    double shrink, stretch; /* how far spaces may shrink / stretch, as a
+                               share of their width (0.25, 0.5) */
+    int hyph_left, hyph_right; /* shortest word piece before/after a hyphen */
+    double tolerance, pretolerance, line_penalty, hyphen_penalty;
+    double double_hyphen_demerits, final_hyphen_demerits, adj_demerits;
+    int max_hyphens; /* consecutive hyphenated lines, 0 = no limit */
+    double letter_spacing; /* points (0 for Lao/Khmer, headings may set it) */
+    int uppercase;         /* set in capitals (running heads, labels) */
+} fo_style;
+
+/* A named colour: CMYK for print with its RGB equivalent for screen. */
+typedef struct fo_swatch {
+    const char *name;
+    fo_color color;
+} fo_swatch;
+
+/* One slot of a running head or foot: text with variables {page},
+ * {title}, {section}, {year}, {publisher}, set in style. */
+typedef struct fo_slot {
+    const char *text; /* NULL: empty */
+    const fo_style *style;
+} fo_slot;
+
+typedef struct fo_master {
+    fo_slot head[3], foot[3]; /* left, centre, right */
+    double head_offset;       /* head baseline above the text frame */
+    double foot_offset;       /* foot baseline below the text frame */
+    int rule_below_head;      /* hairline under the running head */
+} fo_master;
+
+/* A fixed frame of a panel layout (tri-fold): where content flows, in
+ * page coordinates (points, origin top-left of the trim). */
+typedef struct fo_panel {
+    const char *name; /* "cover", "back", "inside-flap", "inside-1", ... */
+    int side;         /* 0 outside (page 1), 1 inside (page 2) */
+    double x, y, w, h;
+} fo_panel;
+
+typedef enum fo_opener {
+    FO_OPEN_CONTINUE, /* a section follows in the flow */
+    FO_OPEN_PAGE,     /* a section starts a new page */
+    FO_OPEN_RIGHT     /* ... a new right-hand (odd) page */
+} fo_opener;
+
+typedef struct fo_template {
+    const char *name;
+    const char *dir;   /* absolute folder of template.yaml */
+    const char *fonts_dir; /* the template's own fonts/, or NULL */
+    double page_w, page_h; /* trim size */
+    double bleed;
+    int facing; /* left and right pages differ (inner/outer margins) */
+    double margin_top, margin_bottom, margin_inner, margin_outer;
+    int columns;
+    double gutter;
+    int widows, orphans;
+    fo_master left, right; /* masters of even and odd pages */
+    fo_opener opener;
+    int contents;       /* a table of contents after the cover */
+    int cover;          /* a cover page */
+    int title_page;     /* a title page when there is no cover */
+    fo_style *styles;
+    size_t nstyles;
+    fo_swatch *swatches;
+    size_t nswatches;
+    /* How blocks look. Colours are resolved swatches. */
+    fo_color cover_background; /* behind the cover when it has no image */
+    fo_color rule;             /* rules under headings, table rules */
+    fo_color table_head_fill, table_zebra_fill;
+    fo_color quote_rule;
+    fo_color facts_fill;
+    int facts_per_row;
+    double figure_gap; /* space between a figure and its caption */
+    fo_panel *panels;  /* panel layouts: fixed frames, in flow order */
+    size_t npanels;
+} fo_template;
+
+/* Loads the template pub names (pub->template_name: a folder name under
+ * data_dir/templates/, or a path relative to the publication's folder),
+ * applies pub's style overrides. Errors go to d with positions in
+ * template.yaml (or publication.yaml for overrides); FO_ERR_INPUT then.
+ * The template lives in arena a. */
+FO_WUR fo_status fo_template_load(const fo_pub *pub, const char *data_dir,
+                                  fo_arena *a, fo_diags *d,
+                                  const fo_template **out);
+
+/* The style called name, or NULL. */
+const fo_style *fo_template_style(const fo_template *t, const char *name);
+/* The swatch called name, or NULL. */
+const fo_swatch *fo_template_swatch(const fo_template *t, const char *name);
+
+#endif
