@@ -549,7 +549,7 @@ static void test_errors_leave_no_file(void **state)
     d = fo_dl_doc_new();
     pg = fo_dl_doc_add_page(d, 100, 100);
     fo_dl_op *op = fo_dl_page_add(pg, FO_DL_IMAGE);
-    op->u.image = (fo_dl_image){0, 10, 10, 20, 20};
+    op->u.image = (fo_dl_image){.image = 0, .x = 10, .y = 10, .w = 20, .h = 20};
     fo_diags_init(&dg);
     assert_int_equal(fo_render_pdf(d, path, &opts, &dg), FO_ERR_INPUT);
     assert_non_null(strstr(dg.items[0].message, "images are not supported"));
