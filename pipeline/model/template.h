@@ -43,6 +43,15 @@ typedef struct fo_style {
     int uppercase;         /* set in capitals (running heads, labels) */
 } fo_style;
 
+/* How inline markup looks: each field applies when set. */
+typedef struct fo_char_style {
+    int set_bold, bold;
+    int set_italic, italic;
+    int set_color;
+    fo_color color;
+    int underline;
+} fo_char_style;
+
 /* A named colour: CMYK for print with its RGB equivalent for screen. */
 typedef struct fo_swatch {
     const char *name;
@@ -93,8 +102,9 @@ typedef struct fo_template {
     int contents;       /* a table of contents after the cover */
     int cover;          /* a cover page */
     int title_page;     /* a title page when there is no cover */
-    fo_style *styles;
+    fo_style *styles; /* always holds every name in FO_STYLE_NAMES */
     size_t nstyles;
+    fo_char_style strong, emphasis, link; /* **bold**, *italic*, [links] */
     fo_swatch *swatches;
     size_t nswatches;
     /* How blocks look. Colours are resolved swatches. */
@@ -108,6 +118,14 @@ typedef struct fo_template {
     fo_panel *panels;  /* panel layouts: fixed frames, in flow order */
     size_t npanels;
 } fo_template;
+
+/* The styles layout asks for; a template that leaves one out gets it from
+ * folio's built-in defaults (derived from its own body style). */
+#define FO_STYLE_NAMES                                                      \
+    "body", "h1", "h2", "h3", "caption", "credit", "quote", "quote-by",    \
+        "list", "table", "table-head", "fact-value", "fact-label",          \
+        "toc-title", "toc-1", "toc-2", "cover-title", "cover-subtitle",     \
+        "cover-meta", "head", "foot"
 
 /* Loads the template pub names (pub->template_name: a folder name under
  * data_dir/templates/, or a path relative to the publication's folder),
