@@ -74,93 +74,6 @@ static void put(fo_buf *b, const char *s1, const char *s2)
     (void)st;
 }
 
-/* ---- unknown keys ---------------------------------------------------- */
-
-/* Optimal string alignment distance (Damerau-Levenshtein with adjacent
- * transpositions), on bytes; keys are short ASCII words. */
-FO_STATIC int fo_model_edit_distance(const char *s, const char *t)
-{
-    size_t m = strlen(s), n = strlen(t);
-    if (m > 64 || n > 64)
-        return 1000;
-    int dd[65][65];
-    for (size_t i = 0; i <= m; i++)
-        dd[i][0] = (int)i;
-    for (size_t j = 0; j <= n; j++)
-        dd[0][j] = (int)j;
-    for (size_t i = 1; i <= m; i++) {
-        for (size_t j = 1; j <= n; j++) {
-            int cost = s[i - 1] != t[j - 1];
-            int v = dd[i - 1][j] + 1;
-            if (dd[i][j - 1] + 1 < v)
-                v = dd[i][j - 1] + 1;
-            if (dd[i - 1][j - 1] + cost < v)
-                v = dd[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1 && s[i - 1] == t[j - 2] &&
-                s[i - 2] == t[j - 1] && dd[i - 2][j - 2] + 1 < v)
-                v = dd[i - 2][j - 2] + 1;
-            dd[i][j] = v;
-        }
-    }
-    return dd[m][n];
-}
-
-/* The allowed key that name is probably a typo of, or NULL. */
-static const char *hint_for(const char *name, const char *const *allowed)
-{
-    const char *best = NULL;
-    int best_d = 1000;
-    for (int i = 0; allowed[i]; i++) {
-        int dist = fo_model_edit_distance(name, allowed[i]);
-        if (dist < best_d) {
-            best_d = dist;
-            best = allowed[i];
-        }
-    }
-    if (best && best_d <= 2 && (size_t)best_d * 2 <= strlen(name))
-        return best;
-    return NULL;
-}
-
-/* Whether map has a misspelling of key: then "missing 'key'" would only
- * repeat the unknown-key error. */
-static bool misspelt(const fo_node *map, const char *key,
-                     const char *const *allowed)
-{
-    for (int i = 0; i < map->n; i++) {
-        const char *h = hint_for(map->pairs[i].key->str, allowed);
-        if (h && strcmp(h, key) == 0 && !fo_node_is(map->pairs[i].key, key))
-            return true;
-    }
-    return false;
-}
-
-static void unknown_key(loader *L, const fo_node *key, const char *where,
-                        const char *const *allowed)
-{
-    const char *best = hint_for(key->str, allowed);
-    if (best) {
-        fo_error(L->d, key->pos, "unknown key '%s' %s — did you mean '%s'?",
-                 key->str, where, best);
-        return;
-    }
-    fo_buf b;
-    fo_buf_init(&b, 0);
-    for (int i = 0; allowed[i]; i++)
-        put(&b, i ? ", " : "", allowed[i]);
-    fo_error(L->d, key->pos, "unknown key '%s' %s (expected one of: %s)",
-             key->str, where, b.data);
-    fo_buf_free(&b);
-}
-
-static bool key_known(const fo_node *key, const char *const *allowed)
-{
-    for (int i = 0; allowed[i]; i++)
-        if (fo_node_is(key, allowed[i]))
-            return true;
-    return false;
-}
-
 /* ---- texts ----------------------------------------------------------- */
 
 static const fo_rich *parse_string(loader *L, const fo_node *s,
@@ -349,8 +262,8 @@ static void load_block(loader *L, const fo_node *n, vec *blocks)
         return;
     }
     const fo_node *key = n->pairs[0].key, *v = n->pairs[0].value;
-    if (!key_known(key, block_keys)) {
-        unknown_key(L, key, "in a block", block_keys);
+    if (!fo_model_key_known(key, block_keys)) {
+        fo_model_unknown_key(L->d, key, "in a block", block_keys);
         return;
     }
     if (fo_node_is(key, "include")) {
@@ -409,7 +322,7 @@ static void load_section(loader *L, const fo_node *n, vec *sections)
         else if (fo_node_is(key, "blocks"))
             blocks = v;
         else
-            unknown_key(L, key, "in a section", section_keys);
+            fo_model_unknown_key(L->d, key, "in a section", section_keys);
     }
     if (inc) {
         if (title || blocks) {
@@ -433,9 +346,9 @@ static void load_section(loader *L, const fo_node *n, vec *sections)
         leave_include(L);
         return;
     }
-    if (!title && !misspelt(n, "title", section_keys))
+    if (!title && !fo_model_misspelt(n, "title", section_keys))
         fo_error(L->d, n->pos, "missing 'title' in a section");
-    if (!blocks && !misspelt(n, "blocks", section_keys))
+    if (!blocks && !fo_model_misspelt(n, "blocks", section_keys))
         fo_error(L->d, n->pos, "missing 'blocks' in a section");
     /* keep the slot even when broken: the index matters to nobody, but
      * the blocks still get checked */
@@ -625,7 +538,7 @@ static void load_pub(loader *L, const fo_node *root)
     static const char *const required[] = {"title", "editions", "sections"};
     for (size_t i = 0; i < 3; i++)
         if (!fo_node_get(root, required[i]) &&
-            !misspelt(root, required[i], pub_keys))
+            !fo_model_misspelt(root, required[i], pub_keys))
             fo_error(L->d, root->pos, "missing '%s' in the publication",
                      required[i]);
 
@@ -677,7 +590,7 @@ static void load_pub(loader *L, const fo_node *root)
             else
                 load_sections(L, v, &sections);
         } else {
-            unknown_key(L, key, "in the publication", pub_keys);
+            fo_model_unknown_key(L->d, key, "in the publication", pub_keys);
         }
     }
     fo_diags_free(&ed_diags);

@@ -1,14 +1,34 @@
-/* model internals that the unit tests reach (FO_STATIC): declared only in
- * FO_UNIT_TEST builds, where FO_STATIC leaves them non-static. */
+/* model internals shared by the module's files (model.c, template.c,
+ * check.c), and the FO_STATIC helpers that unit tests reach. */
 #ifndef FO_MODEL_PRIVATE_H
 #define FO_MODEL_PRIVATE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#ifdef FO_UNIT_TEST
+#include "core/core.h"
+#include "source/source.h"
+
+/* ---- key checks (check.c), shared by the publication and template
+ * loaders so that both report unknown keys alike ------------------------ */
+
 /* Optimal string alignment distance between s and t (bytes). */
 int fo_model_edit_distance(const char *s, const char *t);
+/* The word in allowed (NULL-terminated) that name is probably a typo of,
+ * or NULL. Borrowed from allowed. */
+const char *fo_model_hint(const char *name, const char *const *allowed);
+/* Whether mapping map has a misspelling of key (then "missing 'key'" would
+ * only repeat the unknown-key error). */
+bool fo_model_misspelt(const fo_node *map, const char *key,
+                       const char *const *allowed);
+/* Reports "unknown key 'K' WHERE — did you mean 'X'?" (or the list of
+ * allowed keys when nothing is close) at key's position. */
+void fo_model_unknown_key(fo_diags *d, const fo_node *key, const char *where,
+                          const char *const *allowed);
+/* Whether scalar key is one of allowed. */
+bool fo_model_key_known(const fo_node *key, const char *const *allowed);
+
+#ifdef FO_UNIT_TEST
 /* Whether s is a language tag: [a-z]{2,3}(-[A-Za-z0-9]+)*. */
 bool fo_model_is_lang_tag(const char *s);
 /* Whether s[0..len) is a usable output file stem. */
