@@ -87,8 +87,8 @@ void fo_model_unknown_key(fo_diags *d, const fo_node *key, const char *where,
     fo_buf_init(&b, 0);
     for (int i = 0; allowed[i]; i++)
         put(&b, i ? ", " : "", allowed[i]);
-    fo_error(d, key->pos, "unknown key '%s' %s (expected one of: %s)",
-             key->str, where, b.data);
+    fo_error(d, key->pos, "unknown key '%s' %s (expected one of: %s)", key->str,
+             where, b.data);
     fo_buf_free(&b);
 }
 
