@@ -6,9 +6,12 @@
  * offending node. It never stops at the first error: a bad section does not
  * hide the next one. Includes are resolved against the including file and
  * must stay inside the project folder (the publication file's folder);
- * cycles, depth and count are bounded. Error messages name their context
- * with one phrase per level: "in the publication", "in a section",
- * "in a block". */
+ * cycles, depth and count are bounded. Image paths (figures, the cover,
+ * the logo) are resolved the same way and must name an existing .jpg,
+ * .jpeg or .png file; what is inside is the layout stage's business.
+ * Error messages name their context with one phrase per level: "in the
+ * publication", "in a section", "in a block", then the block's own ("in a
+ * figure", "in a table column", …). */
 #define _XOPEN_SOURCE 700
 #include "model/model.h"
 
@@ -16,6 +19,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "model/model_private.h"
@@ -241,9 +245,536 @@ static void leave_include(loader *L)
     L->real[L->depth] = NULL;
 }
 
+/* ---- values ---------------------------------------------------------- */
+
+/* Index of key in allowed, or -1 after reporting it as unknown where. The
+ * loaders below walk a mapping in file order, so that errors come out in
+ * the order of the file. */
+static int key_index(loader *L, const fo_node *key, const char *where,
+                     const char *const *allowed)
+{
+    for (int i = 0; allowed[i]; i++)
+        if (fo_node_is(key, allowed[i]))
+            return i;
+    fo_model_unknown_key(L->d, key, where, allowed);
+    return -1;
+}
+
+/* Reports "missing 'K' WHERE" for each required key that map lacks (not
+ * repeated when a misspelling of it was reported). */
+static void check_required(loader *L, const fo_node *map,
+                           const char *const *required, const char *where,
+                           const char *const *allowed)
+{
+    for (int i = 0; required[i]; i++)
+        if (!fo_node_get(map, required[i]) &&
+            !fo_model_misspelt(map, required[i], allowed))
+            fo_error(L->d, map->pos, "missing '%s' %s", required[i], where);
+}
+
+/* Whether v is a mapping; else reports "WHAT is a mapping (KEYS), found
+ * …". */
+static bool expect_map(loader *L, const fo_node *v, const char *what,
+                       const char *keys)
+{
+    if (v->kind == FO_NODE_MAP)
+        return true;
+    fo_error(L->d, v->pos, "%s is a mapping (%s), found %s", what, keys,
+             fo_node_describe(v));
+    return false;
+}
+
+/* A plain decimal number such as 60, 10.5 or -3 (no exponent, no inf or
+ * nan; parsed by hand so that the locale's decimal point never matters). */
+static bool parse_decimal(const char *s, double *out)
+{
+    double sign = 1, v = 0, scale = 1;
+    if (*s == '-' || *s == '+')
+        sign = *s++ == '-' ? -1 : 1;
+    int digits = 0;
+    for (; *s >= '0' && *s <= '9'; s++, digits++)
+        v = v * 10 + (*s - '0');
+    if (*s == '.')
+        for (s++; *s >= '0' && *s <= '9'; s++, digits++)
+            v += (*s - '0') * (scale /= 10);
+    if (*s || digits == 0 || digits > 30)
+        return false;
+    *out = sign * v;
+    return true;
+}
+
+static bool load_number(loader *L, const fo_node *v, const char *what,
+                        double *out)
+{
+    if (v->kind != FO_NODE_SCALAR || fo_node_is_null(v) ||
+        v->style != FO_SCALAR_PLAIN || !parse_decimal(v->str, out)) {
+        fo_error(L->d, v->pos, "'%s' must be a number, found %s", what,
+                 fo_node_describe(v));
+        return false;
+    }
+    return true;
+}
+
+static bool load_bool(loader *L, const fo_node *v, const char *what, int *out)
+{
+    static const char *const yes[] = {"true", "True", "TRUE", NULL};
+    static const char *const no[] = {"false", "False", "FALSE", NULL};
+    if (v->kind == FO_NODE_SCALAR && v->style == FO_SCALAR_PLAIN) {
+        for (int i = 0; yes[i]; i++) {
+            if (fo_node_is(v, yes[i]) || fo_node_is(v, no[i])) {
+                *out = fo_node_is(v, yes[i]);
+                return true;
+            }
+        }
+    }
+    if (v->kind == FO_NODE_SCALAR && !fo_node_is_null(v))
+        fo_error(L->d, v->pos, "'%s' must be true or false", what);
+    else
+        fo_error(L->d, v->pos, "'%s' must be true or false, found %s", what,
+                 fo_node_describe(v));
+    return false;
+}
+
+/* Index of v's value in names (NULL-terminated), or -1 after reporting
+ * "'WHAT' must be SAID, not 'x'" (with a hint when one is close). */
+static int load_choice(loader *L, const fo_node *v, const char *what,
+                       const char *const *names, const char *said)
+{
+    if (!is_string(v)) {
+        fo_error(L->d, v->pos, "'%s' must be %s, found %s", what, said,
+                 fo_node_describe(v));
+        return -1;
+    }
+    for (int i = 0; names[i]; i++)
+        if (fo_node_is(v, names[i]))
+            return i;
+    const char *hint = fo_model_hint(v->str, names);
+    if (hint)
+        fo_error(L->d, v->pos,
+                 "'%s' must be %s, not '%s' — did you mean "
+                 "'%s'?",
+                 what, said, v->str, hint);
+    else
+        fo_error(L->d, v->pos, "'%s' must be %s, not '%s'", what, said, v->str);
+    return -1;
+}
+
+/* focus: [x, y], each 0..1. */
+static void load_focus(loader *L, const fo_node *v, double *x, double *y)
+{
+    if (v->kind != FO_NODE_SEQ || v->n != 2) {
+        fo_error(L->d, v->pos,
+                 "'focus' must be [x, y], two numbers from 0 to 1");
+        return;
+    }
+    double xy[2] = {*x, *y};
+    for (int i = 0; i < 2; i++) {
+        const fo_node *e = v->items[i];
+        double f = 0;
+        if (e->kind != FO_NODE_SCALAR || e->style != FO_SCALAR_PLAIN ||
+            !parse_decimal(e->str, &f) || f < 0 || f > 1)
+            fo_error(L->d, e->pos,
+                     "a focus value must be a number from 0 to 1");
+        else
+            xy[i] = f;
+    }
+    *x = xy[0];
+    *y = xy[1];
+}
+
+/* Whether the name ends in .jpg, .jpeg or .png, in any case. */
+static bool is_image_name(const char *s)
+{
+    static const char *const ext[] = {".jpg", ".jpeg", ".png"};
+    size_t n = strlen(s);
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t k = strlen(ext[i]);
+        if (n > k && s[n - k - 1] != '/' && strcasecmp(s + n - k, ext[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* An image path (what: the key, for messages), resolved against the file
+ * being read and kept inside the project. Only the name is checked here:
+ * the layout stage opens the file and reports a corrupt image. */
+static void load_image(loader *L, const fo_node *v, const char *what,
+                       fo_image_ref *out)
+{
+    if (!is_string(v) || strlen(v->str) != v->len) {
+        fo_error(L->d, v->pos, "'%s' must be a file path, found %s", what,
+                 fo_node_describe(v));
+        return;
+    }
+    if (!is_image_name(v->str)) {
+        fo_error(L->d, v->pos, "'%s' is not a JPEG or PNG image", v->str);
+        return;
+    }
+    char *dir = fo_path_dirname(L->real[L->depth - 1]);
+    const char *why = NULL;
+    char *real = fo_path_confined(L->pub->root, dir, v->str, &why);
+    free(dir);
+    if (!real) {
+        if (strcmp(why, "no such file") == 0)
+            fo_error(L->d, v->pos, "cannot find image '%s': %s", v->str, why);
+        else
+            fo_error(L->d, v->pos, "cannot use image '%s': %s", v->str, why);
+        return;
+    }
+    out->src = v->str;
+    out->path = fo_arena_strdup(L->a, real);
+    out->pos = v->pos;
+    free(real);
+}
+
 /* ---- blocks ---------------------------------------------------------- */
 
-static const char *const block_keys[] = {"p", "h2", "h3", "include", NULL};
+static const char *const block_keys[] = {"p",     "h2",      "h3",    "figure",
+                                         "facts", "table",   "quote", "list",
+                                         "break", "include", NULL};
+
+enum { MAX_FACTS = 12, MAX_LIST_ITEMS = 100, MAX_LIST_START = 9999 };
+
+/* 2000 mm: more than any page, less than anything absurd. */
+#define MAX_HEIGHT_MM 2000.0
+#define PT_PER_MM (72.0 / 25.4)
+
+static const char *const figure_keys[] = {"src", "caption", "credit", "span",
+                                          "fit", "focus",   "height", NULL};
+enum {
+    FIG_SRC,
+    FIG_CAPTION,
+    FIG_CREDIT,
+    FIG_SPAN,
+    FIG_FIT,
+    FIG_FOCUS,
+    FIG_HEIGHT
+};
+
+static const fo_figure *load_figure(loader *L, const fo_node *n)
+{
+    fo_figure *f = fo_arena_alloc(L->a, sizeof *f);
+    f->focus_x = f->focus_y = 0.5;
+    if (!expect_map(L, n, "a figure",
+                    "src, caption, credit, span, fit, "
+                    "focus, height"))
+        return f;
+    static const char *const required[] = {"src", NULL};
+    check_required(L, n, required, "in a figure", figure_keys);
+    static const char *const spans[] = {"column", "text", "page", NULL};
+    static const char *const fits[] = {"contain", "cover", NULL};
+    const fo_node *fit = NULL;
+    bool has_height = false, span_ok = true;
+    for (int k = 0; k < n->n; k++) {
+        const fo_node *v = n->pairs[k].value;
+        int i;
+        switch (key_index(L, n->pairs[k].key, "in a figure", figure_keys)) {
+        case FIG_SRC:
+            load_image(L, v, "src", &f->image);
+            break;
+        case FIG_CAPTION:
+            load_text(L, v, &f->caption);
+            break;
+        case FIG_CREDIT:
+            load_text(L, v, &f->credit);
+            break;
+        case FIG_SPAN:
+            i = load_choice(L, v, "span", spans, "column, text or page");
+            if (i >= 0)
+                f->span = (fo_fig_span)i;
+            span_ok = i >= 0;
+            break;
+        case FIG_FIT:
+            i = load_choice(L, v, "fit", fits, "contain or cover");
+            if (i >= 0)
+                f->fit = (fo_fit)i;
+            fit = v;
+            break;
+        case FIG_FOCUS:
+            load_focus(L, v, &f->focus_x, &f->focus_y);
+            break;
+        case FIG_HEIGHT: {
+            double mm = 0;
+            has_height = true;
+            if (!load_number(L, v, "height", &mm))
+                break;
+            if (mm <= 0 || mm > MAX_HEIGHT_MM)
+                fo_error(L->d, v->pos,
+                         "'height' must be more than 0 and at most %g "
+                         "(millimetres)",
+                         MAX_HEIGHT_MM);
+            else
+                f->height = mm * PT_PER_MM;
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    /* a page-wide cover fills the page: its height is the page's (0 here,
+     * the layout knows the page) */
+    if (f->fit == FO_FIT_COVER && !has_height && span_ok &&
+        f->span != FO_SPAN_PAGE)
+        fo_error(L->d, fit->pos,
+                 "a figure with 'fit: cover' needs a 'height' (or 'span: "
+                 "page')");
+    return f;
+}
+
+static const char *const fact_keys[] = {"value", "label", NULL};
+
+static void load_facts(loader *L, const fo_node *n, fo_block *b)
+{
+    if (n->kind != FO_NODE_SEQ) {
+        fo_error(L->d, n->pos, "'facts' must be a sequence of facts, found %s",
+                 fo_node_describe(n));
+        return;
+    }
+    if (n->n == 0) {
+        fo_error(L->d, n->pos, "a facts block needs at least one fact");
+        return;
+    }
+    static const char *const required[] = {"value", "label", NULL};
+    int count = n->n < MAX_FACTS ? n->n : MAX_FACTS;
+    fo_fact *facts = fo_arena_alloc(L->a, sizeof *facts * (size_t)count);
+    for (int i = 0; i < n->n; i++) {
+        const fo_node *m = n->items[i];
+        if (i == MAX_FACTS) {
+            fo_error(L->d, m->pos, "a facts block holds at most %d facts",
+                     MAX_FACTS);
+            break;
+        }
+        if (!expect_map(L, m, "a fact", "value, label"))
+            continue;
+        check_required(L, m, required, "in a fact", fact_keys);
+        for (int k = 0; k < m->n; k++) {
+            const fo_node *v = m->pairs[k].value;
+            int key = key_index(L, m->pairs[k].key, "in a fact", fact_keys);
+            if (key == 0)
+                load_text(L, v, &facts[i].value);
+            else if (key == 1)
+                load_text(L, v, &facts[i].label);
+        }
+    }
+    b->facts = facts;
+    b->nfacts = (size_t)count;
+}
+
+static const char *const column_keys[] = {"head", "align", "weight", NULL};
+
+static void load_column(loader *L, const fo_node *n, fo_table_col *col)
+{
+    if (!expect_map(L, n, "a table column", "head, align, weight"))
+        return;
+    static const char *const required[] = {"head", NULL};
+    check_required(L, n, required, "in a table column", column_keys);
+    static const char *const aligns[] = {"left", "right", "center", "decimal",
+                                         NULL};
+    for (int k = 0; k < n->n; k++) {
+        const fo_node *v = n->pairs[k].value;
+        int i;
+        double w = 0;
+        switch (
+            key_index(L, n->pairs[k].key, "in a table column", column_keys)) {
+        case 0:
+            load_text(L, v, &col->head);
+            break;
+        case 1:
+            i = load_choice(L, v, "align", aligns,
+                            "left, right, center or decimal");
+            if (i >= 0)
+                col->align = (fo_col_align)i;
+            break;
+        case 2:
+            if (!load_number(L, v, "weight", &w))
+                break;
+            if (w <= 0)
+                fo_error(L->d, v->pos, "'weight' must be more than 0");
+            else
+                col->weight = w;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* The columns; *ncols stays -1 when there is no usable sequence, so that
+ * rows are not measured against it. */
+static void load_columns(loader *L, const fo_node *v, fo_table *t)
+{
+    if (v->kind != FO_NODE_SEQ) {
+        fo_error(L->d, v->pos,
+                 "'columns' must be a sequence of columns, found %s",
+                 fo_node_describe(v));
+        return;
+    }
+    if (v->n == 0) {
+        fo_error(L->d, v->pos, "a table needs at least one column");
+        return;
+    }
+    t->ncols = v->n;
+    t->cols = fo_arena_alloc(L->a, sizeof *t->cols * (size_t)v->n);
+    for (int i = 0; i < v->n; i++)
+        load_column(L, v->items[i], &t->cols[i]);
+}
+
+static void load_rows(loader *L, const fo_node *v, fo_table *t)
+{
+    if (v->kind != FO_NODE_SEQ) {
+        fo_error(L->d, v->pos, "'rows' must be a sequence of rows, found %s",
+                 fo_node_describe(v));
+        return;
+    }
+    if (v->n == 0) {
+        fo_error(L->d, v->pos, "a table needs at least one row");
+        return;
+    }
+    vec cells = {0};
+    for (int r = 0; r < v->n; r++) {
+        const fo_node *row = v->items[r];
+        if (row->kind != FO_NODE_SEQ) {
+            fo_error(L->d, row->pos,
+                     "a table row is a sequence of cells, found %s",
+                     fo_node_describe(row));
+            continue;
+        }
+        bool fits = t->ncols < 0 || row->n == t->ncols;
+        if (!fits)
+            fo_error(L->d, row->pos,
+                     "a row has %d cell%s, the table has %d "
+                     "column%s",
+                     row->n, row->n == 1 ? "" : "s", t->ncols,
+                     t->ncols == 1 ? "" : "s");
+        for (int c = 0; c < row->n; c++) {
+            fo_text cell;
+            load_text(L, row->items[c], &cell);
+            if (fits && t->ncols > 0)
+                *(fo_text *)vec_push(&cells, sizeof cell) = cell;
+        }
+        if (fits && t->ncols > 0)
+            t->nrows++;
+    }
+    t->cells = vec_to_arena(L->a, &cells, sizeof(fo_text));
+}
+
+static const char *const table_keys[] = {"caption", "zebra", "columns", "rows",
+                                         NULL};
+
+static const fo_table *load_table(loader *L, const fo_node *n)
+{
+    fo_table *t = fo_arena_alloc(L->a, sizeof *t);
+    t->zebra = 1;
+    t->ncols = -1;
+    if (!expect_map(L, n, "a table", "caption, zebra, columns, rows"))
+        return t;
+    static const char *const required[] = {"columns", "rows", NULL};
+    check_required(L, n, required, "in a table", table_keys);
+    /* rows are measured against the columns, wherever they are written */
+    const fo_node *cols = fo_node_get(n, "columns");
+    if (cols)
+        load_columns(L, cols, t);
+    for (int k = 0; k < n->n; k++) {
+        const fo_node *v = n->pairs[k].value;
+        switch (key_index(L, n->pairs[k].key, "in a table", table_keys)) {
+        case 0:
+            load_text(L, v, &t->caption);
+            break;
+        case 1:
+            (void)load_bool(L, v, "zebra", &t->zebra);
+            break;
+        case 3:
+            load_rows(L, v, t);
+            break;
+        default:
+            break;
+        }
+    }
+    if (t->ncols < 0)
+        t->ncols = 0;
+    return t;
+}
+
+static const char *const quote_keys[] = {"text", "by", NULL};
+
+static const fo_quote *load_quote(loader *L, const fo_node *n)
+{
+    fo_quote *q = fo_arena_alloc(L->a, sizeof *q);
+    if (!expect_map(L, n, "a quote", "text, by"))
+        return q;
+    static const char *const required[] = {"text", NULL};
+    check_required(L, n, required, "in a quote", quote_keys);
+    for (int k = 0; k < n->n; k++) {
+        const fo_node *v = n->pairs[k].value;
+        int key = key_index(L, n->pairs[k].key, "in a quote", quote_keys);
+        if (key == 0)
+            load_text(L, v, &q->text);
+        else if (key == 1)
+            load_text(L, v, &q->by);
+    }
+    return q;
+}
+
+static void load_items(loader *L, const fo_node *v, fo_list *list)
+{
+    if (v->kind != FO_NODE_SEQ) {
+        fo_error(L->d, v->pos, "'items' must be a sequence of texts, found %s",
+                 fo_node_describe(v));
+        return;
+    }
+    if (v->n == 0) {
+        fo_error(L->d, v->pos, "a list needs at least one item");
+        return;
+    }
+    int count = v->n < MAX_LIST_ITEMS ? v->n : MAX_LIST_ITEMS;
+    list->items = fo_arena_alloc(L->a, sizeof *list->items * (size_t)count);
+    list->n = (size_t)count;
+    for (int i = 0; i < v->n; i++) {
+        if (i == MAX_LIST_ITEMS) {
+            fo_error(L->d, v->items[i]->pos, "a list holds at most %d items",
+                     MAX_LIST_ITEMS);
+            break;
+        }
+        load_text(L, v->items[i], &list->items[i]);
+    }
+}
+
+static const char *const list_keys[] = {"items", "numbered", "start", NULL};
+
+static const fo_list *load_list(loader *L, const fo_node *n)
+{
+    fo_list *list = fo_arena_alloc(L->a, sizeof *list);
+    list->start = 1;
+    if (!expect_map(L, n, "a list", "items, numbered, start"))
+        return list;
+    static const char *const required[] = {"items", NULL};
+    check_required(L, n, required, "in a list", list_keys);
+    for (int k = 0; k < n->n; k++) {
+        const fo_node *v = n->pairs[k].value;
+        double s = 0;
+        switch (key_index(L, n->pairs[k].key, "in a list", list_keys)) {
+        case 0:
+            load_items(L, v, list);
+            break;
+        case 1:
+            (void)load_bool(L, v, "numbered", &list->numbered);
+            break;
+        case 2:
+            if (!load_number(L, v, "start", &s))
+                break;
+            if (s < 0 || s > MAX_LIST_START || s != (double)(int)s)
+                fo_error(L->d, v->pos,
+                         "'start' must be a whole number from 0 to %d",
+                         MAX_LIST_START);
+            else
+                list->start = (int)s;
+            break;
+        default:
+            break;
+        }
+    }
+    return list;
+}
 
 static void load_blocks(loader *L, const fo_node *seq, vec *blocks);
 
@@ -251,14 +782,17 @@ static void load_block(loader *L, const fo_node *n, vec *blocks)
 {
     if (n->kind != FO_NODE_MAP) {
         fo_error(L->d, n->pos,
-                 "expected a block (a mapping with one key: p, h2, h3 or "
-                 "include), found %s",
+                 "expected a block (a mapping with one key: p, h2, h3, "
+                 "figure, facts, table, quote, list, break or include), "
+                 "found %s",
                  fo_node_describe(n));
         return;
     }
     if (n->n != 1) {
         fo_pos at = n->n > 1 ? n->pairs[1].key->pos : n->pos;
-        fo_error(L->d, at, "a block has one key, one of: p, h2, h3, include");
+        fo_error(L->d, at,
+                 "a block has one key, one of: p, h2, h3, figure, facts, "
+                 "table, quote, list, break, include");
         return;
     }
     const fo_node *key = n->pairs[0].key, *v = n->pairs[0].value;
@@ -280,15 +814,37 @@ static void load_block(loader *L, const fo_node *n, vec *blocks)
         leave_include(L);
         return;
     }
+    /* b stays valid below: only includes grow the vector under it */
     fo_block *b = vec_push(blocks, sizeof *b);
     b->pos = n->pos;
     if (fo_node_is(key, "p")) {
         b->kind = FO_BLOCK_PARA;
-    } else {
+        load_text(L, v, &b->text);
+    } else if (fo_node_is(key, "h2") || fo_node_is(key, "h3")) {
         b->kind = FO_BLOCK_HEADING;
         b->level = fo_node_is(key, "h2") ? 2 : 3;
+        load_text(L, v, &b->text);
+    } else if (fo_node_is(key, "figure")) {
+        b->kind = FO_BLOCK_FIGURE;
+        b->figure = load_figure(L, v);
+    } else if (fo_node_is(key, "facts")) {
+        b->kind = FO_BLOCK_FACTS;
+        load_facts(L, v, b);
+    } else if (fo_node_is(key, "table")) {
+        b->kind = FO_BLOCK_TABLE;
+        b->table = load_table(L, v);
+    } else if (fo_node_is(key, "quote")) {
+        b->kind = FO_BLOCK_QUOTE;
+        b->quote = load_quote(L, v);
+    } else if (fo_node_is(key, "list")) {
+        b->kind = FO_BLOCK_LIST;
+        b->list = load_list(L, v);
+    } else {
+        static const char *const breaks[] = {"page", "column", NULL};
+        b->kind = FO_BLOCK_BREAK;
+        int i = load_choice(L, v, "break", breaks, "page or column");
+        b->brk = i == 1 ? FO_BREAK_COLUMN : FO_BREAK_PAGE;
     }
-    load_text(L, v, &b->text);
 }
 
 static void load_blocks(loader *L, const fo_node *seq, vec *blocks)
@@ -380,9 +936,9 @@ static void load_sections(loader *L, const fo_node *seq, vec *sections)
 
 /* ---- the publication ------------------------------------------------- */
 
-static const char *const pub_keys[] = {"title",     "subtitle", "year",
-                                       "publisher", "slug",     "template",
-                                       "editions",  "sections", NULL};
+static const char *const pub_keys[] = {
+    "title",    "subtitle", "year",  "publisher", "keywords", "slug",
+    "template", "styles",   "cover", "editions",  "sections", NULL};
 
 static bool is_alnum(char c)
 {
@@ -525,6 +1081,31 @@ static const char *load_name(loader *L, const fo_node *v, const char *what)
     return v->str;
 }
 
+static const char *const cover_keys[] = {"image", "focus", "logo", NULL};
+
+static void load_cover(loader *L, const fo_node *n)
+{
+    fo_pub *pub = L->pub;
+    if (!expect_map(L, n, "the cover", "image, focus, logo"))
+        return;
+    for (int k = 0; k < n->n; k++) {
+        const fo_node *v = n->pairs[k].value;
+        switch (key_index(L, n->pairs[k].key, "in the cover", cover_keys)) {
+        case 0:
+            load_image(L, v, "image", &pub->cover_image);
+            break;
+        case 1:
+            load_focus(L, v, &pub->cover_focus_x, &pub->cover_focus_y);
+            break;
+        case 2:
+            load_image(L, v, "logo", &pub->logo);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
 static void load_pub(loader *L, const fo_node *root)
 {
     fo_pub *pub = L->pub;
@@ -573,6 +1154,20 @@ static void load_pub(loader *L, const fo_node *root)
             const char *s = load_name(L, v, "template");
             if (s)
                 pub->template_name = s;
+            pub->template_pos = v->pos;
+        } else if (fo_node_is(key, "keywords")) {
+            load_text(L, v, &pub->keywords);
+        } else if (fo_node_is(key, "cover")) {
+            load_cover(L, v);
+        } else if (fo_node_is(key, "styles")) {
+            /* the template loader checks the styles themselves */
+            if (v->kind != FO_NODE_MAP)
+                fo_error(L->d, v->pos,
+                         "'styles' must be a mapping of style names to "
+                         "settings, found %s",
+                         fo_node_describe(v));
+            else
+                pub->style_overrides = v;
         } else if (fo_node_is(key, "editions")) {
             for (size_t i = 0; i < ed_diags.n; i++) {
                 fo_diag *g = &ed_diags.items[i];
@@ -607,6 +1202,7 @@ fo_status fo_pub_load(const char *path, fo_diags *d, fo_pub **out)
     pub->arena = a;
     pub->file = fo_arena_strdup(a, path);
     pub->template_name = "yearbook";
+    pub->cover_focus_x = pub->cover_focus_y = 0.5;
     loader L = {.pub = pub, .a = a, .d = d};
     fo_status st = FO_OK;
 

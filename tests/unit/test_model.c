@@ -11,6 +11,7 @@
 
 #include <ftw.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -229,21 +230,22 @@ static void test_unknown_keys(void **state)
                "    blocks:\n"
                "      - p: x\n"
                "      - h4: y\n"
-               "      - figure: z\n"
+               "      - chart: z\n"
                "  - title: Hai\n"
                "    blocks: []\n"
                "    foo: 1\n",
           "proj/pub.yaml:3:1: error: unknown key 'subtitel' in the "
           "publication — did you mean 'subtitle'?\n"
           "proj/pub.yaml:4:1: error: unknown key 'colour' in the publication "
-          "(expected one of: title, subtitle, year, publisher, slug, "
-          "template, editions, sections)\n"
+          "(expected one of: title, subtitle, year, publisher, keywords, "
+          "slug, template, styles, cover, editions, sections)\n"
           "proj/pub.yaml:6:5: error: unknown key 'titel' in a section — did "
           "you mean 'title'?\n"
           "proj/pub.yaml:9:9: error: unknown key 'h4' in a block — did you "
           "mean 'h2'?\n"
-          "proj/pub.yaml:10:9: error: unknown key 'figure' in a block "
-          "(expected one of: p, h2, h3, include)\n"
+          "proj/pub.yaml:10:9: error: unknown key 'chart' in a block "
+          "(expected one of: p, h2, h3, figure, facts, table, quote, list, "
+          "break, include)\n"
           "proj/pub.yaml:13:5: error: unknown key 'foo' in a section "
           "(expected one of: title, blocks, include)\n");
 }
@@ -305,11 +307,12 @@ static void test_wrong_types(void **state)
           "proj/pub.yaml:8:13: error: 'blocks' must be a sequence of blocks, "
           "found a mapping\n"
           "proj/pub.yaml:11:9: error: expected a block (a mapping with one "
-          "key: p, h2, h3 or include), found a string\n"
+          "key: p, h2, h3, figure, facts, table, quote, list, break or "
+          "include), found a string\n"
           "proj/pub.yaml:12:9: error: a block has one key, one of: p, h2, "
-          "h3, include\n"
+          "h3, figure, facts, table, quote, list, break, include\n"
           "proj/pub.yaml:13:16: error: a block has one key, one of: p, h2, "
-          "h3, include\n");
+          "h3, figure, facts, table, quote, list, break, include\n");
     fails("- a\n", "proj/pub.yaml:1:1: error: a publication is a mapping "
                    "(title, editions, sections, …), found a sequence\n");
 }
@@ -451,6 +454,329 @@ static void test_unreadable(void **state)
     done(&r);
 }
 
+/* Absolute path of a file under the source tree's fixtures; caller frees. */
+static char *fixture_real(const char *rel)
+{
+    char path[PATH_MAX];
+    (void)snprintf(path, sizeof path, "%s/tests/fixtures/blocks/%s",
+                   FO_TEST_SRC, rel);
+    char *real = realpath(path, NULL);
+    assert_non_null(real);
+    return real;
+}
+
+static void assert_image(const fo_image_ref *im, const char *src,
+                         const char *rel, int line, int col)
+{
+    char *real = fixture_real(rel);
+    assert_string_equal(im->src, src);
+    assert_string_equal(im->path, real);
+    assert_int_equal(im->pos.line, line);
+    assert_int_equal(im->pos.col, col);
+    free(real);
+}
+
+/* Both editions of t, as "vi|en". */
+static void assert_text(const fo_text *t, const char *vi, const char *en)
+{
+    assert_non_null(t->ed[0]);
+    assert_non_null(t->ed[1]);
+    assert_string_equal(t->ed[0]->text, vi);
+    assert_string_equal(t->ed[1]->text, en);
+}
+
+/* tests/fixtures/blocks: every block kind and every publication field. */
+static void test_blocks_valid(void **state)
+{
+    (void)state;
+    result r = load(FO_TEST_SRC "/tests/fixtures/blocks/publication.yaml");
+    assert_string_equal(r.diags, "");
+    assert_int_equal(r.st, FO_OK);
+    const fo_pub *p = r.pub;
+    assert_text(&p->keywords, "Nam Định, du lịch", "Nam Dinh, tourism");
+    assert_image(&p->cover_image, "images/COVER.JPEG", "images/COVER.JPEG", 5,
+                 17);
+    assert_image(&p->logo, "images/logo.png", "images/logo.png", 5, 61);
+    assert_true(p->cover_focus_x == 0.5);
+    assert_true(p->cover_focus_y == 0.4);
+    assert_non_null(p->style_overrides);
+    assert_int_equal(p->template_pos.line, 7);
+    assert_int_equal(p->template_pos.col, 11);
+
+    assert_int_equal(p->nsections, 1);
+    const fo_section *s = &p->sections[0];
+    assert_int_equal(s->nblocks, 11);
+    const fo_block *b = s->blocks;
+
+    assert_int_equal(b[0].kind, FO_BLOCK_FIGURE);
+    const fo_figure *f = b[0].figure;
+    assert_image(&f->image, "images/port.jpg", "images/port.jpg", 12, 16);
+    assert_text(&f->caption, "Cảng Hải Thịnh", "Hai Thinh port");
+    assert_int_equal(f->caption.ed[0]->nspans, 1);
+    assert_text(&f->credit, "Ảnh: Sở VHTTDL", "Ảnh: Sở VHTTDL");
+    assert_int_equal(f->span, FO_SPAN_TEXT);
+    assert_int_equal(f->fit, FO_FIT_COVER);
+    assert_true(f->focus_x == 0.25);
+    assert_true(f->focus_y == 1);
+    assert_true(fabs(f->height - 60 * 72 / 25.4) < 1e-9);
+
+    f = b[1].figure; /* all defaults; a path that wanders but stays in */
+    assert_image(&f->image, "./images/../images/logo.png", "images/logo.png",
+                 19, 24);
+    assert_null(f->caption.ed[0]);
+    assert_null(f->credit.ed[1]);
+    assert_int_equal(f->span, FO_SPAN_COLUMN);
+    assert_int_equal(f->fit, FO_FIT_CONTAIN);
+    assert_true(f->focus_x == 0.5 && f->focus_y == 0.5);
+    assert_true(f->height == 0);
+
+    assert_int_equal(b[2].kind, FO_BLOCK_FACTS);
+    assert_int_equal(b[2].nfacts, 2);
+    assert_text(&b[2].facts[0].value, "8,1 %", "8,1 %");
+    assert_text(&b[2].facts[0].label, "Tăng trưởng GRDP", "GRDP growth");
+    assert_text(&b[2].facts[1].value, "1.669 km²", "1.669 km²");
+    assert_text(&b[2].facts[1].label, "Diện tích", "Area");
+
+    assert_int_equal(b[3].kind, FO_BLOCK_TABLE);
+    const fo_table *t = b[3].table;
+    assert_text(&t->caption, "Dân số", "Population");
+    assert_int_equal(t->zebra, 0);
+    assert_int_equal(t->ncols, 3);
+    assert_text(&t->cols[0].head, "Chỉ tiêu", "Indicator");
+    assert_int_equal(t->cols[0].align, FO_COL_LEFT);
+    assert_true(t->cols[0].weight == 0);
+    assert_text(&t->cols[1].head, "2023", "2023");
+    assert_int_equal(t->cols[1].align, FO_COL_DECIMAL);
+    assert_true(t->cols[1].weight == 2);
+    assert_int_equal(t->cols[2].align, FO_COL_RIGHT);
+    assert_true(t->cols[2].weight == 1.5);
+    assert_int_equal(t->nrows, 2);
+    static const char *const cells[][2] = {
+        {"Dân số", "Population"}, {"1,87", "1,87"}, {"1,88", "1,88"},
+        {"GRDP", "GRDP"},         {"92,3", "92,3"}, {"100", "100"}};
+    for (size_t i = 0; i < 6; i++)
+        assert_text(&t->cells[i], cells[i][0], cells[i][1]);
+    assert_int_equal(t->cells[5].ed[0]->spans[0].flags, FO_SPAN_ITALIC);
+
+    assert_int_equal(b[4].kind, FO_BLOCK_QUOTE);
+    assert_text(&b[4].quote->text, "Đất học.", "A land of learning.");
+    assert_text(&b[4].quote->by, "Ngạn ngữ", "Ngạn ngữ");
+    assert_text(&b[5].quote->text, "Không tác giả", "Không tác giả");
+    assert_null(b[5].quote->by.ed[0]);
+
+    assert_int_equal(b[6].kind, FO_BLOCK_LIST);
+    const fo_list *l = b[6].list;
+    assert_int_equal(l->numbered, 0);
+    assert_int_equal(l->start, 1);
+    assert_int_equal(l->n, 2);
+    assert_text(&l->items[0], "Một", "Một");
+    assert_text(&l->items[1], "Hai", "Two");
+    l = b[7].list;
+    assert_int_equal(l->numbered, 1);
+    assert_int_equal(l->start, 3);
+    assert_int_equal(l->n, 1);
+    assert_text(&l->items[0], "Ba", "Ba");
+
+    assert_int_equal(b[8].kind, FO_BLOCK_BREAK);
+    assert_int_equal(b[8].brk, FO_BREAK_COLUMN);
+    assert_int_equal(b[9].kind, FO_BLOCK_BREAK);
+    assert_int_equal(b[9].brk, FO_BREAK_PAGE);
+
+    /* from sections/port.yaml: src relative to that file */
+    assert_int_equal(b[10].kind, FO_BLOCK_FIGURE);
+    f = b[10].figure;
+    assert_image(&f->image, "../images/port.jpg", "images/port.jpg", 2, 10);
+    assert_int_equal(f->span, FO_SPAN_PAGE);
+    assert_int_equal(f->fit, FO_FIT_COVER);
+    assert_true(f->height == 0); /* the page's height, set by the layout */
+    done(&r);
+}
+
+#define BLOCKS HEAD "sections:\n  - title: a\n    blocks:\n"
+
+static void test_block_errors(void **state)
+{
+    (void)state;
+    put_file("proj/images/a.jpg", "not checked here");
+    put_file("outside.png", "x");
+    /* images */
+    fails(BLOCKS "      - figure: { src: images/x.jpg }\n"
+                 "      - figure: { src: ../outside.png }\n"
+                 "      - figure: { src: images/x.gif }\n"
+                 "      - figure: { src: images }\n"
+                 "      - figure: { src: [a.jpg] }\n"
+                 "      - figure: { caption: a }\n"
+                 "      - figure: images/a.jpg\n",
+          "proj/pub.yaml:6:24: error: cannot find image 'images/x.jpg': no "
+          "such file\n"
+          "proj/pub.yaml:7:24: error: cannot use image '../outside.png': "
+          "outside the project folder\n"
+          "proj/pub.yaml:8:24: error: 'images/x.gif' is not a JPEG or PNG "
+          "image\n"
+          "proj/pub.yaml:9:24: error: 'images' is not a JPEG or PNG image\n"
+          "proj/pub.yaml:10:24: error: 'src' must be a file path, found a "
+          "sequence\n"
+          "proj/pub.yaml:11:17: error: missing 'src' in a figure\n"
+          "proj/pub.yaml:12:17: error: a figure is a mapping (src, caption, "
+          "credit, span, fit, focus, height), found a string\n");
+    /* figure settings */
+    fails(BLOCKS "      - figure:\n"
+                 "          src: images/a.jpg\n"
+                 "          captoin: x\n"
+                 "          span: colum\n"
+                 "          fit: stretch\n"
+                 "          focus: [0.5, 1.5]\n"
+                 "          height: 0\n"
+                 "          colour: red\n"
+                 "      - figure: { src: images/a.jpg, fit: cover, focus: "
+                 "[x, -0.1] }\n"
+                 "      - figure: { src: images/a.jpg, focus: 0.5, height: "
+                 "\"60\" }\n"
+                 "      - figure: { src: images/a.jpg, span: [page], height: "
+                 "2001 }\n",
+          "proj/pub.yaml:8:11: error: unknown key 'captoin' in a figure — "
+          "did you mean 'caption'?\n"
+          "proj/pub.yaml:9:17: error: 'span' must be column, text or page, "
+          "not 'colum' — did you mean 'column'?\n"
+          "proj/pub.yaml:10:16: error: 'fit' must be contain or cover, not "
+          "'stretch'\n"
+          "proj/pub.yaml:11:24: error: a focus value must be a number from 0 "
+          "to 1\n"
+          "proj/pub.yaml:12:19: error: 'height' must be more than 0 and at "
+          "most 2000 (millimetres)\n"
+          "proj/pub.yaml:13:11: error: unknown key 'colour' in a figure "
+          "(expected one of: src, caption, credit, span, fit, focus, "
+          "height)\n"
+          "proj/pub.yaml:14:58: error: a focus value must be a number from 0 "
+          "to 1\n"
+          "proj/pub.yaml:14:61: error: a focus value must be a number from 0 "
+          "to 1\n"
+          "proj/pub.yaml:14:43: error: a figure with 'fit: cover' needs a "
+          "'height' (or 'span: page')\n"
+          "proj/pub.yaml:15:45: error: 'focus' must be [x, y], two numbers "
+          "from 0 to 1\n"
+          "proj/pub.yaml:15:58: error: 'height' must be a number, found a "
+          "string\n"
+          "proj/pub.yaml:16:44: error: 'span' must be column, text or page, "
+          "found a sequence\n"
+          "proj/pub.yaml:16:60: error: 'height' must be more than 0 and at "
+          "most 2000 (millimetres)\n");
+    /* tables */
+    fails(
+        BLOCKS "      - table:\n"
+               "          columns: [{head: a}, {head: b, align: middle}, "
+               "{head: c, weight: 0}, {align: left}]\n"
+               "          rows:\n"
+               "            - [x, y, z, w]\n"
+               "            - [x, y, z]\n"
+               "            - [x]\n"
+               "            - x\n"
+               "            - [x, y, z, [w]]\n"
+               "          zebra: yes\n"
+               "      - table: { rows: [[a]], columns: [] }\n"
+               "      - table: { columns: [{head: a}], rows: [], heads: 1 "
+               "}\n"
+               "      - table: { columns: x }\n",
+        "proj/pub.yaml:7:49: error: 'align' must be left, right, center or "
+        "decimal, not 'middle'\n"
+        "proj/pub.yaml:7:76: error: 'weight' must be more than 0\n"
+        "proj/pub.yaml:7:80: error: missing 'head' in a table column\n"
+        "proj/pub.yaml:10:15: error: a row has 3 cells, the table has 4 "
+        "columns\n"
+        "proj/pub.yaml:11:15: error: a row has 1 cell, the table has 4 "
+        "columns\n"
+        "proj/pub.yaml:12:15: error: a table row is a sequence of cells, "
+        "found a string\n"
+        "proj/pub.yaml:13:25: error: expected a text (a string, or a "
+        "mapping of edition to string), found a sequence\n"
+        "proj/pub.yaml:14:18: error: 'zebra' must be true or false\n"
+        "proj/pub.yaml:15:40: error: a table needs at least one column\n"
+        "proj/pub.yaml:16:46: error: a table needs at least one row\n"
+        "proj/pub.yaml:16:50: error: unknown key 'heads' in a table (expected "
+        "one of: caption, zebra, columns, rows)\n"
+        "proj/pub.yaml:17:16: error: missing 'rows' in a table\n"
+        "proj/pub.yaml:17:27: error: 'columns' must be a sequence of "
+        "columns, found a string\n");
+    /* facts, quotes, lists, breaks */
+    fails(BLOCKS "      - facts: []\n"
+                 "      - facts: {value: 1}\n"
+                 "      - facts: [{value: 1}, {value: 2, label: a, lable: b}, "
+                 "x]\n"
+                 "      - facts: [{value: 1, label: a}, {value: 1, label: a}, "
+                 "{value: 1, label: a}, {value: 1, label: a}, {value: 1, "
+                 "label: a}, {value: 1, label: a}, {value: 1, label: a}, "
+                 "{value: 1, label: a}, {value: 1, label: a}, {value: 1, "
+                 "label: a}, {value: 1, label: a}, {value: 1, label: a}, "
+                 "{value: 1, label: a}]\n"
+                 "      - quote: { by: x }\n"
+                 "      - quote: \"Đất học\"\n"
+                 "      - list: { items: [], numbered: 1 }\n"
+                 "      - list: { items: a, start: 1.5 }\n"
+                 "      - list: [a]\n"
+                 "      - break: section\n"
+                 "      - break: colum\n",
+          "proj/pub.yaml:6:16: error: a facts block needs at least one fact\n"
+          "proj/pub.yaml:7:16: error: 'facts' must be a sequence of facts, "
+          "found a mapping\n"
+          "proj/pub.yaml:8:17: error: missing 'label' in a fact\n"
+          "proj/pub.yaml:8:50: error: unknown key 'lable' in a fact — did "
+          "you mean 'label'?\n"
+          "proj/pub.yaml:8:61: error: a fact is a mapping (value, label), "
+          "found a string\n"
+          "proj/pub.yaml:9:281: error: a facts block holds at most 12 facts\n"
+          "proj/pub.yaml:10:16: error: missing 'text' in a quote\n"
+          "proj/pub.yaml:11:16: error: a quote is a mapping (text, by), found "
+          "a string\n"
+          "proj/pub.yaml:12:24: error: a list needs at least one item\n"
+          "proj/pub.yaml:12:38: error: 'numbered' must be true or false\n"
+          "proj/pub.yaml:13:24: error: 'items' must be a sequence of texts, "
+          "found a string\n"
+          "proj/pub.yaml:13:34: error: 'start' must be a whole number from 0 "
+          "to 9999\n"
+          "proj/pub.yaml:14:15: error: a list is a mapping (items, numbered, "
+          "start), found a sequence\n"
+          "proj/pub.yaml:15:16: error: 'break' must be page or column, not "
+          "'section'\n"
+          "proj/pub.yaml:16:16: error: 'break' must be page or column, not "
+          "'colum' — did you mean 'column'?\n");
+}
+
+static void test_pub_fields_errors(void **state)
+{
+    (void)state;
+    put_file("proj/images/a.jpg", "x");
+    fails(HEAD "keywords: [a]\n"
+               "cover: { image: images/b.jpg, logo: logo.svg, focus: [1], "
+               "crop: 1 }\n"
+               "styles: [body]\n"
+               "sections: [{title: a, blocks: []}]\n",
+          "proj/pub.yaml:3:11: error: expected a text (a string, or a mapping "
+          "of edition to string), found a sequence\n"
+          "proj/pub.yaml:4:17: error: cannot find image 'images/b.jpg': no "
+          "such file\n"
+          "proj/pub.yaml:4:37: error: 'logo.svg' is not a JPEG or PNG image\n"
+          "proj/pub.yaml:4:54: error: 'focus' must be [x, y], two numbers "
+          "from 0 to 1\n"
+          "proj/pub.yaml:4:59: error: unknown key 'crop' in the cover "
+          "(expected one of: image, focus, logo)\n"
+          "proj/pub.yaml:5:9: error: 'styles' must be a mapping of style "
+          "names to settings, found a sequence\n");
+    fails(HEAD "cover: images/a.jpg\n"
+               "sections: [{title: a, blocks: []}]\n",
+          "proj/pub.yaml:3:8: error: the cover is a mapping (image, focus, "
+          "logo), found a string\n");
+    put_file("proj/pub.yaml", HEAD "cover: { logo: images/a.jpg }\n"
+                                   "sections: [{title: a, blocks: []}]\n");
+    result r = load("proj/pub.yaml");
+    assert_int_equal(r.st, FO_OK);
+    assert_null(r.pub->cover_image.path);
+    assert_non_null(r.pub->logo.path);
+    assert_true(r.pub->cover_focus_x == 0.5 && r.pub->cover_focus_y == 0.5);
+    assert_null(r.pub->style_overrides);
+    assert_null(r.pub->keywords.ed[0]);
+    done(&r);
+}
+
 static void test_helpers(void **state)
 {
     (void)state;
@@ -484,6 +810,9 @@ int main(void)
         cmocka_unit_test(test_include_cycle_and_depth),
         cmocka_unit_test(test_markup_and_all_errors),
         cmocka_unit_test(test_unreadable),
+        cmocka_unit_test(test_blocks_valid),
+        cmocka_unit_test(test_block_errors),
+        cmocka_unit_test(test_pub_fields_errors),
         cmocka_unit_test(test_helpers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
