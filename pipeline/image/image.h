@@ -10,26 +10,35 @@
 
 #include "core/core.h"
 
+/* Larger images are refused ("image too large"): 2^27 pixels is 134
+ * megapixels, 512 MB decoded as CMYK. */
+#define FO_IMAGE_MAX_SIDE 65535
+#define FO_IMAGE_MAX_PIXELS (1LL << 27)
+
 typedef enum fo_image_format { FO_IMAGE_JPEG, FO_IMAGE_PNG } fo_image_format;
 
 typedef struct fo_image_info {
     fo_image_format format;
-    int width, height;   /* pixels as stored in the file */
-    int orientation;     /* EXIF orientation 1..8 (1 = as stored) */
+    int width, height;    /* pixels as stored in the file */
+    int orientation;      /* EXIF orientation 1..8 (1 = as stored) */
     int shown_w, shown_h; /* pixels as seen, after the orientation */
-    int components;      /* 1 grey, 3 RGB, 4 CMYK (JPEG only) */
-    int adobe_cmyk;      /* CMYK JPEG written inverted (Adobe APP14) */
-    int progressive;     /* JPEG SOF2 */
-    int has_alpha;       /* PNG with an alpha channel or tRNS */
-    int bits;            /* bits per component in the file (PNG 1..16) */
-    double ppi_x, ppi_y; /* resolution stored in the file, 0 if none */
+    int components;       /* 1 grey, 3 RGB, 4 CMYK (JPEG only) */
+    int adobe_cmyk;       /* CMYK JPEG written inverted (Adobe APP14) */
+    int progressive;      /* JPEG SOF2 */
+    int has_alpha;        /* PNG with an alpha channel or tRNS */
+    int bits;             /* bits per component in the file (PNG 1..16) */
+    double ppi_x, ppi_y;  /* resolution stored in the file, 0 if none */
 } fo_image_info;
 
 /* Reads and fully decodes the image at path once, to prove it is whole
  * (a truncated JPEG or a PNG with a bad CRC fails here, never in a
  * renderer), and fills *info. On failure returns FO_ERR_INPUT and writes
- * a short English reason ("truncated JPEG data", "not a PNG or JPEG
- * file") into why. */
+ * a short English reason into why: "not a PNG or JPEG file" (judged by
+ * the first bytes, not the name), "truncated JPEG data", "bad JPEG data:
+ * <libjpeg's message>" (any libjpeg warning counts), "bad PNG data:
+ * <libpng's message>", "unsupported JPEG colour space (N components)",
+ * "image too large (W x H)"; FO_ERR_IO with "cannot open the file" or
+ * "cannot read the file" when the file cannot be read. */
 FO_WUR fo_status fo_image_probe(const char *path, fo_image_info *info,
                                 char *why, size_t why_len);
 

@@ -1,0 +1,402 @@
+/* Unit tests for image: every fixture of tests/fixtures/images (made by
+ * make.sh: one 32 x 24 picture of four coloured quadrants and a white dot,
+ * in every PNG colour type and bit depth and several JPEG flavours) is
+ * probed and decoded, and the decoded pixels at the quadrant centres and
+ * the dot are compared with the colours make.sh drew. The EXIF files are
+ * stored turned and mirrored so that they show upright: read through
+ * fo_image_orientation_matrix they must all give the upright picture.
+ * Broken files must fail with their documented reason (under ASan, never
+ * crash). */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "image/image.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DIR FO_TEST_SRC "/tests/fixtures/images/"
+#define W 32
+#define H 24
+
+/* Sample points (shown picture): quadrant centres, then the dot. */
+static const int pts[5][2] = {{8, 6}, {24, 6}, {8, 18}, {24, 18}, {3, 3}};
+static const unsigned char rgb[5][3] = {{220, 30, 30},
+                                        {30, 160, 60},
+                                        {30, 60, 200},
+                                        {240, 220, 40},
+                                        {255, 255, 255}};
+static const unsigned char grey[5] = {32, 96, 160, 224, 255};
+static const unsigned char alpha[5] = {255, 192, 128, 64, 255};
+
+static const char *path(const char *name)
+{
+    static char buf[512];
+    (void)snprintf(buf, sizeof buf, DIR "%s", name);
+    return buf;
+}
+
+static void probe_ok(const char *name, fo_image_info *info)
+{
+    char why[200] = "";
+    fo_status st = fo_image_probe(path(name), info, why, sizeof why);
+    if (st != FO_OK)
+        print_error("%s: %s\n", name, why);
+    assert_int_equal(st, FO_OK);
+}
+
+static void decode_ok(const char *name, fo_pixels *px)
+{
+    char why[200] = "";
+    fo_status st = fo_image_decode(path(name), px, why, sizeof why);
+    if (st != FO_OK)
+        print_error("%s: %s\n", name, why);
+    assert_int_equal(st, FO_OK);
+}
+
+static void assert_near(int got, int want, int tol, const char *name, int pt,
+                        int ch)
+{
+    if (abs(got - want) > tol) {
+        print_error("%s: point %d channel %d: got %d, want %d (+-%d)\n", name,
+                    pt, ch, got, want, tol);
+        fail();
+    }
+}
+
+/* Checks the five sample points against colours (comps 1 or 3; CMYK is
+ * turned into RGB naively), alpha (NULL: none expected), tol. */
+static void check_pixels(const char *name, const fo_pixels *px,
+                         const unsigned char *want_grey,
+                         const unsigned char (*want_rgb)[3],
+                         const unsigned char *want_alpha, int tol)
+{
+    assert_int_equal(px->w, W);
+    assert_int_equal(px->h, H);
+    for (int i = 0; i < 5; i++) {
+        size_t at = (size_t)pts[i][1] * W + (size_t)pts[i][0];
+        const unsigned char *p = px->data + at * (size_t)px->comps;
+        if (want_grey) {
+            assert_int_equal(px->comps, 1);
+            assert_near(p[0], want_grey[i], tol, name, i, 0);
+        } else if (px->comps == 4) {
+            for (int c = 0; c < 3; c++)
+                assert_near((255 - p[c]) * (255 - p[3]) / 255, want_rgb[i][c],
+                            tol, name, i, c);
+        } else {
+            assert_int_equal(px->comps, 3);
+            for (int c = 0; c < 3; c++)
+                assert_near(p[c], want_rgb[i][c], tol, name, i, c);
+        }
+        if (want_alpha) {
+            assert_non_null(px->alpha);
+            assert_near(px->alpha[at], want_alpha[i], 0, name, i, 3);
+        }
+    }
+    if (!want_alpha)
+        assert_null(px->alpha);
+}
+
+/* ---- PNG ---------------------------------------------------------------- */
+
+static void png_case(const char *name, int comps, int has_alpha, int bits,
+                     const unsigned char *want_grey,
+                     const unsigned char (*want_rgb)[3],
+                     const unsigned char *want_alpha)
+{
+    fo_image_info info;
+    probe_ok(name, &info);
+    assert_int_equal(info.format, FO_IMAGE_PNG);
+    assert_int_equal(info.width, W);
+    assert_int_equal(info.height, H);
+    assert_int_equal(info.shown_w, W);
+    assert_int_equal(info.shown_h, H);
+    assert_int_equal(info.orientation, 1);
+    assert_int_equal(info.components, comps);
+    assert_int_equal(info.has_alpha, has_alpha);
+    assert_int_equal(info.bits, bits);
+    assert_true(fabs(info.ppi_x - 72.009) < 0.001); /* pHYs 2835 px/m */
+    assert_true(fabs(info.ppi_y - 72.009) < 0.001);
+    fo_pixels px;
+    decode_ok(name, &px);
+    check_pixels(name, &px, want_grey, want_rgb, want_alpha, 0);
+    fo_pixels_free(&px);
+}
+
+static void test_png_grey(void **state)
+{
+    (void)state;
+    /* the nearest level of each depth, scaled back to 8 bits */
+    static const unsigned char g1[5] = {0, 0, 255, 255, 255};
+    static const unsigned char g2[5] = {0, 85, 170, 255, 255};
+    static const unsigned char g4[5] = {34, 102, 153, 221, 255};
+    png_case("grey1.png", 1, 0, 1, g1, NULL, NULL);
+    png_case("grey2.png", 1, 0, 2, g2, NULL, NULL);
+    png_case("grey4.png", 1, 0, 4, g4, NULL, NULL);
+    png_case("grey8.png", 1, 0, 8, grey, NULL, NULL);
+    /* stored as v * 257 + 60: the reduction rounds to v (no gamma change,
+     * no low byte) */
+    png_case("grey16.png", 1, 0, 16, grey, NULL, NULL);
+    png_case("grey-alpha.png", 1, 1, 8, grey, NULL, alpha);
+}
+
+static void test_png_colour(void **state)
+{
+    (void)state;
+    png_case("rgb8.png", 3, 0, 8, NULL, rgb, NULL);
+    png_case("rgb16.png", 3, 0, 16, NULL, rgb, NULL);
+    png_case("rgba8.png", 3, 1, 8, NULL, rgb, alpha);
+    png_case("rgba16.png", 3, 1, 16, NULL, rgb, alpha);
+    png_case("rgb-interlaced.png", 3, 0, 8, NULL, rgb, NULL);
+    png_case("rgba-interlaced.png", 3, 1, 8, NULL, rgb, alpha);
+}
+
+static void test_png_palette_and_trns(void **state)
+{
+    (void)state;
+    static const unsigned char pal_a[5] = {255, 128, 255, 0, 255};
+    static const unsigned char key_a[5] = {255, 255, 255, 0, 255};
+    png_case("palette.png", 3, 0, 4, NULL, rgb, NULL);
+    png_case("palette-trns.png", 3, 1, 8, NULL, rgb, pal_a);
+    png_case("rgb-trns.png", 3, 1, 8, NULL, rgb, key_a);
+}
+
+/* ---- JPEG --------------------------------------------------------------- */
+
+/* JPEG is lossy: the quadrant centres are 4 px from any edge and q95. */
+#define JPEG_TOL 12
+
+static void jpeg_case(const char *name, int comps, int progressive, int adobe,
+                      double ppi)
+{
+    fo_image_info info;
+    probe_ok(name, &info);
+    assert_int_equal(info.format, FO_IMAGE_JPEG);
+    assert_int_equal(info.width, W);
+    assert_int_equal(info.height, H);
+    assert_int_equal(info.shown_w, W);
+    assert_int_equal(info.shown_h, H);
+    assert_int_equal(info.orientation, 1);
+    assert_int_equal(info.components, comps);
+    assert_int_equal(info.progressive, progressive);
+    assert_int_equal(info.adobe_cmyk, adobe);
+    assert_int_equal(info.has_alpha, 0);
+    assert_int_equal(info.bits, 8);
+    assert_true(fabs(info.ppi_x - ppi) < 1e-9);
+    assert_true(fabs(info.ppi_y - ppi) < 1e-9);
+    fo_pixels px;
+    decode_ok(name, &px);
+    assert_int_equal(px.comps, comps);
+    check_pixels(name, &px, comps == 1 ? grey : NULL, rgb, NULL, JPEG_TOL);
+    fo_pixels_free(&px);
+}
+
+static void test_jpeg(void **state)
+{
+    (void)state;
+    /* ImageMagick's JFIF gives only an aspect ratio (unit 0): no ppi */
+    jpeg_case("baseline.jpg", 3, 0, 0, 0);
+    jpeg_case("progressive.jpg", 3, 1, 0, 0);
+    jpeg_case("grey.jpg", 1, 0, 0, 0);
+    jpeg_case("dense.jpg", 3, 0, 0, 300);
+    /* CMYK has no JFIF marker; both decode to the same, not inverted */
+    jpeg_case("cmyk-adobe.jpg", 4, 0, 1, 0);
+    jpeg_case("cmyk-plain.jpg", 4, 0, 0, 0);
+}
+
+/* Stored (u, v) for the shown point (x, y): inverts the orientation
+ * matrix, which maps stored to shown. */
+static void shown_to_stored(const double m[6], double x, double y, double *u,
+                            double *v)
+{
+    double det = m[0] * m[3] - m[2] * m[1];
+    double dx = x - m[4], dy = y - m[5];
+    *u = (m[3] * dx - m[2] * dy) / det;
+    *v = (-m[1] * dx + m[0] * dy) / det;
+}
+
+static void test_exif_orientations(void **state)
+{
+    (void)state;
+    for (int o = 1; o <= 8; o++) {
+        char name[32];
+        (void)snprintf(name, sizeof name, "orient%d.jpg", o);
+        fo_image_info info;
+        probe_ok(name, &info);
+        assert_int_equal(info.orientation, o);
+        int turned = o >= 5;
+        assert_int_equal(info.width, turned ? H : W);
+        assert_int_equal(info.height, turned ? W : H);
+        assert_int_equal(info.shown_w, W);
+        assert_int_equal(info.shown_h, H);
+        fo_pixels px;
+        decode_ok(name, &px);
+        assert_int_equal(px.w, info.width);
+        double m[6];
+        fo_image_orientation_matrix(o, m);
+        for (int i = 0; i < 5; i++) {
+            double u, v;
+            /* pixel centres in the unit square */
+            shown_to_stored(m, (pts[i][0] + 0.5) / W, (pts[i][1] + 0.5) / H, &u,
+                            &v);
+            int sx = (int)floor(u * px.w), sy = (int)floor(v * px.h);
+            assert_true(sx >= 0 && sx < px.w && sy >= 0 && sy < px.h);
+            const unsigned char *p =
+                px.data + ((size_t)sy * (size_t)px.w + (size_t)sx) * 3;
+            for (int c = 0; c < 3; c++)
+                assert_near(p[c], rgb[i][c], JPEG_TOL, name, i, c);
+        }
+        fo_pixels_free(&px);
+    }
+}
+
+static void test_orientation_matrix(void **state)
+{
+    (void)state;
+    double m[6], id[6] = {1, 0, 0, 1, 0, 0};
+    fo_image_orientation_matrix(0, m);
+    assert_memory_equal(m, id, sizeof m);
+    fo_image_orientation_matrix(9, m);
+    assert_memory_equal(m, id, sizeof m);
+    /* each maps the corners of the unit square onto its corners, and
+     * they are eight different maps */
+    double seen[8][6];
+    for (int o = 1; o <= 8; o++) {
+        fo_image_orientation_matrix(o, m);
+        assert_true(fabs(fabs(m[0] * m[3] - m[1] * m[2]) - 1) < 1e-12);
+        for (int k = 0; k < 4; k++) {
+            double u = k & 1, v = k >> 1;
+            double x = m[0] * u + m[2] * v + m[4],
+                   y = m[1] * u + m[3] * v + m[5];
+            assert_true(x == 0 || x == 1);
+            assert_true(y == 0 || y == 1);
+        }
+        for (int p = 0; p < o - 1; p++)
+            assert_memory_not_equal(seen[p], m, sizeof m);
+        memcpy(seen[o - 1], m, sizeof m);
+    }
+}
+
+/* ---- broken files ------------------------------------------------------- */
+
+static void expect_fail(const char *file, fo_status want, const char *why_start)
+{
+    char why[200] = "";
+    fo_image_info info;
+    fo_pixels px = {0};
+    fo_status st = fo_image_probe(file, &info, why, sizeof why);
+    print_message("%s: %s\n", file, why);
+    assert_int_equal(st, want);
+    assert_int_equal(strncmp(why, why_start, strlen(why_start)), 0);
+    why[0] = 0;
+    assert_int_equal(fo_image_decode(file, &px, why, sizeof why), want);
+    assert_int_equal(strncmp(why, why_start, strlen(why_start)), 0);
+    assert_null(px.data);
+    assert_null(px.alpha);
+}
+
+static void test_broken_files(void **state)
+{
+    (void)state;
+    expect_fail(path("truncated.jpg"), FO_ERR_INPUT, "truncated JPEG data");
+    expect_fail(path("truncated.png"), FO_ERR_INPUT, "bad PNG data: ");
+    expect_fail(path("bad-crc.png"), FO_ERR_INPUT, "bad PNG data: ");
+    expect_fail(path("not-an-image.png"), FO_ERR_INPUT,
+                "not a PNG or JPEG file");
+    expect_fail(path("no-such-file.png"), FO_ERR_IO, "cannot open the file");
+    /* a tiny why buffer is cut, not overrun; NULL is allowed */
+    char why[4];
+    fo_image_info info;
+    assert_int_equal(fo_image_probe(path("truncated.jpg"), &info, why, 4),
+                     FO_ERR_INPUT);
+    assert_string_equal(why, "tru");
+    assert_int_equal(fo_image_probe(path("truncated.jpg"), &info, NULL, 0),
+                     FO_ERR_INPUT);
+}
+
+/* Every prefix of a JPEG and a PNG is refused (a PNG cut inside IEND
+ * still has all its pixels, and may pass), and every one-byte corruption
+ * of the first 200 bytes is refused or decoded: never a crash or a
+ * leak. */
+static void test_prefixes_and_flips(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/fo_image_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char tmp[64];
+    (void)snprintf(tmp, sizeof tmp, "%s/t", dir);
+    const char *srcs[] = {"baseline.jpg", "rgba-interlaced.png"};
+    for (int s = 0; s < 2; s++) {
+        FILE *f = fopen(path(srcs[s]), "rb");
+        assert_non_null(f);
+        unsigned char buf[8192];
+        size_t n = fread(buf, 1, sizeof buf, f);
+        (void)fclose(f);
+        for (size_t cut = 0; cut < n; cut += cut < 64 ? 1 : 37) {
+            f = fopen(tmp, "wb");
+            assert_non_null(f);
+            assert_int_equal(fwrite(buf, 1, cut, f), cut);
+            assert_int_equal(fclose(f), 0);
+            fo_image_info info;
+            char why[100];
+            fo_status st = fo_image_probe(tmp, &info, why, sizeof why);
+            if (s == 0 || cut < n - 12)
+                assert_int_equal(st, FO_ERR_INPUT);
+        }
+        for (size_t at = 0; at < n && at < 200; at++) {
+            buf[at] ^= 0x5A;
+            f = fopen(tmp, "wb");
+            assert_non_null(f);
+            assert_int_equal(fwrite(buf, 1, n, f), n);
+            assert_int_equal(fclose(f), 0);
+            buf[at] ^= 0x5A;
+            fo_pixels px;
+            char why[100];
+            if (fo_image_decode(tmp, &px, why, sizeof why) == FO_OK)
+                fo_pixels_free(&px);
+        }
+    }
+    assert_int_equal(unlink(tmp), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
+/* The format comes from the bytes: a JPEG named .png is a JPEG. */
+static void test_format_by_magic(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/fo_image_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char tmp[64], cmd[700];
+    (void)snprintf(tmp, sizeof tmp, "%s/photo.png", dir);
+    (void)snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path("baseline.jpg"), tmp);
+    assert_int_equal(system(cmd), 0);
+    fo_image_info info;
+    char why[100];
+    assert_int_equal(fo_image_probe(tmp, &info, why, sizeof why), FO_OK);
+    assert_int_equal(info.format, FO_IMAGE_JPEG);
+    assert_int_equal(unlink(tmp), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_png_grey),
+        cmocka_unit_test(test_png_colour),
+        cmocka_unit_test(test_png_palette_and_trns),
+        cmocka_unit_test(test_jpeg),
+        cmocka_unit_test(test_exif_orientations),
+        cmocka_unit_test(test_orientation_matrix),
+        cmocka_unit_test(test_broken_files),
+        cmocka_unit_test(test_prefixes_and_flips),
+        cmocka_unit_test(test_format_by_magic),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
