@@ -513,7 +513,7 @@ static const fo_figure *load_figure(loader *L, const fo_node *n)
     }
     /* a page-wide cover fills the page: its height is the page's (0 here,
      * the layout knows the page) */
-    if (f->fit == FO_FIT_COVER && !has_height && span_ok &&
+    if (fit && f->fit == FO_FIT_COVER && !has_height && span_ok &&
         f->span != FO_SPAN_PAGE)
         fo_error(L->d, fit->pos,
                  "a figure with 'fit: cover' needs a 'height' (or 'span: "
@@ -660,6 +660,7 @@ static void load_rows(loader *L, const fo_node *v, fo_table *t)
 
 static const char *const table_keys[] = {"caption", "zebra", "columns", "rows",
                                          NULL};
+enum { TABLE_CAPTION, TABLE_ZEBRA, TABLE_COLUMNS, TABLE_ROWS };
 
 static const fo_table *load_table(loader *L, const fo_node *n)
 {
@@ -677,13 +678,15 @@ static const fo_table *load_table(loader *L, const fo_node *n)
     for (int k = 0; k < n->n; k++) {
         const fo_node *v = n->pairs[k].value;
         switch (key_index(L, n->pairs[k].key, "in a table", table_keys)) {
-        case 0:
+        case TABLE_CAPTION:
             load_text(L, v, &t->caption);
             break;
-        case 1:
+        case TABLE_ZEBRA:
             (void)load_bool(L, v, "zebra", &t->zebra);
             break;
-        case 3:
+        case TABLE_COLUMNS: /* loaded above */
+            break;
+        case TABLE_ROWS:
             load_rows(L, v, t);
             break;
         default:
