@@ -6,6 +6,7 @@
 #define _XOPEN_SOURCE 700
 #include "dlist/dlist.h"
 #include "model/model.h"
+#include "model/template.h"
 #include "render/render.h"
 #include "typeset/typeset.h"
 
@@ -153,22 +154,25 @@ static int layout(const opts *o, fo_diags *d, fo_pub **pub_out,
             return EXIT_USAGE;
         }
     }
+    const fo_template *tmpl = NULL;
+    if (fo_template_load(pub, data_dir(), pub->arena, d, &tmpl) != FO_OK) {
+        fo_pub_free(pub);
+        return EXIT_INPUT;
+    }
     char *fonts_dir = fo_path_join(data_dir(), "fonts");
     fo_fonts *fonts = NULL;
-    st = fo_fonts_new(fonts_dir, d, &fonts);
+    st = fo_fonts_new(fonts_dir, tmpl->fonts_dir, d, &fonts);
     free(fonts_dir);
     if (st != FO_OK) {
         fo_pub_free(pub);
         return EXIT_INPUT;
     }
-    fo_layout lay;
-    fo_layout_default(&lay);
     for (int e = 0; e < pub->neditions; e++) {
         docs[e] = NULL;
         if (only >= 0 && e != only)
             continue;
         /* Lay out every edition even after an error, to report them all. */
-        if (fo_typeset(pub, e, fonts, &lay, d, &docs[e]) != FO_OK)
+        if (fo_typeset(pub, e, tmpl, fonts, d, &docs[e]) != FO_OK)
             st = FO_ERR_INPUT;
     }
     fo_fonts_free(fonts);

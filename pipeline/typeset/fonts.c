@@ -14,7 +14,8 @@
 #include <pango/pangofc-font.h>
 #include <stdlib.h>
 
-fo_status fo_fonts_new(const char *fonts_dir, fo_diags *d, fo_fonts **out)
+fo_status fo_fonts_new(const char *fonts_dir, const char *extra_dir,
+                       fo_diags *d, fo_fonts **out)
 {
     *out = NULL;
     /* Only a cache folder (the user's, as fontconfig does by default):
@@ -29,6 +30,11 @@ fo_status fo_fonts_new(const char *fonts_dir, fo_diags *d, fo_fonts **out)
         if (cfg)
             FcConfigDestroy(cfg);
         fo_error(d, (fo_pos){0}, "cannot read the font folder '%s'", fonts_dir);
+        return FO_ERR_IO;
+    }
+    if (extra_dir && !FcConfigAppFontAddDir(cfg, (const FcChar8 *)extra_dir)) {
+        FcConfigDestroy(cfg);
+        fo_error(d, (fo_pos){0}, "cannot read the font folder '%s'", extra_dir);
         return FO_ERR_IO;
     }
     FcFontSet *set = FcConfigGetFonts(cfg, FcSetApplication);

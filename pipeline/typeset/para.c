@@ -27,6 +27,7 @@ typedef struct brk_info {
 } brk_info;
 
 typedef struct para_ctx {
+    const fo_template *tmpl; /* character styles, or NULL */
     const char *text;
     int len, nchars;
     int *char_byte; /* nchars + 1 */
@@ -66,40 +67,71 @@ static fo_kp_item penalty(double w, double pen, int flagged)
     return (fo_kp_item){FO_KP_PENALTY, w, 0, 0, pen, flagged};
 }
 
-static PangoAttrList *make_attrs(const fo_rich *rich, const fo_para_style *st)
+static PangoWeight weight_of(int bold)
+{
+    return bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL;
+}
+
+static PangoStyle slant_of(int italic)
+{
+    return italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL;
+}
+
+static void insert(PangoAttrList *al, PangoAttribute *a, const fo_span *sp)
+{
+    a->start_index = sp->start;
+    a->end_index = sp->end;
+    pango_attr_list_insert(al, a);
+}
+
+/* The font changes a character style makes inside text of style st. */
+static void char_style_attrs(PangoAttrList *al, const fo_char_style *cs,
+                             const fo_span *sp)
+{
+    if (cs->set_bold)
+        insert(al, pango_attr_weight_new(weight_of(cs->bold)), sp);
+    if (cs->set_italic)
+        insert(al, pango_attr_style_new(slant_of(cs->italic)), sp);
+}
+
+static PangoAttrList *make_attrs(const fo_rich *rich, const fo_style *st,
+                                 const fo_template *t)
 {
     PangoAttrList *al = pango_attr_list_new();
     PangoFontDescription *fd = pango_font_description_new();
     pango_font_description_set_family(fd, st->family);
-    pango_font_description_set_weight(fd, st->bold ? PANGO_WEIGHT_BOLD
-                                                   : PANGO_WEIGHT_NORMAL);
-    pango_font_description_set_style(fd, st->italic ? PANGO_STYLE_ITALIC
-                                                    : PANGO_STYLE_NORMAL);
+    pango_font_description_set_weight(fd, weight_of(st->bold));
+    pango_font_description_set_style(fd, slant_of(st->italic));
     pango_font_description_set_absolute_size(fd, st->size * PANGO_SCALE);
     pango_attr_list_insert(al, pango_attr_font_desc_new(fd));
     pango_font_description_free(fd);
+    if (st->letter_spacing != 0)
+        pango_attr_list_insert(al, pango_attr_letter_spacing_new((int)lround(
+                                       st->letter_spacing * PANGO_SCALE)));
     for (int i = 0; i < rich->nspans; i++) {
         const fo_span *sp = &rich->spans[i];
-        PangoAttribute *a;
         if (sp->flags & FO_SPAN_BOLD) {
-            a = pango_attr_weight_new(st->bold ? PANGO_WEIGHT_HEAVY
-                                               : PANGO_WEIGHT_BOLD);
-            a->start_index = sp->start, a->end_index = sp->end;
-            pango_attr_list_insert(al, a);
+            if (t)
+                char_style_attrs(al, &t->strong, sp);
+            else /* Bold inside bold text is heavier, as in print. */
+                insert(al,
+                       pango_attr_weight_new(st->bold ? PANGO_WEIGHT_HEAVY
+                                                      : PANGO_WEIGHT_BOLD),
+                       sp);
         }
         if (sp->flags & FO_SPAN_ITALIC) {
-            /* Italic inside italic text reads as upright, as in print. */
-            a = pango_attr_style_new(st->italic ? PANGO_STYLE_NORMAL
-                                                : PANGO_STYLE_ITALIC);
-            a->start_index = sp->start, a->end_index = sp->end;
-            pango_attr_list_insert(al, a);
+            if (t)
+                char_style_attrs(al, &t->emphasis, sp);
+            else /* Italic inside italic text reads as upright. */
+                insert(al, pango_attr_style_new(slant_of(!st->italic)), sp);
         }
-        if (sp->flags & FO_SPAN_SUPER) {
-            a = pango_attr_size_new_absolute(
-                (int)lround(st->size * 0.65 * PANGO_SCALE));
-            a->start_index = sp->start, a->end_index = sp->end;
-            pango_attr_list_insert(al, a);
-        }
+        if ((sp->flags & FO_SPAN_LINK) && t)
+            char_style_attrs(al, &t->link, sp);
+        if (sp->flags & FO_SPAN_SUPER)
+            insert(al,
+                   pango_attr_size_new_absolute(
+                       (int)lround(st->size * 0.65 * PANGO_SCALE)),
+                   sp);
     }
     return al;
 }
@@ -137,7 +169,7 @@ static double hyphen_width(PangoFont *font)
 }
 
 /* Builds the box/glue/penalty list of the paragraph. */
-static void build_items(para_ctx *p, const fo_para_style *st,
+static void build_items(para_ctx *p, const fo_style *st,
                         const unsigned char *hyph)
 {
     int ragged = st->align != FO_ALIGN_JUSTIFY;
@@ -169,7 +201,7 @@ static void build_items(para_ctx *p, const fo_para_style *st,
         }
         if (c > 0 && hyph && hyph[c]) {
             PangoFont *font = p->items[p->char_item[c - 1]]->analysis.font;
-            push(p, penalty(hyphen_width(font), 50, 1), c, c);
+            push(p, penalty(hyphen_width(font), st->hyphen_penalty, 1), c, c);
         } else if (c > 0 && p->attrs[c].is_line_break &&
                    !p->attrs[c - 1].is_expandable_space &&
                    g_utf8_get_char(p->text + p->char_byte[c - 1]) != 0x2028) {
@@ -204,9 +236,9 @@ static int byte_to_char(const para_ctx *p, int byte)
 
 /* Shapes characters [c0, c1) of item k as one run of the line. */
 static fo_status shape_piece(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
-                             const fo_rich *rich, const fo_para_style *st,
-                             int k, int c0, int c1, int need_hyphen,
-                             fo_set_run *run, fo_diags *d)
+                             const fo_rich *rich, const fo_style *st, int k,
+                             int c0, int c1, int need_hyphen, fo_set_run *run,
+                             fo_diags *d)
 {
     PangoItem *sub = pango_item_copy(p->items[k]);
     sub->offset = p->char_byte[c0];
@@ -226,6 +258,22 @@ static fo_status shape_piece(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
     run->text = p->text + sub->offset;
     run->text_len = (size_t)sub->length;
     run->href = sp && (sp->flags & FO_SPAN_LINK) ? sp->href : NULL;
+    if (sp && p->tmpl) {
+        /* The last character style that sets a colour wins: a link inside
+         * bold text takes the link's colour. */
+        const fo_char_style *cs[3] = {
+            sp->flags & FO_SPAN_BOLD ? &p->tmpl->strong : NULL,
+            sp->flags & FO_SPAN_ITALIC ? &p->tmpl->emphasis : NULL,
+            sp->flags & FO_SPAN_LINK ? &p->tmpl->link : NULL};
+        for (int i = 0; i < 3; i++) {
+            if (cs[i] && cs[i]->set_color) {
+                run->has_color = 1;
+                run->color = cs[i]->color;
+            }
+            if (cs[i] && cs[i]->underline)
+                run->underline = 1;
+        }
+    }
     run->rise = sp && (sp->flags & FO_SPAN_SUPER) ? st->size * 0.33 : 0;
     run->hyphen = need_hyphen;
     run->glyphs = fo_xcalloc((size_t)(gs->num_glyphs > 0 ? gs->num_glyphs : 1),
@@ -271,10 +319,9 @@ static int is_space_at(const para_ctx *p, const fo_set_run *run,
 
 /* Cuts line [c0, c1) into runs, shapes them and sets the glue. */
 static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
-                          const fo_rich *rich, const fo_para_style *st,
-                          double width, int c0, int c1, int hyphenated,
-                          int justify, double indent, fo_set_line *line,
-                          fo_diags *d)
+                          const fo_rich *rich, const fo_style *st, double width,
+                          int c0, int c1, int hyphenated, int justify,
+                          double indent, fo_set_line *line, fo_diags *d)
 {
     memset(line, 0, sizeof *line);
     line->hyphenated = hyphenated;
@@ -366,7 +413,7 @@ static void para_ctx_free(para_ctx *p)
  * Tokens are the runs between spaces and forced breaks; fo_hyph_word
  * skips what must not be hyphenated (URLs, capitals, compounds). */
 static unsigned char *find_hyphens(const para_ctx *p, fo_hyph *hy,
-                                   const fo_para_style *st)
+                                   const fo_style *st)
 {
     unsigned char *h = fo_xcalloc((size_t)p->nchars + 1, 1);
     int c = 0;
@@ -387,13 +434,39 @@ static unsigned char *find_hyphens(const para_ctx *p, fo_hyph *hy,
     return h;
 }
 
-fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
-                      const fo_para_style *st, const char *lang, fo_hyph *hy,
-                      double width, fo_diags *d, fo_set_para *out)
+static void kp_params_of(const fo_style *st, fo_kp_params *kp)
+{
+    fo_kp_params_default(kp);
+    kp->tolerance = st->tolerance;
+    kp->pretolerance = st->pretolerance;
+    kp->line_penalty = st->line_penalty;
+    kp->adj_demerits = st->adj_demerits;
+    kp->double_hyphen_demerits = st->double_hyphen_demerits;
+    kp->final_hyphen_demerits = st->final_hyphen_demerits;
+    kp->max_consecutive_hyphens = st->max_hyphens;
+}
+
+fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich_in,
+                      const fo_style *st, const fo_template *t,
+                      const char *lang, fo_hyph *hy, double width, fo_diags *d,
+                      fo_set_para *out)
 {
     memset(out, 0, sizeof *out);
+    fo_rich upper = *rich_in;
+    char *up = NULL;
+    if (st->uppercase) {
+        /* Capitals for running heads and labels; spans stay valid only
+         * when the bytes keep their length. */
+        up = g_utf8_strup(rich_in->text, (gssize)rich_in->len);
+        if (strlen(up) == rich_in->len || rich_in->nspans == 0) {
+            upper.text = up;
+            upper.len = strlen(up);
+        }
+    }
+    const fo_rich *rich = &upper;
     unsigned char *hyph = NULL;
     para_ctx p = {0};
+    p.tmpl = t;
     p.text = rich->text;
     p.len = (int)rich->len;
     p.nchars = (int)g_utf8_strlen(p.text, p.len);
@@ -410,7 +483,7 @@ fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
     pango_get_log_attrs(p.text, p.len, -1, language, p.attrs, p.nchars + 1);
 
     pango_context_set_language(f->ctx, language);
-    PangoAttrList *al = make_attrs(rich, st);
+    PangoAttrList *al = make_attrs(rich, st, t);
     GList *items = pango_itemize(f->ctx, p.text, 0, p.len, al, NULL);
     pango_attr_list_unref(al);
     p.nitems = (int)g_list_length(items);
@@ -440,34 +513,54 @@ fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
     if (p.nchars == 0)
         goto out;
     hyph = st->hyphenate && hy ? find_hyphens(&p, hy, st) : NULL;
-    build_items(&p, st, hyph);
-
-    fo_kp_result res = {0};
-    status = fo_kp_break(p.kp, p.nkp, &width, 1, &st->kp, &res);
-    if (status != FO_OK)
-        goto out;
-    out->lines = fo_xcalloc(res.nlines ? res.nlines : 1, sizeof *out->lines);
-    int start = 0;
-    for (size_t i = 0; i < res.nlines && status == FO_OK; i++) {
-        size_t b = res.breaks[i];
-        int end = p.brk[b].end_char;
-        /* A forced break (<br>) or the paragraph's end: not justified. */
-        int last =
-            p.kp[b].type == FO_KP_PENALTY && p.kp[b].penalty <= -FO_KP_INF;
-        int justify = st->align == FO_ALIGN_JUSTIFY && !last;
-        double indent = i == 0 ? st->first_indent : 0;
-        while (start < end && p.attrs[start].is_white &&
-               g_utf8_get_char(p.text + p.char_byte[start]) != 0x00A0)
-            start++;
-        status =
-            set_line(&p, f, doc, rich, st, width, start, end, res.hyphenated[i],
-                     justify, indent, &out->lines[out->nlines], d);
-        out->nlines++;
-        start = p.brk[b].next_char;
+    fo_kp_params kpp;
+    kp_params_of(st, &kpp);
+    /* The breaker measures a hyphenated piece with the hyphen's nominal
+     * width; the re-shaped piece can come out wider (kerning against the
+     * hyphen, a ligature undone: "Of-" from "Office"). A line that then
+     * overflows even at full shrink loses that hyphenation point and the
+     * paragraph is broken again: exact, and rare. */
+    for (int attempt = 0;; attempt++) {
+        p.nkp = 0;
+        build_items(&p, st, hyph);
+        fo_kp_result res = {0};
+        status = fo_kp_break(p.kp, p.nkp, &width, 1, &kpp, &res);
+        if (status != FO_OK)
+            goto out;
+        out->lines =
+            fo_xcalloc(res.nlines ? res.nlines : 1, sizeof *out->lines);
+        int start = 0, retry = 0;
+        for (size_t i = 0; i < res.nlines && status == FO_OK; i++) {
+            size_t b = res.breaks[i];
+            int end = p.brk[b].end_char;
+            /* A forced break (<br>) or the paragraph's end: not
+             * justified. */
+            int last =
+                p.kp[b].type == FO_KP_PENALTY && p.kp[b].penalty <= -FO_KP_INF;
+            int justify = st->align == FO_ALIGN_JUSTIFY && !last;
+            double indent = i == 0 ? st->first_indent : 0;
+            while (start < end && p.attrs[start].is_white &&
+                   g_utf8_get_char(p.text + p.char_byte[start]) != 0x00A0)
+                start++;
+            fo_set_line *ln = &out->lines[out->nlines];
+            status = set_line(&p, f, doc, rich, st, width, start, end,
+                              res.hyphenated[i], justify, indent, ln, d);
+            out->nlines++;
+            if (status == FO_OK && res.hyphenated[i] && hyph &&
+                ln->width > width - indent + 0.005 && attempt < 8) {
+                hyph[end] = 0;
+                retry = 1;
+            }
+            start = p.brk[b].next_char;
+        }
+        fo_kp_result_free(&res);
+        if (!retry || status != FO_OK)
+            break;
+        fo_set_para_free(out);
     }
-    fo_kp_result_free(&res);
 out:
     free(hyph);
+    out->owned_text = up; /* the runs point into it */
     para_ctx_free(&p);
     if (status != FO_OK) {
         fo_set_para_free(out);
@@ -478,6 +571,8 @@ out:
 
 void fo_set_para_free(fo_set_para *p)
 {
+    g_free(p->owned_text);
+    p->owned_text = NULL;
     for (int i = 0; i < p->nlines; i++) {
         for (int r = 0; r < p->lines[i].nruns; r++)
             free(p->lines[i].runs[r].glyphs);
@@ -488,14 +583,12 @@ void fo_set_para_free(fo_set_para *p)
     p->nlines = 0;
 }
 
-double fo_style_baseline(fo_fonts *f, const fo_para_style *st)
+double fo_style_baseline(fo_fonts *f, const fo_style *st)
 {
     PangoFontDescription *fd = pango_font_description_new();
     pango_font_description_set_family(fd, st->family);
-    pango_font_description_set_weight(fd, st->bold ? PANGO_WEIGHT_BOLD
-                                                   : PANGO_WEIGHT_NORMAL);
-    pango_font_description_set_style(fd, st->italic ? PANGO_STYLE_ITALIC
-                                                    : PANGO_STYLE_NORMAL);
+    pango_font_description_set_weight(fd, weight_of(st->bold));
+    pango_font_description_set_style(fd, slant_of(st->italic));
     pango_font_description_set_absolute_size(fd, st->size * PANGO_SCALE);
     PangoFontMetrics *m = pango_context_get_metrics(f->ctx, fd, NULL);
     double asc = pango_font_metrics_get_ascent(m) / (double)PANGO_SCALE;

@@ -39,6 +39,9 @@ typedef struct fo_set_run {
     const char *href; /* link target, or NULL */
     double rise;      /* baseline shift (superscript), points, up */
     int hyphen;
+    int has_color; /* a character style gave this run its colour */
+    fo_color color;
+    int underline;
 } fo_set_run;
 
 /* One line of a set paragraph. */
@@ -54,20 +57,23 @@ typedef struct fo_set_line {
 typedef struct fo_set_para {
     fo_set_line *lines;
     int nlines;
+    char *owned_text; /* text the runs point into when it was rewritten
+                         (capitals), else NULL */
 } fo_set_para;
 
 /* Distance from the top of a line box (st->leading high) to its
  * baseline. */
-double fo_style_baseline(fo_fonts *f, const fo_para_style *st);
+double fo_style_baseline(fo_fonts *f, const fo_style *st);
 
-/* Sets rich text in style st at measure width: shapes once, breaks with
+/* Sets rich text in style st (inline markup looking as t's character
+ * styles say) at measure width: shapes once, breaks with
  * Knuth–Plass (hyphenating with hy when the style allows it; hy may be
  * NULL), shapes the line pieces, sets the glue. Missing glyphs are
  * reported to d at the text's position. Free with fo_set_para_free. */
 FO_WUR fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
-                             const fo_para_style *st, const char *lang,
-                             fo_hyph *hy, double width, fo_diags *d,
-                             fo_set_para *out);
+                             const fo_style *st, const fo_template *t,
+                             const char *lang, fo_hyph *hy, double width,
+                             fo_diags *d, fo_set_para *out);
 void fo_set_para_free(fo_set_para *p);
 
 #endif

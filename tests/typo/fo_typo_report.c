@@ -111,11 +111,13 @@ static PangoFont *font_of(fo_fonts *f, int dl)
 
 /* (a) folio's breaker. */
 static fo_status set_kp(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
-                        const fo_para_style *st, const char *lang, fo_hyph *hy,
-                        double width, fo_diags *d, stats *s, line_buf *b)
+                        const fo_style *st, const fo_template *t,
+                        const char *lang, fo_hyph *hy, double width,
+                        fo_diags *d, stats *s, line_buf *b)
 {
     fo_set_para sp;
-    fo_status status = fo_para_set(f, doc, rich, st, lang, hy, width, d, &sp);
+    fo_status status =
+        fo_para_set(f, doc, rich, st, t, lang, hy, width, d, &sp);
     if (status != FO_OK)
         return status;
     s->paras++;
@@ -234,7 +236,7 @@ static double target_for(const char *lang)
 
 /* Reports edition ed; returns 1 when a target is missed. */
 static int report_edition(const fo_pub *pub, int ed, fo_fonts *f,
-                          const fo_layout *lay, double col_w, fo_diags *d,
+                          const fo_template *t, double col_w, fo_diags *d,
                           fo_status *status)
 {
     const char *lang = pub->editions[ed];
@@ -243,7 +245,7 @@ static int report_edition(const fo_pub *pub, int ed, fo_fonts *f,
     fo_dl_doc *doc = fo_dl_doc_new();
     fo_fonts_begin_doc(f);
     fo_hyph *hy = fo_hyph_open(lang, d);
-    const fo_para_style *st = &lay->body;
+    const fo_style *st = fo_template_style(t, "body");
 
     PangoLanguage *language = pango_language_from_string(lang);
     PangoFontDescription *fd = pango_font_description_new();
@@ -257,7 +259,7 @@ static int report_edition(const fo_pub *pub, int ed, fo_fonts *f,
             const fo_rich *rich = bl->text.ed[ed];
             if (bl->kind != FO_BLOCK_PARA || !rich || rich->len == 0)
                 continue;
-            *status = set_kp(f, doc, rich, st, lang, hy, col_w, d, &kp, &b);
+            *status = set_kp(f, doc, rich, st, t, lang, hy, col_w, d, &kp, &b);
             if (*status != FO_OK)
                 break;
             /* fo_para_set sets the context's language; a layout made
@@ -276,14 +278,14 @@ static int report_edition(const fo_pub *pub, int ed, fo_fonts *f,
     if (*status == FO_OK) {
         print_row(lang, "kp", &kp);
         print_row(lang, "greedy", &gr);
-        double t = target_for(lang);
+        double target = target_for(lang);
         double k15 = share(&kp, 1.5, 0), g15 = share(&gr, 1.5, 0);
-        if (t >= 0) {
-            int ok1 = k15 <= t, ok2 = k15 <= g15 / 2;
+        if (target >= 0) {
+            int ok1 = k15 <= target, ok2 = k15 <= g15 / 2;
             printf("verdict %s: lines > 1.5x %.1f %% (target <= %.0f %%): "
                    "%s; greedy %.1f %%, kp/greedy %.2f (target <= 0.50): "
                    "%s\n",
-                   lang, k15, t, ok1 ? "PASS" : "FAIL", g15,
+                   lang, k15, target, ok1 ? "PASS" : "FAIL", g15,
                    g15 > 0 ? k15 / g15 : 0.0, ok2 ? "PASS" : "FAIL");
             failed = !ok1 || !ok2;
         } else {
@@ -336,23 +338,25 @@ int main(int argc, char **argv)
         goto out;
     }
     const char *env = getenv("FOLIO_DATA_DIR");
-    char *fonts_dir = fo_path_join(env && *env ? env : FO_DATA_DIR, "fonts");
-    fo_status fst = fo_fonts_new(fonts_dir, &d, &f);
+    const char *data = env && *env ? env : FO_DATA_DIR;
+    const fo_template *t = NULL;
+    if (fo_template_load(pub, data, pub->arena, &d, &t) != FO_OK)
+        goto out;
+    char *fonts_dir = fo_path_join(data, "fonts");
+    fo_status fst = fo_fonts_new(fonts_dir, t->fonts_dir, &d, &f);
     free(fonts_dir);
     if (fst != FO_OK)
         goto out;
-
-    fo_layout lay;
-    fo_layout_default(&lay);
-    double col_w = (lay.page_w - lay.margin_inner - lay.margin_outer -
-                    (lay.columns - 1) * lay.gutter) /
-                   lay.columns;
+    const fo_style *body = fo_template_style(t, "body");
+    double col_w = (t->page_w - t->margin_inner - t->margin_outer -
+                    (t->columns - 1) * t->gutter) /
+                   t->columns;
     printf("folio typographic report: %s\n", path);
     printf("body %s %.0f/%.0f pt, column %.2f pt, space stretch %.2f "
            "shrink %.2f; ratio = set/natural width of a line's interior "
            "spaces, last lines left out\n",
-           lay.body.family, lay.body.size, lay.body.leading, col_w,
-           lay.body.stretch, lay.body.shrink);
+           body->family, body->size, body->leading, col_w, body->stretch,
+           body->shrink);
     printf("%-4s %-8s %6s %6s %6s %6s %6s %6s %8s %8s %8s %8s\n", "ed",
            "method", "paras", "lines", "l/para", "mean", "p95", "max", "> 1.5",
            "> 2.0", "< 1.0", "hyphen");
@@ -360,7 +364,7 @@ int main(int argc, char **argv)
     fo_status status = FO_OK;
     for (int e = 0; e < pub->neditions && status == FO_OK; e++)
         if (want < 0 || e == want)
-            failed |= report_edition(pub, e, f, &lay, col_w, &d, &status);
+            failed |= report_edition(pub, e, f, t, col_w, &d, &status);
     if (status != FO_OK) {
         (void)fprintf(stderr, "fo_typo_report: %s\n", fo_status_str(status));
         goto out;

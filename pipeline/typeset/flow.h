@@ -1,0 +1,135 @@
+/* Shared by the files of the page builder (flow.c, blocks.c, pages.c):
+ * elements — what the flow pours into frames — and the builder's state. */
+#ifndef FO_FLOW_H
+#define FO_FLOW_H
+
+#include "typeset_private.h"
+
+typedef enum el_kind {
+    EL_TEXT,  /* set lines; may break between lines */
+    EL_BOX,   /* one unbreakable box: figure, key figures, quote */
+    EL_TABLE, /* rows; never split inside a row; header repeated */
+    EL_BREAK  /* column or page break */
+} el_kind;
+
+typedef struct flow flow;
+typedef struct elem elem;
+
+/* Draws a box element with its top-left corner at (x, y), w wide. */
+typedef void (*draw_fn)(flow *fl, const elem *e, fo_dl_page *pg, double x,
+                        double y, double w);
+
+typedef struct table_lay {
+    int ncols, nrows;
+    double *col_x, *col_w; /* within the table */
+    fo_set_para *head;     /* ncols header cells */
+    fo_set_para *cells;    /* nrows * ncols */
+    double *cell_dx;       /* x shift of each cell's text (alignment) */
+    double *head_dx;
+    double head_h, *row_h;
+    double pad;
+} table_lay;
+
+struct elem {
+    el_kind kind;
+    const fo_block *block; /* where it came from (messages), or NULL */
+    fo_pos pos;
+    double space_before, space_after;
+    int keep_with_next;
+    /* EL_TEXT */
+    fo_set_para para;
+    const fo_style *st;
+    double baseline;    /* first baseline below the top of a line box */
+    double indent;      /* left indent of every line (lists) */
+    const char *marker; /* list marker drawn in the indent, or NULL */
+    int section_open;   /* a section title that opens a page */
+    /* EL_BOX */
+    double height;
+    fo_fig_span span;
+    draw_fn draw;
+    void *data;
+    /* EL_TABLE */
+    table_lay *table;
+    /* headings: anchors for links and bookmarks */
+    int level;
+    const char *anchor, *title;
+    int section; /* index of the section this element belongs to */
+    fo_break_kind brk;
+};
+
+/* Where the flow stands: element e, unit u inside it, and the column
+ * figures that did not fit where they were called and wait for the top of
+ * the next column. */
+enum { MAX_DEFER = 16 };
+typedef struct pos {
+    int e, u;
+    int ndefer;
+    int defer[MAX_DEFER];
+    int ntop; /* text-width and page figures waiting for the next page */
+    int top[MAX_DEFER];
+} pos;
+
+struct flow {
+    fo_fonts *fonts;
+    fo_dl_doc *doc;
+    const fo_template *t;
+    const fo_pub *pub;
+    int ed;
+    const char *lang;
+    fo_hyph *hyph;
+    fo_diags *d;
+    elem *el;
+    int nel;
+    size_t el_cap;
+    double col_w;  /* width of a column (or panel frame) */
+    double text_w; /* width of the text frame */
+    double frame_h;
+    int status; /* fo_status of the first failure */
+    /* per page: what it is and which section it shows (running heads) */
+    int *page_kind; /* PAGE_FRONT, PAGE_BODY, PAGE_BLANK, PAGE_FIGURE */
+    int *page_section;
+    size_t pages_cap;
+};
+
+/* elements (blocks.c) */
+elem *flow_new_elem(flow *fl, el_kind kind, const fo_block *b);
+/* Sets rich text in style st at width into a new EL_TEXT element. */
+elem *flow_add_text(flow *fl, const fo_rich *rich, const fo_style *st,
+                    double width, const fo_block *b);
+/* Turns the section's blocks into elements. */
+void flow_add_blocks(flow *fl, size_t si);
+void flow_free_elems(flow *fl);
+/* Emits a set line with its first baseline at y. */
+void flow_emit_line(fo_dl_page *pg, const fo_set_line *ln, const fo_style *st,
+                    double x0, double baseline);
+/* Draws a table's header row or row r (-1 = header) at x, y. */
+void flow_draw_table_row(flow *fl, const elem *e, fo_dl_page *pg, int r,
+                         double x, double y);
+/* Sets text st at width and draws it from y; returns the height used
+ * (lines × leading, no space after). */
+double flow_draw_text(flow *fl, fo_dl_page *pg, const fo_rich *rich,
+                      const fo_style *st, double x, double y, double width);
+const fo_style *flow_style(const flow *fl, const char *name);
+/* Probes an image once per document (reporting an unusable one at ref);
+ * the index in doc->images, or -1. */
+int flow_use_image(flow *fl, const fo_image_ref *ref);
+/* Draws image into the box: contain (centred) or cover (filling it,
+ * cropped around the focus point fx, fy). */
+void flow_place_image(flow *fl, fo_dl_page *pg, int image, int cover, double fx,
+                      double fy, double x, double y, double w, double h);
+/* Draws a span: page figure over the whole page and its bleed. */
+void flow_draw_page_figure(flow *fl, const elem *e, fo_dl_page *pg);
+void flow_fail(flow *fl, fo_status st);
+
+enum { PAGE_FRONT, PAGE_BODY, PAGE_BLANK, PAGE_FIGURE };
+
+/* placement (flow.c) */
+double unit_height(const elem *e, int u);
+int unit_count(const elem *e);
+/* Pours elements from p into a frame; draws into pg unless NULL.
+ * *page_break is set when a page break (or a page-opening section title)
+ * ends the frame. */
+pos fill_frame(flow *fl, pos p, double x, double y, double w, double h,
+               fo_dl_page *pg, int *page_break);
+
+#endif

@@ -1,0 +1,596 @@
+/* The page builder: cover, contents, the body in columns or fixed panels,
+ * full-page figures, running heads and feet, page labels — and
+ * fo_typeset, which drives it all for one edition.
+ *
+ * The contents pages are reserved before the body is flowed (their number
+ * follows from the entries, which are known) and filled afterwards, when
+ * every section's first page is known, so each entry shows the real page
+ * number and links to the section's anchor. */
+#include "flow.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static fo_dl_page *new_page(flow *fl, int kind, int section)
+{
+    fo_dl_page *pg = fo_dl_doc_add_page(fl->doc, fl->t->page_w, fl->t->page_h);
+    size_t n = fl->doc->npages;
+    size_t cap = fl->pages_cap;
+    fo_grow((void **)&fl->page_kind, sizeof(int), &cap, n);
+    cap = fl->pages_cap;
+    fo_grow((void **)&fl->page_section, sizeof(int), &fl->pages_cap, n);
+    fl->page_kind[n - 1] = kind;
+    fl->page_section[n - 1] = section;
+    return pg;
+}
+
+/* Left edge of the text frame on the page with 0-based index i: right
+ * hand (odd-numbered) pages have the inner margin on the left. */
+static double left_edge(const flow *fl, size_t i)
+{
+    const fo_template *t = fl->t;
+    if (!t->facing)
+        return t->margin_inner;
+    return i % 2 == 0 ? t->margin_inner : t->margin_outer;
+}
+
+static const fo_rich *ed_text(const flow *fl, const fo_text *t)
+{
+    return t->ed[fl->ed];
+}
+
+/* ---- cover ----------------------------------------------------------- */
+
+static void cover(flow *fl)
+{
+    const fo_template *t = fl->t;
+    const fo_pub *pub = fl->pub;
+    fo_dl_page *pg = new_page(fl, PAGE_FRONT, -1);
+    double b = t->bleed, w = t->page_w, h = t->page_h;
+    int img =
+        pub->cover_image.path ? flow_use_image(fl, &pub->cover_image) : -1;
+    double band_y = h * 0.64;
+    if (img >= 0) {
+        flow_place_image(fl, pg, img, 1, pub->cover_focus_x, pub->cover_focus_y,
+                         -b, -b, w + 2 * b, band_y + b);
+        fo_dl_op *op = fo_dl_page_add(pg, FO_DL_RECT);
+        op->u.rect = (fo_dl_rect){-b, band_y, w + 2 * b, h - band_y + b,
+                                  t->cover_background};
+    } else {
+        fo_dl_op *op = fo_dl_page_add(pg, FO_DL_RECT);
+        op->u.rect =
+            (fo_dl_rect){-b, -b, w + 2 * b, h + 2 * b, t->cover_background};
+    }
+    double x = t->margin_outer, tw = w - t->margin_inner - t->margin_outer;
+    if (pub->logo.path) {
+        int logo = flow_use_image(fl, &pub->logo);
+        if (logo >= 0)
+            flow_place_image(fl, pg, logo, 0, 0.5, 0.5, x, t->margin_top,
+                             tw * 0.25, 20 * 72 / 25.4);
+    }
+    double y = band_y + 14;
+    const fo_rich *r;
+    if ((r = ed_text(fl, &pub->title)))
+        y +=
+            flow_draw_text(fl, pg, r, flow_style(fl, "cover-title"), x, y, tw) +
+            6;
+    if ((r = ed_text(fl, &pub->subtitle)))
+        y += flow_draw_text(fl, pg, r, flow_style(fl, "cover-subtitle"), x, y,
+                            tw) +
+             10;
+    const fo_rich *publ = ed_text(fl, &pub->publisher);
+    char meta[512];
+    if (publ && pub->year > 0)
+        (void)snprintf(meta, sizeof meta, "%s \u00B7 %d", publ->text,
+                       pub->year);
+    else if (publ)
+        (void)snprintf(meta, sizeof meta, "%s", publ->text);
+    else if (pub->year > 0)
+        (void)snprintf(meta, sizeof meta, "%d", pub->year);
+    else
+        meta[0] = 0;
+    if (meta[0]) {
+        fo_rich m = {meta, strlen(meta), NULL, 0,
+                     publ ? publ->pos : (fo_pos){0}};
+        flow_draw_text(fl, pg, &m, flow_style(fl, "cover-meta"), x, y, tw);
+    }
+}
+
+/* ---- contents -------------------------------------------------------- */
+
+typedef struct toc_entry {
+    const char *title;
+    const char *anchor;
+    int level, section;
+} toc_entry;
+
+typedef struct toc {
+    toc_entry *e;
+    size_t n, cap;
+    size_t first_page, npages;
+} toc;
+
+static void toc_collect(flow *fl, toc *tc)
+{
+    for (int i = 0; i < fl->nel; i++) {
+        const elem *e = &fl->el[i];
+        if (!e->anchor || e->level < 1 || e->level > 2)
+            continue;
+        fo_grow((void **)&tc->e, sizeof *tc->e, &tc->cap, tc->n + 1);
+        tc->e[tc->n++] = (toc_entry){e->title, e->anchor, e->level, e->section};
+    }
+}
+
+static double toc_entry_h(flow *fl, const toc_entry *te)
+{
+    const fo_style *st = flow_style(fl, te->level == 1 ? "toc-1" : "toc-2");
+    return st->leading + (te->level == 1 ? st->space_before : 0);
+}
+
+static void toc_reserve(flow *fl, toc *tc)
+{
+    const fo_style *ts = flow_style(fl, "toc-title");
+    double h = ts->leading * 1.5 + ts->space_after;
+    size_t pages = 1;
+    for (size_t i = 0; i < tc->n; i++) {
+        double eh = toc_entry_h(fl, &tc->e[i]);
+        if (h + eh > fl->frame_h) {
+            pages++;
+            h = 0;
+        }
+        h += eh;
+    }
+    tc->first_page = fl->doc->npages;
+    tc->npages = pages;
+    for (size_t i = 0; i < pages; i++)
+        new_page(fl, PAGE_FRONT, -1);
+}
+
+/* Page label of the page where anchor lives, or NULL. */
+static const char *anchor_label(const flow *fl, const char *anchor)
+{
+    for (size_t p = 0; p < fl->doc->npages; p++) {
+        const fo_dl_page *pg = fl->doc->pages[p];
+        for (size_t i = 0; i < pg->n; i++)
+            if (pg->ops[i].kind == FO_DL_ANCHOR &&
+                strcmp(pg->ops[i].u.anchor.name, anchor) == 0)
+                return pg->label;
+    }
+    return NULL;
+}
+
+static void toc_fill(flow *fl, const toc *tc)
+{
+    const fo_template *t = fl->t;
+    double tw = t->page_w - t->margin_inner - t->margin_outer;
+    const char *title = strncmp(fl->lang, "vi", 2) == 0   ? "Mục lục"
+                        : strncmp(fl->lang, "fr", 2) == 0 ? "Sommaire"
+                                                          : "Contents";
+    size_t p = tc->first_page;
+    fo_dl_page *pg = fl->doc->pages[p];
+    double x = left_edge(fl, p), y = t->margin_top;
+    const fo_style *ts = flow_style(fl, "toc-title");
+    fo_rich tr = {title, strlen(title), NULL, 0, {0}};
+    fo_dl_op *op = fo_dl_page_add(pg, FO_DL_ANCHOR);
+    op->u.anchor = (fo_dl_anchor){"contents", x, y, 1, title};
+    y += flow_draw_text(fl, pg, &tr, ts, x, y, tw) + ts->space_after;
+    for (size_t i = 0; i < tc->n; i++) {
+        const toc_entry *te = &tc->e[i];
+        const fo_style *st = flow_style(fl, te->level == 1 ? "toc-1" : "toc-2");
+        double eh = toc_entry_h(fl, te);
+        if (y + eh > t->margin_top + fl->frame_h &&
+            p + 1 < tc->first_page + tc->npages) {
+            pg = fl->doc->pages[++p];
+            x = left_edge(fl, p);
+            y = t->margin_top;
+        }
+        if (te->level == 1)
+            y += st->space_before;
+        double indent = te->level == 1 ? 0 : st->size * 1.5;
+        const char *num = anchor_label(fl, te->anchor);
+        fo_rich er = {te->title, strlen(te->title), NULL, 0, {0}};
+        fo_style right = *st;
+        right.align = FO_ALIGN_RIGHT;
+        double numw = st->size * 3;
+        flow_draw_text(fl, pg, &er, st, x + indent, y, tw - indent - numw);
+        if (num) {
+            fo_rich nr = {num, strlen(num), NULL, 0, {0}};
+            flow_draw_text(fl, pg, &nr, &right, x, y, tw);
+        }
+        op = fo_dl_page_add(pg, FO_DL_LINK);
+        op->u.link = (fo_dl_link){x, y, tw, st->leading, NULL, te->anchor};
+        y += st->leading;
+    }
+}
+
+/* ---- body in columns --------------------------------------------------- */
+
+static pos fill_columns(flow *fl, pos p, size_t page, double y, double h,
+                        fo_dl_page *pg, int *page_break)
+{
+    const fo_template *t = fl->t;
+    double left = left_edge(fl, page);
+    *page_break = 0;
+    for (int c = 0; c < t->columns; c++) {
+        double x = left + c * (fl->col_w + t->gutter);
+        p = fill_frame(fl, p, x, y, fl->col_w, h, pg, page_break);
+        if (*page_break)
+            break;
+    }
+    return p;
+}
+
+static int pos_same(pos a, pos b)
+{
+    return a.e == b.e && a.u == b.u && a.ndefer == b.ndefer && a.ntop == b.ntop;
+}
+
+/* Does the section end on this page (so its columns should balance)? */
+static int section_ends(const flow *fl, pos end)
+{
+    if (end.ndefer || end.ntop)
+        return 0;
+    if (end.e >= fl->nel)
+        return 1;
+    return end.u == 0 && fl->el[end.e].section_open &&
+           fl->t->opener != FO_OPEN_CONTINUE;
+}
+
+/* Places the text-width figures waiting at the top of a new page; page
+ * figures stay in the list. Returns the height used. */
+static double place_top(flow *fl, pos *p, fo_dl_page *pg, double x, double y,
+                        double room)
+{
+    double used = 0;
+    int kept = 0;
+    for (int i = 0; i < p->ntop; i++) {
+        const elem *e = &fl->el[p->top[i]];
+        if (e->span == FO_SPAN_TEXT && kept == 0 &&
+            (used == 0 || used + e->height <= room * 0.7)) {
+            e->draw(fl, e, pg, x, y + used, fl->text_w);
+            used += e->height + e->space_after;
+        } else {
+            p->top[kept++] = p->top[i];
+        }
+    }
+    p->ntop = kept;
+    return used;
+}
+
+/* Emits the page figures waiting in p, each on a page of its own. */
+static void page_figures(flow *fl, pos *p, int section)
+{
+    int kept = 0;
+    for (int i = 0; i < p->ntop; i++) {
+        const elem *e = &fl->el[p->top[i]];
+        if (e->span == FO_SPAN_PAGE) {
+            fo_dl_page *pg = new_page(fl, PAGE_FIGURE, section);
+            flow_draw_page_figure(fl, e, pg);
+        } else {
+            p->top[kept++] = p->top[i];
+        }
+    }
+    p->ntop = kept;
+}
+
+static void flow_columns(flow *fl)
+{
+    const fo_template *t = fl->t;
+    pos p = {0};
+    int section = 0;
+    while (fl->status == FO_OK &&
+           (p.e < fl->nel || p.ndefer > 0 || p.ntop > 0)) {
+        page_figures(fl, &p, section);
+        if (p.e >= fl->nel && p.ndefer == 0 && p.ntop == 0)
+            break;
+        const elem *opening =
+            p.e < fl->nel && p.u == 0 && fl->el[p.e].section_open ? &fl->el[p.e]
+                                                                  : NULL;
+        if (opening && t->opener == FO_OPEN_RIGHT && fl->doc->npages % 2 == 1)
+            new_page(fl, PAGE_BLANK, section); /* open on a right page */
+        if (opening)
+            section = opening->section;
+        size_t idx = fl->doc->npages;
+        fo_dl_page *pg = new_page(fl, PAGE_BODY, section);
+        double x = left_edge(fl, idx), y = t->margin_top;
+        if (opening) {
+            fo_dl_op *op = fo_dl_page_add(pg, FO_DL_ANCHOR);
+            op->u.anchor =
+                (fo_dl_anchor){opening->anchor, x, y, 1, opening->title};
+            for (int i = 0; i < opening->para.nlines; i++)
+                flow_emit_line(pg, &opening->para.lines[i], opening->st, x,
+                               y + i * opening->st->leading +
+                                   opening->baseline);
+            y += opening->para.nlines * opening->st->leading +
+                 opening->space_after;
+            p.e++;
+        }
+        y += place_top(fl, &p, pg, x, y, t->margin_top + fl->frame_h - y);
+        double h = t->margin_top + fl->frame_h - y;
+        int pb;
+        pos end = fill_columns(fl, p, idx, y, h, NULL, &pb);
+        if (t->columns > 1 && section_ends(fl, end)) {
+            /* The last page of a section: the shortest columns that still
+             * take the same content balance it. */
+            double lo = 0, hi = h;
+            for (int it = 0; it < 30 && hi - lo > 0.5; it++) {
+                double mid = (lo + hi) / 2;
+                int pb2;
+                pos tr = fill_columns(fl, p, idx, y, mid, NULL, &pb2);
+                if (pos_same(tr, end))
+                    hi = mid;
+                else
+                    lo = mid;
+            }
+            h = hi;
+        }
+        end = fill_columns(fl, p, idx, y, h, pg, &pb);
+        if (pos_same(end, p) && !opening && !pb) {
+            fo_error(fl->d, fl->el[p.e].pos,
+                     "this block cannot be placed on a page of template "
+                     "'%s'",
+                     t->name);
+            flow_fail(fl, FO_ERR_INPUT);
+        }
+        p = end;
+    }
+}
+
+/* ---- body in fixed panels -------------------------------------------- */
+
+static double remaining_height(const flow *fl, pos p)
+{
+    double h = 0;
+    for (int i = 0; i < p.ndefer; i++)
+        h += fl->el[p.defer[i]].height;
+    for (int e = p.e; e < fl->nel; e++) {
+        const elem *el = &fl->el[e];
+        int n = unit_count(el);
+        for (int u = e == p.e ? p.u : 0; u < n; u++)
+            h += unit_height(el, u);
+        h += el->space_after;
+    }
+    return h;
+}
+
+static void flow_panels(flow *fl)
+{
+    const fo_template *t = fl->t;
+    int sides = 1;
+    for (size_t i = 0; i < t->npanels; i++)
+        if (t->panels[i].side + 1 > sides)
+            sides = t->panels[i].side + 1;
+    size_t first = fl->doc->npages;
+    for (int s = 0; s < sides; s++)
+        new_page(fl, PAGE_BODY, 0);
+    pos p = {0};
+    for (size_t i = 0; i < t->npanels; i++) {
+        const fo_panel *pn = &t->panels[i];
+        int pb;
+        p = fill_frame(fl, p, pn->x, pn->y, pn->w, pn->h,
+                       fl->doc->pages[first + (size_t)pn->side], &pb);
+    }
+    if (p.e < fl->nel || p.ndefer > 0) {
+        int at = p.ndefer > 0 ? p.defer[0] : p.e;
+        double over = remaining_height(fl, p);
+        fo_error(fl->d, fl->el[at].pos,
+                 "the content does not fit the %zu panels of template '%s': "
+                 "from this block on it overflows by %.1f mm",
+                 t->npanels, t->name, over * 25.4 / 72);
+        flow_fail(fl, FO_ERR_INPUT);
+    }
+}
+
+/* ---- running heads and feet, labels ---------------------------------- */
+
+static char *expand(flow *fl, const char *tmpl, const char *page, int section)
+{
+    fo_buf b;
+    fo_buf_init(&b, 4096);
+    const fo_rich *title = ed_text(fl, &fl->pub->title);
+    const fo_rich *publ = ed_text(fl, &fl->pub->publisher);
+    const fo_rich *sec = section >= 0 && (size_t)section < fl->pub->nsections
+                             ? ed_text(fl, &fl->pub->sections[section].title)
+                             : NULL;
+    char year[16];
+    (void)snprintf(year, sizeof year, "%d", fl->pub->year);
+    fo_status st = FO_OK;
+    for (const char *s = tmpl; *s && st == FO_OK;) {
+        const char *v = NULL;
+        size_t skip = 0;
+        if (strncmp(s, "{page}", 6) == 0)
+            v = page, skip = 6;
+        else if (strncmp(s, "{title}", 7) == 0)
+            v = title ? title->text : "", skip = 7;
+        else if (strncmp(s, "{section}", 9) == 0)
+            v = sec ? sec->text : "", skip = 9;
+        else if (strncmp(s, "{year}", 6) == 0)
+            v = fl->pub->year > 0 ? year : "", skip = 6;
+        else if (strncmp(s, "{publisher}", 11) == 0)
+            v = publ ? publ->text : "", skip = 11;
+        if (v) {
+            st = fo_buf_puts(&b, v ? v : "");
+            s += skip;
+        } else {
+            st = fo_buf_append(&b, s, 1);
+            s++;
+        }
+    }
+    if (st != FO_OK || !b.data) {
+        fo_buf_free(&b);
+        return fo_xstrdup("");
+    }
+    return b.data;
+}
+
+static void master_line(flow *fl, fo_dl_page *pg, const fo_slot *slots,
+                        double x, double y, double w, const char *label,
+                        int section)
+{
+    static const fo_align al[3] = {FO_ALIGN_LEFT, FO_ALIGN_CENTER,
+                                   FO_ALIGN_RIGHT};
+    for (int k = 0; k < 3; k++) {
+        if (!slots[k].text || !slots[k].style)
+            continue;
+        char *s = expand(fl, slots[k].text, label, section);
+        if (s[0]) {
+            fo_style st = *slots[k].style;
+            st.align = al[k];
+            fo_rich r = {s, strlen(s), NULL, 0, {0}};
+            double base = fo_style_baseline(fl->fonts, &st);
+            flow_draw_text(fl, pg, &r, &st, x, y - base, w);
+        }
+        free(s);
+    }
+}
+
+static void masters(flow *fl)
+{
+    const fo_template *t = fl->t;
+    double tw = t->page_w - t->margin_inner - t->margin_outer;
+    for (size_t i = 0; i < fl->doc->npages; i++) {
+        if (fl->page_kind[i] != PAGE_BODY)
+            continue;
+        fo_dl_page *pg = fl->doc->pages[i];
+        const fo_master *m = (t->facing && i % 2 == 1) ? &t->left : &t->right;
+        double x = left_edge(fl, i);
+        double foot_y = t->page_h - t->margin_bottom + m->foot_offset;
+        double head_y = t->margin_top - m->head_offset;
+        master_line(fl, pg, m->foot, x, foot_y, tw, pg->label,
+                    fl->page_section[i]);
+        master_line(fl, pg, m->head, x, head_y, tw, pg->label,
+                    fl->page_section[i]);
+        if (m->rule_below_head &&
+            (m->head[0].text || m->head[1].text || m->head[2].text)) {
+            fo_dl_op *op = fo_dl_page_add(pg, FO_DL_LINE);
+            double ry = head_y + 3;
+            op->u.line = (fo_dl_line){x, ry, x + tw, ry, 0.3, t->rule};
+        }
+    }
+}
+
+static void roman(int n, char *out, size_t len)
+{
+    static const struct {
+        int v;
+        const char *s;
+    } R[] = {{1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"},
+             {90, "xc"},  {50, "l"},   {40, "xl"}, {10, "x"},   {9, "ix"},
+             {5, "v"},    {4, "iv"},   {1, "i"}};
+    out[0] = 0;
+    size_t o = 0;
+    for (size_t k = 0; k < sizeof R / sizeof *R; k++)
+        while (n >= R[k].v && o + strlen(R[k].s) < len) {
+            memcpy(out + o, R[k].s, strlen(R[k].s) + 1);
+            o += strlen(R[k].s);
+            n -= R[k].v;
+        }
+}
+
+/* Front matter is numbered in lower-case roman, the body from 1. */
+static void labels(flow *fl)
+{
+    int front = 0, body = 0;
+    for (size_t i = 0; i < fl->doc->npages; i++) {
+        char buf[32];
+        if (fl->page_kind[i] == PAGE_FRONT)
+            roman(++front, buf, sizeof buf);
+        else
+            (void)snprintf(buf, sizeof buf, "%d", ++body);
+        fl->doc->pages[i]->label =
+            fo_arena_strdup(fl->doc->pages[i]->arena, buf);
+    }
+}
+
+/* ---- the edition ----------------------------------------------------- */
+
+static void add_sections(flow *fl)
+{
+    const fo_template *t = fl->t;
+    for (size_t s = 0; s < fl->pub->nsections && fl->status == FO_OK; s++) {
+        const fo_rich *r = ed_text(fl, &fl->pub->sections[s].title);
+        if (r) {
+            int open = t->opener != FO_OPEN_CONTINUE && t->npanels == 0;
+            elem *e = flow_add_text(fl, r, flow_style(fl, "h1"),
+                                    open ? fl->text_w : fl->col_w, NULL);
+            e->section_open = open;
+            e->level = 1;
+            e->section = (int)s;
+            e->anchor = fo_arena_printf(fl->doc->arena, "s%zu", s + 1);
+            e->title = fo_arena_strndup(fl->doc->arena, r->text, r->len);
+            e->pos = fl->pub->sections[s].pos;
+        }
+        flow_add_blocks(fl, s);
+    }
+}
+
+fo_status fo_typeset(const fo_pub *pub, int ed, const fo_template *t,
+                     fo_fonts *fonts, fo_diags *d, fo_dl_doc **out)
+{
+    *out = NULL;
+    fo_dl_doc *doc = fo_dl_doc_new();
+    fo_fonts_begin_doc(fonts);
+    const fo_rich *r;
+    doc->lang = fo_arena_strdup(doc->arena, pub->editions[ed]);
+    if ((r = pub->title.ed[ed]))
+        doc->title = fo_arena_strdup(doc->arena, r->text);
+    if ((r = pub->publisher.ed[ed]))
+        doc->author = fo_arena_strdup(doc->arena, r->text);
+    if ((r = pub->subtitle.ed[ed]))
+        doc->subject = fo_arena_strdup(doc->arena, r->text);
+    if ((r = pub->keywords.ed[ed]))
+        doc->keywords = fo_arena_strdup(doc->arena, r->text);
+    flow fl = {.fonts = fonts,
+               .doc = doc,
+               .t = t,
+               .pub = pub,
+               .ed = ed,
+               .lang = pub->editions[ed],
+               .d = d};
+    fl.hyph = fo_hyph_open(fl.lang, d);
+    fl.text_w = t->page_w - t->margin_inner - t->margin_outer;
+    fl.frame_h = t->page_h - t->margin_top - t->margin_bottom;
+    if (t->npanels > 0) {
+        fl.col_w = t->panels[0].w;
+        fl.frame_h = t->panels[0].h;
+        for (size_t i = 1; i < t->npanels; i++)
+            fl.col_w = fmin(fl.col_w, t->panels[i].w);
+    } else {
+        fl.col_w = (fl.text_w - (t->columns - 1) * t->gutter) / t->columns;
+    }
+    add_sections(&fl);
+    toc tc = {0};
+    if (fl.status == FO_OK && t->cover && t->npanels == 0)
+        cover(&fl);
+    if (fl.status == FO_OK && t->contents && t->npanels == 0) {
+        toc_collect(&fl, &tc);
+        toc_reserve(&fl, &tc);
+    }
+    if (fl.status == FO_OK) {
+        if (t->npanels > 0)
+            flow_panels(&fl);
+        else
+            flow_columns(&fl);
+    }
+    if (fl.status == FO_OK) {
+        labels(&fl);
+        masters(&fl);
+        if (tc.npages)
+            toc_fill(&fl, &tc);
+    }
+    free(tc.e);
+    flow_free_elems(&fl);
+    free(fl.page_kind);
+    free(fl.page_section);
+    fo_hyph_free(fl.hyph);
+    fo_status st = fl.status != FO_OK ? (fo_status)fl.status
+                   : d->errors        ? FO_ERR_INPUT
+                                      : FO_OK;
+    if (st != FO_OK) {
+        fo_dl_doc_free(doc);
+        return st;
+    }
+    *out = doc;
+    return FO_OK;
+}
