@@ -16,6 +16,13 @@
  * characters, the hyphen that layout inserted at a line break) is wrapped in
  * a /Span with /ActualText, so copy and search give exactly the source text.
  *
+ * Images: each fo_dl_doc image becomes one image XObject, made on its
+ * first use however often it is drawn. JPEG passes through (DCTDecode);
+ * PNG is decoded by the image module and embedded raw with an /SMask for
+ * its alpha. Each placement is `q [re W n] cm /Im Do Q`, the matrix
+ * applying the EXIF orientation. image_space() is the one place that
+ * picks an image's colour space.
+ *
  * Determinism: no time, random or pointer value reaches the file; dates come
  * from opts->epoch, the subset tag from a hash of the glyph set, numbers are
  * formatted without the C locale. Two runs give the same bytes.
@@ -200,6 +207,7 @@ typedef struct pdf_ctx {
     uint64_t id[2];    /* content hash for the trailer's /ID */
     uint32_t *scratch; /* sorted cluster offsets of the current run */
     size_t scratch_cap;
+    HPDF_Image *images; /* per fo_dl_doc image, embedded on first use */
 } pdf_ctx;
 
 static const fo_pos nopos = {NULL, 0, 0};
@@ -1055,6 +1063,167 @@ static void emit_line(out *o, page_state *ps, const fo_dl_line *l)
     outs(o, " l S\n");
 }
 
+/* ---- images ---------------------------------------------------------- */
+
+/* The colour space an image is embedded in: the one place that decides
+ * it. Today every image keeps the space of its file (grey, RGB, CMYK);
+ * the print profile will convert RGB to CMYK here with LittleCMS, which
+ * will also mean decoding RGB JPEGs instead of passing them through. */
+static HPDF_ColorSpace image_space(int comps)
+{
+    return comps == 1   ? HPDF_CS_DEVICE_GRAY
+           : comps == 4 ? HPDF_CS_DEVICE_CMYK
+                        : HPDF_CS_DEVICE_RGB;
+}
+
+/* A JPEG goes in as it is (DCTDecode, no recompression): the probe has
+ * decoded it once and proved it whole. libharu's loader only reads the
+ * header, ignores EXIF (the drawing applies the orientation) and gives
+ * every 4-component JPEG /Decode [1 0 1 0 1 0 1 0]: right for Adobe's
+ * inverted CMYK, wrong for plain CMYK, where it is removed. */
+static HPDF_Image load_jpeg(pdf_ctx *c, const fo_dl_image_src *src)
+{
+    char *bytes = NULL;
+    size_t len = 0;
+    HPDF_Image img = NULL;
+    fo_status st = fo_file_read(src->path, (size_t)UINT32_MAX, &bytes, &len);
+    if (st != FO_OK) {
+        fo_error(c->d, nopos, "%s: cannot read the image", src->path);
+        c->input_errors++;
+        return NULL;
+    }
+    hash_bytes(c, bytes, len);
+    img = HPDF_LoadJpegImageFromMem(c->pdf, (const HPDF_BYTE *)bytes,
+                                    (HPDF_UINT)len);
+    free(bytes);
+    if (!img) {
+        lib_fail(c, "HPDF_LoadJpegImageFromMem");
+        return NULL;
+    }
+    if (HPDF_Image_GetWidth(img) != (HPDF_UINT)src->info.width ||
+        HPDF_Image_GetHeight(img) != (HPDF_UINT)src->info.height) {
+        fo_error(c->d, nopos, "%s: the image changed since it was read",
+                 src->path);
+        c->input_errors++;
+        return NULL;
+    }
+    if (src->info.components == 4 && !src->info.adobe_cmyk &&
+        HPDF_Dict_GetItem(img, "Decode", HPDF_OCLASS_ARRAY) &&
+        HPDF_Dict_RemoveElement(img, "Decode") != HPDF_OK) {
+        lib_fail(c, "HPDF_Dict_RemoveElement(Decode)");
+        return NULL;
+    }
+    return img;
+}
+
+/* Any other image (PNG) is decoded by the image module, never by
+ * libharu's PNG loader (it crashes: pango-libharu-findings.md §7), and
+ * embedded as 8-bit samples (Flate when compressing) with its alpha, if
+ * any, as a DeviceGray /SMask. */
+static HPDF_Image load_raw(pdf_ctx *c, const fo_dl_image_src *src)
+{
+    fo_pixels px;
+    char why[256];
+    HPDF_Image img = NULL;
+    if (fo_image_decode(src->path, &px, why, sizeof why) != FO_OK) {
+        fo_error(c->d, nopos, "%s: %s", src->path, why);
+        c->input_errors++;
+        return NULL;
+    }
+    if (px.w != src->info.width || px.h != src->info.height) {
+        fo_error(c->d, nopos, "%s: the image changed since it was read",
+                 src->path);
+        c->input_errors++;
+        goto out;
+    }
+    size_t npx = (size_t)px.w * (size_t)px.h;
+    hash_bytes(c, px.data, npx * (size_t)px.comps);
+    img = HPDF_LoadRawImageFromMem(c->pdf, px.data, (HPDF_UINT)px.w,
+                                   (HPDF_UINT)px.h, image_space(px.comps), 8);
+    if (!img) {
+        lib_fail(c, "HPDF_LoadRawImageFromMem");
+        goto out;
+    }
+    if (px.alpha) {
+        hash_bytes(c, px.alpha, npx);
+        HPDF_Image mask =
+            HPDF_LoadRawImageFromMem(c->pdf, px.alpha, (HPDF_UINT)px.w,
+                                     (HPDF_UINT)px.h, HPDF_CS_DEVICE_GRAY, 8);
+        if (!mask || HPDF_Image_AddSMask(img, mask) != HPDF_OK) {
+            lib_fail(c, "HPDF_Image_AddSMask");
+            img = NULL;
+        }
+    }
+out:
+    fo_pixels_free(&px);
+    return img;
+}
+
+/* The image XObject of doc image idx, made on its first use: one per
+ * image however often it is drawn. NULL when it could not be made
+ * (reported). */
+static HPDF_Image get_image(pdf_ctx *c, int idx)
+{
+    if (c->images[idx])
+        return c->images[idx];
+    const fo_dl_image_src *src = &c->doc->images[idx];
+    hash_str(c, src->path);
+    c->images[idx] = src->info.format == FO_IMAGE_JPEG ? load_jpeg(c, src)
+                                                       : load_raw(c, src);
+    return c->images[idx];
+}
+
+/* q [clip] cm /Im Do Q. The orientation matrix maps the stored image to
+ * the shown one in the unit square (y down); composed with the PDF's
+ * image space (unit square, first row at the top) and the box (y down on
+ * the page, flipped here), the oriented image fills x, y, w, h. */
+static fo_status emit_image(pdf_ctx *c, out *o, page_state *ps,
+                            const fo_dl_image *im)
+{
+    if (im->image < 0 || (size_t)im->image >= c->doc->nimages) {
+        fo_error(c->d, nopos, "image op with unknown image %d", im->image);
+        c->input_errors++;
+        return FO_OK;
+    }
+    HPDF_Image img = get_image(c, im->image);
+    if (!img)
+        return c->lib_failed ? FO_ERR_LIBRARY : FO_OK;
+    const char *name = HPDF_Page_GetXObjectName(ps->hp, img);
+    if (!name) {
+        lib_fail(c, "HPDF_Page_GetXObjectName");
+        return FO_ERR_LIBRARY;
+    }
+    double H = ps->page->height, m[6];
+    fo_image_orientation_matrix(c->doc->images[im->image].info.orientation, m);
+    /* stored (p, q) in PDF image space: u = p, v = 1 - q */
+    double cm[6] = {im->w * m[0],
+                    -im->h * m[1],
+                    -im->w * m[2],
+                    im->h * m[3],
+                    im->x + im->w * (m[2] + m[4]),
+                    H - im->y - im->h * (m[3] + m[5])};
+    end_text(o, ps);
+    outs(o, "q\n");
+    if (im->clip) {
+        outn(o, im->cx, 4);
+        outs(o, " ");
+        outn(o, H - im->cy - im->ch, 4);
+        outs(o, " ");
+        outn(o, im->cw, 4);
+        outs(o, " ");
+        outn(o, im->ch, 4);
+        outs(o, " re W n\n");
+    }
+    for (int i = 0; i < 6; i++) {
+        outn(o, cm[i], 4);
+        outs(o, " ");
+    }
+    outs(o, "cm /");
+    outs(o, name);
+    outs(o, " Do\nQ\n");
+    return FO_OK;
+}
+
 /* ---- destinations and outline ---------------------------------------- */
 
 static int cmp_anchor(const void *a, const void *b)
@@ -1239,9 +1408,8 @@ static fo_status emit_page(pdf_ctx *c, size_t p)
             emit_line(&o, &ps, &op->u.line);
             break;
         case FO_DL_IMAGE:
-            fo_error(c->d, nopos, "page %zu: images are not supported yet",
-                     p + 1);
-            c->input_errors++;
+            if (emit_image(c, &o, &ps, &op->u.image) != FO_OK)
+                goto out;
             break;
         case FO_DL_LINK:
             if (emit_link(c, &ps, &op->u.link) != FO_OK)
@@ -1335,6 +1503,8 @@ fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
     c.opts = opts;
     c.d = d;
     c.fonts = fo_xcalloc(doc->nfonts ? doc->nfonts : 1, sizeof *c.fonts);
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of handles
+    c.images = fo_xcalloc(doc->nimages ? doc->nimages : 1, sizeof *c.images);
     c.id[0] = 1469598103934665603ull;
     c.id[1] = 0x6a09e667f3bcc908ull;
 
@@ -1405,6 +1575,7 @@ out:
     for (size_t f = 0; f < doc->nfonts; f++)
         font_close(&c.fonts[f]);
     free(c.fonts);
+    free(c.images);
     free(c.pages);
     free(c.anchors);
     free(c.scratch);
