@@ -1,0 +1,1679 @@
+/* template — a template folder's template.yaml, plus the publication's
+ * `styles:` overrides, to a fo_template with every style complete and every
+ * colour resolved (docs/templates.md is the user's reference).
+ *
+ * Contract: fo_template_load either returns a template in which every key
+ * was known and every value in range, or nothing, having reported every
+ * problem it found at the file:line:col of the offending node, in file
+ * order (template.yaml first, then the publication's overrides), never
+ * stopping at the first. Geometry in the YAML is in millimetres and comes
+ * out in points; type is in points throughout.
+ *
+ * Styles are declarations layered per name and then resolved: folio's
+ * built-in table (written below as YAML and read by the same code as a
+ * template, so both follow one schema), then the template's declaration
+ * (which replaces the built-in one, except for body, which it refines),
+ * then the publication's (which refines whatever is there). A value a
+ * declaration leaves out comes from its `base` style (default body), after
+ * all layers: a publication that enlarges body enlarges every style that
+ * does not set its own size. Swatch names are resolved last, so a template
+ * may use a swatch before the `swatches:` key that defines it. */
+#define _XOPEN_SOURCE 700
+#include "model/template.h"
+
+#include <assert.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "model/model_private.h"
+#include "source/source.h"
+
+#define MM (72.0 / 25.4)
+/* The smallest text frame, column and panel frame a template may leave. */
+#define MIN_FRAME_MM 10.0
+
+enum { MAX_BASE_DEPTH = 64 };
+
+/* folio's own swatches and styles, under every template. The swatch
+ * colours are those of the first hard-coded yearbook layout. */
+static const char builtin_yaml[] =
+    "swatches:\n"
+    "  black: { cmyk: [0, 0, 0, 100], rgb: [0, 0, 0] }\n"
+    "  white: { cmyk: [0, 0, 0, 0], rgb: [100, 100, 100] }\n"
+    "  grey: { cmyk: [0, 0, 0, 70], rgb: [30, 30, 30] }\n"
+    "  light: { cmyk: [0, 0, 0, 8], rgb: [92, 92, 92] }\n"
+    "  brand: { cmyk: [0, 90, 85, 30], rgb: [70, 7, 10] }\n"
+    "  tint: { cmyk: [0, 12, 11, 4], rgb: [96, 86, 85] }\n"
+    "styles:\n"
+    "  body: { family: Noto Serif, weight: normal, style: normal, size: 10,\n"
+    "    leading: 14, space-before: 0, space-after: 5, first-indent: 0,\n"
+    "    align: justify, color: black, keep-with-next: false,\n"
+    "    hyphenate: true, shrink: 0.25, stretch: 0.5, hyphen-min-left: 2,\n"
+    "    hyphen-min-right: 3, tolerance: 200, pretolerance: 100,\n"
+    "    line-penalty: 10, hyphen-penalty: 50,\n"
+    "    double-hyphen-demerits: 1000000, final-hyphen-demerits: 5000,\n"
+    "    adj-demerits: 10000, max-hyphens: 2, letter-spacing: 0,\n"
+    "    uppercase: false }\n"
+    "  h1: { family: Noto Sans, weight: bold, size: 22, leading: 27,\n"
+    "    space-after: 16, align: left, color: brand, keep-with-next: true,\n"
+    "    hyphenate: false }\n"
+    "  h2: { family: Noto Sans, weight: bold, size: 13, leading: 16,\n"
+    "    space-before: 9, space-after: 4, align: left, color: brand,\n"
+    "    keep-with-next: true, hyphenate: false }\n"
+    "  h3: { family: Noto Sans, weight: bold, style: italic, size: 11,\n"
+    "    leading: 14, space-before: 6, space-after: 3, align: left,\n"
+    "    keep-with-next: true, hyphenate: false }\n"
+    "  caption: { family: Noto Sans, size: 8, leading: 10, space-before: 4,\n"
+    "    space-after: 8, align: left, color: grey, hyphenate: false }\n"
+    "  credit: { family: Noto Sans, size: 6.5, leading: 8, space-after: 8,\n"
+    "    align: left, color: grey, hyphenate: false }\n"
+    "  quote: { style: italic, size: 13, leading: 17, space-before: 6,\n"
+    "    space-after: 4, align: left, color: brand, hyphenate: false }\n"
+    "  quote-by: { family: Noto Sans, size: 8, leading: 10, space-after: 10,\n"
+    "    align: left, color: grey, hyphenate: false }\n"
+    "  list: { space-after: 3 }\n"
+    "  table: { family: Noto Sans, size: 8, leading: 10, space-after: 0,\n"
+    "    align: left, hyphenate: false }\n"
+    "  table-head: { base: table, weight: bold }\n"
+    "  fact-value: { family: Noto Sans, weight: bold, size: 24, leading: 26,\n"
+    "    space-after: 2, align: left, color: brand, hyphenate: false }\n"
+    "  fact-label: { family: Noto Sans, size: 8, leading: 10,\n"
+    "    space-after: 8, align: left, hyphenate: false }\n"
+    "  toc-title: { base: h1 }\n"
+    "  toc-1: { family: Noto Sans, size: 11, leading: 16, space-after: 2,\n"
+    "    align: left, hyphenate: false }\n"
+    "  toc-2: { base: toc-1, size: 9.5, leading: 13, first-indent: 12 }\n"
+    "  cover-title: { family: Noto Sans, weight: bold, size: 34,\n"
+    "    leading: 40, space-after: 14, align: left, color: brand,\n"
+    "    hyphenate: false }\n"
+    "  cover-subtitle: { style: italic, size: 16, leading: 21,\n"
+    "    space-after: 10, align: left, hyphenate: false }\n"
+    "  cover-meta: { family: Noto Sans, size: 10, leading: 13,\n"
+    "    space-after: 3, align: left, hyphenate: false }\n"
+    "  head: { family: Noto Sans, size: 8, leading: 10, space-after: 0,\n"
+    "    align: left, color: grey, hyphenate: false }\n"
+    "  foot: { family: Noto Sans, size: 8, leading: 10, space-after: 0,\n"
+    "    align: left, color: grey, hyphenate: false }\n";
+
+/* ---- style fields ---------------------------------------------------- */
+
+typedef enum ftype {
+    F_FAMILY, /* a non-empty string */
+    F_WEIGHT, /* normal | bold → int */
+    F_SLANT,  /* normal | italic → int */
+    F_POS,    /* double > 0 */
+    F_NONNEG, /* double >= 0 */
+    F_NUM,    /* any double */
+    F_UNIT,   /* double in 0..1 */
+    F_ALIGN,  /* fo_align */
+    F_COLOR,  /* a swatch name → fo_color */
+    F_BOOL,   /* true | false → int */
+    F_INT1,   /* int >= 1 */
+    F_INT0    /* int >= 0 */
+} ftype;
+
+typedef struct field {
+    const char *key;
+    ftype type;
+    size_t off;
+} field;
+
+#define FIELD(k, t, m)                                                         \
+    {                                                                          \
+        k, t, offsetof(fo_style, m)                                            \
+    }
+static const field fields[] = {
+    FIELD("family", F_FAMILY, family),
+    FIELD("weight", F_WEIGHT, bold),
+    FIELD("style", F_SLANT, italic),
+    FIELD("size", F_POS, size),
+    FIELD("leading", F_POS, leading),
+    FIELD("space-before", F_NONNEG, space_before),
+    FIELD("space-after", F_NONNEG, space_after),
+    FIELD("first-indent", F_NUM, first_indent),
+    FIELD("align", F_ALIGN, align),
+    FIELD("color", F_COLOR, color),
+    FIELD("keep-with-next", F_BOOL, keep_with_next),
+    FIELD("hyphenate", F_BOOL, hyphenate),
+    FIELD("shrink", F_UNIT, shrink),
+    FIELD("stretch", F_UNIT, stretch),
+    FIELD("hyphen-min-left", F_INT1, hyph_left),
+    FIELD("hyphen-min-right", F_INT1, hyph_right),
+    FIELD("tolerance", F_NUM, tolerance),
+    FIELD("pretolerance", F_NUM, pretolerance),
+    FIELD("line-penalty", F_NUM, line_penalty),
+    FIELD("hyphen-penalty", F_NUM, hyphen_penalty),
+    FIELD("double-hyphen-demerits", F_NONNEG, double_hyphen_demerits),
+    FIELD("final-hyphen-demerits", F_NONNEG, final_hyphen_demerits),
+    FIELD("adj-demerits", F_NONNEG, adj_demerits),
+    FIELD("max-hyphens", F_INT0, max_hyphens),
+    FIELD("letter-spacing", F_NUM, letter_spacing),
+    FIELD("uppercase", F_BOOL, uppercase),
+};
+#undef FIELD
+#define NFIELDS (sizeof fields / sizeof fields[0])
+
+/* "base" and every field key, for hints. */
+static const char *const style_keys[] = {"base",
+                                         "family",
+                                         "weight",
+                                         "style",
+                                         "size",
+                                         "leading",
+                                         "space-before",
+                                         "space-after",
+                                         "first-indent",
+                                         "align",
+                                         "color",
+                                         "keep-with-next",
+                                         "hyphenate",
+                                         "shrink",
+                                         "stretch",
+                                         "hyphen-min-left",
+                                         "hyphen-min-right",
+                                         "tolerance",
+                                         "pretolerance",
+                                         "line-penalty",
+                                         "hyphen-penalty",
+                                         "double-hyphen-demerits",
+                                         "final-hyphen-demerits",
+                                         "adj-demerits",
+                                         "max-hyphens",
+                                         "letter-spacing",
+                                         "uppercase",
+                                         NULL};
+
+static const char *const align_names[] = {"justify", "left", "center", "right",
+                                          NULL};
+static const char *const weight_names[] = {"normal", "bold", NULL};
+static const char *const slant_names[] = {"normal", "italic", NULL};
+
+static size_t field_size(ftype t)
+{
+    switch (t) {
+    case F_FAMILY:
+        return sizeof(const char *);
+    case F_WEIGHT:
+    case F_SLANT:
+    case F_BOOL:
+    case F_INT1:
+    case F_INT0:
+        return sizeof(int);
+    case F_ALIGN:
+        return sizeof(fo_align);
+    case F_COLOR:
+        return sizeof(fo_color);
+    default:
+        return sizeof(double);
+    }
+}
+
+/* ---- the loader ------------------------------------------------------ */
+
+/* The layered declarations of one style name. */
+typedef struct decl decl;
+struct decl {
+    decl *next;
+    const char *name;
+    bool builtin; /* only folio's table declares it so far */
+    bool set[NFIELDS];
+    fo_style v;        /* the values set */
+    const char *color; /* swatch name, when set[color] */
+    fo_pos color_pos;
+    const char *base; /* NULL: body */
+    fo_pos base_pos;
+    int state; /* 0 unresolved, 1 resolving, 2 resolved */
+    fo_style out;
+};
+
+/* A swatch name to resolve into *dst (and *set = 1) once all are known. */
+typedef struct cref cref;
+struct cref {
+    cref *next;
+    const char *name;
+    fo_pos pos;
+    fo_color *dst;
+    int *set;
+};
+
+/* A style name to resolve into *dst once all styles are known. */
+typedef struct sref sref;
+struct sref {
+    sref *next;
+    const char *name;
+    fo_pos pos;
+    const fo_style **dst;
+};
+
+typedef struct swnode swnode;
+struct swnode {
+    swnode *next;
+    fo_swatch s;
+};
+
+typedef struct tl {
+    fo_template *t;
+    fo_arena *a;
+    fo_diags *d;
+    decl *decls, **decls_end;
+    cref *crefs, **crefs_end;
+    sref *srefs, **srefs_end;
+    swnode *swatches, **swatches_end;
+    bool page_ok;
+    bool got_left, got_right; /* masters */
+    const fo_node *root;      /* of template.yaml */
+} tl;
+
+static const char *found(tl *L, const fo_node *v)
+{
+    if (v->kind == FO_NODE_SCALAR && !fo_node_is_null(v))
+        return fo_arena_printf(L->a, "'%.40s'", v->str);
+    return fo_node_describe(v);
+}
+
+static bool is_string(const fo_node *n)
+{
+    return n->kind == FO_NODE_SCALAR && !fo_node_is_null(n) &&
+           strlen(n->str) == n->len;
+}
+
+static bool need_map(tl *L, const fo_node *v, const char *what)
+{
+    if (v->kind == FO_NODE_MAP)
+        return true;
+    fo_error(L->d, v->pos, "%s must be a mapping, found %s", what, found(L, v));
+    return false;
+}
+
+static bool get_string(tl *L, const fo_node *v, const char *key,
+                       const char **out)
+{
+    if (!is_string(v) || v->len == 0) {
+        fo_error(L->d, v->pos, "'%s' must be a string, found %s", key,
+                 found(L, v));
+        return false;
+    }
+    *out = v->str;
+    return true;
+}
+
+static bool get_num(tl *L, const fo_node *v, const char *key, double *out)
+{
+    if (v->kind == FO_NODE_SCALAR && v->style == FO_SCALAR_PLAIN &&
+        is_string(v)) {
+        char *end = NULL;
+        double x = strtod(v->str, &end);
+        if (end != v->str && *end == 0 && isfinite(x)) {
+            *out = x;
+            return true;
+        }
+    }
+    fo_error(L->d, v->pos, "'%s' must be a number, found %s", key, found(L, v));
+    return false;
+}
+
+/* A number with lo <= x (x > lo when open) and x <= hi. */
+static bool get_range(tl *L, const fo_node *v, const char *key, double lo,
+                      bool open, double hi, double *out)
+{
+    double x = 0;
+    if (!get_num(L, v, key, &x))
+        return false;
+    if ((open ? x > lo : x >= lo) && x <= hi) {
+        *out = x;
+        return true;
+    }
+    if (hi < HUGE_VAL)
+        fo_error(L->d, v->pos, "'%s' must be between %g and %g, found %s", key,
+                 lo, hi, found(L, v));
+    else if (open)
+        fo_error(L->d, v->pos, "'%s' must be greater than %g, found %s", key,
+                 lo, found(L, v));
+    else
+        fo_error(L->d, v->pos, "'%s' must not be negative, found %s", key,
+                 found(L, v));
+    return false;
+}
+
+static bool get_int(tl *L, const fo_node *v, const char *key, int min, int *out)
+{
+    double x = 0;
+    if (!get_num(L, v, key, &x))
+        return false;
+    if (x != floor(x) || x < min || x > 1000000) {
+        fo_error(L->d, v->pos,
+                 "'%s' must be a whole number of at least %d, found %s", key,
+                 min, found(L, v));
+        return false;
+    }
+    *out = (int)x;
+    return true;
+}
+
+static bool get_bool(tl *L, const fo_node *v, const char *key, int *out)
+{
+    if (v->kind == FO_NODE_SCALAR && v->style == FO_SCALAR_PLAIN &&
+        (fo_node_is(v, "true") || fo_node_is(v, "false"))) {
+        *out = fo_node_is(v, "true");
+        return true;
+    }
+    fo_error(L->d, v->pos, "'%s' must be true or false, found %s", key,
+             found(L, v));
+    return false;
+}
+
+static char *join_names(const char *const *names)
+{
+    fo_buf b;
+    fo_buf_init(&b, 0);
+    for (int i = 0; names[i]; i++) {
+        fo_status st = fo_buf_puts(&b, i ? ", " : "");
+        if (st == FO_OK)
+            st = fo_buf_puts(&b, names[i]);
+        assert(st == FO_OK);
+        (void)st;
+    }
+    return b.data;
+}
+
+/* "unknown WHAT 'x' — did you mean 'y'?" or "... (expected one of: …)". */
+static void unknown_name(tl *L, fo_pos pos, const char *what, const char *name,
+                         const char *const *names, const char *list_label)
+{
+    const char *h = fo_model_hint(name, names);
+    if (h) {
+        fo_error(L->d, pos, "unknown %s '%s' — did you mean '%s'?", what, name,
+                 h);
+        return;
+    }
+    char *list = join_names(names);
+    fo_error(L->d, pos, "unknown %s '%s' (%s: %s)", what, name, list_label,
+             list ? list : "");
+    free(list);
+}
+
+/* Index of v's value in names, or -1 after reporting. */
+static int get_choice(tl *L, const fo_node *v, const char *key,
+                      const char *const *names)
+{
+    if (is_string(v))
+        for (int i = 0; names[i]; i++)
+            if (fo_node_is(v, names[i]))
+                return i;
+    if (!is_string(v)) {
+        char *list = join_names(names);
+        fo_error(L->d, v->pos, "'%s' must be one of: %s, found %s", key, list,
+                 found(L, v));
+        free(list);
+        return -1;
+    }
+    const char *what = fo_arena_printf(L->a, "'%s' value", key);
+    unknown_name(L, v->pos, what, v->str, names, "expected one of");
+    return -1;
+}
+
+static void add_cref(tl *L, const fo_node *v, const char *key, fo_color *dst,
+                     int *set)
+{
+    const char *name = NULL;
+    if (!get_string(L, v, key, &name))
+        return;
+    cref *c = fo_arena_alloc(L->a, sizeof *c);
+    *c = (cref){NULL, name, v->pos, dst, set};
+    *L->crefs_end = c;
+    L->crefs_end = &c->next;
+}
+
+static void add_sref(tl *L, const char *name, fo_pos pos, const fo_style **dst)
+{
+    sref *s = fo_arena_alloc(L->a, sizeof *s);
+    *s = (sref){NULL, name, pos, dst};
+    *L->srefs_end = s;
+    L->srefs_end = &s->next;
+}
+
+/* ---- swatches -------------------------------------------------------- */
+
+/* n numbers from 0 to 100 (percent) into out[0..n) as 0..1. */
+static bool percents(const fo_node *v, int n, double *out)
+{
+    if (v->kind != FO_NODE_SEQ || v->n != n)
+        return false;
+    for (int i = 0; i < n; i++) {
+        const fo_node *x = v->items[i];
+        char *end = NULL;
+        if (!is_string(x) || x->style != FO_SCALAR_PLAIN)
+            return false;
+        double p = strtod(x->str, &end);
+        if (end == x->str || *end || !(p >= 0 && p <= 100))
+            return false;
+        out[i] = p / 100.0;
+    }
+    return true;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static bool parse_rgb(const fo_node *v, double *rgb)
+{
+    if (v->kind == FO_NODE_SEQ)
+        return percents(v, 3, rgb);
+    if (!is_string(v) || v->len != 7 || v->str[0] != '#')
+        return false;
+    for (int i = 0; i < 3; i++) {
+        int hi = hexval(v->str[1 + 2 * i]), lo = hexval(v->str[2 + 2 * i]);
+        if (hi < 0 || lo < 0)
+            return false;
+        rgb[i] = (hi * 16 + lo) / 255.0;
+    }
+    return true;
+}
+
+static void load_swatch(tl *L, const fo_node *name, const fo_node *v)
+{
+    static const char *const keys[] = {"cmyk", "rgb", NULL};
+    const char *where = fo_arena_printf(L->a, "in swatch '%s'", name->str);
+    if (!need_map(L, v, fo_arena_printf(L->a, "swatch '%s'", name->str)))
+        return;
+    double cmyk[4] = {0}, rgb[3] = {0};
+    bool has_cmyk = false, has_rgb = false, bad = false;
+    for (int k = 0; k < v->n; k++) {
+        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
+        if (fo_node_is(key, "cmyk")) {
+            has_cmyk = percents(x, 4, cmyk);
+            if (!has_cmyk) {
+                fo_error(L->d, x->pos,
+                         "'cmyk' must be 4 numbers from 0 to 100 (percent), "
+                         "such as [0, 90, 85, 30]");
+                bad = true;
+            }
+        } else if (fo_node_is(key, "rgb")) {
+            has_rgb = parse_rgb(x, rgb);
+            if (!has_rgb) {
+                fo_error(L->d, x->pos,
+                         "'rgb' must be \"#rrggbb\" or 3 numbers from 0 to "
+                         "100 (percent), found %s",
+                         found(L, x));
+                bad = true;
+            }
+        } else {
+            fo_model_unknown_key(L->d, key, where, keys);
+            bad = true;
+        }
+    }
+    if (!has_cmyk && !has_rgb) {
+        if (!bad)
+            fo_error(L->d, v->pos, "swatch '%s' needs 'cmyk', 'rgb' or both",
+                     name->str);
+        return;
+    }
+    fo_color c;
+    if (!has_rgb) { /* naive conversion; give both for a faithful screen */
+        for (int i = 0; i < 3; i++)
+            rgb[i] = (1 - cmyk[i]) * (1 - cmyk[3]);
+    }
+    if (!has_cmyk) {
+        double mx = fmax(rgb[0], fmax(rgb[1], rgb[2]));
+        cmyk[3] = 1 - mx;
+        for (int i = 0; i < 3; i++)
+            cmyk[i] = mx > 0 ? (mx - rgb[i]) / mx : 0;
+    }
+    c = (fo_color){cmyk[0], cmyk[1], cmyk[2], cmyk[3], rgb[0], rgb[1], rgb[2]};
+    for (swnode *s = L->swatches; s; s = s->next)
+        if (strcmp(s->s.name, name->str) == 0) {
+            s->s.color = c; /* a template's own 'black' replaces folio's */
+            return;
+        }
+    swnode *s = fo_arena_alloc(L->a, sizeof *s);
+    s->s = (fo_swatch){name->str, c};
+    *L->swatches_end = s;
+    L->swatches_end = &s->next;
+}
+
+static void load_swatches(tl *L, const fo_node *v)
+{
+    if (!need_map(L, v, "'swatches'"))
+        return;
+    for (int k = 0; k < v->n; k++)
+        load_swatch(L, v->pairs[k].key, v->pairs[k].value);
+}
+
+static const fo_swatch *find_swatch(tl *L, const char *name)
+{
+    for (swnode *s = L->swatches; s; s = s->next)
+        if (strcmp(s->s.name, name) == 0)
+            return &s->s;
+    return NULL;
+}
+
+static const char **swatch_names(tl *L)
+{
+    size_t n = 0;
+    for (swnode *s = L->swatches; s; s = s->next)
+        n++;
+    const char **names = fo_arena_alloc(L->a, (n + 1) * sizeof *names);
+    n = 0;
+    for (swnode *s = L->swatches; s; s = s->next)
+        names[n++] = s->s.name;
+    return names;
+}
+
+/* The colour of swatch name, reporting an unknown one at pos. */
+static bool swatch_color(tl *L, const char *name, fo_pos pos, fo_color *out)
+{
+    const fo_swatch *s = find_swatch(L, name);
+    if (s) {
+        *out = s->color;
+        return true;
+    }
+    unknown_name(L, pos, "swatch", name, swatch_names(L), "swatches");
+    return false;
+}
+
+/* ---- styles ---------------------------------------------------------- */
+
+static decl *find_decl(tl *L, const char *name)
+{
+    for (decl *dc = L->decls; dc; dc = dc->next)
+        if (strcmp(dc->name, name) == 0)
+            return dc;
+    return NULL;
+}
+
+/* Parses v as field f into dc. */
+static void load_field(tl *L, const field *f, const fo_node *v, decl *dc)
+{
+    size_t i = (size_t)(f - fields);
+    char *dst = (char *)&dc->v + f->off;
+    double x = 0;
+    int n = 0;
+    bool ok = false;
+    switch (f->type) {
+    case F_FAMILY: {
+        const char *s = NULL;
+        ok = get_string(L, v, f->key, &s);
+        if (ok)
+            memcpy(dst, (const void *)&s, sizeof s);
+        break;
+    }
+    case F_WEIGHT:
+    case F_SLANT:
+    case F_ALIGN:
+        n = get_choice(L, v, f->key,
+                       f->type == F_WEIGHT  ? weight_names
+                       : f->type == F_SLANT ? slant_names
+                                            : align_names);
+        ok = n >= 0;
+        if (ok && f->type == F_ALIGN) {
+            fo_align al = (fo_align)n;
+            memcpy(dst, &al, sizeof al);
+        } else if (ok) {
+            memcpy(dst, &n, sizeof n);
+        }
+        break;
+    case F_COLOR:
+        ok = get_string(L, v, f->key, &dc->color);
+        dc->color_pos = v->pos;
+        break;
+    case F_BOOL:
+    case F_INT1:
+    case F_INT0:
+        ok = f->type == F_BOOL
+                 ? get_bool(L, v, f->key, &n)
+                 : get_int(L, v, f->key, f->type == F_INT1 ? 1 : 0, &n);
+        if (ok)
+            memcpy(dst, &n, sizeof n);
+        break;
+    default:
+        ok = f->type == F_NUM ? get_num(L, v, f->key, &x)
+             : f->type == F_UNIT
+                 ? get_range(L, v, f->key, 0, false, 1, &x)
+                 : get_range(L, v, f->key, 0, f->type == F_POS, HUGE_VAL, &x);
+        if (ok)
+            memcpy(dst, &x, sizeof x);
+        break;
+    }
+    if (ok)
+        dc->set[i] = true;
+}
+
+static void load_style(tl *L, const fo_node *name, const fo_node *v, int layer)
+{
+    if (!is_string(name) || name->len == 0) {
+        fo_error(L->d, name->pos, "a style name must be a string");
+        return;
+    }
+    if (!need_map(L, v, fo_arena_printf(L->a, "style '%s'", name->str)))
+        return;
+    decl *dc = find_decl(L, name->str);
+    if (!dc) {
+        dc = fo_arena_alloc(L->a, sizeof *dc);
+        dc->name = name->str;
+        *L->decls_end = dc;
+        L->decls_end = &dc->next;
+    } else if (layer == 1 && dc->builtin && strcmp(dc->name, "body") != 0) {
+        /* a template's declaration replaces folio's built-in one */
+        decl *next = dc->next;
+        memset(dc, 0, sizeof *dc);
+        dc->next = next;
+        dc->name = name->str;
+    }
+    dc->builtin = layer == 0;
+    const char *where = fo_arena_printf(L->a, "in style '%s'", name->str);
+    for (int k = 0; k < v->n; k++) {
+        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
+        if (fo_node_is(key, "base")) {
+            if (strcmp(dc->name, "body") == 0)
+                fo_error(L->d, key->pos,
+                         "'body' has no 'base': every other style derives "
+                         "from it");
+            else if (get_string(L, x, "base", &dc->base))
+                dc->base_pos = x->pos;
+            continue;
+        }
+        size_t f = 0;
+        while (f < NFIELDS && !fo_node_is(key, fields[f].key))
+            f++;
+        if (f < NFIELDS)
+            load_field(L, &fields[f], x, dc);
+        else
+            fo_model_unknown_key(L->d, key, where, style_keys);
+    }
+}
+
+/* layer: 0 folio's table, 1 the template, 2 the publication. */
+static void load_styles(tl *L, const fo_node *v, int layer)
+{
+    if (!need_map(L, v, "'styles'"))
+        return;
+    for (int k = 0; k < v->n; k++)
+        load_style(L, v->pairs[k].key, v->pairs[k].value, layer);
+}
+
+static const char **style_names(tl *L)
+{
+    size_t n = 0;
+    for (decl *dc = L->decls; dc; dc = dc->next)
+        n++;
+    const char **names = fo_arena_alloc(L->a, (n + 1) * sizeof *names);
+    n = 0;
+    for (decl *dc = L->decls; dc; dc = dc->next)
+        names[n++] = dc->name;
+    return names;
+}
+
+static const fo_style *resolve(tl *L, decl *dc, int depth)
+{
+    if (dc->state == 2)
+        return &dc->out;
+    dc->state = 1;
+    fo_style s = {0};
+    if (strcmp(dc->name, "body") != 0) {
+        decl *body = find_decl(L, "body");
+        decl *bd = find_decl(L, dc->base ? dc->base : "body");
+        if (!bd) {
+            unknown_name(L, dc->base_pos, "style", dc->base, style_names(L),
+                         "styles");
+            bd = body;
+        } else if (bd->state == 1 || depth > MAX_BASE_DEPTH) {
+            fo_error(L->d, dc->base_pos,
+                     "'base: %s' makes style '%s' derive from itself",
+                     dc->base ? dc->base : "body", dc->name);
+            bd = body;
+        }
+        s = *resolve(L, bd, depth + 1);
+    }
+    for (size_t i = 0; i < NFIELDS; i++) {
+        const field *f = &fields[i];
+        if (dc->set[i] && f->type != F_COLOR)
+            memcpy((char *)&s + f->off, (const char *)&dc->v + f->off,
+                   field_size(f->type));
+    }
+    if (dc->color)
+        (void)swatch_color(L, dc->color, dc->color_pos, &s.color);
+    s.name = dc->name;
+    dc->out = s;
+    dc->state = 2;
+    return &dc->out;
+}
+
+static void resolve_styles(tl *L)
+{
+    fo_template *t = L->t;
+    size_t n = 0;
+    for (decl *dc = L->decls; dc; dc = dc->next)
+        n++;
+    t->styles = fo_arena_alloc(L->a, n * sizeof *t->styles);
+    for (decl *dc = L->decls; dc; dc = dc->next)
+        t->styles[t->nstyles++] = *resolve(L, dc, 0);
+    for (sref *r = L->srefs; r; r = r->next) {
+        const fo_style *s = fo_template_style(t, r->name);
+        if (!s) {
+            unknown_name(L, r->pos, "style", r->name, style_names(L), "styles");
+            s = fo_template_style(t, "body");
+        }
+        *r->dst = s;
+    }
+}
+
+/* ---- character styles ------------------------------------------------ */
+
+static void load_char_style(tl *L, const fo_node *name, const fo_node *v)
+{
+    static const char *const names[] = {"strong", "emphasis", "link", NULL};
+    static const char *const keys[] = {"weight", "style", "color", "underline",
+                                       NULL};
+    fo_template *t = L->t;
+    fo_char_style *cs = fo_node_is(name, "strong")     ? &t->strong
+                        : fo_node_is(name, "emphasis") ? &t->emphasis
+                        : fo_node_is(name, "link")     ? &t->link
+                                                       : NULL;
+    if (!cs) {
+        fo_model_unknown_key(L->d, name, "in 'char-styles'", names);
+        return;
+    }
+    if (!need_map(L, v, fo_arena_printf(L->a, "'%s'", name->str)))
+        return;
+    const char *where =
+        fo_arena_printf(L->a, "in character style '%s'", name->str);
+    for (int k = 0; k < v->n; k++) {
+        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
+        int i = -1;
+        if (fo_node_is(key, "weight")) {
+            i = get_choice(L, x, "weight", weight_names);
+            if (i >= 0) {
+                cs->set_bold = 1;
+                cs->bold = i;
+            }
+        } else if (fo_node_is(key, "style")) {
+            i = get_choice(L, x, "style", slant_names);
+            if (i >= 0) {
+                cs->set_italic = 1;
+                cs->italic = i;
+            }
+        } else if (fo_node_is(key, "color")) {
+            add_cref(L, x, "color", &cs->color, &cs->set_color);
+        } else if (fo_node_is(key, "underline")) {
+            (void)get_bool(L, x, "underline", &cs->underline);
+        } else {
+            fo_model_unknown_key(L->d, key, where, keys);
+        }
+    }
+}
+
+static void load_char_styles(tl *L, const fo_node *v)
+{
+    if (!need_map(L, v, "'char-styles'"))
+        return;
+    for (int k = 0; k < v->n; k++)
+        load_char_style(L, v->pairs[k].key, v->pairs[k].value);
+}
+
+/* ---- masters --------------------------------------------------------- */
+
+static const char *const variables[] = {"page", "title",     "section",
+                                        "year", "publisher", NULL};
+
+/* Checks the {variables} of a slot text. Positions are exact for texts on
+ * one line (running heads always are). */
+static void check_slot_text(tl *L, const fo_node *v)
+{
+    const char *s = v->str;
+    for (size_t i = 0; i < v->len; i++) {
+        if (s[i] != '{' && s[i] != '}')
+            continue;
+        fo_pos p = v->text_pos;
+        p.col += (int)fo_utf8_len(s, i);
+        const char *close = s[i] == '{' ? strchr(s + i, '}') : NULL;
+        if (!close) {
+            fo_error(L->d, p,
+                     "'%c' outside a variable (variables: {page}, {title}, "
+                     "{section}, {year}, {publisher})",
+                     s[i]);
+            continue;
+        }
+        char *name = fo_arena_strndup(L->a, s + i + 1,
+                                      (size_t)(close - s - (long)i - 1));
+        bool known = false;
+        for (int k = 0; variables[k]; k++)
+            known = known || strcmp(name, variables[k]) == 0;
+        if (!known)
+            unknown_name(L, p, "variable", name, variables, "variables");
+        i = (size_t)(close - s);
+    }
+}
+
+static void load_slot(tl *L, const fo_node *v, fo_slot *slot, const char *dflt)
+{
+    static const char *const keys[] = {"text", "style", NULL};
+    const fo_node *text = v, *style = NULL;
+    if (fo_node_is_null(v))
+        text = NULL; /* an empty slot */
+    else if (v->kind == FO_NODE_MAP) {
+        text = NULL;
+        for (int k = 0; k < v->n; k++) {
+            const fo_node *key = v->pairs[k].key;
+            if (fo_node_is(key, "text"))
+                text = v->pairs[k].value;
+            else if (fo_node_is(key, "style"))
+                style = v->pairs[k].value;
+            else
+                fo_model_unknown_key(L->d, key, "in a slot", keys);
+        }
+        if (!text && !fo_model_misspelt(v, "text", keys))
+            fo_error(L->d, v->pos, "missing 'text' in a slot");
+    }
+    if (text && get_string(L, text, "text", &slot->text))
+        check_slot_text(L, text);
+    const char *sname = dflt;
+    fo_pos spos = v->pos;
+    if (style && get_string(L, style, "style", &sname))
+        spos = style->pos;
+    add_sref(L, sname, spos, &slot->style);
+}
+
+static void load_slots(tl *L, const fo_node *v, fo_slot *slots,
+                       const char *which)
+{
+    static const char *const keys[] = {"left", "center", "right", NULL};
+    if (!need_map(L, v, fo_arena_printf(L->a, "'%s'", which)))
+        return;
+    const char *where = fo_arena_printf(L->a, "in '%s'", which);
+    for (int k = 0; k < v->n; k++) {
+        const fo_node *key = v->pairs[k].key;
+        int i = 0;
+        while (keys[i] && !fo_node_is(key, keys[i]))
+            i++;
+        if (keys[i])
+            load_slot(L, v->pairs[k].value, &slots[i], which);
+        else
+            fo_model_unknown_key(L->d, key, where, keys);
+    }
+}
+
+static void load_master(tl *L, const fo_node *name, const fo_node *v)
+{
+    static const char *const names[] = {"left", "right", NULL};
+    static const char *const keys[] = {
+        "head", "foot", "head-offset", "foot-offset", "rule-below-head", NULL};
+    fo_master *m = NULL;
+    if (fo_node_is(name, "left")) {
+        m = &L->t->left;
+        L->got_left = true;
+    } else if (fo_node_is(name, "right")) {
+        m = &L->t->right;
+        L->got_right = true;
+    } else {
+        fo_model_unknown_key(L->d, name, "in 'masters'", names);
+        return;
+    }
+    if (!need_map(L, v, fo_arena_printf(L->a, "master '%s'", name->str)))
+        return;
+    const char *where = fo_arena_printf(L->a, "in master '%s'", name->str);
+    double x = 0;
+    for (int k = 0; k < v->n; k++) {
+        const fo_node *key = v->pairs[k].key, *val = v->pairs[k].value;
+        if (fo_node_is(key, "head")) {
+            load_slots(L, val, m->head, "head");
+        } else if (fo_node_is(key, "foot")) {
+            load_slots(L, val, m->foot, "foot");
+        } else if (fo_node_is(key, "head-offset")) {
+            if (get_range(L, val, "head-offset", 0, false, HUGE_VAL, &x))
+                m->head_offset = x * MM;
+        } else if (fo_node_is(key, "foot-offset")) {
+            if (get_range(L, val, "foot-offset", 0, false, HUGE_VAL, &x))
+                m->foot_offset = x * MM;
+        } else if (fo_node_is(key, "rule-below-head")) {
+            (void)get_bool(L, val, "rule-below-head", &m->rule_below_head);
+        } else {
+            fo_model_unknown_key(L->d, key, where, keys);
+        }
+    }
+}
+
+static void load_masters(tl *L, const fo_node *v)
+{
+    if (!need_map(L, v, "'masters'"))
+        return;
+    for (int k = 0; k < v->n; k++)
+        load_master(L, v->pairs[k].key, v->pairs[k].value);
+}
+
+/* ---- blocks ---------------------------------------------------------- */
+
+typedef struct bkey {
+    const char *block, *key;
+    int kind; /* 0 colour, 1 int >= 1, 2 points >= 0 */
+    size_t off;
+} bkey;
+
+#define BKEY(b, k, kind, m)                                                    \
+    {                                                                          \
+        b, k, kind, offsetof(fo_template, m)                                   \
+    }
+static const bkey block_keys[] = {
+    BKEY("rule", NULL, 0, rule),
+    BKEY("table", "head-fill", 0, table_head_fill),
+    BKEY("table", "zebra-fill", 0, table_zebra_fill),
+    BKEY("quote", "rule", 0, quote_rule),
+    BKEY("facts", "fill", 0, facts_fill),
+    BKEY("facts", "per-row", 1, facts_per_row),
+    BKEY("figure", "gap", 2, figure_gap),
+    BKEY("cover", "background", 0, cover_background),
+};
+#undef BKEY
+#define NBKEYS (sizeof block_keys / sizeof block_keys[0])
+
+static void load_block_value(tl *L, const bkey *b, const fo_node *v)
+{
+    char *dst = (char *)L->t + b->off;
+    const char *key = b->key ? b->key : b->block;
+    if (b->kind == 0) {
+        add_cref(L, v, key, (fo_color *)(void *)dst, NULL);
+    } else if (b->kind == 1) {
+        int n = 0;
+        if (get_int(L, v, key, 1, &n))
+            memcpy(dst, &n, sizeof n);
+    } else {
+        double x = 0;
+        if (get_range(L, v, key, 0, false, HUGE_VAL, &x))
+            memcpy(dst, &x, sizeof x);
+    }
+}
+
+static void load_block(tl *L, const fo_node *name, const fo_node *v)
+{
+    const char *names[NBKEYS + 1] = {NULL}, *keys[NBKEYS + 1] = {NULL};
+    size_t nn = 0, nk = 0;
+    const bkey *simple = NULL;
+    bool known = false;
+    for (size_t i = 0; i < NBKEYS; i++) {
+        if (nn == 0 || strcmp(names[nn - 1], block_keys[i].block) != 0)
+            names[nn++] = block_keys[i].block;
+        if (fo_node_is(name, block_keys[i].block)) {
+            known = true;
+            if (block_keys[i].key)
+                keys[nk++] = block_keys[i].key;
+            else
+                simple = &block_keys[i];
+        }
+    }
+    if (!known) {
+        fo_model_unknown_key(L->d, name, "in 'blocks'", names);
+        return;
+    }
+    if (simple) {
+        load_block_value(L, simple, v);
+        return;
+    }
+    if (!need_map(L, v, fo_arena_printf(L->a, "'%s'", name->str)))
+        return;
+    const char *where = fo_arena_printf(L->a, "in 'blocks: %s'", name->str);
+    for (int k = 0; k < v->n; k++) {
+        const fo_node *key = v->pairs[k].key;
+        size_t i = 0;
+        while (i < NBKEYS &&
+               !(fo_node_is(name, block_keys[i].block) && block_keys[i].key &&
+                 fo_node_is(key, block_keys[i].key)))
+            i++;
+        if (i < NBKEYS)
+            load_block_value(L, &block_keys[i], v->pairs[k].value);
+        else
+            fo_model_unknown_key(L->d, key, where, keys);
+    }
+}
+
+static void load_blocks(tl *L, const fo_node *v)
+{
+    if (!need_map(L, v, "'blocks'"))
+        return;
+    for (int k = 0; k < v->n; k++)
+        load_block(L, v->pairs[k].key, v->pairs[k].value);
+}
+
+/* ---- page, margins, panels ------------------------------------------- */
+
+typedef struct page_size {
+    const char *name;
+    double w, h; /* mm, portrait */
+} page_size;
+
+static const page_size page_sizes[] = {
+    {"A3", 297, 420},         {"A4", 210, 297}, {"A5", 148, 210},
+    {"Letter", 215.9, 279.4}, {"DL", 99, 210},
+};
+static const char *const page_size_names[] = {"A3",     "A4", "A5",
+                                              "Letter", "DL", NULL};
+
+/* Sets the page from a size name (and orientation). */
+static bool named_size(tl *L, const fo_node *v, int landscape)
+{
+    int i = 0;
+    while (page_size_names[i] && !fo_node_is(v, page_size_names[i]))
+        i++;
+    if (!page_size_names[i] || !is_string(v)) {
+        if (is_string(v)) /* no hint: A7 is not a typo of A3 */
+            fo_error(L->d, v->pos,
+                     "unknown page size '%s' (sizes: A3, A4, A5, Letter, DL)",
+                     v->str);
+        else
+            fo_error(L->d, v->pos,
+                     "the page size must be a name such as A4, found %s",
+                     found(L, v));
+        return false;
+    }
+    const page_size *p = &page_sizes[i];
+    L->t->page_w = (landscape ? p->h : p->w) * MM;
+    L->t->page_h = (landscape ? p->w : p->h) * MM;
+    return true;
+}
+
+static void load_page(tl *L, const fo_node *v)
+{
+    static const char *const keys[] = {"size", "orientation", "width", "height",
+                                       NULL};
+    static const char *const orientations[] = {"portrait", "landscape", NULL};
+    L->page_ok = false;
+    if (v->kind == FO_NODE_SCALAR) {
+        L->page_ok = named_size(L, v, 0);
+        return;
+    }
+    if (!need_map(L, v, "'page'"))
+        return;
+    const fo_node *size = NULL, *w = NULL, *h = NULL;
+    int landscape = 0;
+    bool bad = false;
+    for (int k = 0; k < v->n; k++) {
+        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
+        if (fo_node_is(key, "size"))
+            size = x;
+        else if (fo_node_is(key, "width"))
+            w = x;
+        else if (fo_node_is(key, "height"))
+            h = x;
+        else if (fo_node_is(key, "orientation")) {
+            landscape = get_choice(L, x, "orientation", orientations);
+            bad = bad || landscape < 0;
+        } else {
+            fo_model_unknown_key(L->d, key, "in 'page'", keys);
+            bad = true;
+        }
+    }
+    if (size && (w || h)) {
+        fo_error(L->d, v->pos,
+                 "'page' takes either 'size' or 'width' and 'height'");
+        return;
+    }
+    if (size) {
+        L->page_ok = named_size(L, size, landscape > 0) && !bad;
+        return;
+    }
+    if (!w || !h) {
+        fo_error(L->d, v->pos, "'page' needs 'size', or 'width' and 'height'");
+        return;
+    }
+    double ww = 0, hh = 0;
+    bool ok = get_range(L, w, "width", 0, true, HUGE_VAL, &ww);
+    ok = get_range(L, h, "height", 0, true, HUGE_VAL, &hh) && ok;
+    if (ok && landscape > 0 && ww < hh) {
+        double tmp = ww;
+        ww = hh;
+        hh = tmp;
+    }
+    L->t->page_w = ww * MM;
+    L->t->page_h = hh * MM;
+    L->page_ok = ok && !bad;
+}
+
+static void load_margins(tl *L, const fo_node *v)
+{
+    static const char *const facing_keys[] = {"top", "bottom", "inner", "outer",
+                                              NULL};
+    static const char *const flat_keys[] = {"top", "bottom", "left", "right",
+                                            NULL};
+    fo_template *t = L->t;
+    if (!need_map(L, v, "'margins'"))
+        return;
+    double *dst[] = {&t->margin_top, &t->margin_bottom, &t->margin_inner,
+                     &t->margin_outer};
+    const char *const *keys = t->facing ? facing_keys : flat_keys;
+    const char *const *other = t->facing ? flat_keys : facing_keys;
+    for (int k = 0; k < v->n; k++) {
+        const fo_node *key = v->pairs[k].key;
+        int i = 0;
+        while (keys[i] && !fo_node_is(key, keys[i]))
+            i++;
+        double x = 0;
+        if (keys[i]) {
+            if (get_range(L, v->pairs[k].value, keys[i], 0, false, HUGE_VAL,
+                          &x))
+                *dst[i] = x * MM;
+        } else if (fo_model_key_known(key, other)) {
+            fo_error(L->d, key->pos,
+                     t->facing ? "'%s' is for pages that do not face "
+                                 "(facing: false); facing pages have "
+                                 "'inner' and 'outer' margins"
+                               : "'%s' is for facing pages (facing: true); "
+                                 "use 'left' and 'right'",
+                     key->str);
+        } else {
+            fo_model_unknown_key(L->d, key, "in 'margins'", keys);
+        }
+    }
+}
+
+static void load_panel(tl *L, const fo_node *v, fo_panel *p, double *pad)
+{
+    static const char *const keys[] = {"name",  "side",   "x",       "y",
+                                       "width", "height", "padding", NULL};
+    static const char *const sides[] = {"outside", "inside", NULL};
+    double *num[] = {NULL, NULL, &p->x, &p->y, &p->w, &p->h, pad};
+    bool seen[7] = {false};
+    for (int k = 0; k < v->n; k++) {
+        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
+        int i = 0;
+        while (keys[i] && !fo_node_is(key, keys[i]))
+            i++;
+        if (!keys[i]) {
+            fo_model_unknown_key(L->d, key, "in a panel", keys);
+            continue;
+        }
+        seen[i] = true;
+        double mm = 0;
+        if (i == 0) {
+            (void)get_string(L, x, "name", &p->name);
+        } else if (i == 1) {
+            int side = get_choice(L, x, "side", sides);
+            p->side = side > 0;
+        } else if (get_range(L, x, keys[i], 0, i >= 4 && i <= 5, HUGE_VAL,
+                             &mm)) {
+            *num[i] = mm * MM;
+        }
+    }
+    for (int i = 0; i < 6; i++)
+        if (!seen[i] && !fo_model_misspelt(v, keys[i], keys))
+            fo_error(L->d, v->pos, "missing '%s' in a panel", keys[i]);
+    if (!p->name) /* reported above; keep the list usable */
+        p->name = "";
+}
+
+static void check_panel(tl *L, const fo_node *v, fo_panel *p, double pad)
+{
+    const fo_template *t = L->t;
+    double eps = 0.01 * MM;
+    if (L->page_ok && p->w > 0 && p->h > 0 &&
+        (p->x + p->w > t->page_w + eps || p->y + p->h > t->page_h + eps))
+        fo_error(L->d, v->pos, "panel '%s' goes outside the %g × %g mm page",
+                 p->name, round(t->page_w / MM * 10) / 10,
+                 round(t->page_h / MM * 10) / 10);
+    else if (p->w > 0 && p->h > 0 &&
+             (p->w - 2 * pad < MIN_FRAME_MM * MM ||
+              p->h - 2 * pad < MIN_FRAME_MM * MM))
+        fo_error(L->d, v->pos,
+                 "the padding of panel '%s' leaves less than %g mm for text",
+                 p->name, MIN_FRAME_MM);
+    p->x += pad;
+    p->y += pad;
+    p->w -= 2 * pad;
+    p->h -= 2 * pad;
+}
+
+static void load_panels(tl *L, const fo_node *v)
+{
+    if (v->kind != FO_NODE_SEQ) {
+        fo_error(L->d, v->pos,
+                 "'panels' must be a sequence of panels, found %s",
+                 found(L, v));
+        return;
+    }
+    fo_template *t = L->t;
+    t->panels = fo_arena_alloc(L->a, (size_t)v->n * sizeof *t->panels + 1);
+    for (int i = 0; i < v->n; i++) {
+        const fo_node *pv = v->items[i];
+        if (!need_map(L, pv, "a panel"))
+            continue;
+        fo_panel *p = &t->panels[t->npanels];
+        double pad = 0;
+        load_panel(L, pv, p, &pad);
+        check_panel(L, pv, p, pad);
+        for (size_t j = 0; j < t->npanels && *p->name; j++)
+            if (strcmp(t->panels[j].name, p->name) == 0)
+                fo_error(L->d, pv->pos, "duplicate panel '%s'", p->name);
+        t->npanels++;
+    }
+}
+
+/* The text frame and columns must leave room for text. */
+static void check_room(tl *L)
+{
+    const fo_template *t = L->t;
+    if (!L->page_ok)
+        return;
+    const fo_node *m = fo_node_get(L->root, "margins");
+    fo_pos at = m ? m->pos : L->root->pos;
+    double w = t->page_w - t->margin_inner - t->margin_outer;
+    double h = t->page_h - t->margin_top - t->margin_bottom;
+    double min = MIN_FRAME_MM * MM;
+    if (w < min || h < min) {
+        fo_error(L->d, at,
+                 "the margins leave no room for text on a %g × %g mm page "
+                 "(the text frame needs at least %g × %g mm)",
+                 round(t->page_w / MM * 10) / 10,
+                 round(t->page_h / MM * 10) / 10, MIN_FRAME_MM, MIN_FRAME_MM);
+        return;
+    }
+    double col = (w - t->gutter * (t->columns - 1)) / t->columns;
+    const fo_node *c = fo_node_get(L->root, "columns");
+    if (col < min)
+        fo_error(L->d, c ? c->pos : at,
+                 "%d columns with a %g mm gutter leave columns narrower "
+                 "than %g mm",
+                 t->columns, round(t->gutter / MM * 10) / 10, MIN_FRAME_MM);
+}
+
+/* ---- the template file ----------------------------------------------- */
+
+static const char *const template_keys[] = {
+    "name",    "description", "page",   "facing",   "bleed",    "margins",
+    "columns", "gutter",      "widows", "orphans",  "sections", "contents",
+    "cover",   "title-page",  "fonts",  "swatches", "styles",   "char-styles",
+    "masters", "blocks",      "panels", NULL};
+
+static void load_fonts_dir(tl *L, const fo_node *v)
+{
+    const char *rel = NULL;
+    if (!get_string(L, v, "fonts", &rel))
+        return;
+    const char *why = NULL;
+    char *p = fo_path_confined(L->t->dir, L->t->dir, rel, &why);
+    struct stat st;
+    if (p && (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)))
+        why = "not a folder";
+    if (!p || why)
+        fo_error(L->d, v->pos,
+                 "'fonts' must be a folder inside the template: "
+                 "'%s': %s",
+                 rel, why ? why : "not a folder");
+    else
+        L->t->fonts_dir = fo_arena_strdup(L->a, p);
+    free(p);
+}
+
+/* Scalar settings: lengths, counts, switches. Returns false for a key that
+ * is not one of them. */
+static bool load_setting(tl *L, const fo_node *key, const fo_node *v)
+{
+    static const char *const openers[] = {"continue", "new-page",
+                                          "new-right-page", NULL};
+    fo_template *t = L->t;
+    double x = 0;
+    int n = 0;
+    if (fo_node_is(key, "bleed")) {
+        if (get_range(L, v, "bleed", 0, false, 25, &x))
+            t->bleed = x * MM;
+    } else if (fo_node_is(key, "gutter")) {
+        if (get_range(L, v, "gutter", 0, false, HUGE_VAL, &x))
+            t->gutter = x * MM;
+    } else if (fo_node_is(key, "columns")) {
+        (void)get_int(L, v, "columns", 1, &t->columns);
+    } else if (fo_node_is(key, "widows")) {
+        (void)get_int(L, v, "widows", 1, &t->widows);
+    } else if (fo_node_is(key, "orphans")) {
+        (void)get_int(L, v, "orphans", 1, &t->orphans);
+    } else if (fo_node_is(key, "facing")) {
+        if (get_bool(L, v, "facing", &n))
+            t->facing = n;
+    } else if (fo_node_is(key, "contents")) {
+        (void)get_bool(L, v, "contents", &t->contents);
+    } else if (fo_node_is(key, "cover")) {
+        (void)get_bool(L, v, "cover", &t->cover);
+    } else if (fo_node_is(key, "title-page")) {
+        (void)get_bool(L, v, "title-page", &t->title_page);
+    } else if (fo_node_is(key, "sections")) {
+        n = get_choice(L, v, "sections", openers);
+        if (n >= 0)
+            t->opener = (fo_opener)n;
+    } else if (fo_node_is(key, "name") || fo_node_is(key, "description")) {
+        const char *s = NULL;
+        if (get_string(L, v, key->str, &s) && fo_node_is(key, "name"))
+            t->name = s;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static void load_template(tl *L, const fo_node *root)
+{
+    if (!need_map(L, root, "a template"))
+        return;
+    L->root = root;
+    const fo_node *f = fo_node_get(root, "facing");
+    if (f && fo_node_is(f, "false"))
+        L->t->facing = 0;
+    for (int k = 0; k < root->n; k++) {
+        const fo_node *key = root->pairs[k].key, *v = root->pairs[k].value;
+        if (load_setting(L, key, v))
+            continue;
+        if (fo_node_is(key, "page"))
+            load_page(L, v);
+        else if (fo_node_is(key, "margins"))
+            load_margins(L, v);
+        else if (fo_node_is(key, "fonts"))
+            load_fonts_dir(L, v);
+        else if (fo_node_is(key, "swatches"))
+            load_swatches(L, v);
+        else if (fo_node_is(key, "styles"))
+            load_styles(L, v, 1);
+        else if (fo_node_is(key, "char-styles"))
+            load_char_styles(L, v);
+        else if (fo_node_is(key, "masters"))
+            load_masters(L, v);
+        else if (fo_node_is(key, "blocks"))
+            load_blocks(L, v);
+        else if (fo_node_is(key, "panels"))
+            load_panels(L, v);
+        else
+            fo_model_unknown_key(L->d, key, "in the template", template_keys);
+    }
+    check_room(L);
+}
+
+/* Defaults before the template speaks: folio's swatches and styles, an A4
+ * portrait facing page, and block colours by swatch name (so that a
+ * template's own 'brand' colours them). */
+static void load_defaults(tl *L)
+{
+    fo_template *t = L->t;
+    fo_node *root = NULL;
+    fo_status st = fo_source_load_string(builtin_yaml, sizeof builtin_yaml - 1,
+                                         "<built-in>", L->a, L->d, &root);
+    assert(st == FO_OK);
+    (void)st;
+    load_swatches(L, fo_node_get(root, "swatches"));
+    load_styles(L, fo_node_get(root, "styles"), 0);
+    L->page_ok = true;
+    t->page_w = 210 * MM;
+    t->page_h = 297 * MM;
+    t->facing = 1;
+    t->margin_top = t->margin_bottom = 20 * MM;
+    t->margin_inner = t->margin_outer = 20 * MM;
+    t->columns = 1;
+    t->gutter = 5 * MM;
+    t->widows = t->orphans = 2;
+    t->opener = FO_OPEN_PAGE;
+    t->left.head_offset = t->right.head_offset = 10 * MM;
+    t->left.foot_offset = t->right.foot_offset = 10 * MM;
+    t->strong = (fo_char_style){.set_bold = 1, .bold = 1};
+    t->emphasis = (fo_char_style){.set_italic = 1, .italic = 1};
+    t->facts_per_row = 2;
+    t->figure_gap = 4;
+    static const struct {
+        const char *swatch;
+        size_t off;
+    } colors[] = {
+        {"brand", offsetof(fo_template, cover_background)},
+        {"brand", offsetof(fo_template, rule)},
+        {"tint", offsetof(fo_template, table_head_fill)},
+        {"light", offsetof(fo_template, table_zebra_fill)},
+        {"brand", offsetof(fo_template, quote_rule)},
+        {"light", offsetof(fo_template, facts_fill)},
+    };
+    for (size_t i = 0; i < sizeof colors / sizeof colors[0]; i++) {
+        cref *c = fo_arena_alloc(L->a, sizeof *c);
+        *c = (cref){NULL,
+                    colors[i].swatch,
+                    {NULL, 0, 0},
+                    (fo_color *)(void *)((char *)t + colors[i].off),
+                    NULL};
+        *L->crefs_end = c;
+        L->crefs_end = &c->next;
+    }
+    for (int i = 0; i < 3; i++) {
+        add_sref(L, "head", (fo_pos){NULL, 0, 0}, &t->left.head[i].style);
+        add_sref(L, "foot", (fo_pos){NULL, 0, 0}, &t->left.foot[i].style);
+        add_sref(L, "head", (fo_pos){NULL, 0, 0}, &t->right.head[i].style);
+        add_sref(L, "foot", (fo_pos){NULL, 0, 0}, &t->right.foot[i].style);
+    }
+}
+
+static void finish(tl *L)
+{
+    fo_template *t = L->t;
+    for (cref *c = L->crefs; c; c = c->next)
+        if (swatch_color(L, c->name, c->pos, c->dst) && c->set)
+            *c->set = 1;
+    resolve_styles(L);
+    /* One master given: both sides look alike. */
+    if (L->got_left && !L->got_right)
+        t->right = t->left;
+    else if (L->got_right && !L->got_left)
+        t->left = t->right;
+    size_t n = 0;
+    for (swnode *s = L->swatches; s; s = s->next)
+        n++;
+    t->swatches = fo_arena_alloc(L->a, n * sizeof *t->swatches + 1);
+    for (swnode *s = L->swatches; s; s = s->next)
+        t->swatches[t->nswatches++] = s->s;
+}
+
+/* ---- finding the template -------------------------------------------- */
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* The template folders under dir (those holding a template.yaml), sorted,
+ * NULL-terminated, in arena a. */
+static const char **list_templates(const char *dir, fo_arena *a)
+{
+    size_t n = 0, cap = 0;
+    char **names = NULL;
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    while (dp && (e = readdir(dp)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *sub = fo_path_join(dir, e->d_name);
+        char *yaml = fo_path_join(sub, "template.yaml");
+        struct stat st;
+        if (stat(yaml, &st) == 0 && S_ISREG(st.st_mode)) {
+            fo_grow((void **)&names, sizeof *names, &cap, n + 1);
+            names[n++] = fo_arena_strdup(a, e->d_name);
+        }
+        free(sub);
+        free(yaml);
+    }
+    if (dp)
+        (void)closedir(dp);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_str);
+    const char **out = fo_arena_alloc(a, (n + 1) * sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        out[i] = names[i];
+    free(names);
+    return out;
+}
+
+/* Finds the template folder: *dir (canonical) and *shown (template.yaml as
+ * the user would write it), malloc'd; false after reporting. */
+static bool find_template(const fo_pub *pub, const char *data_dir, fo_arena *a,
+                          fo_diags *d, char **dir, char **shown)
+{
+    const char *name = pub->template_name ? pub->template_name : "yearbook";
+    fo_pos pos = pub->template_pos;
+    *dir = *shown = NULL;
+    if (strchr(name, '/')) {
+        const char *why = NULL;
+        char *rel = fo_path_join(name, "template.yaml");
+        char *yaml = fo_path_confined(pub->root, pub->root, rel, &why);
+        free(rel);
+        *dir = yaml ? fo_path_dirname(yaml) : NULL;
+        free(yaml);
+        if (!*dir) {
+            if (strcmp(why, "no such file") == 0)
+                why = "no template.yaml there";
+            fo_error(d, pos, "cannot use the template '%s': %s", name, why);
+            free(*dir);
+            *dir = NULL;
+            return false;
+        }
+        char *pubdir = fo_path_dirname(pub->file);
+        char *folder = fo_path_join(pubdir, name);
+        *shown = fo_path_join(folder, "template.yaml");
+        free(pubdir);
+        free(folder);
+        return true;
+    }
+    char *base = fo_path_join(data_dir, "templates");
+    const char **names = list_templates(base, a);
+    bool ok = false;
+    for (size_t i = 0; names[i] && !ok; i++)
+        ok = strcmp(names[i], name) == 0;
+    if (ok) {
+        char *folder = fo_path_join(base, name);
+        *dir = realpath(folder, NULL);
+        *shown = fo_path_join(folder, "template.yaml");
+        free(folder);
+        ok = *dir != NULL;
+    }
+    if (!ok) {
+        const char *h = fo_model_hint(name, names);
+        char *list = join_names(names);
+        if (h)
+            fo_error(d, pos, "unknown template '%s' — did you mean '%s'?", name,
+                     h);
+        else
+            fo_error(d, pos, "unknown template '%s' (templates: %s)", name,
+                     list ? list : "none");
+        free(list);
+        free(*shown);
+        *shown = NULL;
+    }
+    free(base);
+    return ok;
+}
+
+/* ---- diagnostics in file order --------------------------------------- */
+
+typedef struct ord {
+    const fo_diag *g;
+    int file; /* order of first appearance of its file */
+    size_t seq;
+} ord;
+
+static int cmp_ord(const void *x, const void *y)
+{
+    const ord *p = x, *q = y;
+    if (p->file != q->file)
+        return p->file < q->file ? -1 : 1;
+    if (p->g->pos.line != q->g->pos.line)
+        return p->g->pos.line < q->g->pos.line ? -1 : 1;
+    if (p->g->pos.col != q->g->pos.col)
+        return p->g->pos.col < q->g->pos.col ? -1 : 1;
+    return p->seq < q->seq ? -1 : p->seq > q->seq;
+}
+
+/* Moves the diagnostics of local into d, sorted by file (in order of first
+ * appearance), line and column. */
+static void flush_sorted(fo_diags *local, fo_diags *d)
+{
+    ord *o = fo_xcalloc(local->n ? local->n : 1, sizeof *o);
+    for (size_t i = 0; i < local->n; i++) {
+        const fo_diag *g = &local->items[i];
+        o[i] = (ord){g, (int)i, i};
+        for (size_t j = 0; j < i; j++) {
+            const char *f = local->items[j].file;
+            if ((f == NULL && g->file == NULL) ||
+                (f && g->file && strcmp(f, g->file) == 0)) {
+                o[i].file = o[j].file;
+                break;
+            }
+        }
+    }
+    if (local->n)
+        qsort(o, local->n, sizeof *o, cmp_ord);
+    for (size_t i = 0; i < local->n; i++)
+        fo_diag_add(d, o[i].g->sev, o[i].g->pos, "%s", o[i].g->message);
+    free(o);
+    fo_diags_free(local);
+}
+
+/* ---- public API ------------------------------------------------------ */
+
+fo_status fo_template_load(const fo_pub *pub, const char *data_dir, fo_arena *a,
+                           fo_diags *d, const fo_template **out)
+{
+    *out = NULL;
+    fo_diags local;
+    fo_diags_init(&local);
+    char *dir = NULL, *shown = NULL;
+    fo_status st = FO_OK;
+    fo_template *t = fo_arena_alloc(a, sizeof *t);
+    tl L = {.t = t, .a = a, .d = &local};
+    L.decls_end = &L.decls;
+    L.crefs_end = &L.crefs;
+    L.srefs_end = &L.srefs;
+    L.swatches_end = &L.swatches;
+    if (!find_template(pub, data_dir, a, &local, &dir, &shown)) {
+        st = FO_ERR_INPUT;
+        goto out;
+    }
+    t->dir = fo_arena_strdup(a, dir);
+    const char *base = strrchr(t->dir, '/');
+    t->name = base ? base + 1 : t->dir;
+    char *yaml = fo_path_join(dir, "template.yaml");
+    fo_node *root = NULL;
+    st = fo_source_load_file(yaml, shown, a, &local, &root);
+    free(yaml);
+    if (st == FO_ERR_IO) {
+        fo_error(&local, (fo_pos){shown, 0, 0}, "cannot read the template");
+        goto out;
+    }
+    if (st != FO_OK)
+        goto out;
+    load_defaults(&L);
+    load_template(&L, root);
+    if (pub->style_overrides)
+        load_styles(&L, pub->style_overrides, 2);
+    finish(&L);
+    if (local.errors)
+        st = FO_ERR_INPUT;
+out:
+    free(dir);
+    free(shown);
+    flush_sorted(&local, d);
+    if (st == FO_OK)
+        *out = t;
+    return st;
+}
+
+const fo_style *fo_template_style(const fo_template *t, const char *name)
+{
+    for (size_t i = 0; i < t->nstyles; i++)
+        if (strcmp(t->styles[i].name, name) == 0)
+            return &t->styles[i];
+    return NULL;
+}
+
+const fo_swatch *fo_template_swatch(const fo_template *t, const char *name)
+{
+    for (size_t i = 0; i < t->nswatches; i++)
+        if (strcmp(t->swatches[i].name, name) == 0)
+            return &t->swatches[i];
+    return NULL;
+}
