@@ -1094,8 +1094,7 @@ static void load_page(tl *L, const fo_node *v)
     if (!need_map(L, v, "'page'"))
         return;
     const fo_node *size = NULL, *w = NULL, *h = NULL;
-    int landscape = 0;
-    bool bad = false;
+    int landscape = 0; /* a bad orientation leaves the page portrait */
     for (int k = 0; k < v->n; k++) {
         const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
         if (fo_node_is(key, "size"))
@@ -1106,10 +1105,8 @@ static void load_page(tl *L, const fo_node *v)
             h = x;
         else if (fo_node_is(key, "orientation")) {
             landscape = get_choice(L, x, "orientation", orientations);
-            bad = bad || landscape < 0;
         } else {
             fo_model_unknown_key(L->d, key, "in 'page'", keys);
-            bad = true;
         }
     }
     if (size && (w || h)) {
@@ -1118,7 +1115,7 @@ static void load_page(tl *L, const fo_node *v)
         return;
     }
     if (size) {
-        L->page_ok = named_size(L, size, landscape > 0) && !bad;
+        L->page_ok = named_size(L, size, landscape > 0);
         return;
     }
     if (!w || !h) {
@@ -1135,7 +1132,7 @@ static void load_page(tl *L, const fo_node *v)
     }
     L->t->page_w = ww * MM;
     L->t->page_h = hh * MM;
-    L->page_ok = ok && !bad;
+    L->page_ok = ok;
 }
 
 static void load_margins(tl *L, const fo_node *v)
