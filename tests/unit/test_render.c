@@ -15,6 +15,8 @@
 
 #include "render/render.h"
 
+#include <png.h>
+
 #include <hb.h>
 
 #include <math.h>
@@ -523,8 +525,8 @@ static void test_png_shift_detected(void **state)
     assert_int_equal(compare_png(f, PNG_DPI, -PNG_SHIFT), 1);
 }
 
-/* Failures leave no file behind: an unreadable font is a reported error,
- * and images (not supported yet) are refused without a crash. */
+/* Failures leave no file behind: an unreadable font and an image that
+ * does not decode are reported errors. */
 static void test_errors_leave_no_file(void **state)
 {
     fixture *f = *state;
@@ -546,20 +548,409 @@ static void test_errors_leave_no_file(void **state)
     fo_dl_doc_free(d);
     fo_diags_free(&dg);
 
+    /* an image that fails to decode (its probe was faked): reported by
+     * both renderers, no file */
     d = fo_dl_doc_new();
     pg = fo_dl_doc_add_page(d, 100, 100);
+    fo_image_info info = {.format = FO_IMAGE_PNG,
+                          .width = 32,
+                          .height = 24,
+                          .orientation = 1,
+                          .shown_w = 32,
+                          .shown_h = 24,
+                          .components = 3,
+                          .bits = 8};
+    int img = fo_dl_doc_image(
+        d, FO_TEST_SRC "/tests/fixtures/images/truncated.png", &info);
     fo_dl_op *op = fo_dl_page_add(pg, FO_DL_IMAGE);
-    op->u.image = (fo_dl_image){.image = 0, .x = 10, .y = 10, .w = 20, .h = 20};
+    op->u.image =
+        (fo_dl_image){.image = img, .x = 10, .y = 10, .w = 20, .h = 20};
     fo_diags_init(&dg);
     assert_int_equal(fo_render_pdf(d, path, &opts, &dg), FO_ERR_INPUT);
-    assert_non_null(strstr(dg.items[0].message, "images are not supported"));
+    assert_non_null(strstr(dg.items[0].message, "truncated.png: bad PNG data"));
     assert_int_equal(file_size(path), -1);
     snprintf(path, sizeof path, "%s/bad.png", f->dir);
     assert_int_equal(fo_render_png(d, 0, 72, path, &dg), FO_ERR_INPUT);
+    assert_non_null(strstr(dg.items[1].message, "truncated.png: bad PNG data"));
     assert_int_equal(file_size(path), -1);
     assert_int_equal(fo_render_png(d, 5, 72, path, &dg), FO_ERR_USAGE);
     fo_dl_doc_free(d);
     fo_diags_free(&dg);
+}
+
+/* ---- images ------------------------------------------------------------ */
+
+/* A page placing every fixture of tests/fixtures/images (make.sh: 32 x 24,
+ * quadrants red, green / blue, yellow and a white dot) in a 6-column grid
+ * of 48 x 36 pt boxes, plus rgb8.png a second time, orient6.jpg enlarged
+ * and clipped, and rgba8.png shrunk into 12 x 9 pt. */
+static const char *const img_files[] = {
+    "grey1.png",    "grey2.png",          "grey4.png",
+    "grey8.png",    "grey16.png",         "grey-alpha.png",
+    "rgb8.png",     "rgb16.png",          "rgba8.png",
+    "rgba16.png",   "palette.png",        "palette-trns.png",
+    "rgb-trns.png", "rgb-interlaced.png", "rgba-interlaced.png",
+    "baseline.jpg", "progressive.jpg",    "grey.jpg",
+    "dense.jpg",    "cmyk-adobe.jpg",     "cmyk-plain.jpg",
+    "orient1.jpg",  "orient2.jpg",        "orient3.jpg",
+    "orient4.jpg",  "orient5.jpg",        "orient6.jpg",
+    "orient7.jpg",  "orient8.jpg"};
+#define NIMG ((int)(sizeof img_files / sizeof img_files[0]))
+#define NSMASK                                                                 \
+    6 /* grey-alpha, rgba8, rgba16, palette-trns, rgb-trns,                    \
+         rgba-interlaced */
+#define IMG_PAGE_W 400.0
+#define IMG_PAGE_H 360.0
+
+/* Raster comparison for image pages (measured with Cairo 1.16, poppler
+ * 22.12): both sides decode the same pixels with the same libjpeg and
+ * resample them with the same Cairo filter (pdftocairo's choice, which
+ * png.c copies; alpha as a separate mask, as poppler draws an SMask), so
+ * every grey, RGB and palette image, enlarged 2.1x (100 dpi, bilinear),
+ * 6.3x (300 dpi, nearest) or shrunk, agrees to a largest channel
+ * difference of 1 at 100 dpi and 0 at 300 dpi. Text pages allow 64 on
+ * 0.01 % of the page (antialiasing); image pages allow IMG_TOLERANCE on
+ * IMG_MAX_SHARE of each image's box, slack for another poppler's or
+ * Cairo's resampling, and a wrong orientation, colour or position fails
+ * it by far. CMYK images differ by design: the preview converts CMYK
+ * naively, poppler with its own approximation (61 per channel at most on
+ * these colours), so they get IMG_CMYK_TOLERANCE until soft proofing
+ * replaces both. */
+#define IMG_TOLERANCE 16
+#define IMG_MAX_SHARE 0.01 /* of the box's pixels */
+#define IMG_CMYK_TOLERANCE 80
+
+typedef struct img_box {
+    int image;
+    double x, y, w, h;
+} img_box;
+
+typedef struct img_fixture {
+    char dir[64];
+    fo_dl_doc *doc;
+    img_box boxes[NIMG + 3];
+    int nboxes;
+    char pdf[128], pdf2[128];
+} img_fixture;
+
+typedef struct raster {
+    png_image im;
+    unsigned char *px; /* RGBA */
+} raster;
+
+static void raster_load(raster *r, const char *path)
+{
+    memset(r, 0, sizeof *r);
+    r->im.version = PNG_IMAGE_VERSION;
+    assert_true(png_image_begin_read_from_file(&r->im, path));
+    r->im.format = PNG_FORMAT_RGBA;
+    r->px = malloc(PNG_IMAGE_SIZE(r->im));
+    assert_non_null(r->px);
+    assert_true(png_image_finish_read(&r->im, NULL, r->px, 0, NULL));
+}
+
+static const unsigned char *raster_at(const raster *r, int x, int y)
+{
+    assert_true(x >= 0 && (unsigned)x < r->im.width && y >= 0 &&
+                (unsigned)y < r->im.height);
+    return r->px + ((size_t)y * r->im.width + (size_t)x) * 4;
+}
+
+static int img_setup(void **state)
+{
+    img_fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    strcpy(f->dir, "/tmp/fo_render_img_XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    fo_dl_doc *doc = f->doc = fo_dl_doc_new();
+    fo_dl_page *pg = fo_dl_doc_add_page(doc, IMG_PAGE_W, IMG_PAGE_H);
+    for (int i = 0; i < NIMG; i++) {
+        char path[512], why[200];
+        fo_image_info info;
+        snprintf(path, sizeof path, FO_TEST_SRC "/tests/fixtures/images/%s",
+                 img_files[i]);
+        if (fo_image_probe(path, &info, why, sizeof why) != FO_OK)
+            fail_msg("%s: %s", path, why);
+        int idx = fo_dl_doc_image(doc, path, &info);
+        assert_int_equal(idx, i);
+        f->boxes[f->nboxes++] =
+            (img_box){idx, 12 + (i % 6) * 64, 12 + (i / 6) * 52, 48, 36};
+    }
+    /* rgb8.png again: the same XObject */
+    f->boxes[f->nboxes++] = (img_box){6, 12 + 5 * 64, 12 + 4 * 52, 48, 36};
+    /* rgba8.png shrunk */
+    f->boxes[f->nboxes++] = (img_box){8, 140, 290, 12, 9};
+    for (int i = 0; i < f->nboxes; i++) {
+        fo_dl_op *op = fo_dl_page_add(pg, FO_DL_IMAGE);
+        const img_box *b = &f->boxes[i];
+        op->u.image = (fo_dl_image){
+            .image = b->image, .x = b->x, .y = b->y, .w = b->w, .h = b->h};
+    }
+    /* orient6.jpg at 96 x 72, clipped to its upper left part */
+    fo_dl_op *op = fo_dl_page_add(pg, FO_DL_IMAGE);
+    op->u.image = (fo_dl_image){.image = 26,
+                                .x = 12,
+                                .y = 270,
+                                .w = 96,
+                                .h = 72,
+                                .clip = 1,
+                                .cx = 20,
+                                .cy = 276,
+                                .cw = 60,
+                                .ch = 40};
+    snprintf(f->pdf, sizeof f->pdf, "%s/img.pdf", f->dir);
+    snprintf(f->pdf2, sizeof f->pdf2, "%s/img2.pdf", f->dir);
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_pdf_opts opts = {1700000000, 1};
+    fo_status st = fo_render_pdf(doc, f->pdf, &opts, &d);
+    if (st == FO_OK)
+        st = fo_render_pdf(doc, f->pdf2, &opts, &d);
+    if (st != FO_OK)
+        fo_diags_print(&d, stderr);
+    assert_int_equal(st, FO_OK);
+    assert_int_equal(d.errors, 0);
+    fo_diags_free(&d);
+    *state = f;
+    return 0;
+}
+
+static int img_teardown(void **state)
+{
+    img_fixture *f = *state;
+    char cmd[128];
+    if (!f)
+        return 0;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    if (!getenv("FO_KEEP_TEST_FILES") && system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", f->dir);
+    else if (getenv("FO_KEEP_TEST_FILES"))
+        fprintf(stderr, "test files kept in %s\n", f->dir);
+    fo_dl_doc_free(f->doc);
+    free(f);
+    return 0;
+}
+
+static void test_img_qpdf_check_and_deterministic(void **state)
+{
+    img_fixture *f = *state;
+    int rc;
+    char *o = runf(&rc, "qpdf --check '%s' 2>&1", f->pdf);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(o, "No syntax or stream encoding errors"));
+    assert_null(strstr(o, "WARNING"));
+    free(o);
+    o = runf(&rc, "cmp '%s' '%s' 2>&1", f->pdf, f->pdf2);
+    assert_int_equal(rc, 0);
+    free(o);
+}
+
+/* One image XObject per distinct file however often it is placed, plus
+ * one SMask per image with alpha; plain CMYK has no /Decode, Adobe CMYK
+ * has the inverting one. */
+static void test_img_one_xobject_per_file(void **state)
+{
+    img_fixture *f = *state;
+    int rc;
+    char *o = runf(&rc,
+                   "qpdf --qdf --object-streams=disable '%s' - | "
+                   "grep -a -c '/Subtype /Image'",
+                   f->pdf);
+    int images = atoi(o);
+    free(o);
+    o = runf(&rc,
+             "qpdf --qdf --object-streams=disable '%s' - | "
+             "grep -a -c '/SMask [0-9]* 0 R'",
+             f->pdf);
+    int smasks = atoi(o);
+    free(o);
+    print_message("%d image XObjects, %d of them SMasks\n", images, smasks);
+    assert_int_equal(smasks, NSMASK);
+    assert_int_equal(images - smasks, NIMG);
+    o = runf(&rc,
+             "qpdf --qdf --object-streams=disable '%s' - | "
+             "grep -a -c '/Decode'",
+             f->pdf);
+    assert_int_equal(atoi(o), 1); /* cmyk-adobe.jpg only */
+    free(o);
+}
+
+/* Renders the page with Cairo and pdftocairo at dpi and loads both. */
+static void img_rasters(const img_fixture *f, int dpi, raster *cairo_r,
+                        raster *pop)
+{
+    char png[160], ref[160];
+    snprintf(png, sizeof png, "%s/cairo-%d.png", f->dir, dpi);
+    snprintf(ref, sizeof ref, "%s/poppler-%d", f->dir, dpi);
+    fo_diags d;
+    fo_diags_init(&d);
+    assert_int_equal(fo_render_png(f->doc, 0, dpi, png, &d), FO_OK);
+    fo_diags_free(&d);
+    int rc;
+    char *o = runf(&rc, "pdftocairo -r %d -png -singlefile '%s' '%s' 2>&1", dpi,
+                   f->pdf, ref);
+    assert_int_equal(rc, 0);
+    assert_string_equal(o, "");
+    free(o);
+    strcat(ref, ".png");
+    raster_load(cairo_r, png);
+    raster_load(pop, ref);
+    assert_int_equal(cairo_r->im.width, pop->im.width);
+    assert_int_equal(cairo_r->im.height, pop->im.height);
+}
+
+static int is_cmyk(int image)
+{
+    return strncmp(img_files[image], "cmyk", 4) == 0;
+}
+
+/* The preview is the print, image by image: Cairo's PNG against
+ * pdftocairo's raster in each box. */
+static void test_img_png_matches_pdf(void **state)
+{
+    img_fixture *f = *state;
+    const int dpis[] = {100, 300};
+    for (int k = 0; k < 2; k++) {
+        raster a, b;
+        img_rasters(f, dpis[k], &a, &b);
+        double s = dpis[k] / 72.0;
+        int worst = 0, worst_cmyk = 0;
+        for (int i = 0; i < f->nboxes; i++) {
+            const img_box *bx = &f->boxes[i];
+            int x0 = (int)floor(bx->x * s), y0 = (int)floor(bx->y * s);
+            int x1 = (int)ceil((bx->x + bx->w) * s),
+                y1 = (int)ceil((bx->y + bx->h) * s);
+            int cmyk = is_cmyk(bx->image);
+            int tol = cmyk ? IMG_CMYK_TOLERANCE : IMG_TOLERANCE;
+            long n = 0, bad = 0;
+            int maxd = 0;
+            for (int y = y0; y < y1; y++)
+                for (int x = x0; x < x1; x++, n++) {
+                    const unsigned char *p = raster_at(&a, x, y),
+                                        *q = raster_at(&b, x, y);
+                    int dmax = 0;
+                    for (int c = 0; c < 3; c++) {
+                        int dd = abs(p[c] - q[c]);
+                        dmax = dd > dmax ? dd : dmax;
+                    }
+                    maxd = dmax > maxd ? dmax : maxd;
+                    bad += dmax > tol;
+                }
+            if (cmyk)
+                worst_cmyk = maxd > worst_cmyk ? maxd : worst_cmyk;
+            else
+                worst = maxd > worst ? maxd : worst;
+            if ((double)bad > IMG_MAX_SHARE * (double)n)
+                fail_msg("%d dpi, %s at (%g, %g): %ld of %ld pixels differ "
+                         "by more than %d (max %d)",
+                         dpis[k], img_files[bx->image], bx->x, bx->y, bad, n,
+                         tol, maxd);
+        }
+        print_message("%d dpi: largest channel difference %d (CMYK %d)\n",
+                      dpis[k], worst, worst_cmyk);
+        free(a.px);
+        free(b.px);
+    }
+}
+
+/* Colour at the shown picture's quadrant centres and dot: the same for
+ * every file once its EXIF orientation is applied. */
+static const double quad_pts[5][2] = {{8.5 / 32, 6.5 / 24},
+                                      {24.5 / 32, 6.5 / 24},
+                                      {8.5 / 32, 18.5 / 24},
+                                      {24.5 / 32, 18.5 / 24},
+                                      {4.0 / 32, 4.0 / 24}};
+static const int quad_rgb[5][3] = {{220, 30, 30},
+                                   {30, 160, 60},
+                                   {30, 60, 200},
+                                   {240, 220, 40},
+                                   {255, 255, 255}};
+
+/* Checks box i of raster r (at dpi) shows the upright picture within
+ * tol. */
+static void check_upright(const img_fixture *f, const raster *r, int dpi, int i,
+                          int tol, const char *who)
+{
+    const img_box *bx = &f->boxes[i];
+    double s = dpi / 72.0;
+    for (int p = 0; p < 5; p++) {
+        int x = (int)((bx->x + quad_pts[p][0] * bx->w) * s),
+            y = (int)((bx->y + quad_pts[p][1] * bx->h) * s);
+        const unsigned char *px = raster_at(r, x, y);
+        for (int c = 0; c < 3; c++)
+            if (abs(px[c] - quad_rgb[p][c]) > tol)
+                fail_msg("%s: %s point %d: (%d, %d, %d), want (%d, %d, %d)",
+                         who, img_files[bx->image], p, px[0], px[1], px[2],
+                         quad_rgb[p][0], quad_rgb[p][1], quad_rgb[p][2]);
+    }
+}
+
+static void test_img_orientations_upright(void **state)
+{
+    img_fixture *f = *state;
+    raster a, b;
+    img_rasters(f, 100, &a, &b);
+    for (int i = 0; i < NIMG; i++)
+        if (strncmp(img_files[i], "orient", 6) == 0 ||
+            strcmp(img_files[i], "baseline.jpg") == 0 ||
+            strcmp(img_files[i], "rgb8.png") == 0) {
+            check_upright(f, &a, 100, i, 16, "cairo");
+            check_upright(f, &b, 100, i, 16, "pdftocairo");
+        }
+    /* the clip: orient6 at 96 x 72 from (12, 270), clipped to (20, 276)
+     * 60 x 40: its red quadrant shows inside the clip, white outside */
+    double s = 100 / 72.0;
+    const raster *rs[2] = {&a, &b};
+    for (int k = 0; k < 2; k++) {
+        const unsigned char *in =
+            raster_at(rs[k], (int)(40 * s), (int)(300 * s));
+        const unsigned char *left =
+            raster_at(rs[k], (int)(15 * s), (int)(300 * s));
+        const unsigned char *below =
+            raster_at(rs[k], (int)(40 * s), (int)(330 * s));
+        assert_true(abs(in[0] - 220) <= 16 && abs(in[1] - 30) <= 16);
+        assert_true(left[0] == 255 && left[1] == 255 && left[2] == 255);
+        assert_true(below[0] == 255 && below[1] == 255 && below[2] == 255);
+    }
+    free(a.px);
+    free(b.px);
+}
+
+/* Other readers: mupdf and Ghostscript render the page without a word,
+ * and show CMYK (Adobe and plain) with the right colours, not
+ * inverted (their CMYK conversions differ from ours: loose tolerance). */
+static void test_img_other_readers(void **state)
+{
+    img_fixture *f = *state;
+    char mu[160], gs[160];
+    snprintf(mu, sizeof mu, "%s/mutool.png", f->dir);
+    snprintf(gs, sizeof gs, "%s/gs.png", f->dir);
+    int rc;
+    /* this mupdf build says it has no ICC support, whatever the file */
+    char *o = runf(&rc, "mutool draw -q -r 100 -o '%s' '%s' 2>'%s.err'", mu,
+                   f->pdf, mu);
+    assert_int_equal(rc, 0);
+    free(o);
+    o = runf(&rc, "grep -v '^warning: ICC support is not available$' '%s.err'",
+             mu);
+    assert_string_equal(o, "");
+    free(o);
+    o = runf(&rc,
+             "gs -q -dSAFER -dBATCH -dNOPAUSE -sDEVICE=png16m -r100 "
+             "-o '%s' '%s' 2>&1",
+             gs, f->pdf);
+    assert_int_equal(rc, 0);
+    assert_string_equal(o, "");
+    free(o);
+    const char *paths[2] = {mu, gs};
+    for (int k = 0; k < 2; k++) {
+        raster r;
+        raster_load(&r, paths[k]);
+        for (int i = 0; i < NIMG; i++)
+            if (is_cmyk(i) || strncmp(img_files[i], "orient", 6) == 0)
+                check_upright(f, &r, 100, i, 64, k ? "gs" : "mutool");
+        free(r.px);
+    }
 }
 
 int main(void)
@@ -577,5 +968,14 @@ int main(void)
         cmocka_unit_test(test_png_shift_detected),
         cmocka_unit_test(test_errors_leave_no_file),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    const struct CMUnitTest img_tests[] = {
+        cmocka_unit_test(test_img_qpdf_check_and_deterministic),
+        cmocka_unit_test(test_img_one_xobject_per_file),
+        cmocka_unit_test(test_img_png_matches_pdf),
+        cmocka_unit_test(test_img_orientations_upright),
+        cmocka_unit_test(test_img_other_readers),
+    };
+    int failed = cmocka_run_group_tests(tests, setup, teardown);
+    failed += cmocka_run_group_tests(img_tests, img_setup, img_teardown);
+    return failed;
 }
