@@ -910,6 +910,19 @@ def make_logo(w, h, out):
     run(c, out)
 
 
+def make_logo_wide(w, h, out):
+    """The emblem centred on a wide transparent canvas, so that a figure
+    one narrow column wide shows it small (about a third of the width)."""
+    tmp = out[:-4] + ".tmp.png"
+    make_logo(h, h, tmp)
+    path = os.path.join(ROOT, out)
+    subprocess.run(["convert", "-limit", "thread", "1",
+                    os.path.join(ROOT, tmp), "-background", "none",
+                    "-gravity", "center", "-extent", "%dx%d" % (w, h)]
+                   + PNG_OPTS + [path], check=True)
+    os.remove(os.path.join(ROOT, tmp))
+
+
 # ---------------------------------------------------------------- driver
 
 def run(c, out):
@@ -939,6 +952,7 @@ JOBS = [
     # brochure (its own copies: paths stay inside its folder)
     (BR + "/cover.jpg", scene_cover_brochure, 1000, 2120),
     (BR + "/logo.png", make_logo, 600, 600),
+    (BR + "/logo-wide.png", make_logo_wide, 1500, 500),
     (BR + "/temple-dusk.jpg", scene_temple, 1000, 640),
     (BR + "/lanterns.jpg", scene_lanterns, 1000, 640),
     (BR + "/beach.jpg", scene_beach, 1000, 640),
@@ -946,6 +960,7 @@ JOBS = [
     # booklet
     (BK + "/cover.jpg", scene_cover, 1240, 1754),
     (BK + "/logo.png", make_logo, 600, 600),
+    (BK + "/logo-wide.png", make_logo_wide, 1500, 500),
     (BK + "/rice-fields.jpg", scene_rice, 1400, 880),
     (BK + "/lanterns.jpg", scene_lanterns, 1400, 880),
 ]
