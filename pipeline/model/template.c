@@ -270,8 +270,14 @@ typedef struct tl {
 
 static const char *found(tl *L, const fo_node *v)
 {
-    if (v->kind == FO_NODE_SCALAR && !fo_node_is_null(v))
-        return fo_arena_printf(L->a, "'%.40s'", v->str);
+    if (v->kind == FO_NODE_SCALAR && !fo_node_is_null(v)) {
+        int n = 0; /* at most 40 bytes, never half a character */
+        while (v->str[n] && n < 40)
+            n++;
+        while (n > 0 && ((unsigned char)v->str[n] & 0xC0) == 0x80)
+            n--;
+        return fo_arena_printf(L->a, "'%.*s'", n, v->str);
+    }
     return fo_node_describe(v);
 }
 

@@ -27,18 +27,18 @@ typedef struct fo_style {
     const char *name;
     const char *family; /* "Noto Serif" */
     int bold, italic;
-    double size, leading; /* points */
+    double size, leading;                           /* points */
     double space_before, space_after, first_indent; /* points */
     fo_align align;
     fo_color color;
     int keep_with_next; /* never the last thing in a column */
     int hyphenate;      /* allow hyphenation (never applied to Vietnamese) */
-    double shrink, stretch; /* how far spaces may shrink / stretch, as a
-                               share of their width (0.25, 0.5) */
+    double shrink, stretch;    /* how far spaces may shrink / stretch, as a
+                                  share of their width (0.25, 0.5) */
     int hyph_left, hyph_right; /* shortest word piece before/after a hyphen */
     double tolerance, pretolerance, line_penalty, hyphen_penalty;
     double double_hyphen_demerits, final_hyphen_demerits, adj_demerits;
-    int max_hyphens; /* consecutive hyphenated lines, 0 = no limit */
+    int max_hyphens;       /* consecutive hyphenated lines, 0 = no limit */
     double letter_spacing; /* points (0 for Lao/Khmer, headings may set it) */
     int uppercase;         /* set in capitals (running heads, labels) */
 } fo_style;
@@ -73,7 +73,8 @@ typedef struct fo_master {
 } fo_master;
 
 /* A fixed frame of a panel layout (tri-fold): where content flows, in
- * page coordinates (points, origin top-left of the trim). */
+ * page coordinates (points, origin top-left of the trim). The frame is the
+ * area inside the panel's padding. */
 typedef struct fo_panel {
     const char *name; /* "cover", "back", "inside-flap", "inside-1", ... */
     int side;         /* 0 outside (page 1), 1 inside (page 2) */
@@ -88,20 +89,22 @@ typedef enum fo_opener {
 
 typedef struct fo_template {
     const char *name;
-    const char *dir;   /* absolute folder of template.yaml */
+    const char *dir;       /* absolute folder of template.yaml */
     const char *fonts_dir; /* the template's own fonts/, or NULL */
     double page_w, page_h; /* trim size */
     double bleed;
     int facing; /* left and right pages differ (inner/outer margins) */
+    /* with facing 0, inner is the left margin and outer the right one, on
+     * every page */
     double margin_top, margin_bottom, margin_inner, margin_outer;
     int columns;
     double gutter;
     int widows, orphans;
     fo_master left, right; /* masters of even and odd pages */
     fo_opener opener;
-    int contents;       /* a table of contents after the cover */
-    int cover;          /* a cover page */
-    int title_page;     /* a title page when there is no cover */
+    int contents;     /* a table of contents after the cover */
+    int cover;        /* a cover page */
+    int title_page;   /* a title page when there is no cover */
     fo_style *styles; /* always holds every name in FO_STYLE_NAMES */
     size_t nstyles;
     fo_char_style strong, emphasis, link; /* **bold**, *italic*, [links] */
@@ -121,10 +124,10 @@ typedef struct fo_template {
 
 /* The styles layout asks for; a template that leaves one out gets it from
  * folio's built-in defaults (derived from its own body style). */
-#define FO_STYLE_NAMES                                                      \
-    "body", "h1", "h2", "h3", "caption", "credit", "quote", "quote-by",    \
-        "list", "table", "table-head", "fact-value", "fact-label",          \
-        "toc-title", "toc-1", "toc-2", "cover-title", "cover-subtitle",     \
+#define FO_STYLE_NAMES                                                         \
+    "body", "h1", "h2", "h3", "caption", "credit", "quote", "quote-by",        \
+        "list", "table", "table-head", "fact-value", "fact-label",             \
+        "toc-title", "toc-1", "toc-2", "cover-title", "cover-subtitle",        \
         "cover-meta", "head", "foot"
 
 /* Loads the template pub names (pub->template_name: a folder name under
