@@ -951,11 +951,9 @@ JOBS = [
     (YB + "/scholars.jpg", scene_scholars, 1600, 1000),
     # brochure (its own copies: paths stay inside its folder)
     (BR + "/cover.jpg", scene_cover_brochure, 1000, 2120),
-    (BR + "/logo.png", make_logo, 600, 600),
     (BR + "/logo-wide.png", make_logo_wide, 1500, 500),
     (BR + "/temple-dusk.jpg", scene_temple, 1000, 640),
     (BR + "/lanterns.jpg", scene_lanterns, 1000, 640),
-    (BR + "/beach.jpg", scene_beach, 1000, 640),
     (BR + "/birds-dawn.jpg", scene_birds, 1000, 1100),
     # booklet
     (BK + "/cover.jpg", scene_cover, 1240, 1754),
