@@ -82,7 +82,9 @@ typedef struct fo_figure {
     fo_fig_span span;
     fo_fit fit;
     double focus_x, focus_y; /* 0..1 in the image, default 0.5 0.5 */
-    double height;           /* box height in points; 0 = from aspect */
+    double height;           /* box height in points; 0 = from the aspect
+                                (fit contain), or the page's height (a
+                                page-wide fit cover) */
     fo_text caption, credit; /* optional */
 } fo_figure;
 
@@ -132,7 +134,7 @@ typedef enum fo_break_kind { FO_BREAK_PAGE, FO_BREAK_COLUMN } fo_break_kind;
 typedef struct fo_block {
     fo_block_kind kind;
     fo_pos pos;
-    int level;   /* FO_BLOCK_HEADING: 2 or 3 */
+    int level;    /* FO_BLOCK_HEADING: 2 or 3 */
     fo_text text; /* HEADING, PARA */
     const fo_figure *figure;
     const fo_fact *facts; /* FACTS: nfacts items */
@@ -157,8 +159,8 @@ typedef struct fo_pub {
     const char *slug; /* output file stem: DIR/<slug>-<lang>.pdf */
     int year;
     fo_text title, subtitle, publisher;
-    const char *template_name; /* "yearbook" unless set */
-    fo_pos template_pos;       /* of the template value (for messages) */
+    const char *template_name;   /* "yearbook" unless set */
+    fo_pos template_pos;         /* of the template value (for messages) */
     const void *style_overrides; /* the publication's `styles:` mapping as
                                     a source node (fo_node *), or NULL;
                                     applied by fo_template_load */
