@@ -207,7 +207,8 @@ typedef struct pdf_ctx {
     uint64_t id[2];    /* content hash for the trailer's /ID */
     uint32_t *scratch; /* sorted cluster offsets of the current run */
     size_t scratch_cap;
-    HPDF_Image *images; /* per fo_dl_doc image, embedded on first use */
+    HPDF_Image *images;       /* per fo_dl_doc image, embedded on first use */
+    unsigned char *image_bad; /* per image: not embeddable (reported) */
 } pdf_ctx;
 
 static const fo_pos nopos = {NULL, 0, 0};
@@ -1164,12 +1165,13 @@ out:
  * (reported). */
 static HPDF_Image get_image(pdf_ctx *c, int idx)
 {
-    if (c->images[idx])
+    if (c->images[idx] || c->image_bad[idx])
         return c->images[idx];
     const fo_dl_image_src *src = &c->doc->images[idx];
     hash_str(c, src->path);
     c->images[idx] = src->info.format == FO_IMAGE_JPEG ? load_jpeg(c, src)
                                                        : load_raw(c, src);
+    c->image_bad[idx] = c->images[idx] == NULL;
     return c->images[idx];
 }
 
@@ -1505,6 +1507,7 @@ fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
     c.fonts = fo_xcalloc(doc->nfonts ? doc->nfonts : 1, sizeof *c.fonts);
     // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of handles
     c.images = fo_xcalloc(doc->nimages ? doc->nimages : 1, sizeof *c.images);
+    c.image_bad = fo_xcalloc(doc->nimages ? doc->nimages : 1, 1);
     c.id[0] = 1469598103934665603ull;
     c.id[1] = 0x6a09e667f3bcc908ull;
 
@@ -1576,6 +1579,7 @@ out:
         font_close(&c.fonts[f]);
     free(c.fonts);
     free(c.images);
+    free(c.image_bad);
     free(c.pages);
     free(c.anchors);
     free(c.scratch);

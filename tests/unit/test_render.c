@@ -565,12 +565,17 @@ static void test_errors_leave_no_file(void **state)
     fo_dl_op *op = fo_dl_page_add(pg, FO_DL_IMAGE);
     op->u.image =
         (fo_dl_image){.image = img, .x = 10, .y = 10, .w = 20, .h = 20};
+    op = fo_dl_page_add(pg, FO_DL_IMAGE); /* placed twice: one error */
+    op->u.image =
+        (fo_dl_image){.image = img, .x = 40, .y = 40, .w = 20, .h = 20};
     fo_diags_init(&dg);
     assert_int_equal(fo_render_pdf(d, path, &opts, &dg), FO_ERR_INPUT);
+    assert_int_equal(dg.n, 1);
     assert_non_null(strstr(dg.items[0].message, "truncated.png: bad PNG data"));
     assert_int_equal(file_size(path), -1);
     snprintf(path, sizeof path, "%s/bad.png", f->dir);
     assert_int_equal(fo_render_png(d, 0, 72, path, &dg), FO_ERR_INPUT);
+    assert_int_equal(dg.n, 2);
     assert_non_null(strstr(dg.items[1].message, "truncated.png: bad PNG data"));
     assert_int_equal(file_size(path), -1);
     assert_int_equal(fo_render_png(d, 5, 72, path, &dg), FO_ERR_USAGE);
