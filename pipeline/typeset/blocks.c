@@ -249,6 +249,8 @@ typedef struct facts_lay {
     int n, per_row;
     fo_set_para *value, *label;
     const fo_style *vst, *lst;
+    const fo_style **vsize; /* per value: a smaller style when it had to
+                               shrink to fit its cell, else NULL */
     double *row_h;
     double pad, cell_w;
 } facts_lay;
@@ -268,8 +270,9 @@ static void draw_facts(flow *fl, const elem *e, fo_dl_page *pg, double x,
         double vb = fo_style_baseline(fl->fonts, f->vst);
         double lb = fo_style_baseline(fl->fonts, f->lst);
         double cy = ry;
+        const fo_style *vs = f->vsize[i] ? f->vsize[i] : f->vst;
         for (int l = 0; l < f->value[i].nlines; l++)
-            flow_emit_line(pg, &f->value[i].lines[l], f->vst, cx,
+            flow_emit_line(pg, &f->value[i].lines[l], vs, cx,
                            cy + l * f->vst->leading + vb);
         cy += f->value[i].nlines * f->vst->leading;
         for (int l = 0; l < f->label[i].nlines; l++)
@@ -292,14 +295,29 @@ static void add_facts(flow *fl, const fo_block *b)
     f->lst = flow_style(fl, "fact-label");
     f->value = fo_arena_alloc(fl->doc->arena, sizeof *f->value * (size_t)f->n);
     f->label = fo_arena_alloc(fl->doc->arena, sizeof *f->label * (size_t)f->n);
+    f->vsize = fo_arena_alloc(fl->doc->arena, sizeof *f->vsize * (size_t)f->n);
     int rows = (f->n + f->per_row - 1) / f->per_row;
     f->row_h = fo_arena_alloc(fl->doc->arena, sizeof(double) * (size_t)rows);
     for (int i = 0; i < f->n; i++) {
         const fo_rich *v = ed_text(fl, &b->facts[i].value);
         const fo_rich *l = ed_text(fl, &b->facts[i].label);
         if (v && fo_para_set(fl->fonts, fl->doc, v, f->vst, fl->t, fl->lang,
-                             NULL, f->cell_w, fl->d, &f->value[i]) != FO_OK)
+                             NULL, 1e6, fl->d, &f->value[i]) != FO_OK)
             flow_fail(fl, FO_ERR_INPUT);
+        if (f->value[i].nlines > 0 && f->value[i].lines[0].width > f->cell_w) {
+            /* A big number is one line: too wide for its cell, it is set
+             * smaller rather than broken. */
+            fo_style *small = fo_arena_alloc(fl->doc->arena, sizeof *small);
+            *small = *f->vst;
+            double k = f->cell_w / f->value[i].lines[0].width * 0.98;
+            small->size *= k;
+            small->leading *= k;
+            fo_set_para_free(&f->value[i]);
+            if (fo_para_set(fl->fonts, fl->doc, v, small, fl->t, fl->lang, NULL,
+                            1e6, fl->d, &f->value[i]) != FO_OK)
+                flow_fail(fl, FO_ERR_INPUT);
+            f->vsize[i] = small;
+        }
         if (l && fo_para_set(fl->fonts, fl->doc, l, f->lst, fl->t, fl->lang,
                              NULL, f->cell_w, fl->d, &f->label[i]) != FO_OK)
             flow_fail(fl, FO_ERR_INPUT);

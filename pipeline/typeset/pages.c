@@ -287,6 +287,15 @@ static void flow_columns(flow *fl)
         const elem *opening =
             p.e < fl->nel && p.u == 0 && fl->el[p.e].section_open ? &fl->el[p.e]
                                                                   : NULL;
+        if (opening && p.ntop > 0) {
+            /* Figures of the section that just ended never go under the
+             * next section's title: they get a page of their own. */
+            size_t fi = fl->doc->npages;
+            fo_dl_page *fp = new_page(fl, PAGE_BODY, section);
+            place_top(fl, &p, fp, left_edge(fl, fi), t->margin_top,
+                      fl->frame_h);
+            continue;
+        }
         if (opening && t->opener == FO_OPEN_RIGHT && fl->doc->npages % 2 == 1)
             new_page(fl, PAGE_BLANK, section); /* open on a right page */
         if (opening)
@@ -306,6 +315,12 @@ static void flow_columns(flow *fl)
                  opening->space_after;
             p.e++;
         }
+        /* A text-width figure that opens the flow here goes on this page
+         * (at the top), not the next. */
+        while (p.e < fl->nel && p.u == 0 && p.ntop < MAX_DEFER &&
+               fl->el[p.e].kind == EL_BOX && fl->el[p.e].span == FO_SPAN_TEXT &&
+               fl->el[p.e].block && fl->el[p.e].block->kind == FO_BLOCK_FIGURE)
+            p.top[p.ntop++] = p.e++;
         y += place_top(fl, &p, pg, x, y, t->margin_top + fl->frame_h - y);
         double h = t->margin_top + fl->frame_h - y;
         int pb;
@@ -445,10 +460,32 @@ static void master_line(flow *fl, fo_dl_page *pg, const fo_slot *slots,
     }
 }
 
+/* The section a page's running head names: the first section that starts
+ * on the page, else the one running on from before. */
+static void page_sections(flow *fl)
+{
+    int cur = -1;
+    for (size_t i = 0; i < fl->doc->npages; i++) {
+        const fo_dl_page *pg = fl->doc->pages[i];
+        int first = -1;
+        for (size_t k = 0; k < pg->n && first < 0; k++) {
+            const fo_dl_op *op = &pg->ops[k];
+            if (op->kind == FO_DL_ANCHOR && op->u.anchor.level == 1 &&
+                op->u.anchor.name[0] == 's' && !strchr(op->u.anchor.name, '.'))
+                first = atoi(op->u.anchor.name + 1) - 1;
+        }
+        if (first >= 0)
+            cur = first;
+        if (fl->page_kind[i] != PAGE_FRONT)
+            fl->page_section[i] = first >= 0 ? first : cur;
+    }
+}
+
 static void masters(flow *fl)
 {
     const fo_template *t = fl->t;
     double tw = t->page_w - t->margin_inner - t->margin_outer;
+    page_sections(fl);
     for (size_t i = 0; i < fl->doc->npages; i++) {
         if (fl->page_kind[i] != PAGE_BODY)
             continue;
