@@ -1439,6 +1439,71 @@ out:
     return st;
 }
 
+/* /PageLabels from the display list's labels: a run of lower-case roman
+ * or decimal labels that count up by one is one range (front matter i,
+ * ii…; body 1, 2…), anything else a label of its own as a prefix. */
+static int label_kind(const char *l, int *num)
+{
+    static const char digits[] = "0123456789";
+    if (l[0] && strspn(l, digits) == strlen(l)) {
+        *num = atoi(l);
+        return 1;
+    }
+    if (l[0] && strspn(l, "ivxlcdm") == strlen(l)) {
+        static const struct {
+            char ch;
+            int v;
+        } R[] = {{'i', 1},   {'v', 5},   {'x', 10},  {'l', 50},
+                 {'c', 100}, {'d', 500}, {'m', 1000}};
+        int total = 0, prev = 0;
+        for (size_t k = strlen(l); k-- > 0;) {
+            int v = 0;
+            for (size_t j = 0; j < sizeof R / sizeof *R; j++)
+                if (R[j].ch == l[k])
+                    v = R[j].v;
+            total += v < prev ? -v : v;
+            if (v >= prev)
+                prev = v;
+        }
+        *num = total;
+        return 2;
+    }
+    return 0;
+}
+
+static fo_status page_labels(pdf_ctx *c)
+{
+    const fo_dl_doc *doc = c->doc;
+    int prev_kind = -1, prev_num = 0;
+    for (size_t p = 0; p < doc->npages; p++) {
+        const char *l = doc->pages[p]->label;
+        if (!l)
+            return FO_OK; /* labels only when every page has one */
+    }
+    for (size_t p = 0; p < doc->npages; p++) {
+        const char *l = doc->pages[p]->label;
+        int num = 0, kind = label_kind(l, &num);
+        if (kind != 0 && kind == prev_kind && num == prev_num + 1) {
+            prev_num = num;
+            continue;
+        }
+        if (kind == 0)
+            CHECK(c, HPDF_AddPageLabel(c->pdf, (HPDF_UINT)p,
+                                       HPDF_PAGE_NUM_STYLE_DECIMAL, 0, l));
+        else
+            CHECK(c, HPDF_AddPageLabel(c->pdf, (HPDF_UINT)p,
+                                       kind == 1
+                                           ? HPDF_PAGE_NUM_STYLE_DECIMAL
+                                           : HPDF_PAGE_NUM_STYLE_LOWER_ROMAN,
+                                       (HPDF_UINT)num, NULL));
+        prev_kind = kind;
+        prev_num = num;
+    }
+    return FO_OK;
+out:
+    return FO_ERR_LIBRARY;
+}
+
 /* ---- document -------------------------------------------------------- */
 
 static fo_status set_info(pdf_ctx *c)
@@ -1550,6 +1615,9 @@ fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
     }
     if (c.noutline)
         CHECK(&c, HPDF_SetPageMode(c.pdf, HPDF_PAGE_MODE_USE_OUTLINE));
+    st = page_labels(&c);
+    if (st != FO_OK)
+        goto out;
 
     st = set_id(&c);
     if (st != FO_OK)
