@@ -4,6 +4,7 @@
 #include "core.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void fo_diags_init(fo_diags *d)
 {
@@ -36,6 +37,18 @@ void fo_diag_vadd(fo_diags *d, fo_severity sev, fo_pos pos, const char *fmt,
         msg[0] = 0;
     /* The file name is copied: the arena that holds it (a publication's)
      * may be gone by the time the CLI prints. */
+    /* The same problem found again (an image every edition uses, a
+     * template style every edition reads) is reported once. */
+    for (size_t i = 0; i < d->n; i++) {
+        const fo_diag *g = &d->items[i];
+        if (g->sev == sev && g->pos.line == pos.line && g->pos.col == pos.col &&
+            strcmp(g->message, msg) == 0 &&
+            ((!g->pos.file && !pos.file) ||
+             (g->pos.file && pos.file && strcmp(g->pos.file, pos.file) == 0))) {
+            free(msg);
+            return;
+        }
+    }
     char *file = pos.file ? fo_xstrdup(pos.file) : NULL;
     pos.file = file;
     fo_grow((void **)&d->items, sizeof(fo_diag), &d->cap, d->n + 1);
