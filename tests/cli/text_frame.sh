@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Text and frame checks on the benchmark yearbook (40 sections, vi and en):
-# the words of every edition come out of the display list and of the PDF
-# (pdftotext) exactly as in the source, in reading order, none lost or
-# doubled; no glyph lies outside the text frame, in the display list nor in
-# the PDF (mutool's character positions). The checks and the reasons for
-# how they read the PDF are in tests/typo/text_frame.py.
+# Text and frame checks on the benchmark yearbook (40 sections, vi and en,
+# with real figures, tables and pull quotes): the cover and the contents
+# (every section, in order, with the label of the page where it starts,
+# also as pdftotext prints it); per section, the words of the display list
+# and of the PDF (pdftotext) exactly as in the source (paragraphs in order,
+# each box contiguous), none lost or doubled; the running feet as the
+# template's masters say; no glyph or image outside the text frame, in the
+# display list nor in the PDF (mutool's character positions). The checks,
+# and the reasons for how they read the PDF, are in tests/typo/text_frame.py.
 set -euo pipefail
 rm -rf "$WORK" && mkdir -p "$WORK/out"
 . "$SRC/tests/typo/bench_pub.sh"
@@ -22,4 +25,5 @@ for ed in vi en; do
         "$WORK/out/bench-$ed.pdf" 2>/dev/null
 done
 python3 "$SRC/tests/typo/text_frame.py" --json-dir "$WORK/gen" \
-    --dump "$WORK/out/bench.dump" --stext-dir "$WORK/out"
+    --dump "$WORK/out/bench.dump" --stext-dir "$WORK/out" --pdf-dir "$WORK/out" \
+    --template "$SRC/templates/yearbook/template.yaml"
