@@ -44,8 +44,7 @@ int fo_dl_doc_font(fo_dl_doc *doc, const char *file, int index,
     return (int)doc->nfonts++;
 }
 
-int fo_dl_doc_image(fo_dl_doc *doc, const char *path,
-                    const fo_image_info *info)
+int fo_dl_doc_image(fo_dl_doc *doc, const char *path, const fo_image_info *info)
 {
     for (size_t i = 0; i < doc->nimages; i++)
         if (strcmp(doc->images[i].path, path) == 0)
@@ -165,8 +164,8 @@ static fo_status dump_op(const fo_dl_doc *doc, const fo_dl_op *op, fo_buf *out)
         st = fo_buf_printf(out, "  image %s x=%.2f y=%.2f w=%.2f h=%.2f",
                            base ? base + 1 : path, im->x, im->y, im->w, im->h);
         if (st == FO_OK && im->clip)
-            st = fo_buf_printf(out, " clip=%.2f,%.2f,%.2f,%.2f", im->cx,
-                               im->cy, im->cw, im->ch);
+            st = fo_buf_printf(out, " clip=%.2f,%.2f,%.2f,%.2f", im->cx, im->cy,
+                               im->cw, im->ch);
         break;
     }
     case FO_DL_LINK: {

@@ -115,7 +115,7 @@ typedef struct fo_dl_page {
 } fo_dl_page;
 
 typedef struct fo_dl_image_src {
-    const char *path; /* absolute path */
+    const char *path;   /* absolute path */
     fo_image_info info; /* probed by typeset: size, orientation, format */
 } fo_dl_image_src;
 

@@ -1491,11 +1491,11 @@ static fo_status page_labels(pdf_ctx *c)
             CHECK(c, HPDF_AddPageLabel(c->pdf, (HPDF_UINT)p,
                                        HPDF_PAGE_NUM_STYLE_DECIMAL, 0, l));
         else
-            CHECK(c, HPDF_AddPageLabel(c->pdf, (HPDF_UINT)p,
-                                       kind == 1
-                                           ? HPDF_PAGE_NUM_STYLE_DECIMAL
-                                           : HPDF_PAGE_NUM_STYLE_LOWER_ROMAN,
-                                       (HPDF_UINT)num, NULL));
+            CHECK(c,
+                  HPDF_AddPageLabel(c->pdf, (HPDF_UINT)p,
+                                    kind == 1 ? HPDF_PAGE_NUM_STYLE_DECIMAL
+                                              : HPDF_PAGE_NUM_STYLE_LOWER_ROMAN,
+                                    (HPDF_UINT)num, NULL));
         prev_kind = kind;
         prev_num = num;
     }

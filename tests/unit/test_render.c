@@ -575,8 +575,9 @@ static void test_errors_leave_no_file(void **state)
     assert_int_equal(file_size(path), -1);
     snprintf(path, sizeof path, "%s/bad.png", f->dir);
     assert_int_equal(fo_render_png(d, 0, 72, path, &dg), FO_ERR_INPUT);
-    assert_int_equal(dg.n, 2);
-    assert_non_null(strstr(dg.items[1].message, "truncated.png: bad PNG data"));
+    /* The same problem again: the sink keeps one diagnostic. */
+    assert_int_equal(dg.n, 1);
+    assert_int_equal(dg.errors, 1);
     assert_int_equal(file_size(path), -1);
     assert_int_equal(fo_render_png(d, 5, 72, path, &dg), FO_ERR_USAGE);
     fo_dl_doc_free(d);
