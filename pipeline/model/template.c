@@ -57,6 +57,7 @@ static const char builtin_yaml[] =
     "    line-penalty: 10, hyphen-penalty: 50,\n"
     "    double-hyphen-demerits: 1000000, final-hyphen-demerits: 5000,\n"
     "    adj-demerits: 10000, max-hyphens: 2, letter-spacing: 0,\n"
+    "    letter-stretch: 0, letter-shrink: 0,\n"
     "    uppercase: false }\n"
     "  h1: { family: Noto Sans, weight: bold, size: 22, leading: 27,\n"
     "    space-after: 16, align: left, color: brand, keep-with-next: true,\n"
@@ -152,6 +153,8 @@ static const field fields[] = {
     FIELD("adj-demerits", F_NONNEG, adj_demerits),
     FIELD("max-hyphens", F_INT0, max_hyphens),
     FIELD("letter-spacing", F_NUM, letter_spacing),
+    FIELD("letter-stretch", F_UNIT, letter_stretch),
+    FIELD("letter-shrink", F_UNIT, letter_shrink),
     FIELD("uppercase", F_BOOL, uppercase),
 };
 #undef FIELD
@@ -184,6 +187,8 @@ static const char *const style_keys[] = {"base",
                                          "adj-demerits",
                                          "max-hyphens",
                                          "letter-spacing",
+                                         "letter-stretch",
+                                         "letter-shrink",
                                          "uppercase",
                                          NULL};
 

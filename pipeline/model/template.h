@@ -40,7 +40,11 @@ typedef struct fo_style {
     double double_hyphen_demerits, final_hyphen_demerits, adj_demerits;
     int max_hyphens;       /* consecutive hyphenated lines, 0 = no limit */
     double letter_spacing; /* points (0 for Lao/Khmer, headings may set it) */
-    int uppercase;         /* set in capitals (running heads, labels) */
+    /* Justification may also widen or narrow the gaps between letters, by
+     * at most this share of the type size per gap (InDesign's letter
+     * spacing min/max): a little of it keeps word spaces even. 0 = off. */
+    double letter_stretch, letter_shrink;
+    int uppercase; /* set in capitals (running heads, labels) */
 } fo_style;
 
 /* How inline markup looks: each field applies when set. */

@@ -173,6 +173,7 @@ static void build_items(para_ctx *p, const fo_style *st,
                         const unsigned char *hyph)
 {
     int ragged = st->align != FO_ALIGN_JUSTIFY;
+    int justify_ok = !ragged;
     double R = 3 * st->size; /* ragged-right glue, Knuth's 3em */
     if (st->first_indent > 0)
         push(p, box(st->first_indent), 0, 0);
@@ -214,6 +215,17 @@ static void build_items(para_ctx *p, const fo_style *st,
             } else {
                 push(p, penalty(0, 0, 0), c, c);
             }
+        }
+        if (p->nkp > 0 && p->kp[p->nkp - 1].type == FO_KP_BOX && w > 0 &&
+            (st->letter_stretch > 0 || st->letter_shrink > 0) && justify_ok) {
+            /* Letter spacing the breaker may use a little of; the
+             * infinite penalty makes the gap no break (TeX: glue after a
+             * penalty is not a breakpoint). */
+            push(p, penalty(0, FO_KP_INF, 0), c, c);
+            push(p,
+                 glue(0, st->size * st->letter_stretch,
+                      st->size * st->letter_shrink),
+                 c, c);
         }
         push(p, box(w), c, c);
     }
@@ -347,17 +359,32 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
     }
     if (status != FO_OK)
         return status;
-    /* Natural width and the glue of the interior spaces. */
+    /* Natural width and the glue of the interior spaces (and, when the
+     * style allows it, of the gaps between letters). */
     double nat = 0, Y = 0, Z = 0;
+    int letters = justify && (st->letter_stretch > 0 || st->letter_shrink > 0);
+    double ly = st->size * st->letter_stretch,
+           lz = st->size * st->letter_shrink;
+    fo_dl_glyph *prev = NULL;
+    const fo_set_run *prev_run = NULL;
     for (int r = 0; r < line->nruns; r++) {
         fo_set_run *run = &line->runs[r];
         nat += run->x;
         for (int i = 0; i < run->n; i++) {
-            nat += run->glyphs[i].x_advance;
-            if (is_space_at(p, run, &run->glyphs[i])) {
-                Y += run->glyphs[i].x_advance * st->stretch;
-                Z += run->glyphs[i].x_advance * st->shrink;
+            fo_dl_glyph *g = &run->glyphs[i];
+            nat += g->x_advance;
+            int space = is_space_at(p, run, g);
+            if (space) {
+                Y += g->x_advance * st->stretch;
+                Z += g->x_advance * st->shrink;
+            } else if (letters && prev && g->x_advance > 0 &&
+                       !is_space_at(p, prev_run, prev) &&
+                       (prev_run != run || prev->cluster != g->cluster)) {
+                Y += ly;
+                Z += lz;
             }
+            prev = space ? NULL : g;
+            prev_run = run;
         }
     }
     double avail = width - indent;
@@ -367,15 +394,29 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
     else if (justify && nat < avail && Y > 0)
         ratio = (avail - nat) / Y;
     double set = nat;
-    for (int r = 0; r < line->nruns; r++) {
+    prev = NULL;
+    prev_run = NULL;
+    for (int r = 0; r < line->nruns && ratio != 0; r++) {
         fo_set_run *run = &line->runs[r];
-        for (int i = 0; i < run->n && ratio != 0; i++)
-            if (is_space_at(p, run, &run->glyphs[i])) {
-                double w = run->glyphs[i].x_advance;
-                double dw = w * (ratio > 0 ? st->stretch : st->shrink) * ratio;
-                run->glyphs[i].x_advance += dw;
-                set += dw;
+        for (int i = 0; i < run->n; i++) {
+            fo_dl_glyph *g = &run->glyphs[i];
+            int space = is_space_at(p, run, g);
+            double dw = 0;
+            if (space) {
+                dw = g->x_advance * (ratio > 0 ? st->stretch : st->shrink) *
+                     ratio;
+                g->x_advance += dw;
+            } else if (letters && prev && g->x_advance > 0 &&
+                       !is_space_at(p, prev_run, prev) &&
+                       (prev_run != run || prev->cluster != g->cluster)) {
+                /* the gap before g widens: g's predecessor advances more */
+                dw = (ratio > 0 ? ly : lz) * ratio;
+                prev->x_advance += dw;
             }
+            set += dw;
+            prev = space ? NULL : g;
+            prev_run = run;
+        }
     }
     double x = indent;
     if (st->align == FO_ALIGN_CENTER)
