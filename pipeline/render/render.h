@@ -11,12 +11,38 @@
 
 #include "dlist/dlist.h"
 
+/* Output profiles: one layout, three kinds of PDF.
+ *  - PRINT: what a print shop accepts (PDF/X-1a:2001 wherever libharu
+ *    allows): every colour DeviceCMYK (swatches' CMYK values; RGB images
+ *    converted with LittleCMS through the output profile, CMYK JPEGs passed
+ *    through), no transparency (alpha flattened on white), black as K
+ *    only, the output profile embedded as /OutputIntents (GTS_PDFX),
+ *    /GTS_PDFXVersion and /Trapped in the info; MediaBox = trim + bleed +
+ *    room for marks, TrimBox and BleedBox on every page, crop and
+ *    registration marks outside the bleed.
+ *  - SCREEN: RGB, links and bookmarks, images downsampled to
+ *    screen_ppi effective resolution; MediaBox = trim.
+ *  - ARCHIVE: PDF/A-1b: XMP metadata matching the info dictionary, an
+ *    sRGB output intent, fonts embedded, no transparency, no
+ *    encryption; MediaBox = trim. */
+typedef enum fo_profile {
+    FO_PROFILE_PRINT,
+    FO_PROFILE_SCREEN,
+    FO_PROFILE_ARCHIVE
+} fo_profile;
+
 typedef struct fo_pdf_opts {
     /* Creation/modification date, seconds since the epoch. The CLI sets it
      * from SOURCE_DATE_EPOCH, or to a fixed date when that is unset, so
      * that the same inputs always give the same bytes. */
     long long epoch;
     int compress; /* 1: Flate-compress content, fonts and images */
+    fo_profile profile;
+    double bleed;      /* points beyond the trim that content may cover */
+    double screen_ppi; /* SCREEN: images above this effective resolution
+                          are downsampled to it (150) */
+    const char *cmyk_icc; /* PRINT: output profile (assets/…icc) */
+    const char *srgb_icc; /* ARCHIVE, and RGB sources: sRGB profile */
 } fo_pdf_opts;
 
 /* Writes doc as a PDF at path. Library failures are reported to d and give
