@@ -19,7 +19,9 @@
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2 };
 
 static const char USAGE[] =
-    "usage: folio build   PUB.yaml [-o DIR] [--edition LANG|all] [--dump]\n"
+    "usage: folio build   PUB.yaml [-o DIR] [--edition LANG|all]\n"
+    "                     [--profile print|screen|archive|all] [--strict]\n"
+    "                     [--dump]\n"
     "       folio preview PUB.yaml [-o DIR] [--edition LANG|all] [--dpi N]\n"
     "       folio dump    PUB.yaml [--edition LANG]\n"
     "       folio check   PUB.yaml\n"
@@ -31,7 +33,11 @@ typedef struct opts {
     const char *edition; /* NULL or "all": every edition */
     double dpi;
     int dump;
+    int profiles; /* bit set of fo_profile values to write (build) */
+    int strict;   /* warnings are errors */
 } opts;
+
+static const char *const PROFILE_NAMES[] = {"print", "screen", "archive"};
 
 static int usage_error(const char *fmt, ...) FO_PRINTF(1, 2);
 
@@ -52,6 +58,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o)
     memset(o, 0, sizeof *o);
     o->out_dir = "out";
     o->dpi = 96;
+    o->profiles = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int has_val = i + 1 < argc;
@@ -74,6 +81,21 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o)
                                    argv[i]);
         } else if (strcmp(a, "--dump") == 0 && strcmp(cmd, "build") == 0) {
             o->dump = 1;
+        } else if (strcmp(a, "--strict") == 0) {
+            o->strict = 1;
+        } else if (strcmp(a, "--profile") == 0 && strcmp(cmd, "build") == 0) {
+            if (!has_val)
+                return usage_error("%s needs print, screen, archive or all", a);
+            const char *v = argv[++i];
+            int found = strcmp(v, "all") == 0 ? 7 : 0;
+            for (int k = 0; k < 3; k++)
+                if (strcmp(v, PROFILE_NAMES[k]) == 0)
+                    found = 1 << k;
+            if (!found)
+                return usage_error("--profile takes print, screen, archive "
+                                   "or all, not '%s'",
+                                   v);
+            o->profiles |= found;
         } else if (a[0] == '-' && a[1]) {
             return usage_error("unknown option '%s'", a);
         } else if (!o->pub) {
@@ -84,6 +106,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o)
     }
     if (!o->pub)
         return usage_error("%s: which publication? (a .yaml file)", cmd);
+    if (o->profiles == 0)
+        o->profiles = 1 << FO_PROFILE_PRINT;
     return 0;
 }
 
@@ -237,19 +261,37 @@ static int cmd_build(int argc, char **argv)
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
     rc = layout(&o, &d, &pub, docs);
     if (rc == 0 && make_dir(o.out_dir, &d)) {
-        fo_pdf_opts po = {build_epoch(pub, &d), 1};
-        for (int e = 0; e < pub->neditions && rc == 0; e++) {
-            if (!docs[e])
+        char *data = fo_xstrdup(data_dir());
+        char *cmyk =
+            fo_path_join(data, "assets/profiles/ISOcoated_v2_300_bas.icc");
+        char *srgb = fo_path_join(data, "assets/profiles/sRGB.icc");
+        for (int k = 0; k < 3 && rc == 0; k++) {
+            if (!(o.profiles & (1 << k)))
                 continue;
-            char *name = fo_arena_printf(pub->arena, "%s-%s.pdf", pub->slug,
-                                         pub->editions[e]);
-            char *path = fo_path_join(o.out_dir, name);
-            if (fo_render_pdf(docs[e], path, &po, &d) != FO_OK)
-                rc = EXIT_INPUT;
-            else
-                printf("%s: %zu pages\n", path, docs[e]->npages);
-            free(path);
+            fo_pdf_opts po = {.epoch = build_epoch(pub, &d),
+                              .compress = 1,
+                              .profile = (fo_profile)k,
+                              .screen_ppi = 150,
+                              .cmyk_icc = cmyk,
+                              .srgb_icc = srgb};
+            for (int e = 0; e < pub->neditions && rc == 0; e++) {
+                if (!docs[e])
+                    continue;
+                char *name = fo_arena_printf(
+                    pub->arena, "%s-%s%s%s.pdf", pub->slug, pub->editions[e],
+                    k == FO_PROFILE_PRINT ? "" : "-",
+                    k == FO_PROFILE_PRINT ? "" : PROFILE_NAMES[k]);
+                char *path = fo_path_join(o.out_dir, name);
+                if (fo_render_pdf(docs[e], path, &po, &d) != FO_OK)
+                    rc = EXIT_INPUT;
+                else
+                    printf("%s: %zu pages\n", path, docs[e]->npages);
+                free(path);
+            }
         }
+        free(cmyk);
+        free(srgb);
+        free(data);
         if (rc == 0 && o.dump)
             rc = dump_docs(pub, docs, stdout);
     } else if (rc == 0) {

@@ -121,6 +121,10 @@ typedef struct fo_dl_image_src {
 
 typedef struct fo_dl_doc {
     fo_arena *arena; /* fonts, images, metadata */
+    /* How far content may reach beyond the trim (the page's width x
+     * height): backgrounds and full-bleed images are drawn out to it.
+     * Points; 0 when the publication has no bleed. */
+    double bleed;
     const char *title, *author, *subject, *keywords, *lang;
     fo_dl_font *fonts;
     size_t nfonts, fonts_cap;

@@ -38,7 +38,6 @@ typedef struct fo_pdf_opts {
     long long epoch;
     int compress; /* 1: Flate-compress content, fonts and images */
     fo_profile profile;
-    double bleed;      /* points beyond the trim that content may cover */
     double screen_ppi; /* SCREEN: images above this effective resolution
                           are downsampled to it (150) */
     const char *cmyk_icc; /* PRINT: output profile (assets/…icc) */
