@@ -295,7 +295,10 @@ static void add_facts(flow *fl, const fo_block *b)
     f->lst = flow_style(fl, "fact-label");
     f->value = fo_arena_alloc(fl->doc->arena, sizeof *f->value * (size_t)f->n);
     f->label = fo_arena_alloc(fl->doc->arena, sizeof *f->label * (size_t)f->n);
-    f->vsize = fo_arena_alloc(fl->doc->arena, sizeof *f->vsize * (size_t)f->n);
+    /* sizeof(const fo_style *), spelled out: clang-tidy 14 mistakes
+     * sizeof *f->vsize for the size of a pointer to an aggregate. */
+    f->vsize =
+        fo_arena_alloc(fl->doc->arena, sizeof(const fo_style *) * (size_t)f->n);
     int rows = (f->n + f->per_row - 1) / f->per_row;
     f->row_h = fo_arena_alloc(fl->doc->arena, sizeof(double) * (size_t)rows);
     for (int i = 0; i < f->n; i++) {
@@ -501,6 +504,152 @@ void flow_draw_table_row(flow *fl, const elem *e, fo_dl_page *pg, int r,
     }
 }
 
+/* Text of cell (r, c) in this edition; r = -1 is the header. */
+static const fo_rich *cell_text(const flow *fl, const fo_table *tb, int r,
+                                int c)
+{
+    return ed_text(fl,
+                   r < 0 ? &tb->cols[c].head : &tb->cells[r * tb->ncols + c]);
+}
+
+/* Width of column c's widest cell, each set on one very long line. */
+static double natural_width(flow *fl, const fo_table *tb, int c,
+                            const fo_style *hst, const fo_style *cst)
+{
+    double m = 0;
+    for (int r = -1; r < (int)tb->nrows; r++) {
+        const fo_rich *txt = cell_text(fl, tb, r, c);
+        if (!txt)
+            continue;
+        fo_set_para p;
+        if (fo_para_set(fl->fonts, fl->doc, txt, r < 0 ? hst : cst, fl->t,
+                        fl->lang, NULL, 1e6, fl->d, &p) == FO_OK) {
+            m = fmax(m, line_w(&p));
+            fo_set_para_free(&p);
+        }
+    }
+    return m;
+}
+
+/* Column widths: the weights given, else each column's widest cell,
+ * scaled to the column width. */
+static void table_widths(flow *fl, const fo_table *tb, table_lay *t,
+                         const fo_style *hst, const fo_style *cst)
+{
+    int nc = t->ncols;
+    double inner = 2 * t->pad;
+    double *want = fo_arena_alloc(fl->doc->arena, sizeof(double) * (size_t)nc);
+    for (int c = 0; c < nc; c++)
+        want[c] = tb->cols[c].weight > 0
+                      ? tb->cols[c].weight
+                      : natural_width(fl, tb, c, hst, cst) + inner;
+    double wsum = 0;
+    int weighted = 0;
+    for (int c = 0; c < nc; c++) {
+        wsum += want[c];
+        weighted |= tb->cols[c].weight > 0;
+    }
+    double x = 0;
+    for (int c = 0; c < nc; c++) {
+        double w = fl->col_w * want[c] / wsum;
+        if (!weighted && wsum < fl->col_w) /* spare room to the first col */
+            w = want[c] + (c == 0 ? fl->col_w - wsum : 0);
+        t->col_x[c] = x;
+        t->col_w[c] = w;
+        x += w;
+    }
+}
+
+/* Sets cell (r, c) (r = -1: the header) at its column's width and records
+ * the x offset of its text for the column's alignment (decimal columns
+ * are aligned afterwards, by align_decimals). Returns the height of its
+ * lines. */
+static double set_cell(flow *fl, const fo_table *tb, table_lay *t, int r, int c,
+                       const fo_style *st)
+{
+    int nc = t->ncols;
+    fo_set_para *p = r < 0 ? &t->head[c] : &t->cells[r * nc + c];
+    const fo_rich *txt = cell_text(fl, tb, r, c);
+    double cw = t->col_w[c] - 2 * t->pad;
+    memset(p, 0, sizeof *p);
+    if (txt && fo_para_set(fl->fonts, fl->doc, txt, st, fl->t, fl->lang, NULL,
+                           cw, fl->d, p) != FO_OK)
+        flow_fail(fl, FO_ERR_INPUT);
+    double lw = line_w(p);
+    fo_col_align al = tb->cols[c].align;
+    double dx = t->pad;
+    if (al == FO_COL_RIGHT || (al == FO_COL_DECIMAL && r < 0))
+        dx += cw - lw;
+    else if (al == FO_COL_CENTER)
+        dx += (cw - lw) / 2;
+    if (r < 0)
+        t->head_dx[c] = dx;
+    else
+        t->cell_dx[r * nc + c] = dx;
+    return p->nlines * st->leading;
+}
+
+/* Sets the header and every row; each row is as tall as its tallest
+ * cell. */
+static void set_cells(flow *fl, const fo_table *tb, table_lay *t,
+                      const fo_style *hst, const fo_style *cst)
+{
+    t->head_h = 0;
+    for (int r = -1; r < t->nrows; r++) {
+        double rh = 0;
+        for (int c = 0; c < t->ncols; c++)
+            rh = fmax(rh, set_cell(fl, tb, t, r, c, r < 0 ? hst : cst));
+        if (r < 0)
+            t->head_h = rh + 2 * t->pad;
+        else
+            t->row_h[r] = rh + 2 * t->pad;
+    }
+}
+
+/* Width of a set number up to its decimal separator, or all of it when it
+ * has none. */
+static double int_width(const fo_set_para *p, const fo_rich *txt, char sep)
+{
+    const char *s = memchr(txt->text, sep, txt->len);
+    return s ? width_upto(p, (size_t)(s - txt->text)) : line_w(p);
+}
+
+/* Decimal column c: the separators line up, the widest number sits at the
+ * right edge of the column. */
+static void align_decimal_column(flow *fl, const fo_table *tb, table_lay *t,
+                                 int c, char sep)
+{
+    int nc = t->ncols;
+    double max_int = 0, max_frac = 0;
+    for (int r = 0; r < t->nrows; r++) {
+        const fo_set_para *p = &t->cells[r * nc + c];
+        const fo_rich *txt = cell_text(fl, tb, r, c);
+        if (!txt || p->nlines == 0)
+            continue;
+        double wi = int_width(p, txt, sep);
+        max_int = fmax(max_int, wi);
+        max_frac = fmax(max_frac, line_w(p) - wi);
+    }
+    double cw = t->col_w[c] - 2 * t->pad;
+    for (int r = 0; r < t->nrows; r++) {
+        const fo_set_para *p = &t->cells[r * nc + c];
+        const fo_rich *txt = cell_text(fl, tb, r, c);
+        if (!txt || p->nlines == 0)
+            continue;
+        double wi = int_width(p, txt, sep);
+        t->cell_dx[r * nc + c] =
+            t->pad + (cw - (max_int + max_frac)) + (max_int - wi);
+    }
+}
+
+static void align_decimals(flow *fl, const fo_table *tb, table_lay *t)
+{
+    char sep = decimal_sep(fl->lang);
+    for (int c = 0; c < t->ncols; c++)
+        if (tb->cols[c].align == FO_COL_DECIMAL)
+            align_decimal_column(fl, tb, t, c, sep);
+}
+
 static void add_table(flow *fl, const fo_block *b)
 {
     const fo_table *tb = b->table;
@@ -526,105 +675,9 @@ static void add_table(flow *fl, const fo_block *b)
     t->cells = fo_arena_alloc(a, sizeof *t->cells * (size_t)(nc * nr));
     t->cell_dx = fo_arena_alloc(a, sizeof(double) * (size_t)(nc * nr));
     t->row_h = fo_arena_alloc(a, sizeof(double) * (size_t)nr);
-    /* Column widths: the weights given, else each column's widest cell
-     * (set on one very long line), scaled to the column width. */
-    double *want = fo_arena_alloc(a, sizeof(double) * (size_t)nc);
-    double wsum = 0, inner = 2 * t->pad;
-    for (int c = 0; c < nc; c++) {
-        if (tb->cols[c].weight > 0) {
-            want[c] = tb->cols[c].weight;
-            continue;
-        }
-        double m = 0;
-        for (int r = -1; r < nr; r++) {
-            const fo_rich *txt =
-                ed_text(fl, r < 0 ? &tb->cols[c].head : &tb->cells[r * nc + c]);
-            if (!txt)
-                continue;
-            fo_set_para p;
-            if (fo_para_set(fl->fonts, fl->doc, txt, r < 0 ? hst : cst, fl->t,
-                            fl->lang, NULL, 1e6, fl->d, &p) == FO_OK) {
-                m = fmax(m, line_w(&p));
-                fo_set_para_free(&p);
-            }
-        }
-        want[c] = m + inner;
-    }
-    int weighted = 0;
-    for (int c = 0; c < nc; c++) {
-        wsum += want[c];
-        weighted |= tb->cols[c].weight > 0;
-    }
-    double x = 0;
-    for (int c = 0; c < nc; c++) {
-        double w = fl->col_w * want[c] / wsum;
-        if (!weighted && wsum < fl->col_w) /* spare room to the first col */
-            w = want[c] + (c == 0 ? fl->col_w - wsum : 0);
-        t->col_x[c] = x;
-        t->col_w[c] = w;
-        x += w;
-    }
-    char sep = decimal_sep(fl->lang);
-    t->head_h = 0;
-    for (int r = -1; r < nr; r++) {
-        double rh = 0;
-        double max_int = 0, max_frac = 0;
-        for (int c = 0; c < nc; c++) {
-            const fo_style *st = r < 0 ? hst : cst;
-            fo_set_para *p = r < 0 ? &t->head[c] : &t->cells[r * nc + c];
-            const fo_rich *txt =
-                ed_text(fl, r < 0 ? &tb->cols[c].head : &tb->cells[r * nc + c]);
-            double cw = t->col_w[c] - inner;
-            memset(p, 0, sizeof *p);
-            if (txt && fo_para_set(fl->fonts, fl->doc, txt, st, fl->t, fl->lang,
-                                   NULL, cw, fl->d, p) != FO_OK)
-                flow_fail(fl, FO_ERR_INPUT);
-            rh = fmax(rh, p->nlines * st->leading);
-            double lw = line_w(p);
-            fo_col_align al = tb->cols[c].align;
-            double dx = t->pad;
-            if (al == FO_COL_RIGHT || (al == FO_COL_DECIMAL && r < 0))
-                dx += cw - lw;
-            else if (al == FO_COL_CENTER)
-                dx += (cw - lw) / 2;
-            double *slot = r < 0 ? &t->head_dx[c] : &t->cell_dx[r * nc + c];
-            *slot = dx;
-            (void)max_int;
-            (void)max_frac;
-        }
-        if (r < 0)
-            t->head_h = rh + 2 * t->pad;
-        else
-            t->row_h[r] = rh + 2 * t->pad;
-    }
-    /* Decimal columns: the separators line up, the widest number sits at
-     * the right edge of the column. */
-    for (int c = 0; c < nc; c++) {
-        if (tb->cols[c].align != FO_COL_DECIMAL)
-            continue;
-        double max_int = 0, max_frac = 0;
-        for (int r = 0; r < nr; r++) {
-            const fo_set_para *p = &t->cells[r * nc + c];
-            const fo_rich *txt = ed_text(fl, &tb->cells[r * nc + c]);
-            if (!txt || p->nlines == 0)
-                continue;
-            const char *s = memchr(txt->text, sep, txt->len);
-            double wi = s ? width_upto(p, (size_t)(s - txt->text)) : line_w(p);
-            max_int = fmax(max_int, wi);
-            max_frac = fmax(max_frac, line_w(p) - wi);
-        }
-        double cw = t->col_w[c] - inner;
-        for (int r = 0; r < nr; r++) {
-            const fo_set_para *p = &t->cells[r * nc + c];
-            const fo_rich *txt = ed_text(fl, &tb->cells[r * nc + c]);
-            if (!txt || p->nlines == 0)
-                continue;
-            const char *s = memchr(txt->text, sep, txt->len);
-            double wi = s ? width_upto(p, (size_t)(s - txt->text)) : line_w(p);
-            t->cell_dx[r * nc + c] =
-                t->pad + (cw - (max_int + max_frac)) + (max_int - wi);
-        }
-    }
+    table_widths(fl, tb, t, hst, cst);
+    set_cells(fl, tb, t, hst, cst);
+    align_decimals(fl, tb, t);
     e->table = t;
     e->space_before = 4;
     e->space_after = 10;

@@ -144,6 +144,124 @@ static void place_deferred(frame_state *fs, pos *p)
     p->ndefer = kept;
 }
 
+/* Box element e, next at p: placed when it fits (or the frame is still
+ * empty); a column figure that does not fit — or must wait behind another
+ * — is deferred to the top of the next column while the text goes on.
+ * Returns 0 when the box stays for the next frame. */
+static int place_box(frame_state *fs, pos *p, const elem *e, double before)
+{
+    int floating = is_float(e);
+    /* Figures keep their order: one waits behind another. */
+    int can = (fits(fs, before + e->height) || !fs->started) &&
+              !(floating && p->ndefer > 0);
+    if (can) {
+        fs->y += before;
+        if (fs->pg)
+            draw_unit(fs->fl, e, 0, fs->pg, fs->x, fs->y0 + fs->y, fs->w);
+        fs->y += e->height + e->space_after;
+        fs->started = 1;
+    } else if (floating && p->ndefer < MAX_DEFER) {
+        p->defer[p->ndefer++] = p->e; /* text goes on */
+    } else {
+        return 0;
+    }
+    p->e++;
+    p->u = 0;
+    return 1;
+}
+
+/* Heading keep rule: all n units of e go here only if the first units of
+ * the element after it, nx, fit too; else none. */
+static int take_keep(const frame_state *fs, const elem *e, const elem *nx,
+                     double before, int n)
+{
+    double need = before;
+    for (int i = 0; i < n; i++)
+        need += unit_height(e, i);
+    need += e->space_after + nx->space_before + lead_in(nx, 0);
+    return fits(fs, need) ? n : 0;
+}
+
+/* Units of e from `from` (n left) that fit in the rest of the frame, under
+ * a table header `head`: all of them, else a paragraph's split under the
+ * widow and orphan rules, else the table rows that fit, whole. */
+static int take_fitting(const frame_state *fs, const elem *e, int from, int n,
+                        double before, double head)
+{
+    double room = fs->h - fs->y - before - head;
+    int fit = 0;
+    double acc = 0;
+    while (fit < n && acc + unit_height(e, from + fit) <= room + 1e-6)
+        acc += unit_height(e, from + fit++);
+    if (fit >= n)
+        return n;
+    if (e->kind == EL_TEXT)
+        return split_text(fs->fl, e, from, fit);
+    return fit; /* table rows, whole */
+}
+
+/* Even an empty frame cannot satisfy the rules (a tall heading, a tiny
+ * frame): break them rather than stall — what fits in `room`, at least
+ * one unit. */
+static int take_forced(const elem *e, int from, int n, double room)
+{
+    int take = 0;
+    double acc = 0;
+    while (take < n && acc + unit_height(e, from + take) <= room)
+        acc += unit_height(e, from + take++);
+    return take == 0 ? 1 : take;
+}
+
+/* How many units of text or table e, from p.u, go into this frame
+ * (0: none, the frame ends here). */
+static int units_to_take(const frame_state *fs, pos p, const elem *e,
+                         double before, double head)
+{
+    const flow *fl = fs->fl;
+    int n = unit_count(e) - p.u;
+    int take;
+    if (e->keep_with_next && p.e + 1 < fl->nel && p.u == 0)
+        take = take_keep(fs, e, &fl->el[p.e + 1], before, n);
+    else
+        take = take_fitting(fs, e, p.u, n, before, head);
+    if (take == 0 && !fs->started)
+        take = take_forced(e, p.u, n, fs->h - head);
+    return take;
+}
+
+/* Places units p->u .. p->u + take - 1 of text or table e — with the
+ * heading's anchor and the table's header row — and moves p on. Returns 0
+ * when e continues in the next frame. */
+static int emit_units(frame_state *fs, pos *p, const elem *e, int take,
+                      double before, double head)
+{
+    fo_dl_page *pg = fs->pg;
+    fs->y += before;
+    if (pg && p->u == 0 && e->anchor) {
+        fo_dl_op *op = fo_dl_page_add(pg, FO_DL_ANCHOR);
+        op->u.anchor = (fo_dl_anchor){e->anchor, fs->x, fs->y0 + fs->y,
+                                      e->level, e->title};
+    }
+    if (head > 0) {
+        if (pg)
+            flow_draw_table_row(fs->fl, e, pg, -1, fs->x, fs->y0 + fs->y);
+        fs->y += head;
+    }
+    for (int i = 0; i < take; i++) {
+        if (pg)
+            draw_unit(fs->fl, e, p->u + i, pg, fs->x, fs->y0 + fs->y, fs->w);
+        fs->y += unit_height(e, p->u + i);
+    }
+    fs->started = 1;
+    p->u += take;
+    if (p->u < unit_count(e))
+        return 0; /* continues in the next frame */
+    fs->y += e->space_after;
+    p->e++;
+    p->u = 0;
+    return 1;
+}
+
 pos fill_frame(flow *fl, pos p, double x, double y, double w, double h,
                fo_dl_page *pg, int *page_break)
 {
@@ -176,84 +294,15 @@ pos fill_frame(flow *fl, pos p, double x, double y, double w, double h,
             break;
         }
         double before = (p.u == 0 && fs.started) ? e->space_before : 0;
-        int n = unit_count(e) - p.u;
         if (e->kind == EL_BOX) {
-            int floating = is_float(e);
-            /* Figures keep their order: one waits behind another. */
-            int can = (fits(&fs, before + e->height) || !fs.started) &&
-                      !(floating && p.ndefer > 0);
-            if (can) {
-                fs.y += before;
-                if (pg)
-                    draw_unit(fl, e, 0, pg, x, y + fs.y, w);
-                fs.y += e->height + e->space_after;
-                fs.started = 1;
-            } else if (floating && p.ndefer < MAX_DEFER) {
-                p.defer[p.ndefer++] = p.e; /* text goes on */
-            } else {
+            if (!place_box(&fs, &p, e, before))
                 break;
-            }
-            p.e++;
-            p.u = 0;
             continue;
         }
         double head = e->kind == EL_TABLE ? e->table->head_h : 0;
-        int take = 0;
-        if (e->keep_with_next && p.e + 1 < fl->nel && p.u == 0) {
-            const elem *nx = &fl->el[p.e + 1];
-            double need = before;
-            for (int i = 0; i < n; i++)
-                need += unit_height(e, i);
-            need += e->space_after + nx->space_before + lead_in(nx, 0);
-            take = fits(&fs, need) ? n : 0;
-        } else {
-            double room = fs.h - fs.y - before - head;
-            int fit = 0;
-            double acc = 0;
-            while (fit < n && acc + unit_height(e, p.u + fit) <= room + 1e-6)
-                acc += unit_height(e, p.u + fit++);
-            if (fit >= n)
-                take = n;
-            else if (e->kind == EL_TEXT)
-                take = split_text(fl, e, p.u, fit);
-            else
-                take = fit; /* table rows, whole */
-        }
-        if (take == 0 && !fs.started) {
-            /* Even an empty frame cannot satisfy the rules (a tall
-             * heading, a tiny frame): break them rather than stall. */
-            double room = fs.h - head;
-            double acc = 0;
-            while (take < n && acc + unit_height(e, p.u + take) <= room)
-                acc += unit_height(e, p.u + take++);
-            if (take == 0)
-                take = 1;
-        }
-        if (take == 0)
+        int take = units_to_take(&fs, p, e, before, head);
+        if (take == 0 || !emit_units(&fs, &p, e, take, before, head))
             break;
-        fs.y += before;
-        if (pg && p.u == 0 && e->anchor) {
-            fo_dl_op *op = fo_dl_page_add(pg, FO_DL_ANCHOR);
-            op->u.anchor =
-                (fo_dl_anchor){e->anchor, x, y + fs.y, e->level, e->title};
-        }
-        if (head > 0) {
-            if (pg)
-                flow_draw_table_row(fl, e, pg, -1, x, y + fs.y);
-            fs.y += head;
-        }
-        for (int i = 0; i < take; i++) {
-            if (pg)
-                draw_unit(fl, e, p.u + i, pg, x, y + fs.y, w);
-            fs.y += unit_height(e, p.u + i);
-        }
-        fs.started = 1;
-        p.u += take;
-        if (p.u < unit_count(e))
-            break; /* continues in the next frame */
-        fs.y += e->space_after;
-        p.e++;
-        p.u = 0;
     }
     return p;
 }

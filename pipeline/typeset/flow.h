@@ -15,6 +15,12 @@ typedef enum el_kind {
 typedef struct flow flow;
 typedef struct elem elem;
 
+/* What the page builder knows of a page besides its display list. */
+typedef struct page_info {
+    int kind;    /* PAGE_FRONT, PAGE_BODY, PAGE_BLANK, PAGE_FIGURE */
+    int section; /* the section its running head names, or -1 */
+} page_info;
+
 /* Draws a box element with its top-left corner at (x, y), w wide. */
 typedef void (*draw_fn)(flow *fl, const elem *e, fo_dl_page *pg, double x,
                         double y, double w);
@@ -85,10 +91,10 @@ struct flow {
     double text_w; /* width of the text frame */
     double frame_h;
     int status; /* fo_status of the first failure */
-    /* per page: what it is and which section it shows (running heads) */
-    int *page_kind; /* PAGE_FRONT, PAGE_BODY, PAGE_BLANK, PAGE_FIGURE */
-    int *page_section;
-    size_t pages_cap;
+    /* One entry per page of doc, in order (new_page adds both): what the
+     * page is and which section it shows (running heads). */
+    page_info *pages;
+    size_t npages, pages_cap;
 };
 
 /* elements (blocks.c) */

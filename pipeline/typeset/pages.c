@@ -12,16 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Adds a page of this kind to the document. Every page is added here, so
+ * fl->pages has one entry per page: fl->npages == fl->doc->npages. */
 static fo_dl_page *new_page(flow *fl, int kind, int section)
 {
     fo_dl_page *pg = fo_dl_doc_add_page(fl->doc, fl->t->page_w, fl->t->page_h);
-    size_t n = fl->doc->npages;
-    size_t cap = fl->pages_cap;
-    fo_grow((void **)&fl->page_kind, sizeof(int), &cap, n);
-    cap = fl->pages_cap;
-    fo_grow((void **)&fl->page_section, sizeof(int), &fl->pages_cap, n);
-    fl->page_kind[n - 1] = kind;
-    fl->page_section[n - 1] = section;
+    fo_grow((void **)&fl->pages, sizeof *fl->pages, &fl->pages_cap,
+            fl->npages + 1);
+    fl->pages[fl->npages++] = (page_info){kind, section};
     return pg;
 }
 
@@ -465,7 +463,7 @@ static void master_line(flow *fl, fo_dl_page *pg, const fo_slot *slots,
 static void page_sections(flow *fl)
 {
     int cur = -1;
-    for (size_t i = 0; i < fl->doc->npages; i++) {
+    for (size_t i = 0; i < fl->npages; i++) {
         const fo_dl_page *pg = fl->doc->pages[i];
         int first = -1;
         for (size_t k = 0; k < pg->n && first < 0; k++) {
@@ -476,8 +474,8 @@ static void page_sections(flow *fl)
         }
         if (first >= 0)
             cur = first;
-        if (fl->page_kind[i] != PAGE_FRONT)
-            fl->page_section[i] = first >= 0 ? first : cur;
+        if (fl->pages[i].kind != PAGE_FRONT)
+            fl->pages[i].section = first >= 0 ? first : cur;
     }
 }
 
@@ -486,8 +484,8 @@ static void masters(flow *fl)
     const fo_template *t = fl->t;
     double tw = t->page_w - t->margin_inner - t->margin_outer;
     page_sections(fl);
-    for (size_t i = 0; i < fl->doc->npages; i++) {
-        if (fl->page_kind[i] != PAGE_BODY)
+    for (size_t i = 0; i < fl->npages; i++) {
+        if (fl->pages[i].kind != PAGE_BODY)
             continue;
         fo_dl_page *pg = fl->doc->pages[i];
         const fo_master *m = (t->facing && i % 2 == 1) ? &t->left : &t->right;
@@ -495,9 +493,9 @@ static void masters(flow *fl)
         double foot_y = t->page_h - t->margin_bottom + m->foot_offset;
         double head_y = t->margin_top - m->head_offset;
         master_line(fl, pg, m->foot, x, foot_y, tw, pg->label,
-                    fl->page_section[i]);
+                    fl->pages[i].section);
         master_line(fl, pg, m->head, x, head_y, tw, pg->label,
-                    fl->page_section[i]);
+                    fl->pages[i].section);
         if (m->rule_below_head &&
             (m->head[0].text || m->head[1].text || m->head[2].text)) {
             fo_dl_op *op = fo_dl_page_add(pg, FO_DL_LINE);
@@ -529,9 +527,9 @@ static void roman(int n, char *out, size_t len)
 static void labels(flow *fl)
 {
     int front = 0, body = 0;
-    for (size_t i = 0; i < fl->doc->npages; i++) {
+    for (size_t i = 0; i < fl->npages; i++) {
         char buf[32];
-        if (fl->page_kind[i] == PAGE_FRONT)
+        if (fl->pages[i].kind == PAGE_FRONT)
             roman(++front, buf, sizeof buf);
         else
             (void)snprintf(buf, sizeof buf, "%d", ++body);
@@ -570,6 +568,7 @@ fo_status fo_typeset(const fo_pub *pub, int ed, const fo_template *t,
     fo_fonts_begin_doc(fonts);
     const fo_rich *r;
     doc->lang = fo_arena_strdup(doc->arena, pub->editions[ed]);
+    doc->bleed = t->bleed;
     if ((r = pub->title.ed[ed]))
         doc->title = fo_arena_strdup(doc->arena, r->text);
     if ((r = pub->publisher.ed[ed]))
@@ -618,8 +617,7 @@ fo_status fo_typeset(const fo_pub *pub, int ed, const fo_template *t,
     }
     free(tc.e);
     flow_free_elems(&fl);
-    free(fl.page_kind);
-    free(fl.page_section);
+    free(fl.pages);
     fo_hyph_free(fl.hyph);
     fo_status st = fl.status != FO_OK ? (fo_status)fl.status
                    : d->errors        ? FO_ERR_INPUT
