@@ -79,6 +79,9 @@ typedef struct fo_dl_image {
     double x, y, w, h;
     int clip;
     double cx, cy, cw, ch;
+    double ppi;      /* effective resolution at this size (pixels/inch) */
+    const char *src; /* the image as the content names it, or NULL */
+    fo_pos pos;      /* where the content places it (for warnings) */
 } fo_dl_image;
 
 typedef struct fo_dl_link {

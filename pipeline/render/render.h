@@ -26,8 +26,8 @@
  *    sRGB output intent, fonts embedded, no transparency, no
  *    encryption; MediaBox = trim. */
 typedef enum fo_profile {
+    FO_PROFILE_SCREEN, /* 0: what a zeroed fo_pdf_opts gets */
     FO_PROFILE_PRINT,
-    FO_PROFILE_SCREEN,
     FO_PROFILE_ARCHIVE
 } fo_profile;
 
@@ -38,8 +38,8 @@ typedef struct fo_pdf_opts {
     long long epoch;
     int compress; /* 1: Flate-compress content, fonts and images */
     fo_profile profile;
-    double screen_ppi; /* SCREEN: images above this effective resolution
-                          are downsampled to it (150) */
+    double screen_ppi;    /* SCREEN: images above this effective resolution
+                             are downsampled to it (150) */
     const char *cmyk_icc; /* PRINT: output profile (assets/…icc) */
     const char *srgb_icc; /* ARCHIVE, and RGB sources: sRGB profile */
 } fo_pdf_opts;

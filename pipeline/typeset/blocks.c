@@ -139,8 +139,9 @@ static int use_image(flow *fl, const fo_image_ref *ref)
 
 /* Where the image goes inside a w x h box: contain centres it, cover
  * scales it to fill and clips at the focus point. */
-void flow_place_image(flow *fl, fo_dl_page *pg, int image, int cover, double fx,
-                      double fy, double x, double y, double w, double h)
+void flow_place_image(flow *fl, fo_dl_page *pg, const fo_image_ref *ref,
+                      int image, int cover, double fx, double fy, double x,
+                      double y, double w, double h)
 {
     const fo_image_info *info = &fl->doc->images[image].info;
     double iw = info->shown_w, ih = info->shown_h;
@@ -153,13 +154,30 @@ void flow_place_image(flow *fl, fo_dl_page *pg, int image, int cover, double fx,
          * allows */
         double ox = fmin(0, fmax(w - dw, w / 2 - fx * dw));
         double oy = fmin(0, fmax(h - dh, h / 2 - fy * dh));
-        *im = (fo_dl_image){image, x + ox, y + oy, dw, dh, 1, x, y, w, h};
+        *im = (fo_dl_image){.image = image,
+                            .x = x + ox,
+                            .y = y + oy,
+                            .w = dw,
+                            .h = dh,
+                            .clip = 1,
+                            .cx = x,
+                            .cy = y,
+                            .cw = w,
+                            .ch = h};
     } else {
         double s = fmin(w / iw, h / ih);
         double dw = iw * s, dh = ih * s;
-        *im = (fo_dl_image){
-            image, x + (w - dw) / 2, y + (h - dh) / 2, dw, dh, 0, 0, 0, 0, 0};
+        *im = (fo_dl_image){.image = image,
+                            .x = x + (w - dw) / 2,
+                            .y = y + (h - dh) / 2,
+                            .w = dw,
+                            .h = dh};
     }
+    /* Effective resolution: the image's pixels over the inches it is
+     * printed at (the whole image, crop or not). */
+    im->ppi = fmin(iw / (im->w / 72.0), ih / (im->h / 72.0));
+    im->src = ref->src;
+    im->pos = ref->pos;
 }
 
 int flow_use_image(flow *fl, const fo_image_ref *ref)
@@ -172,9 +190,9 @@ static void draw_figure(flow *fl, const elem *e, fo_dl_page *pg, double x,
 {
     const figure_lay *f = e->data;
     (void)w;
-    flow_place_image(fl, pg, f->image, f->fig->fit == FO_FIT_COVER,
-                     f->fig->focus_x, f->fig->focus_y, x, y, f->img_w,
-                     f->img_h);
+    flow_place_image(fl, pg, &f->fig->image, f->image,
+                     f->fig->fit == FO_FIT_COVER, f->fig->focus_x,
+                     f->fig->focus_y, x, y, f->img_w, f->img_h);
     double cy = y + f->img_h + fl->t->figure_gap;
     for (int i = 0; i < f->caption.nlines; i++)
         flow_emit_line(pg, &f->caption.lines[i], f->cap_st, x,
@@ -239,8 +257,9 @@ void flow_draw_page_figure(flow *fl, const elem *e, fo_dl_page *pg)
 {
     const figure_lay *f = e->data;
     double b = fl->t->bleed;
-    flow_place_image(fl, pg, f->image, 1, f->fig->focus_x, f->fig->focus_y, -b,
-                     -b, pg->width + 2 * b, pg->height + 2 * b);
+    flow_place_image(fl, pg, &f->fig->image, f->image, 1, f->fig->focus_x,
+                     f->fig->focus_y, -b, -b, pg->width + 2 * b,
+                     pg->height + 2 * b);
 }
 
 /* ---- key figures ----------------------------------------------------- */

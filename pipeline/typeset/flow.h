@@ -121,8 +121,9 @@ const fo_style *flow_style(const flow *fl, const char *name);
 int flow_use_image(flow *fl, const fo_image_ref *ref);
 /* Draws image into the box: contain (centred) or cover (filling it,
  * cropped around the focus point fx, fy). */
-void flow_place_image(flow *fl, fo_dl_page *pg, int image, int cover, double fx,
-                      double fy, double x, double y, double w, double h);
+void flow_place_image(flow *fl, fo_dl_page *pg, const fo_image_ref *ref,
+                      int image, int cover, double fx, double fy, double x,
+                      double y, double w, double h);
 /* Draws a span: page figure over the whole page and its bleed. */
 void flow_draw_page_figure(flow *fl, const elem *e, fo_dl_page *pg);
 void flow_fail(flow *fl, fo_status st);

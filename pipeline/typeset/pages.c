@@ -50,8 +50,8 @@ static void cover(flow *fl)
         pub->cover_image.path ? flow_use_image(fl, &pub->cover_image) : -1;
     double band_y = h * 0.64;
     if (img >= 0) {
-        flow_place_image(fl, pg, img, 1, pub->cover_focus_x, pub->cover_focus_y,
-                         -b, -b, w + 2 * b, band_y + b);
+        flow_place_image(fl, pg, &pub->cover_image, img, 1, pub->cover_focus_x,
+                         pub->cover_focus_y, -b, -b, w + 2 * b, band_y + b);
         fo_dl_op *op = fo_dl_page_add(pg, FO_DL_RECT);
         op->u.rect = (fo_dl_rect){-b, band_y, w + 2 * b, h - band_y + b,
                                   t->cover_background};
@@ -64,8 +64,8 @@ static void cover(flow *fl)
     if (pub->logo.path) {
         int logo = flow_use_image(fl, &pub->logo);
         if (logo >= 0)
-            flow_place_image(fl, pg, logo, 0, 0.5, 0.5, x, t->margin_top,
-                             tw * 0.25, 20 * 72 / 25.4);
+            flow_place_image(fl, pg, &pub->logo, logo, 0, 0.5, 0.5, x,
+                             t->margin_top, tw * 0.25, 20 * 72 / 25.4);
     }
     double y = band_y + 14;
     const fo_rich *r;

@@ -16,9 +16,9 @@ PNGDIFF="$BUILD/tests/fo_pngdiff"
 DPI=150
 pub="$SRC/examples/nam-dinh/publication.yaml"
 
-"$FOLIO" build "$pub" -o "$WORK" --edition vi >/dev/null
+"$FOLIO" build "$pub" -o "$WORK" --edition vi --profile screen >/dev/null
 "$FOLIO" preview "$pub" -o "$WORK/png" --edition vi --dpi "$DPI" >/dev/null
-pdf="$WORK/nam-dinh-yearbook-vi.pdf"
+pdf="$WORK/nam-dinh-yearbook-vi-screen.pdf"
 
 # The shifted copy: uncompressed (QDF), every "a b c d x y Tm" moved by
 # 0.1 pt in x, stream lengths repaired by fix-qdf.

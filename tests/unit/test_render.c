@@ -282,7 +282,7 @@ static int setup(void **state)
 
     fo_diags d;
     fo_diags_init(&d);
-    fo_pdf_opts opts = {1700000000, 1};
+    fo_pdf_opts opts = {.epoch = 1700000000, .compress = 1};
     fo_status st = fo_render_pdf(f->doc, f->pdf, &opts, &d);
     if (st != FO_OK)
         fo_diags_print(&d, stderr);
@@ -373,7 +373,7 @@ static void test_uncompressed(void **state)
     snprintf(path, sizeof path, "%s/plain.pdf", f->dir);
     fo_diags d;
     fo_diags_init(&d);
-    fo_pdf_opts opts = {1700000000, 0};
+    fo_pdf_opts opts = {.epoch = 1700000000, .compress = 0};
     assert_int_equal(fo_render_pdf(f->doc, path, &opts, &d), FO_OK);
     fo_diags_free(&d);
     int rc;
@@ -541,7 +541,7 @@ static void test_errors_leave_no_file(void **state)
     g->glyphs[0] = (fo_dl_glyph){1, 5, 0, 0, 0};
     fo_diags dg;
     fo_diags_init(&dg);
-    fo_pdf_opts opts = {0, 1};
+    fo_pdf_opts opts = {.epoch = 0, .compress = 1};
     assert_int_not_equal(fo_render_pdf(d, path, &opts, &dg), FO_OK);
     assert_true(dg.errors > 0);
     assert_int_equal(file_size(path), -1);
@@ -708,7 +708,7 @@ static int img_setup(void **state)
     snprintf(f->pdf2, sizeof f->pdf2, "%s/img2.pdf", f->dir);
     fo_diags d;
     fo_diags_init(&d);
-    fo_pdf_opts opts = {1700000000, 1};
+    fo_pdf_opts opts = {.epoch = 1700000000, .compress = 1};
     fo_status st = fo_render_pdf(doc, f->pdf, &opts, &d);
     if (st == FO_OK)
         st = fo_render_pdf(doc, f->pdf2, &opts, &d);
