@@ -30,7 +30,7 @@
  * The file is saved under a temporary name and renamed into place; on any
  * failure the temporary file is removed and the target is left untouched. */
 #define _POSIX_C_SOURCE 200809L /* gmtime_r */
-#include "render.h"
+#include "pdf_private.h"
 
 #include <hpdf.h>
 #include <hpdf_objects.h>
@@ -55,6 +55,8 @@
 /* A ToUnicode target longer than this (UTF-16 units) is cut: the CMap
  * format limits a destination string to 512 bytes. */
 #define MAX_MAP_UNITS 256
+/* SCREEN: JPEG quality of resampled images. */
+#define SCREEN_JPEG_QUALITY 82
 
 /* ---- output buffer with a sticky status ----------------------------- */
 
@@ -90,7 +92,7 @@ static double round_to(double v, int dec)
 /* Formats v with at most dec decimals, trailing zeros trimmed. Integer
  * formatting only: a host program may have set LC_NUMERIC to a locale
  * whose printf("%f") writes a decimal comma, which is not PDF. */
-static void format_num(char *buf, size_t size, double v, int dec)
+void fo_pdf_num(char *buf, size_t size, double v, int dec)
 {
     static const long long scale[] = {1, 10, 100, 1000, 10000, 100000};
     long long q = llround(v * (double)scale[dec]);
@@ -111,7 +113,7 @@ static void format_num(char *buf, size_t size, double v, int dec)
 static void outn(out *o, double v, int dec)
 {
     char tmp[64];
-    format_num(tmp, sizeof tmp, v, dec);
+    fo_pdf_num(tmp, sizeof tmp, v, dec);
     outs(o, tmp);
 }
 
@@ -209,6 +211,12 @@ typedef struct pdf_ctx {
     size_t scratch_cap;
     HPDF_Image *images;       /* per fo_dl_doc image, embedded on first use */
     unsigned char *image_bad; /* per image: not embeddable (reported) */
+    /* Output profile: PRINT translates every page by off (bleed + slug)
+     * inside a larger MediaBox and writes colours as CMYK. */
+    fo_profile profile;
+    double off;
+    fo_pdf_cms *cms;
+    double *place_w, *place_h; /* SCREEN: largest placement per image */
 } pdf_ctx;
 
 static const fo_pos nopos = {NULL, 0, 0};
@@ -870,34 +878,44 @@ typedef struct page_state {
     double size;
     int have_fill;
     fo_color fill;
+    int cmyk; /* PRINT: colours as DeviceCMYK */
 } page_state;
 
-/* The one place that writes a fill colour. RGB for now; the print profile
- * switches this to CMYK ("c m y k k") from the same fo_color. */
+/* The colour operands and operator: the swatch's own CMYK values in the
+ * print profile (so black, c = m = y = 0, is "0 0 0 1 k", K only), its
+ * RGB values otherwise. op is the RGB operator ("rg" or "RG"). */
+static void put_color(out *o, int cmyk, fo_color col, const char *op)
+{
+    const double v[4] = {cmyk ? col.c : col.r, cmyk ? col.m : col.g,
+                         cmyk ? col.y : col.b, col.k};
+    for (int i = 0; i < (cmyk ? 4 : 3); i++) {
+        outn(o, v[i], 4);
+        outs(o, " ");
+    }
+    if (cmyk)
+        outs(o, op[0] == 'r' ? "k\n" : "K\n");
+    else {
+        outs(o, op);
+        outs(o, "\n");
+    }
+}
+
+/* The one place that writes a fill colour. */
 static void set_fill(out *o, page_state *ps, fo_color col)
 {
     if (ps->have_fill && ps->fill.r == col.r && ps->fill.g == col.g &&
-        ps->fill.b == col.b)
+        ps->fill.b == col.b && ps->fill.c == col.c && ps->fill.m == col.m &&
+        ps->fill.y == col.y && ps->fill.k == col.k)
         return;
-    outn(o, col.r, 4);
-    outs(o, " ");
-    outn(o, col.g, 4);
-    outs(o, " ");
-    outn(o, col.b, 4);
-    outs(o, " rg\n");
+    put_color(o, ps->cmyk, col, "rg");
     ps->have_fill = 1;
     ps->fill = col;
 }
 
 /* Stroke colour: same model as set_fill. */
-static void set_stroke(out *o, fo_color col)
+static void set_stroke(out *o, const page_state *ps, fo_color col)
 {
-    outn(o, col.r, 4);
-    outs(o, " ");
-    outn(o, col.g, 4);
-    outs(o, " ");
-    outn(o, col.b, 4);
-    outs(o, " RG\n");
+    put_color(o, ps->cmyk, col, "RG");
 }
 
 static void end_text(out *o, page_state *ps)
@@ -1051,7 +1069,7 @@ static void emit_line(out *o, page_state *ps, const fo_dl_line *l)
 {
     double H = ps->page->height;
     end_text(o, ps);
-    set_stroke(o, l->color);
+    set_stroke(o, ps, l->color);
     outn(o, l->width, 4);
     outs(o, " w ");
     outn(o, l->x0, 4);
@@ -1066,10 +1084,8 @@ static void emit_line(out *o, page_state *ps, const fo_dl_line *l)
 
 /* ---- images ---------------------------------------------------------- */
 
-/* The colour space an image is embedded in: the one place that decides
- * it. Today every image keeps the space of its file (grey, RGB, CMYK);
- * the print profile will convert RGB to CMYK here with LittleCMS, which
- * will also mean decoding RGB JPEGs instead of passing them through. */
+/* The colour space of embedded samples with comps components. Which
+ * components an image ends up with is decided in get_image(). */
 static HPDF_ColorSpace image_space(int comps)
 {
     return comps == 1   ? HPDF_CS_DEVICE_GRAY
@@ -1117,47 +1133,139 @@ static HPDF_Image load_jpeg(pdf_ctx *c, const fo_dl_image_src *src)
     return img;
 }
 
-/* Any other image (PNG) is decoded by the image module, never by
- * libharu's PNG loader (it crashes: pango-libharu-findings.md §7), and
- * embedded as 8-bit samples (Flate when compressing) with its alpha, if
- * any, as a DeviceGray /SMask. */
-static HPDF_Image load_raw(pdf_ctx *c, const fo_dl_image_src *src)
+/* Decodes the image with the image module, never with libharu's PNG
+ * loader (it crashes: pango-libharu-findings.md §7). FO_OK, or an input
+ * error reported and counted. */
+static fo_status decode(pdf_ctx *c, const fo_dl_image_src *src, fo_pixels *px)
 {
-    fo_pixels px;
     char why[256];
-    HPDF_Image img = NULL;
-    if (fo_image_decode(src->path, &px, why, sizeof why) != FO_OK) {
+    if (fo_image_decode(src->path, px, why, sizeof why) != FO_OK) {
         fo_error(c->d, nopos, "%s: %s", src->path, why);
         c->input_errors++;
-        return NULL;
+        return FO_ERR_INPUT;
     }
-    if (px.w != src->info.width || px.h != src->info.height) {
+    if (px->w != src->info.width || px->h != src->info.height) {
         fo_error(c->d, nopos, "%s: the image changed since it was read",
                  src->path);
         c->input_errors++;
-        goto out;
+        fo_pixels_free(px);
+        return FO_ERR_INPUT;
     }
-    size_t npx = (size_t)px.w * (size_t)px.h;
-    hash_bytes(c, px.data, npx * (size_t)px.comps);
-    img = HPDF_LoadRawImageFromMem(c->pdf, px.data, (HPDF_UINT)px.w,
-                                   (HPDF_UINT)px.h, image_space(px.comps), 8);
+    return FO_OK;
+}
+
+/* Embeds decoded pixels: as 8-bit samples (Flate when compressing) with
+ * the alpha, if any, as a DeviceGray /SMask; or, when jpeg is set (the
+ * screen profile's opaque images), re-encoded as a JPEG. */
+static HPDF_Image embed_pixels(pdf_ctx *c, const fo_pixels *px, int jpeg)
+{
+    size_t npx = (size_t)px->w * (size_t)px->h;
+    HPDF_Image img = NULL;
+    if (jpeg && !px->alpha) {
+        unsigned char *j = NULL;
+        size_t jl = 0;
+        fo_pdf_jpeg_encode(px, SCREEN_JPEG_QUALITY, &j, &jl);
+        hash_bytes(c, j, jl);
+        img = HPDF_LoadJpegImageFromMem(c->pdf, j, (HPDF_UINT)jl);
+        free(j);
+        if (!img)
+            lib_fail(c, "HPDF_LoadJpegImageFromMem");
+        return img;
+    }
+    hash_bytes(c, px->data, npx * (size_t)px->comps);
+    img = HPDF_LoadRawImageFromMem(c->pdf, px->data, (HPDF_UINT)px->w,
+                                   (HPDF_UINT)px->h, image_space(px->comps), 8);
     if (!img) {
         lib_fail(c, "HPDF_LoadRawImageFromMem");
-        goto out;
+        return NULL;
     }
-    if (px.alpha) {
-        hash_bytes(c, px.alpha, npx);
+    if (px->alpha) {
+        hash_bytes(c, px->alpha, npx);
         HPDF_Image mask =
-            HPDF_LoadRawImageFromMem(c->pdf, px.alpha, (HPDF_UINT)px.w,
-                                     (HPDF_UINT)px.h, HPDF_CS_DEVICE_GRAY, 8);
+            HPDF_LoadRawImageFromMem(c->pdf, px->alpha, (HPDF_UINT)px->w,
+                                     (HPDF_UINT)px->h, HPDF_CS_DEVICE_GRAY, 8);
         if (!mask || HPDF_Image_AddSMask(img, mask) != HPDF_OK) {
             lib_fail(c, "HPDF_Image_AddSMask");
-            img = NULL;
+            return NULL;
         }
     }
-out:
+    return img;
+}
+
+/* SCREEN: the stored size the image is resampled to so that its largest
+ * placement shows it at opts->screen_ppi; 0 when it is not above that. */
+static int screen_size(const pdf_ctx *c, int idx, int *w, int *h)
+{
+    const fo_image_info *in = &c->doc->images[idx].info;
+    double ppi = c->opts->screen_ppi;
+    if (c->profile != FO_PROFILE_SCREEN || ppi <= 0 || in->shown_w <= 0 ||
+        in->shown_h <= 0 || c->place_w[idx] <= 0 || c->place_h[idx] <= 0)
+        return 0;
+    double sx = c->place_w[idx] / 72 * ppi / in->shown_w;
+    double sy = c->place_h[idx] / 72 * ppi / in->shown_h;
+    double s = sx > sy ? sx : sy;
+    if (s >= 1)
+        return 0;
+    *w = (int)ceil(in->width * s);
+    *h = (int)ceil(in->height * s);
+    *w = *w < 1 ? 1 : *w;
+    *h = *h < 1 ? 1 : *h;
+    return *w < in->width || *h < in->height;
+}
+
+/* Every image but a JPEG passed through: decoded, then made to fit the
+ * profile. PRINT: alpha flattened on white, RGB converted to CMYK through
+ * the output profile, grey kept (DeviceGray prints on K only), Flate:
+ * lossless, so a JPEG source gets no second generation of compression
+ * loss, and a CMYK JPEG's inversion convention (Adobe APP14), which
+ * readers disagree on, never comes up. ARCHIVE: alpha flattened, CMYK
+ * converted to sRGB. SCREEN: CMYK converted to sRGB, resampled to
+ * screen_ppi, re-encoded as JPEG when opaque. */
+static HPDF_Image load_pixels(pdf_ctx *c, int idx)
+{
+    const fo_dl_image_src *src = &c->doc->images[idx];
+    fo_pixels px;
+    HPDF_Image img = NULL;
+    int w = 0, h = 0, jpeg = 0;
+    if (decode(c, src, &px) != FO_OK)
+        return NULL;
+    fo_status st = FO_OK;
+    if (c->profile != FO_PROFILE_SCREEN)
+        fo_pdf_flatten(&px);
+    if (c->profile == FO_PROFILE_PRINT && px.comps == 3)
+        st = fo_pdf_cms_to_cmyk(c->cms, &px, c->d);
+    if (c->profile != FO_PROFILE_PRINT && px.comps == 4) {
+        st = fo_pdf_cms_to_rgb(c->cms, &px, c->d);
+        jpeg = c->profile == FO_PROFILE_SCREEN;
+    }
+    if (st == FO_OK && screen_size(c, idx, &w, &h)) {
+        st = fo_pdf_resample(&px, w, h, c->d);
+        jpeg = 1;
+    }
+    if (st != FO_OK)
+        c->input_errors++;
+    else
+        img = embed_pixels(c, &px, jpeg);
     fo_pixels_free(&px);
     return img;
+}
+
+/* Whether a JPEG can go in as it is in this profile. */
+static int jpeg_passes(const pdf_ctx *c, int idx)
+{
+    const fo_image_info *in = &c->doc->images[idx].info;
+    int w, h;
+    switch (c->profile) {
+    case FO_PROFILE_PRINT: /* grey and CMYK */
+        return in->components != 3;
+    case FO_PROFILE_ARCHIVE: /* grey and RGB: sRGB output intent */
+        return in->components != 4;
+    case FO_PROFILE_SCREEN: /* CMYK stays CMYK without a profile for it */
+        if (in->components == 4)
+            return !c->opts->cmyk_icc;
+        return !screen_size(c, idx, &w, &h);
+    }
+    return 1;
 }
 
 /* The image XObject of doc image idx, made on its first use: one per
@@ -1169,8 +1277,9 @@ static HPDF_Image get_image(pdf_ctx *c, int idx)
         return c->images[idx];
     const fo_dl_image_src *src = &c->doc->images[idx];
     hash_str(c, src->path);
-    c->images[idx] = src->info.format == FO_IMAGE_JPEG ? load_jpeg(c, src)
-                                                       : load_raw(c, src);
+    c->images[idx] = src->info.format == FO_IMAGE_JPEG && jpeg_passes(c, idx)
+                         ? load_jpeg(c, src)
+                         : load_pixels(c, idx);
     c->image_bad[idx] = c->images[idx] == NULL;
     return c->images[idx];
 }
@@ -1294,6 +1403,19 @@ static HPDF_STATUS set_xyz(pdf_ctx *c, HPDF_Destination dst, HPDF_Page hp,
     return s;
 }
 
+/* Sets a page box (TrimBox, BleedBox); numbers rounded to 0.001 pt as
+ * libharu writes reals. */
+static HPDF_STATUS set_box(pdf_ctx *c, HPDF_Page hp, const char *key,
+                           double l, double b, double r, double t)
+{
+    HPDF_Box box = {(HPDF_REAL)round_to(l, 3), (HPDF_REAL)round_to(b, 3),
+                    (HPDF_REAL)round_to(r, 3), (HPDF_REAL)round_to(t, 3)};
+    HPDF_Array arr = HPDF_Box_Array_New(c->pdf->mmgr, box);
+    if (!arr)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    return HPDF_Dict_Add(hp, key, arr);
+}
+
 /* Pass A: pages, a destination per anchor, outline entries for anchors
  * with a level. Links are drawn in pass B, when every destination —
  * including those on later pages — exists. */
@@ -1309,15 +1431,24 @@ static fo_status make_pages(pdf_ctx *c)
         HPDF_Page hp = HPDF_AddPage(c->pdf);
         CHECK_PTR(c, hp, "HPDF_AddPage");
         c->pages[p] = hp;
-        CHECK(c, HPDF_Page_SetWidth(hp, (HPDF_REAL)pg->width));
-        CHECK(c, HPDF_Page_SetHeight(hp, (HPDF_REAL)pg->height));
+        CHECK(c, HPDF_Page_SetWidth(hp, (HPDF_REAL)(pg->width + 2 * c->off)));
+        CHECK(c,
+              HPDF_Page_SetHeight(hp, (HPDF_REAL)(pg->height + 2 * c->off)));
+        if (c->profile == FO_PROFILE_PRINT) {
+            double o = c->off, b = c->doc->bleed;
+            CHECK(c, set_box(c, hp, "TrimBox", o, o, o + pg->width,
+                             o + pg->height));
+            CHECK(c, set_box(c, hp, "BleedBox", o - b, o - b,
+                             o + pg->width + b, o + pg->height + b));
+        }
         for (size_t i = 0; i < pg->n; i++) {
             if (pg->ops[i].kind != FO_DL_ANCHOR)
                 continue;
             const fo_dl_anchor *a = &pg->ops[i].u.anchor;
             HPDF_Destination dst = HPDF_Page_CreateDestination(hp);
             CHECK_PTR(c, dst, "HPDF_Page_CreateDestination");
-            CHECK(c, set_xyz(c, dst, hp, a->x, pg->height - a->y));
+            CHECK(c, set_xyz(c, dst, hp, a->x + c->off,
+                             pg->height - a->y + c->off));
             fo_grow((void **)&c->anchors, sizeof *c->anchors, &c->anchors_cap,
                     c->nanchors + 1);
             c->anchors[c->nanchors] =
@@ -1353,6 +1484,10 @@ out:
 static fo_status emit_link(pdf_ctx *c, page_state *ps, const fo_dl_link *l)
 {
     double H = ps->page->height;
+    /* PDF/X allows no annotation inside the bleed box but printer's marks
+     * and trap networks: a print file has no links (the outline stays). */
+    if (c->profile == FO_PROFILE_PRINT)
+        return FO_OK;
     HPDF_Rect r = {(HPDF_REAL)l->x, (HPDF_REAL)(H - l->y - l->h),
                    (HPDF_REAL)(l->x + l->w), (HPDF_REAL)(H - l->y)};
     HPDF_Annotation an = NULL;
@@ -1372,6 +1507,9 @@ static fo_status emit_link(pdf_ctx *c, page_state *ps, const fo_dl_link *l)
     }
     /* Links are invisible: the text shows what is clickable. */
     CHECK(c, HPDF_LinkAnnot_SetBorderStyle(an, 0, 0, 0));
+    /* PDF/A-1 wants every annotation's flags, with Print (4) set. */
+    if (c->profile == FO_PROFILE_ARCHIVE)
+        CHECK(c, HPDF_Dict_AddNumber(an, "F", 4));
     return FO_OK;
 out:
     return FO_ERR_LIBRARY;
@@ -1381,10 +1519,31 @@ out:
 static fo_status emit_page(pdf_ctx *c, size_t p)
 {
     const fo_dl_page *pg = c->doc->pages[p];
-    page_state ps = {.page = pg, .hp = c->pages[p], .font = -1};
+    page_state ps = {.page = pg,
+                     .hp = c->pages[p],
+                     .font = -1,
+                     .cmyk = c->profile == FO_PROFILE_PRINT};
     out o = {{0}, FO_OK};
     fo_status st = FO_ERR_LIBRARY;
     fo_buf_init(&o.b, MAX_CONTENT);
+    if (c->profile == FO_PROFILE_PRINT) {
+        /* The trim moves to (off, off); what reaches beyond the bleed is
+         * clipped so that nothing runs into the marks. */
+        double b = c->doc->bleed;
+        outs(&o, "q\n");
+        outn(&o, c->off - b, 3);
+        outs(&o, " ");
+        outn(&o, c->off - b, 3);
+        outs(&o, " ");
+        outn(&o, pg->width + 2 * b, 3);
+        outs(&o, " ");
+        outn(&o, pg->height + 2 * b, 3);
+        outs(&o, " re W n\n1 0 0 1 ");
+        outn(&o, c->off, 3);
+        outs(&o, " ");
+        outn(&o, c->off, 3);
+        outs(&o, " cm\n");
+    }
     ps.font_names =
         fo_xcalloc(c->doc->nfonts ? c->doc->nfonts : 1, sizeof(char *));
 
@@ -1422,6 +1581,12 @@ static fo_status emit_page(pdf_ctx *c, size_t p)
         }
     }
     end_text(&o, &ps);
+    if (c->profile == FO_PROFILE_PRINT) {
+        outs(&o, "Q\n");
+        if (o.st == FO_OK)
+            o.st = fo_pdf_marks(&o.b, pg->width, pg->height, c->off,
+                                c->doc->bleed);
+    }
     if (o.st != FO_OK) {
         fo_error(c->d, nopos, "page %zu: content stream too large", p + 1);
         st = o.st;
@@ -1539,6 +1704,19 @@ static fo_status set_info(pdf_ctx *c)
         if (fields[i].val && fields[i].val[0] &&
             put_text(c, info, fields[i].key, fields[i].val) != FO_OK)
             return FO_ERR_LIBRARY;
+    if (c->profile == FO_PROFILE_PRINT) {
+        /* PDF/X-1a:2001 wants a title, the version keys and /Trapped. */
+        if (!(doc->title && doc->title[0]) &&
+            put_text(c, info, "Title", "Untitled") != FO_OK)
+            return FO_ERR_LIBRARY;
+        HPDF_String v = HPDF_String_New(c->pdf->mmgr, "PDF/X-1:2001", NULL);
+        CHECK_PTR(c, v, "GTS_PDFXVersion");
+        CHECK(c, HPDF_Dict_Add(info, "GTS_PDFXVersion", v));
+        v = HPDF_String_New(c->pdf->mmgr, "PDF/X-1a:2001", NULL);
+        CHECK_PTR(c, v, "GTS_PDFXConformance");
+        CHECK(c, HPDF_Dict_Add(info, "GTS_PDFXConformance", v));
+        CHECK(c, HPDF_Dict_AddName(info, "Trapped", "False"));
+    }
     if (doc->lang && doc->lang[0]) {
         /* A BCP 47 tag is ASCII letters, digits and hyphens. */
         int ok = strlen(doc->lang) < 64;
@@ -1557,6 +1735,106 @@ static fo_status set_info(pdf_ctx *c)
     return FO_OK;
 out:
     return FO_ERR_LIBRARY;
+}
+
+/* /OutputIntents [<< … /DestOutputProfile <ICC stream> >>] in the
+ * catalog: the CMYK output profile as a PDF/X intent (PRINT), sRGB as a
+ * PDF/A one (ARCHIVE). */
+static fo_status output_intent(pdf_ctx *c)
+{
+    int print = c->profile == FO_PROFILE_PRINT;
+    const char *path = print ? c->opts->cmyk_icc : c->opts->srgb_icc;
+    char *icc = NULL;
+    size_t len = 0;
+    fo_status st = fo_pdf_read_icc(path, print ? 4 : 3, &icc, &len, c->d);
+    if (st != FO_OK)
+        return st;
+    st = FO_ERR_LIBRARY;
+    hash_bytes(c, icc, len);
+    HPDF_Dict prof = new_stream(c, c->opts->compress);
+    CHECK_PTR(c, prof, "ICC profile stream");
+    CHECK(c, HPDF_Stream_Write(prof->stream, (const HPDF_BYTE *)icc,
+                               (HPDF_UINT)len));
+    CHECK(c, HPDF_Dict_AddNumber(prof, "N", print ? 4 : 3));
+    HPDF_Dict oi = HPDF_Dict_New(c->pdf->mmgr);
+    CHECK_PTR(c, oi, "OutputIntent");
+    HPDF_Array arr = HPDF_Array_New(c->pdf->mmgr);
+    CHECK_PTR(c, arr, "OutputIntents");
+    CHECK(c, HPDF_Dict_Add(c->pdf->catalog, "OutputIntents", arr));
+    CHECK(c, HPDF_Array_Add(arr, oi));
+    CHECK(c, HPDF_Dict_AddName(oi, "Type", "OutputIntent"));
+    CHECK(c, HPDF_Dict_AddName(oi, "S", print ? "GTS_PDFX" : "GTS_PDFA1"));
+    /* FOGRA39 is the characterisation ISO Coated v2 is built on; the
+     * 300 % variant limits total ink for uncoated-friendly presses. */
+    const char *fields[][2] = {
+        {"OutputConditionIdentifier",
+         print ? "FOGRA39" : "sRGB IEC61966-2.1"},
+        {"OutputCondition",
+         print ? "Offset printing, ISO 12647-2:2004/Amd 1, coated paper, "
+                 "300% total ink (ISO Coated v2 300% basICColor)"
+               : "sRGB IEC61966-2.1"},
+        {"RegistryName", "http://www.color.org"},
+        {"Info", print ? "ISO Coated v2 300% (basICColor)"
+                       : "sRGB IEC61966-2.1"}};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        HPDF_String v = HPDF_String_New(c->pdf->mmgr, fields[i][1], NULL);
+        CHECK_PTR(c, v, fields[i][0]);
+        CHECK(c, HPDF_Dict_Add(oi, fields[i][0], v));
+    }
+    CHECK(c, HPDF_Dict_Add(oi, "DestOutputProfile", prof));
+    st = FO_OK;
+out:
+    free(icc);
+    return st;
+}
+
+/* ARCHIVE: the XMP packet (uncompressed, as PDF/A wants it readable) as
+ * the catalog's /Metadata, matching the info dictionary. */
+static fo_status metadata(pdf_ctx *c)
+{
+    fo_buf b;
+    fo_status st = FO_ERR_LIBRARY;
+    fo_buf_init(&b, MAX_CONTENT);
+    const char *producer =
+        HPDF_GetInfoAttr(c->pdf, HPDF_INFO_PRODUCER);
+    const char *creator = HPDF_GetInfoAttr(c->pdf, HPDF_INFO_CREATOR);
+    if (fo_pdf_xmp(c->doc, c->opts->epoch, producer, creator, &b) != FO_OK) {
+        fo_error(c->d, nopos, "XMP metadata too large");
+        st = FO_ERR_LIMIT;
+        goto out;
+    }
+    hash_bytes(c, b.data, b.len);
+    HPDF_Dict m = new_stream(c, 0);
+    CHECK_PTR(c, m, "Metadata stream");
+    CHECK(c, HPDF_Dict_AddName(m, "Type", "Metadata"));
+    CHECK(c, HPDF_Dict_AddName(m, "Subtype", "XML"));
+    CHECK(c, HPDF_Stream_Write(m->stream, (const HPDF_BYTE *)b.data,
+                               (HPDF_UINT)b.len));
+    CHECK(c, HPDF_Dict_Add(c->pdf->catalog, "Metadata", m));
+    st = FO_OK;
+out:
+    fo_buf_free(&b);
+    return st;
+}
+
+/* SCREEN: the largest box each image is drawn into, for resampling. */
+static void measure_placements(pdf_ctx *c)
+{
+    const fo_dl_doc *doc = c->doc;
+    for (size_t p = 0; p < doc->npages; p++)
+        for (size_t i = 0; i < doc->pages[p]->n; i++) {
+            const fo_dl_op *op = &doc->pages[p]->ops[i];
+            if (op->kind != FO_DL_IMAGE)
+                continue;
+            const fo_dl_image *im = &op->u.image;
+            if (im->image < 0 || (size_t)im->image >= doc->nimages)
+                continue;
+            size_t k = (size_t)im->image;
+            c->place_w[k] = fabs(im->w) > c->place_w[k] ? fabs(im->w)
+                                                         : c->place_w[k];
+            c->place_h[k] = fabs(im->h) > c->place_h[k] ? fabs(im->h)
+                                                         : c->place_h[k];
+        }
 }
 
 fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
@@ -1581,8 +1859,34 @@ fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
         fo_error(d, nopos, "libharu: cannot create a document");
         goto out;
     }
-    /* 1.5: ActualText spans; /Lang needs 1.4. */
-    c.pdf->pdf_version = HPDF_VER_15;
+    c.profile = opts->profile;
+    c.place_w = fo_xcalloc(doc->nimages ? doc->nimages : 1, sizeof(double));
+    c.place_h = fo_xcalloc(doc->nimages ? doc->nimages : 1, sizeof(double));
+    c.cms = fo_pdf_cms_new(opts, d);
+    if (!c.cms)
+        goto out;
+    /* SCREEN 1.5: ActualText spans; /Lang needs 1.4. PDF/X-1a:2001 is
+     * PDF 1.3 and PDF/A-1 is PDF 1.4; readers of those versions skip the
+     * spans (marked content) and the keys they do not know. */
+    switch (c.profile) {
+    case FO_PROFILE_PRINT:
+        c.pdf->pdf_version = HPDF_VER_13;
+        c.off = doc->bleed + FO_PDF_SLUG;
+        if (!opts->cmyk_icc) {
+            fo_error(d, nopos,
+                     "the print profile needs a CMYK output profile");
+            st = FO_ERR_INPUT;
+            goto out;
+        }
+        break;
+    case FO_PROFILE_ARCHIVE:
+        c.pdf->pdf_version = HPDF_VER_14;
+        break;
+    case FO_PROFILE_SCREEN:
+        c.pdf->pdf_version = HPDF_VER_15;
+        measure_placements(&c);
+        break;
+    }
     if (opts->compress)
         CHECK(&c, HPDF_SetCompressionMode(c.pdf, HPDF_COMP_ALL));
 
@@ -1616,6 +1920,10 @@ fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
     if (c.noutline)
         CHECK(&c, HPDF_SetPageMode(c.pdf, HPDF_PAGE_MODE_USE_OUTLINE));
     st = page_labels(&c);
+    if (st == FO_OK && c.profile != FO_PROFILE_SCREEN)
+        st = output_intent(&c);
+    if (st == FO_OK && c.profile == FO_PROFILE_ARCHIVE)
+        st = metadata(&c);
     if (st != FO_OK)
         goto out;
 
@@ -1648,6 +1956,9 @@ out:
     free(c.fonts);
     free(c.images);
     free(c.image_bad);
+    free(c.place_w);
+    free(c.place_h);
+    fo_pdf_cms_free(c.cms);
     free(c.pages);
     free(c.anchors);
     free(c.scratch);

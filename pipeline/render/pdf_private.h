@@ -1,0 +1,69 @@
+/* Internals of the PDF renderer shared between pdf.c (the document, its
+ * fonts and pages) and pdf_profile.c (what the output profiles add: colour
+ * conversion, image resampling, output intents, XMP, printer's marks). */
+#ifndef FO_PDF_PRIVATE_H
+#define FO_PDF_PRIVATE_H
+
+#include "render.h"
+
+#include <hpdf.h>
+
+/* Points per millimetre. */
+#define FO_PDF_MM (72.0 / 25.4)
+/* PRINT: room for the marks outside the bleed, on each side. */
+#define FO_PDF_SLUG (10 * FO_PDF_MM)
+
+/* Colour conversion with LittleCMS: sRGB (opts->srgb_icc, or LittleCMS's
+ * built-in sRGB when NULL) to and from the CMYK output profile
+ * (opts->cmyk_icc), perceptual intent. Transforms are made on first use. */
+typedef struct fo_pdf_cms fo_pdf_cms;
+
+/* A converter for opts; NULL (reported to d) when a profile named in opts
+ * cannot be read. Free with fo_pdf_cms_free. */
+fo_pdf_cms *fo_pdf_cms_new(const fo_pdf_opts *opts, fo_diags *d);
+void fo_pdf_cms_free(fo_pdf_cms *cms);
+
+/* Replaces px's RGB samples by CMYK ones (comps 3 → 4) through the output
+ * profile; FO_ERR_INPUT (reported) without a CMYK profile. */
+FO_WUR fo_status fo_pdf_cms_to_cmyk(fo_pdf_cms *cms, fo_pixels *px,
+                                    fo_diags *d);
+/* Replaces px's CMYK samples by sRGB ones (comps 4 → 3). */
+FO_WUR fo_status fo_pdf_cms_to_rgb(fo_pdf_cms *cms, fo_pixels *px,
+                                   fo_diags *d);
+
+/* Composites px on white and drops its alpha (no-op without alpha). */
+void fo_pdf_flatten(fo_pixels *px);
+
+/* Resamples px (grey or RGB, with or without alpha) to w x h pixels with
+ * Cairo's GOOD filter (an area-averaging box filter when shrinking). */
+FO_WUR fo_status fo_pdf_resample(fo_pixels *px, int w, int h, fo_diags *d);
+
+/* Encodes px (grey or RGB, no alpha) as a baseline JPEG; *out is
+ * malloc'd, the caller frees it. Deterministic for the same pixels. */
+void fo_pdf_jpeg_encode(const fo_pixels *px, int quality, unsigned char **out,
+                        size_t *len);
+
+/* Reads an ICC profile file and checks it is one with n components;
+ * *out is malloc'd. FO_ERR_IO / FO_ERR_INPUT reported to d. */
+FO_WUR fo_status fo_pdf_read_icc(const char *path, int n, char **out,
+                                 size_t *len, fo_diags *d);
+
+/* Appends the XMP packet for PDF/A-1b to b: dc:title, dc:creator,
+ * dc:description, pdf:Keywords, pdf:Producer, xmp:CreatorTool,
+ * xmp:CreateDate = xmp:ModifyDate = epoch, pdfaid:part 1,
+ * pdfaid:conformance B. */
+FO_WUR fo_status fo_pdf_xmp(const fo_dl_doc *doc, long long epoch,
+                            const char *producer, const char *creator,
+                            fo_buf *b);
+
+/* Appends crop marks and registration targets for a trim of w x h whose
+ * lower-left corner is at (off, off) in the page, with bleed around it,
+ * as raw content (registration colour 1 1 1 1 K, 0.25 pt). */
+FO_WUR fo_status fo_pdf_marks(fo_buf *b, double w, double h, double off,
+                              double bleed);
+
+/* Formats v with at most dec (0..5) decimals, trailing zeros trimmed,
+ * whatever LC_NUMERIC says (pdf.c). */
+void fo_pdf_num(char *buf, size_t size, double v, int dec);
+
+#endif
