@@ -35,6 +35,7 @@ typedef struct para_ctx {
     double *logw;   /* points per character */
     int *char_item; /* item index of each character */
     PangoItem **items;
+    PangoGlyphString **shaped; /* each item shaped whole, once */
     int nitems;
     fo_kp_item *kp;
     brk_info *brk;
@@ -247,6 +248,54 @@ static int byte_to_char(const para_ctx *p, int byte)
 }
 
 /* Shapes characters [c0, c1) of item k as one run of the line. */
+/* Is a cut before character c one where the paragraph's glyphs can be
+ * sliced? At a space (the space itself belongs to neither line), at the
+ * item's edges, and at a forced break: measured equal to re-shaping for
+ * Latin and Vietnamese (knuth-plass-findings.md §2d). */
+static int safe_cut(const para_ctx *p, int c, int item_start, int item_end)
+{
+    if (c == item_start || c == item_end)
+        return 1;
+    uint32_t prev = g_utf8_get_char(p->text + p->char_byte[c - 1]);
+    uint32_t next = g_utf8_get_char(p->text + p->char_byte[c]);
+    return prev == ' ' || next == ' ' || prev == 0x2028 || next == 0x2028;
+}
+
+/* The glyphs of characters [c0, c1) cut from item k's shaped string, or
+ * NULL when the piece must be shaped again: a hyphen to add, a cut inside
+ * a word (a ligature or kerning may change), right-to-left text, or a
+ * script other than Latin, Cyrillic or Greek (Lao, Khmer and CJK are always
+ * re-shaped until measured). */
+static PangoGlyphString *slice(const para_ctx *p, int k, int c0, int c1,
+                               int need_hyphen)
+{
+    const PangoItem *it = p->items[k];
+    PangoScript sc = (PangoScript)it->analysis.script;
+    if (need_hyphen || (it->analysis.level & 1) ||
+        (sc != PANGO_SCRIPT_LATIN && sc != PANGO_SCRIPT_COMMON &&
+         sc != PANGO_SCRIPT_CYRILLIC && sc != PANGO_SCRIPT_GREEK &&
+         sc != PANGO_SCRIPT_INHERITED))
+        return NULL;
+    int i0 = byte_to_char(p, it->offset), i1 = i0 + it->num_chars;
+    if (!safe_cut(p, c0, i0, i1) || !safe_cut(p, c1, i0, i1))
+        return NULL;
+    const PangoGlyphString *all = p->shaped[k];
+    int b0 = p->char_byte[c0] - it->offset, b1 = p->char_byte[c1] - it->offset;
+    int g0 = 0;
+    while (g0 < all->num_glyphs && all->log_clusters[g0] < b0)
+        g0++;
+    int g1 = g0;
+    while (g1 < all->num_glyphs && all->log_clusters[g1] < b1)
+        g1++;
+    PangoGlyphString *gs = pango_glyph_string_new();
+    pango_glyph_string_set_size(gs, g1 - g0);
+    for (int g = g0; g < g1; g++) {
+        gs->glyphs[g - g0] = all->glyphs[g];
+        gs->log_clusters[g - g0] = all->log_clusters[g] - b0;
+    }
+    return gs;
+}
+
 static fo_status shape_piece(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
                              const fo_rich *rich, const fo_style *st, int k,
                              int c0, int c1, int need_hyphen, fo_set_run *run,
@@ -260,8 +309,12 @@ static fo_status shape_piece(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
         sub->analysis.flags |= PANGO_ANALYSIS_FLAG_NEED_HYPHEN;
     else
         sub->analysis.flags &= ~PANGO_ANALYSIS_FLAG_NEED_HYPHEN;
-    PangoGlyphString *gs = pango_glyph_string_new();
-    pango_shape_item(sub, p->text, p->len, p->attrs + c0, gs, PANGO_SHAPE_NONE);
+    PangoGlyphString *gs = slice(p, k, c0, c1, need_hyphen);
+    if (!gs) {
+        gs = pango_glyph_string_new();
+        pango_shape_item(sub, p->text, p->len, p->attrs + c0, gs,
+                         PANGO_SHAPE_NONE);
+    }
     fo_font_info fi = fo_fonts_lookup(f, doc, sub->analysis.font);
     const fo_span *sp = span_at(rich, sub->offset);
     memset(run, 0, sizeof *run);
@@ -439,9 +492,13 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
 
 static void para_ctx_free(para_ctx *p)
 {
-    for (int i = 0; i < p->nitems; i++)
+    for (int i = 0; i < p->nitems; i++) {
         pango_item_free(p->items[i]);
+        if (p->shaped)
+            pango_glyph_string_free(p->shaped[i]);
+    }
     free(p->items);
+    free(p->shaped);
     free(p->char_byte);
     free(p->attrs);
     free(p->logw);
@@ -530,6 +587,8 @@ fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich_in,
     p.nitems = (int)g_list_length(items);
     p.items =
         fo_xcalloc((size_t)(p.nitems ? p.nitems : 1), sizeof(PangoItem *));
+    p.shaped = fo_xcalloc((size_t)(p.nitems ? p.nitems : 1),
+                          sizeof(PangoGlyphString *));
     int k = 0;
     int *logw_pu = fo_xcalloc((size_t)p.nchars + 1, sizeof *logw_pu);
     for (GList *l = items; l; l = l->next, k++) {
@@ -543,7 +602,7 @@ fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich_in,
         pango_glyph_string_get_logical_widths(gs, p.text + it->offset,
                                               it->length, it->analysis.level,
                                               logw_pu + c0);
-        pango_glyph_string_free(gs);
+        p.shaped[k] = gs;
     }
     g_list_free(items);
     for (int c = 0; c < p.nchars; c++)
