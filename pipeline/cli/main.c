@@ -15,13 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2 };
 
 static const char USAGE[] =
     "usage: folio build   PUB.yaml [-o DIR] [--edition LANG|all]\n"
     "                     [--profile print|screen|archive|all] [--strict]\n"
-    "                     [--dump]\n"
+    "                     [--dump] [-j N]\n"
     "       folio preview PUB.yaml [-o DIR] [--edition LANG|all] [--dpi N]\n"
     "       folio dump    PUB.yaml [--edition LANG]\n"
     "       folio check   PUB.yaml\n"
@@ -35,6 +37,7 @@ typedef struct opts {
     int dump;
     int profiles; /* bit set of fo_profile values to write (build) */
     int strict;   /* warnings are errors */
+    int jobs;     /* build: processes at once, one per (edition, profile) */
 } opts;
 
 static const char *const PROFILE_NAMES[] = {"print", "screen", "archive"};
@@ -59,6 +62,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o)
     o->out_dir = "out";
     o->dpi = 96;
     o->profiles = 0;
+    o->jobs = 1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int has_val = i + 1 < argc;
@@ -96,6 +100,16 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o)
                                    "or all, not '%s'",
                                    v);
             o->profiles |= found;
+        } else if ((strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) &&
+                   strcmp(cmd, "build") == 0) {
+            if (!has_val)
+                return usage_error("%s needs a number of processes", a);
+            char *end;
+            long n = strtol(argv[++i], &end, 10);
+            if (*end || end == argv[i] || n < 1 || n > 64)
+                return usage_error("-j takes a number from 1 to 64, not '%s'",
+                                   argv[i]);
+            o->jobs = (int)n;
         } else if (a[0] == '-' && a[1]) {
             return usage_error("unknown option '%s'", a);
         } else if (!o->pub) {
@@ -108,6 +122,9 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o)
         return usage_error("%s: which publication? (a .yaml file)", cmd);
     if (o->profiles == 0)
         o->profiles = 1 << FO_PROFILE_PRINT;
+    if (o->dump && o->jobs > 1)
+        return usage_error("--dump prints the display lists from one process: "
+                           "leave out -j");
     return 0;
 }
 
@@ -249,11 +266,189 @@ static int dump_docs(const fo_pub *pub, fo_dl_doc **docs, FILE *out)
     return 0;
 }
 
+/* `build -j N`: one process per (edition, profile) job, at most N at once.
+ * Each child builds its one PDF as `build --edition E --profile P` would,
+ * with its stdout and stderr going to temporary files; the parent prints
+ * them job by job, in the order a one-process build writes its PDFs, so no
+ * two jobs' lines interleave. A diagnostic line another job already printed
+ * (a warning about the shared publication, say) is printed once. The exit
+ * code is the worst of the jobs'. */
+typedef struct build_job {
+    int edition; /* index into pub->editions */
+    int profile; /* fo_profile */
+    pid_t pid;   /* 0: not started */
+    int rc;      /* -1 while it runs */
+    FILE *out;   /* the child's stdout and stderr */
+    FILE *err;
+} build_job;
+
+typedef struct seen_lines {
+    char **v;
+    size_t n, cap;
+} seen_lines;
+
+/* Copies f (rewound) to out; with seen, skips and records repeated lines. */
+static void copy_lines(FILE *f, FILE *out, seen_lines *seen)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    rewind(f);
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        size_t i = 0;
+        while (seen && i < seen->n && strcmp(seen->v[i], line) != 0)
+            i++;
+        if (seen && i < seen->n)
+            continue;
+        if (seen) {
+            if (seen->n == seen->cap) {
+                seen->cap = seen->cap ? 2 * seen->cap : 64;
+                seen->v = fo_xrealloc(seen->v, seen->cap * sizeof *seen->v);
+            }
+            seen->v[seen->n++] = fo_xstrdup(line);
+        }
+        (void)fwrite(line, 1, (size_t)len, out);
+    }
+    free(line);
+    (void)fflush(out);
+}
+
+/* Starts job j. In the child, sets *o to the job's one edition and profile
+ * and returns 1; in the parent returns 0 (j->pid set, or j->rc on failure). */
+static int start_job(build_job *j, const fo_pub *pub, opts *o)
+{
+    j->out = tmpfile();
+    j->err = tmpfile();
+    if (!j->out || !j->err) {
+        (void)fprintf(stderr, "folio: cannot create a temporary file: %s\n",
+                      strerror(errno));
+        j->rc = EXIT_INPUT;
+        return 0;
+    }
+    (void)fflush(stdout);
+    (void)fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        (void)fprintf(stderr, "folio: cannot start a job: %s\n",
+                      strerror(errno));
+        j->rc = EXIT_INPUT;
+        return 0;
+    }
+    if (pid > 0) {
+        j->pid = pid;
+        return 0;
+    }
+    if (dup2(fileno(j->out), STDOUT_FILENO) < 0 ||
+        dup2(fileno(j->err), STDERR_FILENO) < 0)
+        _exit(EXIT_INPUT);
+    o->edition = pub->editions[j->edition];
+    o->profiles = 1 << j->profile;
+    o->jobs = 1;
+    return 1;
+}
+
+/* Runs the build's jobs, at most o->jobs at once. Returns 1 in a child,
+ * which then builds its job as a one-process build (*o names it); in the
+ * parent returns 0 with *rc the worst exit code of the jobs. */
+static int run_jobs(opts *o, int *rc)
+{
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_pub *pub = NULL;
+    *rc = 0;
+    if (fo_pub_load(o->pub, &d, &pub) != FO_OK) {
+        fo_diags_print(&d, stderr);
+        fo_diags_free(&d);
+        *rc = EXIT_INPUT;
+        return 0;
+    }
+    fo_diags_free(&d); /* the jobs load it again and report its warnings */
+    int only = -1;
+    if (o->edition && strcmp(o->edition, "all") != 0) {
+        only = fo_pub_edition(pub, o->edition);
+        if (only < 0) {
+            (void)fprintf(stderr, "folio: '%s' is not an edition of %s\n",
+                          o->edition, o->pub);
+            fo_pub_free(pub);
+            *rc = EXIT_USAGE;
+            return 0;
+        }
+    }
+    /* Profile by profile, edition by edition: a one-process build's order. */
+    build_job jobs[3 * FO_MAX_EDITIONS];
+    int n = 0;
+    for (int k = 0; k < 3; k++)
+        for (int e = 0; e < pub->neditions; e++)
+            if ((o->profiles & (1 << k)) && (only < 0 || e == only))
+                jobs[n++] = (build_job){.edition = e, .profile = k, .rc = -1};
+    seen_lines seen = {0};
+    int running = 0, next = 0, printed = 0;
+    while (printed < n) {
+        while (running < o->jobs && next < n) {
+            build_job *j = &jobs[next++];
+            if (start_job(j, pub, o))
+                return 1; /* the child: pub stays, as at any exit */
+            running += j->pid > 0;
+        }
+        if (running > 0) {
+            int status;
+            pid_t pid = waitpid(-1, &status, 0);
+            if (pid < 0 && errno == EINTR)
+                continue;
+            for (int i = 0; i < n; i++) {
+                if (pid <= 0 || jobs[i].pid != pid)
+                    continue;
+                running--;
+                jobs[i].rc =
+                    WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_INPUT;
+                if (WIFSIGNALED(status))
+                    (void)fprintf(stderr,
+                                  "folio: the %s build of edition %s died "
+                                  "of signal %d\n",
+                                  PROFILE_NAMES[jobs[i].profile],
+                                  pub->editions[jobs[i].edition],
+                                  WTERMSIG(status));
+            }
+            if (pid < 0) { /* no child left to wait for: a bug */
+                (void)fprintf(stderr, "folio: waitpid: %s\n", strerror(errno));
+                for (int i = 0; i < n; i++)
+                    if (jobs[i].rc < 0)
+                        jobs[i].rc = EXIT_INPUT;
+                running = 0;
+            }
+        }
+        for (; printed < n && jobs[printed].rc >= 0; printed++) {
+            build_job *j = &jobs[printed];
+            if (j->out)
+                copy_lines(j->out, stdout, NULL);
+            if (j->err)
+                copy_lines(j->err, stderr, &seen);
+            if (j->rc > *rc)
+                *rc = j->rc;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (jobs[i].out)
+            (void)fclose(jobs[i].out);
+        if (jobs[i].err)
+            (void)fclose(jobs[i].err);
+    }
+    for (size_t i = 0; i < seen.n; i++)
+        free(seen.v[i]);
+    free(seen.v);
+    fo_pub_free(pub);
+    return 0;
+}
+
 static int cmd_build(int argc, char **argv)
 {
     opts o;
     int rc = parse_opts("build", argc, argv, &o);
     if (rc)
+        return rc;
+    /* -j N: the parent runs the jobs and returns their worst exit code;
+     * each child goes on below with o naming its one job. */
+    if (o.jobs > 1 && !run_jobs(&o, &rc))
         return rc;
     fo_diags d;
     fo_diags_init(&d);
