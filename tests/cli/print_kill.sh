@@ -23,10 +23,11 @@ SOURCE_DATE_EPOCH=1600000000 "$FOLIO" build "$PUB" -o out --edition en \
 cp "$PDF" previous.pdf
 killed=0 writing=0
 for delay in 0.05 1.5 2 2.5 3 3.5 4 5 6 8; do
-    # a subshell, so that bash's "Killed" job report goes to /dev/null
-    (SOURCE_DATE_EPOCH=1700000000 timeout -s KILL "$delay" "$FOLIO" \
-        build "$PUB" -o out --edition en >/dev/null 2>&1) 2>/dev/null
-    rc=$?
+    # in a subshell that reports the status, so that bash's "Killed"
+    # job report goes to /dev/null
+    rc=$( (SOURCE_DATE_EPOCH=1700000000 timeout -s KILL "$delay" "$FOLIO" \
+        build "$PUB" -o out --edition en >/dev/null 2>&1
+        echo $?) 2>/dev/null)
     if [ $rc -eq 137 ]; then
         killed=$((killed + 1))
         cmp -s "$PDF" previous.pdf ||
