@@ -809,6 +809,27 @@ static fo_status build_font(pdf_ctx *c, int idx)
     CHECK(c, dict_add_num(desc_d, "CapHeight", round_to(cap * k, 0)));
     CHECK(c, dict_add_num(desc_d, "StemV", stemv));
     CHECK(c, HPDF_Dict_Add(desc_d, "FontFile2", file));
+    if (c->profile == FO_PROFILE_ARCHIVE) {
+        /* PDF/A-1 wants a subset CIDFont's /CIDSet: one bit per CID
+         * (= gid) in the subset, first CID in the high bit. */
+        unsigned top = 0;
+        for (unsigned g = 0; g < fs->nglyphs; g++)
+            if (fs->used[g])
+                top = g;
+        size_t nb = top / 8 + 1;
+        unsigned char *bits = fo_xcalloc(nb, 1);
+        bits[0] = 0x80; /* .notdef is always in the subset */
+        for (unsigned g = 0; g <= top; g++)
+            if (fs->used[g])
+                bits[g / 8] |= (unsigned char)(0x80 >> (g % 8));
+        HPDF_Dict set = new_stream(c, c->opts->compress);
+        HPDF_STATUS hs =
+            set ? HPDF_Stream_Write(set->stream, bits, (HPDF_UINT)nb)
+                : HPDF_FAILD_TO_ALLOC_MEM;
+        free(bits);
+        CHECK(c, hs);
+        CHECK(c, HPDF_Dict_Add(desc_d, "CIDSet", set));
+    }
 
     HPDF_Dict cid = new_dict(c);
     CHECK_PTR(c, cid, "CIDFontType2");
@@ -1405,8 +1426,8 @@ static HPDF_STATUS set_xyz(pdf_ctx *c, HPDF_Destination dst, HPDF_Page hp,
 
 /* Sets a page box (TrimBox, BleedBox); numbers rounded to 0.001 pt as
  * libharu writes reals. */
-static HPDF_STATUS set_box(pdf_ctx *c, HPDF_Page hp, const char *key,
-                           double l, double b, double r, double t)
+static HPDF_STATUS set_box(pdf_ctx *c, HPDF_Page hp, const char *key, double l,
+                           double b, double r, double t)
 {
     HPDF_Box box = {(HPDF_REAL)round_to(l, 3), (HPDF_REAL)round_to(b, 3),
                     (HPDF_REAL)round_to(r, 3), (HPDF_REAL)round_to(t, 3)};
@@ -1432,14 +1453,13 @@ static fo_status make_pages(pdf_ctx *c)
         CHECK_PTR(c, hp, "HPDF_AddPage");
         c->pages[p] = hp;
         CHECK(c, HPDF_Page_SetWidth(hp, (HPDF_REAL)(pg->width + 2 * c->off)));
-        CHECK(c,
-              HPDF_Page_SetHeight(hp, (HPDF_REAL)(pg->height + 2 * c->off)));
+        CHECK(c, HPDF_Page_SetHeight(hp, (HPDF_REAL)(pg->height + 2 * c->off)));
         if (c->profile == FO_PROFILE_PRINT) {
             double o = c->off, b = c->doc->bleed;
             CHECK(c, set_box(c, hp, "TrimBox", o, o, o + pg->width,
                              o + pg->height));
-            CHECK(c, set_box(c, hp, "BleedBox", o - b, o - b,
-                             o + pg->width + b, o + pg->height + b));
+            CHECK(c, set_box(c, hp, "BleedBox", o - b, o - b, o + pg->width + b,
+                             o + pg->height + b));
         }
         for (size_t i = 0; i < pg->n; i++) {
             if (pg->ops[i].kind != FO_DL_ANCHOR)
@@ -1767,15 +1787,14 @@ static fo_status output_intent(pdf_ctx *c)
     /* FOGRA39 is the characterisation ISO Coated v2 is built on; the
      * 300 % variant limits total ink for uncoated-friendly presses. */
     const char *fields[][2] = {
-        {"OutputConditionIdentifier",
-         print ? "FOGRA39" : "sRGB IEC61966-2.1"},
+        {"OutputConditionIdentifier", print ? "FOGRA39" : "sRGB IEC61966-2.1"},
         {"OutputCondition",
          print ? "Offset printing, ISO 12647-2:2004/Amd 1, coated paper, "
                  "300% total ink (ISO Coated v2 300% basICColor)"
                : "sRGB IEC61966-2.1"},
         {"RegistryName", "http://www.color.org"},
-        {"Info", print ? "ISO Coated v2 300% (basICColor)"
-                       : "sRGB IEC61966-2.1"}};
+        {"Info",
+         print ? "ISO Coated v2 300% (basICColor)" : "sRGB IEC61966-2.1"}};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         HPDF_String v = HPDF_String_New(c->pdf->mmgr, fields[i][1], NULL);
         CHECK_PTR(c, v, fields[i][0]);
@@ -1795,8 +1814,7 @@ static fo_status metadata(pdf_ctx *c)
     fo_buf b;
     fo_status st = FO_ERR_LIBRARY;
     fo_buf_init(&b, MAX_CONTENT);
-    const char *producer =
-        HPDF_GetInfoAttr(c->pdf, HPDF_INFO_PRODUCER);
+    const char *producer = HPDF_GetInfoAttr(c->pdf, HPDF_INFO_PRODUCER);
     const char *creator = HPDF_GetInfoAttr(c->pdf, HPDF_INFO_CREATOR);
     if (fo_pdf_xmp(c->doc, c->opts->epoch, producer, creator, &b) != FO_OK) {
         fo_error(c->d, nopos, "XMP metadata too large");
@@ -1830,10 +1848,10 @@ static void measure_placements(pdf_ctx *c)
             if (im->image < 0 || (size_t)im->image >= doc->nimages)
                 continue;
             size_t k = (size_t)im->image;
-            c->place_w[k] = fabs(im->w) > c->place_w[k] ? fabs(im->w)
-                                                         : c->place_w[k];
-            c->place_h[k] = fabs(im->h) > c->place_h[k] ? fabs(im->h)
-                                                         : c->place_h[k];
+            c->place_w[k] =
+                fabs(im->w) > c->place_w[k] ? fabs(im->w) : c->place_w[k];
+            c->place_h[k] =
+                fabs(im->h) > c->place_h[k] ? fabs(im->h) : c->place_h[k];
         }
 }
 
@@ -1873,8 +1891,7 @@ fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
         c.pdf->pdf_version = HPDF_VER_13;
         c.off = doc->bleed + FO_PDF_SLUG;
         if (!opts->cmyk_icc) {
-            fo_error(d, nopos,
-                     "the print profile needs a CMYK output profile");
+            fo_error(d, nopos, "the print profile needs a CMYK output profile");
             st = FO_ERR_INPUT;
             goto out;
         }

@@ -28,8 +28,7 @@ void fo_pdf_cms_free(fo_pdf_cms *cms);
 FO_WUR fo_status fo_pdf_cms_to_cmyk(fo_pdf_cms *cms, fo_pixels *px,
                                     fo_diags *d);
 /* Replaces px's CMYK samples by sRGB ones (comps 4 → 3). */
-FO_WUR fo_status fo_pdf_cms_to_rgb(fo_pdf_cms *cms, fo_pixels *px,
-                                   fo_diags *d);
+FO_WUR fo_status fo_pdf_cms_to_rgb(fo_pdf_cms *cms, fo_pixels *px, fo_diags *d);
 
 /* Composites px on white and drops its alpha (no-op without alpha). */
 void fo_pdf_flatten(fo_pixels *px);

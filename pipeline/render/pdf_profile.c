@@ -88,7 +88,7 @@ void fo_pdf_cms_free(fo_pdf_cms *cms)
 /* Opens the profile at path (or the built-in sRGB when path is NULL and
  * want is RGB) and checks its colour space. */
 static cmsHPROFILE open_profile(fo_pdf_cms *cms, const char *path,
-                               cmsColorSpaceSignature want, fo_diags *d)
+                                cmsColorSpaceSignature want, fo_diags *d)
 {
     cmsHPROFILE p;
     if (!path && want == cmsSigRgbData) {
@@ -118,8 +118,7 @@ static int load_profiles(fo_pdf_cms *cms, fo_diags *d)
     if (!cms->srgb)
         cms->srgb = open_profile(cms, cms->opts->srgb_icc, cmsSigRgbData, d);
     if (cms->srgb && !cms->cmyk)
-        cms->cmyk =
-            open_profile(cms, cms->opts->cmyk_icc, cmsSigCmykData, d);
+        cms->cmyk = open_profile(cms, cms->opts->cmyk_icc, cmsSigCmykData, d);
     return cms->srgb && cms->cmyk;
 }
 
@@ -130,14 +129,14 @@ static fo_status convert(fo_pdf_cms *cms, fo_pixels *px, int to_cmyk,
         return FO_ERR_INPUT;
     cmsHTRANSFORM *t = to_cmyk ? &cms->to_cmyk : &cms->to_rgb;
     if (!*t) {
-        *t = to_cmyk ? cmsCreateTransformTHR(
-                           cms->ctx, cms->srgb, TYPE_RGB_8, cms->cmyk,
-                           TYPE_CMYK_8, INTENT_PERCEPTUAL,
-                           cmsFLAGS_BLACKPOINTCOMPENSATION)
-                     : cmsCreateTransformTHR(
-                           cms->ctx, cms->cmyk, TYPE_CMYK_8, cms->srgb,
-                           TYPE_RGB_8, INTENT_PERCEPTUAL,
-                           cmsFLAGS_BLACKPOINTCOMPENSATION);
+        *t = to_cmyk ? cmsCreateTransformTHR(cms->ctx, cms->srgb, TYPE_RGB_8,
+                                             cms->cmyk, TYPE_CMYK_8,
+                                             INTENT_PERCEPTUAL,
+                                             cmsFLAGS_BLACKPOINTCOMPENSATION)
+                     : cmsCreateTransformTHR(cms->ctx, cms->cmyk, TYPE_CMYK_8,
+                                             cms->srgb, TYPE_RGB_8,
+                                             INTENT_PERCEPTUAL,
+                                             cmsFLAGS_BLACKPOINTCOMPENSATION);
         if (!*t) {
             fo_error(d, nopos, "LittleCMS: cannot make a transform: %s",
                      cms->msg);
@@ -151,8 +150,8 @@ static fo_status convert(fo_pdf_cms *cms, fo_pixels *px, int to_cmyk,
     const size_t slice = (size_t)1 << 20;
     for (size_t i = 0; i < npx; i += slice) {
         size_t n = npx - i < slice ? npx - i : slice;
-        cmsDoTransform(*t, px->data + i * (size_t)px->comps,
-                       o + i * (size_t)oc, (cmsUInt32Number)n);
+        cmsDoTransform(*t, px->data + i * (size_t)px->comps, o + i * (size_t)oc,
+                       (cmsUInt32Number)n);
     }
     free(px->data);
     px->data = o;
@@ -515,8 +514,7 @@ static void target(marks *m, double x, double y, double r)
     mline(m, x, y - arm, x, y + arm);
 }
 
-fo_status fo_pdf_marks(fo_buf *b, double w, double h, double off,
-                       double bleed)
+fo_status fo_pdf_marks(fo_buf *b, double w, double h, double off, double bleed)
 {
     marks m = {b, FO_OK};
     /* Crop marks start clear of the bleed (and at least 4 mm from the
