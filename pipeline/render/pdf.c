@@ -1835,6 +1835,34 @@ out:
     return st;
 }
 
+/* Pass 1: the glyphs and their text, over the whole document, so that
+ * each font is subset once; then the fonts. */
+static fo_status build_fonts(pdf_ctx *c)
+{
+    const fo_dl_doc *doc = c->doc;
+    fo_status st = FO_OK;
+    for (size_t p = 0; p < doc->npages && st == FO_OK; p++)
+        for (size_t i = 0; i < doc->pages[p]->n && st == FO_OK; i++)
+            if (doc->pages[p]->ops[i].kind == FO_DL_GLYPHS)
+                st = collect_run(c, &doc->pages[p]->ops[i].u.glyphs);
+    for (size_t f = 0; f < doc->nfonts && st == FO_OK; f++)
+        if (c->fonts[f].face)
+            st = build_font(c, (int)f);
+    return st;
+}
+
+/* What the output profile adds at the end: the output intent (PRINT,
+ * ARCHIVE) and the XMP metadata (ARCHIVE). */
+static fo_status finish_profile(pdf_ctx *c)
+{
+    fo_status st = FO_OK;
+    if (c->profile != FO_PROFILE_SCREEN)
+        st = output_intent(c);
+    if (st == FO_OK && c->profile == FO_PROFILE_ARCHIVE)
+        st = metadata(c);
+    return st;
+}
+
 /* SCREEN: the largest box each image is drawn into, for resampling. */
 static void measure_placements(pdf_ctx *c)
 {
@@ -1855,6 +1883,40 @@ static void measure_placements(pdf_ctx *c)
         }
 }
 
+/* What the output profile decides before anything is written: the PDF
+ * version, the page offset, the colour converter, the image placements.
+ * SCREEN 1.5: ActualText spans; /Lang needs 1.4. PDF/X-1a:2001 is PDF 1.3
+ * and PDF/A-1 is PDF 1.4; readers of those versions skip the spans (marked
+ * content) and the keys they do not know. */
+static fo_status setup_profile(pdf_ctx *c)
+{
+    const fo_dl_doc *doc = c->doc;
+    c->place_w = fo_xcalloc(doc->nimages ? doc->nimages : 1, sizeof(double));
+    c->place_h = fo_xcalloc(doc->nimages ? doc->nimages : 1, sizeof(double));
+    c->cms = fo_pdf_cms_new(c->opts, c->d);
+    if (!c->cms)
+        return FO_ERR_LIBRARY;
+    switch (c->profile) {
+    case FO_PROFILE_PRINT:
+        c->pdf->pdf_version = HPDF_VER_13;
+        c->off = doc->bleed + FO_PDF_SLUG;
+        if (!c->opts->cmyk_icc) {
+            fo_error(c->d, nopos,
+                     "the print profile needs a CMYK output profile");
+            return FO_ERR_INPUT;
+        }
+        break;
+    case FO_PROFILE_ARCHIVE:
+        c->pdf->pdf_version = HPDF_VER_14;
+        break;
+    case FO_PROFILE_SCREEN:
+        c->pdf->pdf_version = HPDF_VER_15;
+        measure_placements(c);
+        break;
+    }
+    return FO_OK;
+}
+
 fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
                         const fo_pdf_opts *opts, fo_diags *d)
 {
@@ -1869,6 +1931,7 @@ fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
     // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of handles
     c.images = fo_xcalloc(doc->nimages ? doc->nimages : 1, sizeof *c.images);
     c.image_bad = fo_xcalloc(doc->nimages ? doc->nimages : 1, 1);
+    c.profile = opts->profile; /* build_font reads it */
     c.id[0] = 1469598103934665603ull;
     c.id[1] = 0x6a09e667f3bcc908ull;
 
@@ -1877,53 +1940,14 @@ fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
         fo_error(d, nopos, "libharu: cannot create a document");
         goto out;
     }
-    c.profile = opts->profile;
-    c.place_w = fo_xcalloc(doc->nimages ? doc->nimages : 1, sizeof(double));
-    c.place_h = fo_xcalloc(doc->nimages ? doc->nimages : 1, sizeof(double));
-    c.cms = fo_pdf_cms_new(opts, d);
-    if (!c.cms)
-        goto out;
-    /* SCREEN 1.5: ActualText spans; /Lang needs 1.4. PDF/X-1a:2001 is
-     * PDF 1.3 and PDF/A-1 is PDF 1.4; readers of those versions skip the
-     * spans (marked content) and the keys they do not know. */
-    switch (c.profile) {
-    case FO_PROFILE_PRINT:
-        c.pdf->pdf_version = HPDF_VER_13;
-        c.off = doc->bleed + FO_PDF_SLUG;
-        if (!opts->cmyk_icc) {
-            fo_error(d, nopos, "the print profile needs a CMYK output profile");
-            st = FO_ERR_INPUT;
-            goto out;
-        }
-        break;
-    case FO_PROFILE_ARCHIVE:
-        c.pdf->pdf_version = HPDF_VER_14;
-        break;
-    case FO_PROFILE_SCREEN:
-        c.pdf->pdf_version = HPDF_VER_15;
-        measure_placements(&c);
-        break;
-    }
     if (opts->compress)
         CHECK(&c, HPDF_SetCompressionMode(c.pdf, HPDF_COMP_ALL));
 
-    /* Pass 1: the glyphs and their text, over the whole document, so that
-     * each font is subset once. */
-    for (size_t p = 0; p < doc->npages; p++)
-        for (size_t i = 0; i < doc->pages[p]->n; i++)
-            if (doc->pages[p]->ops[i].kind == FO_DL_GLYPHS) {
-                st = collect_run(&c, &doc->pages[p]->ops[i].u.glyphs);
-                if (st != FO_OK)
-                    goto out;
-            }
-    for (size_t f = 0; f < doc->nfonts; f++)
-        if (c.fonts[f].face) {
-            st = build_font(&c, (int)f);
-            if (st != FO_OK)
-                goto out;
-        }
-
-    st = set_info(&c);
+    st = build_fonts(&c);
+    if (st == FO_OK)
+        st = setup_profile(&c);
+    if (st == FO_OK)
+        st = set_info(&c);
     if (st == FO_OK)
         st = make_pages(&c);
     for (size_t p = 0; p < doc->npages && st == FO_OK; p++)
@@ -1937,10 +1961,8 @@ fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
     if (c.noutline)
         CHECK(&c, HPDF_SetPageMode(c.pdf, HPDF_PAGE_MODE_USE_OUTLINE));
     st = page_labels(&c);
-    if (st == FO_OK && c.profile != FO_PROFILE_SCREEN)
-        st = output_intent(&c);
-    if (st == FO_OK && c.profile == FO_PROFILE_ARCHIVE)
-        st = metadata(&c);
+    if (st == FO_OK)
+        st = finish_profile(&c);
     if (st != FO_OK)
         goto out;
 
