@@ -9,15 +9,23 @@
  *
  * Images are decoded by the image module once per renderer (the surfaces
  * are kept for later pages), turned into an RGB24 colour surface (CMYK
- * naively to RGB for now; soft proofing comes later) and an A8 alpha mask,
- * and drawn through the EXIF
+ * naively to RGB) and an A8 alpha mask, and drawn through the EXIF
  * orientation matrix into their box, clipped when asked, with the filter
  * pdftocairo picks for the same scale, so the preview matches its raster.
+ *
+ * Soft proof (fo_png_opts.soft_proof): colours and images go through what
+ * the print PDF holds (its DeviceCMYK values) and back to sRGB with the
+ * PDF renderer's LittleCMS converter (pdf_private.h), so the preview shows
+ * the print's gamut through the same output profile and the same
+ * transforms rather than a second implementation of them. A fo_color is
+ * converted as one 8-bit pixel, as the PDF's images are; the last few
+ * results are kept, since a page uses few colours many times.
  *
  * A fo_png_renderer keeps one Cairo font face per fo_dl_font for all the
  * pages it draws. The FT_Face lives as long as Cairo's font face (Cairo may
  * cache it past our last reference), and each face holds a reference to the
  * FT_Library, so neither is freed while Cairo can still use it. */
+#include "pdf_private.h" /* fo_pdf_cms: the print profile's transforms */
 #include "render.h"
 
 #include <cairo.h>
@@ -52,8 +60,20 @@ static void image_surf_free(image_surf *im)
     im->color = im->mask = NULL;
 }
 
+/* Soft-proofed colours kept per renderer: a page has few. */
+#define COLOR_CACHE 32
+
+typedef struct color_memo {
+    unsigned char cmyk[4], rgb[3];
+} color_memo;
+
 struct fo_png_renderer {
     const fo_dl_doc *doc;
+    fo_png_opts opts;
+    fo_pdf_opts cms_opts; /* what r->cms reads its profiles from */
+    fo_pdf_cms *cms;      /* soft_proof only */
+    color_memo memo[COLOR_CACHE];
+    int nmemo, next_memo;
     FT_Library lib;
     cairo_font_face_t **faces; /* per fo_dl_font, loaded on first use */
     cairo_font_options_t *options;
@@ -82,15 +102,35 @@ fo_png_renderer *fo_png_renderer_new(const fo_dl_doc *doc)
 {
     fo_png_renderer *r = fo_xcalloc(1, sizeof *r);
     r->doc = doc;
+    r->options = cairo_font_options_create();
     /* an array of pointers: sizeof a pointer is meant */
     // NOLINTNEXTLINE(bugprone-sizeof-expression)
     r->faces = fo_xcalloc(doc->nfonts ? doc->nfonts : 1, sizeof *r->faces);
     r->images = fo_xcalloc(doc->nimages ? doc->nimages : 1, sizeof *r->images);
     r->image_bad = fo_xcalloc(doc->nimages ? doc->nimages : 1, 1);
-    r->options = cairo_font_options_create();
     cairo_font_options_set_hint_style(r->options, CAIRO_HINT_STYLE_NONE);
     cairo_font_options_set_hint_metrics(r->options, CAIRO_HINT_METRICS_OFF);
     cairo_font_options_set_antialias(r->options, CAIRO_ANTIALIAS_GRAY);
+    return r;
+}
+
+fo_png_renderer *fo_png_renderer_new_opts(const fo_dl_doc *doc,
+                                          const fo_png_opts *opts, fo_diags *d)
+{
+    fo_png_renderer *r = fo_png_renderer_new(doc);
+    if (!opts)
+        return r;
+    r->opts = *opts;
+    if (opts->soft_proof) {
+        r->cms_opts.profile = FO_PROFILE_PRINT;
+        r->cms_opts.cmyk_icc = opts->cmyk_icc;
+        r->cms_opts.srgb_icc = opts->srgb_icc;
+        r->cms = fo_pdf_cms_new(&r->cms_opts, d);
+        if (!r->cms) {
+            fo_png_renderer_free(r);
+            return NULL;
+        }
+    }
     return r;
 }
 
@@ -98,6 +138,7 @@ void fo_png_renderer_free(fo_png_renderer *r)
 {
     if (!r)
         return;
+    fo_pdf_cms_free(r->cms);
     for (size_t i = 0; i < r->doc->nfonts; i++)
         if (r->faces[i])
             cairo_font_face_destroy(r->faces[i]);
@@ -147,13 +188,64 @@ static cairo_font_face_t *get_face(fo_png_renderer *r, int idx, fo_diags *d)
     return cf;
 }
 
-static void set_color(cairo_t *cr, fo_color c)
+static unsigned char unit_byte(double v)
 {
-    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+    return (unsigned char)lround(v <= 0 ? 0 : v >= 1 ? 255 : v * 255);
+}
+
+fo_status fo_png_renderer_color(fo_png_renderer *r, fo_color col,
+                                unsigned char rgb[3], fo_diags *d)
+{
+    if (!r->opts.soft_proof) {
+        rgb[0] = unit_byte(col.r);
+        rgb[1] = unit_byte(col.g);
+        rgb[2] = unit_byte(col.b);
+        return FO_OK;
+    }
+    unsigned char cmyk[4] = {unit_byte(col.c), unit_byte(col.m),
+                             unit_byte(col.y), unit_byte(col.k)};
+    for (int i = 0; i < r->nmemo; i++) {
+        if (memcmp(r->memo[i].cmyk, cmyk, 4) == 0) {
+            memcpy(rgb, r->memo[i].rgb, 3);
+            return FO_OK;
+        }
+    }
+    fo_pixels px = {.w = 1, .h = 1, .comps = 4, .data = fo_xmalloc(4)};
+    memcpy(px.data, cmyk, 4);
+    fo_status st = fo_pdf_cms_to_rgb(r->cms, &px, d);
+    if (st == FO_OK) {
+        memcpy(rgb, px.data, 3);
+        color_memo *m = &r->memo[r->next_memo];
+        memcpy(m->cmyk, cmyk, 4);
+        memcpy(m->rgb, rgb, 3);
+        r->next_memo = (r->next_memo + 1) % COLOR_CACHE;
+        if (r->nmemo < COLOR_CACHE)
+            r->nmemo++;
+    }
+    fo_pixels_free(&px);
+    return st;
+}
+
+/* Sets the source colour; with soft proofing, a colour LittleCMS cannot
+ * convert (reported) is drawn as its RGB and counted in *bad. */
+static void set_color(fo_png_renderer *r, cairo_t *cr, fo_color c, int *bad,
+                      fo_diags *d)
+{
+    if (!r->opts.soft_proof) {
+        cairo_set_source_rgb(cr, c.r, c.g, c.b);
+        return;
+    }
+    unsigned char rgb[3];
+    if (fo_png_renderer_color(r, c, rgb, d) != FO_OK) {
+        (*bad)++;
+        cairo_set_source_rgb(cr, c.r, c.g, c.b);
+        return;
+    }
+    cairo_set_source_rgb(cr, rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0);
 }
 
 static fo_status draw_glyphs(fo_png_renderer *r, cairo_t *cr,
-                             const fo_dl_glyphs *g, fo_diags *d)
+                             const fo_dl_glyphs *g, int *bad, fo_diags *d)
 {
     if (g->font < 0 || (size_t)g->font >= r->doc->nfonts) {
         fo_error(d, nopos, "glyph run with unknown font %d", g->font);
@@ -174,7 +266,7 @@ static fo_status draw_glyphs(fo_png_renderer *r, cairo_t *cr,
     }
     cairo_set_font_face(cr, face);
     cairo_set_font_size(cr, g->size);
-    set_color(cr, g->color);
+    set_color(r, cr, g->color, bad, d);
     cairo_show_glyphs(cr, gl, g->n);
     free(gl);
     return FO_OK;
@@ -189,7 +281,7 @@ static fo_status draw_glyphs(fo_png_renderer *r, cairo_t *cr,
  * colour is then masked, which differs from resampling premultiplied
  * pixels along alpha edges. */
 /* The colour of decoded pixels as an RGB24 surface. CMYK becomes RGB the
- * naive way (r = (1 - c)(1 - k)); a later task adds soft proofing. */
+ * naive way (r = (1 - c)(1 - k)); soft proofing converts before this. */
 static cairo_surface_t *color_surface(const fo_pixels *px)
 {
     cairo_surface_t *s =
@@ -240,6 +332,30 @@ static cairo_surface_t *mask_surface(const fo_pixels *px)
     return s;
 }
 
+/* Soft proof of decoded pixels: what the print PDF embeds (pdf.c's
+ * load_pixels: alpha flattened on white, RGB to CMYK through the output
+ * profile, CMYK and grey kept) and then CMYK to sRGB through the same
+ * profile. Grey prints on K only, so it goes through as K. */
+static fo_status soft_proof_pixels(fo_png_renderer *r, fo_pixels *px,
+                                   fo_diags *d)
+{
+    fo_pdf_flatten(px);
+    if (px->comps == 3 && fo_pdf_cms_to_cmyk(r->cms, px, d) != FO_OK)
+        return FO_ERR_INPUT;
+    if (px->comps == 1) {
+        size_t npx = (size_t)px->w * (size_t)px->h;
+        unsigned char *k = fo_xcalloc(npx ? npx : 1, 4);
+        for (size_t i = 0; i < npx; i++)
+            k[4 * i + 3] = (unsigned char)(255 - px->data[i]);
+        free(px->data);
+        px->data = k;
+        px->comps = 4;
+    }
+    if (px->comps == 4 && fo_pdf_cms_to_rgb(r->cms, px, d) != FO_OK)
+        return FO_ERR_INPUT;
+    return FO_OK;
+}
+
 /* The surfaces of doc image idx, decoded on first use; NULL (reported
  * once) when the file cannot be decoded. */
 static const image_surf *get_image(fo_png_renderer *r, int idx, fo_diags *d)
@@ -252,6 +368,11 @@ static const image_surf *get_image(fo_png_renderer *r, int idx, fo_diags *d)
     char why[256];
     if (fo_image_decode(src->path, &px, why, sizeof why) != FO_OK) {
         fo_error(d, nopos, "%s: %s", src->path, why);
+        r->image_bad[idx] = 1;
+        return NULL;
+    }
+    if (r->opts.soft_proof && soft_proof_pixels(r, &px, d) != FO_OK) {
+        fo_pixels_free(&px);
         r->image_bad[idx] = 1;
         return NULL;
     }
@@ -353,8 +474,10 @@ fo_status fo_png_renderer_page(fo_png_renderer *r, size_t page, double dpi,
     }
     const fo_dl_page *pg = doc->pages[page];
     double scale = dpi / 72.0;
+    double bleed = r->opts.bleed && doc->bleed > 0 ? doc->bleed : 0;
     /* Rounded up, as pdftocairo does, so the two rasters have one size. */
-    double wpx = ceil(pg->width * scale), hpx = ceil(pg->height * scale);
+    double wpx = ceil((pg->width + 2 * bleed) * scale),
+           hpx = ceil((pg->height + 2 * bleed) * scale);
     if (!(dpi > 0) || !(wpx >= 1 && wpx <= MAX_SIDE) ||
         !(hpx >= 1 && hpx <= MAX_SIDE)) {
         fo_error(d, nopos, "page %zu at %g dpi is too large for a PNG",
@@ -366,6 +489,7 @@ fo_status fo_png_renderer_page(fo_png_renderer *r, size_t page, double dpi,
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
     cairo_scale(cr, scale, scale);
+    cairo_translate(cr, bleed, bleed);
     cairo_set_font_options(cr, r->options);
 
     int input_errors = 0;
@@ -373,18 +497,18 @@ fo_status fo_png_renderer_page(fo_png_renderer *r, size_t page, double dpi,
         const fo_dl_op *op = &pg->ops[i];
         switch (op->kind) {
         case FO_DL_GLYPHS:
-            st = draw_glyphs(r, cr, &op->u.glyphs, d);
+            st = draw_glyphs(r, cr, &op->u.glyphs, &input_errors, d);
             break;
         case FO_DL_RECT: {
             const fo_dl_rect *rc = &op->u.rect;
-            set_color(cr, rc->color);
+            set_color(r, cr, rc->color, &input_errors, d);
             cairo_rectangle(cr, rc->x, rc->y, rc->w, rc->h);
             cairo_fill(cr);
             break;
         }
         case FO_DL_LINE: {
             const fo_dl_line *l = &op->u.line;
-            set_color(cr, l->color);
+            set_color(r, cr, l->color, &input_errors, d);
             cairo_set_line_width(cr, l->width);
             cairo_move_to(cr, l->x0, l->y0);
             cairo_line_to(cr, l->x1, l->y1);

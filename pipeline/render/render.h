@@ -59,6 +59,31 @@ FO_WUR fo_status fo_render_png(const fo_dl_doc *doc, size_t page, double dpi,
  * new + page + free. */
 typedef struct fo_png_renderer fo_png_renderer;
 fo_png_renderer *fo_png_renderer_new(const fo_dl_doc *doc);
+
+/* How a PNG renderer draws; all zero is fo_png_renderer_new's behaviour
+ * (RGB colours, CMYK images naively to RGB, the trim only).
+ *  - soft_proof: the page as the print profile prints it: every colour's
+ *    CMYK and every image as the print PDF holds it (alpha flattened on
+ *    white, RGB converted to CMYK through the output profile, grey on K
+ *    only) converted back to sRGB through cmyk_icc with LittleCMS, by the
+ *    PDF renderer's own transforms (perceptual, black-point compensation).
+ *  - bleed: the PNG shows doc->bleed around the trim on every side. */
+typedef struct fo_png_opts {
+    int soft_proof;
+    const char *cmyk_icc; /* soft_proof: the CMYK output profile */
+    const char *srgb_icc; /* soft_proof: sRGB (NULL: LittleCMS's own) */
+    int bleed;
+} fo_png_opts;
+
+/* A renderer drawing as opts says (copied; its strings are borrowed and
+ * must outlive the renderer). NULL (reported to d) when LittleCMS cannot
+ * start; a profile that cannot be read is reported at the first page. */
+fo_png_renderer *fo_png_renderer_new_opts(const fo_dl_doc *doc,
+                                          const fo_png_opts *opts, fo_diags *d);
+/* The sRGB colour (0..255 each) that col shows as with r's options: its
+ * RGB, or with soft_proof its CMYK through the output profile. */
+FO_WUR fo_status fo_png_renderer_color(fo_png_renderer *r, fo_color col,
+                                       unsigned char rgb[3], fo_diags *d);
 FO_WUR fo_status fo_png_renderer_page(fo_png_renderer *r, size_t page,
                                       double dpi, const char *path,
                                       fo_diags *d);
