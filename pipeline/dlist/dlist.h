@@ -3,8 +3,10 @@
  * The contract between typeset and render. Every renderer (PDF, PNG, the
  * text dump) draws from it and from nothing else, so the preview is the
  * print. Units are PostScript points; the origin is the top-left corner of
- * the page's MediaBox and y grows downwards (as in Cairo and Pango). The PDF
- * renderer flips y.
+ * the page's trim (the page's width x height) and y grows downwards (as in
+ * Cairo and Pango); content may reach fo_dl_doc.bleed beyond the trim. The
+ * PDF renderer flips y and, for print, adds the bleed and a slug for marks
+ * around the trim.
  *
  * Ownership: a fo_dl_doc owns everything reachable from it (one arena for
  * the document, one per page); fo_dl_doc_free releases it all. */
