@@ -1,0 +1,36 @@
+/* watch — the file watcher of `folio watch`: inotify on folders, so that
+ * an editor's save by rename (write a temporary file, rename it over the
+ * original) is seen as well as a write in place.
+ *
+ * The watcher adds folders recursively and reports the files that changed
+ * in them, after a quiet period (debounce) so that one save, which is often
+ * several events, gives one rebuild. Hidden files and folders (".git",
+ * ".#x", ".x.swp") and editor backups ("x~", vim's "4913") are ignored, as
+ * is the folder given as `skip` (the output folder) and all below it. */
+#ifndef FO_WATCH_H
+#define FO_WATCH_H
+
+#include "core/core.h"
+
+#include <signal.h>
+
+typedef struct fo_watch fo_watch;
+
+/* A watcher that skips skip_dir (may be NULL) and everything below it.
+ * NULL with *why set when inotify cannot start. Free with fo_watch_free. */
+fo_watch *fo_watch_new(const char *skip_dir, const char **why);
+void fo_watch_free(fo_watch *w);
+
+/* Watches dir and, when recursive, every folder below it (not the skipped
+ * one, nor hidden ones); a folder watched already is not added twice.
+ * Returns the number of folders added; -1 when dir cannot be watched. */
+int fo_watch_add(fo_watch *w, const char *dir, int recursive);
+
+/* Waits until a watched file changes and then until debounce_ms pass with
+ * no further change; appends the changed paths, comma-separated, to
+ * changed (up to its cap). Returns 1 on a change, 0 when *stop became set
+ * (checked at least every 250 ms), -1 on an error. */
+int fo_watch_wait(fo_watch *w, int debounce_ms, volatile sig_atomic_t *stop,
+                  fo_buf *changed);
+
+#endif
