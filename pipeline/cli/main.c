@@ -38,16 +38,16 @@ static const char USAGE[] =
     "       folio --help | --version\n";
 
 typedef struct opts {
-  const char *pub;
-  const char *out_dir;
-  const char *edition; /* NULL or "all": every edition */
-  double dpi;
-  int dump;
-  int profiles; /* bit set of fo_profile values to write (build) */
-  int strict;   /* warnings are errors */
-  int jobs;     /* build: processes at once, one per (edition, profile) */
-  int preview_profile; /* preview, watch: -1 unset, else fo_profile */
-  int bleed;           /* preview, watch: PNGs show the bleed */
+    const char *pub;
+    const char *out_dir;
+    const char *edition; /* NULL or "all": every edition */
+    double dpi;
+    int dump;
+    int profiles; /* bit set of fo_profile values to write (build) */
+    int strict;   /* warnings are errors */
+    int jobs;     /* build: processes at once, one per (edition, profile) */
+    int preview_profile; /* preview, watch: -1 unset, else fo_profile */
+    int bleed;           /* preview, watch: PNGs show the bleed */
 } opts;
 
 /* Indexed by fo_profile. */
@@ -55,231 +55,240 @@ static const char *const PROFILE_NAMES[] = {"screen", "print", "archive"};
 
 static int usage_error(const char *fmt, ...) FO_PRINTF(1, 2);
 
-static int usage_error(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  (void)fprintf(stderr, "folio: ");
-  (void)vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  (void)fprintf(stderr, "\n%s", USAGE);
-  return EXIT_USAGE;
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    (void)fprintf(stderr, "folio: ");
+    (void)vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    (void)fprintf(stderr, "\n%s", USAGE);
+    return EXIT_USAGE;
 }
 
 /* Parses "PUB.yaml [options]" for subcommand cmd. */
-static int parse_opts(const char *cmd, int argc, char **argv, opts *o) {
-  memset(o, 0, sizeof *o);
-  o->out_dir = "out";
-  o->dpi = 96;
-  o->profiles = 0;
-  o->jobs = 1;
-  o->preview_profile = -1;
-  int previews = strcmp(cmd, "preview") == 0 || strcmp(cmd, "watch") == 0;
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    int has_val = i + 1 < argc;
-    if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-      if (!has_val)
-        return usage_error("%s needs a folder", a);
-      o->out_dir = argv[++i];
-    } else if (strcmp(a, "--edition") == 0) {
-      if (!has_val)
-        return usage_error("%s needs a language tag or 'all'", a);
-      o->edition = argv[++i];
-    } else if (strcmp(a, "--profile") == 0 && previews) {
-      const char *v = has_val ? argv[++i] : "";
-      if (strcmp(v, "print") == 0)
-        o->preview_profile = FO_PROFILE_PRINT;
-      else if (strcmp(v, "screen") == 0)
-        o->preview_profile = FO_PROFILE_SCREEN;
-      else
-        return usage_error("--profile takes print or screen here, "
-                           "not '%s'",
-                           v);
-    } else if (strcmp(a, "--bleed") == 0 && previews) {
-      o->bleed = 1;
-    } else if (strcmp(a, "--dpi") == 0 && previews) {
-      if (!has_val)
-        return usage_error("%s needs a number", a);
-      char *end;
-      o->dpi = strtod(argv[++i], &end);
-      if (*end || o->dpi < 10 || o->dpi > 1200)
-        return usage_error("--dpi takes a number from 10 to 1200, "
-                           "not '%s'",
-                           argv[i]);
-    } else if (strcmp(a, "--dump") == 0 && strcmp(cmd, "build") == 0) {
-      o->dump = 1;
-    } else if (strcmp(a, "--strict") == 0) {
-      o->strict = 1;
-    } else if (strcmp(a, "--profile") == 0 && strcmp(cmd, "build") == 0) {
-      if (!has_val)
-        return usage_error("%s needs print, screen, archive or all", a);
-      const char *v = argv[++i];
-      int found = strcmp(v, "all") == 0 ? 7 : 0;
-      for (int k = 0; k < 3; k++)
-        if (strcmp(v, PROFILE_NAMES[k]) == 0)
-          found = 1 << k;
-      if (!found)
-        return usage_error("--profile takes print, screen, archive "
-                           "or all, not '%s'",
-                           v);
-      o->profiles |= found;
-    } else if ((strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) &&
-               strcmp(cmd, "build") == 0) {
-      if (!has_val)
-        return usage_error("%s needs a number of processes", a);
-      char *end;
-      long n = strtol(argv[++i], &end, 10);
-      if (*end || end == argv[i] || n < 1 || n > 64)
-        return usage_error("-j takes a number from 1 to 64, not '%s'", argv[i]);
-      o->jobs = (int)n;
-    } else if (a[0] == '-' && a[1]) {
-      return usage_error("unknown option '%s'", a);
-    } else if (!o->pub) {
-      o->pub = a;
-    } else {
-      return usage_error("one publication at a time ('%s' is extra)", a);
+static int parse_opts(const char *cmd, int argc, char **argv, opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->out_dir = "out";
+    o->dpi = 96;
+    o->profiles = 0;
+    o->jobs = 1;
+    o->preview_profile = -1;
+    int previews = strcmp(cmd, "preview") == 0 || strcmp(cmd, "watch") == 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int has_val = i + 1 < argc;
+        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            if (!has_val)
+                return usage_error("%s needs a folder", a);
+            o->out_dir = argv[++i];
+        } else if (strcmp(a, "--edition") == 0) {
+            if (!has_val)
+                return usage_error("%s needs a language tag or 'all'", a);
+            o->edition = argv[++i];
+        } else if (strcmp(a, "--profile") == 0 && previews) {
+            const char *v = has_val ? argv[++i] : "";
+            if (strcmp(v, "print") == 0)
+                o->preview_profile = FO_PROFILE_PRINT;
+            else if (strcmp(v, "screen") == 0)
+                o->preview_profile = FO_PROFILE_SCREEN;
+            else
+                return usage_error("--profile takes print or screen here, "
+                                   "not '%s'",
+                                   v);
+        } else if (strcmp(a, "--bleed") == 0 && previews) {
+            o->bleed = 1;
+        } else if (strcmp(a, "--dpi") == 0 && previews) {
+            if (!has_val)
+                return usage_error("%s needs a number", a);
+            char *end;
+            o->dpi = strtod(argv[++i], &end);
+            if (*end || o->dpi < 10 || o->dpi > 1200)
+                return usage_error("--dpi takes a number from 10 to 1200, "
+                                   "not '%s'",
+                                   argv[i]);
+        } else if (strcmp(a, "--dump") == 0 && strcmp(cmd, "build") == 0) {
+            o->dump = 1;
+        } else if (strcmp(a, "--strict") == 0) {
+            o->strict = 1;
+        } else if (strcmp(a, "--profile") == 0 && strcmp(cmd, "build") == 0) {
+            if (!has_val)
+                return usage_error("%s needs print, screen, archive or all", a);
+            const char *v = argv[++i];
+            int found = strcmp(v, "all") == 0 ? 7 : 0;
+            for (int k = 0; k < 3; k++)
+                if (strcmp(v, PROFILE_NAMES[k]) == 0)
+                    found = 1 << k;
+            if (!found)
+                return usage_error("--profile takes print, screen, archive "
+                                   "or all, not '%s'",
+                                   v);
+            o->profiles |= found;
+        } else if ((strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) &&
+                   strcmp(cmd, "build") == 0) {
+            if (!has_val)
+                return usage_error("%s needs a number of processes", a);
+            char *end;
+            long n = strtol(argv[++i], &end, 10);
+            if (*end || end == argv[i] || n < 1 || n > 64)
+                return usage_error("-j takes a number from 1 to 64, not '%s'",
+                                   argv[i]);
+            o->jobs = (int)n;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("unknown option '%s'", a);
+        } else if (!o->pub) {
+            o->pub = a;
+        } else {
+            return usage_error("one publication at a time ('%s' is extra)", a);
+        }
     }
-  }
-  if (!o->pub)
-    return usage_error("%s: which publication? (a .yaml file)", cmd);
-  if (o->profiles == 0)
-    o->profiles = 1 << FO_PROFILE_PRINT;
-  if (o->dump && o->jobs > 1)
-    return usage_error("--dump prints the display lists from one process: "
-                       "leave out -j");
-  return 0;
+    if (!o->pub)
+        return usage_error("%s: which publication? (a .yaml file)", cmd);
+    if (o->profiles == 0)
+        o->profiles = 1 << FO_PROFILE_PRINT;
+    if (o->dump && o->jobs > 1)
+        return usage_error("--dump prints the display lists from one process: "
+                           "leave out -j");
+    return 0;
 }
 
-static const char *data_dir(void) {
-  const char *env = getenv("FOLIO_DATA_DIR");
-  return env && *env ? env : FO_DATA_DIR;
+static const char *data_dir(void)
+{
+    const char *env = getenv("FOLIO_DATA_DIR");
+    return env && *env ? env : FO_DATA_DIR;
 }
 
 /* Creation date of the PDFs: SOURCE_DATE_EPOCH when set (reproducible
  * builds), else 1 January of the publication's year, so that a build is
  * byte-identical whatever the clock says. */
-static long long build_epoch(const fo_pub *pub, fo_diags *d) {
-  const char *s = getenv("SOURCE_DATE_EPOCH");
-  if (s && *s) {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!*end && errno == 0 && v >= 0)
-      return v;
-    fo_warning(d, (fo_pos){0},
-               "SOURCE_DATE_EPOCH='%s' is not a number of seconds; "
-               "ignored",
-               s);
-  }
-  /* Days from 1970-01-01 to 1 January of year y (proleptic Gregorian). */
-  long long y = (pub->year > 0 ? pub->year : 2000) - 1;
-  long long days = 365 * (y - 1969) + (y / 4 - 1969 / 4) -
-                   (y / 100 - 1969 / 100) + (y / 400 - 1969 / 400);
-  return days * 86400;
+static long long build_epoch(const fo_pub *pub, fo_diags *d)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    if (s && *s) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (!*end && errno == 0 && v >= 0)
+            return v;
+        fo_warning(d, (fo_pos){0},
+                   "SOURCE_DATE_EPOCH='%s' is not a number of seconds; "
+                   "ignored",
+                   s);
+    }
+    /* Days from 1970-01-01 to 1 January of year y (proleptic Gregorian). */
+    long long y = (pub->year > 0 ? pub->year : 2000) - 1;
+    long long days = 365 * (y - 1969) + (y / 4 - 1969 / 4) -
+                     (y / 100 - 1969 / 100) + (y / 400 - 1969 / 400);
+    return days * 86400;
 }
 
-static int make_dir(const char *dir, fo_diags *d) {
-  char *p = fo_xstrdup(dir);
-  for (char *s = p + 1; *s; s++) {
-    if (*s != '/')
-      continue;
-    *s = 0;
-    mkdir(p, 0777);
-    *s = '/';
-  }
-  int ok = mkdir(p, 0777) == 0 || errno == EEXIST;
-  free(p);
-  if (!ok)
-    fo_error(d, (fo_pos){0}, "cannot create the folder '%s': %s", dir,
-             strerror(errno));
-  return ok;
+static int make_dir(const char *dir, fo_diags *d)
+{
+    char *p = fo_xstrdup(dir);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = 0;
+        mkdir(p, 0777);
+        *s = '/';
+    }
+    int ok = mkdir(p, 0777) == 0 || errno == EEXIST;
+    free(p);
+    if (!ok)
+        fo_error(d, (fo_pos){0}, "cannot create the folder '%s': %s", dir,
+                 strerror(errno));
+    return ok;
 }
 
 /* Loads the publication and lays out the chosen editions. On success
  * docs[i] is the display list of edition i (NULL when not chosen). */
 static int layout(const opts *o, fo_diags *d, fo_pub **pub_out,
-                  fo_dl_doc **docs) {
-  fo_pub *pub = NULL;
-  fo_status st = fo_pub_load(o->pub, d, &pub);
-  if (st != FO_OK)
-    return EXIT_INPUT;
-  int only = -1;
-  if (o->edition && strcmp(o->edition, "all") != 0) {
-    only = fo_pub_edition(pub, o->edition);
-    if (only < 0) {
-      (void)fprintf(stderr, "folio: '%s' is not an edition of %s\n", o->edition,
-                    o->pub);
-      fo_pub_free(pub);
-      return EXIT_USAGE;
+                  fo_dl_doc **docs)
+{
+    fo_pub *pub = NULL;
+    fo_status st = fo_pub_load(o->pub, d, &pub);
+    if (st != FO_OK)
+        return EXIT_INPUT;
+    int only = -1;
+    if (o->edition && strcmp(o->edition, "all") != 0) {
+        only = fo_pub_edition(pub, o->edition);
+        if (only < 0) {
+            (void)fprintf(stderr, "folio: '%s' is not an edition of %s\n",
+                          o->edition, o->pub);
+            fo_pub_free(pub);
+            return EXIT_USAGE;
+        }
     }
-  }
-  const fo_template *tmpl = NULL;
-  if (fo_template_load(pub, data_dir(), pub->arena, d, &tmpl) != FO_OK) {
-    fo_pub_free(pub);
-    return EXIT_INPUT;
-  }
-  char *fonts_dir = fo_path_join(data_dir(), "fonts");
-  fo_fonts *fonts = NULL;
-  st = fo_fonts_new(fonts_dir, tmpl->fonts_dir, d, &fonts);
-  free(fonts_dir);
-  if (st != FO_OK) {
-    fo_pub_free(pub);
-    return EXIT_INPUT;
-  }
-  for (int e = 0; e < pub->neditions; e++) {
-    docs[e] = NULL;
-    if (only >= 0 && e != only)
-      continue;
-    /* Lay out every edition even after an error, to report them all. */
-    if (fo_typeset(pub, e, tmpl, fonts, d, &docs[e]) != FO_OK)
-      st = FO_ERR_INPUT;
-  }
-  fo_fonts_free(fonts);
-  if (st != FO_OK || d->errors) {
-    for (int e = 0; e < pub->neditions; e++)
-      fo_dl_doc_free(docs[e]);
-    fo_pub_free(pub);
-    return EXIT_INPUT;
-  }
-  *pub_out = pub;
-  return 0;
+    const fo_template *tmpl = NULL;
+    if (fo_template_load(pub, data_dir(), pub->arena, d, &tmpl) != FO_OK) {
+        fo_pub_free(pub);
+        return EXIT_INPUT;
+    }
+    char *fonts_dir = fo_path_join(data_dir(), "fonts");
+    fo_fonts *fonts = NULL;
+    st = fo_fonts_new(fonts_dir, tmpl->fonts_dir, d, &fonts);
+    free(fonts_dir);
+    if (st != FO_OK) {
+        fo_pub_free(pub);
+        return EXIT_INPUT;
+    }
+    for (int e = 0; e < pub->neditions; e++) {
+        docs[e] = NULL;
+        if (only >= 0 && e != only)
+            continue;
+        /* Lay out every edition even after an error, to report them all. */
+        if (fo_typeset(pub, e, tmpl, fonts, d, &docs[e]) != FO_OK)
+            st = FO_ERR_INPUT;
+    }
+    fo_fonts_free(fonts);
+    if (st != FO_OK || d->errors) {
+        for (int e = 0; e < pub->neditions; e++)
+            fo_dl_doc_free(docs[e]);
+        fo_pub_free(pub);
+        return EXIT_INPUT;
+    }
+    *pub_out = pub;
+    return 0;
 }
 
-static void free_docs(fo_pub *pub, fo_dl_doc **docs) {
-  for (int e = 0; e < pub->neditions; e++)
-    fo_dl_doc_free(docs[e]);
-  fo_pub_free(pub);
+static void free_docs(fo_pub *pub, fo_dl_doc **docs)
+{
+    for (int e = 0; e < pub->neditions; e++)
+        fo_dl_doc_free(docs[e]);
+    fo_pub_free(pub);
 }
 
 /* Prints the display lists to out (stdout: the product of `dump` and of
  * `build --dump`). A failed write (a full disk, say) exits 1, not 0 with a
  * truncated dump: the first failure's errno is kept for the message, and
  * ferror() catches any failure that set none. */
-static int dump_docs(const fo_pub *pub, fo_dl_doc **docs, FILE *out) {
-  int werr = 0;
-  for (int e = 0; e < pub->neditions; e++) {
-    if (!docs[e])
-      continue;
-    fo_buf b;
-    fo_buf_init(&b, 0);
-    if (fprintf(out, "edition %s\n", pub->editions[e]) < 0 && !werr)
-      werr = errno;
-    if (fo_dl_dump(docs[e], &b) != FO_OK) {
-      fo_buf_free(&b);
-      return EXIT_INPUT;
+static int dump_docs(const fo_pub *pub, fo_dl_doc **docs, FILE *out)
+{
+    int werr = 0;
+    for (int e = 0; e < pub->neditions; e++) {
+        if (!docs[e])
+            continue;
+        fo_buf b;
+        fo_buf_init(&b, 0);
+        if (fprintf(out, "edition %s\n", pub->editions[e]) < 0 && !werr)
+            werr = errno;
+        if (fo_dl_dump(docs[e], &b) != FO_OK) {
+            fo_buf_free(&b);
+            return EXIT_INPUT;
+        }
+        if (fwrite(b.data, 1, b.len, out) != b.len && !werr)
+            werr = errno;
+        fo_buf_free(&b);
     }
-    if (fwrite(b.data, 1, b.len, out) != b.len && !werr)
-      werr = errno;
-    fo_buf_free(&b);
-  }
-  if (fflush(out) != 0 && !werr)
-    werr = errno;
-  if (werr || ferror(out)) {
-    (void)fprintf(stderr, "folio: cannot write the dump: %s\n",
-                  werr ? strerror(werr) : "write error");
-    return EXIT_INPUT;
-  }
-  return 0;
+    if (fflush(out) != 0 && !werr)
+        werr = errno;
+    if (werr || ferror(out)) {
+        (void)fprintf(stderr, "folio: cannot write the dump: %s\n",
+                      werr ? strerror(werr) : "write error");
+        return EXIT_INPUT;
+    }
+    return 0;
 }
 
 /* Print wants 300 pixels per inch at the placed size: each image placed
@@ -287,24 +296,25 @@ static int dump_docs(const fo_pub *pub, fo_dl_doc **docs, FILE *out) {
  * --strict). Returns the number of errors added. */
 enum { PRINT_PPI = 300 };
 static int check_resolution(const fo_pub *pub, fo_dl_doc **docs, int strict,
-                            fo_diags *d) {
-  int before = d->errors;
-  for (int e = 0; e < pub->neditions; e++) {
-    for (size_t p = 0; docs[e] && p < docs[e]->npages; p++) {
-      const fo_dl_page *pg = docs[e]->pages[p];
-      for (size_t i = 0; i < pg->n; i++) {
-        const fo_dl_image *im = &pg->ops[i].u.image;
-        if (pg->ops[i].kind != FO_DL_IMAGE || !im->src ||
-            im->ppi >= PRINT_PPI - 0.5)
-          continue;
-        fo_diag_add(d, strict ? FO_SEV_ERROR : FO_SEV_WARNING, im->pos,
-                    "image '%s' prints at %.0f ppi at its placed "
-                    "size; print wants %d",
-                    im->src, im->ppi, PRINT_PPI);
-      }
+                            fo_diags *d)
+{
+    int before = d->errors;
+    for (int e = 0; e < pub->neditions; e++) {
+        for (size_t p = 0; docs[e] && p < docs[e]->npages; p++) {
+            const fo_dl_page *pg = docs[e]->pages[p];
+            for (size_t i = 0; i < pg->n; i++) {
+                const fo_dl_image *im = &pg->ops[i].u.image;
+                if (pg->ops[i].kind != FO_DL_IMAGE || !im->src ||
+                    im->ppi >= PRINT_PPI - 0.5)
+                    continue;
+                fo_diag_add(d, strict ? FO_SEV_ERROR : FO_SEV_WARNING, im->pos,
+                            "image '%s' prints at %.0f ppi at its placed "
+                            "size; print wants %d",
+                            im->src, im->ppi, PRINT_PPI);
+            }
+        }
     }
-  }
-  return d->errors - before;
+    return d->errors - before;
 }
 
 /* `build -j N`: one process per (edition, profile) job, at most N at once.
@@ -315,221 +325,229 @@ static int check_resolution(const fo_pub *pub, fo_dl_doc **docs, int strict,
  * (a warning about the shared publication, say) is printed once. The exit
  * code is the worst of the jobs'. */
 typedef struct build_job {
-  int edition; /* index into pub->editions */
-  int profile; /* fo_profile */
-  pid_t pid;   /* 0: not started */
-  int rc;      /* -1 while it runs */
-  FILE *out;   /* the child's stdout and stderr */
-  FILE *err;
+    int edition; /* index into pub->editions */
+    int profile; /* fo_profile */
+    pid_t pid;   /* 0: not started */
+    int rc;      /* -1 while it runs */
+    FILE *out;   /* the child's stdout and stderr */
+    FILE *err;
 } build_job;
 
 typedef struct seen_lines {
-  char **v;
-  size_t n, cap;
+    char **v;
+    size_t n, cap;
 } seen_lines;
 
 /* Copies f (rewound) to out; with seen, skips and records repeated lines. */
-static void copy_lines(FILE *f, FILE *out, seen_lines *seen) {
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t len;
-  rewind(f);
-  while ((len = getline(&line, &cap, f)) >= 0) {
-    size_t i = 0;
-    while (seen && i < seen->n && strcmp(seen->v[i], line) != 0)
-      i++;
-    if (seen && i < seen->n)
-      continue;
-    if (seen) {
-      if (seen->n == seen->cap) {
-        seen->cap = seen->cap ? 2 * seen->cap : 64;
-        seen->v = fo_xrealloc(seen->v, seen->cap * sizeof *seen->v);
-      }
-      seen->v[seen->n++] = fo_xstrdup(line);
+static void copy_lines(FILE *f, FILE *out, seen_lines *seen)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    rewind(f);
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        size_t i = 0;
+        while (seen && i < seen->n && strcmp(seen->v[i], line) != 0)
+            i++;
+        if (seen && i < seen->n)
+            continue;
+        if (seen) {
+            if (seen->n == seen->cap) {
+                seen->cap = seen->cap ? 2 * seen->cap : 64;
+                seen->v = fo_xrealloc(seen->v, seen->cap * sizeof *seen->v);
+            }
+            seen->v[seen->n++] = fo_xstrdup(line);
+        }
+        (void)fwrite(line, 1, (size_t)len, out);
     }
-    (void)fwrite(line, 1, (size_t)len, out);
-  }
-  free(line);
-  (void)fflush(out);
+    free(line);
+    (void)fflush(out);
 }
 
 /* Starts job j. In the child, sets *o to the job's one edition and profile
  * and returns 1; in the parent returns 0 (j->pid set, or j->rc on failure). */
-static int start_job(build_job *j, const fo_pub *pub, opts *o) {
-  j->out = tmpfile();
-  j->err = tmpfile();
-  if (!j->out || !j->err) {
-    (void)fprintf(stderr, "folio: cannot create a temporary file: %s\n",
-                  strerror(errno));
-    j->rc = EXIT_INPUT;
-    return 0;
-  }
-  (void)fflush(stdout);
-  (void)fflush(stderr);
-  pid_t pid = fork();
-  if (pid < 0) {
-    (void)fprintf(stderr, "folio: cannot start a job: %s\n", strerror(errno));
-    j->rc = EXIT_INPUT;
-    return 0;
-  }
-  if (pid > 0) {
-    j->pid = pid;
-    return 0;
-  }
-  if (dup2(fileno(j->out), STDOUT_FILENO) < 0 ||
-      dup2(fileno(j->err), STDERR_FILENO) < 0)
-    _exit(EXIT_INPUT);
-  o->edition = pub->editions[j->edition];
-  o->profiles = 1 << j->profile;
-  o->jobs = 1;
-  return 1;
+static int start_job(build_job *j, const fo_pub *pub, opts *o)
+{
+    j->out = tmpfile();
+    j->err = tmpfile();
+    if (!j->out || !j->err) {
+        (void)fprintf(stderr, "folio: cannot create a temporary file: %s\n",
+                      strerror(errno));
+        j->rc = EXIT_INPUT;
+        return 0;
+    }
+    (void)fflush(stdout);
+    (void)fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        (void)fprintf(stderr, "folio: cannot start a job: %s\n",
+                      strerror(errno));
+        j->rc = EXIT_INPUT;
+        return 0;
+    }
+    if (pid > 0) {
+        j->pid = pid;
+        return 0;
+    }
+    if (dup2(fileno(j->out), STDOUT_FILENO) < 0 ||
+        dup2(fileno(j->err), STDERR_FILENO) < 0)
+        _exit(EXIT_INPUT);
+    o->edition = pub->editions[j->edition];
+    o->profiles = 1 << j->profile;
+    o->jobs = 1;
+    return 1;
 }
 
 /* Runs the build's jobs, at most o->jobs at once. Returns 1 in a child,
  * which then builds its job as a one-process build (*o names it); in the
  * parent returns 0 with *rc the worst exit code of the jobs. */
-static int run_jobs(opts *o, int *rc) {
-  fo_diags d;
-  fo_diags_init(&d);
-  fo_pub *pub = NULL;
-  *rc = 0;
-  if (fo_pub_load(o->pub, &d, &pub) != FO_OK) {
-    fo_diags_print(&d, stderr);
-    fo_diags_free(&d);
-    *rc = EXIT_INPUT;
+static int run_jobs(opts *o, int *rc)
+{
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_pub *pub = NULL;
+    *rc = 0;
+    if (fo_pub_load(o->pub, &d, &pub) != FO_OK) {
+        fo_diags_print(&d, stderr);
+        fo_diags_free(&d);
+        *rc = EXIT_INPUT;
+        return 0;
+    }
+    fo_diags_free(&d); /* the jobs load it again and report its warnings */
+    int only = -1;
+    if (o->edition && strcmp(o->edition, "all") != 0) {
+        only = fo_pub_edition(pub, o->edition);
+        if (only < 0) {
+            (void)fprintf(stderr, "folio: '%s' is not an edition of %s\n",
+                          o->edition, o->pub);
+            fo_pub_free(pub);
+            *rc = EXIT_USAGE;
+            return 0;
+        }
+    }
+    /* Profile by profile, edition by edition: a one-process build's order. */
+    build_job jobs[3 * FO_MAX_EDITIONS];
+    int n = 0;
+    for (int k = 0; k < 3; k++)
+        for (int e = 0; e < pub->neditions; e++)
+            if ((o->profiles & (1 << k)) && (only < 0 || e == only))
+                jobs[n++] = (build_job){.edition = e, .profile = k, .rc = -1};
+    seen_lines seen = {0};
+    int running = 0, next = 0, printed = 0;
+    while (printed < n) {
+        while (running < o->jobs && next < n) {
+            build_job *j = &jobs[next++];
+            if (start_job(j, pub, o))
+                return 1; /* the child: pub stays, as at any exit */
+            running += j->pid > 0;
+        }
+        if (running > 0) {
+            int status;
+            pid_t pid = waitpid(-1, &status, 0);
+            if (pid < 0 && errno == EINTR)
+                continue;
+            for (int i = 0; i < n; i++) {
+                if (pid <= 0 || jobs[i].pid != pid)
+                    continue;
+                running--;
+                jobs[i].rc =
+                    WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_INPUT;
+                if (WIFSIGNALED(status))
+                    (void)fprintf(stderr,
+                                  "folio: the %s build of edition %s died "
+                                  "of signal %d\n",
+                                  PROFILE_NAMES[jobs[i].profile],
+                                  pub->editions[jobs[i].edition],
+                                  WTERMSIG(status));
+            }
+            if (pid < 0) { /* no child left to wait for: a bug */
+                (void)fprintf(stderr, "folio: waitpid: %s\n", strerror(errno));
+                for (int i = 0; i < n; i++)
+                    if (jobs[i].rc < 0)
+                        jobs[i].rc = EXIT_INPUT;
+                running = 0;
+            }
+        }
+        for (; printed < n && jobs[printed].rc >= 0; printed++) {
+            build_job *j = &jobs[printed];
+            if (j->out)
+                copy_lines(j->out, stdout, NULL);
+            if (j->err)
+                copy_lines(j->err, stderr, &seen);
+            if (j->rc > *rc)
+                *rc = j->rc;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (jobs[i].out)
+            (void)fclose(jobs[i].out);
+        if (jobs[i].err)
+            (void)fclose(jobs[i].err);
+    }
+    for (size_t i = 0; i < seen.n; i++)
+        free(seen.v[i]);
+    free(seen.v);
+    fo_pub_free(pub);
     return 0;
-  }
-  fo_diags_free(&d); /* the jobs load it again and report its warnings */
-  int only = -1;
-  if (o->edition && strcmp(o->edition, "all") != 0) {
-    only = fo_pub_edition(pub, o->edition);
-    if (only < 0) {
-      (void)fprintf(stderr, "folio: '%s' is not an edition of %s\n", o->edition,
-                    o->pub);
-      fo_pub_free(pub);
-      *rc = EXIT_USAGE;
-      return 0;
-    }
-  }
-  /* Profile by profile, edition by edition: a one-process build's order. */
-  build_job jobs[3 * FO_MAX_EDITIONS];
-  int n = 0;
-  for (int k = 0; k < 3; k++)
-    for (int e = 0; e < pub->neditions; e++)
-      if ((o->profiles & (1 << k)) && (only < 0 || e == only))
-        jobs[n++] = (build_job){.edition = e, .profile = k, .rc = -1};
-  seen_lines seen = {0};
-  int running = 0, next = 0, printed = 0;
-  while (printed < n) {
-    while (running < o->jobs && next < n) {
-      build_job *j = &jobs[next++];
-      if (start_job(j, pub, o))
-        return 1; /* the child: pub stays, as at any exit */
-      running += j->pid > 0;
-    }
-    if (running > 0) {
-      int status;
-      pid_t pid = waitpid(-1, &status, 0);
-      if (pid < 0 && errno == EINTR)
-        continue;
-      for (int i = 0; i < n; i++) {
-        if (pid <= 0 || jobs[i].pid != pid)
-          continue;
-        running--;
-        jobs[i].rc = WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_INPUT;
-        if (WIFSIGNALED(status))
-          (void)fprintf(stderr,
-                        "folio: the %s build of edition %s died "
-                        "of signal %d\n",
-                        PROFILE_NAMES[jobs[i].profile],
-                        pub->editions[jobs[i].edition], WTERMSIG(status));
-      }
-      if (pid < 0) { /* no child left to wait for: a bug */
-        (void)fprintf(stderr, "folio: waitpid: %s\n", strerror(errno));
-        for (int i = 0; i < n; i++)
-          if (jobs[i].rc < 0)
-            jobs[i].rc = EXIT_INPUT;
-        running = 0;
-      }
-    }
-    for (; printed < n && jobs[printed].rc >= 0; printed++) {
-      build_job *j = &jobs[printed];
-      if (j->out)
-        copy_lines(j->out, stdout, NULL);
-      if (j->err)
-        copy_lines(j->err, stderr, &seen);
-      if (j->rc > *rc)
-        *rc = j->rc;
-    }
-  }
-  for (int i = 0; i < n; i++) {
-    if (jobs[i].out)
-      (void)fclose(jobs[i].out);
-    if (jobs[i].err)
-      (void)fclose(jobs[i].err);
-  }
-  for (size_t i = 0; i < seen.n; i++)
-    free(seen.v[i]);
-  free(seen.v);
-  fo_pub_free(pub);
-  return 0;
 }
 
-static int cmd_build(int argc, char **argv) {
-  opts o;
-  int rc = parse_opts("build", argc, argv, &o);
-  if (rc)
-    return rc;
-  /* -j N: the parent runs the jobs and returns their worst exit code;
-   * each child goes on below with o naming its one job. */
-  if (o.jobs > 1 && !run_jobs(&o, &rc))
-    return rc;
-  fo_diags d;
-  fo_diags_init(&d);
-  fo_pub *pub = NULL;
-  fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
-  rc = layout(&o, &d, &pub, docs);
-  if (rc == 0 && make_dir(o.out_dir, &d)) {
-    char *data = fo_xstrdup(data_dir());
-    char *cmyk = fo_path_join(data, "assets/profiles/ISOcoated_v2_300_bas.icc");
-    char *srgb = fo_path_join(data, "assets/profiles/sRGB.icc");
-    for (int k = 0; k < 3 && rc == 0; k++) {
-      if (!(o.profiles & (1 << k)))
-        continue;
-      fo_pdf_opts po = {.epoch = build_epoch(pub, &d),
-                        .compress = 1,
-                        .profile = (fo_profile)k,
-                        .screen_ppi = 150,
-                        .cmyk_icc = cmyk,
-                        .srgb_icc = srgb};
-      for (int e = 0; e < pub->neditions && rc == 0; e++) {
-        if (!docs[e])
-          continue;
-        char *name =
-            fo_arena_printf(pub->arena, "%s-%s%s%s.pdf", pub->slug,
-                            pub->editions[e], k == FO_PROFILE_PRINT ? "" : "-",
-                            k == FO_PROFILE_PRINT ? "" : PROFILE_NAMES[k]);
-        char *path = fo_path_join(o.out_dir, name);
-        if (fo_render_pdf(docs[e], path, &po, &d) != FO_OK)
-          rc = EXIT_INPUT;
-        else
-          printf("%s: %zu pages\n", path, docs[e]->npages);
-        free(path);
-      }
+static int cmd_build(int argc, char **argv)
+{
+    opts o;
+    int rc = parse_opts("build", argc, argv, &o);
+    if (rc)
+        return rc;
+    /* -j N: the parent runs the jobs and returns their worst exit code;
+     * each child goes on below with o naming its one job. */
+    if (o.jobs > 1 && !run_jobs(&o, &rc))
+        return rc;
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_pub *pub = NULL;
+    fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
+    rc = layout(&o, &d, &pub, docs);
+    if (rc == 0 && make_dir(o.out_dir, &d)) {
+        char *data = fo_xstrdup(data_dir());
+        char *cmyk =
+            fo_path_join(data, "assets/profiles/ISOcoated_v2_300_bas.icc");
+        char *srgb = fo_path_join(data, "assets/profiles/sRGB.icc");
+        for (int k = 0; k < 3 && rc == 0; k++) {
+            if (!(o.profiles & (1 << k)))
+                continue;
+            fo_pdf_opts po = {.epoch = build_epoch(pub, &d),
+                              .compress = 1,
+                              .profile = (fo_profile)k,
+                              .screen_ppi = 150,
+                              .cmyk_icc = cmyk,
+                              .srgb_icc = srgb};
+            for (int e = 0; e < pub->neditions && rc == 0; e++) {
+                if (!docs[e])
+                    continue;
+                char *name = fo_arena_printf(
+                    pub->arena, "%s-%s%s%s.pdf", pub->slug, pub->editions[e],
+                    k == FO_PROFILE_PRINT ? "" : "-",
+                    k == FO_PROFILE_PRINT ? "" : PROFILE_NAMES[k]);
+                char *path = fo_path_join(o.out_dir, name);
+                if (fo_render_pdf(docs[e], path, &po, &d) != FO_OK)
+                    rc = EXIT_INPUT;
+                else
+                    printf("%s: %zu pages\n", path, docs[e]->npages);
+                free(path);
+            }
+        }
+        free(cmyk);
+        free(srgb);
+        free(data);
+        if (rc == 0 && o.dump)
+            rc = dump_docs(pub, docs, stdout);
+    } else if (rc == 0) {
+        rc = EXIT_INPUT;
     }
-    free(cmyk);
-    free(srgb);
-    free(data);
-    if (rc == 0 && o.dump)
-      rc = dump_docs(pub, docs, stdout);
-  } else if (rc == 0) {
-    rc = EXIT_INPUT;
-  }
-  fo_diags_print(&d, stderr);
-  if (pub)
-    free_docs(pub, docs);
-  fo_diags_free(&d);
-  return rc;
+    fo_diags_print(&d, stderr);
+    if (pub)
+        free_docs(pub, docs);
+    fo_diags_free(&d);
+    return rc;
 }
 
 /* Thumbnails on the proof sheet: small enough for a strip of them. */
@@ -537,97 +555,104 @@ static int cmd_build(int argc, char **argv) {
 
 /* The preview options of o; the profile paths are malloc'd (free with
  * free_preview_opts). Print: soft-proofed colours and the bleed. */
-static fo_preview_opts preview_opts(const opts *o, int profile) {
-  fo_preview_opts po = {.out_dir = o->out_dir,
-                        .dpi = o->dpi,
-                        .thumb_dpi = THUMB_DPI,
-                        .soft_proof = profile == FO_PROFILE_PRINT,
-                        .bleed = o->bleed || profile == FO_PROFILE_PRINT};
-  po.cmyk_icc =
-      fo_path_join(data_dir(), "assets/profiles/ISOcoated_v2_300_bas.icc");
-  po.srgb_icc = fo_path_join(data_dir(), "assets/profiles/sRGB.icc");
-  return po;
+static fo_preview_opts preview_opts(const opts *o, int profile)
+{
+    fo_preview_opts po = {.out_dir = o->out_dir,
+                          .dpi = o->dpi,
+                          .thumb_dpi = THUMB_DPI,
+                          .soft_proof = profile == FO_PROFILE_PRINT,
+                          .bleed = o->bleed || profile == FO_PROFILE_PRINT};
+    po.cmyk_icc =
+        fo_path_join(data_dir(), "assets/profiles/ISOcoated_v2_300_bas.icc");
+    po.srgb_icc = fo_path_join(data_dir(), "assets/profiles/sRGB.icc");
+    return po;
 }
 
-static void free_preview_opts(fo_preview_opts *po) {
-  free((char *)(uintptr_t)po->cmyk_icc);
-  free((char *)(uintptr_t)po->srgb_icc);
+static void free_preview_opts(fo_preview_opts *po)
+{
+    free((char *)(uintptr_t)po->cmyk_icc);
+    free((char *)(uintptr_t)po->srgb_icc);
 }
 
 /* `preview`: page PNGs, thumbnails and proof.html (cli/proof.h). Screen
  * RGB unless --profile print, which soft-proofs through the output
  * profile and shows the bleed. */
-static int cmd_preview(int argc, char **argv) {
-  opts o;
-  int rc = parse_opts("preview", argc, argv, &o);
-  if (rc)
+static int cmd_preview(int argc, char **argv)
+{
+    opts o;
+    int rc = parse_opts("preview", argc, argv, &o);
+    if (rc)
+        return rc;
+    int profile = o.preview_profile < 0 ? FO_PROFILE_SCREEN : o.preview_profile;
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_pub *pub = NULL;
+    fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
+    fo_preview_opts po = preview_opts(&o, profile);
+    rc = layout(&o, &d, &pub, docs);
+    if (rc == 0 && check_resolution(pub, docs, o.strict, &d) != 0)
+        rc = EXIT_INPUT;
+    if (rc == 0 && make_dir(o.out_dir, &d)) {
+        int rendered = 0;
+        if (fo_preview_pages(pub, docs, &po, NULL, NULL, &rendered, &d) !=
+                FO_OK ||
+            fo_proof_write(pub, docs, &d, &po, (long)time(NULL), &d) != FO_OK)
+            rc = EXIT_INPUT;
+        for (int e = 0; e < pub->neditions && rc == 0; e++)
+            if (docs[e])
+                printf("%s/%s-%s-*.png: %zu pages at %g dpi%s\n", o.out_dir,
+                       pub->slug, pub->editions[e], docs[e]->npages, o.dpi,
+                       po.soft_proof ? ", soft-proofed" : "");
+        if (rc == 0)
+            printf("%s/proof.html\n", o.out_dir);
+    } else if (rc == 0) {
+        rc = EXIT_INPUT;
+    }
+    fo_diags_print(&d, stderr);
+    if (pub)
+        free_docs(pub, docs);
+    free_preview_opts(&po);
+    fo_diags_free(&d);
     return rc;
-  int profile = o.preview_profile < 0 ? FO_PROFILE_SCREEN : o.preview_profile;
-  fo_diags d;
-  fo_diags_init(&d);
-  fo_pub *pub = NULL;
-  fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
-  fo_preview_opts po = preview_opts(&o, profile);
-  rc = layout(&o, &d, &pub, docs);
-  if (rc == 0 && check_resolution(pub, docs, o.strict, &d) != 0)
-    rc = EXIT_INPUT;
-  if (rc == 0 && make_dir(o.out_dir, &d)) {
-    int rendered = 0;
-    if (fo_preview_pages(pub, docs, &po, NULL, NULL, &rendered, &d) != FO_OK ||
-        fo_proof_write(pub, docs, &d, &po, (long)time(NULL), &d) != FO_OK)
-      rc = EXIT_INPUT;
-    for (int e = 0; e < pub->neditions && rc == 0; e++)
-      if (docs[e])
-        printf("%s/%s-%s-*.png: %zu pages at %g dpi%s\n", o.out_dir, pub->slug,
-               pub->editions[e], docs[e]->npages, o.dpi,
-               po.soft_proof ? ", soft-proofed" : "");
-    if (rc == 0)
-      printf("%s/proof.html\n", o.out_dir);
-  } else if (rc == 0) {
-    rc = EXIT_INPUT;
-  }
-  fo_diags_print(&d, stderr);
-  if (pub)
-    free_docs(pub, docs);
-  free_preview_opts(&po);
-  fo_diags_free(&d);
-  return rc;
 }
 
 /* ---- watch ------------------------------------------------------------ */
 
 static volatile sig_atomic_t watch_stop;
 
-static void on_stop_signal(int sig) {
-  (void)sig;
-  watch_stop = 1;
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    watch_stop = 1;
 }
 
-static long long clock_ms(void) {
-  struct timespec ts;
-  (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+static long long clock_ms(void)
+{
+    struct timespec ts;
+    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The PDF of edition e in profile k, named as `build` names it. */
 static int watch_pdf(const fo_pub *pub, const fo_dl_doc *doc, int e, int k,
-                     const fo_preview_opts *po, fo_diags *d) {
-  fo_pdf_opts pdf = {.epoch = build_epoch(pub, d),
-                     .compress = 1,
-                     .profile = (fo_profile)k,
-                     .screen_ppi = 150,
-                     .cmyk_icc = po->cmyk_icc,
-                     .srgb_icc = po->srgb_icc};
-  char *name =
-      fo_arena_printf(pub->arena, "%s-%s%s%s.pdf", pub->slug, pub->editions[e],
-                      k == FO_PROFILE_PRINT ? "" : "-",
-                      k == FO_PROFILE_PRINT ? "" : PROFILE_NAMES[k]);
-  char *path = fo_path_join(po->out_dir, name);
-  int ok = fo_render_pdf(doc, path, &pdf, d) == FO_OK;
-  if (ok)
-    printf("  %s: %zu pages\n", path, doc->npages);
-  free(path);
-  return ok;
+                     const fo_preview_opts *po, fo_diags *d)
+{
+    fo_pdf_opts pdf = {.epoch = build_epoch(pub, d),
+                       .compress = 1,
+                       .profile = (fo_profile)k,
+                       .screen_ppi = 150,
+                       .cmyk_icc = po->cmyk_icc,
+                       .srgb_icc = po->srgb_icc};
+    char *name =
+        fo_arena_printf(pub->arena, "%s-%s%s%s.pdf", pub->slug,
+                        pub->editions[e], k == FO_PROFILE_PRINT ? "" : "-",
+                        k == FO_PROFILE_PRINT ? "" : PROFILE_NAMES[k]);
+    char *path = fo_path_join(po->out_dir, name);
+    int ok = fo_render_pdf(doc, path, &pdf, d) == FO_OK;
+    if (ok)
+        printf("  %s: %zu pages\n", path, doc->npages);
+    free(path);
+    return ok;
 }
 
 /* One build of `watch`: lay out, draw the pages whose hash changed, write
@@ -635,202 +660,209 @@ static int watch_pdf(const fo_pub *pub, const fo_dl_doc *doc, int e, int k,
  * nothing but build.js is written, so the last good proof stays. Returns 1
  * when the build succeeded. */
 static int watch_build(const opts *o, int profile, fo_preview_cache *cache,
-                       long *good, long *attempt) {
-  long long t0 = clock_ms();
-  fo_diags d;
-  fo_diags_init(&d);
-  fo_pub *pub = NULL;
-  fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
-  fo_preview_opts po = preview_opts(o, profile);
-  int changed[FO_MAX_EDITIONS] = {0}, rendered = 0, pdfs = 0, total = 0;
-  int rc = layout(o, &d, &pub, docs);
-  (*attempt)++;
-  if (rc == 0 && profile == FO_PROFILE_PRINT &&
-      check_resolution(pub, docs, o->strict, &d) != 0)
-    rc = EXIT_INPUT;
-  if (rc == 0 && !make_dir(o->out_dir, &d))
-    rc = EXIT_INPUT;
-  if (rc == 0 &&
-      fo_preview_pages(pub, docs, &po, cache, changed, &rendered, &d) != FO_OK)
-    rc = EXIT_INPUT;
-  for (int e = 0; rc == 0 && pub && e < pub->neditions; e++) {
-    if (!docs[e])
-      continue;
-    total += (int)docs[e]->npages;
-    if (!changed[e])
-      continue;
-    if (!watch_pdf(pub, docs[e], e, profile, &po, &d))
-      rc = EXIT_INPUT;
-    pdfs++;
-  }
-  if (rc == 0 && fo_proof_write(pub, docs, &d, &po, *good + 1, &d) != FO_OK)
-    rc = EXIT_INPUT;
-  fo_diags_print(&d, stderr);
-  long long ms = clock_ms() - t0;
-  if (rc == 0) {
-    (*good)++;
-    printf("build %ld: %d of %d pages rendered, %d PDF%s written, "
-           "%lld ms\n",
-           *attempt, rendered, total, pdfs, pdfs == 1 ? "" : "s", ms);
-  } else {
-    fo_preview_cache_clear(cache); /* pages may be half written */
-    if (fo_proof_write_status(o->out_dir, *good, &d) != FO_OK)
-      (void)fprintf(stderr, "folio: cannot write %s/build.js\n", o->out_dir);
-    printf("build %ld: failed, %lld ms; the last good output is kept\n",
-           *attempt, ms);
-  }
-  (void)fflush(stdout);
-  (void)fflush(stderr);
-  if (pub)
-    free_docs(pub, docs);
-  free_preview_opts(&po);
-  fo_diags_free(&d);
-  return rc == 0;
+                       long *good, long *attempt)
+{
+    long long t0 = clock_ms();
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_pub *pub = NULL;
+    fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
+    fo_preview_opts po = preview_opts(o, profile);
+    int changed[FO_MAX_EDITIONS] = {0}, rendered = 0, pdfs = 0, total = 0;
+    int rc = layout(o, &d, &pub, docs);
+    (*attempt)++;
+    if (rc == 0 && profile == FO_PROFILE_PRINT &&
+        check_resolution(pub, docs, o->strict, &d) != 0)
+        rc = EXIT_INPUT;
+    if (rc == 0 && !make_dir(o->out_dir, &d))
+        rc = EXIT_INPUT;
+    if (rc == 0 && fo_preview_pages(pub, docs, &po, cache, changed, &rendered,
+                                    &d) != FO_OK)
+        rc = EXIT_INPUT;
+    for (int e = 0; rc == 0 && pub && e < pub->neditions; e++) {
+        if (!docs[e])
+            continue;
+        total += (int)docs[e]->npages;
+        if (!changed[e])
+            continue;
+        if (!watch_pdf(pub, docs[e], e, profile, &po, &d))
+            rc = EXIT_INPUT;
+        pdfs++;
+    }
+    if (rc == 0 && fo_proof_write(pub, docs, &d, &po, *good + 1, &d) != FO_OK)
+        rc = EXIT_INPUT;
+    fo_diags_print(&d, stderr);
+    long long ms = clock_ms() - t0;
+    if (rc == 0) {
+        (*good)++;
+        printf("build %ld: %d of %d pages rendered, %d PDF%s written, "
+               "%lld ms\n",
+               *attempt, rendered, total, pdfs, pdfs == 1 ? "" : "s", ms);
+    } else {
+        fo_preview_cache_clear(cache); /* pages may be half written */
+        if (fo_proof_write_status(o->out_dir, *good, &d) != FO_OK)
+            (void)fprintf(stderr, "folio: cannot write %s/build.js\n",
+                          o->out_dir);
+        printf("build %ld: failed, %lld ms; the last good output is kept\n",
+               *attempt, ms);
+    }
+    (void)fflush(stdout);
+    (void)fflush(stderr);
+    if (pub)
+        free_docs(pub, docs);
+    free_preview_opts(&po);
+    fo_diags_free(&d);
+    return rc == 0;
 }
 
 /* Whether a changed path lies outside the publication's folder (a
  * template or a font: what no page dump shows). */
-static int outside(const char *changed, const char *pub_dir) {
-  size_t n = strlen(pub_dir);
-  const char *p = changed;
-  while (*p) {
-    if (strncmp(p, pub_dir, n) != 0 || p[n] != '/')
-      return 1;
-    p = strstr(p, ", ");
-    if (!p)
-      break;
-    p += 2;
-  }
-  return 0;
+static int outside(const char *changed, const char *pub_dir)
+{
+    size_t n = strlen(pub_dir);
+    const char *p = changed;
+    while (*p) {
+        if (strncmp(p, pub_dir, n) != 0 || p[n] != '/')
+            return 1;
+        p = strstr(p, ", ");
+        if (!p)
+            break;
+        p += 2;
+    }
+    return 0;
 }
 
 /* `watch`: build once, then again whenever an input changes, until
  * SIGINT or SIGTERM. Inputs: the publication's folder (includes, images,
  * a template of its own), and folio's templates/ and fonts/. */
-static int cmd_watch(int argc, char **argv) {
-  opts o;
-  int rc = parse_opts("watch", argc, argv, &o);
-  if (rc)
-    return rc;
-  int profile = o.preview_profile < 0 ? FO_PROFILE_PRINT : o.preview_profile;
-  fo_diags d;
-  fo_diags_init(&d);
-  if (!make_dir(o.out_dir, &d)) {
-    fo_diags_print(&d, stderr);
+static int cmd_watch(int argc, char **argv)
+{
+    opts o;
+    int rc = parse_opts("watch", argc, argv, &o);
+    if (rc)
+        return rc;
+    int profile = o.preview_profile < 0 ? FO_PROFILE_PRINT : o.preview_profile;
+    fo_diags d;
+    fo_diags_init(&d);
+    if (!make_dir(o.out_dir, &d)) {
+        fo_diags_print(&d, stderr);
+        fo_diags_free(&d);
+        return EXIT_INPUT;
+    }
     fo_diags_free(&d);
-    return EXIT_INPUT;
-  }
-  fo_diags_free(&d);
-  const char *why = NULL;
-  fo_watch *w = fo_watch_new(o.out_dir, &why);
-  char *real = realpath(o.pub, NULL);
-  if (!w || !real) {
-    (void)fprintf(stderr, "folio: cannot watch %s: %s\n", o.pub,
-                  w ? strerror(errno) : why);
-    fo_watch_free(w);
-    free(real);
-    return EXIT_INPUT;
-  }
-  char *pub_dir = fo_path_dirname(real);
-  char *templates = fo_path_join(data_dir(), "templates");
-  char *fonts = fo_path_join(data_dir(), "fonts");
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_stop_signal; /* no SA_RESTART: poll() returns */
-  sigemptyset(&sa.sa_mask);
-  struct sigaction old_int, old_term;
-  (void)sigaction(SIGINT, &sa, &old_int);
-  (void)sigaction(SIGTERM, &sa, &old_term);
-  watch_stop = 0;
+    const char *why = NULL;
+    fo_watch *w = fo_watch_new(o.out_dir, &why);
+    char *real = realpath(o.pub, NULL);
+    if (!w || !real) {
+        (void)fprintf(stderr, "folio: cannot watch %s: %s\n", o.pub,
+                      w ? strerror(errno) : why);
+        fo_watch_free(w);
+        free(real);
+        return EXIT_INPUT;
+    }
+    char *pub_dir = fo_path_dirname(real);
+    char *templates = fo_path_join(data_dir(), "templates");
+    char *fonts = fo_path_join(data_dir(), "fonts");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal; /* no SA_RESTART: poll() returns */
+    sigemptyset(&sa.sa_mask);
+    struct sigaction old_int, old_term;
+    (void)sigaction(SIGINT, &sa, &old_int);
+    (void)sigaction(SIGTERM, &sa, &old_term);
+    watch_stop = 0;
 
-  fo_preview_cache *cache = fo_preview_cache_new();
-  long good = (long)time(NULL) * 10, attempt = 0;
-  (void)watch_build(&o, profile, cache, &good, &attempt);
-  fo_buf changed;
-  fo_buf_init(&changed, 4096);
-  while (!watch_stop) {
-    /* Again each time: new folders may have appeared. */
-    if (fo_watch_add(w, pub_dir, 1) < 0 || fo_watch_add(w, templates, 1) < 0) {
-      (void)fprintf(stderr, "folio: cannot watch %s: %s\n", pub_dir,
-                    strerror(errno));
-      rc = EXIT_INPUT;
-      break;
-    }
-    (void)fo_watch_add(w, fonts, 1);
-    printf("watching %s (Ctrl-C to stop)\n", pub_dir);
-    (void)fflush(stdout);
-    changed.len = 0;
-    int r = fo_watch_wait(w, 200, &watch_stop, &changed);
-    if (r <= 0) {
-      if (r < 0) {
-        (void)fprintf(stderr, "folio: inotify: %s\n", strerror(errno));
-        rc = EXIT_INPUT;
-      }
-      break;
-    }
-    printf("changed: %.*s\n", (int)changed.len, changed.data);
-    if (outside(changed.data, pub_dir))
-      fo_preview_cache_clear(cache);
+    fo_preview_cache *cache = fo_preview_cache_new();
+    long good = (long)time(NULL) * 10, attempt = 0;
     (void)watch_build(&o, profile, cache, &good, &attempt);
-  }
-  printf("folio watch: stopped after %ld build%s\n", attempt,
-         attempt == 1 ? "" : "s");
-  (void)sigaction(SIGINT, &old_int, NULL);
-  (void)sigaction(SIGTERM, &old_term, NULL);
-  fo_buf_free(&changed);
-  fo_preview_cache_free(cache);
-  fo_watch_free(w);
-  free(templates);
-  free(fonts);
-  free(pub_dir);
-  free(real);
-  return rc;
+    fo_buf changed;
+    fo_buf_init(&changed, 4096);
+    while (!watch_stop) {
+        /* Again each time: new folders may have appeared. */
+        if (fo_watch_add(w, pub_dir, 1) < 0 ||
+            fo_watch_add(w, templates, 1) < 0) {
+            (void)fprintf(stderr, "folio: cannot watch %s: %s\n", pub_dir,
+                          strerror(errno));
+            rc = EXIT_INPUT;
+            break;
+        }
+        (void)fo_watch_add(w, fonts, 1);
+        printf("watching %s (Ctrl-C to stop)\n", pub_dir);
+        (void)fflush(stdout);
+        changed.len = 0;
+        int r = fo_watch_wait(w, 200, &watch_stop, &changed);
+        if (r <= 0) {
+            if (r < 0) {
+                (void)fprintf(stderr, "folio: inotify: %s\n", strerror(errno));
+                rc = EXIT_INPUT;
+            }
+            break;
+        }
+        printf("changed: %.*s\n", (int)changed.len, changed.data);
+        if (outside(changed.data, pub_dir))
+            fo_preview_cache_clear(cache);
+        (void)watch_build(&o, profile, cache, &good, &attempt);
+    }
+    printf("folio watch: stopped after %ld build%s\n", attempt,
+           attempt == 1 ? "" : "s");
+    (void)sigaction(SIGINT, &old_int, NULL);
+    (void)sigaction(SIGTERM, &old_term, NULL);
+    fo_buf_free(&changed);
+    fo_preview_cache_free(cache);
+    fo_watch_free(w);
+    free(templates);
+    free(fonts);
+    free(pub_dir);
+    free(real);
+    return rc;
 }
 
-static int cmd_dump(int argc, char **argv) {
-  opts o;
-  int rc = parse_opts("dump", argc, argv, &o);
-  if (rc)
+static int cmd_dump(int argc, char **argv)
+{
+    opts o;
+    int rc = parse_opts("dump", argc, argv, &o);
+    if (rc)
+        return rc;
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_pub *pub = NULL;
+    fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
+    rc = layout(&o, &d, &pub, docs);
+    if (rc == 0)
+        rc = dump_docs(pub, docs, stdout);
+    fo_diags_print(&d, stderr);
+    if (pub)
+        free_docs(pub, docs);
+    fo_diags_free(&d);
     return rc;
-  fo_diags d;
-  fo_diags_init(&d);
-  fo_pub *pub = NULL;
-  fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
-  rc = layout(&o, &d, &pub, docs);
-  if (rc == 0)
-    rc = dump_docs(pub, docs, stdout);
-  fo_diags_print(&d, stderr);
-  if (pub)
-    free_docs(pub, docs);
-  fo_diags_free(&d);
-  return rc;
 }
 
-static int cmd_check(int argc, char **argv) {
-  opts o;
-  int rc = parse_opts("check", argc, argv, &o);
-  if (rc)
+static int cmd_check(int argc, char **argv)
+{
+    opts o;
+    int rc = parse_opts("check", argc, argv, &o);
+    if (rc)
+        return rc;
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_pub *pub = NULL;
+    fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
+    rc = layout(&o, &d, &pub, docs);
+    fo_diags_print(&d, stderr);
+    if (pub) {
+        for (int e = 0; e < pub->neditions; e++)
+            if (docs[e])
+                printf("%s: %zu pages\n", pub->editions[e], docs[e]->npages);
+        free_docs(pub, docs);
+    }
+    fo_diags_free(&d);
     return rc;
-  fo_diags d;
-  fo_diags_init(&d);
-  fo_pub *pub = NULL;
-  fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
-  rc = layout(&o, &d, &pub, docs);
-  fo_diags_print(&d, stderr);
-  if (pub) {
-    for (int e = 0; e < pub->neditions; e++)
-      if (docs[e])
-        printf("%s: %zu pages\n", pub->editions[e], docs[e]->npages);
-    free_docs(pub, docs);
-  }
-  fo_diags_free(&d);
-  return rc;
 }
 
 static const struct {
-  const char *name;
-  int (*run)(int argc, char **argv);
-  const char *help;
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
 } COMMANDS[] = {
     {"build", cmd_build, "write one PDF per edition into DIR"},
     {"preview", cmd_preview,
@@ -840,25 +872,26 @@ static const struct {
     {"check", cmd_check, "load and lay out, report errors, write nothing"},
 };
 
-int main(int argc, char **argv) {
-  if (argc < 2) {
-    (void)fputs(USAGE, stderr);
-    return EXIT_USAGE;
-  }
-  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    (void)fputs(USAGE, stdout);
-    puts("\ncommands:");
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        (void)fputs(USAGE, stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        (void)fputs(USAGE, stdout);
+        puts("\ncommands:");
+        for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
+            printf("  %-8s %s\n", COMMANDS[i].name, COMMANDS[i].help);
+        puts("\nexit status: 0 done, 1 the input has errors, 2 bad usage");
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        puts("folio 0.1.0");
+        return 0;
+    }
     for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
-      printf("  %-8s %s\n", COMMANDS[i].name, COMMANDS[i].help);
-    puts("\nexit status: 0 done, 1 the input has errors, 2 bad usage");
-    return 0;
-  }
-  if (strcmp(argv[1], "--version") == 0) {
-    puts("folio 0.1.0");
-    return 0;
-  }
-  for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
-    if (strcmp(argv[1], COMMANDS[i].name) == 0)
-      return COMMANDS[i].run(argc - 2, argv + 2);
-  return usage_error("unknown command '%s'", argv[1]);
+        if (strcmp(argv[1], COMMANDS[i].name) == 0)
+            return COMMANDS[i].run(argc - 2, argv + 2);
+    return usage_error("unknown command '%s'", argv[1]);
 }
