@@ -427,6 +427,16 @@ static const char SCRIPT[] =
     "s.onload=s.onerror=function(){s.remove();};"
     "document.head.appendChild(s);}\n"
     "setInterval(poll,1000);\n"
+    /* A summary on <html> for people and for tests (--dump-dom): images
+     * loaded of all, spreads per edition. */
+    "window.addEventListener('load',function(){var im=document.images,ok=0;"
+    "for(var i=0;i<im.length;i++)if(im[i].complete&&im[i].naturalWidth>0)"
+    "ok++;var h=document.documentElement;h.dataset.images=im.length;"
+    "h.dataset.imagesLoaded=ok;document.querySelectorAll('.edition')"
+    ".forEach(function(d){h.setAttribute('data-spreads-'+d.dataset.lang,"
+    "d.querySelectorAll('.spread').length);});"
+    "document.getElementById('status').textContent+=' · '+ok+'/'+im.length+"
+    "' images';});\n"
     "</script>\n";
 
 static void put_page(html *h, const fo_pub *pub, const fo_dl_doc *doc, int e,
