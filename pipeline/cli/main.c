@@ -790,6 +790,8 @@ static int cmd_watch(int argc, char **argv)
         printf("watching %s (Ctrl-C to stop)\n", pub_dir);
         (void)fflush(stdout);
         changed.len = 0;
+        if (changed.data)
+            changed.data[0] = 0;
         int r = fo_watch_wait(w, 200, &watch_stop, &changed);
         if (r <= 0) {
             if (r < 0) {
