@@ -184,6 +184,12 @@ typedef struct font_state {
     char **text, **cand;
     size_t *text_len, *cand_len;
     double *width; /* per gid, 1/1000 em, rounded as written in /W */
+    /* CFF outlines ('CFF ' table): embedded as CIDFontType0C, whose
+     * glyphs a reader finds by CID through the subset's charset. */
+    int cff;
+    /* Per gid: the code (CID) the content stream writes for it; NULL when
+     * the code is the gid (TrueType, CIDToGIDMap /Identity). */
+    uint32_t *code;
     HPDF_Dict type0;
 } font_state;
 
@@ -430,6 +436,21 @@ static fo_status font_open(pdf_ctx *c, int idx)
                  f->index);
         return FO_ERR_INPUT;
     }
+    hb_blob_t *cff2 =
+        hb_face_reference_table(fs->face, HB_TAG('C', 'F', 'F', '2'));
+    unsigned cff2_len = hb_blob_get_length(cff2);
+    hb_blob_destroy(cff2);
+    if (cff2_len > 0) {
+        fo_error(c->d, nopos,
+                 "%s: face %d has CFF2 (variable) outlines, which a PDF "
+                 "cannot embed; use a static instance",
+                 f->file, f->index);
+        return FO_ERR_INPUT;
+    }
+    hb_blob_t *cff =
+        hb_face_reference_table(fs->face, HB_TAG('C', 'F', 'F', ' '));
+    fs->cff = hb_blob_get_length(cff) > 0;
+    hb_blob_destroy(cff);
     fs->font = hb_font_create(fs->face); /* scale = upem: font units */
     fs->used = fo_xcalloc(fs->nglyphs, 1);
     fs->text = fo_xcalloc(fs->nglyphs, sizeof *fs->text);
@@ -452,6 +473,7 @@ static void font_close(font_state *fs)
     free(fs->text_len);
     free(fs->cand_len);
     free(fs->width);
+    free(fs->code);
     free(fs->used);
     hb_font_destroy(fs->font);
     hb_face_destroy(fs->face);
@@ -552,9 +574,69 @@ static void safe_name(const char *in, char *outp, size_t size)
     outp[o] = 0;
 }
 
-/* The subset font program: used glyphs (and .notdef) at their original
- * ids, without the layout tables a PDF never reads. */
-static hb_blob_t *subset_font(font_state *fs)
+/* The CFF subset: the glyphs are renumbered (RETAIN_GIDS would keep an
+ * empty charstring for each of the 65,535 glyphs of a CJK font: about
+ * 140 KB compressed per font, measured in tests/cli/lang_cjk.sh), and each
+ * used gid gets as its code the CID the subset's charset gives its new
+ * glyph (hb-subset keeps the original CIDs of a CID-keyed font), so that
+ * poppler, MuPDF and Ghostscript, which all look glyphs up by CID, find
+ * it. Returns the bare 'CFF ' table (FontFile3 /CIDFontType0C), or NULL
+ * with *why set. */
+static hb_blob_t *subset_cff(font_state *fs, hb_subset_input_t *in,
+                             const char **why)
+{
+    hb_blob_t *table = NULL;
+    uint32_t *cids = NULL;
+    unsigned ncids = 0;
+    int cid_keyed = 0;
+    *why = "hb-subset failed";
+    hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(fs->face, in);
+    hb_face_t *sub = plan ? hb_subset_plan_execute_or_fail(plan) : NULL;
+    if (!sub)
+        goto out;
+    table = hb_face_reference_table(sub, HB_TAG('C', 'F', 'F', ' '));
+    unsigned len = 0;
+    const char *data = hb_blob_get_data(table, &len);
+    if (!data || len == 0 ||
+        fo_pdf_cff_charset((const unsigned char *)data, len, &cid_keyed, &cids,
+                           &ncids) != FO_OK) {
+        *why = "the subset's CFF table cannot be read";
+        hb_blob_destroy(table);
+        table = NULL;
+        goto out;
+    }
+    const hb_map_t *o2n = hb_subset_plan_old_to_new_glyph_mapping(plan);
+    fs->code = fo_xcalloc(fs->nglyphs, sizeof *fs->code);
+    for (unsigned g = 0; g < fs->nglyphs; g++) {
+        if (!fs->used[g])
+            continue;
+        hb_codepoint_t ng = hb_map_get(o2n, g);
+        if (ng == HB_MAP_VALUE_INVALID || ng >= ncids) {
+            *why = "a glyph is missing from the subset";
+            hb_blob_destroy(table);
+            table = NULL;
+            goto out;
+        }
+        fs->code[g] = cids[ng];
+    }
+out:
+    free(cids);
+    hb_face_destroy(sub);
+    hb_subset_plan_destroy(plan);
+    return table;
+}
+
+/* The code the content stream, /W and the ToUnicode use for gid. */
+static unsigned code_of(const font_state *fs, unsigned gid)
+{
+    return fs->code ? fs->code[gid] : gid;
+}
+
+/* The subset font program: used glyphs (and .notdef), without the layout
+ * tables a PDF never reads. TrueType keeps the original ids (CID = GID,
+ * CIDToGIDMap /Identity); CFF goes through subset_cff. NULL with *why set
+ * on failure. */
+static hb_blob_t *subset_font(font_state *fs, const char **why)
 {
     static const hb_tag_t drop[] = {
         HB_TAG('G', 'S', 'U', 'B'), HB_TAG('G', 'P', 'O', 'S'),
@@ -564,6 +646,7 @@ static hb_blob_t *subset_font(font_state *fs)
         HB_TAG('m', 'o', 'r', 'x'), HB_TAG('k', 'e', 'r', 'x'),
         HB_TAG('S', 'T', 'A', 'T'), HB_TAG('m', 'e', 't', 'a'),
     };
+    *why = "hb-subset failed";
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
     if (!in)
         return NULL;
@@ -578,6 +661,12 @@ static hb_blob_t *subset_font(font_state *fs)
     /* No TrueType hinting: the PNG preview and poppler render unhinted,
      * and a print RIP works at resolutions where hints do nothing. It
      * makes the font program about 40 % smaller. */
+    if (fs->cff) {
+        hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
+        hb_blob_t *cff = subset_cff(fs, in, why);
+        hb_subset_input_destroy(in);
+        return cff;
+    }
     hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_RETAIN_GIDS |
                                       HB_SUBSET_FLAGS_NO_HINTING);
     hb_face_t *sub = hb_subset_or_fail(fs->face, in);
@@ -628,6 +717,30 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* A used glyph by its code. */
+typedef struct coded {
+    unsigned code, gid;
+} coded;
+
+static int cmp_coded(const void *a, const void *b)
+{
+    const coded *x = a, *y = b;
+    return (x->code > y->code) - (x->code < y->code);
+}
+
+/* The used glyphs sorted by code (malloc'd, *n of them). */
+static coded *used_by_code(const font_state *fs, size_t *n)
+{
+    coded *v = fo_xmalloc(sizeof *v * (fs->nglyphs ? fs->nglyphs : 1));
+    size_t k = 0;
+    for (unsigned g = 0; g < fs->nglyphs; g++)
+        if (fs->used[g])
+            v[k++] = (coded){code_of(fs, g), g};
+    qsort(v, k, sizeof *v, cmp_coded);
+    *n = k;
+    return v;
+}
+
 /* The /W array: runs of consecutive used gids "c [w1 w2 …]", leaving out
  * the glyphs whose width is the default *dw (the most common width). */
 static HPDF_Array width_array(pdf_ctx *c, font_state *fs, double *dw)
@@ -656,19 +769,28 @@ static HPDF_Array width_array(pdf_ctx *c, font_state *fs, double *dw)
     HPDF_Array w = HPDF_Array_New(c->pdf->mmgr);
     if (!w)
         return NULL;
-    for (unsigned g = 0; g < fs->nglyphs;) {
-        if (!fs->used[g] || fs->width[g] == best) {
-            g++;
+    size_t n;
+    coded *v = used_by_code(fs, &n);
+    for (size_t i = 0; i < n;) {
+        if (fs->width[v[i].gid] == best) {
+            i++;
             continue;
         }
         HPDF_Array run = HPDF_Array_New(c->pdf->mmgr);
-        if (!run || HPDF_Array_AddNumber(w, (HPDF_INT32)g) != HPDF_OK ||
-            HPDF_Array_Add(w, run) != HPDF_OK)
+        if (!run || HPDF_Array_AddNumber(w, (HPDF_INT32)v[i].code) != HPDF_OK ||
+            HPDF_Array_Add(w, run) != HPDF_OK) {
+            free(v);
             return NULL;
-        for (; g < fs->nglyphs && fs->used[g] && fs->width[g] != best; g++)
-            if (array_add_num(run, fs->width[g]) != HPDF_OK)
+        }
+        unsigned next = v[i].code;
+        for (; i < n && v[i].code == next && fs->width[v[i].gid] != best;
+             i++, next++)
+            if (array_add_num(run, fs->width[v[i].gid]) != HPDF_OK) {
+                free(v);
                 return NULL;
+            }
     }
+    free(v);
     return w;
 }
 
@@ -681,13 +803,15 @@ static fo_status tounicode_text(const font_state *fs, out *o)
             "/Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS def\n"
             "/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\n"
             "endcodespacerange\n");
-    unsigned g = 0;
+    size_t nused, u = 0;
+    coded *v = used_by_code(fs, &nused);
     for (;;) {
         unsigned batch[BFCHAR_BLOCK];
         int n = 0;
-        for (; g < fs->nglyphs && n < BFCHAR_BLOCK; g++) {
+        for (; u < nused && n < BFCHAR_BLOCK; u++) {
+            unsigned g = v[u].gid;
             const char *t = fs->text[g] ? fs->text[g] : fs->cand[g];
-            if (fs->used[g] && t && t[0])
+            if (t && t[0])
                 batch[n++] = g;
         }
         if (n == 0)
@@ -699,20 +823,22 @@ static fo_status tounicode_text(const font_state *fs, out *o)
             const char *t = fs->text[gid] ? fs->text[gid] : fs->cand[gid];
             size_t tl = fs->text[gid] ? fs->text_len[gid] : fs->cand_len[gid];
             outs(o, "<");
-            outx(o, gid);
+            outx(o, code_of(fs, gid));
             outs(o, "> <");
             out_utf16_hex(o, t, tl, MAX_MAP_UNITS);
             outs(o, ">\n");
         }
         outs(o, "endbfchar\n");
     }
+    free(v);
     outs(o, "endcmap\nCMapName currentdict /CMap defineresource pop\n"
             "end\nend\n");
     return o->st;
 }
 
-/* Builds FontFile2, FontDescriptor, CIDFontType2, ToUnicode and Type0 for
- * one used font; fs->type0 is the result. */
+/* Builds FontFile2 (TrueType) or FontFile3 (CFF), FontDescriptor,
+ * CIDFontType2 or CIDFontType0, ToUnicode and Type0 for one used font;
+ * fs->type0 is the result. */
 static fo_status build_font(pdf_ctx *c, int idx)
 {
     font_state *fs = &c->fonts[idx];
@@ -731,11 +857,12 @@ static fo_status build_font(pdf_ctx *c, int idx)
             fs->width[g] =
                 round_to(hb_font_get_glyph_h_advance(fs->font, g) * k, 3);
 
-    sub = subset_font(fs);
+    const char *why = NULL;
+    sub = subset_font(fs, &why);
     unsigned sub_len = 0;
     const char *sub_data = sub ? hb_blob_get_data(sub, &sub_len) : NULL;
     if (!sub_data || sub_len == 0) {
-        fo_error(c->d, nopos, "%s: hb-subset failed", f->file);
+        fo_error(c->d, nopos, "%s: face %d: %s", f->file, f->index, why);
         goto out;
     }
 
@@ -746,10 +873,13 @@ static fo_status build_font(pdf_ctx *c, int idx)
 
     hash_bytes(c, sub_data, sub_len);
     HPDF_Dict file = new_stream(c, 1);
-    CHECK_PTR(c, file, "FontFile2 stream");
+    CHECK_PTR(c, file, "font file stream");
     CHECK(c, HPDF_Stream_Write(file->stream, (const HPDF_BYTE *)sub_data,
                                sub_len));
-    CHECK(c, HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)sub_len));
+    if (fs->cff) /* PDF 1.3: a bare CFF program, so PDF/X-1a may have it */
+        CHECK(c, HPDF_Dict_AddName(file, "Subtype", "CIDFontType0C"));
+    else
+        CHECK(c, HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)sub_len));
 
     /* Metrics from the font's own tables: head (bbox, macStyle), post
      * (italic angle, fixed pitch), OS/2 (weight) and hb_ot_metrics
@@ -808,20 +938,22 @@ static fo_status build_font(pdf_ctx *c, int idx)
     CHECK(c, dict_add_num(desc_d, "Descent", round_to(desc * k, 0)));
     CHECK(c, dict_add_num(desc_d, "CapHeight", round_to(cap * k, 0)));
     CHECK(c, dict_add_num(desc_d, "StemV", stemv));
-    CHECK(c, HPDF_Dict_Add(desc_d, "FontFile2", file));
+    CHECK(c, HPDF_Dict_Add(desc_d, fs->cff ? "FontFile3" : "FontFile2", file));
     if (c->profile == FO_PROFILE_ARCHIVE) {
         /* PDF/A-1 wants a subset CIDFont's /CIDSet: one bit per CID
          * (= gid) in the subset, first CID in the high bit. */
         unsigned top = 0;
         for (unsigned g = 0; g < fs->nglyphs; g++)
-            if (fs->used[g])
-                top = g;
+            if (fs->used[g] && code_of(fs, g) > top)
+                top = code_of(fs, g);
         size_t nb = top / 8 + 1;
         unsigned char *bits = fo_xcalloc(nb, 1);
         bits[0] = 0x80; /* .notdef is always in the subset */
-        for (unsigned g = 0; g <= top; g++)
-            if (fs->used[g])
-                bits[g / 8] |= (unsigned char)(0x80 >> (g % 8));
+        for (unsigned g = 0; g < fs->nglyphs; g++)
+            if (fs->used[g]) {
+                unsigned cd = code_of(fs, g);
+                bits[cd / 8] |= (unsigned char)(0x80 >> (cd % 8));
+            }
         HPDF_Dict set = new_stream(c, c->opts->compress);
         HPDF_STATUS hs =
             set ? HPDF_Stream_Write(set->stream, bits, (HPDF_UINT)nb)
@@ -832,9 +964,10 @@ static fo_status build_font(pdf_ctx *c, int idx)
     }
 
     HPDF_Dict cid = new_dict(c);
-    CHECK_PTR(c, cid, "CIDFontType2");
+    CHECK_PTR(c, cid, "CIDFont");
     CHECK(c, HPDF_Dict_AddName(cid, "Type", "Font"));
-    CHECK(c, HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2"));
+    CHECK(c, HPDF_Dict_AddName(cid, "Subtype",
+                               fs->cff ? "CIDFontType0" : "CIDFontType2"));
     CHECK(c, HPDF_Dict_AddName(cid, "BaseFont", fontname));
     HPDF_Dict sysinfo = HPDF_Dict_New(mm);
     CHECK_PTR(c, sysinfo, "CIDSystemInfo");
@@ -852,7 +985,8 @@ static fo_status build_font(pdf_ctx *c, int idx)
     CHECK_PTR(c, w, "W array");
     CHECK(c, dict_add_num(cid, "DW", dw));
     CHECK(c, HPDF_Dict_Add(cid, "W", w));
-    CHECK(c, HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity"));
+    if (!fs->cff) /* CIDFontType0 has no such key: the charset maps */
+        CHECK(c, HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity"));
 
     HPDF_Dict tu = new_stream(c, c->opts->compress);
     CHECK_PTR(c, tu, "ToUnicode stream");
@@ -1061,7 +1195,7 @@ static void emit_run(pdf_ctx *c, out *o, page_state *ps, const fo_dl_glyphs *g)
             if (tj != TJ_HEX)
                 outs(o, "<");
             tj = TJ_HEX;
-            outx(o, (unsigned)gl->gid);
+            outx(o, code_of(fs, gl->gid));
             pdfx += fs->width[gl->gid] * g->size / 1000;
             pen += gl->x_advance;
         }

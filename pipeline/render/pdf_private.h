@@ -61,6 +61,15 @@ FO_WUR fo_status fo_pdf_xmp(const fo_dl_doc *doc, long long epoch,
 FO_WUR fo_status fo_pdf_marks(fo_buf *b, double w, double h, double off,
                               double bleed);
 
+/* Reads a bare CFF font program (pdf_cff.c): *cid_keyed is 1 when its Top
+ * DICT has ROS; *cids (malloc'd, the caller frees) gives for each of its
+ * *nglyphs glyphs the code a PDF reader maps to it: the charset's CID for
+ * a CID-keyed font, the glyph index otherwise. FO_ERR_INPUT when the
+ * program is malformed. */
+FO_WUR fo_status fo_pdf_cff_charset(const unsigned char *cff, size_t len,
+                                    int *cid_keyed, uint32_t **cids,
+                                    unsigned *nglyphs);
+
 /* Formats v with at most dec (0..5) decimals, trailing zeros trimmed,
  * whatever LC_NUMERIC says (pdf.c). */
 void fo_pdf_num(char *buf, size_t size, double v, int dec);
