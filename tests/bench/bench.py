@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """folio's speed on the yearbook benchmark, next to Typst and WeasyPrint.
 
-    tests/bench/bench.py [--folio BUILD/folio] [--sizes 5,27,113,570]
+    tests/bench/bench.py [--folio BUILD/folio] [--sizes 5,27,113,580]
                          [--profiles print,archive] [--runs 3]
                          [--cache DIR] [--install-anchors]
                          [--anchors DIR] [--no-typst] [--no-weasyprint]
@@ -276,9 +276,10 @@ def example(a):
 
 
 def main():
+    global SHARED  # --shared
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--folio", default=os.path.join(ROOT, "build", "folio"))
-    ap.add_argument("--sizes", default="5,27,113,570",
+    ap.add_argument("--sizes", default="5,27,113,580",
                     type=lambda s: [int(x) for x in s.split(",")])
     ap.add_argument("--profiles", default="print,archive",
                     type=lambda s: s.split(","))
@@ -286,6 +287,8 @@ def main():
     ap.add_argument("--runs-large", type=int, default=1)
     ap.add_argument("--cache", default=os.path.join(ROOT, "build", "bench"))
     ap.add_argument("--anchors", default="/tmp/bench-anchors")
+    ap.add_argument("--shared", default=SHARED,
+                    help="the anchors' folder (gen_content.py, to_typst.py…)")
     ap.add_argument("--install-anchors", action="store_true")
     ap.add_argument("--no-typst", action="store_true")
     ap.add_argument("--no-weasyprint", action="store_true")
@@ -295,6 +298,7 @@ def main():
     a = ap.parse_args()
     a.folio = os.path.abspath(a.folio)
     a.cache = os.path.abspath(a.cache)
+    SHARED = os.path.abspath(a.shared)
     if not os.access(a.folio, os.X_OK):
         sys.exit(f"bench: no folio at {a.folio} (--folio)")
     if a.install_anchors:
