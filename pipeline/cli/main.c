@@ -220,14 +220,27 @@ static int layout(const opts *o, fo_diags *d, fo_pub **pub_out,
             return EXIT_USAGE;
         }
     }
-    const fo_template *tmpl = NULL;
-    if (fo_template_load(pub, data_dir(), pub->arena, d, &tmpl) != FO_OK) {
+    /* One template per edition: its `languages:` entries differ. Every
+     * load checks the whole template, so an error in it is found by each
+     * and reported once (fo_diags drops repeats). */
+    const fo_template *tmpl[FO_MAX_EDITIONS] = {NULL};
+    const fo_template *first = NULL;
+    for (int e = 0; e < pub->neditions; e++) {
+        if (only >= 0 && e != only)
+            continue;
+        if (fo_template_load(pub, pub->editions[e], data_dir(), pub->arena, d,
+                             &tmpl[e]) != FO_OK)
+            st = FO_ERR_INPUT;
+        else if (!first)
+            first = tmpl[e];
+    }
+    if (st != FO_OK || !first) {
         fo_pub_free(pub);
         return EXIT_INPUT;
     }
     char *fonts_dir = fo_path_join(data_dir(), "fonts");
-    fo_fonts *fonts = NULL;
-    st = fo_fonts_new(fonts_dir, tmpl->fonts_dir, d, &fonts);
+    fo_fonts *fonts = NULL; /* the template's fonts folder is every edition's */
+    st = fo_fonts_new(fonts_dir, first->fonts_dir, d, &fonts);
     free(fonts_dir);
     if (st != FO_OK) {
         fo_pub_free(pub);
@@ -235,10 +248,10 @@ static int layout(const opts *o, fo_diags *d, fo_pub **pub_out,
     }
     for (int e = 0; e < pub->neditions; e++) {
         docs[e] = NULL;
-        if (only >= 0 && e != only)
+        if (!tmpl[e])
             continue;
         /* Lay out every edition even after an error, to report them all. */
-        if (fo_typeset(pub, e, tmpl, fonts, d, &docs[e]) != FO_OK)
+        if (fo_typeset(pub, e, tmpl[e], fonts, d, &docs[e]) != FO_OK)
             st = FO_ERR_INPUT;
     }
     fo_fonts_free(fonts);

@@ -940,8 +940,25 @@ static void load_sections(loader *L, const fo_node *seq, vec *sections)
 /* ---- the publication ------------------------------------------------- */
 
 static const char *const pub_keys[] = {
-    "title",    "subtitle", "year",  "publisher", "keywords", "slug",
-    "template", "styles",   "cover", "editions",  "sections", NULL};
+    "title",  "subtitle",  "year",  "publisher", "keywords", "slug", "template",
+    "styles", "languages", "cover", "editions",  "sections", NULL};
+
+/* `styles:` and `languages:`, kept for the template loader, which checks
+ * what they hold (and applies `languages:` per edition). */
+static void load_overrides(loader *L, const fo_node *key, const fo_node *v)
+{
+    bool styles = fo_node_is(key, "styles");
+    if (v->kind != FO_NODE_MAP)
+        fo_error(L->d, v->pos,
+                 "'%s' must be a mapping of %s to settings, "
+                 "found %s",
+                 key->str, styles ? "style names" : "language tags",
+                 fo_node_describe(v));
+    else if (styles)
+        L->pub->style_overrides = v;
+    else
+        L->pub->language_overrides = v;
+}
 
 static bool is_alnum(char c)
 {
@@ -949,7 +966,7 @@ static bool is_alnum(char c)
            (c >= '0' && c <= '9');
 }
 
-FO_STATIC bool fo_model_is_lang_tag(const char *s)
+bool fo_model_is_lang_tag(const char *s)
 {
     size_t n = 0;
     while (s[n] >= 'a' && s[n] <= 'z')
@@ -1162,15 +1179,8 @@ static void load_pub(loader *L, const fo_node *root)
             load_text(L, v, &pub->keywords);
         } else if (fo_node_is(key, "cover")) {
             load_cover(L, v);
-        } else if (fo_node_is(key, "styles")) {
-            /* the template loader checks the styles themselves */
-            if (v->kind != FO_NODE_MAP)
-                fo_error(L->d, v->pos,
-                         "'styles' must be a mapping of style names to "
-                         "settings, found %s",
-                         fo_node_describe(v));
-            else
-                pub->style_overrides = v;
+        } else if (fo_node_is(key, "styles") || fo_node_is(key, "languages")) {
+            load_overrides(L, key, v);
         } else if (fo_node_is(key, "editions")) {
             for (size_t i = 0; i < ed_diags.n; i++) {
                 fo_diag *g = &ed_diags.items[i];

@@ -159,14 +159,16 @@ typedef struct fo_pub {
     const char *slug; /* output file stem: DIR/<slug>-<lang>.pdf */
     int year;
     fo_text title, subtitle, publisher;
-    const char *template_name;   /* "yearbook" unless set */
-    fo_pos template_pos;         /* of the template value (for messages) */
-    const void *style_overrides; /* the publication's `styles:` mapping as
-                                    a source node (fo_node *), or NULL;
-                                    applied by fo_template_load */
-    fo_text keywords;            /* optional, for the document info */
-    fo_image_ref cover_image;    /* optional (path NULL when absent) */
-    fo_image_ref logo;           /* optional */
+    const char *template_name;      /* "yearbook" unless set */
+    fo_pos template_pos;            /* of the template value (for messages) */
+    const void *style_overrides;    /* the publication's `styles:` mapping as
+                                       a source node (fo_node *), or NULL;
+                                       applied by fo_template_load */
+    const void *language_overrides; /* its `languages:` mapping, or NULL;
+                                       likewise */
+    fo_text keywords;               /* optional, for the document info */
+    fo_image_ref cover_image;       /* optional (path NULL when absent) */
+    fo_image_ref logo;              /* optional */
     double cover_focus_x, cover_focus_y;
     int neditions;
     const char *editions[FO_MAX_EDITIONS]; /* language tags: "vi", "en" */

@@ -28,9 +28,10 @@ void fo_model_unknown_key(fo_diags *d, const fo_node *key, const char *where,
 /* Whether scalar key is one of allowed. */
 bool fo_model_key_known(const fo_node *key, const char *const *allowed);
 
-#ifdef FO_UNIT_TEST
 /* Whether s is a language tag: [a-z]{2,3}(-[A-Za-z0-9]+)*. */
 bool fo_model_is_lang_tag(const char *s);
+
+#ifdef FO_UNIT_TEST
 /* Whether s[0..len) is a usable output file stem. */
 bool fo_model_is_slug(const char *s, size_t len);
 #endif

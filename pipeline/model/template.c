@@ -13,7 +13,9 @@
  * built-in table (written below as YAML and read by the same code as a
  * template, so both follow one schema), then the template's declaration
  * (which replaces the built-in one, except for body, which it refines),
- * then the publication's (which refines whatever is there). A value a
+ * then the template's `languages:` entry for the edition, the publication's
+ * `styles:` and the publication's `languages:` entry (each of which refines
+ * whatever is there). A value a
  * declaration leaves out comes from its `base` style (default body), after
  * all layers: a publication that enlarges body enlarges every style that
  * does not set its own size. Swatch names are resolved last, so a template
@@ -27,6 +29,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "model/model_private.h"
@@ -57,7 +60,7 @@ static const char builtin_yaml[] =
     "    line-penalty: 10, hyphen-penalty: 50,\n"
     "    double-hyphen-demerits: 1000000, final-hyphen-demerits: 5000,\n"
     "    adj-demerits: 10000, max-hyphens: 2, letter-spacing: 0,\n"
-    "    letter-stretch: 0, letter-shrink: 0,\n"
+    "    letter-stretch: 0.01, letter-shrink: 0.005,\n"
     "    uppercase: false }\n"
     "  h1: { family: Noto Sans, weight: bold, size: 22, leading: 27,\n"
     "    space-after: 16, align: left, color: brand, keep-with-next: true,\n"
@@ -265,6 +268,10 @@ typedef struct tl {
     fo_arena *a;
     fo_diags *d;
     decl *decls, **decls_end;
+    /* Declarations of languages that are not this edition's: checked like
+     * the others (swatch and base names too) but applied to nothing. */
+    decl *unused;
+    bool dry; /* load_style fills a fresh decl on unused */
     cref *crefs, **crefs_end;
     sref *srefs, **srefs_end;
     swnode *swatches, **swatches_end;
@@ -669,8 +676,13 @@ static void load_style(tl *L, const fo_node *name, const fo_node *v, int layer)
     }
     if (!need_map(L, v, fo_arena_printf(L->a, "style '%s'", name->str)))
         return;
-    decl *dc = find_decl(L, name->str);
-    if (!dc) {
+    decl *dc = L->dry ? NULL : find_decl(L, name->str);
+    if (L->dry) {
+        dc = fo_arena_alloc(L->a, sizeof *dc);
+        dc->name = name->str;
+        dc->next = L->unused;
+        L->unused = dc;
+    } else if (!dc) {
         dc = fo_arena_alloc(L->a, sizeof *dc);
         dc->name = name->str;
         *L->decls_end = dc;
@@ -705,7 +717,8 @@ static void load_style(tl *L, const fo_node *name, const fo_node *v, int layer)
     }
 }
 
-/* layer: 0 folio's table, 1 the template, 2 the publication. */
+/* layer: 0 folio's table, 1 the template, 2 a refinement (a language of
+ * the template, the publication, a language of the publication). */
 static void load_styles(tl *L, const fo_node *v, int layer)
 {
     if (!need_map(L, v, "'styles'"))
@@ -761,8 +774,25 @@ static const fo_style *resolve(tl *L, decl *dc, int depth)
     return &dc->out;
 }
 
+/* The swatch and base names of the languages that were not applied. */
+static void check_unused(tl *L)
+{
+    for (decl *dc = L->unused; dc; dc = dc->next) {
+        fo_color c;
+        if (dc->color)
+            (void)swatch_color(L, dc->color, dc->color_pos, &c);
+        bool known = !dc->base || find_decl(L, dc->base);
+        for (decl *u = L->unused; u && !known; u = u->next)
+            known = strcmp(u->name, dc->base) == 0;
+        if (!known)
+            unknown_name(L, dc->base_pos, "style", dc->base, style_names(L),
+                         "styles");
+    }
+}
+
 static void resolve_styles(tl *L)
 {
+    check_unused(L);
     fo_template *t = L->t;
     size_t n = 0;
     for (decl *dc = L->decls; dc; dc = dc->next)
@@ -778,6 +808,83 @@ static void resolve_styles(tl *L)
         }
         *r->dst = s;
     }
+}
+
+/* ---- languages ------------------------------------------------------- */
+
+/* How well language key (a tag) fits edition lang: 2 the same tag, 1 key is
+ * lang's primary subtag (zh for zh-Hans), 0 not at all. Tags compare
+ * without regard to case, as BCP 47 has it. */
+static int lang_match(const char *key, const char *lang)
+{
+    if (!lang)
+        return 0;
+    if (strcasecmp(key, lang) == 0)
+        return 2;
+    size_t n = strcspn(lang, "-");
+    return lang[n] == '-' && strlen(key) == n && strncasecmp(key, lang, n) == 0
+               ? 1
+               : 0;
+}
+
+/* One entry of `languages:`, applied to the styles when apply, else only
+ * checked. */
+static void load_language(tl *L, const fo_node *name, const fo_node *v,
+                          bool apply)
+{
+    static const char *const keys[] = {"styles", NULL};
+    if (!need_map(L, v, fo_arena_printf(L->a, "language '%s'", name->str)))
+        return;
+    const char *where = fo_arena_printf(L->a, "in language '%s'", name->str);
+    for (int k = 0; k < v->n; k++) {
+        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
+        if (fo_node_is(key, "styles")) {
+            L->dry = !apply;
+            load_styles(L, x, 2);
+            L->dry = false;
+        } else {
+            fo_model_unknown_key(L->d, key, where, keys);
+        }
+    }
+}
+
+/* `languages:` of the template or the publication: every entry is checked;
+ * the one whose key is lang's primary subtag refines the styles, then the
+ * one whose key is lang itself (so an exact key wins). */
+static void load_languages(tl *L, const fo_node *v, const char *lang)
+{
+    if (!need_map(L, v, "'languages'"))
+        return;
+    const fo_node *use[3] = {NULL, NULL, NULL}; /* by lang_match */
+    for (int k = 0; k < v->n; k++) {
+        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
+        if (!is_string(key) || !fo_model_is_lang_tag(key->str)) {
+            fo_error(L->d, key->pos,
+                     "%s is not a language tag (such as vi, en or zh-Hant)",
+                     found(L, key));
+            continue;
+        }
+        bool dup = false;
+        for (int j = 0; j < k && !dup; j++) {
+            const fo_node *o = v->pairs[j].key;
+            dup = is_string(o) && fo_model_is_lang_tag(o->str) &&
+                  strcasecmp(o->str, key->str) == 0;
+            if (dup)
+                fo_error(L->d, key->pos,
+                         "language '%s' is already given as '%s' (first at "
+                         "%d:%d; tags ignore case)",
+                         key->str, o->str, o->pos.line, o->pos.col);
+        }
+        int m = dup ? 0 : lang_match(key->str, lang);
+        if (m)
+            use[m] = v->pairs[k].key;
+        else
+            load_language(L, key, x, false);
+    }
+    for (int m = 1; m <= 2; m++)
+        for (int k = 0; use[m] && k < v->n; k++)
+            if (v->pairs[k].key == use[m])
+                load_language(L, use[m], v->pairs[k].value, true);
 }
 
 /* ---- character styles ------------------------------------------------ */
@@ -1295,10 +1402,10 @@ static void check_room(tl *L)
 /* ---- the template file ----------------------------------------------- */
 
 static const char *const template_keys[] = {
-    "name",    "description", "page",   "facing",   "bleed",    "margins",
-    "columns", "gutter",      "widows", "orphans",  "sections", "contents",
-    "cover",   "title-page",  "fonts",  "swatches", "styles",   "char-styles",
-    "masters", "blocks",      "panels", NULL};
+    "name",    "description", "page",   "facing",    "bleed",    "margins",
+    "columns", "gutter",      "widows", "orphans",   "sections", "contents",
+    "cover",   "title-page",  "fonts",  "swatches",  "styles",   "char-styles",
+    "masters", "blocks",      "panels", "languages", NULL};
 
 static void load_fonts_dir(tl *L, const fo_node *v)
 {
@@ -1364,8 +1471,9 @@ static bool load_setting(tl *L, const fo_node *key, const fo_node *v)
     return true;
 }
 
-static void load_template(tl *L, const fo_node *root)
+static void load_template(tl *L, const fo_node *root, const char *lang)
 {
+    const fo_node *languages = NULL;
     if (!need_map(L, root, "a template"))
         return;
     L->root = root;
@@ -1394,9 +1502,13 @@ static void load_template(tl *L, const fo_node *root)
             load_blocks(L, v);
         else if (fo_node_is(key, "panels"))
             load_panels(L, v);
+        else if (fo_node_is(key, "languages"))
+            languages = v; /* on top of styles, wherever it is written */
         else
             fo_model_unknown_key(L->d, key, "in the template", template_keys);
     }
+    if (languages)
+        load_languages(L, languages, lang);
     check_room(L);
 }
 
@@ -1623,8 +1735,9 @@ static void flush_sorted(fo_diags *local, fo_diags *d)
 
 /* ---- public API ------------------------------------------------------ */
 
-fo_status fo_template_load(const fo_pub *pub, const char *data_dir, fo_arena *a,
-                           fo_diags *d, const fo_template **out)
+fo_status fo_template_load(const fo_pub *pub, const char *lang,
+                           const char *data_dir, fo_arena *a, fo_diags *d,
+                           const fo_template **out)
 {
     *out = NULL;
     fo_diags local;
@@ -1655,9 +1768,11 @@ fo_status fo_template_load(const fo_pub *pub, const char *data_dir, fo_arena *a,
     if (st != FO_OK)
         goto out;
     load_defaults(&L);
-    load_template(&L, root);
+    load_template(&L, root, lang);
     if (pub->style_overrides)
         load_styles(&L, pub->style_overrides, 2);
+    if (pub->language_overrides)
+        load_languages(&L, pub->language_overrides, lang);
     finish(&L);
     if (local.errors)
         st = FO_ERR_INPUT;

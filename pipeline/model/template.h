@@ -4,7 +4,9 @@
  *
  * fo_template_load reads template.yaml through source/, checks every key
  * and value with FILE:LINE:COL errors like the content's, applies the
- * publication's `styles:` overrides, and resolves swatch names to colours.
+ * publication's `styles:` overrides and the `languages:` entries (of the
+ * template and the publication) for one edition's language, and resolves
+ * swatch names to colours.
  * All lengths here are in points (the YAML says millimetres for page
  * geometry and points for type, see docs/templates.md). Everything lives in
  * the arena passed in. */
@@ -135,13 +137,20 @@ typedef struct fo_template {
         "cover-meta", "head", "foot"
 
 /* Loads the template pub names (pub->template_name: a folder name under
- * data_dir/templates/, or a path relative to the publication's folder),
- * applies pub's style overrides. Errors go to d with positions in
- * template.yaml (or publication.yaml for overrides); FO_ERR_INPUT then.
- * The template lives in arena a. */
-FO_WUR fo_status fo_template_load(const fo_pub *pub, const char *data_dir,
-                                  fo_arena *a, fo_diags *d,
-                                  const fo_template **out);
+ * data_dir/templates/, or a path relative to the publication's folder) as
+ * it looks for the edition in language lang (a tag such as "vi" or
+ * "zh-Hans"; NULL: no language's entry applies). The styles are layered:
+ * folio's built-in ones, the template's `styles:`, the template's
+ * `languages:` entry for lang, pub's `styles:`, pub's `languages:` entry
+ * for lang; an entry for lang's primary subtag ("zh") applies just before
+ * the one for lang itself. Every entry is checked, whatever lang is, so the
+ * errors are the same for every edition (fo_diags drops repeats). Errors go
+ * to d with positions in template.yaml (or publication.yaml for
+ * overrides); FO_ERR_INPUT then. The template lives in arena a: callers
+ * load one per edition (a template is small). */
+FO_WUR fo_status fo_template_load(const fo_pub *pub, const char *lang,
+                                  const char *data_dir, fo_arena *a,
+                                  fo_diags *d, const fo_template **out);
 
 /* The style called name, or NULL. */
 const fo_style *fo_template_style(const fo_template *t, const char *name);

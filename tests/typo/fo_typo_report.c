@@ -339,8 +339,17 @@ int main(int argc, char **argv)
     }
     const char *env = getenv("FOLIO_DATA_DIR");
     const char *data = env && *env ? env : FO_DATA_DIR;
-    const fo_template *t = NULL;
-    if (fo_template_load(pub, data, pub->arena, &d, &t) != FO_OK)
+    /* One template per edition: its `languages:` entries set the body's
+     * spacing per language. The fonts and the column are every edition's. */
+    const fo_template *te[FO_MAX_EDITIONS] = {NULL}, *t = NULL;
+    int bad = 0;
+    for (int e = 0; e < pub->neditions; e++)
+        if (want < 0 || e == want) {
+            bad |= fo_template_load(pub, pub->editions[e], data, pub->arena, &d,
+                                    &te[e]) != FO_OK;
+            t = t ? t : te[e];
+        }
+    if (bad || !t)
         goto out;
     char *fonts_dir = fo_path_join(data, "fonts");
     fo_status fst = fo_fonts_new(fonts_dir, t->fonts_dir, &d, &f);
@@ -352,11 +361,17 @@ int main(int argc, char **argv)
                     (t->columns - 1) * t->gutter) /
                    t->columns;
     printf("folio typographic report: %s\n", path);
-    printf("body %s %.0f/%.0f pt, column %.2f pt, space stretch %.2f "
-           "shrink %.2f; ratio = set/natural width of a line's interior "
-           "spaces, last lines left out\n",
-           body->family, body->size, body->leading, col_w, body->stretch,
-           body->shrink);
+    printf("body %s %.0f/%.0f pt, column %.2f pt; ratio = set/natural "
+           "width of a line's interior spaces, last lines left out\n",
+           body->family, body->size, body->leading, col_w);
+    for (int e = 0; e < pub->neditions; e++)
+        if (te[e]) {
+            const fo_style *b = fo_template_style(te[e], "body");
+            printf("body %s: space stretch %.3f shrink %.3f, letter stretch "
+                   "%.3f shrink %.3f\n",
+                   pub->editions[e], b->stretch, b->shrink, b->letter_stretch,
+                   b->letter_shrink);
+        }
     printf("%-4s %-8s %6s %6s %6s %6s %6s %6s %8s %8s %8s %8s\n", "ed",
            "method", "paras", "lines", "l/para", "mean", "p95", "max", "> 1.5",
            "> 2.0", "< 1.0", "hyphen");
@@ -364,7 +379,7 @@ int main(int argc, char **argv)
     fo_status status = FO_OK;
     for (int e = 0; e < pub->neditions && status == FO_OK; e++)
         if (want < 0 || e == want)
-            failed |= report_edition(pub, e, f, t, col_w, &d, &status);
+            failed |= report_edition(pub, e, f, te[e], col_w, &d, &status);
     if (status != FO_OK) {
         (void)fprintf(stderr, "fo_typo_report: %s\n", fo_status_str(status));
         goto out;

@@ -238,7 +238,7 @@ static void test_unknown_keys(void **state)
           "publication — did you mean 'subtitle'?\n"
           "proj/pub.yaml:4:1: error: unknown key 'colour' in the publication "
           "(expected one of: title, subtitle, year, publisher, keywords, "
-          "slug, template, styles, cover, editions, sections)\n"
+          "slug, template, styles, languages, cover, editions, sections)\n"
           "proj/pub.yaml:6:5: error: unknown key 'titel' in a section — did "
           "you mean 'title'?\n"
           "proj/pub.yaml:9:9: error: unknown key 'h4' in a block — did you "
@@ -749,6 +749,7 @@ static void test_pub_fields_errors(void **state)
                "cover: { image: images/b.jpg, logo: logo.svg, focus: [1], "
                "crop: 1 }\n"
                "styles: [body]\n"
+               "languages: en\n"
                "sections: [{title: a, blocks: []}]\n",
           "proj/pub.yaml:3:11: error: expected a text (a string, or a mapping "
           "of edition to string), found a sequence\n"
@@ -760,7 +761,9 @@ static void test_pub_fields_errors(void **state)
           "proj/pub.yaml:4:59: error: unknown key 'crop' in the cover "
           "(expected one of: image, focus, logo)\n"
           "proj/pub.yaml:5:9: error: 'styles' must be a mapping of style "
-          "names to settings, found a sequence\n");
+          "names to settings, found a sequence\n"
+          "proj/pub.yaml:6:12: error: 'languages' must be a mapping of "
+          "language tags to settings, found a string\n");
     fails(HEAD "cover: images/a.jpg\n"
                "sections: [{title: a, blocks: []}]\n",
           "proj/pub.yaml:3:8: error: the cover is a mapping (image, focus, "
@@ -773,6 +776,7 @@ static void test_pub_fields_errors(void **state)
     assert_non_null(r.pub->logo.path);
     assert_true(r.pub->cover_focus_x == 0.5 && r.pub->cover_focus_y == 0.5);
     assert_null(r.pub->style_overrides);
+    assert_null(r.pub->language_overrides);
     assert_null(r.pub->keywords.ed[0]);
     done(&r);
 }

@@ -6,8 +6,9 @@
  * relative paths a user would type.
  *
  * The fixture publication is read with source/ and its `template:` and
- * `styles:` handed to fo_template_load the way fo_pub_load hands them
- * (template_name, template_pos, style_overrides), so these tests do not
+ * `styles:` and `languages:` handed to fo_template_load the way fo_pub_load
+ * hands them (template_name, template_pos, style_overrides,
+ * language_overrides), so these tests do not
  * depend on the publication loader. */
 #define _XOPEN_SOURCE 700
 #include <setjmp.h>
@@ -55,8 +56,10 @@ typedef struct result {
 } result;
 
 /* Loads the template that publication text names, with data_dir as
- * folio's data folder. The publication is written to proj/pub.yaml. */
-static result load_with(const char *pub_text, const char *data_dir)
+ * folio's data folder, for the edition in language lang (NULL: none). The
+ * publication is written to proj/pub.yaml. */
+static result load_lang(const char *pub_text, const char *data_dir,
+                        const char *lang)
 {
     put_file("proj/pub.yaml", pub_text);
     result res = {0};
@@ -80,7 +83,8 @@ static result load_with(const char *pub_text, const char *data_dir)
         pub.template_pos = tn->pos;
     }
     pub.style_overrides = fo_node_get(root, "styles");
-    res.st = fo_template_load(&pub, data_dir, res.a, &d, &res.t);
+    pub.language_overrides = fo_node_get(root, "languages");
+    res.st = fo_template_load(&pub, lang, data_dir, res.a, &d, &res.t);
     size_t n = 0;
     FILE *fp = open_memstream(&res.diags, &n);
     fo_diags_print(&d, fp);
@@ -88,6 +92,11 @@ static result load_with(const char *pub_text, const char *data_dir)
     res.errors = d.errors;
     fo_diags_free(&d);
     return res;
+}
+
+static result load_with(const char *pub_text, const char *data_dir)
+{
+    return load_lang(pub_text, data_dir, NULL);
 }
 
 static result load(const char *pub_text)
@@ -563,6 +572,170 @@ static void test_override_errors(void **state)
     done(&r);
 }
 
+/* ---- languages ------------------------------------------------------ */
+
+/* The shipped templates: English and French spaces shrink to 2/3,
+ * Vietnamese ones keep the body's 3/4; a little letter spacing for all. */
+static void test_languages_shipped(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *tmpl, *lang;
+        double shrink;
+    } cases[] = {
+        {"yearbook", "en", 0.333}, {"yearbook", "fr", 0.333},
+        {"yearbook", "vi", 0.25},  {"yearbook", "en-GB", 0.333},
+        {"yearbook", NULL, 0.25},  {"booklet", "en", 0.333},
+        {"booklet", "vi", 0.25},   {"trifold", "en", 0.25},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char pub[64];
+        (void)snprintf(pub, sizeof pub, "template: %s\n", cases[i].tmpl);
+        result r = load_lang(pub, FO_TEST_SRC, cases[i].lang);
+        assert_string_equal(r.diags, "");
+        assert_int_equal(r.st, FO_OK);
+        const fo_style *body = fo_template_style(r.t, "body");
+        assert_float_equal(body->shrink, cases[i].shrink, 0);
+        assert_float_equal(body->stretch, 0.5, 0);
+        assert_float_equal(body->letter_stretch, 0.01, 0);
+        assert_float_equal(body->letter_shrink, 0.005, 0);
+        /* styles based on body follow it */
+        assert_float_equal(fo_template_style(r.t, "list")->shrink,
+                           cases[i].shrink, 0);
+        done(&r);
+    }
+}
+
+/* A template with languages, and a publication that adds its own. */
+static const char lang_template[] =
+    "styles:\n"
+    "  body: { size: 10, leading: 14, shrink: 0.25 }\n"
+    "  h1: { size: 20 }\n"
+    "languages:\n"
+    "  zh-Hant: { styles: { body: { size: 12 } } }\n"
+    "  zh: { styles: { body: { size: 11, leading: 16, letter-spacing: 1 },\n"
+    "                  note: { size: 7 } } }\n"
+    "  en: { styles: { body: { shrink: 0.333 }, h1: { size: 21 } } }\n";
+static const char lang_pub[] = "template: lang\n"
+                               "styles:\n"
+                               "  body: { leading: 15 }\n"
+                               "languages:\n"
+                               "  zh-Hant: { styles: { body: { letter-spacing: "
+                               "0 } } }\n"
+                               "  en: { styles: { h1: { size: 22 } } }\n";
+
+typedef struct lang_case {
+    const char *lang;
+    double size, leading, letter_spacing, shrink, h1;
+    bool note; /* the zh-only style exists */
+} lang_case;
+
+static void test_language_layers(void **state)
+{
+    (void)state;
+    put_file("data/templates/lang/template.yaml", lang_template);
+    static const lang_case cases[] = {
+        /* no entry: template, then publication styles */
+        {NULL, 10, 15, 0, 0.25, 20, false},
+        {"vi", 10, 15, 0, 0.25, 20, false},
+        /* exact key; the publication's entry comes last */
+        {"en", 10, 15, 0, 0.333, 22, false},
+        /* primary subtag; the publication's styles beat the template's
+         * language (leading) */
+        {"zh", 11, 15, 1, 0.25, 20, true},
+        {"zh-Hans", 11, 15, 1, 0.25, 20, true},
+        /* zh, then zh-Hant (whatever their order in the file), then the
+         * publication's styles and its zh-Hant */
+        {"zh-Hant", 12, 15, 0, 0.25, 20, true},
+        {"zh-hant", 12, 15, 0, 0.25, 20, true},    /* tags ignore case */
+        {"zh-Hant-TW", 11, 15, 1, 0.25, 20, true}, /* only zh matches */
+        {"en-US", 10, 15, 0, 0.333, 22, false},    /* en, both files' */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const lang_case *c = &cases[i];
+        result r = load_lang(lang_pub, "data", c->lang);
+        assert_string_equal(r.diags, "");
+        assert_int_equal(r.st, FO_OK);
+        const fo_style *body = fo_template_style(r.t, "body");
+        assert_float_equal(body->size, c->size, 0);
+        assert_float_equal(body->leading, c->leading, 0);
+        assert_float_equal(body->letter_spacing, c->letter_spacing, 0);
+        assert_float_equal(body->shrink, c->shrink, 0);
+        assert_float_equal(fo_template_style(r.t, "h1")->size, c->h1, 0);
+        /* base is followed after every layer: list follows the body */
+        assert_float_equal(fo_template_style(r.t, "list")->size, c->size, 0);
+        const fo_style *note = fo_template_style(r.t, "note");
+        assert_int_equal(note != NULL, c->note);
+        if (note)
+            assert_float_equal(note->leading, c->leading, 0);
+        done(&r);
+    }
+}
+
+/* Every entry is checked whatever the edition's language, so each edition
+ * reports the same errors; those of the publication at its positions. */
+static void test_language_errors(void **state)
+{
+    (void)state;
+    put_file("data/templates/bad/template.yaml",
+             "languages:\n"
+             "  EN: { styles: { body: { shrink: 0.3 } } }\n"
+             "  en: { style: { body: { size: 9 } } }\n"
+             "  vi: { styles: { body: { shrink: 2, colour: ink,\n"
+             "                          color: brnad },\n"
+             "                  h2: { base: h9 } } }\n"
+             "  fr: [1]\n"
+             "  zh-Hant: {}\n"
+             "  zh-hant: {}\n"
+             "  english: {}\n");
+    static const char pub[] =
+        "template: bad\n"
+        "languages:\n"
+        "  vi: { styles: { body: { sise: 1 } }, fonts: x }\n";
+    static const char expected[] =
+        "data/templates/bad/template.yaml:2:3: error: 'EN' is not a "
+        "language tag (such as vi, en or zh-Hant)\n"
+        "data/templates/bad/template.yaml:3:9: error: unknown key 'style' "
+        "in language 'en' — did you mean 'styles'?\n"
+        "data/templates/bad/template.yaml:4:35: error: 'shrink' must be "
+        "between 0 and 1, found '2'\n"
+        "data/templates/bad/template.yaml:4:38: error: unknown key 'colour' "
+        "in style 'body' — did you mean 'color'?\n"
+        "data/templates/bad/template.yaml:5:34: error: unknown swatch "
+        "'brnad' — did you mean 'brand'?\n"
+        "data/templates/bad/template.yaml:6:31: error: unknown style 'h9' "
+        "— did you mean 'h1'?\n"
+        "data/templates/bad/template.yaml:7:7: error: language 'fr' must "
+        "be a mapping, found a sequence\n"
+        "data/templates/bad/template.yaml:9:3: error: language 'zh-hant' is "
+        "already given as 'zh-Hant' (first at 8:3; tags ignore case)\n"
+        "data/templates/bad/template.yaml:10:3: error: 'english' is not a "
+        "language tag (such as vi, en or zh-Hant)\n"
+        "proj/pub.yaml:3:27: error: unknown key 'sise' in style 'body' — "
+        "did you mean 'size'?\n"
+        "proj/pub.yaml:3:40: error: unknown key 'fonts' in language 'vi' "
+        "(expected one of: styles)\n";
+    const char *langs[] = {NULL, "en", "vi", "fr", "zh-Hant"};
+    for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) {
+        result r = load_lang(pub, "data", langs[i]);
+        assert_string_equal(r.diags, expected);
+        assert_int_equal(r.st, FO_ERR_INPUT);
+        assert_null(r.t);
+        done(&r);
+    }
+    result r =
+        load_lang("template: yearbook\nlanguages: [en]\n", FO_TEST_SRC, "en");
+    assert_string_equal(r.diags, "proj/pub.yaml:2:12: error: 'languages' "
+                                 "must be a mapping, found a sequence\n");
+    done(&r);
+    put_file("data/templates/bad/template.yaml", "languages: en\n");
+    r = load_lang("template: bad\n", "data", "en");
+    assert_string_equal(r.diags,
+                        "data/templates/bad/template.yaml:1:12: error: "
+                        "'languages' must be a mapping, found 'en'\n");
+    done(&r);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -601,6 +774,9 @@ int main(void)
         cmocka_unit_test(test_errors_one_run),
         cmocka_unit_test(test_errors_values),
         cmocka_unit_test(test_override_errors),
+        cmocka_unit_test(test_languages_shipped),
+        cmocka_unit_test(test_language_layers),
+        cmocka_unit_test(test_language_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
