@@ -519,6 +519,9 @@ static int cmd_build(int argc, char **argv)
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
     rc = layout(&o, &d, &pub, docs);
+    if (rc == 0 && (o.profiles & (1 << FO_PROFILE_PRINT)) &&
+        check_resolution(pub, docs, o.strict, &d) != 0)
+        rc = EXIT_INPUT;
     if (rc == 0 && make_dir(o.out_dir, &d)) {
         char *data = fo_xstrdup(data_dir());
         char *cmyk =
