@@ -92,6 +92,24 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static uint64_t fnv_num(uint64_t h, long long v)
+{
+    for (int i = 0; i < 8; i++, v >>= 8) {
+        h ^= (unsigned char)(v & 0xFF);
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
 /* The hash of page p of doc (see the top of the file); 0 when the dump
  * fails, which no real page hashes to in practice and which forces a
  * redraw. */
@@ -111,7 +129,7 @@ static uint64_t page_hash(const fo_dl_doc *doc, size_t p)
     fo_buf_free(&b);
     const fo_dl_page *pg = doc->pages[p];
     if (pg->label)
-        h = fnv(h, pg->label, strlen(pg->label));
+        h = fnv_str(h, pg->label);
     for (size_t i = 0; i < pg->n; i++) {
         if (pg->ops[i].kind != FO_DL_IMAGE)
             continue;
@@ -119,13 +137,13 @@ static uint64_t page_hash(const fo_dl_doc *doc, size_t p)
         if (idx < 0 || (size_t)idx >= doc->nimages)
             continue;
         struct stat sb;
+        memset(&sb, 0, sizeof sb);
         const char *path = doc->images[idx].path;
-        h = fnv(h, path, strlen(path));
+        h = fnv_str(h, path);
         if (stat(path, &sb) == 0) {
-            long long v[3] = {(long long)sb.st_size,
-                              (long long)sb.st_mtim.tv_sec,
-                              (long long)sb.st_mtim.tv_nsec};
-            h = fnv(h, v, sizeof v);
+            h = fnv_num(h, (long long)sb.st_size);
+            h = fnv_num(h, (long long)sb.st_mtim.tv_sec);
+            h = fnv_num(h, (long long)sb.st_mtim.tv_nsec);
         }
     }
     return h ? h : 1;
@@ -173,6 +191,58 @@ static void remove_pages(const fo_pub *pub, int e, size_t from, size_t to,
     }
 }
 
+/* Whether page p of edition e is drawn already with hash h. */
+static int page_current(const ed_cache *ec, const fo_pub *pub, int e, size_t p,
+                        uint64_t h, const char *dir)
+{
+    if (!ec || p >= ec->npages || ec->hash[p] != h)
+        return 0;
+    char *path = page_name(pub, e, p, dir, 0);
+    char *thumb = page_name(pub, e, p, dir, 1);
+    int keep = file_exists(path) && file_exists(thumb);
+    free(path);
+    free(thumb);
+    return keep;
+}
+
+/* The pages of edition e (fo_preview_pages); *changed set when any was
+ * drawn, added or removed. */
+static fo_status preview_edition(const fo_pub *pub, const fo_dl_doc *doc, int e,
+                                 const fo_preview_opts *o,
+                                 const fo_png_opts *po, ed_cache *ec,
+                                 int *changed, int *rendered, fo_diags *d)
+{
+    fo_png_renderer *r = fo_png_renderer_new_opts(doc, po, d);
+    if (!r)
+        return FO_ERR_LIBRARY;
+    fo_status st = FO_OK;
+    uint64_t *hash = fo_xcalloc(doc->npages ? doc->npages : 1, sizeof *hash);
+    for (size_t p = 0; p < doc->npages && st == FO_OK; p++) {
+        hash[p] = page_hash(doc, p);
+        if (page_current(ec, pub, e, p, hash[p], o->out_dir))
+            continue;
+        st = draw_page(r, pub, e, p, o, d);
+        *rendered += st == FO_OK;
+        *changed = 1;
+    }
+    fo_png_renderer_free(r);
+    if (!ec) {
+        free(hash);
+        return st;
+    }
+    if (ec->npages > doc->npages)
+        remove_pages(pub, e, doc->npages, ec->npages, o->out_dir);
+    if (ec->npages != doc->npages)
+        *changed = 1;
+    free(ec->hash);
+    /* Half drawn: draw everything next time. */
+    ec->hash = st == FO_OK ? hash : NULL;
+    ec->npages = st == FO_OK ? doc->npages : 0;
+    if (st != FO_OK)
+        free(hash);
+    return st;
+}
+
 fo_status fo_preview_pages(const fo_pub *pub, fo_dl_doc *const *docs,
                            const fo_preview_opts *o, fo_preview_cache *cache,
                            int *changed, int *rendered, fo_diags *d)
@@ -192,55 +262,14 @@ fo_status fo_preview_pages(const fo_pub *pub, fo_dl_doc *const *docs,
                       .bleed = o->bleed};
     fo_status st = FO_OK;
     for (int e = 0; e < pub->neditions && st == FO_OK; e++) {
+        int ch = 0;
+        if (docs[e])
+            st = preview_edition(pub, docs[e], e, o, &po,
+                                 cache ? cache_edition(cache, pub->editions[e])
+                                       : NULL,
+                                 &ch, rendered, d);
         if (changed)
-            changed[e] = 0;
-        const fo_dl_doc *doc = docs[e];
-        if (!doc)
-            continue;
-        ed_cache *ec = cache ? cache_edition(cache, pub->editions[e]) : NULL;
-        fo_png_renderer *r = fo_png_renderer_new_opts(doc, &po, d);
-        if (!r) {
-            st = FO_ERR_LIBRARY;
-            break;
-        }
-        uint64_t *hash = fo_xcalloc(doc->npages ? doc->npages : 1, 8);
-        for (size_t p = 0; p < doc->npages && st == FO_OK; p++) {
-            hash[p] = page_hash(doc, p);
-            if (ec && p < ec->npages && ec->hash[p] == hash[p]) {
-                char *path = page_name(pub, e, p, o->out_dir, 0);
-                char *thumb = page_name(pub, e, p, o->out_dir, 1);
-                int keep = file_exists(path) && file_exists(thumb);
-                free(path);
-                free(thumb);
-                if (keep)
-                    continue;
-            }
-            st = draw_page(r, pub, e, p, o, d);
-            if (st == FO_OK)
-                (*rendered)++;
-            if (changed)
-                changed[e] = 1;
-        }
-        fo_png_renderer_free(r);
-        if (ec && ec->npages > doc->npages) {
-            remove_pages(pub, e, doc->npages, ec->npages, o->out_dir);
-            if (changed)
-                changed[e] = 1;
-        }
-        if (ec && ec->npages != doc->npages && changed)
-            changed[e] = 1;
-        if (ec && st == FO_OK) {
-            free(ec->hash);
-            ec->hash = hash;
-            ec->npages = doc->npages;
-        } else {
-            if (ec) { /* half drawn: draw everything next time */
-                free(ec->hash);
-                ec->hash = NULL;
-                ec->npages = 0;
-            }
-            free(hash);
-        }
+            changed[e] = ch;
     }
     return st;
 }
