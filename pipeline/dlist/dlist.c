@@ -135,6 +135,8 @@ static fo_status dump_op(const fo_dl_doc *doc, const fo_dl_op *op, fo_buf *out)
             st = put_color(out, g->color);
         if (st == FO_OK && g->hyphen)
             st = fo_buf_puts(out, " hyphen");
+        if (st == FO_OK && g->lang)
+            st = fo_buf_printf(out, " lang=%s", g->lang);
         if (st == FO_OK)
             st = fo_buf_puts(out, " ");
         if (st == FO_OK)

@@ -61,6 +61,9 @@ typedef struct fo_dl_glyphs {
      * break: it stands for no text of its own, so a PDF maps it so that
      * copying "docu-" + "ment" gives back "document". */
     int hyphen;
+    /* The language of the text when it is not the document's (a tag such
+     * as "zh"; the PDF marks the run with /Lang), else NULL. */
+    const char *lang;
 } fo_dl_glyphs;
 
 typedef struct fo_dl_rect {

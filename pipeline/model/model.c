@@ -149,17 +149,92 @@ static void load_text_raw(loader *L, const fo_node *n, fo_text *out)
                      pub->editions[i], L->editions_list);
 }
 
-/* French editions get French spacing (no-break spaces before : ; ! ? and
- * inside « »), whatever the source typed. */
-static void load_text(loader *L, const fo_node *n, fo_text *out)
+/* Language tags compare without case (BCP 47). */
+static bool same_tag(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+        if (x != y)
+            return false;
+    }
+    return *a == *b;
+}
+
+static bool is_french(const char *lang)
+{
+    return strncmp(lang, "fr", 2) == 0 && (lang[2] == 0 || lang[2] == '-');
+}
+
+/* French text gets French spacing (no-break spaces before : ; ! ? and
+ * inside « »), whatever the source typed: the text's language is lang
+ * when a block gives one, else the edition's. A text in another language
+ * than its edition's carries it (fo_rich.lang). */
+static void load_text_lang(loader *L, const fo_node *n, const char *lang,
+                           fo_text *out)
 {
     load_text_raw(L, n, out);
     for (int i = 0; i < L->pub->neditions; i++) {
-        const char *lang = L->pub->editions[i];
-        if (out->ed[i] && strncmp(lang, "fr", 2) == 0 &&
-            (lang[2] == 0 || lang[2] == '-'))
+        const char *ed_lang = L->pub->editions[i];
+        if (!out->ed[i])
+            continue;
+        if (is_french(lang ? lang : ed_lang))
             out->ed[i] = fo_rich_french_spacing(out->ed[i], L->a);
+        if (lang && !same_tag(lang, ed_lang)) {
+            fo_rich *r = fo_arena_alloc(L->a, sizeof *r);
+            *r = *out->ed[i];
+            r->lang = lang;
+            out->ed[i] = r;
+        }
     }
+}
+
+static void load_text(loader *L, const fo_node *n, fo_text *out)
+{
+    load_text_lang(L, n, NULL, out);
+}
+
+static const char *const lang_text_keys[] = {"text", "lang", NULL};
+
+/* The text of a p, h2 or h3: a text, or a mapping with `text` and `lang`
+ * (the language the text is in, whatever the edition: a welcome page in
+ * every language the province publishes in). */
+static void load_block_text(loader *L, const fo_node *n, fo_text *out)
+{
+    memset(out, 0, sizeof *out);
+    const fo_node *text = NULL, *lang = NULL;
+    if (n->kind == FO_NODE_MAP)
+        for (int k = 0; k < n->n; k++) {
+            const fo_node *key = n->pairs[k].key;
+            if (fo_node_is(key, "text"))
+                text = n->pairs[k].value;
+            else if (fo_node_is(key, "lang"))
+                lang = n->pairs[k].value;
+        }
+    if (!text && !lang) {
+        load_text(L, n, out);
+        return;
+    }
+    for (int k = 0; k < n->n; k++) {
+        const fo_node *key = n->pairs[k].key;
+        if (!fo_model_key_known(key, lang_text_keys))
+            fo_model_unknown_key(L->d, key, "in a text with a language",
+                                 lang_text_keys);
+    }
+    if (!text) {
+        fo_error(L->d, n->pos, "a text with 'lang' needs 'text'");
+        return;
+    }
+    const char *tag = NULL;
+    if (lang && (!is_string(lang) || strlen(lang->str) != lang->len ||
+                 !fo_model_is_lang_tag(lang->str)))
+        fo_error(L->d, lang->pos,
+                 "'lang' must be a language tag (such as vi, en or zh-Hant), "
+                 "found %s",
+                 is_string(lang) ? lang->str : fo_node_describe(lang));
+    else if (lang)
+        tag = fo_arena_strdup(L->a, lang->str);
+    load_text_lang(L, text, tag, out);
 }
 
 /* ---- includes -------------------------------------------------------- */
@@ -822,11 +897,11 @@ static void load_block(loader *L, const fo_node *n, vec *blocks)
     b->pos = n->pos;
     if (fo_node_is(key, "p")) {
         b->kind = FO_BLOCK_PARA;
-        load_text(L, v, &b->text);
+        load_block_text(L, v, &b->text);
     } else if (fo_node_is(key, "h2") || fo_node_is(key, "h3")) {
         b->kind = FO_BLOCK_HEADING;
         b->level = fo_node_is(key, "h2") ? 2 : 3;
-        load_text(L, v, &b->text);
+        load_block_text(L, v, &b->text);
     } else if (fo_node_is(key, "figure")) {
         b->kind = FO_BLOCK_FIGURE;
         b->figure = load_figure(L, v);

@@ -37,6 +37,10 @@ typedef struct fo_rich {
     const fo_span *spans;
     int nspans;
     fo_pos pos; /* where the text starts in its YAML file */
+    /* The text's language when a block says it is not the edition's
+     * (`lang:`, a tag such as "zh" or "km"), else NULL: layout shapes and
+     * breaks it as that language and the PDF tags it (/Lang). */
+    const char *lang;
 } fo_rich;
 
 /* One text per edition (index as in fo_pub.editions). A plain YAML string

@@ -1151,6 +1151,15 @@ static void emit_run(pdf_ctx *c, out *o, page_state *ps, const fo_dl_glyphs *g)
         ps->size = g->size;
     }
     set_fill(o, ps, g->color);
+    /* Text in another language than the document's: a span with /Lang
+     * (the tag was checked by the model: letters, digits, hyphens). */
+    int lang_span = g->lang && g->lang[0] &&
+                    !(c->doc->lang && strcmp(g->lang, c->doc->lang) == 0);
+    if (lang_span) {
+        outs(o, "/Span<</Lang(");
+        outs(o, g->lang);
+        outs(o, ")>>BDC\n");
+    }
 
     size_t ns = sort_clusters(c, g);
     tj_state tj = TJ_CLOSED;
@@ -1204,6 +1213,8 @@ static void emit_run(pdf_ctx *c, out *o, page_state *ps, const fo_dl_glyphs *g)
         i = j;
     }
     tj_close(o, &tj);
+    if (lang_span)
+        outs(o, "EMC\n");
 }
 
 static void emit_rect(out *o, page_state *ps, const fo_dl_rect *r)

@@ -69,6 +69,8 @@ void flow_emit_line(fo_dl_page *pg, const fo_set_line *ln, const fo_style *st,
             color, run->n, run->text, run->text_len);
         memcpy(g->glyphs, run->glyphs, sizeof *g->glyphs * (size_t)run->n);
         g->hyphen = run->hyphen;
+        if (run->lang)
+            g->lang = fo_arena_strdup(pg->arena, run->lang);
         double w = 0;
         for (int i = 0; i < run->n; i++)
             w += run->glyphs[i].x_advance;

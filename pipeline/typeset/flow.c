@@ -53,7 +53,7 @@ static void draw_unit(flow *fl, const elem *e, int u, fo_dl_page *pg, double x,
     switch (e->kind) {
     case EL_TEXT:
         if (u == 0 && e->marker) {
-            fo_rich m = {e->marker, strlen(e->marker), NULL, 0, e->pos};
+            fo_rich m = {e->marker, strlen(e->marker), NULL, 0, e->pos, NULL};
             flow_draw_text(fl, pg, &m, e->st, x, y, e->indent);
         }
         flow_emit_line(pg, &e->para.lines[u], e->st, x + e->indent,

@@ -14,15 +14,32 @@
 #include <pango/pangofc-font.h>
 #include <stdlib.h>
 
+/* A fontconfig rule: text whose language tag starts with lang falls back
+ * to family after its own families. */
+#define CJK_RULE(lang, family)                                                 \
+    "<match target=\"pattern\"><test name=\"lang\" compare=\"contains\">"      \
+    "<string>" lang "</string></test><edit name=\"family\" "                   \
+    "mode=\"append\"><string>" family "</string></edit></match>"
+
 fo_status fo_fonts_new(const char *fonts_dir, const char *extra_dir,
                        fo_diags *d, fo_fonts **out)
 {
     *out = NULL;
     /* Only a cache folder (the user's, as fontconfig does by default):
      * scanning our fonts once per machine, not once per run. */
-    static const char conf[] =
-        "<?xml version=\"1.0\"?><fontconfig>"
-        "<cachedir prefix=\"xdg\">fontconfig</cachedir></fontconfig>";
+    static const char conf[] = "<?xml version=\"1.0\"?><fontconfig>"
+                               "<cachedir prefix=\"xdg\">fontconfig</cachedir>"
+        /* Per-language fallback: Han characters take the forms of the
+         * text's language. One Noto Sans CJK collection holds the faces;
+         * without these rules fontconfig would pick its first face (JP)
+         * for Chinese too. Appended: the style's own families stay first
+         * (Latin in a Chinese text keeps the body font). */
+        CJK_RULE("zh-hant", "Noto Sans CJK TC")
+            CJK_RULE("zh-tw", "Noto Sans CJK TC")
+                CJK_RULE("zh-hk", "Noto Sans CJK HK")
+                    CJK_RULE("zh", "Noto Sans CJK SC")
+                        CJK_RULE("ja", "Noto Sans CJK JP")
+                            CJK_RULE("ko", "Noto Sans CJK KR") "</fontconfig>";
     FcConfig *cfg = FcConfigCreate();
     if (cfg)
         FcConfigParseAndLoadFromMemory(cfg, (const FcChar8 *)conf, FcFalse);

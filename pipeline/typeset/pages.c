@@ -89,8 +89,8 @@ static void cover(flow *fl)
     else
         meta[0] = 0;
     if (meta[0]) {
-        fo_rich m = {meta, strlen(meta), NULL, 0,
-                     publ ? publ->pos : (fo_pos){0}};
+        fo_rich m = {
+            meta, strlen(meta), NULL, 0, publ ? publ->pos : (fo_pos){0}, NULL};
         flow_draw_text(fl, pg, &m, flow_style(fl, "cover-meta"), x, y, tw);
     }
 }
@@ -169,7 +169,7 @@ static void toc_fill(flow *fl, const toc *tc)
     fo_dl_page *pg = fl->doc->pages[p];
     double x = left_edge(fl, p), y = t->margin_top;
     const fo_style *ts = flow_style(fl, "toc-title");
-    fo_rich tr = {title, strlen(title), NULL, 0, {0}};
+    fo_rich tr = {title, strlen(title), NULL, 0, {0}, NULL};
     fo_dl_op *op = fo_dl_page_add(pg, FO_DL_ANCHOR);
     op->u.anchor = (fo_dl_anchor){"contents", x, y, 1, title};
     y += flow_draw_text(fl, pg, &tr, ts, x, y, tw) + ts->space_after;
@@ -187,13 +187,13 @@ static void toc_fill(flow *fl, const toc *tc)
             y += st->space_before;
         double indent = te->level == 1 ? 0 : st->size * 1.5;
         const char *num = anchor_label(fl, te->anchor);
-        fo_rich er = {te->title, strlen(te->title), NULL, 0, {0}};
+        fo_rich er = {te->title, strlen(te->title), NULL, 0, {0}, NULL};
         fo_style right = *st;
         right.align = FO_ALIGN_RIGHT;
         double numw = st->size * 3;
         flow_draw_text(fl, pg, &er, st, x + indent, y, tw - indent - numw);
         if (num) {
-            fo_rich nr = {num, strlen(num), NULL, 0, {0}};
+            fo_rich nr = {num, strlen(num), NULL, 0, {0}, NULL};
             flow_draw_text(fl, pg, &nr, &right, x, y, tw);
         }
         op = fo_dl_page_add(pg, FO_DL_LINK);
@@ -450,7 +450,7 @@ static void master_line(flow *fl, fo_dl_page *pg, const fo_slot *slots,
         if (s[0]) {
             fo_style st = *slots[k].style;
             st.align = al[k];
-            fo_rich r = {s, strlen(s), NULL, 0, {0}};
+            fo_rich r = {s, strlen(s), NULL, 0, {0}, NULL};
             double base = fo_style_baseline(fl->fonts, &st);
             flow_draw_text(fl, pg, &r, &st, x, y - base, w);
         }

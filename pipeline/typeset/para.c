@@ -17,6 +17,7 @@
 
 #include <harfbuzz/hb.h>
 #include <math.h>
+#include <unicode/uchar.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,7 @@ typedef struct brk_info {
 
 typedef struct para_ctx {
     const fo_template *tmpl; /* character styles, or NULL */
+    const char *edition;     /* the edition's language, for messages */
     const char *text;
     int len, nchars;
     int *char_byte; /* nchars + 1 */
@@ -67,6 +69,34 @@ static fo_kp_item penalty(double w, double pen, int flagged)
 {
     return (fo_kp_item){FO_KP_PENALTY, w, 0, 0, pen, flagged};
 }
+
+/* Ideographs, kana, Hangul, CJK punctuation and full-width forms: text
+ * set without spaces, where justification spreads the line over the gaps
+ * between characters. */
+static int is_cjk(uint32_t cp)
+{
+    return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+           (cp >= 0xFF00 && cp <= 0xFFEF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+/* Is the gap before character c (0 < c < nchars) one between two
+ * characters of CJK text, where justification may add a little space? */
+static int cjk_gap(const para_ctx *p, int c)
+{
+    if (c <= 0 || c >= p->nchars || p->attrs[c].is_white ||
+        p->attrs[c - 1].is_white)
+        return 0;
+    uint32_t a = g_utf8_get_char(p->text + p->char_byte[c - 1]);
+    uint32_t b = g_utf8_get_char(p->text + p->char_byte[c]);
+    return (is_cjk(a) || is_cjk(b)) && a != 0x2028 && b != 0x2028;
+}
+
+/* CJK gap glue as shares of the type size: stretch up to a quarter em,
+ * shrink a little (JIS X 4051 lets punctuation give up half its width;
+ * this is the simple, uniform version). */
+#define CJK_STRETCH 0.25
+#define CJK_SHRINK 0.05
 
 static PangoWeight weight_of(int bold)
 {
@@ -201,7 +231,15 @@ static void build_items(para_ctx *p, const fo_style *st,
             }
             continue;
         }
-        if (c > 0 && hyph && hyph[c]) {
+        if (justify_ok && cjk_gap(p, c)) {
+            /* Between ideographs: a glue that is the breakpoint when Pango
+             * allows a break here, else one that is none (a closing mark
+             * never starts a line, an opening one never ends it). */
+            if (!p->attrs[c].is_line_break)
+                push(p, penalty(0, FO_KP_INF, 0), c, c);
+            push(p, glue(0, st->size * CJK_STRETCH, st->size * CJK_SHRINK), c,
+                 c);
+        } else if (c > 0 && hyph && hyph[c]) {
             PangoFont *font = p->items[p->char_item[c - 1]]->analysis.font;
             push(p, penalty(hyphen_width(font), st->hyphen_penalty, 1), c, c);
         } else if (c > 0 && p->attrs[c].is_line_break &&
@@ -341,6 +379,7 @@ static fo_status shape_piece(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
     }
     run->rise = sp && (sp->flags & FO_SPAN_SUPER) ? st->size * 0.33 : 0;
     run->hyphen = need_hyphen;
+    run->lang = rich->lang;
     run->glyphs = fo_xcalloc((size_t)(gs->num_glyphs > 0 ? gs->num_glyphs : 1),
                              sizeof *run->glyphs);
     fo_status st_ = FO_OK;
@@ -358,9 +397,17 @@ static fo_status shape_piece(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
         }
         if (gi->glyph & PANGO_GLYPH_UNKNOWN_FLAG) {
             uint32_t cp = gi->glyph & ~PANGO_GLYPH_UNKNOWN_FLAG;
+            char name[128] = "";
+            UErrorCode err = U_ZERO_ERROR;
+            u_charName((UChar32)cp, U_UNICODE_CHAR_NAME, name, sizeof name,
+                       &err);
+            if (U_FAILURE(err) || !name[0])
+                (void)snprintf(name, sizeof name, "unnamed character");
             fo_error(d, rich->pos,
-                     "no font has the character U+%04X (in '%.*s')",
-                     (unsigned)cp, sub->length > 40 ? 40 : sub->length,
+                     "no font has the character U+%04X %s, in the '%s' "
+                     "edition (in '%.*s')",
+                     (unsigned)cp, name, p->edition ? p->edition : "?",
+                     sub->length > 40 ? 40 : sub->length,
                      p->text + sub->offset);
             st_ = FO_ERR_INPUT;
             break;
@@ -380,6 +427,13 @@ static int is_space_at(const para_ctx *p, const fo_set_run *run,
 {
     int byte = (int)(run->text - p->text) + (int)g->cluster;
     return p->attrs[byte_to_char(p, byte)].is_expandable_space;
+}
+
+static int cjk_gap_at(const para_ctx *p, const fo_set_run *run,
+                      const fo_dl_glyph *g)
+{
+    int byte = (int)(run->text - p->text) + (int)g->cluster;
+    return cjk_gap(p, byte_to_char(p, byte));
 }
 
 /* Cuts line [c0, c1) into runs, shapes them and sets the glue. */
@@ -430,6 +484,11 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
             if (space) {
                 Y += g->x_advance * st->stretch;
                 Z += g->x_advance * st->shrink;
+            } else if (justify && prev &&
+                       (prev_run != run || prev->cluster != g->cluster) &&
+                       cjk_gap_at(p, run, g)) {
+                Y += st->size * CJK_STRETCH;
+                Z += st->size * CJK_SHRINK;
             } else if (letters && prev && g->x_advance > 0 &&
                        !is_space_at(p, prev_run, prev) &&
                        (prev_run != run || prev->cluster != g->cluster)) {
@@ -459,6 +518,11 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
                 dw = g->x_advance * (ratio > 0 ? st->stretch : st->shrink) *
                      ratio;
                 g->x_advance += dw;
+            } else if (justify && prev &&
+                       (prev_run != run || prev->cluster != g->cluster) &&
+                       cjk_gap_at(p, run, g)) {
+                dw = st->size * (ratio > 0 ? CJK_STRETCH : CJK_SHRINK) * ratio;
+                prev->x_advance += dw;
             } else if (letters && prev && g->x_advance > 0 &&
                        !is_space_at(p, prev_run, prev) &&
                        (prev_run != run || prev->cluster != g->cluster)) {
@@ -532,6 +596,15 @@ static unsigned char *find_hyphens(const para_ctx *p, fo_hyph *hy,
     return h;
 }
 
+static int no_letter_spacing(const char *lang)
+{
+    static const char *const tags[] = {"lo", "km", "th", "my"};
+    for (size_t i = 0; lang && i < sizeof tags / sizeof tags[0]; i++)
+        if (strncmp(lang, tags[i], 2) == 0 && (lang[2] == 0 || lang[2] == '-'))
+            return 1;
+    return 0;
+}
+
 static void kp_params_of(const fo_style *st, fo_kp_params *kp)
 {
     fo_kp_params_default(kp);
@@ -550,6 +623,23 @@ fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich_in,
                       fo_set_para *out)
 {
     memset(out, 0, sizeof *out);
+    /* A text in another language than the edition's (a block's `lang:`)
+     * is shaped, broken and hyphenated as that language. */
+    const char *ed_lang = lang;
+    if (rich_in->lang) {
+        lang = rich_in->lang;
+        hy = NULL;
+    }
+    /* Lao, Khmer, Thai and Burmese stack marks around their letters: space
+     * between letters would pull clusters apart. */
+    fo_style nols;
+    if (no_letter_spacing(lang)) {
+        nols = *st;
+        nols.letter_spacing = 0;
+        nols.letter_stretch = 0;
+        nols.letter_shrink = 0;
+        st = &nols;
+    }
     fo_rich upper = *rich_in;
     char *up = NULL;
     if (st->uppercase) {
@@ -565,6 +655,7 @@ fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich_in,
     unsigned char *hyph = NULL;
     para_ctx p = {0};
     p.tmpl = t;
+    p.edition = ed_lang;
     p.text = rich->text;
     p.len = (int)rich->len;
     p.nchars = (int)g_utf8_strlen(p.text, p.len);

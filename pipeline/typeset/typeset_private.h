@@ -42,6 +42,7 @@ typedef struct fo_set_run {
     int has_color; /* a character style gave this run its colour */
     fo_color color;
     int underline;
+    const char *lang; /* the text's language, NULL: the edition's */
 } fo_set_run;
 
 /* One line of a set paragraph. */
