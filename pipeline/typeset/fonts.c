@@ -21,6 +21,13 @@
     "<string>" lang "</string></test><edit name=\"family\" "                   \
     "mode=\"append\"><string>" family "</string></edit></match>"
 
+/* Fallback per script: after a family, its companions for the scripts it
+ * lacks (Lao, Khmer), so that serif text falls back to serif faces. */
+#define SCRIPT_RULE(family, companions)                                        \
+    "<match target=\"pattern\"><test name=\"family\"><string>" family          \
+    "</string></test><edit name=\"family\" mode=\"append\">" companions        \
+    "</edit></match>"
+
 fo_status fo_fonts_new(const char *fonts_dir, const char *extra_dir,
                        fo_diags *d, fo_fonts **out)
 {
@@ -34,12 +41,16 @@ fo_status fo_fonts_new(const char *fonts_dir, const char *extra_dir,
          * without these rules fontconfig would pick its first face (JP)
          * for Chinese too. Appended: the style's own families stay first
          * (Latin in a Chinese text keeps the body font). */
-        CJK_RULE("zh-hant", "Noto Sans CJK TC")
-            CJK_RULE("zh-tw", "Noto Sans CJK TC")
-                CJK_RULE("zh-hk", "Noto Sans CJK HK")
-                    CJK_RULE("zh", "Noto Sans CJK SC")
-                        CJK_RULE("ja", "Noto Sans CJK JP")
-                            CJK_RULE("ko", "Noto Sans CJK KR") "</fontconfig>";
+        SCRIPT_RULE("Noto Serif", "<string>Noto Serif Lao</string>"
+                                  "<string>Noto Serif Khmer</string>")
+            SCRIPT_RULE("Noto Sans", "<string>Noto Sans Lao</string>"
+                                     "<string>Noto Sans Khmer</string>")
+                CJK_RULE("zh-hant", "Noto Sans CJK TC")
+                    CJK_RULE("zh-tw", "Noto Sans CJK TC")
+                        CJK_RULE("zh-hk", "Noto Sans CJK HK")
+                            CJK_RULE("zh", "Noto Sans CJK SC")
+                                CJK_RULE("ja", "Noto Sans CJK JP") CJK_RULE(
+                                    "ko", "Noto Sans CJK KR") "</fontconfig>";
     FcConfig *cfg = FcConfigCreate();
     if (cfg)
         FcConfigParseAndLoadFromMemory(cfg, (const FcChar8 *)conf, FcFalse);
