@@ -490,6 +490,11 @@ fo_status fo_png_renderer_page(fo_png_renderer *r, size_t page, double dpi,
     cairo_paint(cr);
     cairo_scale(cr, scale, scale);
     cairo_translate(cr, bleed, bleed);
+    /* Nothing beyond the page (or its bleed): a PDF viewer clips at the
+     * MediaBox, which ends inside the last, rounded-up pixel. */
+    cairo_rectangle(cr, -bleed, -bleed, pg->width + 2 * bleed,
+                    pg->height + 2 * bleed);
+    cairo_clip(cr);
     cairo_set_font_options(cr, r->options);
 
     int input_errors = 0;
