@@ -29,7 +29,7 @@ stamps() { (cd out && find . -maxdepth 1 -type f -printf '%P %T@\n' | LC_ALL=C s
 
 wait_for '^build 1: '
 wait_for '^watching '
-grep -q '^build 1: 25 of 25 pages rendered, 1 PDF written' watch.log
+grep -q '^build 1: 26 of 26 pages rendered, 1 PDF written' watch.log
 test -s out/proof.html && test -s "$pdf"
 stamps >before.txt
 sleep 1.1 # a coarse file system clock must see the next write as newer
@@ -63,7 +63,7 @@ PY
 [[ -n $page ]] || { echo "FAIL: the edit is not in the PDF"; exit 1; }
 png=$(printf 'nam-dinh-yearbook-en-%03d.png' "$page")
 echo "$changed" | grep -qx "$png" || { echo "FAIL: $png (the edited page) was not re-rendered"; exit 1; }
-grep -q '^build 2: [0-9]* of 25 pages rendered' watch.log
+grep -q '^build 2: [0-9]* of 26 pages rendered' watch.log
 
 # A broken edit: the error is printed, the last good output stays.
 sleep 1.1
