@@ -120,84 +120,114 @@ static fo_status put_color(fo_buf *out, fo_color c)
     return fo_buf_printf(out, " cmyk=%.2f,%.2f,%.2f,%.2f", c.c, c.m, c.y, c.k);
 }
 
+/* The glyph-id list of a run in another language than the document's:
+ * complex scripts (Khmer, Lao) draw glyphs that no character maps to, and
+ * tests compare them with the PDF. (Runs in the document's language keep
+ * the short form the goldens fixed.) */
+static fo_status dump_gids(const fo_dl_glyphs *g, fo_buf *out)
+{
+    fo_status st = fo_buf_printf(out, " lang=%s gids=", g->lang);
+    for (int i = 0; i < g->n && st == FO_OK; i++)
+        st = fo_buf_printf(out, i ? ",%u" : "%u", (unsigned)g->glyphs[i].gid);
+    return st;
+}
+
+static fo_status dump_glyphs(const fo_dl_doc *doc, const fo_dl_glyphs *g,
+                             fo_buf *out)
+{
+    double w = 0;
+    for (int i = 0; i < g->n; i++)
+        w += g->glyphs[i].x_advance;
+    fo_status st =
+        fo_buf_printf(out, "  glyphs %s %.2f x=%.2f y=%.2f w=%.2f n=%d",
+                      doc->fonts[g->font].name, g->size, g->x, g->y, w, g->n);
+    if (st == FO_OK)
+        st = put_color(out, g->color);
+    if (st == FO_OK && g->hyphen)
+        st = fo_buf_puts(out, " hyphen");
+    if (st == FO_OK && g->lang)
+        st = dump_gids(g, out);
+    if (st == FO_OK)
+        st = fo_buf_puts(out, " ");
+    if (st == FO_OK)
+        st = put_quoted(out, g->text, g->text_len);
+    return st;
+}
+
+static fo_status dump_rect(const fo_dl_rect *r, fo_buf *out)
+{
+    fo_status st = fo_buf_printf(out, "  rect x=%.2f y=%.2f w=%.2f h=%.2f",
+                                 r->x, r->y, r->w, r->h);
+    if (st == FO_OK)
+        st = put_color(out, r->color);
+    return st;
+}
+
+static fo_status dump_line(const fo_dl_line *l, fo_buf *out)
+{
+    fo_status st = fo_buf_printf(out, "  line %.2f,%.2f-%.2f,%.2f width=%.2f",
+                                 l->x0, l->y0, l->x1, l->y1, l->width);
+    if (st == FO_OK)
+        st = put_color(out, l->color);
+    return st;
+}
+
+static fo_status dump_image(const fo_dl_doc *doc, const fo_dl_image *im,
+                            fo_buf *out)
+{
+    const char *path = doc->images[im->image].path;
+    const char *base = strrchr(path, '/');
+    fo_status st =
+        fo_buf_printf(out, "  image %s x=%.2f y=%.2f w=%.2f h=%.2f",
+                      base ? base + 1 : path, im->x, im->y, im->w, im->h);
+    if (st == FO_OK && im->clip)
+        st = fo_buf_printf(out, " clip=%.2f,%.2f,%.2f,%.2f", im->cx, im->cy,
+                           im->cw, im->ch);
+    return st;
+}
+
+static fo_status dump_link(const fo_dl_link *l, fo_buf *out)
+{
+    return fo_buf_printf(out, "  link x=%.2f y=%.2f w=%.2f h=%.2f %s=%s", l->x,
+                         l->y, l->w, l->h, l->uri ? "uri" : "dest",
+                         l->uri ? l->uri : (l->dest ? l->dest : ""));
+}
+
+static fo_status dump_anchor(const fo_dl_anchor *a, fo_buf *out)
+{
+    fo_status st = fo_buf_printf(out, "  anchor %s x=%.2f y=%.2f level=%d",
+                                 a->name, a->x, a->y, a->level);
+    if (st == FO_OK && a->title) {
+        st = fo_buf_puts(out, " ");
+        if (st == FO_OK)
+            st = put_quoted(out, a->title, strlen(a->title));
+    }
+    return st;
+}
+
+/* One op as one line of the dump. */
 static fo_status dump_op(const fo_dl_doc *doc, const fo_dl_op *op, fo_buf *out)
 {
     fo_status st = FO_OK;
     switch (op->kind) {
-    case FO_DL_GLYPHS: {
-        const fo_dl_glyphs *g = &op->u.glyphs;
-        double w = 0;
-        for (int i = 0; i < g->n; i++)
-            w += g->glyphs[i].x_advance;
-        st = fo_buf_printf(out, "  glyphs %s %.2f x=%.2f y=%.2f w=%.2f n=%d",
-                           doc->fonts[g->font].name, g->size, g->x, g->y, w,
-                           g->n);
-        if (st == FO_OK)
-            st = put_color(out, g->color);
-        if (st == FO_OK && g->hyphen)
-            st = fo_buf_puts(out, " hyphen");
-        if (st == FO_OK && g->lang) {
-            /* A run in another language than the document's also lists
-             * its glyph ids: complex scripts (Khmer, Lao) draw glyphs that
-             * no character maps to, and tests compare them with the PDF.
-             * (Runs in the document's language keep the short form the
-             * goldens fixed.) */
-            st = fo_buf_printf(out, " lang=%s gids=", g->lang);
-            for (int i = 0; i < g->n && st == FO_OK; i++)
-                st = fo_buf_printf(out, i ? ",%u" : "%u",
-                                   (unsigned)g->glyphs[i].gid);
-        }
-        if (st == FO_OK)
-            st = fo_buf_puts(out, " ");
-        if (st == FO_OK)
-            st = put_quoted(out, g->text, g->text_len);
+    case FO_DL_GLYPHS:
+        st = dump_glyphs(doc, &op->u.glyphs, out);
         break;
-    }
-    case FO_DL_RECT: {
-        const fo_dl_rect *r = &op->u.rect;
-        st = fo_buf_printf(out, "  rect x=%.2f y=%.2f w=%.2f h=%.2f", r->x,
-                           r->y, r->w, r->h);
-        if (st == FO_OK)
-            st = put_color(out, r->color);
+    case FO_DL_RECT:
+        st = dump_rect(&op->u.rect, out);
         break;
-    }
-    case FO_DL_LINE: {
-        const fo_dl_line *l = &op->u.line;
-        st = fo_buf_printf(out, "  line %.2f,%.2f-%.2f,%.2f width=%.2f", l->x0,
-                           l->y0, l->x1, l->y1, l->width);
-        if (st == FO_OK)
-            st = put_color(out, l->color);
+    case FO_DL_LINE:
+        st = dump_line(&op->u.line, out);
         break;
-    }
-    case FO_DL_IMAGE: {
-        const fo_dl_image *im = &op->u.image;
-        const char *path = doc->images[im->image].path;
-        const char *base = strrchr(path, '/');
-        st = fo_buf_printf(out, "  image %s x=%.2f y=%.2f w=%.2f h=%.2f",
-                           base ? base + 1 : path, im->x, im->y, im->w, im->h);
-        if (st == FO_OK && im->clip)
-            st = fo_buf_printf(out, " clip=%.2f,%.2f,%.2f,%.2f", im->cx, im->cy,
-                               im->cw, im->ch);
+    case FO_DL_IMAGE:
+        st = dump_image(doc, &op->u.image, out);
         break;
-    }
-    case FO_DL_LINK: {
-        const fo_dl_link *l = &op->u.link;
-        st = fo_buf_printf(out, "  link x=%.2f y=%.2f w=%.2f h=%.2f %s=%s",
-                           l->x, l->y, l->w, l->h, l->uri ? "uri" : "dest",
-                           l->uri ? l->uri : (l->dest ? l->dest : ""));
+    case FO_DL_LINK:
+        st = dump_link(&op->u.link, out);
         break;
-    }
-    case FO_DL_ANCHOR: {
-        const fo_dl_anchor *a = &op->u.anchor;
-        st = fo_buf_printf(out, "  anchor %s x=%.2f y=%.2f level=%d", a->name,
-                           a->x, a->y, a->level);
-        if (st == FO_OK && a->title) {
-            st = fo_buf_puts(out, " ");
-            if (st == FO_OK)
-                st = put_quoted(out, a->title, strlen(a->title));
-        }
+    case FO_DL_ANCHOR:
+        st = dump_anchor(&op->u.anchor, out);
         break;
-    }
     }
     if (st == FO_OK)
         st = fo_buf_puts(out, "\n");

@@ -192,19 +192,11 @@ void fo_pdf_flatten(fo_pixels *px)
     px->alpha = NULL;
 }
 
-fo_status fo_pdf_resample(fo_pixels *px, int w, int h, fo_diags *d)
+/* Copies px into src (Cairo ARGB32 or RGB24, px->w x px->h), grey as
+ * R = G = B, colour premultiplied by alpha when px has one. */
+static void pixels_to_surface(const fo_pixels *px, cairo_surface_t *src)
 {
-    assert(px->comps == 1 || px->comps == 3);
-    assert(w > 0 && h > 0);
     int has_a = px->alpha != NULL, nc = px->comps;
-    cairo_format_t fmt = has_a ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24;
-    fo_status st = FO_ERR_LIBRARY;
-    cairo_surface_t *src = cairo_image_surface_create(fmt, px->w, px->h);
-    cairo_surface_t *dst = cairo_image_surface_create(fmt, w, h);
-    cairo_t *cr = NULL;
-    if (cairo_surface_status(src) != CAIRO_STATUS_SUCCESS ||
-        cairo_surface_status(dst) != CAIRO_STATUS_SUCCESS)
-        goto out;
     cairo_surface_flush(src);
     unsigned char *sd = cairo_image_surface_get_data(src);
     int ss = cairo_image_surface_get_stride(src);
@@ -224,16 +216,31 @@ fo_status fo_pdf_resample(fo_pixels *px, int w, int h, fo_diags *d)
         }
     }
     cairo_surface_mark_dirty(src);
-    cr = cairo_create(dst);
-    cairo_scale(cr, (double)w / px->w, (double)h / px->h);
+}
+
+/* Paints src scaled to fill dst (w x h) with Cairo's area-averaging
+ * filter. Returns 0 on a Cairo error. */
+static int scale_surface(cairo_surface_t *src, int sw, int sh,
+                         cairo_surface_t *dst, int w, int h)
+{
+    cairo_t *cr = cairo_create(dst);
+    cairo_scale(cr, (double)w / sw, (double)h / sh);
     cairo_set_source_surface(cr, src, 0, 0);
     cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
     /* PAD: the edge pixels are not averaged with transparent black. */
     cairo_pattern_set_extend(cairo_get_source(cr), CAIRO_EXTEND_PAD);
     cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
     cairo_paint(cr);
-    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS)
-        goto out;
+    int ok = cairo_status(cr) == CAIRO_STATUS_SUCCESS;
+    cairo_destroy(cr);
+    return ok;
+}
+
+/* Replaces px's pixels with dst's (w x h): nc components (grey takes the
+ * red channel), alpha unpremultiplied when has_a. */
+static void surface_to_pixels(cairo_surface_t *dst, int w, int h, int nc,
+                              int has_a, fo_pixels *px)
+{
     cairo_surface_flush(dst);
     const unsigned char *dd = cairo_image_surface_get_data(dst);
     int ds = cairo_image_surface_get_stride(dst);
@@ -266,13 +273,28 @@ fo_status fo_pdf_resample(fo_pixels *px, int w, int h, fo_diags *d)
     px->alpha = alpha;
     px->w = w;
     px->h = h;
-    st = FO_OK;
-out:
+}
+
+fo_status fo_pdf_resample(fo_pixels *px, int w, int h, fo_diags *d)
+{
+    assert(px->comps == 1 || px->comps == 3);
+    assert(w > 0 && h > 0);
+    int has_a = px->alpha != NULL, nc = px->comps;
+    cairo_format_t fmt = has_a ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24;
+    fo_status st = FO_ERR_LIBRARY;
+    cairo_surface_t *src = cairo_image_surface_create(fmt, px->w, px->h);
+    cairo_surface_t *dst = cairo_image_surface_create(fmt, w, h);
+    if (cairo_surface_status(src) == CAIRO_STATUS_SUCCESS &&
+        cairo_surface_status(dst) == CAIRO_STATUS_SUCCESS) {
+        pixels_to_surface(px, src);
+        if (scale_surface(src, px->w, px->h, dst, w, h)) {
+            surface_to_pixels(dst, w, h, nc, has_a, px);
+            st = FO_OK;
+        }
+    }
     if (st != FO_OK)
         fo_error(d, nopos, "Cairo: cannot resample a %d x %d image", px->w,
                  px->h);
-    if (cr)
-        cairo_destroy(cr);
     cairo_surface_destroy(src);
     cairo_surface_destroy(dst);
     return st;
@@ -378,6 +400,20 @@ static int has(const char *s)
     return s && s[0];
 }
 
+/* open, s escaped, close; nothing when s is NULL or empty. */
+static fo_status put_xmp_field(fo_buf *b, const char *open, const char *s,
+                               const char *close)
+{
+    if (!has(s))
+        return FO_OK;
+    fo_status st = fo_buf_puts(b, open);
+    if (st == FO_OK)
+        st = put_xml(b, s);
+    if (st == FO_OK)
+        st = fo_buf_puts(b, close);
+    return st;
+}
+
 fo_status fo_pdf_xmp(const fo_dl_doc *doc, long long epoch,
                      const char *producer, const char *creator, fo_buf *b)
 {
@@ -400,50 +436,28 @@ fo_status fo_pdf_xmp(const fo_dl_doc *doc, long long epoch,
            " xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
            " xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n"
            " xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n");
-    if (st == FO_OK && has(doc->title)) {
-        st = fo_buf_puts(b, "<dc:title><rdf:Alt><rdf:li "
-                            "xml:lang=\"x-default\">");
-        if (st == FO_OK)
-            st = put_xml(b, doc->title);
-        if (st == FO_OK)
-            st = fo_buf_puts(b, "</rdf:li></rdf:Alt></dc:title>\n");
-    }
-    if (st == FO_OK && has(doc->author)) {
-        st = fo_buf_puts(b, "<dc:creator><rdf:Seq><rdf:li>");
-        if (st == FO_OK)
-            st = put_xml(b, doc->author);
-        if (st == FO_OK)
-            st = fo_buf_puts(b, "</rdf:li></rdf:Seq></dc:creator>\n");
-    }
-    if (st == FO_OK && has(doc->subject)) {
-        st = fo_buf_puts(b, "<dc:description><rdf:Alt><rdf:li "
-                            "xml:lang=\"x-default\">");
-        if (st == FO_OK)
-            st = put_xml(b, doc->subject);
-        if (st == FO_OK)
-            st = fo_buf_puts(b, "</rdf:li></rdf:Alt></dc:description>\n");
-    }
-    if (st == FO_OK && has(doc->keywords)) {
-        st = fo_buf_puts(b, "<pdf:Keywords>");
-        if (st == FO_OK)
-            st = put_xml(b, doc->keywords);
-        if (st == FO_OK)
-            st = fo_buf_puts(b, "</pdf:Keywords>\n");
-    }
-    if (st == FO_OK && has(producer)) {
-        st = fo_buf_puts(b, "<pdf:Producer>");
-        if (st == FO_OK)
-            st = put_xml(b, producer);
-        if (st == FO_OK)
-            st = fo_buf_puts(b, "</pdf:Producer>\n");
-    }
-    if (st == FO_OK && has(creator)) {
-        st = fo_buf_puts(b, "<xmp:CreatorTool>");
-        if (st == FO_OK)
-            st = put_xml(b, creator);
-        if (st == FO_OK)
-            st = fo_buf_puts(b, "</xmp:CreatorTool>\n");
-    }
+    if (st == FO_OK)
+        st = put_xmp_field(b,
+                           "<dc:title><rdf:Alt><rdf:li "
+                           "xml:lang=\"x-default\">",
+                           doc->title, "</rdf:li></rdf:Alt></dc:title>\n");
+    if (st == FO_OK)
+        st = put_xmp_field(b, "<dc:creator><rdf:Seq><rdf:li>", doc->author,
+                           "</rdf:li></rdf:Seq></dc:creator>\n");
+    if (st == FO_OK)
+        st = put_xmp_field(b,
+                           "<dc:description><rdf:Alt><rdf:li "
+                           "xml:lang=\"x-default\">",
+                           doc->subject,
+                           "</rdf:li></rdf:Alt></dc:description>\n");
+    if (st == FO_OK)
+        st = put_xmp_field(b, "<pdf:Keywords>", doc->keywords,
+                           "</pdf:Keywords>\n");
+    if (st == FO_OK)
+        st = put_xmp_field(b, "<pdf:Producer>", producer, "</pdf:Producer>\n");
+    if (st == FO_OK)
+        st = put_xmp_field(b, "<xmp:CreatorTool>", creator,
+                           "</xmp:CreatorTool>\n");
     if (st == FO_OK)
         st = fo_buf_printf(b,
                            "<xmp:CreateDate>%s</xmp:CreateDate>\n"
