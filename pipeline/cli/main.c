@@ -66,6 +66,153 @@ static int usage_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+/* parse_option's answer for an argument that is not one of cmd's options. */
+enum { NOT_AN_OPTION = -1 };
+
+/* The value after option argv[*i], with *i moved onto it; NULL, after the
+ * usage error "OPTION needs what", when the option is the last argument. */
+static const char *option_value(int argc, char **argv, int *i, const char *what)
+{
+    if (*i + 1 >= argc) {
+        (void)usage_error("%s needs %s", argv[*i], what);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+/* Options every subcommand takes: -o/--output, --edition, --strict. */
+static int parse_common_option(int argc, char **argv, int *i, opts *o)
+{
+    const char *a = argv[*i];
+    if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+        o->out_dir = option_value(argc, argv, i, "a folder");
+        return o->out_dir ? 0 : EXIT_USAGE;
+    }
+    if (strcmp(a, "--edition") == 0) {
+        o->edition = option_value(argc, argv, i, "a language tag or 'all'");
+        return o->edition ? 0 : EXIT_USAGE;
+    }
+    if (strcmp(a, "--strict") == 0) {
+        o->strict = 1;
+        return 0;
+    }
+    return NOT_AN_OPTION;
+}
+
+/* --profile of preview and watch: print or screen (v "" when missing). */
+static int parse_preview_profile(const char *v, opts *o)
+{
+    if (strcmp(v, "print") == 0)
+        o->preview_profile = FO_PROFILE_PRINT;
+    else if (strcmp(v, "screen") == 0)
+        o->preview_profile = FO_PROFILE_SCREEN;
+    else
+        return usage_error("--profile takes print or screen here, "
+                           "not '%s'",
+                           v);
+    return 0;
+}
+
+/* --dpi of preview and watch: 10 to 1200. */
+static int parse_dpi(const char *v, opts *o)
+{
+    char *end;
+    o->dpi = strtod(v, &end);
+    if (*end || o->dpi < 10 || o->dpi > 1200)
+        return usage_error("--dpi takes a number from 10 to 1200, "
+                           "not '%s'",
+                           v);
+    return 0;
+}
+
+/* Options of preview and watch: --profile, --bleed, --dpi. */
+static int parse_preview_option(int argc, char **argv, int *i, opts *o)
+{
+    const char *a = argv[*i];
+    if (strcmp(a, "--profile") == 0)
+        return parse_preview_profile(*i + 1 < argc ? argv[++*i] : "", o);
+    if (strcmp(a, "--bleed") == 0) {
+        o->bleed = 1;
+        return 0;
+    }
+    if (strcmp(a, "--dpi") == 0) {
+        const char *v = option_value(argc, argv, i, "a number");
+        return v ? parse_dpi(v, o) : EXIT_USAGE;
+    }
+    return NOT_AN_OPTION;
+}
+
+/* --profile of build: print, screen, archive or all; adds to o->profiles. */
+static int parse_build_profile(const char *v, opts *o)
+{
+    int found = strcmp(v, "all") == 0 ? 7 : 0;
+    for (int k = 0; k < 3; k++)
+        if (strcmp(v, PROFILE_NAMES[k]) == 0)
+            found = 1 << k;
+    if (!found)
+        return usage_error("--profile takes print, screen, archive "
+                           "or all, not '%s'",
+                           v);
+    o->profiles |= found;
+    return 0;
+}
+
+/* -j/--jobs of build: 1 to 64 processes. */
+static int parse_jobs(const char *v, opts *o)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || end == v || n < 1 || n > 64)
+        return usage_error("-j takes a number from 1 to 64, not '%s'", v);
+    o->jobs = (int)n;
+    return 0;
+}
+
+/* Options of build: --dump, --profile, -j/--jobs. */
+static int parse_build_option(int argc, char **argv, int *i, opts *o)
+{
+    const char *a = argv[*i];
+    if (strcmp(a, "--dump") == 0) {
+        o->dump = 1;
+        return 0;
+    }
+    if (strcmp(a, "--profile") == 0) {
+        const char *v =
+            option_value(argc, argv, i, "print, screen, archive or all");
+        return v ? parse_build_profile(v, o) : EXIT_USAGE;
+    }
+    if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
+        const char *v = option_value(argc, argv, i, "a number of processes");
+        return v ? parse_jobs(v, o) : EXIT_USAGE;
+    }
+    return NOT_AN_OPTION;
+}
+
+/* Parses argv[*i] if it is an option of subcommand cmd (moving *i past its
+ * value). Returns 0, EXIT_USAGE after a usage error, or NOT_AN_OPTION. */
+static int parse_option(const char *cmd, int argc, char **argv, int *i, opts *o)
+{
+    int rc = parse_common_option(argc, argv, i, o);
+    if (rc == NOT_AN_OPTION &&
+        (strcmp(cmd, "preview") == 0 || strcmp(cmd, "watch") == 0))
+        rc = parse_preview_option(argc, argv, i, o);
+    if (rc == NOT_AN_OPTION && strcmp(cmd, "build") == 0)
+        rc = parse_build_option(argc, argv, i, o);
+    return rc;
+}
+
+/* An argument that is not an option of the subcommand: the publication,
+ * or a usage error. */
+static int parse_operand(const char *a, opts *o)
+{
+    if (a[0] == '-' && a[1])
+        return usage_error("unknown option '%s'", a);
+    if (o->pub)
+        return usage_error("one publication at a time ('%s' is extra)", a);
+    o->pub = a;
+    return 0;
+}
+
 /* Parses "PUB.yaml [options]" for subcommand cmd. */
 static int parse_opts(const char *cmd, int argc, char **argv, opts *o)
 {
@@ -75,73 +222,12 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o)
     o->profiles = 0;
     o->jobs = 1;
     o->preview_profile = -1;
-    int previews = strcmp(cmd, "preview") == 0 || strcmp(cmd, "watch") == 0;
     for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        int has_val = i + 1 < argc;
-        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            if (!has_val)
-                return usage_error("%s needs a folder", a);
-            o->out_dir = argv[++i];
-        } else if (strcmp(a, "--edition") == 0) {
-            if (!has_val)
-                return usage_error("%s needs a language tag or 'all'", a);
-            o->edition = argv[++i];
-        } else if (strcmp(a, "--profile") == 0 && previews) {
-            const char *v = has_val ? argv[++i] : "";
-            if (strcmp(v, "print") == 0)
-                o->preview_profile = FO_PROFILE_PRINT;
-            else if (strcmp(v, "screen") == 0)
-                o->preview_profile = FO_PROFILE_SCREEN;
-            else
-                return usage_error("--profile takes print or screen here, "
-                                   "not '%s'",
-                                   v);
-        } else if (strcmp(a, "--bleed") == 0 && previews) {
-            o->bleed = 1;
-        } else if (strcmp(a, "--dpi") == 0 && previews) {
-            if (!has_val)
-                return usage_error("%s needs a number", a);
-            char *end;
-            o->dpi = strtod(argv[++i], &end);
-            if (*end || o->dpi < 10 || o->dpi > 1200)
-                return usage_error("--dpi takes a number from 10 to 1200, "
-                                   "not '%s'",
-                                   argv[i]);
-        } else if (strcmp(a, "--dump") == 0 && strcmp(cmd, "build") == 0) {
-            o->dump = 1;
-        } else if (strcmp(a, "--strict") == 0) {
-            o->strict = 1;
-        } else if (strcmp(a, "--profile") == 0 && strcmp(cmd, "build") == 0) {
-            if (!has_val)
-                return usage_error("%s needs print, screen, archive or all", a);
-            const char *v = argv[++i];
-            int found = strcmp(v, "all") == 0 ? 7 : 0;
-            for (int k = 0; k < 3; k++)
-                if (strcmp(v, PROFILE_NAMES[k]) == 0)
-                    found = 1 << k;
-            if (!found)
-                return usage_error("--profile takes print, screen, archive "
-                                   "or all, not '%s'",
-                                   v);
-            o->profiles |= found;
-        } else if ((strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) &&
-                   strcmp(cmd, "build") == 0) {
-            if (!has_val)
-                return usage_error("%s needs a number of processes", a);
-            char *end;
-            long n = strtol(argv[++i], &end, 10);
-            if (*end || end == argv[i] || n < 1 || n > 64)
-                return usage_error("-j takes a number from 1 to 64, not '%s'",
-                                   argv[i]);
-            o->jobs = (int)n;
-        } else if (a[0] == '-' && a[1]) {
-            return usage_error("unknown option '%s'", a);
-        } else if (!o->pub) {
-            o->pub = a;
-        } else {
-            return usage_error("one publication at a time ('%s' is extra)", a);
-        }
+        int rc = parse_option(cmd, argc, argv, &i, o);
+        if (rc == NOT_AN_OPTION)
+            rc = parse_operand(argv[i], o);
+        if (rc != 0)
+            return rc;
     }
     if (!o->pub)
         return usage_error("%s: which publication? (a .yaml file)", cmd);
@@ -411,40 +497,124 @@ static int start_job(build_job *j, const fo_pub *pub, opts *o)
     return 1;
 }
 
-/* Runs the build's jobs, at most o->jobs at once. Returns 1 in a child,
- * which then builds its job as a one-process build (*o names it); in the
- * parent returns 0 with *rc the worst exit code of the jobs. */
-static int run_jobs(opts *o, int *rc)
+/* Loads the publication for the jobs and finds the edition o->edition
+ * names (*only -1: every edition). Returns 0, or the exit code after
+ * reporting why not. */
+static int load_jobs_pub(const opts *o, fo_pub **pub_out, int *only)
 {
     fo_diags d;
     fo_diags_init(&d);
     fo_pub *pub = NULL;
-    *rc = 0;
     if (fo_pub_load(o->pub, &d, &pub) != FO_OK) {
         fo_diags_print(&d, stderr);
         fo_diags_free(&d);
-        *rc = EXIT_INPUT;
-        return 0;
+        return EXIT_INPUT;
     }
     fo_diags_free(&d); /* the jobs load it again and report its warnings */
-    int only = -1;
+    *only = -1;
     if (o->edition && strcmp(o->edition, "all") != 0) {
-        only = fo_pub_edition(pub, o->edition);
-        if (only < 0) {
+        *only = fo_pub_edition(pub, o->edition);
+        if (*only < 0) {
             (void)fprintf(stderr, "folio: '%s' is not an edition of %s\n",
                           o->edition, o->pub);
             fo_pub_free(pub);
-            *rc = EXIT_USAGE;
-            return 0;
+            return EXIT_USAGE;
         }
     }
-    /* Profile by profile, edition by edition: a one-process build's order. */
-    build_job jobs[3 * FO_MAX_EDITIONS];
+    *pub_out = pub;
+    return 0;
+}
+
+/* Fills jobs profile by profile, edition by edition (a one-process build's
+ * order) and returns how many. */
+static int plan_jobs(const opts *o, const fo_pub *pub, int only,
+                     build_job *jobs)
+{
     int n = 0;
     for (int k = 0; k < 3; k++)
         for (int e = 0; e < pub->neditions; e++)
             if ((o->profiles & (1 << k)) && (only < 0 || e == only))
                 jobs[n++] = (build_job){.edition = e, .profile = k, .rc = -1};
+    return n;
+}
+
+/* Records the exit code of job j, which ended with status. */
+static void job_ended(build_job *j, int status, const fo_pub *pub)
+{
+    j->rc = WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_INPUT;
+    if (WIFSIGNALED(status))
+        (void)fprintf(stderr,
+                      "folio: the %s build of edition %s died "
+                      "of signal %d\n",
+                      PROFILE_NAMES[j->profile], pub->editions[j->edition],
+                      WTERMSIG(status));
+}
+
+/* Waits for a job to end and records its exit code (*running one less).
+ * Returns 0 when a signal interrupted the wait, else 1. */
+static int wait_job(build_job *jobs, int n, const fo_pub *pub, int *running)
+{
+    int status;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0 && errno == EINTR)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        if (pid <= 0 || jobs[i].pid != pid)
+            continue;
+        (*running)--;
+        job_ended(&jobs[i], status, pub);
+    }
+    if (pid < 0) { /* no child left to wait for: a bug */
+        (void)fprintf(stderr, "folio: waitpid: %s\n", strerror(errno));
+        for (int i = 0; i < n; i++)
+            if (jobs[i].rc < 0)
+                jobs[i].rc = EXIT_INPUT;
+        *running = 0;
+    }
+    return 1;
+}
+
+/* Prints, in job order, the output of the jobs from *printed on that have
+ * ended, and raises *rc to the worst of their exit codes. */
+static void print_ended_jobs(build_job *jobs, int n, int *printed,
+                             seen_lines *seen, int *rc)
+{
+    for (; *printed < n && jobs[*printed].rc >= 0; (*printed)++) {
+        build_job *j = &jobs[*printed];
+        if (j->out)
+            copy_lines(j->out, stdout, NULL);
+        if (j->err)
+            copy_lines(j->err, stderr, seen);
+        if (j->rc > *rc)
+            *rc = j->rc;
+    }
+}
+
+static void free_jobs(build_job *jobs, int n, seen_lines *seen)
+{
+    for (int i = 0; i < n; i++) {
+        if (jobs[i].out)
+            (void)fclose(jobs[i].out);
+        if (jobs[i].err)
+            (void)fclose(jobs[i].err);
+    }
+    for (size_t i = 0; i < seen->n; i++)
+        free(seen->v[i]);
+    free(seen->v);
+}
+
+/* Runs the build's jobs, at most o->jobs at once. Returns 1 in a child,
+ * which then builds its job as a one-process build (*o names it); in the
+ * parent returns 0 with *rc the worst exit code of the jobs. */
+static int run_jobs(opts *o, int *rc)
+{
+    fo_pub *pub = NULL;
+    int only = -1;
+    *rc = load_jobs_pub(o, &pub, &only);
+    if (*rc != 0)
+        return 0;
+    build_job jobs[3 * FO_MAX_EDITIONS];
+    int n = plan_jobs(o, pub, only, jobs);
     seen_lines seen = {0};
     int running = 0, next = 0, printed = 0;
     while (printed < n) {
@@ -454,52 +624,11 @@ static int run_jobs(opts *o, int *rc)
                 return 1; /* the child: pub stays, as at any exit */
             running += j->pid > 0;
         }
-        if (running > 0) {
-            int status;
-            pid_t pid = waitpid(-1, &status, 0);
-            if (pid < 0 && errno == EINTR)
-                continue;
-            for (int i = 0; i < n; i++) {
-                if (pid <= 0 || jobs[i].pid != pid)
-                    continue;
-                running--;
-                jobs[i].rc =
-                    WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_INPUT;
-                if (WIFSIGNALED(status))
-                    (void)fprintf(stderr,
-                                  "folio: the %s build of edition %s died "
-                                  "of signal %d\n",
-                                  PROFILE_NAMES[jobs[i].profile],
-                                  pub->editions[jobs[i].edition],
-                                  WTERMSIG(status));
-            }
-            if (pid < 0) { /* no child left to wait for: a bug */
-                (void)fprintf(stderr, "folio: waitpid: %s\n", strerror(errno));
-                for (int i = 0; i < n; i++)
-                    if (jobs[i].rc < 0)
-                        jobs[i].rc = EXIT_INPUT;
-                running = 0;
-            }
-        }
-        for (; printed < n && jobs[printed].rc >= 0; printed++) {
-            build_job *j = &jobs[printed];
-            if (j->out)
-                copy_lines(j->out, stdout, NULL);
-            if (j->err)
-                copy_lines(j->err, stderr, &seen);
-            if (j->rc > *rc)
-                *rc = j->rc;
-        }
+        if (running > 0 && !wait_job(jobs, n, pub, &running))
+            continue;
+        print_ended_jobs(jobs, n, &printed, &seen, rc);
     }
-    for (int i = 0; i < n; i++) {
-        if (jobs[i].out)
-            (void)fclose(jobs[i].out);
-        if (jobs[i].err)
-            (void)fclose(jobs[i].err);
-    }
-    for (size_t i = 0; i < seen.n; i++)
-        free(seen.v[i]);
-    free(seen.v);
+    free_jobs(jobs, n, &seen);
     fo_pub_free(pub);
     return 0;
 }
