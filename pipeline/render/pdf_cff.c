@@ -77,6 +77,41 @@ static int index_item(const cff_rd *r, const cff_index *ix, uint32_t i,
     return 1;
 }
 
+/* The operand at *i (its first byte is not an operator); *i moves past
+ * it. Reals are skipped (their value is 0 here: no operator read below
+ * takes one). */
+static int read_operand(const cff_rd *r, size_t *i, size_t end, long *v)
+{
+    unsigned b0 = r->p[*i];
+    size_t need = b0 == 28 ? 3 : b0 == 29 ? 5 : b0 >= 247 && b0 <= 254 ? 2 : 1;
+    if (*i + need > end)
+        return 0;
+    const unsigned char *q = r->p + *i;
+    *v = 0;
+    if (b0 == 28) {
+        *v = (int16_t)(uint16_t)((q[1] << 8) | q[2]);
+    } else if (b0 == 29) {
+        *v = (int32_t)(((uint32_t)q[1] << 24) | ((uint32_t)q[2] << 16) |
+                       ((uint32_t)q[3] << 8) | q[4]);
+    } else if (b0 == 30) { /* real: nibbles up to 0xf */
+        size_t k = *i + 1;
+        while (k < end && (r->p[k] & 0x0F) != 0x0F && (r->p[k] & 0xF0) != 0xF0)
+            k++;
+        *i = k + 1;
+        return 1;
+    } else if (b0 >= 32 && b0 <= 246) {
+        *v = (long)b0 - 139;
+    } else if (b0 >= 247 && b0 <= 250) {
+        *v = ((long)b0 - 247) * 256 + q[1] + 108;
+    } else if (b0 >= 251 && b0 <= 254) {
+        *v = -((long)b0 - 251) * 256 - q[1] - 108;
+    } else {
+        return 0; /* reserved */
+    }
+    *i += need;
+    return 1;
+}
+
 /* Walks a DICT [start, end): records the first integer operand of the
  * charset (15) and CharStrings (17) operators and whether ROS (12 30) is
  * there. */
@@ -107,40 +142,8 @@ static int read_top_dict(const cff_rd *r, size_t start, size_t end,
             i++;
             continue;
         }
-        if (b0 == 28) {
-            if (i + 2 >= end)
-                return 0;
-            v = (int16_t)(uint16_t)((r->p[i + 1] << 8) | r->p[i + 2]);
-            i += 3;
-        } else if (b0 == 29) {
-            if (i + 4 >= end)
-                return 0;
-            v = (int32_t)(((uint32_t)r->p[i + 1] << 24) |
-                          ((uint32_t)r->p[i + 2] << 16) |
-                          ((uint32_t)r->p[i + 3] << 8) | r->p[i + 4]);
-            i += 5;
-        } else if (b0 == 30) { /* real: nibbles up to 0xf */
-            i++;
-            while (i < end && (r->p[i] & 0x0F) != 0x0F &&
-                   (r->p[i] & 0xF0) != 0xF0)
-                i++;
-            i++;
-        } else if (b0 >= 32 && b0 <= 246) {
-            v = (long)b0 - 139;
-            i++;
-        } else if (b0 >= 247 && b0 <= 250) {
-            if (i + 1 >= end)
-                return 0;
-            v = ((long)b0 - 247) * 256 + r->p[i + 1] + 108;
-            i += 2;
-        } else if (b0 >= 251 && b0 <= 254) {
-            if (i + 1 >= end)
-                return 0;
-            v = -((long)b0 - 251) * 256 - r->p[i + 1] - 108;
-            i += 2;
-        } else {
-            return 0; /* reserved */
-        }
+        if (!read_operand(r, &i, end, &v))
+            return 0;
         if (nops < (int)(sizeof ops / sizeof ops[0]))
             ops[nops++] = v;
     }

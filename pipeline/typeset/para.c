@@ -334,6 +334,23 @@ static PangoGlyphString *slice(const para_ctx *p, int k, int c0, int c1,
     return gs;
 }
 
+/* A character no font has: an error that names it (U+XXXX and its Unicode
+ * name), the edition and the text's position, never a box in the output. */
+static void report_missing(const para_ctx *p, const fo_rich *rich,
+                           const PangoItem *sub, uint32_t cp, fo_diags *d)
+{
+    char name[128] = "";
+    UErrorCode err = U_ZERO_ERROR;
+    u_charName((UChar32)cp, U_UNICODE_CHAR_NAME, name, sizeof name, &err);
+    if (U_FAILURE(err) || !name[0])
+        (void)snprintf(name, sizeof name, "unnamed character");
+    fo_error(d, rich->pos,
+             "no font has the character U+%04X %s, in the '%s' edition "
+             "(in '%.*s')",
+             (unsigned)cp, name, p->edition ? p->edition : "?",
+             sub->length > 40 ? 40 : sub->length, p->text + sub->offset);
+}
+
 static fo_status shape_piece(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
                              const fo_rich *rich, const fo_style *st, int k,
                              int c0, int c1, int need_hyphen, fo_set_run *run,
@@ -396,19 +413,8 @@ static fo_status shape_piece(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
             continue;
         }
         if (gi->glyph & PANGO_GLYPH_UNKNOWN_FLAG) {
-            uint32_t cp = gi->glyph & ~PANGO_GLYPH_UNKNOWN_FLAG;
-            char name[128] = "";
-            UErrorCode err = U_ZERO_ERROR;
-            u_charName((UChar32)cp, U_UNICODE_CHAR_NAME, name, sizeof name,
-                       &err);
-            if (U_FAILURE(err) || !name[0])
-                (void)snprintf(name, sizeof name, "unnamed character");
-            fo_error(d, rich->pos,
-                     "no font has the character U+%04X %s, in the '%s' "
-                     "edition (in '%.*s')",
-                     (unsigned)cp, name, p->edition ? p->edition : "?",
-                     sub->length > 40 ? 40 : sub->length,
-                     p->text + sub->offset);
+            report_missing(p, rich, sub, gi->glyph & ~PANGO_GLYPH_UNKNOWN_FLAG,
+                           d);
             st_ = FO_ERR_INPUT;
             break;
         }
@@ -436,14 +442,37 @@ static int cjk_gap_at(const para_ctx *p, const fo_set_run *run,
     return cjk_gap(p, byte_to_char(p, byte));
 }
 
-/* Cuts line [c0, c1) into runs, shapes them and sets the glue. */
-static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
-                          const fo_rich *rich, const fo_style *st, double width,
-                          int c0, int c1, int hyphenated, int justify,
-                          double indent, fo_set_line *line, fo_diags *d)
+/* The glue in the gap before glyph g, which follows prev (NULL after a
+ * space or at the line's start): between CJK characters when the line is
+ * justified, else between letters when the style allows letter spacing.
+ * 0 when the gap takes none; else *y and *z are its stretch and shrink. */
+static int gap_glue(const para_ctx *p, const fo_style *st, int justify,
+                    const fo_dl_glyph *prev, const fo_set_run *prev_run,
+                    const fo_set_run *run, const fo_dl_glyph *g, double *y,
+                    double *z)
 {
-    memset(line, 0, sizeof *line);
-    line->hyphenated = hyphenated;
+    if (!justify || !prev || (prev_run == run && prev->cluster == g->cluster))
+        return 0;
+    if (cjk_gap_at(p, run, g)) {
+        *y = st->size * CJK_STRETCH;
+        *z = st->size * CJK_SHRINK;
+        return 1;
+    }
+    if ((st->letter_stretch > 0 || st->letter_shrink > 0) && g->x_advance > 0 &&
+        !is_space_at(p, prev_run, prev)) {
+        *y = st->size * st->letter_stretch;
+        *z = st->size * st->letter_shrink;
+        return 1;
+    }
+    return 0;
+}
+
+/* Cuts line [c0, c1) into runs and shapes them. */
+static fo_status cut_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
+                          const fo_rich *rich, const fo_style *st, int c0,
+                          int c1, int hyphenated, fo_set_line *line,
+                          fo_diags *d)
+{
     size_t cap = 0;
     fo_status status = FO_OK;
     int c = c0;
@@ -464,14 +493,24 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
         line->nruns++;
         c = e;
     }
+    return status;
+}
+
+/* Cuts line [c0, c1) into runs, shapes them and sets the glue. */
+static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
+                          const fo_rich *rich, const fo_style *st, double width,
+                          int c0, int c1, int hyphenated, int justify,
+                          double indent, fo_set_line *line, fo_diags *d)
+{
+    memset(line, 0, sizeof *line);
+    line->hyphenated = hyphenated;
+    fo_status status =
+        cut_line(p, f, doc, rich, st, c0, c1, hyphenated, line, d);
     if (status != FO_OK)
         return status;
     /* Natural width and the glue of the interior spaces (and, when the
      * style allows it, of the gaps between letters). */
-    double nat = 0, Y = 0, Z = 0;
-    int letters = justify && (st->letter_stretch > 0 || st->letter_shrink > 0);
-    double ly = st->size * st->letter_stretch,
-           lz = st->size * st->letter_shrink;
+    double nat = 0, Y = 0, Z = 0, gy, gz;
     fo_dl_glyph *prev = NULL;
     const fo_set_run *prev_run = NULL;
     for (int r = 0; r < line->nruns; r++) {
@@ -484,16 +523,10 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
             if (space) {
                 Y += g->x_advance * st->stretch;
                 Z += g->x_advance * st->shrink;
-            } else if (justify && prev &&
-                       (prev_run != run || prev->cluster != g->cluster) &&
-                       cjk_gap_at(p, run, g)) {
-                Y += st->size * CJK_STRETCH;
-                Z += st->size * CJK_SHRINK;
-            } else if (letters && prev && g->x_advance > 0 &&
-                       !is_space_at(p, prev_run, prev) &&
-                       (prev_run != run || prev->cluster != g->cluster)) {
-                Y += ly;
-                Z += lz;
+            } else if (gap_glue(p, st, justify, prev, prev_run, run, g, &gy,
+                                &gz)) {
+                Y += gy;
+                Z += gz;
             }
             prev = space ? NULL : g;
             prev_run = run;
@@ -518,16 +551,10 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
                 dw = g->x_advance * (ratio > 0 ? st->stretch : st->shrink) *
                      ratio;
                 g->x_advance += dw;
-            } else if (justify && prev &&
-                       (prev_run != run || prev->cluster != g->cluster) &&
-                       cjk_gap_at(p, run, g)) {
-                dw = st->size * (ratio > 0 ? CJK_STRETCH : CJK_SHRINK) * ratio;
-                prev->x_advance += dw;
-            } else if (letters && prev && g->x_advance > 0 &&
-                       !is_space_at(p, prev_run, prev) &&
-                       (prev_run != run || prev->cluster != g->cluster)) {
+            } else if (gap_glue(p, st, justify, prev, prev_run, run, g, &gy,
+                                &gz)) {
                 /* the gap before g widens: g's predecessor advances more */
-                dw = (ratio > 0 ? ly : lz) * ratio;
+                dw = (ratio > 0 ? gy : gz) * ratio;
                 prev->x_advance += dw;
             }
             set += dw;
@@ -605,6 +632,45 @@ static int no_letter_spacing(const char *lang)
     return 0;
 }
 
+/* Capitals for running heads and labels: *r's text upper-cased when its
+ * spans stay valid (the bytes keep their length, or there are none).
+ * Returns the new text (g_free it), which *r may point into. */
+static char *uppercase(fo_rich *r)
+{
+    char *up = g_utf8_strup(r->text, (gssize)r->len);
+    if (strlen(up) == r->len || r->nspans == 0) {
+        r->text = up;
+        r->len = strlen(up);
+    }
+    return up;
+}
+
+/* The language rich is set in: its own (no hyphenation then: the
+ * edition's dictionary is for another language), else the edition's. */
+static const char *text_lang(const fo_rich *rich, const char *edition,
+                             fo_hyph **hy)
+{
+    if (!rich->lang)
+        return edition;
+    *hy = NULL;
+    return rich->lang;
+}
+
+/* Lao, Khmer, Thai and Burmese stack marks around their letters: space
+ * between letters would pull clusters apart. st, or a copy in *buf
+ * without letter spacing. */
+static const fo_style *script_style(const fo_style *st, const char *lang,
+                                    fo_style *buf)
+{
+    if (!no_letter_spacing(lang))
+        return st;
+    *buf = *st;
+    buf->letter_spacing = 0;
+    buf->letter_stretch = 0;
+    buf->letter_shrink = 0;
+    return buf;
+}
+
 static void kp_params_of(const fo_style *st, fo_kp_params *kp)
 {
     fo_kp_params_default(kp);
@@ -626,31 +692,11 @@ fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich_in,
     /* A text in another language than the edition's (a block's `lang:`)
      * is shaped, broken and hyphenated as that language. */
     const char *ed_lang = lang;
-    if (rich_in->lang) {
-        lang = rich_in->lang;
-        hy = NULL;
-    }
-    /* Lao, Khmer, Thai and Burmese stack marks around their letters: space
-     * between letters would pull clusters apart. */
+    lang = text_lang(rich_in, lang, &hy);
     fo_style nols;
-    if (no_letter_spacing(lang)) {
-        nols = *st;
-        nols.letter_spacing = 0;
-        nols.letter_stretch = 0;
-        nols.letter_shrink = 0;
-        st = &nols;
-    }
+    st = script_style(st, lang, &nols);
     fo_rich upper = *rich_in;
-    char *up = NULL;
-    if (st->uppercase) {
-        /* Capitals for running heads and labels; spans stay valid only
-         * when the bytes keep their length. */
-        up = g_utf8_strup(rich_in->text, (gssize)rich_in->len);
-        if (strlen(up) == rich_in->len || rich_in->nspans == 0) {
-            upper.text = up;
-            upper.len = strlen(up);
-        }
-    }
+    char *up = st->uppercase ? uppercase(&upper) : NULL;
     const fo_rich *rich = &upper;
     unsigned char *hyph = NULL;
     para_ctx p = {0};
