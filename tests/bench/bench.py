@@ -99,21 +99,23 @@ def content(cache, n, gen):
 
 
 def timed(cmd, runs, env=None, cwd=None):
-    """Median wall seconds and the largest peak RSS (KiB) of runs runs."""
-    secs, rss = [], []
+    """Median wall seconds, largest peak RSS (KiB) and median CPU seconds
+    (user + system) of runs runs."""
+    secs, rss, cpu = [], [], []
     for _ in range(runs):
         with tempfile.NamedTemporaryFile("r") as t:
-            p = subprocess.run(["/usr/bin/time", "-o", t.name, "-f", "%e %M",
+            p = subprocess.run(["/usr/bin/time", "-o", t.name, "-f", "%e %M %U %S",
                                 *cmd], env=env, cwd=cwd,
                                stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
             if p.returncode != 0:
                 log(p.stderr[-2000:])
                 raise RuntimeError(f"failed ({p.returncode}): {' '.join(cmd)}")
-            e, m = t.read().split()[-2:]
+            e, m, u, k = t.read().split()[-4:]
         secs.append(float(e))
         rss.append(int(m))
-    return statistics.median(secs), max(rss)
+        cpu.append(float(u) + float(k))
+    return statistics.median(secs), max(rss), statistics.median(cpu)
 
 
 def pdf_pages(path):
@@ -195,13 +197,15 @@ def bench(a):
             os.makedirs(out, exist_ok=True)
             cmd, pdf, env = prep(vi, yaml, out)
             log(f"{n} sections: {name}, {runs} run(s)")
+            load = os.getloadavg()[0]   # other work on the machine skews
             try:
-                s, rss = timed(cmd, runs, env=env)
+                s, rss, cpu = timed(cmd, runs, env=env)
             except RuntimeError as e:
                 log(f"  {e}")
                 continue
             pages = pdf_pages(pdf)
             rows.append(dict(n=n, tool=name, pages=pages, s=s, runs=runs,
+                             cpu=cpu, load=load,
                              pps=pages / s, rss=rss,
                              size=os.path.getsize(pdf)))
     print_table(rows)
@@ -212,9 +216,10 @@ def print_table(rows):
     folios = [t for t in dict.fromkeys(r["tool"] for r in rows)
               if t.startswith("folio")]
     print("| sections | tool | pages | seconds (median) | runs | pages/s "
-          "| peak RSS | PDF size | "
+          "| CPU s | load | peak RSS | PDF size | "
           + " | ".join(f"{t} pages/s ÷ this" for t in folios) + " |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|" + "---:|" * len(folios))
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+          + "---:|" * len(folios))
     for r in rows:
         ratio = []
         for t in folios:
@@ -224,7 +229,9 @@ def print_table(rows):
                          if f and not r["tool"].startswith("folio") else "")
         ratio = " | ".join(ratio)
         print(f"| {r['n']} | {r['tool']} | {r['pages']} | {r['s']:.2f} "
-              f"| {r['runs']} | {r['pps']:.1f} | {mb(r['rss'], 'KiB'):.0f} MB "
+              f"| {r['runs']} | {r['pps']:.1f} | {r['cpu']:.2f} "
+              f"| {r['load']:.1f} "
+              f"| {mb(r['rss'], 'KiB'):.0f} MB "
               f"| {mb(r['size'], 'B'):.1f} MB | {ratio} |")
     for t in folios:
         fol = [r for r in rows if r["tool"] == t]
@@ -267,11 +274,12 @@ def example(a):
     print(f"\n{pub}, every edition, --profile print --profile screen:")
     for j in (1, 2):
         out = os.path.join(a.cache, "out", f"example-j{j}")
-        s, rss = timed([a.folio, "build", pub, "-o", out, "--profile",
-                        "print", "--profile", "screen", "-j", str(j)],
-                       a.runs, env=env)
+        s, rss, cpu = timed([a.folio, "build", pub, "-o", out, "--profile",
+                             "print", "--profile", "screen", "-j", str(j)],
+                            a.runs, env=env)
         pdfs = sorted(f for f in os.listdir(out) if f.endswith(".pdf"))
-        print(f"  -j {j}: {s:.2f} s wall (median of {a.runs}), "
+        print(f"  -j {j}: {s:.2f} s wall, {cpu:.2f} s CPU of the parent "
+              f"and its children (median of {a.runs}), "
               f"{len(pdfs)} PDFs: {', '.join(pdfs)}")
 
 
