@@ -59,7 +59,12 @@ def log(*a):
 
 
 def run(cmd, **kw):
-    return subprocess.run(cmd, check=True, **kw)
+    try:
+        return subprocess.run(cmd, check=True, **kw)
+    except subprocess.CalledProcessError as e:
+        err = kw.get("stderr")
+        sys.exit(f"bench: {' '.join(cmd)}: exit {e.returncode}"
+                 + (f" (see {err.name})" if hasattr(err, "name") else ""))
 
 
 def real_convert_dir(cache):
@@ -255,7 +260,7 @@ def callgrind(a):
          a.folio, "build", yaml, "-o", os.path.join(d, "out"), "--edition",
          "vi", "--profile", prof],
         env=dict(os.environ, FOLIO_DATA_DIR=ROOT, LC_ALL="C.UTF-8"),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=open(outf + ".log", "w"))
     ann = run(["callgrind_annotate", "--inclusive=yes", outf],
               capture_output=True, text=True).stdout.splitlines()
     total = next((l for l in ann if "PROGRAM TOTALS" in l), "")
@@ -288,7 +293,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--folio", default=os.path.join(ROOT, "build", "folio"))
     ap.add_argument("--sizes", default="5,27,113,580",
-                    type=lambda s: [int(x) for x in s.split(",")])
+                    type=lambda s: [int(x) for x in s.split(",") if x])
     ap.add_argument("--profiles", default="print,archive",
                     type=lambda s: s.split(","))
     ap.add_argument("--runs", type=int, default=3)
