@@ -231,8 +231,6 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o)
     }
     if (!o->pub)
         return usage_error("%s: which publication? (a .yaml file)", cmd);
-    if (o->profiles == 0)
-        o->profiles = 1 << FO_PROFILE_PRINT;
     if (o->dump && o->jobs > 1)
         return usage_error("--dump prints the display lists from one process: "
                            "leave out -j");
@@ -500,7 +498,20 @@ static int start_job(build_job *j, const fo_pub *pub, opts *o)
 /* Loads the publication for the jobs and finds the edition o->edition
  * names (*only -1: every edition). Returns 0, or the exit code after
  * reporting why not. */
-static int load_jobs_pub(const opts *o, fo_pub **pub_out, int *only)
+/* Without --profile, the publication's `profiles:` (else print). */
+static void default_profiles(opts *o, const fo_pub *pub)
+{
+    if (o->profiles != 0)
+        return;
+    for (int i = 0; i < pub->nprofiles; i++)
+        for (int k = 0; k < 3; k++)
+            if (strcmp(pub->profiles[i], PROFILE_NAMES[k]) == 0)
+                o->profiles |= 1 << k;
+    if (o->profiles == 0)
+        o->profiles = 1 << FO_PROFILE_PRINT;
+}
+
+static int load_jobs_pub(opts *o, fo_pub **pub_out, int *only)
 {
     fo_diags d;
     fo_diags_init(&d);
@@ -511,6 +522,7 @@ static int load_jobs_pub(const opts *o, fo_pub **pub_out, int *only)
         return EXIT_INPUT;
     }
     fo_diags_free(&d); /* the jobs load it again and report its warnings */
+    default_profiles(o, pub);
     *only = -1;
     if (o->edition && strcmp(o->edition, "all") != 0) {
         *only = fo_pub_edition(pub, o->edition);
@@ -648,6 +660,8 @@ static int cmd_build(int argc, char **argv)
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
     rc = layout(&o, &d, &pub, docs);
+    if (rc == 0)
+        default_profiles(&o, pub);
     if (rc == 0 && (o.profiles & (1 << FO_PROFILE_PRINT)) &&
         check_resolution(pub, docs, o.strict, &d) != 0)
         rc = EXIT_INPUT;

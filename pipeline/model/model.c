@@ -1015,8 +1015,9 @@ static void load_sections(loader *L, const fo_node *seq, vec *sections)
 /* ---- the publication ------------------------------------------------- */
 
 static const char *const pub_keys[] = {
-    "title",  "subtitle",  "year",  "publisher", "keywords", "slug", "template",
-    "styles", "languages", "cover", "editions",  "sections", NULL};
+    "title", "subtitle", "year",     "publisher", "keywords",
+    "slug",  "template", "profiles", "styles",    "languages",
+    "cover", "editions", "sections", NULL};
 
 /* `styles:` and `languages:`, kept for the template loader, which checks
  * what they hold (and applies `languages:` per edition). */
@@ -1176,6 +1177,39 @@ static const char *load_name(loader *L, const fo_node *v, const char *what)
     return v->str;
 }
 
+static const char *const profile_names[] = {"print", "screen", "archive", NULL};
+
+/* `profiles: [print, screen]`: what a plain `folio build` writes. */
+static void load_profiles(loader *L, const fo_node *v)
+{
+    fo_pub *pub = L->pub;
+    if (v->kind != FO_NODE_SEQ || v->n < 1 || v->n > 3) {
+        fo_error(L->d, v->pos,
+                 "'profiles' must be a list of print, screen and archive");
+        return;
+    }
+    for (int i = 0; i < v->n; i++) {
+        const fo_node *it = v->items[i];
+        int k = 0;
+        while (profile_names[k] && !fo_node_is(it, profile_names[k]))
+            k++;
+        if (!is_string(it) || !profile_names[k]) {
+            fo_error(
+                L->d, it->pos,
+                "an output profile is print, screen or archive, not %s%s%s",
+                is_string(it) ? "'" : "",
+                is_string(it) ? it->str : fo_node_describe(it),
+                is_string(it) ? "'" : "");
+            continue;
+        }
+        int dup = 0;
+        for (int j = 0; j < pub->nprofiles; j++)
+            dup |= strcmp(pub->profiles[j], profile_names[k]) == 0;
+        if (!dup)
+            pub->profiles[pub->nprofiles++] = profile_names[k];
+    }
+}
+
 static const char *const cover_keys[] = {"image", "focus", "logo", NULL};
 
 static void load_cover(loader *L, const fo_node *n)
@@ -1252,6 +1286,8 @@ static void load_pub(loader *L, const fo_node *root)
             pub->template_pos = v->pos;
         } else if (fo_node_is(key, "keywords")) {
             load_text(L, v, &pub->keywords);
+        } else if (fo_node_is(key, "profiles")) {
+            load_profiles(L, v);
         } else if (fo_node_is(key, "cover")) {
             load_cover(L, v);
         } else if (fo_node_is(key, "styles") || fo_node_is(key, "languages")) {

@@ -163,6 +163,10 @@ typedef struct fo_pub {
     const char *slug; /* output file stem: DIR/<slug>-<lang>.pdf */
     int year;
     fo_text title, subtitle, publisher;
+    /* The output profiles a plain `folio build` writes ("print",
+     * "screen", "archive"); none: print. `--profile` overrides. */
+    const char *profiles[3];
+    int nprofiles;
     const char *template_name;      /* "yearbook" unless set */
     fo_pos template_pos;            /* of the template value (for messages) */
     const void *style_overrides;    /* the publication's `styles:` mapping as

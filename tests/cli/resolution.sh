@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Effective image resolution and the publication's default profiles.
+#  - A print build of the sample yearbook warns, naming each image placed
+#    below 300 ppi, the block's file:line:col and the resolution, and still
+#    writes the PDF; with --strict the same lines are errors, the exit code
+#    is 1 and nothing is written. Screen builds do not warn.
+#  - The brochure declares `profiles: [print, screen]`: a plain build
+#    writes both PDFs of each edition; --profile screen only the screen one.
+set -euo pipefail
+rm -rf "$WORK" && mkdir -p "$WORK"
+cd "$SRC"
+pub=examples/nam-dinh/publication.yaml
+"$FOLIO" build "$pub" --edition vi -o "$WORK/warn" 2>"$WORK/warn.txt" >/dev/null
+grep -E "^examples/nam-dinh/sections/[0-9a-z-]+\.yaml:[0-9]+:[0-9]+: warning: image '[^']+' prints at [0-9]+ ppi at its placed size; print wants 300$" \
+    "$WORK/warn.txt" >/dev/null || { echo "FAIL: no resolution warning:"; cat "$WORK/warn.txt"; exit 1; }
+n=$(grep -c "warning: image" "$WORK/warn.txt")
+test -s "$WORK/warn/nam-dinh-yearbook-vi.pdf"
+set +e
+"$FOLIO" build "$pub" --edition vi --strict -o "$WORK/strict" 2>"$WORK/strict.txt" >/dev/null
+rc=$?
+set -e
+[ "$rc" = 1 ] || { echo "FAIL: --strict exit $rc, expected 1"; exit 1; }
+[ "$(grep -c "error: image" "$WORK/strict.txt")" = "$n" ] || { echo "FAIL: --strict did not turn the $n warnings into errors"; cat "$WORK/strict.txt"; exit 1; }
+[ -z "$(ls -A "$WORK/strict" 2>/dev/null)" ] || { echo "FAIL: --strict left output"; ls "$WORK/strict"; exit 1; }
+"$FOLIO" build "$pub" --edition vi --profile screen -o "$WORK/screen" 2>"$WORK/screen.txt" >/dev/null
+! grep -q "ppi" "$WORK/screen.txt" || { echo "FAIL: a screen build warned about print resolution"; exit 1; }
+
+b=examples/nam-dinh-brochure/publication.yaml
+"$FOLIO" build "$b" -o "$WORK/brochure" >/dev/null 2>&1
+for f in vi en vi-screen en-screen; do
+    test -s "$WORK/brochure/nam-dinh-brochure-$f.pdf" || { echo "FAIL: no $f PDF from the brochure's profiles"; exit 1; }
+done
+"$FOLIO" build "$b" --profile screen -o "$WORK/only" >/dev/null 2>&1
+[ "$(ls "$WORK/only")" = "$(printf 'nam-dinh-brochure-en-screen.pdf\nnam-dinh-brochure-vi-screen.pdf')" ] || { echo "FAIL: --profile screen wrote:"; ls "$WORK/only"; exit 1; }
+echo "resolution: $n images warned, --strict fails with $n errors and no output; brochure profiles print+screen"
