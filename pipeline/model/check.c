@@ -8,8 +8,7 @@
 
 #include "model/model_private.h"
 
-/* Appends to an uncapped buffer, which cannot fail (memory aborts). */
-static void put(fo_buf *b, const char *s1, const char *s2)
+void fo_model_put(fo_buf *b, const char *s1, const char *s2)
 {
     fo_status st = fo_buf_puts(b, s1);
     if (st == FO_OK)
@@ -86,7 +85,7 @@ void fo_model_unknown_key(fo_diags *d, const fo_node *key, const char *where,
     fo_buf b;
     fo_buf_init(&b, 0);
     for (int i = 0; allowed[i]; i++)
-        put(&b, i ? ", " : "", allowed[i]);
+        fo_model_put(&b, i ? ", " : "", allowed[i]);
     fo_error(d, key->pos, "unknown key '%s' %s (expected one of: %s)", key->str,
              where, b.data);
     fo_buf_free(&b);

@@ -68,16 +68,6 @@ static void *vec_to_arena(fo_arena *a, vec *v, size_t size)
     return p;
 }
 
-/* Appends to an uncapped buffer, which cannot fail (memory aborts). */
-static void put(fo_buf *b, const char *s1, const char *s2)
-{
-    fo_status st = fo_buf_puts(b, s1);
-    if (st == FO_OK)
-        st = fo_buf_puts(b, s2);
-    assert(st == FO_OK);
-    (void)st;
-}
-
 /* ---- texts ----------------------------------------------------------- */
 
 static const fo_rich *parse_string(loader *L, const fo_node *s,
@@ -278,8 +268,8 @@ static const fo_node *enter_include(loader *L, const fo_node *v)
         fo_buf b;
         fo_buf_init(&b, 0);
         for (int j = i; j < L->depth; j++)
-            put(&b, L->shown[j], " → ");
-        put(&b, shown, "");
+            fo_model_put(&b, L->shown[j], " → ");
+        fo_model_put(&b, shown, "");
         fo_error(L->d, v->pos, "include cycle: %s", b.data);
         fo_buf_free(&b);
         goto out;
@@ -1116,7 +1106,7 @@ static void load_editions(loader *L, const fo_node *v, fo_diags *d)
     fo_buf b;
     fo_buf_init(&b, 0);
     for (int i = 0; i < pub->neditions; i++)
-        put(&b, i ? ", " : "", pub->editions[i]);
+        fo_model_put(&b, i ? ", " : "", pub->editions[i]);
     L->editions_list = b.data;
 }
 

@@ -16,6 +16,10 @@
 int fo_model_edit_distance(const char *s, const char *t);
 /* The word in allowed (NULL-terminated) that name is probably a typo of,
  * or NULL. Borrowed from allowed. */
+/* Appends s1 then s2 to an uncapped buffer, which cannot fail (memory
+ * aborts). */
+void fo_model_put(fo_buf *b, const char *s1, const char *s2);
+
 const char *fo_model_hint(const char *name, const char *const *allowed);
 /* Whether mapping map has a misspelling of key (then "missing 'key'" would
  * only repeat the unknown-key error). */
