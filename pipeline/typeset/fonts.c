@@ -32,10 +32,15 @@ fo_status fo_fonts_new(const char *fonts_dir, const char *extra_dir,
                        fo_diags *d, fo_fonts **out)
 {
     *out = NULL;
-    /* Only a cache folder (the user's, as fontconfig does by default):
-     * scanning our fonts once per machine, not once per run. */
+    /* A cache folder, so our fonts are scanned once per machine, not once
+     * per run: the user's (as fontconfig does by default), else the
+     * system's, else one in /tmp — fontconfig uses the first it can write
+     * and complains on stderr only when none is writable (a nightly job
+     * may run with no HOME). */
     static const char conf[] = "<?xml version=\"1.0\"?><fontconfig>"
                                "<cachedir prefix=\"xdg\">fontconfig</cachedir>"
+                               "<cachedir>/var/cache/fontconfig</cachedir>"
+                               "<cachedir>/tmp/folio-fontconfig</cachedir>"
         /* Per-language fallback: Han characters take the forms of the
          * text's language. One Noto Sans CJK collection holds the faces;
          * without these rules fontconfig would pick its first face (JP)
