@@ -978,10 +978,12 @@ static int cmd_watch(int argc, char **argv)
     return rc;
 }
 
-static int cmd_dump(int argc, char **argv)
+/* dump and check: lay out, then print the display lists (dump) or the
+ * page count of each edition (check); nothing is written. */
+static int lay_out_and_report(const char *cmd, int argc, char **argv, int dump)
 {
     opts o;
-    int rc = parse_opts("dump", argc, argv, &o);
+    int rc = parse_opts(cmd, argc, argv, &o);
     if (rc)
         return rc;
     fo_diags d;
@@ -989,35 +991,27 @@ static int cmd_dump(int argc, char **argv)
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
     rc = layout(&o, &d, &pub, docs);
-    if (rc == 0)
+    if (rc == 0 && dump)
         rc = dump_docs(pub, docs, stdout);
     fo_diags_print(&d, stderr);
-    if (pub)
-        free_docs(pub, docs);
-    fo_diags_free(&d);
-    return rc;
-}
-
-static int cmd_check(int argc, char **argv)
-{
-    opts o;
-    int rc = parse_opts("check", argc, argv, &o);
-    if (rc)
-        return rc;
-    fo_diags d;
-    fo_diags_init(&d);
-    fo_pub *pub = NULL;
-    fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
-    rc = layout(&o, &d, &pub, docs);
-    fo_diags_print(&d, stderr);
     if (pub) {
-        for (int e = 0; e < pub->neditions; e++)
+        for (int e = 0; e < pub->neditions && !dump; e++)
             if (docs[e])
                 printf("%s: %zu pages\n", pub->editions[e], docs[e]->npages);
         free_docs(pub, docs);
     }
     fo_diags_free(&d);
     return rc;
+}
+
+static int cmd_dump(int argc, char **argv)
+{
+    return lay_out_and_report("dump", argc, argv, 1);
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    return lay_out_and_report("check", argc, argv, 0);
 }
 
 static const struct {
