@@ -1,8 +1,8 @@
 #!/bin/bash
 # A build killed midway leaves the previous PDF byte for byte: the renderer
 # writes a temporary file and renames it into place. The previous PDF is
-# made with another SOURCE_DATE_EPOCH, so a finished build would change
-# it; builds are killed at growing delays until one was killed while the
+# made with another SOURCE_DATE_EPOCH, and each round uses a date of its
+# own, so a finished build always changes it; builds are killed at growing delays until one was killed while the
 # PDF was being written (a temporary file is left behind), or the delays
 # run out with at least one build killed. Leftover temporary files are
 # allowed; the target must be intact.
@@ -21,11 +21,14 @@ PDF=out/nam-dinh-yearbook-en.pdf
 SOURCE_DATE_EPOCH=1600000000 "$FOLIO" build "$PUB" -o out --edition en \
     >/dev/null 2>&1 || fail "first build"
 cp "$PDF" previous.pdf
-killed=0 writing=0
+killed=0 writing=0 round=0
 for delay in 0.05 1.5 2 2.5 3 3.5 4 5 6 8; do
     # in a subshell that reports the status, so that bash's "Killed"
     # job report goes to /dev/null
-    rc=$( (SOURCE_DATE_EPOCH=1700000000 timeout -s KILL "$delay" "$FOLIO" \
+    # each round has its own date, so that every finished build must
+    # replace the PDF (the same date would give the same bytes)
+    round=$((round + 1))
+    rc=$( (SOURCE_DATE_EPOCH=$((1700000000 + round * 86400)) timeout -s KILL "$delay" "$FOLIO" \
         build "$PUB" -o out --edition en >/dev/null 2>&1
         echo $?) 2>/dev/null)
     if [ $rc -eq 137 ]; then
