@@ -1,9 +1,15 @@
 /* image — probing and decoding the JPEG and PNG files a publication uses.
  *
  * The format comes from the file's first bytes, never from its name. A
- * probe decodes the whole image once (JPEG: every scanline into one row
- * buffer; PNG: the full image), so a truncated or corrupt file is refused
- * here, with a short reason, and no renderer ever meets one.
+ * probe checks the whole file without decoding its pixels, so that layout
+ * stays cheap and a JPEG that passes through to the PDF is never decoded:
+ * a JPEG's entropy-coded data is read to the end by libjpeg
+ * (jpeg_read_coefficients: every Huffman code and marker, no IDCT, no
+ * colour conversion), which refuses truncated and corrupt data; a PNG's
+ * chunks are walked to IEND with every CRC checked (zlib's crc32), after
+ * libpng has read and validated the header. A PNG whose CRCs all match but
+ * whose compressed data is bad was written bad by its encoder; decoding it
+ * fails in the renderer, which reports it the same way.
  *
  * JPEG goes through libjpeg. Its error manager must not return, so the one
  * setjmp of the project is here: libjpeg's documented pattern (example.c,
@@ -26,6 +32,8 @@
 #include <jpeglib.h>
 #include <jerror.h> /* JWRN_JPEG_EOF */
 #include <png.h>
+
+#include <zlib.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -179,8 +187,7 @@ typedef struct jpeg_job {
     const unsigned char *src;
     size_t src_len;
     fo_image_info *info;
-    fo_pixels *out;     /* NULL: probe (decode into row only) */
-    unsigned char *row; /* probe's row buffer */
+    fo_pixels *out; /* NULL: probe (entropy-decode only) */
 } jpeg_job;
 
 static void jpeg_fail(j_common_ptr cinfo)
@@ -204,8 +211,9 @@ static void jpeg_message(j_common_ptr cinfo, int level)
     longjmp(j->jmp, 1);
 }
 
-/* Reads header, markers and every scanline. Returns 0, or -1 with j->msg
- * set. The caller destroys j->cinfo and frees j->row and j->out's data. */
+/* Reads header and markers, then every scanline (decode) or every DCT
+ * coefficient (probe). Returns 0, or -1 with j->msg set. The caller
+ * destroys j->cinfo and frees j->out's data. */
 static int jpeg_run(jpeg_job *j)
 {
     struct jpeg_decompress_struct *ci = &j->cinfo;
@@ -268,19 +276,20 @@ static int jpeg_run(jpeg_job *j)
     }
     set_shown(info);
 
+    if (!j->out) {
+        /* the whole entropy-coded data, up to EOI: a third of a decode */
+        (void)jpeg_read_coefficients(ci);
+        (void)jpeg_finish_decompress(ci);
+        return 0;
+    }
     (void)jpeg_start_decompress(ci);
     size_t stride = (size_t)ci->output_width * (size_t)ci->output_components;
-    if (j->out) {
-        j->out->w = (int)ci->output_width;
-        j->out->h = (int)ci->output_height;
-        j->out->comps = ci->output_components;
-        j->out->data = fo_xmalloc(stride * ci->output_height);
-    } else {
-        j->row = fo_xmalloc(stride);
-    }
+    j->out->w = (int)ci->output_width;
+    j->out->h = (int)ci->output_height;
+    j->out->comps = ci->output_components;
+    j->out->data = fo_xmalloc(stride * ci->output_height);
     while (ci->output_scanline < ci->output_height) {
-        JSAMPROW row =
-            j->out ? j->out->data + stride * ci->output_scanline : j->row;
+        JSAMPROW row = j->out->data + stride * ci->output_scanline;
         (void)jpeg_read_scanlines(ci, &row, 1);
     }
     (void)jpeg_finish_decompress(ci);
@@ -298,7 +307,6 @@ static fo_status jpeg_read(const unsigned char *buf, size_t len,
     j->out = out;
     int rc = jpeg_run(j);
     jpeg_destroy_decompress(&j->cinfo);
-    free(j->row);
     if (rc == 0 && out && info->adobe_cmyk) {
         /* Adobe (Photoshop, ImageMagick) CMYK is stored inverted. */
         size_t n = (size_t)out->w * (size_t)out->h * 4;
@@ -348,6 +356,112 @@ static void png_chunks(const unsigned char *b, size_t n, fo_image_info *info)
     }
 }
 
+/* The probe's check of a whole PNG: every chunk complete and its CRC
+ * right, IHDR first, the IDAT chunks consecutive, IEND last. 0, or -1
+ * with why set. */
+static int png_walk(const unsigned char *b, size_t n, fo_image_info *info,
+                    char *why, size_t why_len)
+{
+    size_t p = 8;
+    int idat = 0, idat_ended = 0;
+    /* whether the IDAT data can be copied into a PDF as it is (see
+     * fo_image_info.png_copy): decided from IHDR, tRNS, gAMA and sRGB */
+    int copy = 0, srgb = 0, gamma_ok = 1, trns = 0;
+    for (int first = 1;; first = 0) {
+        if (n - p < 12) {
+            set_why(why, why_len, "bad PNG data: the file ends before IEND");
+            return -1;
+        }
+        unsigned long len = be32(b + p);
+        const unsigned char *type = b + p + 4;
+        if (len > 0x7FFFFFFFul || len > n - p - 12) {
+            set_why(why, why_len, "bad PNG data: the file ends before IEND");
+            return -1;
+        }
+        char name[5] = {0};
+        for (int i = 0; i < 4; i++)
+            name[i] = (type[i] >= 'A' && type[i] <= 'Z') ||
+                              (type[i] >= 'a' && type[i] <= 'z')
+                          ? (char)type[i]
+                          : '?';
+        uLong crc = crc32(0L, type, (uInt)(len + 4));
+        if (crc != be32(type + 4 + len)) {
+            set_why(why, why_len, "bad PNG data: CRC error in %s chunk", name);
+            return -1;
+        }
+        if (first && memcmp(type, "IHDR", 4) != 0) {
+            set_why(why, why_len, "bad PNG data: IHDR is not first");
+            return -1;
+        }
+        const unsigned char *data = type + 4;
+        if (first && len >= 13)
+            /* 8 bits, grey (0) or RGB (2), no interlace */
+            copy =
+                data[8] == 8 && (data[9] == 0 || data[9] == 2) && data[12] == 0;
+        else if (memcmp(type, "tRNS", 4) == 0)
+            trns = 1;
+        else if (memcmp(type, "sRGB", 4) == 0)
+            srgb = 1;
+        else if (memcmp(type, "gAMA", 4) == 0 && len >= 4) {
+            /* 1/2.2, as sRGB, within what encoders round it to */
+            unsigned long g = be32(data);
+            gamma_ok = g >= 45000 && g <= 46000;
+        }
+        if (memcmp(type, "IDAT", 4) == 0) {
+            if (idat_ended) {
+                set_why(why, why_len, "bad PNG data: IDAT chunks apart");
+                return -1;
+            }
+            idat = 1;
+        } else if (idat) {
+            idat_ended = 1;
+        }
+        p += 12 + len;
+        if (memcmp(type, "IEND", 4) == 0)
+            break;
+    }
+    if (!idat) {
+        set_why(why, why_len, "bad PNG data: no image data");
+        return -1;
+    }
+    info->png_copy = copy && !trns && (gamma_ok || srgb);
+    return 0;
+}
+
+fo_status fo_image_png_idat(const unsigned char *b, size_t n,
+                            unsigned char **out, size_t *out_len)
+{
+    size_t p = 8, total = 0;
+    *out = NULL;
+    *out_len = 0;
+    /* twice over the chunks: the size, then the bytes */
+    for (int pass = 0; pass < 2; pass++) {
+        p = 8;
+        size_t at = 0;
+        while (n - p >= 12) {
+            unsigned long len = be32(b + p);
+            if (len > n - p - 12)
+                return FO_ERR_INPUT;
+            if (memcmp(b + p + 4, "IDAT", 4) == 0) {
+                if (pass)
+                    memcpy(*out + at, b + p + 8, len);
+                at += len;
+            }
+            if (memcmp(b + p + 4, "IEND", 4) == 0)
+                break;
+            p += 12 + len;
+        }
+        if (!pass) {
+            if (at == 0)
+                return FO_ERR_INPUT;
+            total = at;
+            *out = fo_xmalloc(total);
+        }
+    }
+    *out_len = total;
+    return FO_OK;
+}
+
 static fo_status png_read(const unsigned char *buf, size_t len,
                           fo_image_info *info, fo_pixels *out, char *why,
                           size_t why_len)
@@ -375,6 +489,11 @@ static fo_status png_read(const unsigned char *buf, size_t len,
         set_why(why, why_len, "image too large (%u x %u)", im.width, im.height);
         goto out;
     }
+    if (!out) {
+        if (png_walk(buf, len, info, why, why_len) == 0)
+            st = FO_OK;
+        goto out;
+    }
     /* tRNS becomes alpha, 16 bits become 8, palettes are expanded. A
      * 16-bit file without gAMA or sRGB is taken as sRGB (as everyone
      * writes them), not as linear light, the simplified API's default. */
@@ -386,23 +505,21 @@ static fo_status png_read(const unsigned char *buf, size_t len,
         set_why(why, why_len, "bad PNG data: %s", im.message);
         goto out;
     }
-    if (out) {
-        int comps = info->components;
-        size_t npx = (size_t)im.width * im.height;
-        out->w = (int)im.width;
-        out->h = (int)im.height;
-        out->comps = comps;
-        if (!alpha) {
-            out->data = px;
-            px = NULL;
-        } else {
-            out->data = fo_xmalloc(npx * (size_t)comps);
-            out->alpha = fo_xmalloc(npx);
-            for (size_t i = 0; i < npx; i++) {
-                memcpy(out->data + i * (size_t)comps,
-                       px + i * (size_t)(comps + 1), (size_t)comps);
-                out->alpha[i] = px[i * (size_t)(comps + 1) + (size_t)comps];
-            }
+    int comps = info->components;
+    size_t npx = (size_t)im.width * im.height;
+    out->w = (int)im.width;
+    out->h = (int)im.height;
+    out->comps = comps;
+    if (!alpha) {
+        out->data = px;
+        px = NULL;
+    } else {
+        out->data = fo_xmalloc(npx * (size_t)comps);
+        out->alpha = fo_xmalloc(npx);
+        for (size_t i = 0; i < npx; i++) {
+            memcpy(out->data + i * (size_t)comps, px + i * (size_t)(comps + 1),
+                   (size_t)comps);
+            out->alpha[i] = px[i * (size_t)(comps + 1) + (size_t)comps];
         }
     }
     st = FO_OK;
@@ -426,6 +543,11 @@ static fo_status read_image(const char *path, fo_image_info *info,
     unsigned char *buf = read_file(path, &len, why, why_len);
     if (!buf)
         return FO_ERR_IO;
+    /* zlib's CRC-32 and Adler-32 of the bytes, together: a fingerprint
+     * for the PDF's /ID and the renderers' "changed since it was read"
+     * check, at memory speed (not a security hash: nothing here needs one) */
+    info->hash = fo_image_hash(buf, len);
+    info->file_size = len;
     if (!sniff(buf, len, &fmt)) {
         set_why(why, why_len, "not a PNG or JPEG file");
         st = FO_ERR_INPUT;
@@ -451,6 +573,18 @@ fo_status fo_image_decode(const char *path, fo_pixels *out, char *why,
 {
     fo_image_info info;
     return read_image(path, &info, out, why, why_len);
+}
+
+fo_status fo_image_decode_info(const char *path, fo_image_info *info,
+                               fo_pixels *out, char *why, size_t why_len)
+{
+    return read_image(path, info, out, why, why_len);
+}
+
+uint64_t fo_image_hash(const void *bytes, size_t len)
+{
+    return (uint64_t)crc32_z(0L, bytes, len) << 32 |
+           (uint64_t)adler32_z(1L, bytes, len);
 }
 
 void fo_pixels_free(fo_pixels *p)

@@ -1,7 +1,7 @@
 /* image — reading the images a publication uses: JPEG with libjpeg, PNG
  * with libpng. No libharu or Cairo here: typeset probes an image for its
- * size and orientation, the renderers decode it (PNG) or pass it through
- * (JPEG, after the probe has decoded it once to prove it is whole).
+ * size and orientation and checks the file whole without decoding its
+ * pixels; the renderers decode it, or pass a JPEG through untouched.
  *
  * Never libharu's own PNG loader: it crashes on common files
  * (pango-libharu-findings.md §7). */
@@ -28,17 +28,25 @@ typedef struct fo_image_info {
     int has_alpha;        /* PNG with an alpha channel or tRNS */
     int bits;             /* bits per component in the file (PNG 1..16) */
     double ppi_x, ppi_y;  /* resolution stored in the file, 0 if none */
+    /* PNG whose IDAT data a PDF can take as it is (Flate with the PNG
+     * predictors): 8-bit grey or RGB, not interlaced, no tRNS, no gamma
+     * other than sRGB's. Set by the probe. */
+    int png_copy;
+    uint64_t hash;    /* fo_image_hash of the file's bytes */
+    size_t file_size; /* bytes */
 } fo_image_info;
 
-/* Reads and fully decodes the image at path once, to prove it is whole
- * (a truncated JPEG or a PNG with a bad CRC fails here, never in a
- * renderer), and fills *info. On failure returns FO_ERR_INPUT and writes
- * a short English reason into why: "not a PNG or JPEG file" (judged by
- * the first bytes, not the name), "truncated JPEG data", "bad JPEG data:
- * <libjpeg's message>" (any libjpeg warning counts), "bad PNG data:
- * <libpng's message>", "unsupported JPEG colour space (N components)",
- * "image too large (W x H)"; FO_ERR_IO with "cannot open the file" or
- * "cannot read the file" when the file cannot be read. */
+/* Reads the image at path, checks the whole file without decoding its
+ * pixels (JPEG: libjpeg reads every DCT coefficient; PNG: libpng reads the
+ * header, then every chunk's CRC is checked up to IEND), and fills *info.
+ * A truncated JPEG or PNG, or one with a bad CRC or bad entropy-coded data,
+ * fails here. On failure returns FO_ERR_INPUT and writes a short English
+ * reason into why: "not a PNG or JPEG file" (judged by the first bytes, not
+ * the name), "truncated JPEG data", "bad JPEG data: <libjpeg's message>"
+ * (any libjpeg warning counts), "bad PNG data: <reason>", "unsupported
+ * JPEG colour space (N components)", "image too large (W x H)"; FO_ERR_IO
+ * with "cannot open the file" or "cannot read the file" when the file
+ * cannot be read. */
 FO_WUR fo_status fo_image_probe(const char *path, fo_image_info *info,
                                 char *why, size_t why_len);
 
@@ -56,7 +64,23 @@ typedef struct fo_pixels {
  * fo_pixels_free. */
 FO_WUR fo_status fo_image_decode(const char *path, fo_pixels *out, char *why,
                                  size_t why_len);
+/* fo_image_decode that also fills *info as the probe does (hash
+ * included), so a renderer can tell whether the file changed since it
+ * was probed. */
+FO_WUR fo_status fo_image_decode_info(const char *path, fo_image_info *info,
+                                      fo_pixels *out, char *why,
+                                      size_t why_len);
 void fo_pixels_free(fo_pixels *p);
+
+/* The concatenated IDAT payloads of the PNG file in b (n bytes), one
+ * zlib stream of filtered scanlines; *out is malloc'd. FO_ERR_INPUT when
+ * the chunks do not add up (the probe has checked them). */
+FO_WUR fo_status fo_image_png_idat(const unsigned char *b, size_t n,
+                                   unsigned char **out, size_t *out_len);
+
+/* The fingerprint stored in fo_image_info.hash: zlib's CRC-32 and
+ * Adler-32 of the bytes (not a security hash). */
+uint64_t fo_image_hash(const void *bytes, size_t len);
 
 /* The affine transform that draws a w x h stored image, oriented, into
  * the unit square: maps stored (u, v) in [0,1]² (v down) to shown

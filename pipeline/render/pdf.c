@@ -16,12 +16,10 @@
  * characters, the hyphen that layout inserted at a line break) is wrapped in
  * a /Span with /ActualText, so copy and search give exactly the source text.
  *
- * Images: each fo_dl_doc image becomes one image XObject, made on its
- * first use however often it is drawn. JPEG passes through (DCTDecode);
- * PNG is decoded by the image module and embedded raw with an /SMask for
- * its alpha. Each placement is `q [re W n] cm /Im Do Q`, the matrix
- * applying the EXIF orientation. image_space() is the one place that
- * picks an image's colour space.
+ * Images: each fo_dl_doc image becomes one image XObject (pdf_image.c),
+ * made on its first use however often it is drawn, its samples made only
+ * while the file is saved. Each placement is `q [re W n] cm /Im Do Q`, the
+ * matrix applying the EXIF orientation.
  *
  * Determinism: no time, random or pointer value reaches the file; dates come
  * from opts->epoch, the subset tag from a hash of the glyph set, numbers are
@@ -55,8 +53,6 @@
 /* A ToUnicode target longer than this (UTF-16 units) is cut: the CMap
  * format limits a destination string to 512 bytes. */
 #define MAX_MAP_UNITS 256
-/* SCREEN: JPEG quality of resampled images. */
-#define SCREEN_JPEG_QUALITY 82
 
 /* ---- output buffer with a sticky status ----------------------------- */
 
@@ -215,8 +211,8 @@ typedef struct pdf_ctx {
     uint64_t id[2];    /* content hash for the trailer's /ID */
     uint32_t *scratch; /* sorted cluster offsets of the current run */
     size_t scratch_cap;
-    HPDF_Image *images;       /* per fo_dl_doc image, embedded on first use */
-    unsigned char *image_bad; /* per image: not embeddable (reported) */
+    HPDF_Image *images;  /* per fo_dl_doc image, embedded on first use */
+    fo_pdf_images *imgs; /* their samples, made while saving */
     /* Output profile: PRINT translates every page by off (bleed + slug)
      * inside a larger MediaBox and writes colours as CMYK. */
     fo_profile profile;
@@ -1250,203 +1246,20 @@ static void emit_line(out *o, page_state *ps, const fo_dl_line *l)
 
 /* ---- images ---------------------------------------------------------- */
 
-/* The colour space of embedded samples with comps components. Which
- * components an image ends up with is decided in get_image(). */
-static HPDF_ColorSpace image_space(int comps)
+/* The image XObject of doc image idx (pdf_image.c), made on its first use:
+ * one per image however often it is drawn. Its file's fingerprint goes
+ * into the /ID: the samples are made only while the file is saved. */
+static HPDF_Image get_image(pdf_ctx *c, const fo_dl_image *use)
 {
-    return comps == 1   ? HPDF_CS_DEVICE_GRAY
-           : comps == 4 ? HPDF_CS_DEVICE_CMYK
-                        : HPDF_CS_DEVICE_RGB;
-}
-
-/* A JPEG goes in as it is (DCTDecode, no recompression): the probe has
- * decoded it once and proved it whole. libharu's loader only reads the
- * header, ignores EXIF (the drawing applies the orientation) and gives
- * every 4-component JPEG /Decode [1 0 1 0 1 0 1 0]: right for Adobe's
- * inverted CMYK, wrong for plain CMYK, where it is removed. */
-static HPDF_Image load_jpeg(pdf_ctx *c, const fo_dl_image_src *src)
-{
-    char *bytes = NULL;
-    size_t len = 0;
-    HPDF_Image img = NULL;
-    fo_status st = fo_file_read(src->path, (size_t)UINT32_MAX, &bytes, &len);
-    if (st != FO_OK) {
-        fo_error(c->d, nopos, "%s: cannot read the image", src->path);
-        c->input_errors++;
-        return NULL;
-    }
-    hash_bytes(c, bytes, len);
-    img = HPDF_LoadJpegImageFromMem(c->pdf, (const HPDF_BYTE *)bytes,
-                                    (HPDF_UINT)len);
-    free(bytes);
-    if (!img) {
-        lib_fail(c, "HPDF_LoadJpegImageFromMem");
-        return NULL;
-    }
-    if (HPDF_Image_GetWidth(img) != (HPDF_UINT)src->info.width ||
-        HPDF_Image_GetHeight(img) != (HPDF_UINT)src->info.height) {
-        fo_error(c->d, nopos, "%s: the image changed since it was read",
-                 src->path);
-        c->input_errors++;
-        return NULL;
-    }
-    if (src->info.components == 4 && !src->info.adobe_cmyk &&
-        HPDF_Dict_GetItem(img, "Decode", HPDF_OCLASS_ARRAY) &&
-        HPDF_Dict_RemoveElement(img, "Decode") != HPDF_OK) {
-        lib_fail(c, "HPDF_Dict_RemoveElement(Decode)");
-        return NULL;
-    }
-    return img;
-}
-
-/* Decodes the image with the image module, never with libharu's PNG
- * loader (it crashes: pango-libharu-findings.md §7). FO_OK, or an input
- * error reported and counted. */
-static fo_status decode(pdf_ctx *c, const fo_dl_image_src *src, fo_pixels *px)
-{
-    char why[256];
-    if (fo_image_decode(src->path, px, why, sizeof why) != FO_OK) {
-        fo_error(c->d, nopos, "%s: %s", src->path, why);
-        c->input_errors++;
-        return FO_ERR_INPUT;
-    }
-    if (px->w != src->info.width || px->h != src->info.height) {
-        fo_error(c->d, nopos, "%s: the image changed since it was read",
-                 src->path);
-        c->input_errors++;
-        fo_pixels_free(px);
-        return FO_ERR_INPUT;
-    }
-    return FO_OK;
-}
-
-/* Embeds decoded pixels: as 8-bit samples (Flate when compressing) with
- * the alpha, if any, as a DeviceGray /SMask; or, when jpeg is set (the
- * screen profile's opaque images), re-encoded as a JPEG. */
-static HPDF_Image embed_pixels(pdf_ctx *c, const fo_pixels *px, int jpeg)
-{
-    size_t npx = (size_t)px->w * (size_t)px->h;
-    HPDF_Image img = NULL;
-    if (jpeg && !px->alpha) {
-        unsigned char *j = NULL;
-        size_t jl = 0;
-        fo_pdf_jpeg_encode(px, SCREEN_JPEG_QUALITY, &j, &jl);
-        hash_bytes(c, j, jl);
-        img = HPDF_LoadJpegImageFromMem(c->pdf, j, (HPDF_UINT)jl);
-        free(j);
-        if (!img)
-            lib_fail(c, "HPDF_LoadJpegImageFromMem");
-        return img;
-    }
-    hash_bytes(c, px->data, npx * (size_t)px->comps);
-    img = HPDF_LoadRawImageFromMem(c->pdf, px->data, (HPDF_UINT)px->w,
-                                   (HPDF_UINT)px->h, image_space(px->comps), 8);
-    if (!img) {
-        lib_fail(c, "HPDF_LoadRawImageFromMem");
-        return NULL;
-    }
-    if (px->alpha) {
-        hash_bytes(c, px->alpha, npx);
-        HPDF_Image mask =
-            HPDF_LoadRawImageFromMem(c->pdf, px->alpha, (HPDF_UINT)px->w,
-                                     (HPDF_UINT)px->h, HPDF_CS_DEVICE_GRAY, 8);
-        if (!mask || HPDF_Image_AddSMask(img, mask) != HPDF_OK) {
-            lib_fail(c, "HPDF_Image_AddSMask");
-            return NULL;
-        }
-    }
-    return img;
-}
-
-/* SCREEN: the stored size the image is resampled to so that its largest
- * placement shows it at opts->screen_ppi; 0 when it is not above that. */
-static int screen_size(const pdf_ctx *c, int idx, int *w, int *h)
-{
-    const fo_image_info *in = &c->doc->images[idx].info;
-    double ppi = c->opts->screen_ppi;
-    if (c->profile != FO_PROFILE_SCREEN || ppi <= 0 || in->shown_w <= 0 ||
-        in->shown_h <= 0 || c->place_w[idx] <= 0 || c->place_h[idx] <= 0)
-        return 0;
-    double sx = c->place_w[idx] / 72 * ppi / in->shown_w;
-    double sy = c->place_h[idx] / 72 * ppi / in->shown_h;
-    double s = sx > sy ? sx : sy;
-    if (s >= 1)
-        return 0;
-    *w = (int)ceil(in->width * s);
-    *h = (int)ceil(in->height * s);
-    *w = *w < 1 ? 1 : *w;
-    *h = *h < 1 ? 1 : *h;
-    return *w < in->width || *h < in->height;
-}
-
-/* Every image but a JPEG passed through: decoded, then made to fit the
- * profile. PRINT: alpha flattened on white, RGB converted to CMYK through
- * the output profile, grey kept (DeviceGray prints on K only), Flate:
- * lossless, so a JPEG source gets no second generation of compression
- * loss, and a CMYK JPEG's inversion convention (Adobe APP14), which
- * readers disagree on, never comes up. ARCHIVE: alpha flattened, CMYK
- * converted to sRGB. SCREEN: CMYK converted to sRGB, resampled to
- * screen_ppi, re-encoded as JPEG when opaque. */
-static HPDF_Image load_pixels(pdf_ctx *c, int idx)
-{
-    const fo_dl_image_src *src = &c->doc->images[idx];
-    fo_pixels px;
-    HPDF_Image img = NULL;
-    int w = 0, h = 0, jpeg = 0;
-    if (decode(c, src, &px) != FO_OK)
-        return NULL;
-    fo_status st = FO_OK;
-    if (c->profile != FO_PROFILE_SCREEN)
-        fo_pdf_flatten(&px);
-    if (c->profile == FO_PROFILE_PRINT && px.comps == 3)
-        st = fo_pdf_cms_to_cmyk(c->cms, &px, c->d);
-    if (c->profile != FO_PROFILE_PRINT && px.comps == 4) {
-        st = fo_pdf_cms_to_rgb(c->cms, &px, c->d);
-        jpeg = c->profile == FO_PROFILE_SCREEN;
-    }
-    if (st == FO_OK && screen_size(c, idx, &w, &h)) {
-        st = fo_pdf_resample(&px, w, h, c->d);
-        jpeg = 1;
-    }
-    if (st != FO_OK)
-        c->input_errors++;
-    else
-        img = embed_pixels(c, &px, jpeg);
-    fo_pixels_free(&px);
-    return img;
-}
-
-/* Whether a JPEG can go in as it is in this profile. */
-static int jpeg_passes(const pdf_ctx *c, int idx)
-{
-    const fo_image_info *in = &c->doc->images[idx].info;
-    int w, h;
-    switch (c->profile) {
-    case FO_PROFILE_PRINT: /* grey and CMYK */
-        return in->components != 3;
-    case FO_PROFILE_ARCHIVE: /* grey and RGB: sRGB output intent */
-        return in->components != 4;
-    case FO_PROFILE_SCREEN: /* CMYK stays CMYK without a profile for it */
-        if (in->components == 4)
-            return !c->opts->cmyk_icc;
-        return !screen_size(c, idx, &w, &h);
-    }
-    return 1;
-}
-
-/* The image XObject of doc image idx, made on its first use: one per
- * image however often it is drawn. NULL when it could not be made
- * (reported). */
-static HPDF_Image get_image(pdf_ctx *c, int idx)
-{
-    if (c->images[idx] || c->image_bad[idx])
+    int idx = use->image;
+    if (c->images[idx])
         return c->images[idx];
     const fo_dl_image_src *src = &c->doc->images[idx];
     hash_str(c, src->path);
-    c->images[idx] = src->info.format == FO_IMAGE_JPEG && jpeg_passes(c, idx)
-                         ? load_jpeg(c, src)
-                         : load_pixels(c, idx);
-    c->image_bad[idx] = c->images[idx] == NULL;
+    hash_bytes(c, &src->info.hash, sizeof src->info.hash);
+    c->images[idx] = fo_pdf_image_xobject(c->imgs, idx, use);
+    if (!c->images[idx])
+        lib_fail(c, "making an image XObject");
     return c->images[idx];
 }
 
@@ -1462,9 +1275,9 @@ static fo_status emit_image(pdf_ctx *c, out *o, page_state *ps,
         c->input_errors++;
         return FO_OK;
     }
-    HPDF_Image img = get_image(c, im->image);
+    HPDF_Image img = get_image(c, im);
     if (!img)
-        return c->lib_failed ? FO_ERR_LIBRARY : FO_OK;
+        return FO_ERR_LIBRARY;
     const char *name = HPDF_Page_GetXObjectName(ps->hp, img);
     if (!name) {
         lib_fail(c, "HPDF_Page_GetXObjectName");
@@ -2041,6 +1854,8 @@ static fo_status setup_profile(pdf_ctx *c)
     c->cms = fo_pdf_cms_new(c->opts, c->d);
     if (!c->cms)
         return FO_ERR_LIBRARY;
+    c->imgs = fo_pdf_images_new(c->pdf, doc, c->opts, c->cms, c->place_w,
+                                c->place_h, c->d);
     switch (c->profile) {
     case FO_PROFILE_PRINT:
         c->pdf->pdf_version = HPDF_VER_13;
@@ -2075,7 +1890,6 @@ fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
     c.fonts = fo_xcalloc(doc->nfonts ? doc->nfonts : 1, sizeof *c.fonts);
     // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of handles
     c.images = fo_xcalloc(doc->nimages ? doc->nimages : 1, sizeof *c.images);
-    c.image_bad = fo_xcalloc(doc->nimages ? doc->nimages : 1, 1);
     c.profile = opts->profile; /* build_font reads it */
     c.id[0] = 1469598103934665603ull;
     c.id[1] = 0x6a09e667f3bcc908ull;
@@ -2117,7 +1931,14 @@ fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
     st = FO_ERR_LIBRARY;
     tmp = fo_atomic_tmpname(path);
     tmp_written = 1;
-    CHECK(&c, HPDF_SaveToFile(c.pdf, tmp));
+    if (HPDF_SaveToFile(c.pdf, tmp) != HPDF_OK) {
+        if (fo_pdf_images_failed(c.imgs)) {
+            st = FO_ERR_INPUT; /* reported at the image */
+            goto out;
+        }
+        lib_fail(&c, "HPDF_SaveToFile");
+        goto out;
+    }
     if (rename(tmp, path) != 0) {
         fo_error(d, nopos, "%s: cannot write the file", path);
         st = FO_ERR_IO;
@@ -2126,6 +1947,8 @@ fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
     tmp_written = 0;
     st = FO_OK;
 out:
+    if (st == FO_OK && c.imgs && fo_pdf_images_failed(c.imgs))
+        st = FO_ERR_INPUT;
     if (st == FO_OK && (c.lib_failed || c.hpdf_error)) {
         lib_fail(&c, "saving the document");
         st = FO_ERR_LIBRARY;
@@ -2135,11 +1958,11 @@ out:
     free(tmp);
     if (c.pdf)
         HPDF_Free(c.pdf);
+    fo_pdf_images_free(c.imgs);
     for (size_t f = 0; f < doc->nfonts; f++)
         font_close(&c.fonts[f]);
     free(c.fonts);
     free(c.images);
-    free(c.image_bad);
     free(c.place_w);
     free(c.place_h);
     fo_pdf_cms_free(c.cms);

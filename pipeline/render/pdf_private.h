@@ -7,6 +7,7 @@
 #include "render.h"
 
 #include <hpdf.h>
+#include <hpdf_objects.h>
 
 /* Points per millimetre. */
 #define FO_PDF_MM (72.0 / 25.4)
@@ -37,7 +38,7 @@ void fo_pdf_flatten(fo_pixels *px);
  * Cairo's GOOD filter (an area-averaging box filter when shrinking). */
 FO_WUR fo_status fo_pdf_resample(fo_pixels *px, int w, int h, fo_diags *d);
 
-/* Encodes px (grey or RGB, no alpha) as a baseline JPEG; *out is
+/* Encodes px (grey, RGB or CMYK, no alpha) as a baseline JPEG; *out is
  * malloc'd, the caller frees it. Deterministic for the same pixels. */
 void fo_pdf_jpeg_encode(const fo_pixels *px, int quality, unsigned char **out,
                         size_t *len);
@@ -69,6 +70,25 @@ FO_WUR fo_status fo_pdf_marks(fo_buf *b, double w, double h, double off,
 FO_WUR fo_status fo_pdf_cff_charset(const unsigned char *cff, size_t len,
                                     int *cid_keyed, uint32_t **cids,
                                     unsigned *nglyphs);
+
+/* Image XObjects (pdf_image.c): made on an image's first use, their
+ * samples decoded, converted and encoded while the document is saved, one
+ * image at a time. place_w/place_h (SCREEN: the largest box each image is
+ * drawn into, points) are borrowed, like everything else given here. */
+typedef struct fo_pdf_images fo_pdf_images;
+fo_pdf_images *fo_pdf_images_new(HPDF_Doc pdf, const fo_dl_doc *doc,
+                                 const fo_pdf_opts *opts, fo_pdf_cms *cms,
+                                 const double *place_w, const double *place_h,
+                                 fo_diags *d);
+/* After HPDF_Free of the document (the streams point into these). */
+void fo_pdf_images_free(fo_pdf_images *o);
+/* The XObject of document image idx, made when use (its first placement,
+ * where errors will point) first draws it; NULL when libharu fails. */
+HPDF_Dict fo_pdf_image_xobject(fo_pdf_images *o, int idx,
+                               const fo_dl_image *use);
+/* How many images failed while the document was saved (each reported at
+ * its first placement); the file must then be thrown away. */
+int fo_pdf_images_failed(const fo_pdf_images *o);
 
 /* Formats v with at most dec (0..5) decimals, trailing zeros trimmed,
  * whatever LC_NUMERIC says (pdf.c). */

@@ -311,7 +311,7 @@ static void jpeg_die(j_common_ptr ci)
 void fo_pdf_jpeg_encode(const fo_pixels *px, int quality, unsigned char **out,
                         size_t *len)
 {
-    assert(!px->alpha && (px->comps == 1 || px->comps == 3));
+    assert(!px->alpha && (px->comps == 1 || px->comps == 3 || px->comps == 4));
     struct jpeg_compress_struct ci;
     struct jpeg_error_mgr jerr;
     unsigned char *buf = NULL;
@@ -323,8 +323,15 @@ void fo_pdf_jpeg_encode(const fo_pixels *px, int quality, unsigned char **out,
     ci.image_width = (JDIMENSION)px->w;
     ci.image_height = (JDIMENSION)px->h;
     ci.input_components = px->comps;
-    ci.in_color_space = px->comps == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    ci.in_color_space = px->comps == 1   ? JCS_GRAYSCALE
+                        : px->comps == 4 ? JCS_CMYK
+                                         : JCS_RGB;
     jpeg_set_defaults(&ci);
+    /* CMYK as it is, not inverted, and no Adobe APP14 marker: readers
+     * disagree on what that marker means for inversion, and agree on a
+     * plain CMYK JPEG (no /Decode in the dictionary). */
+    if (px->comps == 4)
+        ci.write_Adobe_marker = FALSE;
     jpeg_set_quality(&ci, quality, TRUE);
     ci.optimize_coding = TRUE; /* a few % smaller, still baseline */
     jpeg_start_compress(&ci, TRUE);

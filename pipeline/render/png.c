@@ -358,8 +358,10 @@ static fo_status soft_proof_pixels(fo_png_renderer *r, fo_pixels *px,
 
 /* The surfaces of doc image idx, decoded on first use; NULL (reported
  * once) when the file cannot be decoded. */
-static const image_surf *get_image(fo_png_renderer *r, int idx, fo_diags *d)
+static const image_surf *get_image(fo_png_renderer *r, const fo_dl_image *use,
+                                   fo_diags *d)
 {
+    int idx = use->image;
     image_surf *im = &r->images[idx];
     if (im->color || r->image_bad[idx])
         return im->color ? im : NULL;
@@ -367,7 +369,10 @@ static const image_surf *get_image(fo_png_renderer *r, int idx, fo_diags *d)
     fo_pixels px;
     char why[256];
     if (fo_image_decode(src->path, &px, why, sizeof why) != FO_OK) {
-        fo_error(d, nopos, "%s: %s", src->path, why);
+        /* worded as the PDF renderer and the layout word it, so that the
+         * diagnostics sink keeps one when several of them meet it */
+        fo_error(d, use->pos, "cannot use the image '%s': %s",
+                 use->src ? use->src : src->path, why);
         r->image_bad[idx] = 1;
         return NULL;
     }
@@ -419,7 +424,7 @@ static fo_status draw_image(fo_png_renderer *r, cairo_t *cr,
         fo_error(d, nopos, "image op with unknown image %d", im->image);
         return FO_ERR_INPUT;
     }
-    const image_surf *is = get_image(r, im->image, d);
+    const image_surf *is = get_image(r, im, d);
     if (!is)
         return FO_ERR_INPUT;
     int w = cairo_image_surface_get_width(is->color),

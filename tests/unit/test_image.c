@@ -321,6 +321,41 @@ static void test_broken_files(void **state)
                      FO_ERR_INPUT);
 }
 
+/* The probe reads no pixels, yet refuses a PNG whose image data was
+ * damaged after it was written (a CRC mismatch in an IDAT chunk near the
+ * end of the file), and gives a JPEG and a PNG the file's fingerprint. */
+static void test_probe_checks_whole_file(void **state)
+{
+    (void)state;
+    FILE *f = fopen(path("rgb8.png"), "rb");
+    assert_non_null(f);
+    static unsigned char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    (void)fclose(f);
+    assert_true(n > 100 && n < sizeof buf);
+    fo_image_info info;
+    char why[100];
+    assert_int_equal(fo_image_probe(path("rgb8.png"), &info, why, sizeof why),
+                     FO_OK);
+    assert_true(info.hash == fo_image_hash(buf, n));
+    assert_int_equal(info.file_size, n);
+    /* a byte of the last IDAT: IEND is the file's last 12 bytes, the
+     * IDAT's CRC the 4 before them */
+    buf[n - 12 - 4 - 3] ^= 0x10;
+    char dir[] = "/tmp/fo_image_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char tmp[64];
+    (void)snprintf(tmp, sizeof tmp, "%s/damaged.png", dir);
+    f = fopen(tmp, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(fo_image_probe(tmp, &info, why, sizeof why), FO_ERR_INPUT);
+    assert_string_equal(why, "bad PNG data: CRC error in IDAT chunk");
+    assert_int_equal(unlink(tmp), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* Every prefix of a JPEG and a PNG is refused (a PNG cut inside IEND
  * still has all its pixels, and may pass), and every one-byte corruption
  * of the first 200 bytes is refused or decoded: never a crash or a
@@ -395,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_exif_orientations),
         cmocka_unit_test(test_orientation_matrix),
         cmocka_unit_test(test_broken_files),
+        cmocka_unit_test(test_probe_checks_whole_file),
         cmocka_unit_test(test_prefixes_and_flips),
         cmocka_unit_test(test_format_by_magic),
     };

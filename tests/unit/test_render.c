@@ -571,7 +571,8 @@ static void test_errors_leave_no_file(void **state)
     fo_diags_init(&dg);
     assert_int_equal(fo_render_pdf(d, path, &opts, &dg), FO_ERR_INPUT);
     assert_int_equal(dg.n, 1);
-    assert_non_null(strstr(dg.items[0].message, "truncated.png: bad PNG data"));
+    assert_non_null(
+        strstr(dg.items[0].message, "truncated.png': bad PNG data"));
     assert_int_equal(file_size(path), -1);
     snprintf(path, sizeof path, "%s/bad.png", f->dir);
     assert_int_equal(fo_render_png(d, 0, 72, path, &dg), FO_ERR_INPUT);
@@ -753,7 +754,7 @@ static void test_img_qpdf_check_and_deterministic(void **state)
 
 /* One image XObject per distinct file however often it is placed, plus
  * one SMask per image with alpha; plain CMYK has no /Decode, Adobe CMYK
- * has the inverting one. */
+ * has the inverting one; opaque 8-bit PNGs keep their compressed data. */
 static void test_img_one_xobject_per_file(void **state)
 {
     img_fixture *f = *state;
@@ -778,6 +779,14 @@ static void test_img_one_xobject_per_file(void **state)
              "grep -a -c '/Decode'",
              f->pdf);
     assert_int_equal(atoi(o), 1); /* cmyk-adobe.jpg only */
+    free(o);
+    /* rgb8.png and grey8.png go in as their IDAT bytes (the raster tests
+     * below compare them with poppler's rendering) */
+    o = runf(&rc,
+             "qpdf --qdf --stream-data=preserve --object-streams=disable "
+             "'%s' - | grep -a -c '/Predictor 15'",
+             f->pdf);
+    assert_int_equal(atoi(o), 2);
     free(o);
 }
 

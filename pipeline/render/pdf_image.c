@@ -1,0 +1,546 @@
+/* Image XObjects of the PDF renderer: one per document image, however often
+ * it is drawn. Its dictionary is made when a page first draws it; its
+ * samples are made while libharu saves the file, one image at a time, and
+ * freed as soon as they are written. So a publication's images are never
+ * all in memory at once, and an image that passes through (a JPEG the
+ * profile can keep) is never decoded at all: the probe in typeset has
+ * already checked it whole.
+ *
+ * How: the dictionary's stream is a libharu stream of our own (the
+ * HPDF_Stream read/seek/size callbacks of hpdf_streams.h) whose size
+ * callback, the first thing libharu asks when it reaches the object,
+ * decodes, converts and encodes the image; the read callback hands out the
+ * bytes and frees them at the end. libharu compresses a stream itself only
+ * when its filter says Flate, at zlib's default level and with no way to
+ * change it, and it deletes a /Filter key it did not set; so our Flate
+ * streams carry filter NONE (copied as they are) and their /Filter is
+ * written by the dictionary's write callback, which libharu calls after
+ * the other keys. The compression level is then ours (IMAGE_ZLEVEL).
+ *
+ * What each profile stores (plan()):
+ * - a JPEG the profile can keep goes in as the file's bytes (DCTDecode):
+ *   grey and CMYK in PRINT, grey and RGB in ARCHIVE, any in SCREEN unless
+ *   it must be downsampled;
+ * - any other JPEG is decoded, converted (PRINT: RGB to CMYK through the
+ *   output profile; ARCHIVE and SCREEN: CMYK to sRGB), downsampled
+ *   (SCREEN) and encoded again as a JPEG: a lossy source stays lossy at
+ *   high quality (PRINT_JPEG_QUALITY), not ten times larger in Flate;
+ * - an opaque 8-bit grey or RGB PNG in sRGB that the profile can keep goes
+ *   in as its IDAT bytes, with the PNG predictors named in /DecodeParms (as
+ *   pdfTeX does): no inflating, no deflating. The probe has checked every
+ *   chunk's CRC;
+ * - any other PNG is decoded, flattened on white (PRINT, ARCHIVE: no
+ *   transparency) or given a soft mask (SCREEN), converted, and stored
+ *   lossless with Flate, since charts, maps and logos must keep their
+ *   edges; SCREEN stores a downsampled opaque PNG as a JPEG.
+ *
+ * An image whose file changed or broke since the probe is reported at its
+ * first placement and fails the save: no PDF is written. */
+#include "pdf_private.h"
+
+#include <hpdf.h>
+#include <hpdf_doc.h>
+#include <hpdf_objects.h>
+#include <hpdf_streams.h>
+
+#include <zlib.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* zlib level of image samples. Measured on the benchmark's 48 PNGs
+ * (tests/bench, 113 sections: photos and charts), level 1 against the
+ * default 6: see docs/benchmark.md. */
+#define IMAGE_ZLEVEL 1
+/* JPEG quality of images re-encoded for print and archive (a JPEG source
+ * converted to CMYK or sRGB), and of SCREEN's downsampled ones. */
+#define PRINT_JPEG_QUALITY 95
+#define SCREEN_JPEG_QUALITY 82
+
+/* A bug or an impossible state: message and abort (style.md §3). */
+static void bug(const char *what)
+{
+    (void)fprintf(stderr, "folio: pdf_image: %s\n", what);
+    abort();
+}
+
+typedef enum enc_kind {
+    ENC_PASS,  /* the file's bytes, DCTDecode */
+    ENC_IDAT,  /* a PNG's IDAT bytes, FlateDecode with PNG predictors */
+    ENC_JPEG,  /* decoded and encoded again, DCTDecode */
+    ENC_FLATE, /* samples, FlateDecode at IMAGE_ZLEVEL */
+    ENC_RAW    /* samples, uncompressed (opts->compress off) */
+} enc_kind;
+
+typedef struct img {
+    fo_pdf_images *owner;
+    int idx;
+    fo_pos pos;      /* first placement: where errors point */
+    const char *src; /* the image as the content names it */
+    enc_kind enc;
+    int quality;
+    int w, h, comps; /* as stored in the PDF */
+    int resample;    /* w, h differ from the file's */
+    int mask;        /* a soft mask follows (SCREEN, alpha) */
+    HPDF_Dict xobj;
+    int made, failed;
+    unsigned char *data, *alpha; /* encoded, while being written */
+    size_t len, alpha_len;
+} img;
+
+struct fo_pdf_images {
+    HPDF_Doc pdf;
+    const fo_dl_doc *doc;
+    const fo_pdf_opts *opts;
+    fo_pdf_cms *cms;
+    fo_diags *d;
+    const double *place_w, *place_h;
+    img **imgs; /* per document image, NULL until first drawn */
+    int failed;
+};
+
+/* What a stream callback gets: its image and which of its streams. */
+typedef struct img_stream {
+    img *im;
+    int is_mask;
+    size_t pos;
+} img_stream;
+
+fo_pdf_images *fo_pdf_images_new(HPDF_Doc pdf, const fo_dl_doc *doc,
+                                 const fo_pdf_opts *opts, fo_pdf_cms *cms,
+                                 const double *place_w, const double *place_h,
+                                 fo_diags *d)
+{
+    fo_pdf_images *o = fo_xcalloc(1, sizeof *o);
+    o->pdf = pdf;
+    o->doc = doc;
+    o->opts = opts;
+    o->cms = cms;
+    o->d = d;
+    o->place_w = place_w;
+    o->place_h = place_h;
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers
+    o->imgs = fo_xcalloc(doc->nimages ? doc->nimages : 1, sizeof *o->imgs);
+    return o;
+}
+
+static void img_release(img *im)
+{
+    free(im->data);
+    free(im->alpha);
+    im->data = im->alpha = NULL;
+}
+
+void fo_pdf_images_free(fo_pdf_images *o)
+{
+    if (!o)
+        return;
+    for (size_t i = 0; i < o->doc->nimages; i++)
+        if (o->imgs[i]) {
+            img_release(o->imgs[i]);
+            free(o->imgs[i]);
+        }
+    free(o->imgs);
+    free(o);
+}
+
+int fo_pdf_images_failed(const fo_pdf_images *o)
+{
+    return o->failed;
+}
+
+/* ---- what to store ---------------------------------------------------- */
+
+/* SCREEN: the stored size the image is resampled to so that its largest
+ * placement shows it at opts->screen_ppi; 0 when it is not above that. */
+static int screen_size(const fo_pdf_images *o, int idx, int *w, int *h)
+{
+    const fo_image_info *in = &o->doc->images[idx].info;
+    double ppi = o->opts->screen_ppi;
+    if (o->opts->profile != FO_PROFILE_SCREEN || ppi <= 0 || in->shown_w <= 0 ||
+        in->shown_h <= 0 || o->place_w[idx] <= 0 || o->place_h[idx] <= 0)
+        return 0;
+    double sx = o->place_w[idx] / 72 * ppi / in->shown_w;
+    double sy = o->place_h[idx] / 72 * ppi / in->shown_h;
+    double s = sx > sy ? sx : sy;
+    if (s >= 1)
+        return 0;
+    *w = (int)ceil(in->width * s);
+    *h = (int)ceil(in->height * s);
+    *w = *w < 1 ? 1 : *w;
+    *h = *h < 1 ? 1 : *h;
+    return *w < in->width || *h < in->height;
+}
+
+/* Whether a JPEG can go in as it is in this profile. */
+static int jpeg_passes(const fo_pdf_images *o, int idx)
+{
+    const fo_image_info *in = &o->doc->images[idx].info;
+    int w, h;
+    switch (o->opts->profile) {
+    case FO_PROFILE_PRINT: /* grey and CMYK */
+        return in->components != 3;
+    case FO_PROFILE_ARCHIVE: /* grey and RGB: sRGB output intent */
+        return in->components != 4;
+    case FO_PROFILE_SCREEN: /* CMYK stays CMYK without a profile for it */
+        if (in->components == 4)
+            return !o->opts->cmyk_icc;
+        return !screen_size(o, idx, &w, &h);
+    }
+    return 1;
+}
+
+/* Whether a PNG's compressed data can go in as it is (fo_image_info
+ * png_copy: 8-bit grey or RGB, opaque, sRGB): not in PRINT when RGB (it
+ * becomes CMYK), not in SCREEN when it must be downsampled. */
+static int png_passes(const fo_pdf_images *o, int idx)
+{
+    const fo_image_info *in = &o->doc->images[idx].info;
+    int w, h;
+    if (!in->png_copy)
+        return 0;
+    switch (o->opts->profile) {
+    case FO_PROFILE_PRINT:
+        return in->components == 1;
+    case FO_PROFILE_ARCHIVE:
+        return 1;
+    case FO_PROFILE_SCREEN:
+        return !screen_size(o, idx, &w, &h);
+    }
+    return 0;
+}
+
+/* Decides im's encoding, stored size and components from the probe. */
+static void plan(fo_pdf_images *o, img *im)
+{
+    const fo_image_info *in = &o->doc->images[im->idx].info;
+    fo_profile prof = o->opts->profile;
+    im->w = in->width;
+    im->h = in->height;
+    im->comps = in->components;
+    if (in->format == FO_IMAGE_JPEG && jpeg_passes(o, im->idx)) {
+        im->enc = ENC_PASS;
+        return;
+    }
+    if (in->format == FO_IMAGE_PNG && png_passes(o, im->idx)) {
+        im->enc = ENC_IDAT;
+        return;
+    }
+    if (prof == FO_PROFILE_PRINT && im->comps == 3)
+        im->comps = 4;
+    if (prof != FO_PROFILE_PRINT && im->comps == 4)
+        im->comps = 3;
+    im->mask = prof == FO_PROFILE_SCREEN && in->has_alpha;
+    im->resample = screen_size(o, im->idx, &im->w, &im->h);
+    im->enc = o->opts->compress ? ENC_FLATE : ENC_RAW;
+    if (prof == FO_PROFILE_SCREEN && !im->mask &&
+        (im->resample || in->components == 4)) {
+        im->enc = ENC_JPEG;
+        im->quality = SCREEN_JPEG_QUALITY;
+    } else if (in->format == FO_IMAGE_JPEG) {
+        im->enc = ENC_JPEG;
+        im->quality = prof == FO_PROFILE_SCREEN ? SCREEN_JPEG_QUALITY
+                                                : PRINT_JPEG_QUALITY;
+    }
+}
+
+/* ---- making the samples ------------------------------------------------ */
+
+static void img_fail(img *im, const char *why)
+{
+    fo_pdf_images *o = im->owner;
+    const fo_dl_image_src *src = &o->doc->images[im->idx];
+    fo_error(o->d, im->pos, "cannot use the image '%s': %s",
+             im->src ? im->src : src->path, why);
+    im->failed = 1;
+    o->failed++;
+    img_release(im);
+}
+
+/* Deflates n bytes at IMAGE_ZLEVEL into a malloc'd buffer. */
+static unsigned char *deflate_bytes(const unsigned char *p, size_t n,
+                                    size_t *out_len)
+{
+    uLongf cap = compressBound((uLong)n);
+    unsigned char *buf = fo_xmalloc(cap);
+    if (compress2(buf, &cap, p, (uLong)n, IMAGE_ZLEVEL) != Z_OK)
+        bug("zlib cannot compress"); /* only without memory */
+    *out_len = cap;
+    return buf;
+}
+
+static unsigned char *copy_bytes(const unsigned char *p, size_t n)
+{
+    unsigned char *b = fo_xmalloc(n ? n : 1);
+    memcpy(b, p, n);
+    return b;
+}
+
+/* The file's own bytes, if it is still the file the probe read. */
+static void make_passthrough(img *im, const fo_dl_image_src *src)
+{
+    char *bytes = NULL;
+    size_t len = 0;
+    if (fo_file_read(src->path, (size_t)UINT32_MAX, &bytes, &len) != FO_OK) {
+        img_fail(im, "cannot read the file");
+        return;
+    }
+    if (len != src->info.file_size ||
+        fo_image_hash(bytes, len) != src->info.hash) {
+        free(bytes);
+        img_fail(im, "the file changed since it was read");
+        return;
+    }
+    if (im->enc == ENC_IDAT) {
+        fo_status st =
+            fo_image_png_idat((unsigned char *)bytes, len, &im->data, &im->len);
+        free(bytes);
+        if (st != FO_OK)
+            img_fail(im, "bad PNG data: no image data");
+        return;
+    }
+    im->data = (unsigned char *)bytes;
+    im->len = len;
+}
+
+static void make_samples(img *im, const fo_dl_image_src *src)
+{
+    fo_pdf_images *o = im->owner;
+    fo_profile prof = o->opts->profile;
+    fo_image_info info;
+    fo_pixels px;
+    char why[256];
+    if (fo_image_decode_info(src->path, &info, &px, why, sizeof why) != FO_OK) {
+        img_fail(im, why);
+        return;
+    }
+    if (info.hash != src->info.hash || info.file_size != src->info.file_size) {
+        fo_pixels_free(&px);
+        img_fail(im, "the file changed since it was read");
+        return;
+    }
+    fo_status st = FO_OK;
+    if (prof != FO_PROFILE_SCREEN)
+        fo_pdf_flatten(&px);
+    if (prof == FO_PROFILE_PRINT && px.comps == 3)
+        st = fo_pdf_cms_to_cmyk(o->cms, &px, o->d);
+    if (st == FO_OK && prof != FO_PROFILE_PRINT && px.comps == 4)
+        st = fo_pdf_cms_to_rgb(o->cms, &px, o->d);
+    if (st == FO_OK && im->resample)
+        st = fo_pdf_resample(&px, im->w, im->h, o->d);
+    if (st == FO_OK &&
+        (px.w != im->w || px.h != im->h || px.comps != im->comps ||
+         (px.alpha != NULL) != (im->mask != 0)))
+        bug("the samples made differ from the plan");
+    if (st != FO_OK) {
+        fo_pixels_free(&px);
+        img_fail(im, "colour conversion failed");
+        return;
+    }
+    size_t n = (size_t)px.w * (size_t)px.h;
+    switch (im->enc) {
+    case ENC_JPEG:
+        fo_pdf_jpeg_encode(&px, im->quality, &im->data, &im->len);
+        break;
+    case ENC_FLATE:
+        im->data = deflate_bytes(px.data, n * (size_t)px.comps, &im->len);
+        break;
+    case ENC_RAW:
+    case ENC_PASS:
+    case ENC_IDAT:
+        im->len = n * (size_t)px.comps;
+        im->data = copy_bytes(px.data, im->len);
+        break;
+    }
+    if (im->mask) {
+        if (o->opts->compress) {
+            im->alpha = deflate_bytes(px.alpha, n, &im->alpha_len);
+        } else {
+            im->alpha_len = n;
+            im->alpha = copy_bytes(px.alpha, n);
+        }
+    }
+    fo_pixels_free(&px);
+}
+
+static void make(img *im)
+{
+    if (im->made)
+        return;
+    im->made = 1;
+    const fo_dl_image_src *src = &im->owner->doc->images[im->idx];
+    if (im->enc == ENC_PASS || im->enc == ENC_IDAT)
+        make_passthrough(im, src);
+    else
+        make_samples(im, src);
+}
+
+/* ---- the stream callbacks ---------------------------------------------- */
+
+static HPDF_UINT32 stream_size(HPDF_Stream s)
+{
+    img_stream *is = s->attr;
+    make(is->im);
+    if (is->im->failed)
+        return 1; /* so that the read is called, and fails */
+    return (HPDF_UINT32)(is->is_mask ? is->im->alpha_len : is->im->len);
+}
+
+static HPDF_STATUS stream_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
+{
+    img_stream *is = s->attr;
+    img *im = is->im;
+    make(im);
+    if (im->failed)
+        return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, 0);
+    const unsigned char *data = is->is_mask ? im->alpha : im->data;
+    size_t len = is->is_mask ? im->alpha_len : im->len;
+    size_t n = is->pos < len ? len - is->pos : 0;
+    if (n > *siz)
+        n = *siz;
+    if (n)
+        memcpy(ptr, data + is->pos, n);
+    is->pos += n;
+    if (is->pos >= len) {
+        /* written: the samples are not needed again */
+        if (is->is_mask) {
+            free(im->alpha);
+            im->alpha = NULL;
+        } else {
+            free(im->data);
+            im->data = NULL;
+        }
+    }
+    if (n < *siz) {
+        *siz = (HPDF_UINT)n;
+        return HPDF_STREAM_EOF;
+    }
+    return HPDF_OK;
+}
+
+static HPDF_STATUS stream_seek(HPDF_Stream s, HPDF_INT pos,
+                               HPDF_WhenceMode mode)
+{
+    img_stream *is = s->attr;
+    /* libharu seeks to 0 before it reads; nothing else is needed */
+    if (mode != HPDF_SEEK_SET || pos != 0)
+        return HPDF_SetError(s->error, HPDF_INVALID_OPERATION, 0);
+    is->pos = 0;
+    return HPDF_OK;
+}
+
+static HPDF_INT32 stream_tell(HPDF_Stream s)
+{
+    img_stream *is = s->attr;
+    return (HPDF_INT32)is->pos;
+}
+
+static void stream_free(HPDF_Stream s)
+{
+    free(s->attr);
+    s->attr = NULL;
+}
+
+/* The /Filter of a Flate stream that libharu must copy, not compress. */
+static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream out)
+{
+    (void)dict;
+    return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
+}
+
+/* The same, with the parameters of the PNG predictors: each row starts
+ * with its filter type byte (PNG's filters, /Predictor 15). */
+static HPDF_STATUS write_idat_filter(HPDF_Dict dict, HPDF_Stream out)
+{
+    const img_stream *is = dict->stream->attr;
+    char buf[160];
+    (void)snprintf(buf, sizeof buf,
+                   "/Filter /FlateDecode\012/DecodeParms << /Predictor 15 "
+                   "/Colors %d /BitsPerComponent 8 /Columns %d >>\012",
+                   is->im->comps, is->im->w);
+    return HPDF_Stream_WriteStr(out, buf);
+}
+
+/* An image XObject with our stream in place of libharu's memory stream. */
+static HPDF_Dict new_xobject(fo_pdf_images *o, img *im, int is_mask, int w,
+                             int h, int comps, enc_kind enc)
+{
+    HPDF_MMgr mm = o->pdf->mmgr;
+    HPDF_Dict x = HPDF_DictStream_New(mm, o->pdf->xref);
+    if (!x)
+        return NULL;
+    HPDF_Stream s = HPDF_GetMem(mm, sizeof(HPDF_Stream_Rec));
+    if (!s)
+        return NULL;
+    memset(s, 0, sizeof *s);
+    s->sig_bytes = HPDF_STREAM_SIG_BYTES;
+    s->type = HPDF_STREAM_CALLBACK;
+    s->mmgr = mm;
+    s->error = mm->error;
+    s->read_fn = stream_read;
+    s->seek_fn = stream_seek;
+    s->tell_fn = stream_tell;
+    s->size_fn = stream_size;
+    s->free_fn = stream_free;
+    img_stream *is = fo_xcalloc(1, sizeof *is);
+    is->im = im;
+    is->is_mask = is_mask;
+    s->attr = is;
+    HPDF_Stream_Free(x->stream);
+    x->stream = s;
+    x->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
+    x->filter = enc == ENC_PASS || enc == ENC_JPEG
+                    ? HPDF_STREAM_FILTER_DCT_DECODE
+                    : HPDF_STREAM_FILTER_NONE;
+    if (enc == ENC_FLATE)
+        x->write_fn = write_flate_filter;
+    if (enc == ENC_IDAT)
+        x->write_fn = write_idat_filter;
+    const char *cs = comps == 1   ? "DeviceGray"
+                     : comps == 4 ? "DeviceCMYK"
+                                  : "DeviceRGB";
+    HPDF_STATUS r = HPDF_Dict_AddName(x, "Type", "XObject");
+    r |= HPDF_Dict_AddName(x, "Subtype", "Image");
+    r |= HPDF_Dict_AddNumber(x, "Width", w);
+    r |= HPDF_Dict_AddNumber(x, "Height", h);
+    r |= HPDF_Dict_AddName(x, "ColorSpace", cs);
+    r |= HPDF_Dict_AddNumber(x, "BitsPerComponent", 8);
+    return r == HPDF_OK ? x : NULL;
+}
+
+HPDF_Dict fo_pdf_image_xobject(fo_pdf_images *o, int idx,
+                               const fo_dl_image *use)
+{
+    if (o->imgs[idx])
+        return o->imgs[idx]->xobj;
+    img *im = fo_xcalloc(1, sizeof *im);
+    o->imgs[idx] = im;
+    im->owner = o;
+    im->idx = idx;
+    im->pos = use->pos;
+    im->src = use->src;
+    plan(o, im);
+    const fo_image_info *in = &o->doc->images[idx].info;
+    im->xobj = new_xobject(o, im, 0, im->w, im->h, im->comps, im->enc);
+    if (!im->xobj)
+        return NULL;
+    /* Adobe's inverted CMYK JPEG passing through */
+    if (im->enc == ENC_PASS && in->components == 4 && in->adobe_cmyk) {
+        HPDF_Array dec = HPDF_Array_New(o->pdf->mmgr);
+        if (!dec || HPDF_Dict_Add(im->xobj, "Decode", dec) != HPDF_OK)
+            return NULL;
+        for (int i = 0; i < 4; i++)
+            if (HPDF_Array_AddNumber(dec, 1) != HPDF_OK ||
+                HPDF_Array_AddNumber(dec, 0) != HPDF_OK)
+                return NULL;
+    }
+    if (im->mask) {
+        HPDF_Dict m = new_xobject(o, im, 1, im->w, im->h, 1,
+                                  o->opts->compress ? ENC_FLATE : ENC_RAW);
+        if (!m || HPDF_Dict_Add(im->xobj, "SMask", m) != HPDF_OK)
+            return NULL;
+    }
+    return im->xobj;
+}
