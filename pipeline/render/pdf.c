@@ -46,6 +46,9 @@
 
 /* A page's content stream grows with its input; past this it is an error. */
 #define MAX_CONTENT ((size_t)256 * 1024 * 1024)
+/* zlib level of page content: text operators, a few KB a page, deflated
+ * as each page is written; the default level, as libharu used. */
+#define CONTENT_ZLEVEL 6
 /* Pen drift (pt) tolerated before a TJ adjustment is written. */
 #define DRIFT_EPS 0.001
 /* bfchar entries per block: the CMap format allows at most 100. */
@@ -183,17 +186,34 @@ typedef struct font_state {
     /* CFF outlines ('CFF ' table): embedded as CIDFontType0C, whose
      * glyphs a reader finds by CID through the subset's charset. */
     int cff;
-    /* Per gid: the code (CID) the content stream writes for it; NULL when
-     * the code is the gid (TrueType, CIDToGIDMap /Identity). */
+    /* Per gid: the code (CID) the content stream writes for it, known
+     * before the subset is made (pages are written as they come): a
+     * CID-keyed CFF's own CIDs, which hb-subset keeps; NULL when the code
+     * is the gid (TrueType with CIDToGIDMap /Identity, and a name-keyed
+     * CFF, subset with its glyph ids kept). subset_cff checks the subset
+     * agrees. */
     uint32_t *code;
+    /* The Type0 font the pages name; filled by build_font at the end. */
     HPDF_Dict type0;
 } font_state;
 
+/* An anchor met on a page: its destination, and what the outline needs.
+ * Strings are copies: the page may be released once it is written. */
 typedef struct anchor_ref {
-    const char *name;
-    size_t order; /* document order, to keep the first of duplicates */
+    char *name;
+    size_t order; /* document order (page, then op), for the outline and
+                     to keep the first of duplicate names */
+    int level;    /* outline level 1..3, 0 = not in the outline */
+    char *title;
     HPDF_Destination dest;
 } anchor_ref;
+
+/* An internal link, made when every destination exists (finish). */
+typedef struct pending_link {
+    size_t page;
+    HPDF_Rect rect;
+    char *dest;
+} pending_link;
 
 typedef struct pdf_ctx {
     const fo_dl_doc *doc;
@@ -204,22 +224,33 @@ typedef struct pdf_ctx {
     HPDF_STATUS hpdf_error, hpdf_detail; /* first error libharu reported */
     int input_errors;
     font_state *fonts;
-    HPDF_Page *pages;
+    size_t nfonts;    /* fonts[] entries: grows with doc->nfonts */
+    HPDF_Page *pages; /* made in page order, up to the highest written */
+    size_t npages, pages_cap;
+    unsigned char *written; /* per page made: its content is written */
     anchor_ref *anchors;
     size_t nanchors, anchors_cap;
+    pending_link *links;
+    size_t nlinks, links_cap;
     int noutline;
     uint64_t id[2];    /* content hash for the trailer's /ID */
     uint32_t *scratch; /* sorted cluster offsets of the current run */
     size_t scratch_cap;
     HPDF_Image *images;  /* per fo_dl_doc image, embedded on first use */
+    size_t nimages;      /* images[] entries: grows with doc->nimages */
     fo_pdf_images *imgs; /* their samples, made while saving */
     /* Output profile: PRINT translates every page by off (bleed + slug)
      * inside a larger MediaBox and writes colours as CMYK. */
     fo_profile profile;
     double off;
     fo_pdf_cms *cms;
-    double *place_w, *place_h; /* SCREEN: largest placement per image */
+    char *path; /* where finish writes the file */
 } pdf_ctx;
+
+struct fo_pdf_writer {
+    pdf_ctx c;
+    fo_status st; /* the first failure: every later call returns it */
+};
 
 static const fo_pos nopos = {NULL, 0, 0};
 
@@ -411,7 +442,10 @@ static int same_text(const char *a, size_t an, const char *b, size_t bn)
     return a && an == bn && memcmp(a, b, an) == 0;
 }
 
-/* ---- pass 1: which glyphs each font needs, and their text ----------- */
+/* ---- which glyphs each font needs, and their text --------------------- */
+
+static unsigned code_of(const font_state *fs, unsigned gid);
+static HPDF_Dict new_dict(pdf_ctx *c);
 
 static fo_status font_open(pdf_ctx *c, int idx)
 {
@@ -445,7 +479,27 @@ static fo_status font_open(pdf_ctx *c, int idx)
     }
     hb_blob_t *cff =
         hb_face_reference_table(fs->face, HB_TAG('C', 'F', 'F', ' '));
-    fs->cff = hb_blob_get_length(cff) > 0;
+    unsigned cff_len = 0;
+    const char *cff_data = hb_blob_get_data(cff, &cff_len);
+    fs->cff = cff_len > 0;
+    if (fs->cff) {
+        int cid_keyed = 0;
+        uint32_t *cids = NULL;
+        unsigned ncids = 0;
+        if (fo_pdf_cff_charset((const unsigned char *)cff_data, cff_len,
+                               &cid_keyed, &cids, &ncids) != FO_OK ||
+            ncids != fs->nglyphs) {
+            hb_blob_destroy(cff);
+            free(cids);
+            fo_error(c->d, nopos, "%s: face %d: its CFF table cannot be read",
+                     f->file, f->index);
+            return FO_ERR_INPUT;
+        }
+        if (cid_keyed)
+            fs->code = cids;
+        else
+            free(cids);
+    }
     hb_blob_destroy(cff);
     fs->font = hb_font_create(fs->face); /* scale = upem: font units */
     fs->used = fo_xcalloc(fs->nglyphs, 1);
@@ -454,6 +508,11 @@ static fo_status font_open(pdf_ctx *c, int idx)
     fs->text_len = fo_xcalloc(fs->nglyphs, sizeof *fs->text_len);
     fs->cand_len = fo_xcalloc(fs->nglyphs, sizeof *fs->cand_len);
     fs->width = fo_xcalloc(fs->nglyphs, sizeof *fs->width);
+    fs->type0 = new_dict(c);
+    if (!fs->type0) {
+        lib_fail(c, "Type0 font");
+        return FO_ERR_LIBRARY;
+    }
     return FO_OK;
 }
 
@@ -505,8 +564,17 @@ static fo_status collect_run(pdf_ctx *c, const fo_dl_glyphs *g)
                 return FO_ERR_INPUT;
             }
         uint32_t gid = g->glyphs[i].gid;
-        for (int k = i; k < j; k++)
-            fs->used[g->glyphs[k].gid] = 1;
+        for (int k = i; k < j; k++) {
+            uint32_t u = g->glyphs[k].gid;
+            if (fs->used[u])
+                continue;
+            fs->used[u] = 1;
+            /* in 1/1000 em, rounded to what /W will say, so that the pen
+             * the emitter tracks is the pen every reader computes */
+            fs->width[u] = round_to(hb_font_get_glyph_h_advance(fs->font, u) *
+                                        1000.0 / fs->upem,
+                                    3);
+        }
         if (is_inserted_hyphen(g, i)) {
             set_once(&fs->cand[gid], &fs->cand_len[gid], hyphen_text,
                      strlen(hyphen_text));
@@ -601,19 +669,22 @@ static hb_blob_t *subset_cff(font_state *fs, hb_subset_input_t *in,
         table = NULL;
         goto out;
     }
+    /* The pages already name each glyph by its code (font_state.code):
+     * the subset must give every used glyph that code. */
     const hb_map_t *o2n = hb_subset_plan_old_to_new_glyph_mapping(plan);
-    fs->code = fo_xcalloc(fs->nglyphs, sizeof *fs->code);
     for (unsigned g = 0; g < fs->nglyphs; g++) {
         if (!fs->used[g])
             continue;
         hb_codepoint_t ng = hb_map_get(o2n, g);
-        if (ng == HB_MAP_VALUE_INVALID || ng >= ncids) {
-            *why = "a glyph is missing from the subset";
+        if (ng == HB_MAP_VALUE_INVALID || ng >= ncids ||
+            cids[ng] != code_of(fs, g)) {
+            *why = ng == HB_MAP_VALUE_INVALID || ng >= ncids
+                       ? "a glyph is missing from the subset"
+                       : "the subset changed a glyph's CID";
             hb_blob_destroy(table);
             table = NULL;
             goto out;
         }
-        fs->code[g] = cids[ng];
     }
 out:
     free(cids);
@@ -658,7 +729,10 @@ static hb_blob_t *subset_font(font_state *fs, const char **why)
      * and a print RIP works at resolutions where hints do nothing. It
      * makes the font program about 40 % smaller. */
     if (fs->cff) {
-        hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
+        /* a name-keyed CFF keeps its glyph ids, which are its codes */
+        hb_subset_input_set_flags(
+            in, HB_SUBSET_FLAGS_NO_HINTING |
+                    (fs->code ? 0u : HB_SUBSET_FLAGS_RETAIN_GIDS));
         hb_blob_t *cff = subset_cff(fs, in, why);
         hb_subset_input_destroy(in);
         return cff;
@@ -846,13 +920,6 @@ static fo_status build_font(pdf_ctx *c, int idx)
     HPDF_MMgr mm = c->pdf->mmgr;
     double k = 1000.0 / fs->upem;
 
-    /* Widths in 1/1000 em, rounded to what is written, so that the pen
-     * the emitter tracks is the pen every reader computes. */
-    for (unsigned g = 0; g < fs->nglyphs; g++)
-        if (fs->used[g])
-            fs->width[g] =
-                round_to(hb_font_get_glyph_h_advance(fs->font, g) * k, 3);
-
     const char *why = NULL;
     sub = subset_font(fs, &why);
     unsigned sub_len = 0;
@@ -994,8 +1061,7 @@ static fo_status build_font(pdf_ctx *c, int idx)
     CHECK(c, HPDF_Stream_Write(tu->stream, (const HPDF_BYTE *)cm.b.data,
                                (HPDF_UINT)cm.b.len));
 
-    HPDF_Dict t0 = new_dict(c);
-    CHECK_PTR(c, t0, "Type0 font");
+    HPDF_Dict t0 = fs->type0;
     CHECK(c, HPDF_Dict_AddName(t0, "Type", "Font"));
     CHECK(c, HPDF_Dict_AddName(t0, "Subtype", "Type0"));
     CHECK(c, HPDF_Dict_AddName(t0, "BaseFont", fontname));
@@ -1005,7 +1071,6 @@ static fo_status build_font(pdf_ctx *c, int idx)
     CHECK(c, HPDF_Dict_Add(t0, "DescendantFonts", desc_fonts));
     CHECK(c, HPDF_Array_Add(desc_fonts, cid));
     CHECK(c, HPDF_Dict_Add(t0, "ToUnicode", tu));
-    fs->type0 = t0;
     st = FO_OK;
 out:
     fo_buf_free(&cm.b);
@@ -1022,6 +1087,7 @@ out:
  * repeating operators. */
 typedef struct page_state {
     const fo_dl_page *page;
+    size_t index;
     HPDF_Page hp;
     const char **font_names; /* per font: resource name on this page */
     int in_text;
@@ -1252,15 +1318,19 @@ static void emit_line(out *o, page_state *ps, const fo_dl_line *l)
 static HPDF_Image get_image(pdf_ctx *c, const fo_dl_image *use)
 {
     int idx = use->image;
-    if (c->images[idx])
-        return c->images[idx];
-    const fo_dl_image_src *src = &c->doc->images[idx];
-    hash_str(c, src->path);
-    hash_bytes(c, &src->info.hash, sizeof src->info.hash);
-    c->images[idx] = fo_pdf_image_xobject(c->imgs, idx, use);
-    if (!c->images[idx])
+    /* every use: pdf_image.c keeps the largest placement */
+    HPDF_Image img = fo_pdf_image_xobject(c->imgs, use);
+    if (!img) {
         lib_fail(c, "making an image XObject");
-    return c->images[idx];
+        return NULL;
+    }
+    if (!c->images[idx]) {
+        const fo_dl_image_src *src = &c->doc->images[idx];
+        hash_str(c, src->path);
+        hash_bytes(c, &src->info.hash, sizeof src->info.hash);
+        c->images[idx] = img;
+    }
+    return img;
 }
 
 /* q [clip] cm /Im Do Q. The orientation matrix maps the stored image to
@@ -1395,62 +1465,91 @@ static HPDF_STATUS set_box(pdf_ctx *c, HPDF_Page hp, const char *key, double l,
     return HPDF_Dict_Add(hp, key, arr);
 }
 
-/* Pass A: pages, a destination per anchor, outline entries for anchors
- * with a level. Links are drawn in pass B, when every destination —
- * including those on later pages — exists. */
-static fo_status make_pages(pdf_ctx *c)
+/* Makes the PDF page for display-list page p: size and, in PRINT, the
+ * boxes. Pages are made in order, so a page written early (the body before
+ * the contents) has every page before it made, empty until written. */
+static fo_status make_page(pdf_ctx *c, size_t p)
 {
-    const fo_dl_doc *doc = c->doc;
+    const fo_dl_page *pg = c->doc->pages[p];
+    HPDF_Page hp = HPDF_AddPage(c->pdf);
+    CHECK_PTR(c, hp, "HPDF_AddPage");
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of handles
+    fo_grow((void **)&c->pages, sizeof *c->pages, &c->pages_cap, p + 1);
+    c->written = fo_xrealloc(c->written, c->pages_cap);
+    c->pages[p] = hp;
+    c->written[p] = 0;
+    c->npages = p + 1;
+    CHECK(c, HPDF_Page_SetWidth(hp, (HPDF_REAL)(pg->width + 2 * c->off)));
+    CHECK(c, HPDF_Page_SetHeight(hp, (HPDF_REAL)(pg->height + 2 * c->off)));
+    if (c->profile == FO_PROFILE_PRINT) {
+        double o = c->off, b = c->doc->bleed;
+        CHECK(c,
+              set_box(c, hp, "TrimBox", o, o, o + pg->width, o + pg->height));
+        CHECK(c, set_box(c, hp, "BleedBox", o - b, o - b, o + pg->width + b,
+                         o + pg->height + b));
+    }
+    return FO_OK;
+out:
+    return FO_ERR_LIBRARY;
+}
+
+/* A destination for each anchor on page p, kept (with copies of its name
+ * and title) for the outline and the links made at the end. */
+static fo_status page_anchors(pdf_ctx *c, size_t p)
+{
+    const fo_dl_page *pg = c->doc->pages[p];
+    HPDF_Page hp = c->pages[p];
+    for (size_t i = 0; i < pg->n; i++) {
+        if (pg->ops[i].kind != FO_DL_ANCHOR)
+            continue;
+        const fo_dl_anchor *a = &pg->ops[i].u.anchor;
+        HPDF_Destination dst = HPDF_Page_CreateDestination(hp);
+        CHECK_PTR(c, dst, "HPDF_Page_CreateDestination");
+        CHECK(c,
+              set_xyz(c, dst, hp, a->x + c->off, pg->height - a->y + c->off));
+        fo_grow((void **)&c->anchors, sizeof *c->anchors, &c->anchors_cap,
+                c->nanchors + 1);
+        /* document order: page, then position on the page */
+        c->anchors[c->nanchors++] = (anchor_ref){
+            fo_xstrdup(a->name ? a->name : ""), (p << 20) | (i & 0xFFFFF),
+            a->level, a->title ? fo_xstrdup(a->title) : NULL, dst};
+    }
+    return FO_OK;
+out:
+    return FO_ERR_LIBRARY;
+}
+
+static int cmp_order(const void *a, const void *b)
+{
+    const anchor_ref *x = a, *y = b;
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+/* The outline, from the anchors with a level in document order; then the
+ * anchors sorted by name for find_dest. */
+static fo_status make_outline(pdf_ctx *c)
+{
     HPDF_Outline parents[4] = {NULL, NULL, NULL, NULL};
-    /* an array of pointers: sizeof a pointer is meant */
-    // NOLINTNEXTLINE(bugprone-sizeof-expression)
-    c->pages = fo_xcalloc(doc->npages ? doc->npages : 1, sizeof *c->pages);
-    for (size_t p = 0; p < doc->npages; p++) {
-        const fo_dl_page *pg = doc->pages[p];
-        HPDF_Page hp = HPDF_AddPage(c->pdf);
-        CHECK_PTR(c, hp, "HPDF_AddPage");
-        c->pages[p] = hp;
-        CHECK(c, HPDF_Page_SetWidth(hp, (HPDF_REAL)(pg->width + 2 * c->off)));
-        CHECK(c, HPDF_Page_SetHeight(hp, (HPDF_REAL)(pg->height + 2 * c->off)));
-        if (c->profile == FO_PROFILE_PRINT) {
-            double o = c->off, b = c->doc->bleed;
-            CHECK(c, set_box(c, hp, "TrimBox", o, o, o + pg->width,
-                             o + pg->height));
-            CHECK(c, set_box(c, hp, "BleedBox", o - b, o - b, o + pg->width + b,
-                             o + pg->height + b));
-        }
-        for (size_t i = 0; i < pg->n; i++) {
-            if (pg->ops[i].kind != FO_DL_ANCHOR)
-                continue;
-            const fo_dl_anchor *a = &pg->ops[i].u.anchor;
-            HPDF_Destination dst = HPDF_Page_CreateDestination(hp);
-            CHECK_PTR(c, dst, "HPDF_Page_CreateDestination");
-            CHECK(c, set_xyz(c, dst, hp, a->x + c->off,
-                             pg->height - a->y + c->off));
-            fo_grow((void **)&c->anchors, sizeof *c->anchors, &c->anchors_cap,
-                    c->nanchors + 1);
-            c->anchors[c->nanchors] =
-                (anchor_ref){a->name ? a->name : "", c->nanchors, dst};
-            c->nanchors++;
-            if (a->level <= 0)
-                continue;
-            int lv = a->level > 3 ? 3 : a->level;
-            HPDF_Outline parent = NULL;
-            for (int l = lv - 1; l >= 1 && !parent; l--)
-                parent = parents[l];
-            HPDF_Outline ol = HPDF_CreateOutline(c->pdf, parent, "", NULL);
-            CHECK_PTR(c, ol, "HPDF_CreateOutline");
-            if (put_text(c, ol, "Title",
-                         a->title ? a->title : (a->name ? a->name : "")) !=
-                FO_OK)
-                goto out;
-            CHECK(c, HPDF_Outline_SetDestination(ol, dst));
-            CHECK(c, HPDF_Outline_SetOpened(ol, HPDF_TRUE));
-            parents[lv] = ol;
-            c->noutline++;
-            for (int l = lv + 1; l <= 3; l++)
-                parents[l] = NULL;
-        }
+    if (c->nanchors)
+        qsort(c->anchors, c->nanchors, sizeof *c->anchors, cmp_order);
+    for (size_t k = 0; k < c->nanchors; k++) {
+        const anchor_ref *a = &c->anchors[k];
+        if (a->level <= 0)
+            continue;
+        int lv = a->level > 3 ? 3 : a->level;
+        HPDF_Outline parent = NULL;
+        for (int l = lv - 1; l >= 1 && !parent; l--)
+            parent = parents[l];
+        HPDF_Outline ol = HPDF_CreateOutline(c->pdf, parent, "", NULL);
+        CHECK_PTR(c, ol, "HPDF_CreateOutline");
+        if (put_text(c, ol, "Title", a->title ? a->title : a->name) != FO_OK)
+            goto out;
+        CHECK(c, HPDF_Outline_SetDestination(ol, a->dest));
+        CHECK(c, HPDF_Outline_SetOpened(ol, HPDF_TRUE));
+        parents[lv] = ol;
+        c->noutline++;
+        for (int l = lv + 1; l <= 3; l++)
+            parents[l] = NULL;
     }
     if (c->nanchors)
         qsort(c->anchors, c->nanchors, sizeof *c->anchors, cmp_anchor);
@@ -1458,6 +1557,8 @@ static fo_status make_pages(pdf_ctx *c)
 out:
     return FO_ERR_LIBRARY;
 }
+
+static fo_status link_style(pdf_ctx *c, HPDF_Annotation an);
 
 static fo_status emit_link(pdf_ctx *c, page_state *ps, const fo_dl_link *l)
 {
@@ -1468,21 +1569,46 @@ static fo_status emit_link(pdf_ctx *c, page_state *ps, const fo_dl_link *l)
         return FO_OK;
     HPDF_Rect r = {(HPDF_REAL)l->x, (HPDF_REAL)(H - l->y - l->h),
                    (HPDF_REAL)(l->x + l->w), (HPDF_REAL)(H - l->y)};
-    HPDF_Annotation an = NULL;
-    if (l->uri) {
-        an = HPDF_Page_CreateURILinkAnnot(ps->hp, r, l->uri);
-        CHECK_PTR(c, an, "HPDF_Page_CreateURILinkAnnot");
-    } else {
-        HPDF_Destination dst = find_dest(c, l->dest ? l->dest : "");
+    if (!l->uri) {
+        /* its destination may be on a page not written yet: at the end */
+        fo_grow((void **)&c->links, sizeof *c->links, &c->links_cap,
+                c->nlinks + 1);
+        c->links[c->nlinks++] =
+            (pending_link){ps->index, r, fo_xstrdup(l->dest ? l->dest : "")};
+        return FO_OK;
+    }
+    HPDF_Annotation an = HPDF_Page_CreateURILinkAnnot(ps->hp, r, l->uri);
+    CHECK_PTR(c, an, "HPDF_Page_CreateURILinkAnnot");
+    return link_style(c, an);
+out:
+    return FO_ERR_LIBRARY;
+}
+
+/* The internal links, once every destination exists. */
+static fo_status make_links(pdf_ctx *c)
+{
+    for (size_t k = 0; k < c->nlinks; k++) {
+        const pending_link *l = &c->links[k];
+        HPDF_Destination dst = find_dest(c, l->dest);
         if (!dst) {
             fo_warning(c->d, nopos,
                        "link to \"%s\": no such destination; link dropped",
-                       l->dest ? l->dest : "");
-            return FO_OK;
+                       l->dest);
+            continue;
         }
-        an = HPDF_Page_CreateLinkAnnot(ps->hp, r, dst);
+        HPDF_Annotation an =
+            HPDF_Page_CreateLinkAnnot(c->pages[l->page], l->rect, dst);
         CHECK_PTR(c, an, "HPDF_Page_CreateLinkAnnot");
+        if (link_style(c, an) != FO_OK)
+            goto out;
     }
+    return FO_OK;
+out:
+    return FO_ERR_LIBRARY;
+}
+
+static fo_status link_style(pdf_ctx *c, HPDF_Annotation an)
+{
     /* Links are invisible: the text shows what is clickable. */
     CHECK(c, HPDF_LinkAnnot_SetBorderStyle(an, 0, 0, 0));
     /* PDF/A-1 wants every annotation's flags, with Print (4) set. */
@@ -1493,16 +1619,72 @@ out:
     return FO_ERR_LIBRARY;
 }
 
-/* Pass B: one page's content stream and annotations. */
+/* The fonts and images the document has by now: layout adds them while
+ * pages are being written. */
+static void grow_tables(pdf_ctx *c)
+{
+    const fo_dl_doc *doc = c->doc;
+    if (doc->nfonts > c->nfonts) {
+        c->fonts = fo_xrealloc(c->fonts, doc->nfonts * sizeof *c->fonts);
+        memset(c->fonts + c->nfonts, 0,
+               (doc->nfonts - c->nfonts) * sizeof *c->fonts);
+        c->nfonts = doc->nfonts;
+    }
+    if (doc->nimages > c->nimages) {
+        // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of handles
+        c->images = fo_xrealloc(c->images, doc->nimages * sizeof *c->images);
+        memset(c->images + c->nimages, 0,
+               (doc->nimages - c->nimages) * sizeof *c->images);
+        c->nimages = doc->nimages;
+    }
+}
+
+/* The page's content, deflated here (a page's worth at a time, so that
+ * the document never holds raw content), with its /Filter written by the
+ * dictionary's write callback (pdf_image.c explains the trick). */
+static fo_status put_content(pdf_ctx *c, HPDF_Page hp, const fo_buf *b)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)hp->attr;
+    if (!b->len)
+        return FO_OK;
+    if (!c->opts->compress) {
+        CHECK(c, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)b->data,
+                                   (HPDF_UINT)b->len));
+        return FO_OK;
+    }
+    size_t zl = 0;
+    unsigned char *z = fo_pdf_deflate((const unsigned char *)b->data, b->len,
+                                      CONTENT_ZLEVEL, &zl);
+    attr->contents->filter = HPDF_STREAM_FILTER_NONE;
+    attr->contents->write_fn = fo_pdf_write_flate_filter;
+    HPDF_STATUS hs = HPDF_Stream_Write(attr->stream, z, (HPDF_UINT)zl);
+    free(z);
+    CHECK(c, hs);
+    return FO_OK;
+out:
+    return FO_ERR_LIBRARY;
+}
+
+/* One page: its glyphs into the fonts, its anchors, its content stream
+ * and annotations. */
 static fo_status emit_page(pdf_ctx *c, size_t p)
 {
     const fo_dl_page *pg = c->doc->pages[p];
     page_state ps = {.page = pg,
+                     .index = p,
                      .hp = c->pages[p],
                      .font = -1,
                      .cmyk = c->profile == FO_PROFILE_PRINT};
     out o = {{0}, FO_OK};
     fo_status st = FO_ERR_LIBRARY;
+    grow_tables(c);
+    for (size_t i = 0; i < pg->n; i++)
+        if (pg->ops[i].kind == FO_DL_GLYPHS &&
+            (st = collect_run(c, &pg->ops[i].u.glyphs)) != FO_OK)
+            return st;
+    if ((st = page_anchors(c, p)) != FO_OK)
+        return st;
+    st = FO_ERR_LIBRARY;
     fo_buf_init(&o.b, MAX_CONTENT);
     if (c->profile == FO_PROFILE_PRINT) {
         /* The trim moves to (off, off); what reaches beyond the bleed is
@@ -1571,10 +1753,8 @@ static fo_status emit_page(pdf_ctx *c, size_t p)
         goto out;
     }
     hash_bytes(c, o.b.data ? o.b.data : "", o.b.len);
-    HPDF_PageAttr attr = (HPDF_PageAttr)ps.hp->attr;
-    if (o.b.len)
-        CHECK(c, HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)o.b.data,
-                                   (HPDF_UINT)o.b.len));
+    if (put_content(c, ps.hp, &o.b) != FO_OK)
+        goto out;
     st = FO_OK;
 out:
     free(ps.font_names);
@@ -1793,17 +1973,11 @@ out:
     return st;
 }
 
-/* Pass 1: the glyphs and their text, over the whole document, so that
- * each font is subset once; then the fonts. */
+/* The fonts, each subset once from the glyphs every page used. */
 static fo_status build_fonts(pdf_ctx *c)
 {
-    const fo_dl_doc *doc = c->doc;
     fo_status st = FO_OK;
-    for (size_t p = 0; p < doc->npages && st == FO_OK; p++)
-        for (size_t i = 0; i < doc->pages[p]->n && st == FO_OK; i++)
-            if (doc->pages[p]->ops[i].kind == FO_DL_GLYPHS)
-                st = collect_run(c, &doc->pages[p]->ops[i].u.glyphs);
-    for (size_t f = 0; f < doc->nfonts && st == FO_OK; f++)
+    for (size_t f = 0; f < c->nfonts && st == FO_OK; f++)
         if (c->fonts[f].face)
             st = build_font(c, (int)f);
     return st;
@@ -1821,41 +1995,18 @@ static fo_status finish_profile(pdf_ctx *c)
     return st;
 }
 
-/* SCREEN: the largest box each image is drawn into, for resampling. */
-static void measure_placements(pdf_ctx *c)
-{
-    const fo_dl_doc *doc = c->doc;
-    for (size_t p = 0; p < doc->npages; p++)
-        for (size_t i = 0; i < doc->pages[p]->n; i++) {
-            const fo_dl_op *op = &doc->pages[p]->ops[i];
-            if (op->kind != FO_DL_IMAGE)
-                continue;
-            const fo_dl_image *im = &op->u.image;
-            if (im->image < 0 || (size_t)im->image >= doc->nimages)
-                continue;
-            size_t k = (size_t)im->image;
-            c->place_w[k] =
-                fabs(im->w) > c->place_w[k] ? fabs(im->w) : c->place_w[k];
-            c->place_h[k] =
-                fabs(im->h) > c->place_h[k] ? fabs(im->h) : c->place_h[k];
-        }
-}
-
 /* What the output profile decides before anything is written: the PDF
- * version, the page offset, the colour converter, the image placements.
- * SCREEN 1.5: ActualText spans; /Lang needs 1.4. PDF/X-1a:2001 is PDF 1.3
- * and PDF/A-1 is PDF 1.4; readers of those versions skip the spans (marked
- * content) and the keys they do not know. */
+ * version, the page offset, the colour converter. SCREEN 1.5: ActualText
+ * spans; /Lang needs 1.4. PDF/X-1a:2001 is PDF 1.3 and PDF/A-1 is PDF 1.4;
+ * readers of those versions skip the spans (marked content) and the keys
+ * they do not know. */
 static fo_status setup_profile(pdf_ctx *c)
 {
     const fo_dl_doc *doc = c->doc;
-    c->place_w = fo_xcalloc(doc->nimages ? doc->nimages : 1, sizeof(double));
-    c->place_h = fo_xcalloc(doc->nimages ? doc->nimages : 1, sizeof(double));
     c->cms = fo_pdf_cms_new(c->opts, c->d);
     if (!c->cms)
         return FO_ERR_LIBRARY;
-    c->imgs = fo_pdf_images_new(c->pdf, doc, c->opts, c->cms, c->place_w,
-                                c->place_h, c->d);
+    c->imgs = fo_pdf_images_new(c->pdf, doc, c->opts, c->cms, c->d);
     switch (c->profile) {
     case FO_PROFILE_PRINT:
         c->pdf->pdf_version = HPDF_VER_13;
@@ -1871,103 +2022,175 @@ static fo_status setup_profile(pdf_ctx *c)
         break;
     case FO_PROFILE_SCREEN:
         c->pdf->pdf_version = HPDF_VER_15;
-        measure_placements(c);
         break;
     }
     return FO_OK;
 }
 
-fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
-                        const fo_pdf_opts *opts, fo_diags *d)
+static void ctx_free(pdf_ctx *c)
 {
-    pdf_ctx c = {0};
-    fo_status st = FO_ERR_LIBRARY;
-    char *tmp = NULL;
-    int tmp_written = 0;
-    c.doc = doc;
-    c.opts = opts;
-    c.d = d;
-    c.fonts = fo_xcalloc(doc->nfonts ? doc->nfonts : 1, sizeof *c.fonts);
-    // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of handles
-    c.images = fo_xcalloc(doc->nimages ? doc->nimages : 1, sizeof *c.images);
-    c.profile = opts->profile; /* build_font reads it */
-    c.id[0] = 1469598103934665603ull;
-    c.id[1] = 0x6a09e667f3bcc908ull;
+    if (c->pdf)
+        HPDF_Free(c->pdf);
+    fo_pdf_images_free(c->imgs);
+    for (size_t f = 0; f < c->nfonts; f++)
+        font_close(&c->fonts[f]);
+    free(c->fonts);
+    free(c->images);
+    fo_pdf_cms_free(c->cms);
+    free(c->pages);
+    free(c->written);
+    for (size_t k = 0; k < c->nanchors; k++) {
+        free(c->anchors[k].name);
+        free(c->anchors[k].title);
+    }
+    free(c->anchors);
+    for (size_t k = 0; k < c->nlinks; k++)
+        free(c->links[k].dest);
+    free(c->links);
+    free(c->scratch);
+    free(c->path);
+}
 
-    c.pdf = HPDF_New(error_handler, &c);
-    if (!c.pdf) {
+fo_status fo_pdf_writer_new(const fo_dl_doc *doc, const char *path,
+                            const fo_pdf_opts *opts, fo_diags *d,
+                            fo_pdf_writer **made)
+{
+    fo_pdf_writer *w = fo_xcalloc(1, sizeof *w);
+    pdf_ctx *c = &w->c;
+    fo_status st = FO_ERR_LIBRARY;
+    *made = NULL;
+    c->doc = doc;
+    c->opts = opts;
+    c->d = d;
+    c->path = fo_xstrdup(path);
+    c->profile = opts->profile; /* build_font reads it */
+    c->id[0] = 1469598103934665603ull;
+    c->id[1] = 0x6a09e667f3bcc908ull;
+    c->pdf = HPDF_New(error_handler, c);
+    if (!c->pdf) {
         fo_error(d, nopos, "libharu: cannot create a document");
         goto out;
     }
     if (opts->compress)
-        CHECK(&c, HPDF_SetCompressionMode(c.pdf, HPDF_COMP_ALL));
-
-    st = build_fonts(&c);
+        CHECK(c, HPDF_SetCompressionMode(c->pdf, HPDF_COMP_ALL));
+    st = setup_profile(c);
     if (st == FO_OK)
-        st = setup_profile(&c);
-    if (st == FO_OK)
-        st = set_info(&c);
-    if (st == FO_OK)
-        st = make_pages(&c);
-    for (size_t p = 0; p < doc->npages && st == FO_OK; p++)
-        st = emit_page(&c, p);
+        st = set_info(c);
     if (st != FO_OK)
         goto out;
-    if (c.input_errors) {
+    *made = w;
+    return FO_OK;
+out:
+    ctx_free(c);
+    free(w);
+    return st;
+}
+
+fo_status fo_pdf_writer_page(fo_pdf_writer *w, size_t p)
+{
+    pdf_ctx *c = &w->c;
+    if (w->st != FO_OK)
+        return w->st;
+    if (p >= c->doc->npages || (p < c->npages && c->written[p])) {
+        fo_error(c->d, nopos, "page %zu written twice or out of range", p + 1);
+        return w->st = FO_ERR_USAGE;
+    }
+    while (c->npages <= p && w->st == FO_OK)
+        w->st = make_page(c, c->npages);
+    if (w->st == FO_OK)
+        w->st = emit_page(c, p);
+    if (w->st == FO_OK)
+        c->written[p] = 1;
+    return w->st;
+}
+
+void fo_pdf_writer_free(fo_pdf_writer *w)
+{
+    if (!w)
+        return;
+    ctx_free(&w->c);
+    free(w);
+}
+
+fo_status fo_pdf_writer_finish(fo_pdf_writer *w)
+{
+    pdf_ctx *c = &w->c;
+    fo_status st = w->st;
+    char *tmp = NULL;
+    int tmp_written = 0;
+    while (st == FO_OK && c->npages < c->doc->npages)
+        st = make_page(c, c->npages); /* pages never written stay empty */
+    if (st != FO_OK)
+        goto out;
+    if (c->input_errors) {
         st = FO_ERR_INPUT;
         goto out;
     }
-    if (c.noutline)
-        CHECK(&c, HPDF_SetPageMode(c.pdf, HPDF_PAGE_MODE_USE_OUTLINE));
-    st = page_labels(&c);
+    st = make_outline(c);
     if (st == FO_OK)
-        st = finish_profile(&c);
-    if (st != FO_OK)
-        goto out;
-
-    st = set_id(&c);
+        st = make_links(c);
+    if (st == FO_OK && c->noutline &&
+        HPDF_SetPageMode(c->pdf, HPDF_PAGE_MODE_USE_OUTLINE) != HPDF_OK) {
+        lib_fail(c, "HPDF_SetPageMode");
+        st = FO_ERR_LIBRARY;
+    }
+    if (st == FO_OK)
+        st = page_labels(c);
+    if (st == FO_OK)
+        st = build_fonts(c);
+    if (st == FO_OK && fo_pdf_images_finish(c->imgs) != FO_OK) {
+        lib_fail(c, "image XObjects");
+        st = FO_ERR_LIBRARY;
+    }
+    if (st == FO_OK)
+        st = finish_profile(c);
+    if (st == FO_OK)
+        st = set_id(c);
     if (st != FO_OK)
         goto out;
     st = FO_ERR_LIBRARY;
-    tmp = fo_atomic_tmpname(path);
+    tmp = fo_atomic_tmpname(c->path);
     tmp_written = 1;
-    if (HPDF_SaveToFile(c.pdf, tmp) != HPDF_OK) {
-        if (fo_pdf_images_failed(c.imgs)) {
+    if (HPDF_SaveToFile(c->pdf, tmp) != HPDF_OK) {
+        if (fo_pdf_images_failed(c->imgs)) {
             st = FO_ERR_INPUT; /* reported at the image */
             goto out;
         }
-        lib_fail(&c, "HPDF_SaveToFile");
+        lib_fail(c, "HPDF_SaveToFile");
         goto out;
     }
-    if (rename(tmp, path) != 0) {
-        fo_error(d, nopos, "%s: cannot write the file", path);
+    if (fo_pdf_images_failed(c->imgs)) {
+        st = FO_ERR_INPUT;
+        goto out;
+    }
+    if (rename(tmp, c->path) != 0) {
+        fo_error(c->d, nopos, "%s: cannot write the file", c->path);
         st = FO_ERR_IO;
         goto out;
     }
     tmp_written = 0;
     st = FO_OK;
 out:
-    if (st == FO_OK && c.imgs && fo_pdf_images_failed(c.imgs))
-        st = FO_ERR_INPUT;
-    if (st == FO_OK && (c.lib_failed || c.hpdf_error)) {
-        lib_fail(&c, "saving the document");
+    if (st == FO_OK && (c->lib_failed || c->hpdf_error)) {
+        lib_fail(c, "saving the document");
         st = FO_ERR_LIBRARY;
     }
     if (tmp_written)
         (void)remove(tmp);
     free(tmp);
-    if (c.pdf)
-        HPDF_Free(c.pdf);
-    fo_pdf_images_free(c.imgs);
-    for (size_t f = 0; f < doc->nfonts; f++)
-        font_close(&c.fonts[f]);
-    free(c.fonts);
-    free(c.images);
-    free(c.place_w);
-    free(c.place_h);
-    fo_pdf_cms_free(c.cms);
-    free(c.pages);
-    free(c.anchors);
-    free(c.scratch);
+    fo_pdf_writer_free(w);
     return st;
+}
+
+fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
+                        const fo_pdf_opts *opts, fo_diags *d)
+{
+    fo_pdf_writer *w;
+    fo_status st = fo_pdf_writer_new(doc, path, opts, d, &w);
+    if (st != FO_OK)
+        return st;
+    for (size_t p = 0; p < doc->npages; p++)
+        if (fo_pdf_writer_page(w, p) != FO_OK)
+            break;
+    return fo_pdf_writer_finish(w);
 }

@@ -6,6 +6,10 @@
  * profile can keep) is never decoded at all: the probe in typeset has
  * already checked it whole.
  *
+ * The dictionary's keys are written at the end (fo_pdf_images_finish),
+ * when every placement is known: SCREEN downsamples an image to its
+ * largest placement.
+ *
  * How: the dictionary's stream is a libharu stream of our own (the
  * HPDF_Stream read/seek/size callbacks of hpdf_streams.h) whose size
  * callback, the first thing libharu asks when it reaches the object,
@@ -77,8 +81,9 @@ typedef enum enc_kind {
 typedef struct img {
     fo_pdf_images *owner;
     int idx;
-    fo_pos pos;      /* first placement: where errors point */
-    const char *src; /* the image as the content names it */
+    fo_pos pos;              /* first placement: where errors point */
+    char *src;               /* the image as the content names it (a copy) */
+    double place_w, place_h; /* largest placement, points */
     enc_kind enc;
     int quality;
     int w, h, comps; /* as stored in the PDF */
@@ -96,8 +101,8 @@ struct fo_pdf_images {
     const fo_pdf_opts *opts;
     fo_pdf_cms *cms;
     fo_diags *d;
-    const double *place_w, *place_h;
     img **imgs; /* per document image, NULL until first drawn */
+    size_t nimgs;
     int failed;
 };
 
@@ -110,7 +115,6 @@ typedef struct img_stream {
 
 fo_pdf_images *fo_pdf_images_new(HPDF_Doc pdf, const fo_dl_doc *doc,
                                  const fo_pdf_opts *opts, fo_pdf_cms *cms,
-                                 const double *place_w, const double *place_h,
                                  fo_diags *d)
 {
     fo_pdf_images *o = fo_xcalloc(1, sizeof *o);
@@ -119,10 +123,6 @@ fo_pdf_images *fo_pdf_images_new(HPDF_Doc pdf, const fo_dl_doc *doc,
     o->opts = opts;
     o->cms = cms;
     o->d = d;
-    o->place_w = place_w;
-    o->place_h = place_h;
-    // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers
-    o->imgs = fo_xcalloc(doc->nimages ? doc->nimages : 1, sizeof *o->imgs);
     return o;
 }
 
@@ -137,9 +137,10 @@ void fo_pdf_images_free(fo_pdf_images *o)
 {
     if (!o)
         return;
-    for (size_t i = 0; i < o->doc->nimages; i++)
+    for (size_t i = 0; i < o->nimgs; i++)
         if (o->imgs[i]) {
             img_release(o->imgs[i]);
+            free(o->imgs[i]->src);
             free(o->imgs[i]);
         }
     free(o->imgs);
@@ -155,15 +156,15 @@ int fo_pdf_images_failed(const fo_pdf_images *o)
 
 /* SCREEN: the stored size the image is resampled to so that its largest
  * placement shows it at opts->screen_ppi; 0 when it is not above that. */
-static int screen_size(const fo_pdf_images *o, int idx, int *w, int *h)
+static int screen_size(const fo_pdf_images *o, const img *im, int *w, int *h)
 {
-    const fo_image_info *in = &o->doc->images[idx].info;
+    const fo_image_info *in = &o->doc->images[im->idx].info;
     double ppi = o->opts->screen_ppi;
     if (o->opts->profile != FO_PROFILE_SCREEN || ppi <= 0 || in->shown_w <= 0 ||
-        in->shown_h <= 0 || o->place_w[idx] <= 0 || o->place_h[idx] <= 0)
+        in->shown_h <= 0 || im->place_w <= 0 || im->place_h <= 0)
         return 0;
-    double sx = o->place_w[idx] / 72 * ppi / in->shown_w;
-    double sy = o->place_h[idx] / 72 * ppi / in->shown_h;
+    double sx = im->place_w / 72 * ppi / in->shown_w;
+    double sy = im->place_h / 72 * ppi / in->shown_h;
     double s = sx > sy ? sx : sy;
     if (s >= 1)
         return 0;
@@ -175,9 +176,9 @@ static int screen_size(const fo_pdf_images *o, int idx, int *w, int *h)
 }
 
 /* Whether a JPEG can go in as it is in this profile. */
-static int jpeg_passes(const fo_pdf_images *o, int idx)
+static int jpeg_passes(const fo_pdf_images *o, const img *im)
 {
-    const fo_image_info *in = &o->doc->images[idx].info;
+    const fo_image_info *in = &o->doc->images[im->idx].info;
     int w, h;
     switch (o->opts->profile) {
     case FO_PROFILE_PRINT: /* grey and CMYK */
@@ -187,7 +188,7 @@ static int jpeg_passes(const fo_pdf_images *o, int idx)
     case FO_PROFILE_SCREEN: /* CMYK stays CMYK without a profile for it */
         if (in->components == 4)
             return !o->opts->cmyk_icc;
-        return !screen_size(o, idx, &w, &h);
+        return !screen_size(o, im, &w, &h);
     }
     return 1;
 }
@@ -195,9 +196,9 @@ static int jpeg_passes(const fo_pdf_images *o, int idx)
 /* Whether a PNG's compressed data can go in as it is (fo_image_info
  * png_copy: 8-bit grey or RGB, opaque, sRGB): not in PRINT when RGB (it
  * becomes CMYK), not in SCREEN when it must be downsampled. */
-static int png_passes(const fo_pdf_images *o, int idx)
+static int png_passes(const fo_pdf_images *o, const img *im)
 {
-    const fo_image_info *in = &o->doc->images[idx].info;
+    const fo_image_info *in = &o->doc->images[im->idx].info;
     int w, h;
     if (!in->png_copy)
         return 0;
@@ -207,7 +208,7 @@ static int png_passes(const fo_pdf_images *o, int idx)
     case FO_PROFILE_ARCHIVE:
         return 1;
     case FO_PROFILE_SCREEN:
-        return !screen_size(o, idx, &w, &h);
+        return !screen_size(o, im, &w, &h);
     }
     return 0;
 }
@@ -220,11 +221,11 @@ static void plan(fo_pdf_images *o, img *im)
     im->w = in->width;
     im->h = in->height;
     im->comps = in->components;
-    if (in->format == FO_IMAGE_JPEG && jpeg_passes(o, im->idx)) {
+    if (in->format == FO_IMAGE_JPEG && jpeg_passes(o, im)) {
         im->enc = ENC_PASS;
         return;
     }
-    if (in->format == FO_IMAGE_PNG && png_passes(o, im->idx)) {
+    if (in->format == FO_IMAGE_PNG && png_passes(o, im)) {
         im->enc = ENC_IDAT;
         return;
     }
@@ -233,7 +234,7 @@ static void plan(fo_pdf_images *o, img *im)
     if (prof != FO_PROFILE_PRINT && im->comps == 4)
         im->comps = 3;
     im->mask = prof == FO_PROFILE_SCREEN && in->has_alpha;
-    im->resample = screen_size(o, im->idx, &im->w, &im->h);
+    im->resample = screen_size(o, im, &im->w, &im->h);
     im->enc = o->opts->compress ? ENC_FLATE : ENC_RAW;
     if (prof == FO_PROFILE_SCREEN && !im->mask &&
         (im->resample || in->components == 4)) {
@@ -259,16 +260,21 @@ static void img_fail(img *im, const char *why)
     img_release(im);
 }
 
-/* Deflates n bytes at IMAGE_ZLEVEL into a malloc'd buffer. */
-static unsigned char *deflate_bytes(const unsigned char *p, size_t n,
-                                    size_t *out_len)
+unsigned char *fo_pdf_deflate(const unsigned char *p, size_t n, int level,
+                              size_t *out_len)
 {
     uLongf cap = compressBound((uLong)n);
     unsigned char *buf = fo_xmalloc(cap);
-    if (compress2(buf, &cap, p, (uLong)n, IMAGE_ZLEVEL) != Z_OK)
+    if (compress2(buf, &cap, p, (uLong)n, level) != Z_OK)
         bug("zlib cannot compress"); /* only without memory */
     *out_len = cap;
     return buf;
+}
+
+static unsigned char *deflate_bytes(const unsigned char *p, size_t n,
+                                    size_t *out_len)
+{
+    return fo_pdf_deflate(p, n, IMAGE_ZLEVEL, out_len);
 }
 
 static unsigned char *copy_bytes(const unsigned char *p, size_t n)
@@ -443,8 +449,7 @@ static void stream_free(HPDF_Stream s)
     s->attr = NULL;
 }
 
-/* The /Filter of a Flate stream that libharu must copy, not compress. */
-static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream out)
+HPDF_STATUS fo_pdf_write_flate_filter(HPDF_Dict dict, HPDF_Stream out)
 {
     (void)dict;
     return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
@@ -463,9 +468,9 @@ static HPDF_STATUS write_idat_filter(HPDF_Dict dict, HPDF_Stream out)
     return HPDF_Stream_WriteStr(out, buf);
 }
 
-/* An image XObject with our stream in place of libharu's memory stream. */
-static HPDF_Dict new_xobject(fo_pdf_images *o, img *im, int is_mask, int w,
-                             int h, int comps, enc_kind enc)
+/* An image XObject with our stream in place of libharu's memory stream;
+ * its keys come with set_keys() at the end. */
+static HPDF_Dict new_xobject(fo_pdf_images *o, img *im, int is_mask)
 {
     HPDF_MMgr mm = o->pdf->mmgr;
     HPDF_Dict x = HPDF_DictStream_New(mm, o->pdf->xref);
@@ -491,56 +496,84 @@ static HPDF_Dict new_xobject(fo_pdf_images *o, img *im, int is_mask, int w,
     HPDF_Stream_Free(x->stream);
     x->stream = s;
     x->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
+    x->filter = HPDF_STREAM_FILTER_NONE;
+    HPDF_STATUS r = HPDF_Dict_AddName(x, "Type", "XObject");
+    r |= HPDF_Dict_AddName(x, "Subtype", "Image");
+    return r == HPDF_OK ? x : NULL;
+}
+
+/* The keys that follow from the plan. */
+static HPDF_STATUS set_keys(HPDF_Dict x, int w, int h, int comps, enc_kind enc)
+{
     x->filter = enc == ENC_PASS || enc == ENC_JPEG
                     ? HPDF_STREAM_FILTER_DCT_DECODE
                     : HPDF_STREAM_FILTER_NONE;
     if (enc == ENC_FLATE)
-        x->write_fn = write_flate_filter;
+        x->write_fn = fo_pdf_write_flate_filter;
     if (enc == ENC_IDAT)
         x->write_fn = write_idat_filter;
     const char *cs = comps == 1   ? "DeviceGray"
                      : comps == 4 ? "DeviceCMYK"
                                   : "DeviceRGB";
-    HPDF_STATUS r = HPDF_Dict_AddName(x, "Type", "XObject");
-    r |= HPDF_Dict_AddName(x, "Subtype", "Image");
-    r |= HPDF_Dict_AddNumber(x, "Width", w);
+    HPDF_STATUS r = HPDF_Dict_AddNumber(x, "Width", w);
     r |= HPDF_Dict_AddNumber(x, "Height", h);
     r |= HPDF_Dict_AddName(x, "ColorSpace", cs);
     r |= HPDF_Dict_AddNumber(x, "BitsPerComponent", 8);
-    return r == HPDF_OK ? x : NULL;
+    return r;
 }
 
-HPDF_Dict fo_pdf_image_xobject(fo_pdf_images *o, int idx,
-                               const fo_dl_image *use)
+HPDF_Dict fo_pdf_image_xobject(fo_pdf_images *o, const fo_dl_image *use)
 {
-    if (o->imgs[idx])
-        return o->imgs[idx]->xobj;
-    img *im = fo_xcalloc(1, sizeof *im);
-    o->imgs[idx] = im;
-    im->owner = o;
-    im->idx = idx;
-    im->pos = use->pos;
-    im->src = use->src;
-    plan(o, im);
-    const fo_image_info *in = &o->doc->images[idx].info;
-    im->xobj = new_xobject(o, im, 0, im->w, im->h, im->comps, im->enc);
-    if (!im->xobj)
-        return NULL;
-    /* Adobe's inverted CMYK JPEG passing through */
-    if (im->enc == ENC_PASS && in->components == 4 && in->adobe_cmyk) {
-        HPDF_Array dec = HPDF_Array_New(o->pdf->mmgr);
-        if (!dec || HPDF_Dict_Add(im->xobj, "Decode", dec) != HPDF_OK)
-            return NULL;
-        for (int i = 0; i < 4; i++)
-            if (HPDF_Array_AddNumber(dec, 1) != HPDF_OK ||
-                HPDF_Array_AddNumber(dec, 0) != HPDF_OK)
-                return NULL;
+    size_t idx = (size_t)use->image;
+    if (idx >= o->nimgs) {
+        size_t n = o->doc->nimages > idx ? o->doc->nimages : idx + 1;
+        // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers
+        o->imgs = fo_xrealloc(o->imgs, n * sizeof *o->imgs);
+        memset(o->imgs + o->nimgs, 0, (n - o->nimgs) * sizeof *o->imgs);
+        o->nimgs = n;
     }
-    if (im->mask) {
-        HPDF_Dict m = new_xobject(o, im, 1, im->w, im->h, 1,
-                                  o->opts->compress ? ENC_FLATE : ENC_RAW);
-        if (!m || HPDF_Dict_Add(im->xobj, "SMask", m) != HPDF_OK)
-            return NULL;
+    img *im = o->imgs[idx];
+    if (!im) {
+        im = o->imgs[idx] = fo_xcalloc(1, sizeof *im);
+        im->owner = o;
+        im->idx = (int)idx;
+        im->pos = use->pos;
+        im->src = use->src ? fo_xstrdup(use->src) : NULL;
+        im->xobj = new_xobject(o, im, 0);
     }
+    im->place_w = fmax(im->place_w, fabs(use->w));
+    im->place_h = fmax(im->place_h, fabs(use->h));
     return im->xobj;
+}
+
+fo_status fo_pdf_images_finish(fo_pdf_images *o)
+{
+    for (size_t i = 0; i < o->nimgs; i++) {
+        img *im = o->imgs[i];
+        if (!im || !im->xobj)
+            continue;
+        plan(o, im);
+        const fo_image_info *in = &o->doc->images[im->idx].info;
+        if (set_keys(im->xobj, im->w, im->h, im->comps, im->enc) != HPDF_OK)
+            return FO_ERR_LIBRARY;
+        /* Adobe's inverted CMYK JPEG passing through */
+        if (im->enc == ENC_PASS && in->components == 4 && in->adobe_cmyk) {
+            HPDF_Array dec = HPDF_Array_New(o->pdf->mmgr);
+            if (!dec || HPDF_Dict_Add(im->xobj, "Decode", dec) != HPDF_OK)
+                return FO_ERR_LIBRARY;
+            for (int k = 0; k < 4; k++)
+                if (HPDF_Array_AddNumber(dec, 1) != HPDF_OK ||
+                    HPDF_Array_AddNumber(dec, 0) != HPDF_OK)
+                    return FO_ERR_LIBRARY;
+        }
+        if (im->mask) {
+            HPDF_Dict m = new_xobject(o, im, 1);
+            if (!m ||
+                set_keys(m, im->w, im->h, 1,
+                         o->opts->compress ? ENC_FLATE : ENC_RAW) != HPDF_OK ||
+                HPDF_Dict_Add(im->xobj, "SMask", m) != HPDF_OK)
+                return FO_ERR_LIBRARY;
+        }
+    }
+    return FO_OK;
 }

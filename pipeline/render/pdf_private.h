@@ -71,24 +71,34 @@ FO_WUR fo_status fo_pdf_cff_charset(const unsigned char *cff, size_t len,
                                     int *cid_keyed, uint32_t **cids,
                                     unsigned *nglyphs);
 
-/* Image XObjects (pdf_image.c): made on an image's first use, their
- * samples decoded, converted and encoded while the document is saved, one
- * image at a time. place_w/place_h (SCREEN: the largest box each image is
- * drawn into, points) are borrowed, like everything else given here. */
+/* Image XObjects (pdf_image.c): made on an image's first use, planned
+ * (stored size, colour space, encoding) by fo_pdf_images_finish once every
+ * placement is known, their samples decoded, converted and encoded while
+ * the document is saved, one image at a time. */
 typedef struct fo_pdf_images fo_pdf_images;
 fo_pdf_images *fo_pdf_images_new(HPDF_Doc pdf, const fo_dl_doc *doc,
                                  const fo_pdf_opts *opts, fo_pdf_cms *cms,
-                                 const double *place_w, const double *place_h,
                                  fo_diags *d);
-/* After HPDF_Free of the document (the streams point into these). */
+/* After HPDF_Free of the document. */
 void fo_pdf_images_free(fo_pdf_images *o);
-/* The XObject of document image idx, made when use (its first placement,
- * where errors will point) first draws it; NULL when libharu fails. */
-HPDF_Dict fo_pdf_image_xobject(fo_pdf_images *o, int idx,
-                               const fo_dl_image *use);
+/* The XObject of document image use->image, made at its first use (where
+ * errors will point); every use records its placed size (SCREEN
+ * downsamples to the largest). NULL when libharu fails. */
+HPDF_Dict fo_pdf_image_xobject(fo_pdf_images *o, const fo_dl_image *use);
+/* Plans every image made and completes its dictionary; before saving. */
+FO_WUR fo_status fo_pdf_images_finish(fo_pdf_images *o);
 /* How many images failed while the document was saved (each reported at
  * its first placement); the file must then be thrown away. */
 int fo_pdf_images_failed(const fo_pdf_images *o);
+
+/* n bytes deflated at zlib level into a malloc'd buffer of *out_len. */
+unsigned char *fo_pdf_deflate(const unsigned char *p, size_t n, int level,
+                              size_t *out_len);
+/* A dictionary write callback (HPDF_Dict.write_fn) for a stream that holds
+ * Flate data already: libharu copies a stream whose filter is NONE as it
+ * is and deletes a /Filter key it did not set, so the key is written
+ * here, after the dictionary's other keys. */
+HPDF_STATUS fo_pdf_write_flate_filter(HPDF_Dict dict, HPDF_Stream out);
 
 /* Formats v with at most dec (0..5) decimals, trailing zeros trimmed,
  * whatever LC_NUMERIC says (pdf.c). */

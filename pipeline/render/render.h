@@ -49,6 +49,23 @@ typedef struct fo_pdf_opts {
 FO_WUR fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
                                const fo_pdf_opts *opts, fo_diags *d);
 
+/* A PDF written page by page while layout runs (fo_typeset_stream), so
+ * that no page has to stay in memory once it is written: _new takes the
+ * document as it is at the start (metadata; fonts and images may still be
+ * added to it), _page writes doc->pages[index] (in any order, each once;
+ * the pages before it are made, empty until written), _finish writes
+ * the fonts, outline, links and labels and saves the file atomically, then
+ * frees the writer; _free abandons it. Errors are reported to d; after
+ * one, every call returns it and finish writes nothing. fo_render_pdf is
+ * new, every page in order, finish. */
+typedef struct fo_pdf_writer fo_pdf_writer;
+FO_WUR fo_status fo_pdf_writer_new(const fo_dl_doc *doc, const char *path,
+                                   const fo_pdf_opts *opts, fo_diags *d,
+                                   fo_pdf_writer **out);
+FO_WUR fo_status fo_pdf_writer_page(fo_pdf_writer *w, size_t index);
+FO_WUR fo_status fo_pdf_writer_finish(fo_pdf_writer *w);
+void fo_pdf_writer_free(fo_pdf_writer *w);
+
 /* Writes page (0-based) of doc as a PNG at path, at dpi dots per inch,
  * on a white background. */
 FO_WUR fo_status fo_render_png(const fo_dl_doc *doc, size_t page, double dpi,
