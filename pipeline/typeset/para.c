@@ -467,29 +467,39 @@ static int gap_glue(const para_ctx *p, const fo_style *st, int justify,
     return 0;
 }
 
-/* Cuts line [c0, c1) into runs and shapes them. */
+/* The end of the run that starts at character c of a line ending at c1:
+ * the end of its item or of its style span, whichever comes first. */
+static int piece_end(const para_ctx *p, const fo_rich *rich, int c, int c1)
+{
+    int k = p->char_item[c];
+    int item_end = byte_to_char(p, p->items[k]->offset + p->items[k]->length);
+    int e = item_end < c1 ? item_end : c1;
+    int edge =
+        byte_to_char(p, next_span_edge(rich, p->char_byte[c], p->char_byte[e]));
+    return edge < e ? edge : e;
+}
+
+/* Cuts line [c0, c1) into runs and shapes them. The runs are counted
+ * first so that the array has its exact size: a document holds many lines
+ * of one or two runs each. */
 static fo_status cut_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
                           const fo_rich *rich, const fo_style *st, int c0,
                           int c1, int hyphenated, fo_set_line *line,
                           fo_diags *d)
 {
-    size_t cap = 0;
+    int n = 0;
+    for (int c = c0; c < c1; c = piece_end(p, rich, c, c1))
+        n++;
+    if (n == 0)
+        return FO_OK;
+    line->runs = fo_xcalloc((size_t)n, sizeof *line->runs);
     fo_status status = FO_OK;
     int c = c0;
     while (c < c1 && status == FO_OK) {
-        int k = p->char_item[c];
-        int item_end =
-            byte_to_char(p, p->items[k]->offset + p->items[k]->length);
-        int e = item_end < c1 ? item_end : c1;
-        int edge = byte_to_char(
-            p, next_span_edge(rich, p->char_byte[c], p->char_byte[e]));
-        if (edge < e)
-            e = edge;
-        fo_grow((void **)&line->runs, sizeof *line->runs, &cap,
-                (size_t)line->nruns + 1);
+        int e = piece_end(p, rich, c, c1);
         status =
-            shape_piece(p, f, doc, rich, st, k, c, e, hyphenated && e == c1,
-                        &line->runs[line->nruns], d);
+            shape_piece(p, f, doc, rich, st, p->char_item[c], c, e,
+                        hyphenated && e == c1, &line->runs[line->nruns], d);
         line->nruns++;
         c = e;
     }
