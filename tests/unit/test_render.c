@@ -433,6 +433,58 @@ static void test_outline_and_links(void **state)
     free(o);
 }
 
+/* The writer takes pages in any order (layout hands over the contents
+ * pages last): the second page first gives the same text, outline and
+ * links (the link on page 1 points forward), and a clean file; a page
+ * written twice is refused and nothing is written. */
+static void test_writer_any_order(void **state)
+{
+    fixture *f = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/reversed.pdf", f->dir);
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_pdf_opts opts = {.epoch = 1700000000, .compress = 1};
+    fo_pdf_writer *w;
+    assert_int_equal(fo_pdf_writer_new(f->doc, path, &opts, &d, &w), FO_OK);
+    assert_int_equal(fo_pdf_writer_page(w, 1), FO_OK);
+    assert_int_equal(fo_pdf_writer_page(w, 0), FO_OK);
+    assert_int_equal(fo_pdf_writer_finish(w), FO_OK);
+    assert_int_equal(d.errors, 0);
+    int rc;
+    char *o = runf(&rc, "pdftotext -enc UTF-8 '%s' - 2>&1", path);
+    assert_int_equal(rc, 0);
+    assert_string_equal(o, f->expected_text);
+    free(o);
+    o = runf(&rc, "qpdf --check '%s' 2>&1", path);
+    assert_int_equal(rc, 0);
+    assert_null(strstr(o, "WARNING"));
+    free(o);
+    o = runf(&rc, "mutool show '%s' outline 2>&1", path);
+    assert_non_null(strstr(o, "Chương 1: Tổng quan"));
+    free(o);
+    /* the internal link of page 1 goes to page 2 */
+    o = runf(&rc,
+             "qpdf --json '%s' | python3 -c 'import json,sys; "
+             "q=json.load(sys.stdin); p=q[\"pages\"]; "
+             "o=lambda r: q[\"qpdf\"][1][\"obj:\" + r][\"value\"]; "
+             "a=[o(r) for r in o(p[0][\"object\"]).get(\"/Annots\", [])]; "
+             "d=[x[\"/Dest\"] for x in a if \"/Dest\" in x]; "
+             "d=[o(x) if isinstance(x, str) else x for x in d]; "
+             "print(any(x[0] == p[1][\"object\"] for x in d))'",
+             path);
+    assert_string_equal(o, "True\n");
+    free(o);
+
+    snprintf(path, sizeof path, "%s/twice.pdf", f->dir);
+    assert_int_equal(fo_pdf_writer_new(f->doc, path, &opts, &d, &w), FO_OK);
+    assert_int_equal(fo_pdf_writer_page(w, 0), FO_OK);
+    assert_int_equal(fo_pdf_writer_page(w, 0), FO_ERR_USAGE);
+    assert_int_equal(fo_pdf_writer_finish(w), FO_ERR_USAGE);
+    assert_int_equal(file_size(path), -1);
+    fo_diags_free(&d);
+}
+
 /* Glyph origins that mupdf reads back from the PDF equal the display
  * list's positions within 0.01 pt along a justified line (wider spaces,
  * so the TJ adjustments are exercised). */
@@ -978,6 +1030,7 @@ int main(void)
         cmocka_unit_test(test_uncompressed),
         cmocka_unit_test(test_metadata),
         cmocka_unit_test(test_outline_and_links),
+        cmocka_unit_test(test_writer_any_order),
         cmocka_unit_test(test_stext_positions),
         cmocka_unit_test(test_png_matches_pdf),
         cmocka_unit_test(test_png_shift_detected),
