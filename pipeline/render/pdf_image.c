@@ -39,7 +39,20 @@
  *   edges; SCREEN stores a downsampled opaque PNG as a JPEG.
  *
  * An image whose file changed or broke since the probe is reported at its
- * first placement and fails the save: no PDF is written. */
+ * first placement and fails the save: no PDF is written.
+ *
+ * Threads: decoding, converting and encoding are the work of a build with
+ * many photos (LittleCMS and libjpeg, in the print profile), and libharu
+ * writes one object at a time. So while it saves, worker threads (one per
+ * further core, at most MAX_WORKERS) make the images ahead of it, in the
+ * order it will write them, at most WINDOW images ahead so that memory
+ * stays bounded; the writer takes an image a worker has made, or makes it
+ * itself if no worker has started it. Making an image touches only that
+ * image and thread-safe library state (libjpeg, libpng, zlib and Cairo
+ * objects of its own; LittleCMS transforms, made under a lock in
+ * pdf_profile.c and shared read-only), and its errors are kept with it and
+ * reported by the writer's thread, so the file and the diagnostics are the
+ * same whatever the number of threads. */
 #include "pdf_private.h"
 
 #include <hpdf.h>
@@ -50,14 +63,20 @@
 #include <zlib.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* zlib level of image samples. Measured on the benchmark's 48 PNGs
  * (tests/bench, 113 sections: photos and charts), level 1 against the
  * default 6: see docs/benchmark.md. */
 #define IMAGE_ZLEVEL 1
+/* Worker threads at most, and how many images they may make ahead of the
+ * writer. */
+#define MAX_WORKERS 3
+#define WINDOW_PER_THREAD 2
 /* JPEG quality of images re-encoded for print and archive (a JPEG source
  * converted to CMYK or sRGB), and of SCREEN's downsampled ones. */
 #define PRINT_JPEG_QUALITY 95
@@ -89,8 +108,11 @@ typedef struct img {
     int w, h, comps; /* as stored in the PDF */
     int resample;    /* w, h differ from the file's */
     int mask;        /* a soft mask follows (SCREEN, alpha) */
-    HPDF_Dict xobj;
-    int made, failed;
+    HPDF_Dict xobj, smask;
+    size_t order; /* position in the writing order */
+    int state;    /* UNCLAIMED, MAKING, MADE (under the owner's lock) */
+    int failed, reported;
+    char *why; /* the failure, reported by the writer's thread */
     unsigned char *data, *alpha; /* encoded, while being written */
     size_t len, alpha_len;
 } img;
@@ -104,7 +126,21 @@ struct fo_pdf_images {
     img **imgs; /* per document image, NULL until first drawn */
     size_t nimgs;
     int failed;
+    /* the writing order (first use = libharu's object order) and the
+     * workers that make images ahead of the writer */
+    img **order;
+    size_t norder, order_cap;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t workers[MAX_WORKERS];
+    int nworkers;
+    size_t next;     /* first position no worker has looked at */
+    size_t consumed; /* images the writer has finished with */
+    size_t window;
+    int stop;
 };
+
+enum { UNCLAIMED, MAKING, MADE };
 
 /* What a stream callback gets: its image and which of its streams. */
 typedef struct img_stream {
@@ -123,7 +159,20 @@ fo_pdf_images *fo_pdf_images_new(HPDF_Doc pdf, const fo_dl_doc *doc,
     o->opts = opts;
     o->cms = cms;
     o->d = d;
+    (void)pthread_mutex_init(&o->mu, NULL);
+    (void)pthread_cond_init(&o->cv, NULL);
     return o;
+}
+
+static void stop_workers(fo_pdf_images *o)
+{
+    (void)pthread_mutex_lock(&o->mu);
+    o->stop = 1;
+    (void)pthread_cond_broadcast(&o->cv);
+    (void)pthread_mutex_unlock(&o->mu);
+    for (int i = 0; i < o->nworkers; i++)
+        (void)pthread_join(o->workers[i], NULL);
+    o->nworkers = 0;
 }
 
 static void img_release(img *im)
@@ -137,12 +186,17 @@ void fo_pdf_images_free(fo_pdf_images *o)
 {
     if (!o)
         return;
+    stop_workers(o);
     for (size_t i = 0; i < o->nimgs; i++)
         if (o->imgs[i]) {
             img_release(o->imgs[i]);
             free(o->imgs[i]->src);
+            free(o->imgs[i]->why);
             free(o->imgs[i]);
         }
+    free(o->order);
+    (void)pthread_mutex_destroy(&o->mu);
+    (void)pthread_cond_destroy(&o->cv);
     free(o->imgs);
     free(o);
 }
@@ -249,15 +303,26 @@ static void plan(fo_pdf_images *o, img *im)
 
 /* ---- making the samples ------------------------------------------------ */
 
+/* Any thread: keeps the failure for the writer's thread to report. */
 static void img_fail(img *im, const char *why)
 {
+    im->failed = 1;
+    if (!im->why)
+        im->why = fo_xstrdup(why);
+    img_release(im);
+}
+
+/* The writer's thread: reports a failed image, once. */
+static void img_report(img *im)
+{
     fo_pdf_images *o = im->owner;
+    if (!im->failed || im->reported)
+        return;
+    im->reported = 1;
     const fo_dl_image_src *src = &o->doc->images[im->idx];
     fo_error(o->d, im->pos, "cannot use the image '%s': %s",
-             im->src ? im->src : src->path, why);
-    im->failed = 1;
+             im->src ? im->src : src->path, im->why ? im->why : "failed");
     o->failed++;
-    img_release(im);
 }
 
 unsigned char *fo_pdf_deflate(const unsigned char *p, size_t n, int level,
@@ -328,23 +393,27 @@ static void make_samples(img *im, const fo_dl_image_src *src)
         return;
     }
     fo_status st = FO_OK;
+    fo_diags dl; /* this thread's: moved into why */
+    fo_diags_init(&dl);
     if (prof != FO_PROFILE_SCREEN)
         fo_pdf_flatten(&px);
     if (prof == FO_PROFILE_PRINT && px.comps == 3)
-        st = fo_pdf_cms_to_cmyk(o->cms, &px, o->d);
+        st = fo_pdf_cms_to_cmyk(o->cms, &px, &dl);
     if (st == FO_OK && prof != FO_PROFILE_PRINT && px.comps == 4)
-        st = fo_pdf_cms_to_rgb(o->cms, &px, o->d);
+        st = fo_pdf_cms_to_rgb(o->cms, &px, &dl);
     if (st == FO_OK && im->resample)
-        st = fo_pdf_resample(&px, im->w, im->h, o->d);
+        st = fo_pdf_resample(&px, im->w, im->h, &dl);
     if (st == FO_OK &&
         (px.w != im->w || px.h != im->h || px.comps != im->comps ||
          (px.alpha != NULL) != (im->mask != 0)))
         bug("the samples made differ from the plan");
     if (st != FO_OK) {
         fo_pixels_free(&px);
-        img_fail(im, "colour conversion failed");
+        img_fail(im, dl.n ? dl.items[0].message : "colour conversion failed");
+        fo_diags_free(&dl);
         return;
     }
+    fo_diags_free(&dl);
     size_t n = (size_t)px.w * (size_t)px.h;
     switch (im->enc) {
     case ENC_JPEG:
@@ -371,16 +440,93 @@ static void make_samples(img *im, const fo_dl_image_src *src)
     fo_pixels_free(&px);
 }
 
-static void make(img *im)
+static void make_now(img *im)
 {
-    if (im->made)
-        return;
-    im->made = 1;
     const fo_dl_image_src *src = &im->owner->doc->images[im->idx];
     if (im->enc == ENC_PASS || im->enc == ENC_IDAT)
         make_passthrough(im, src);
     else
         make_samples(im, src);
+}
+
+/* The writer's thread: im made, by a worker or here. */
+static void make(img *im)
+{
+    fo_pdf_images *o = im->owner;
+    (void)pthread_mutex_lock(&o->mu);
+    if (im->state == UNCLAIMED) {
+        im->state = MAKING;
+        (void)pthread_mutex_unlock(&o->mu);
+        make_now(im);
+        (void)pthread_mutex_lock(&o->mu);
+        im->state = MADE;
+        (void)pthread_cond_broadcast(&o->cv);
+    }
+    while (im->state != MADE)
+        (void)pthread_cond_wait(&o->cv, &o->mu);
+    (void)pthread_mutex_unlock(&o->mu);
+    img_report(im);
+}
+
+/* The writer's thread: done with im's last stream; a worker may go on. */
+static void consumed(img *im)
+{
+    fo_pdf_images *o = im->owner;
+    (void)pthread_mutex_lock(&o->mu);
+    o->consumed = im->order + 1 > o->consumed ? im->order + 1 : o->consumed;
+    (void)pthread_cond_broadcast(&o->cv);
+    (void)pthread_mutex_unlock(&o->mu);
+}
+
+static void *worker(void *arg)
+{
+    fo_pdf_images *o = arg;
+    (void)pthread_mutex_lock(&o->mu);
+    for (;;) {
+        while (!o->stop && o->next < o->norder &&
+               o->order[o->next]->state != UNCLAIMED)
+            o->next++;
+        if (o->stop || o->next >= o->norder)
+            break;
+        if (o->next >= o->consumed + o->window) {
+            (void)pthread_cond_wait(&o->cv, &o->mu);
+            continue;
+        }
+        img *im = o->order[o->next++];
+        im->state = MAKING;
+        (void)pthread_mutex_unlock(&o->mu);
+        make_now(im);
+        (void)pthread_mutex_lock(&o->mu);
+        im->state = MADE;
+        (void)pthread_cond_broadcast(&o->cv);
+    }
+    (void)pthread_mutex_unlock(&o->mu);
+    return NULL;
+}
+
+/* Workers for the save that follows: one per core beyond the first, or
+ * FOLIO_THREADS - 1 when that is set (1: the writer alone), for a machine
+ * that runs several builds side by side. */
+static void start_workers(fo_pdf_images *o)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *env = getenv("FOLIO_THREADS");
+    if (env && *env) {
+        char *end;
+        long v = strtol(env, &end, 10);
+        if (*end == 0 && v >= 1)
+            cores = v;
+    }
+    int n = cores > 1 ? (int)(cores - 1) : 0;
+    n = n > MAX_WORKERS ? MAX_WORKERS : n;
+    if ((size_t)n > o->norder)
+        n = (int)o->norder;
+    o->window = (size_t)(n + 1) * WINDOW_PER_THREAD;
+    for (int i = 0; i < n; i++) {
+        if (pthread_create(&o->workers[o->nworkers], NULL, worker, o) != 0)
+            break; /* fewer workers: the writer makes the rest */
+        o->nworkers++;
+    }
 }
 
 /* ---- the stream callbacks ---------------------------------------------- */
@@ -391,7 +537,10 @@ static HPDF_UINT32 stream_size(HPDF_Stream s)
     make(is->im);
     if (is->im->failed)
         return 1; /* so that the read is called, and fails */
-    return (HPDF_UINT32)(is->is_mask ? is->im->alpha_len : is->im->len);
+    size_t len = is->is_mask ? is->im->alpha_len : is->im->len;
+    if (len == 0 && (is->is_mask || !is->im->mask))
+        consumed(is->im); /* libharu will not read an empty stream */
+    return (HPDF_UINT32)len;
 }
 
 static HPDF_STATUS stream_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
@@ -399,8 +548,10 @@ static HPDF_STATUS stream_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
     img_stream *is = s->attr;
     img *im = is->im;
     make(im);
-    if (im->failed)
+    if (im->failed) {
+        consumed(im);
         return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, 0);
+    }
     const unsigned char *data = is->is_mask ? im->alpha : im->data;
     size_t len = is->is_mask ? im->alpha_len : im->len;
     size_t n = is->pos < len ? len - is->pos : 0;
@@ -409,7 +560,7 @@ static HPDF_STATUS stream_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
     if (n)
         memcpy(ptr, data + is->pos, n);
     is->pos += n;
-    if (is->pos >= len) {
+    if (is->pos >= len && (is->is_mask ? im->alpha : im->data)) {
         /* written: the samples are not needed again */
         if (is->is_mask) {
             free(im->alpha);
@@ -418,6 +569,8 @@ static HPDF_STATUS stream_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
             free(im->data);
             im->data = NULL;
         }
+        if (is->is_mask || !im->mask)
+            consumed(im);
     }
     if (n < *siz) {
         *siz = (HPDF_UINT)n;
@@ -540,6 +693,20 @@ HPDF_Dict fo_pdf_image_xobject(fo_pdf_images *o, const fo_dl_image *use)
         im->pos = use->pos;
         im->src = use->src ? fo_xstrdup(use->src) : NULL;
         im->xobj = new_xobject(o, im, 0);
+        /* the soft mask right after its image, so that libharu writes
+         * them one after the other (SCREEN keeps alpha) */
+        const fo_image_info *in = &o->doc->images[idx].info;
+        if (im->xobj && o->opts->profile == FO_PROFILE_SCREEN &&
+            in->has_alpha) {
+            im->smask = new_xobject(o, im, 1);
+            if (!im->smask ||
+                HPDF_Dict_Add(im->xobj, "SMask", im->smask) != HPDF_OK)
+                im->xobj = NULL;
+        }
+        fo_grow((void **)&o->order, sizeof *o->order, &o->order_cap,
+                o->norder + 1);
+        im->order = o->norder;
+        o->order[o->norder++] = im;
     }
     im->place_w = fmax(im->place_w, fabs(use->w));
     im->place_h = fmax(im->place_h, fabs(use->h));
@@ -566,14 +733,13 @@ fo_status fo_pdf_images_finish(fo_pdf_images *o)
                     HPDF_Array_AddNumber(dec, 0) != HPDF_OK)
                     return FO_ERR_LIBRARY;
         }
-        if (im->mask) {
-            HPDF_Dict m = new_xobject(o, im, 1);
-            if (!m ||
-                set_keys(m, im->w, im->h, 1,
-                         o->opts->compress ? ENC_FLATE : ENC_RAW) != HPDF_OK ||
-                HPDF_Dict_Add(im->xobj, "SMask", m) != HPDF_OK)
-                return FO_ERR_LIBRARY;
-        }
+        if (im->mask != (im->smask != NULL))
+            bug("soft mask planned differently at first use");
+        if (im->mask &&
+            set_keys(im->smask, im->w, im->h, 1,
+                     o->opts->compress ? ENC_FLATE : ENC_RAW) != HPDF_OK)
+            return FO_ERR_LIBRARY;
     }
+    start_workers(o);
     return FO_OK;
 }

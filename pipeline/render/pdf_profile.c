@@ -27,6 +27,7 @@
 #include <jpeglib.h>
 
 #include <assert.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,10 @@ static const fo_pos nopos = {NULL, 0, 0};
 /* ---- colour conversion --------------------------------------------- */
 
 struct fo_pdf_cms {
+    /* Transforms are made on first use, possibly by several of
+     * pdf_image.c's threads at once: made under this lock, then used
+     * without it (cmsDoTransform keeps no state in the transform). */
+    pthread_mutex_t mu;
     const fo_pdf_opts *opts;
     cmsContext ctx;
     cmsHPROFILE srgb, cmyk;
@@ -59,9 +64,11 @@ fo_pdf_cms *fo_pdf_cms_new(const fo_pdf_opts *opts, fo_diags *d)
 {
     fo_pdf_cms *cms = fo_xcalloc(1, sizeof *cms);
     cms->opts = opts;
+    (void)pthread_mutex_init(&cms->mu, NULL);
     cms->ctx = cmsCreateContext(NULL, cms);
     if (!cms->ctx) {
         fo_error(d, nopos, "LittleCMS: cannot create a context");
+        (void)pthread_mutex_destroy(&cms->mu);
         free(cms);
         return NULL;
     }
@@ -82,6 +89,7 @@ void fo_pdf_cms_free(fo_pdf_cms *cms)
     if (cms->cmyk)
         cmsCloseProfile(cms->cmyk);
     cmsDeleteContext(cms->ctx);
+    (void)pthread_mutex_destroy(&cms->mu);
     free(cms);
 }
 
@@ -125,8 +133,11 @@ static int load_profiles(fo_pdf_cms *cms, fo_diags *d)
 static fo_status convert(fo_pdf_cms *cms, fo_pixels *px, int to_cmyk,
                          fo_diags *d)
 {
-    if (!load_profiles(cms, d))
+    (void)pthread_mutex_lock(&cms->mu);
+    if (!load_profiles(cms, d)) {
+        (void)pthread_mutex_unlock(&cms->mu);
         return FO_ERR_INPUT;
+    }
     cmsHTRANSFORM *t = to_cmyk ? &cms->to_cmyk : &cms->to_rgb;
     if (!*t) {
         *t = to_cmyk ? cmsCreateTransformTHR(cms->ctx, cms->srgb, TYPE_RGB_8,
@@ -140,9 +151,11 @@ static fo_status convert(fo_pdf_cms *cms, fo_pixels *px, int to_cmyk,
         if (!*t) {
             fo_error(d, nopos, "LittleCMS: cannot make a transform: %s",
                      cms->msg);
+            (void)pthread_mutex_unlock(&cms->mu);
             return FO_ERR_LIBRARY;
         }
     }
+    (void)pthread_mutex_unlock(&cms->mu);
     int oc = to_cmyk ? 4 : 3;
     size_t npx = (size_t)px->w * (size_t)px->h;
     unsigned char *o = fo_xmalloc(npx * (size_t)oc + 1);
