@@ -5,6 +5,7 @@
  * flow only places and draws. */
 #include "flow.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,11 +50,47 @@ elem *flow_add_text(flow *fl, const fo_rich *rich, const fo_style *st,
     e->keep_with_next = st->keep_with_next;
     e->baseline = fo_style_baseline(fl->fonts, st);
     e->pos = rich->pos;
-    fo_status s = fo_para_set(fl->fonts, fl->doc, rich, st, fl->t, fl->lang,
-                              fl->hyph, width, fl->d, &e->para);
-    if (s != FO_OK)
+    e->rich = rich;
+    e->width = width;
+    /* Set now, for the measures and so that fonts enter the document and
+     * problems are reported in the order of the content; the lines are
+     * dropped until the flow draws them. */
+    fo_set_para sp;
+    fo_status s = fo_para_measure(fl->fonts, fl->doc, rich, st, fl->t, fl->lang,
+                                  fl->hyph, width, fl->d, &sp, &e->breaks);
+    if (s != FO_OK) {
         flow_fail(fl, s);
+        return e;
+    }
+    e->nlines = sp.nlines;
+    fo_set_para_free(&sp);
     return e;
+}
+
+const fo_set_line *flow_text_lines(flow *fl, const elem *ce)
+{
+    assert(ce->kind == EL_TEXT && ce >= fl->el && ce < fl->el + fl->nel);
+    elem *e = &fl->el[ce - fl->el];
+    if (e->para.nlines == e->nlines)
+        return e->para.lines;
+    /* The same input as when it was measured gives the same lines; its
+     * problems were reported then. */
+    fo_diags quiet;
+    fo_diags_init(&quiet);
+    fo_set_para_free(&e->para);
+    fo_status s =
+        fo_para_set_again(fl->fonts, fl->doc, e->rich, e->st, fl->t, fl->lang,
+                          e->width, e->breaks, e->nlines, &quiet, &e->para);
+    fo_diags_free(&quiet);
+    if (s != FO_OK || e->para.nlines != e->nlines) {
+        /* Not expected: empty lines, so that callers stay in bounds. */
+        assert(s != FO_OK);
+        flow_fail(fl, s != FO_OK ? s : FO_ERR_INPUT);
+        fo_set_para_free(&e->para);
+        e->para.lines = fo_xcalloc((size_t)e->nlines, sizeof *e->para.lines);
+        e->para.nlines = e->nlines;
+    }
+    return e->para.lines;
 }
 
 void flow_emit_line(fo_dl_page *pg, const fo_set_line *ln, const fo_style *st,
@@ -767,35 +804,43 @@ void flow_add_blocks(flow *fl, size_t si)
     }
 }
 
+void flow_release_elem(flow *fl, int i)
+{
+    elem *e = &fl->el[i];
+    fo_set_para_free(&e->para);
+    if (e->kind == EL_BOX || e->kind == EL_TABLE)
+        e->released = 1;
+    if (e->kind == EL_BOX && e->block) {
+        if (e->block->kind == FO_BLOCK_FIGURE && e->data) {
+            figure_lay *f = e->data;
+            fo_set_para_free(&f->caption);
+            fo_set_para_free(&f->credit);
+        } else if (e->block->kind == FO_BLOCK_FACTS) {
+            facts_lay *f = e->data;
+            for (int k = 0; k < f->n; k++) {
+                fo_set_para_free(&f->value[k]);
+                fo_set_para_free(&f->label[k]);
+            }
+        } else if (e->block->kind == FO_BLOCK_QUOTE) {
+            quote_lay *q = e->data;
+            fo_set_para_free(&q->text);
+            fo_set_para_free(&q->by);
+        }
+    }
+    if (e->kind == EL_TABLE) {
+        table_lay *t = e->table;
+        for (int c = 0; c < t->ncols; c++)
+            fo_set_para_free(&t->head[c]);
+        for (int k = 0; k < t->ncols * t->nrows; k++)
+            fo_set_para_free(&t->cells[k]);
+    }
+}
+
 void flow_free_elems(flow *fl)
 {
     for (int i = 0; i < fl->nel; i++) {
-        elem *e = &fl->el[i];
-        fo_set_para_free(&e->para);
-        if (e->kind == EL_BOX && e->block) {
-            if (e->block->kind == FO_BLOCK_FIGURE && e->data) {
-                figure_lay *f = e->data;
-                fo_set_para_free(&f->caption);
-                fo_set_para_free(&f->credit);
-            } else if (e->block->kind == FO_BLOCK_FACTS) {
-                facts_lay *f = e->data;
-                for (int k = 0; k < f->n; k++) {
-                    fo_set_para_free(&f->value[k]);
-                    fo_set_para_free(&f->label[k]);
-                }
-            } else if (e->block->kind == FO_BLOCK_QUOTE) {
-                quote_lay *q = e->data;
-                fo_set_para_free(&q->text);
-                fo_set_para_free(&q->by);
-            }
-        }
-        if (e->kind == EL_TABLE) {
-            table_lay *t = e->table;
-            for (int c = 0; c < t->ncols; c++)
-                fo_set_para_free(&t->head[c]);
-            for (int k = 0; k < t->ncols * t->nrows; k++)
-                fo_set_para_free(&t->cells[k]);
-        }
+        flow_release_elem(fl, i);
+        free(fl->el[i].breaks);
     }
     free(fl->el);
     fl->el = NULL;

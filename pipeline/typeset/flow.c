@@ -1,7 +1,8 @@
 /* Flow: elements → frames (columns or fixed panels).
  *
- * Every paragraph was set before flowing (all frames of a template have
- * one width, so a line never depends on where it lands, as in TeX); here
+ * Every paragraph was measured before flowing (all frames of a template
+ * have one width, so a line never depends on where it lands, as in TeX);
+ * its lines are set again only when drawn (flow_text_lines); here
  * the units — lines, boxes, table rows — are poured into frames under the
  * flow rules: a heading is never the last thing in a frame and keeps at
  * least two lines of what follows; no paragraph leaves fewer than
@@ -14,6 +15,7 @@
  * builder can try frame heights (balancing) without drawing. */
 #include "flow.h"
 
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -21,7 +23,7 @@ int unit_count(const elem *e)
 {
     switch (e->kind) {
     case EL_TEXT:
-        return e->para.nlines;
+        return e->nlines;
     case EL_BOX:
         return 1;
     case EL_TABLE:
@@ -56,13 +58,15 @@ static void draw_unit(flow *fl, const elem *e, int u, fo_dl_page *pg, double x,
             fo_rich m = {e->marker, strlen(e->marker), NULL, 0, e->pos, NULL};
             flow_draw_text(fl, pg, &m, e->st, x, y, e->indent);
         }
-        flow_emit_line(pg, &e->para.lines[u], e->st, x + e->indent,
+        flow_emit_line(pg, &flow_text_lines(fl, e)[u], e->st, x + e->indent,
                        y + e->baseline);
         break;
     case EL_BOX:
+        assert(!e->released);
         e->draw(fl, e, pg, x, y, w);
         break;
     case EL_TABLE:
+        assert(!e->released);
         flow_draw_table_row(fl, e, pg, u, x, y);
         break;
     case EL_BREAK:
@@ -74,7 +78,7 @@ static void draw_unit(flow *fl, const elem *e, int u, fo_dl_page *pg, double x,
  * after `fit` of them fit: widows, orphans, and no hyphen at the end. */
 static int split_text(const flow *fl, const elem *e, int first, int fit)
 {
-    int n = e->para.nlines;
+    int n = e->nlines;
     int take = fit;
     for (; take > 0; take--) {
         int upto = first + take;
@@ -84,7 +88,7 @@ static int split_text(const flow *fl, const elem *e, int first, int fit)
             continue;
         break;
     }
-    if (take > 1 && e->para.lines[first + take - 1].hyphenated) {
+    if (take > 1 && e->breaks[first + take - 1].hyphenated) {
         int upto = first + take - 1;
         if (!(first == 0 && upto < fl->t->orphans) && n - upto >= fl->t->widows)
             take--;

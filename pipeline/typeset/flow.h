@@ -42,8 +42,16 @@ struct elem {
     fo_pos pos;
     double space_before, space_after;
     int keep_with_next;
-    /* EL_TEXT */
-    fo_set_para para;
+    /* EL_TEXT: the paragraph is set once when it is added, to measure it
+     * (and to report its problems in order), and set again when the flow
+     * draws it (flow_text_lines): only its line count and which lines end
+     * in a hyphen are kept in between, so the document is never held twice
+     * (set lines and display list). */
+    const fo_rich *rich;
+    double width;
+    int nlines;
+    fo_para_break *breaks; /* nlines, malloc'd; freed once placed */
+    fo_set_para para;      /* the set lines while drawn, else empty */
     const fo_style *st;
     double baseline;    /* first baseline below the top of a line box */
     double indent;      /* left indent of every line (lists) */
@@ -56,6 +64,7 @@ struct elem {
     void *data;
     /* EL_TABLE */
     table_lay *table;
+    int released; /* flow_release_elem freed what draws it */
     /* headings: anchors for links and bookmarks */
     int level;
     const char *anchor, *title;
@@ -95,6 +104,7 @@ struct flow {
      * page is and which section it shows (running heads). */
     page_info *pages;
     size_t npages, pages_cap;
+    int passed; /* elements before it are placed for good and released */
 };
 
 /* elements (blocks.c) */
@@ -105,6 +115,15 @@ elem *flow_add_text(flow *fl, const fo_rich *rich, const fo_style *st,
 /* Turns the section's blocks into elements. */
 void flow_add_blocks(flow *fl, size_t si);
 void flow_free_elems(flow *fl);
+/* The set lines of text element e (e->nlines of them), setting the
+ * paragraph again if they were not held; borrowed until
+ * flow_release_elem. */
+const fo_set_line *flow_text_lines(flow *fl, const elem *e);
+/* Frees what draws element i (set lines of text, figures' captions, key
+ * figures, quotes, table cells) once the flow has placed it for good; its
+ * measures stay. A text element can still be drawn (it is set again), a
+ * released box or table cannot. */
+void flow_release_elem(flow *fl, int i);
 /* Emits a set line with its first baseline at y. */
 void flow_emit_line(fo_dl_page *pg, const fo_set_line *ln, const fo_style *st,
                     double x0, double baseline);

@@ -272,6 +272,33 @@ static void page_figures(flow *fl, pos *p, int section)
     p->ntop = kept;
 }
 
+static int waits(pos p, int e)
+{
+    for (int i = 0; i < p.ndefer; i++)
+        if (p.defer[i] == e)
+            return 1;
+    for (int i = 0; i < p.ntop; i++)
+        if (p.top[i] == e)
+            return 1;
+    return 0;
+}
+
+/* Releases what draws the elements the flow has left for good at p: those
+ * before p.e, except the figures still waiting. */
+static void release_passed(flow *fl, pos p)
+{
+    int first_waiting = -1;
+    for (int i = fl->passed; i < p.e; i++) {
+        if (waits(p, i)) {
+            if (first_waiting < 0)
+                first_waiting = i;
+        } else {
+            flow_release_elem(fl, i);
+        }
+    }
+    fl->passed = first_waiting >= 0 ? first_waiting : p.e;
+}
+
 static void flow_columns(flow *fl)
 {
     const fo_template *t = fl->t;
@@ -305,12 +332,12 @@ static void flow_columns(flow *fl)
             fo_dl_op *op = fo_dl_page_add(pg, FO_DL_ANCHOR);
             op->u.anchor =
                 (fo_dl_anchor){opening->anchor, x, y, 1, opening->title};
-            for (int i = 0; i < opening->para.nlines; i++)
-                flow_emit_line(pg, &opening->para.lines[i], opening->st, x,
+            const fo_set_line *lines = flow_text_lines(fl, opening);
+            for (int i = 0; i < opening->nlines; i++)
+                flow_emit_line(pg, &lines[i], opening->st, x,
                                y + i * opening->st->leading +
                                    opening->baseline);
-            y += opening->para.nlines * opening->st->leading +
-                 opening->space_after;
+            y += opening->nlines * opening->st->leading + opening->space_after;
             p.e++;
         }
         /* A text-width figure that opens the flow here goes on this page
@@ -347,6 +374,7 @@ static void flow_columns(flow *fl)
             flow_fail(fl, FO_ERR_INPUT);
         }
         p = end;
+        release_passed(fl, p);
     }
 }
 

@@ -33,6 +33,7 @@ typedef struct para_ctx {
     const char *text;
     int len, nchars;
     int *char_byte; /* nchars + 1 */
+    int *byte_char; /* len + 1: byte_to_char */
     PangoLogAttr *attrs;
     double *logw;   /* points per character */
     int *char_item; /* item index of each character */
@@ -272,17 +273,13 @@ static void build_items(para_ctx *p, const fo_style *st,
     push(p, penalty(0, -FO_KP_INF, 0), p->nchars, p->nchars);
 }
 
+/* The first character that starts at or after byte (a table lookup:
+ * setting a line asks this for every glyph). */
 static int byte_to_char(const para_ctx *p, int byte)
 {
-    int lo = 0, hi = p->nchars;
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (p->char_byte[mid] < byte)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    if (byte <= 0)
+        return 0;
+    return byte > p->len ? p->nchars : p->byte_char[byte];
 }
 
 /* Shapes characters [c0, c1) of item k as one run of the line. */
@@ -601,6 +598,7 @@ static void para_ctx_free(para_ctx *p)
     free(p->items);
     free(p->shaped);
     free(p->char_byte);
+    free(p->byte_char);
     free(p->attrs);
     free(p->logw);
     free(p->char_item);
@@ -693,10 +691,34 @@ static void kp_params_of(const fo_style *st, fo_kp_params *kp)
     kp->max_consecutive_hyphens = st->max_hyphens;
 }
 
-fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich_in,
-                      const fo_style *st, const fo_template *t,
-                      const char *lang, fo_hyph *hy, double width, fo_diags *d,
-                      fo_set_para *out)
+/* Sets the lines of a paragraph whose breaks are known (given), skipping
+ * hyphenation and the breaker. */
+static fo_status set_given(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
+                           const fo_rich *rich, const fo_style *st,
+                           double width, const fo_para_break *given, int n,
+                           fo_set_para *out, fo_diags *d)
+{
+    fo_status status = FO_OK;
+    out->lines = fo_xcalloc((size_t)(n ? n : 1), sizeof *out->lines);
+    for (int i = 0; i < n && status == FO_OK; i++) {
+        const fo_para_break *b = &given[i];
+        status =
+            set_line(p, f, doc, rich, st, width, b->start, b->end,
+                     b->hyphenated, b->justify, i == 0 ? st->first_indent : 0,
+                     &out->lines[out->nlines], d);
+        out->nlines++;
+    }
+    return status;
+}
+
+/* fo_para_set, fo_para_measure and fo_para_set_again: breaks the
+ * paragraph (recording the breaks in *got when not NULL) or, when given
+ * is not NULL, sets the n lines it describes. */
+static fo_status para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich_in,
+                          const fo_style *st, const fo_template *t,
+                          const char *lang, fo_hyph *hy, double width,
+                          const fo_para_break *given, int ngiven,
+                          fo_para_break **got, fo_diags *d, fo_set_para *out)
 {
     memset(out, 0, sizeof *out);
     /* A text in another language than the edition's (a block's `lang:`)
@@ -720,6 +742,12 @@ fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich_in,
         p.char_byte[c] = b;
         if (c < p.nchars)
             b = (int)(g_utf8_next_char(p.text + b) - p.text);
+    }
+    p.byte_char = fo_xmalloc(sizeof(int) * (size_t)(p.len + 1));
+    for (int b = 0, c = 0; b <= p.len; b++) {
+        while (c < p.nchars && p.char_byte[c] < b)
+            c++;
+        p.byte_char[b] = c;
     }
     p.attrs = fo_xcalloc((size_t)p.nchars + 1, sizeof *p.attrs);
     p.logw = fo_xcalloc((size_t)p.nchars + 1, sizeof *p.logw);
@@ -757,8 +785,13 @@ fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich_in,
     free(logw_pu);
 
     fo_status status = FO_OK;
+    fo_para_break *brks = NULL;
     if (p.nchars == 0)
         goto out;
+    if (given) {
+        status = set_given(&p, f, doc, rich, st, width, given, ngiven, out, d);
+        goto out;
+    }
     hyph = st->hyphenate && hy ? find_hyphens(&p, hy, st) : NULL;
     fo_kp_params kpp;
     kp_params_of(st, &kpp);
@@ -776,6 +809,9 @@ fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich_in,
             goto out;
         out->lines =
             fo_xcalloc(res.nlines ? res.nlines : 1, sizeof *out->lines);
+        if (got)
+            brks =
+                fo_xrealloc(brks, (res.nlines ? res.nlines : 1) * sizeof *brks);
         int start = 0, retry = 0;
         for (size_t i = 0; i < res.nlines && status == FO_OK; i++) {
             size_t b = res.breaks[i];
@@ -790,6 +826,9 @@ fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich_in,
                    g_utf8_get_char(p.text + p.char_byte[start]) != 0x00A0)
                 start++;
             fo_set_line *ln = &out->lines[out->nlines];
+            if (brks)
+                brks[out->nlines] =
+                    (fo_para_break){start, end, res.hyphenated[i], justify};
             status = set_line(&p, f, doc, rich, st, width, start, end,
                               res.hyphenated[i], justify, indent, ln, d);
             out->nlines++;
@@ -812,8 +851,40 @@ out:
     if (status != FO_OK) {
         fo_set_para_free(out);
         memset(out, 0, sizeof *out);
+        free(brks);
+        brks = NULL;
     }
+    if (got)
+        *got = brks;
     return status;
+}
+
+fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
+                      const fo_style *st, const fo_template *t,
+                      const char *lang, fo_hyph *hy, double width, fo_diags *d,
+                      fo_set_para *out)
+{
+    return para_set(f, doc, rich, st, t, lang, hy, width, NULL, 0, NULL, d,
+                    out);
+}
+
+fo_status fo_para_measure(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
+                          const fo_style *st, const fo_template *t,
+                          const char *lang, fo_hyph *hy, double width,
+                          fo_diags *d, fo_set_para *out, fo_para_break **breaks)
+{
+    return para_set(f, doc, rich, st, t, lang, hy, width, NULL, 0, breaks, d,
+                    out);
+}
+
+fo_status fo_para_set_again(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
+                            const fo_style *st, const fo_template *t,
+                            const char *lang, double width,
+                            const fo_para_break *breaks, int n, fo_diags *d,
+                            fo_set_para *out)
+{
+    return para_set(f, doc, rich, st, t, lang, NULL, width, breaks, n, NULL, d,
+                    out);
 }
 
 void fo_set_para_free(fo_set_para *p)

@@ -77,4 +77,26 @@ FO_WUR fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
                              fo_diags *d, fo_set_para *out);
 void fo_set_para_free(fo_set_para *p);
 
+/* Where a paragraph was broken: line i sets characters [start, end). */
+typedef struct fo_para_break {
+    int start, end;
+    int hyphenated, justify;
+} fo_para_break;
+
+/* fo_para_set that also returns the breaks of its lines in *breaks
+ * (malloc'd, out->nlines of them, NULL on failure; free it). */
+FO_WUR fo_status fo_para_measure(fo_fonts *f, fo_dl_doc *doc,
+                                 const fo_rich *rich, const fo_style *st,
+                                 const fo_template *t, const char *lang,
+                                 fo_hyph *hy, double width, fo_diags *d,
+                                 fo_set_para *out, fo_para_break **breaks);
+/* Sets the n lines fo_para_measure broke the same paragraph into (the same
+ * rich, st, t, lang and width) without breaking it again: the same lines,
+ * for less work. Free with fo_set_para_free. */
+FO_WUR fo_status fo_para_set_again(fo_fonts *f, fo_dl_doc *doc,
+                                   const fo_rich *rich, const fo_style *st,
+                                   const fo_template *t, const char *lang,
+                                   double width, const fo_para_break *breaks,
+                                   int n, fo_diags *d, fo_set_para *out);
+
 #endif
