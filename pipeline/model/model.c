@@ -38,13 +38,16 @@ typedef struct vec {
 
 typedef struct loader {
     fo_pub *pub;
-    fo_arena *a;
+    fo_arena *a; /* the publication's: what the model keeps */
     fo_diags *d;
     bool editions_ok;    /* texts can be checked against pub->editions */
     char *editions_list; /* "vi, en", for messages */
-    /* files being read, outermost first: canonical and display names */
+    /* files being read, outermost first: canonical and display names (in
+     * the publication's arena: the model's positions point at them), and
+     * the scratch arena that holds each one's node tree until it is left */
     char *real[MAX_INCLUDE_DEPTH + 1];
     const char *shown[MAX_INCLUDE_DEPTH + 1];
+    fo_arena *tree[MAX_INCLUDE_DEPTH + 1];
     int depth;
     int nincludes;
     long long total_bytes;
@@ -284,16 +287,18 @@ static const fo_node *enter_include(loader *L, const fo_node *v)
     }
     const char *shown_a = fo_arena_strdup(L->a, shown);
     fo_node *node = NULL;
-    fo_status s = fo_source_load_file(real, shown_a, L->a, L->d, &node);
-    if (s == FO_ERR_IO) {
+    fo_arena *tree = fo_arena_new();
+    fo_status s = fo_source_load_file(real, shown_a, tree, L->d, &node);
+    if (s == FO_ERR_IO)
         fo_error(L->d, v->pos, "cannot include '%s': cannot read the file",
                  v->str);
+    if (s != FO_OK) {
+        fo_arena_free(tree);
         goto out;
     }
-    if (s != FO_OK)
-        goto out;
     L->real[L->depth] = real;
     L->shown[L->depth] = shown_a;
+    L->tree[L->depth] = tree;
     L->depth++;
     real = NULL;
     root = node;
@@ -303,11 +308,15 @@ out:
     return root;
 }
 
+/* Leaves the innermost file and frees its node tree: nothing the model
+ * keeps points into it. */
 static void leave_include(loader *L)
 {
     L->depth--;
     free(L->real[L->depth]);
     L->real[L->depth] = NULL;
+    fo_arena_free(L->tree[L->depth]);
+    L->tree[L->depth] = NULL;
 }
 
 /* ---- values ---------------------------------------------------------- */
@@ -486,7 +495,7 @@ static void load_image(loader *L, const fo_node *v, const char *what,
             fo_error(L->d, v->pos, "cannot use image '%s': %s", v->str, why);
         return;
     }
-    out->src = v->str;
+    out->src = fo_arena_strdup(L->a, v->str);
     out->path = fo_arena_strdup(L->a, real);
     out->pos = v->pos;
     free(real);
@@ -1010,7 +1019,8 @@ static const char *const pub_keys[] = {
     "cover", "editions", "sections", NULL};
 
 /* `styles:` and `languages:`, kept for the template loader, which checks
- * what they hold (and applies `languages:` per edition). */
+ * what they hold (and applies `languages:` per edition): copied out of the
+ * node tree, which dies at the end of loading. */
 static void load_overrides(loader *L, const fo_node *key, const fo_node *v)
 {
     bool styles = fo_node_is(key, "styles");
@@ -1021,9 +1031,9 @@ static void load_overrides(loader *L, const fo_node *key, const fo_node *v)
                  key->str, styles ? "style names" : "language tags",
                  fo_node_describe(v));
     else if (styles)
-        L->pub->style_overrides = v;
+        L->pub->style_overrides = fo_node_copy(L->a, v);
     else
-        L->pub->language_overrides = v;
+        L->pub->language_overrides = fo_node_copy(L->a, v);
 }
 
 static bool is_alnum(char c)
@@ -1096,7 +1106,7 @@ static void load_editions(loader *L, const fo_node *v, fo_diags *d)
             continue;
         }
         first[pub->neditions] = e->pos;
-        pub->editions[pub->neditions++] = e->str;
+        pub->editions[pub->neditions++] = fo_arena_strdup(L->a, e->str);
     }
     /* a duplicate or a 17th edition spoils nothing else; a malformed tag
      * would make every text report a missing or unknown edition */
@@ -1157,6 +1167,8 @@ static const char *default_slug(fo_arena *a, const char *path, const char *root)
     return fo_arena_strndup(a, base, n);
 }
 
+/* v's string, copied into the publication's arena (NUL bytes and all:
+ * callers check the length against v->len). */
 static const char *load_name(loader *L, const fo_node *v, const char *what)
 {
     if (!is_string(v)) {
@@ -1164,7 +1176,7 @@ static const char *load_name(loader *L, const fo_node *v, const char *what)
                  fo_node_describe(v));
         return NULL;
     }
-    return v->str;
+    return fo_arena_strndup(L->a, v->str, v->len);
 }
 
 static const char *const profile_names[] = {"print", "screen", "archive", NULL};
@@ -1325,6 +1337,7 @@ fo_status fo_pub_load(const char *path, fo_diags *d, fo_pub **out)
     char *real = realpath(path, NULL);
     free(dir);
     fo_node *tree = NULL;
+    fo_arena *scratch = fo_arena_new();
     if (!root || !real) {
         fo_error(d, (fo_pos){path, 0, 0}, "cannot read the file: no such file");
         st = FO_ERR_IO;
@@ -1332,7 +1345,7 @@ fo_status fo_pub_load(const char *path, fo_diags *d, fo_pub **out)
     }
     pub->root = fo_arena_strdup(a, root);
     pub->slug = default_slug(a, path, root);
-    st = fo_source_load_file(real, pub->file, a, d, &tree);
+    st = fo_source_load_file(real, pub->file, scratch, d, &tree);
     if (st == FO_ERR_IO) {
         fo_error(d, (fo_pos){path, 0, 0}, "cannot read the file");
         goto out;
@@ -1341,13 +1354,16 @@ fo_status fo_pub_load(const char *path, fo_diags *d, fo_pub **out)
         goto out;
     L.real[0] = real;
     L.shown[0] = pub->file;
+    L.tree[0] = scratch;
     L.depth = 1;
     real = NULL;
+    scratch = NULL;
     load_pub(&L, tree);
     leave_include(&L);
     if (d->errors != first_error)
         st = FO_ERR_INPUT;
 out:
+    fo_arena_free(scratch);
     free(L.editions_list);
     free(root);
     free(real);

@@ -265,7 +265,10 @@ struct swnode {
 
 typedef struct tl {
     fo_template *t;
-    fo_arena *a;
+    /* a: scratch for the node trees, declarations and messages, freed when
+     * loading ends; out: the caller's arena, for the template and every
+     * string it keeps (copied out of the trees) */
+    fo_arena *a, *out;
     fo_diags *d;
     decl *decls, **decls_end;
     /* Declarations of languages that are not this edition's: checked like
@@ -797,9 +800,15 @@ static void resolve_styles(tl *L)
     size_t n = 0;
     for (decl *dc = L->decls; dc; dc = dc->next)
         n++;
-    t->styles = fo_arena_alloc(L->a, n * sizeof *t->styles);
-    for (decl *dc = L->decls; dc; dc = dc->next)
-        t->styles[t->nstyles++] = *resolve(L, dc, 0);
+    t->styles = fo_arena_alloc(L->out, n * sizeof *t->styles);
+    for (decl *dc = L->decls; dc; dc = dc->next) {
+        fo_style *s = &t->styles[t->nstyles++];
+        *s = *resolve(L, dc, 0);
+        /* out of the scratch arena's trees */
+        s->name = fo_arena_strdup(L->out, s->name);
+        if (s->family)
+            s->family = fo_arena_strdup(L->out, s->family);
+    }
     for (sref *r = L->srefs; r; r = r->next) {
         const fo_style *s = fo_template_style(t, r->name);
         if (!s) {
@@ -994,8 +1003,10 @@ static void load_slot(tl *L, const fo_node *v, fo_slot *slot, const char *dflt)
         if (!text && !fo_model_misspelt(v, "text", keys))
             fo_error(L->d, v->pos, "missing 'text' in a slot");
     }
-    if (text && get_string(L, text, "text", &slot->text))
+    if (text && get_string(L, text, "text", &slot->text)) {
+        slot->text = fo_arena_strdup(L->out, slot->text);
         check_slot_text(L, text);
+    }
     const char *sname = dflt;
     fo_pos spos = v->pos;
     if (style && get_string(L, style, "style", &sname))
@@ -1323,6 +1334,8 @@ static void load_panel(tl *L, const fo_node *v, fo_panel *p, double *pad)
             fo_error(L->d, v->pos, "missing '%s' in a panel", keys[i]);
     if (!p->name) /* reported above; keep the list usable */
         p->name = "";
+    else
+        p->name = fo_arena_strdup(L->out, p->name);
 }
 
 static void check_panel(tl *L, const fo_node *v, fo_panel *p, double pad)
@@ -1355,7 +1368,7 @@ static void load_panels(tl *L, const fo_node *v)
         return;
     }
     fo_template *t = L->t;
-    t->panels = fo_arena_alloc(L->a, (size_t)v->n * sizeof *t->panels + 1);
+    t->panels = fo_arena_alloc(L->out, (size_t)v->n * sizeof *t->panels + 1);
     for (int i = 0; i < v->n; i++) {
         const fo_node *pv = v->items[i];
         if (!need_map(L, pv, "a panel"))
@@ -1423,7 +1436,7 @@ static void load_fonts_dir(tl *L, const fo_node *v)
                  "'%s': %s",
                  rel, why ? why : "not a folder");
     else
-        L->t->fonts_dir = fo_arena_strdup(L->a, p);
+        L->t->fonts_dir = fo_arena_strdup(L->out, p);
     free(p);
 }
 
@@ -1464,7 +1477,7 @@ static bool load_setting(tl *L, const fo_node *key, const fo_node *v)
     } else if (fo_node_is(key, "name") || fo_node_is(key, "description")) {
         const char *s = NULL;
         if (get_string(L, v, key->str, &s) && fo_node_is(key, "name"))
-            t->name = s;
+            t->name = fo_arena_strdup(L->out, s);
     } else {
         return false;
     }
@@ -1585,9 +1598,11 @@ static void finish(tl *L)
     size_t n = 0;
     for (swnode *s = L->swatches; s; s = s->next)
         n++;
-    t->swatches = fo_arena_alloc(L->a, n * sizeof *t->swatches + 1);
-    for (swnode *s = L->swatches; s; s = s->next)
-        t->swatches[t->nswatches++] = s->s;
+    t->swatches = fo_arena_alloc(L->out, n * sizeof *t->swatches + 1);
+    for (swnode *s = L->swatches; s; s = s->next) {
+        t->swatches[t->nswatches] = s->s;
+        t->swatches[t->nswatches++].name = fo_arena_strdup(L->out, s->s.name);
+    }
 }
 
 /* ---- finding the template -------------------------------------------- */
@@ -1745,12 +1760,13 @@ fo_status fo_template_load(const fo_pub *pub, const char *lang,
     char *dir = NULL, *shown = NULL;
     fo_status st = FO_OK;
     fo_template *t = fo_arena_alloc(a, sizeof *t);
-    tl L = {.t = t, .a = a, .d = &local};
+    fo_arena *scratch = fo_arena_new();
+    tl L = {.t = t, .a = scratch, .out = a, .d = &local};
     L.decls_end = &L.decls;
     L.crefs_end = &L.crefs;
     L.srefs_end = &L.srefs;
     L.swatches_end = &L.swatches;
-    if (!find_template(pub, data_dir, a, &local, &dir, &shown)) {
+    if (!find_template(pub, data_dir, scratch, &local, &dir, &shown)) {
         st = FO_ERR_INPUT;
         goto out;
     }
@@ -1759,7 +1775,7 @@ fo_status fo_template_load(const fo_pub *pub, const char *lang,
     t->name = base ? base + 1 : t->dir;
     char *yaml = fo_path_join(dir, "template.yaml");
     fo_node *root = NULL;
-    st = fo_source_load_file(yaml, shown, a, &local, &root);
+    st = fo_source_load_file(yaml, shown, scratch, &local, &root);
     free(yaml);
     if (st == FO_ERR_IO) {
         fo_error(&local, (fo_pos){shown, 0, 0}, "cannot read the template");
@@ -1777,9 +1793,10 @@ fo_status fo_template_load(const fo_pub *pub, const char *lang,
     if (local.errors)
         st = FO_ERR_INPUT;
 out:
+    flush_sorted(&local, d); /* diagnostics copy their file names */
+    fo_arena_free(scratch);
     free(dir);
     free(shown);
-    flush_sorted(&local, d);
     if (st == FO_OK)
         *out = t;
     return st;

@@ -8,8 +8,9 @@
  * template and the publication) for one edition's language, and resolves
  * swatch names to colours.
  * All lengths here are in points (the YAML says millimetres for page
- * geometry and points for type, see docs/templates.md). Everything lives in
- * the arena passed in. */
+ * geometry and points for type, see docs/templates.md). The template lives
+ * in the arena passed in; its YAML is read into a scratch arena that is
+ * freed before fo_template_load returns. */
 #ifndef FO_TEMPLATE_H
 #define FO_TEMPLATE_H
 

@@ -391,11 +391,8 @@ fo_status fo_source_load_string(const char *text, size_t len,
                                 const char *display_name, fo_arena *a,
                                 fo_diags *d, fo_node **root)
 {
-    builder b = {.text = text,
-                 .len = len,
-                 .file = fo_arena_strdup(a, display_name),
-                 .a = a,
-                 .d = d};
+    builder b = {
+        .text = text, .len = len, .file = display_name, .a = a, .d = d};
     *root = NULL;
     if (len > FO_SOURCE_MAX_BYTES) {
         err(&b, (fo_pos){b.file, 0, 0}, "the file is larger than %d MiB",
@@ -438,7 +435,7 @@ fo_status fo_source_load_file(const char *path, const char *display_name,
     fo_status st =
         fo_file_read(path, (size_t)FO_SOURCE_MAX_BYTES + 1, &text, &len);
     if (st == FO_ERR_LIMIT) {
-        fo_error(d, (fo_pos){fo_arena_strdup(a, display_name), 0, 0},
+        fo_error(d, (fo_pos){display_name, 0, 0},
                  "the file is larger than %d MiB",
                  FO_SOURCE_MAX_BYTES / (1024 * 1024));
         return FO_ERR_INPUT;
@@ -448,6 +445,27 @@ fo_status fo_source_load_file(const char *path, const char *display_name,
     st = fo_source_load_string(text, len, display_name, a, d, root);
     free(text);
     return st;
+}
+
+/* Recursion is bounded: a tree is at most FO_SOURCE_MAX_DEPTH deep. */
+fo_node *fo_node_copy(fo_arena *a, const fo_node *n)
+{
+    if (!n)
+        return NULL;
+    fo_node *c = fo_arena_alloc(a, sizeof *c);
+    *c = *n;
+    c->str = fo_arena_strndup(a, n->str, n->len);
+    if (n->kind == FO_NODE_SEQ) {
+        c->items = fo_arena_alloc(a, sizeof *c->items * (size_t)n->n);
+        for (int i = 0; i < n->n; i++)
+            c->items[i] = fo_node_copy(a, n->items[i]);
+    } else if (n->kind == FO_NODE_MAP) {
+        c->pairs = fo_arena_alloc(a, sizeof *c->pairs * (size_t)n->n);
+        for (int i = 0; i < n->n; i++)
+            c->pairs[i] = (fo_pair){fo_node_copy(a, n->pairs[i].key),
+                                    fo_node_copy(a, n->pairs[i].value)};
+    }
+    return c;
 }
 
 bool fo_node_is_null(const fo_node *n)

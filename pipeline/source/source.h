@@ -7,9 +7,10 @@
  * business: source reads exactly one file.
  *
  * Ownership: every node and string lives in the arena passed in and dies
- * with it. Diagnostics point at the display name, which is copied into the
- * same arena: print them before freeing the arena (fo_pub_load makes its
- * diagnostics independent of its arena). */
+ * with it. Positions (fo_pos.file) borrow the display name the caller
+ * passes, which must outlive every position copied out of the tree; a
+ * diagnostic keeps its own copy of it. So a loader can parse into a scratch
+ * arena, copy out what it keeps (positions included) and free the tree. */
 #ifndef FO_SOURCE_H
 #define FO_SOURCE_H
 
@@ -64,7 +65,8 @@ struct fo_node {
 };
 
 /* Parses the YAML file at path into *root, reporting errors under
- * display_name (the path as the user would type it). FO_ERR_IO if the file
+ * display_name (the path as the user would type it; borrowed by every
+ * node's positions, not copied). FO_ERR_IO if the file
  * cannot be read (nothing reported: the caller knows the context);
  * FO_ERR_INPUT after reporting syntax errors, limits, duplicate keys,
  * aliases, several documents or an empty file. *root is NULL unless FO_OK. */
@@ -75,6 +77,11 @@ FO_WUR fo_status fo_source_load_file(const char *path, const char *display_name,
 FO_WUR fo_status fo_source_load_string(const char *text, size_t len,
                                        const char *display_name, fo_arena *a,
                                        fo_diags *d, fo_node **root);
+
+/* A deep copy of the tree under n in arena a (NULL for NULL): for the few
+ * subtrees a loader keeps after freeing the arena it parsed into. Positions
+ * keep borrowing the same display name. */
+fo_node *fo_node_copy(fo_arena *a, const fo_node *n);
 
 /* True for a plain scalar that YAML reads as null: empty, ~, null. */
 bool fo_node_is_null(const fo_node *n);

@@ -500,8 +500,14 @@ static void test_blocks_valid(void **state)
     assert_image(&p->logo, "images/logo.png", "images/logo.png", 5, 61);
     assert_true(p->cover_focus_x == 0.5);
     assert_true(p->cover_focus_y == 0.4);
-    assert_non_null(p->style_overrides);
+    /* kept as a copy: the node trees die with the loading */
+    const fo_node *ov = p->style_overrides;
+    assert_non_null(ov);
+    assert_int_equal(ov->kind, FO_NODE_MAP);
+    assert_true(ov->n > 0);
+    assert_ptr_equal(ov->pos.file, p->file);
     assert_int_equal(p->template_pos.line, 7);
+    assert_ptr_equal(p->template_pos.file, p->file);
     assert_int_equal(p->template_pos.col, 11);
 
     assert_int_equal(p->nsections, 1);

@@ -140,6 +140,46 @@ static void test_helpers(void **state)
     done(&r);
 }
 
+/* fo_node_copy: a deep copy that outlives the tree it came from, with
+ * positions borrowing the same display name (never copied). */
+static void test_copy(void **state)
+{
+    (void)state;
+    static const char name[] = "t.yaml";
+    fo_arena *a = fo_arena_new(), *b = fo_arena_new();
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_node *root = NULL;
+    const char *text =
+        "s:\n  body: {size: \"x\\0y\"}\nl:\n  - 1\n  - |\n    two\n";
+    assert_int_equal(
+        fo_source_load_string(text, strlen(text), name, a, &d, &root), FO_OK);
+    assert_ptr_equal(root->pos.file, name);
+    fo_node *c = fo_node_copy(b, root);
+    fo_arena_free(a);
+    assert_null(fo_node_copy(b, NULL));
+    assert_int_equal(c->kind, FO_NODE_MAP);
+    assert_int_equal(c->n, 2);
+    const fo_node *size = fo_node_get(fo_node_get(c, "s"), "body");
+    size = fo_node_get(size, "size");
+    assert_int_equal(size->len, 3);
+    assert_memory_equal(size->str, "x\0y", 4);
+    assert_int_equal(size->style, FO_SCALAR_DOUBLE);
+    assert_ptr_equal(size->pos.file, name);
+    assert_int_equal(size->pos.line, 2);
+    assert_int_equal(size->pos.col, 16);
+    assert_int_equal(size->text_pos.col, 17);
+    const fo_node *l = fo_node_get(c, "l");
+    assert_int_equal(l->kind, FO_NODE_SEQ);
+    assert_int_equal(l->n, 2);
+    assert_true(fo_node_is(l->items[0], "1"));
+    assert_string_equal(l->items[1]->str, "two\n");
+    assert_int_equal(l->items[1]->text_pos.line, 6);
+    assert_int_equal(l->items[1]->text_pos.col, 5);
+    fo_arena_free(b);
+    fo_diags_free(&d);
+}
+
 static void test_syntax_error(void **state)
 {
     (void)state;
@@ -260,6 +300,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_positions),
         cmocka_unit_test(test_helpers),
+        cmocka_unit_test(test_copy),
         cmocka_unit_test(test_syntax_error),
         cmocka_unit_test(test_duplicate_key),
         cmocka_unit_test(test_depth_limit),
