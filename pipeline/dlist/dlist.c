@@ -69,6 +69,20 @@ fo_dl_page *fo_dl_doc_add_page(fo_dl_doc *doc, double width, double height)
     return p;
 }
 
+void fo_dl_page_release(fo_dl_doc *doc, size_t i)
+{
+    fo_dl_page *pg = doc->pages[i];
+    /* The label moves to the document's arena, which outlives the page's. */
+    if (pg->label)
+        pg->label = fo_arena_strdup(doc->arena, pg->label);
+    fo_arena_free(pg->arena);
+    pg->arena = fo_arena_new();
+    free(pg->ops);
+    pg->ops = NULL;
+    pg->n = 0;
+    pg->cap = 0;
+}
+
 fo_dl_op *fo_dl_page_add(fo_dl_page *page, fo_dl_op_kind kind)
 {
     fo_grow((void **)&page->ops, sizeof *page->ops, &page->cap, page->n + 1);

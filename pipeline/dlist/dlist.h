@@ -158,6 +158,11 @@ int fo_dl_doc_image(fo_dl_doc *doc, const char *path,
 /* Appends a new empty page of the given size; borrowed, lives with doc. */
 fo_dl_page *fo_dl_doc_add_page(fo_dl_doc *doc, double width, double height);
 
+/* Frees the contents of page i (its ops, glyphs and strings) once a
+ * renderer has drawn it; the page stays valid and empty, with its width,
+ * height and label. */
+void fo_dl_page_release(fo_dl_doc *doc, size_t i);
+
 /* Appends an op to the page and returns it (borrowed, valid until the next
  * append to the same page). Payload pointers must live in page->arena or
  * doc->arena. */

@@ -13,6 +13,7 @@ typedef enum el_kind {
 } el_kind;
 
 typedef struct flow flow;
+struct toc;
 typedef struct elem elem;
 
 /* What the page builder knows of a page besides its display list. */
@@ -105,6 +106,14 @@ struct flow {
     page_info *pages;
     size_t npages, pages_cap;
     int passed; /* elements before it are placed for good and released */
+    /* Closing pages (pages.c): each page is finished (running heads,
+     * contents entries) and handed to the sink once, in order. */
+    const fo_page_sink *sink;
+    size_t closed;     /* pages before it are closed (but the contents) */
+    int nfront, nbody; /* pages labelled so far */
+    int running;       /* the section running on, for running heads */
+    struct toc *toc;   /* the contents, or NULL */
+    size_t toc_next;   /* where to look for the next entry's anchor */
 };
 
 /* elements (blocks.c) */

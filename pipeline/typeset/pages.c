@@ -5,21 +5,52 @@
  * The contents pages are reserved before the body is flowed (their number
  * follows from the entries, which are known) and filled afterwards, when
  * every section's first page is known, so each entry shows the real page
- * number and links to the section's anchor. */
+ * number and links to the section's anchor.
+ *
+ * A page is closed as soon as nothing more will be drawn on it: its
+ * running head and foot are added (its label was given when it was added)
+ * and, for fo_typeset_stream, it is handed to the sink and emptied. The
+ * body pages are closed in order, the contents pages last. */
 #include "flow.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+static void roman(int n, char *out, size_t len)
+{
+    static const struct {
+        int v;
+        const char *s;
+    } R[] = {{1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"},
+             {90, "xc"},  {50, "l"},   {40, "xl"}, {10, "x"},   {9, "ix"},
+             {5, "v"},    {4, "iv"},   {1, "i"}};
+    out[0] = 0;
+    size_t o = 0;
+    for (size_t k = 0; k < sizeof R / sizeof *R; k++)
+        while (n >= R[k].v && o + strlen(R[k].s) < len) {
+            memcpy(out + o, R[k].s, strlen(R[k].s) + 1);
+            o += strlen(R[k].s);
+            n -= R[k].v;
+        }
+}
+
 /* Adds a page of this kind to the document. Every page is added here, so
- * fl->pages has one entry per page: fl->npages == fl->doc->npages. */
+ * fl->pages has one entry per page: fl->npages == fl->doc->npages. Its
+ * label is known now: front matter is numbered in lower-case roman, the
+ * body from 1. */
 static fo_dl_page *new_page(flow *fl, int kind, int section)
 {
     fo_dl_page *pg = fo_dl_doc_add_page(fl->doc, fl->t->page_w, fl->t->page_h);
     fo_grow((void **)&fl->pages, sizeof *fl->pages, &fl->pages_cap,
             fl->npages + 1);
     fl->pages[fl->npages++] = (page_info){kind, section};
+    char buf[32];
+    if (kind == PAGE_FRONT)
+        roman(++fl->nfront, buf, sizeof buf);
+    else
+        (void)snprintf(buf, sizeof buf, "%d", ++fl->nbody);
+    pg->label = fo_arena_strdup(pg->arena, buf);
     return pg;
 }
 
@@ -101,6 +132,7 @@ typedef struct toc_entry {
     const char *title;
     const char *anchor;
     int level, section;
+    int page; /* where the anchor is, once its page is closed, else -1 */
 } toc_entry;
 
 typedef struct toc {
@@ -116,7 +148,8 @@ static void toc_collect(flow *fl, toc *tc)
         if (!e->anchor || e->level < 1 || e->level > 2)
             continue;
         fo_grow((void **)&tc->e, sizeof *tc->e, &tc->cap, tc->n + 1);
-        tc->e[tc->n++] = (toc_entry){e->title, e->anchor, e->level, e->section};
+        tc->e[tc->n++] =
+            (toc_entry){e->title, e->anchor, e->level, e->section, -1};
     }
 }
 
@@ -143,19 +176,6 @@ static void toc_reserve(flow *fl, toc *tc)
     tc->npages = pages;
     for (size_t i = 0; i < pages; i++)
         new_page(fl, PAGE_FRONT, -1);
-}
-
-/* Page label of the page where anchor lives, or NULL. */
-static const char *anchor_label(const flow *fl, const char *anchor)
-{
-    for (size_t p = 0; p < fl->doc->npages; p++) {
-        const fo_dl_page *pg = fl->doc->pages[p];
-        for (size_t i = 0; i < pg->n; i++)
-            if (pg->ops[i].kind == FO_DL_ANCHOR &&
-                strcmp(pg->ops[i].u.anchor.name, anchor) == 0)
-                return pg->label;
-    }
-    return NULL;
 }
 
 static void toc_fill(flow *fl, const toc *tc)
@@ -186,7 +206,8 @@ static void toc_fill(flow *fl, const toc *tc)
         if (te->level == 1)
             y += st->space_before;
         double indent = te->level == 1 ? 0 : st->size * 1.5;
-        const char *num = anchor_label(fl, te->anchor);
+        const char *num =
+            te->page >= 0 ? fl->doc->pages[te->page]->label : NULL;
         fo_rich er = {te->title, strlen(te->title), NULL, 0, {0}, NULL};
         fo_style right = *st;
         right.align = FO_ALIGN_RIGHT;
@@ -200,6 +221,165 @@ static void toc_fill(flow *fl, const toc *tc)
         op->u.link = (fo_dl_link){x, y, tw, st->leading, NULL, te->anchor};
         y += st->leading;
     }
+}
+
+/* ---- closing pages: running heads and feet, contents entries ----- */
+
+static char *expand(flow *fl, const char *tmpl, const char *page, int section)
+{
+    fo_buf b;
+    fo_buf_init(&b, 4096);
+    const fo_rich *title = ed_text(fl, &fl->pub->title);
+    const fo_rich *publ = ed_text(fl, &fl->pub->publisher);
+    const fo_rich *sec = section >= 0 && (size_t)section < fl->pub->nsections
+                             ? ed_text(fl, &fl->pub->sections[section].title)
+                             : NULL;
+    char year[16];
+    (void)snprintf(year, sizeof year, "%d", fl->pub->year);
+    fo_status st = FO_OK;
+    for (const char *s = tmpl; *s && st == FO_OK;) {
+        const char *v = NULL;
+        size_t skip = 0;
+        if (strncmp(s, "{page}", 6) == 0)
+            v = page, skip = 6;
+        else if (strncmp(s, "{title}", 7) == 0)
+            v = title ? title->text : "", skip = 7;
+        else if (strncmp(s, "{section}", 9) == 0)
+            v = sec ? sec->text : "", skip = 9;
+        else if (strncmp(s, "{year}", 6) == 0)
+            v = fl->pub->year > 0 ? year : "", skip = 6;
+        else if (strncmp(s, "{publisher}", 11) == 0)
+            v = publ ? publ->text : "", skip = 11;
+        if (v) {
+            st = fo_buf_puts(&b, v ? v : "");
+            s += skip;
+        } else {
+            st = fo_buf_append(&b, s, 1);
+            s++;
+        }
+    }
+    if (st != FO_OK || !b.data) {
+        fo_buf_free(&b);
+        return fo_xstrdup("");
+    }
+    return b.data;
+}
+
+static void master_line(flow *fl, fo_dl_page *pg, const fo_slot *slots,
+                        double x, double y, double w, const char *label,
+                        int section)
+{
+    static const fo_align al[3] = {FO_ALIGN_LEFT, FO_ALIGN_CENTER,
+                                   FO_ALIGN_RIGHT};
+    for (int k = 0; k < 3; k++) {
+        if (!slots[k].text || !slots[k].style)
+            continue;
+        char *s = expand(fl, slots[k].text, label, section);
+        if (s[0]) {
+            fo_style st = *slots[k].style;
+            st.align = al[k];
+            fo_rich r = {s, strlen(s), NULL, 0, {0}, NULL};
+            double base = fo_style_baseline(fl->fonts, &st);
+            flow_draw_text(fl, pg, &r, &st, x, y - base, w);
+        }
+        free(s);
+    }
+}
+
+/* The section a page's running head names: the first section that starts
+ * on the page, else the one running on from before. */
+static void page_section(flow *fl, size_t i)
+{
+    const fo_dl_page *pg = fl->doc->pages[i];
+    int first = -1;
+    for (size_t k = 0; k < pg->n && first < 0; k++) {
+        const fo_dl_op *op = &pg->ops[k];
+        if (op->kind == FO_DL_ANCHOR && op->u.anchor.level == 1 &&
+            op->u.anchor.name[0] == 's' && !strchr(op->u.anchor.name, '.'))
+            first = atoi(op->u.anchor.name + 1) - 1;
+    }
+    if (first >= 0)
+        fl->running = first;
+    if (fl->pages[i].kind != PAGE_FRONT)
+        fl->pages[i].section = first >= 0 ? first : fl->running;
+}
+
+static void page_master(flow *fl, size_t i)
+{
+    const fo_template *t = fl->t;
+    double tw = t->page_w - t->margin_inner - t->margin_outer;
+    fo_dl_page *pg = fl->doc->pages[i];
+    const fo_master *m = (t->facing && i % 2 == 1) ? &t->left : &t->right;
+    double x = left_edge(fl, i);
+    double foot_y = t->page_h - t->margin_bottom + m->foot_offset;
+    double head_y = t->margin_top - m->head_offset;
+    master_line(fl, pg, m->foot, x, foot_y, tw, pg->label,
+                fl->pages[i].section);
+    master_line(fl, pg, m->head, x, head_y, tw, pg->label,
+                fl->pages[i].section);
+    if (m->rule_below_head &&
+        (m->head[0].text || m->head[1].text || m->head[2].text)) {
+        fo_dl_op *op = fo_dl_page_add(pg, FO_DL_LINE);
+        double ry = head_y + 3;
+        op->u.line = (fo_dl_line){x, ry, x + tw, ry, 0.3, t->rule};
+    }
+}
+
+/* Notes which contents entries have their anchor on page i. Entries come
+ * in the order of the flow, so the search starts after the last one
+ * found. */
+static void toc_note(flow *fl, size_t i)
+{
+    toc *tc = fl->toc;
+    const fo_dl_page *pg = fl->doc->pages[i];
+    for (size_t k = 0; tc && tc->n && k < pg->n; k++) {
+        if (pg->ops[k].kind != FO_DL_ANCHOR)
+            continue;
+        const char *name = pg->ops[k].u.anchor.name;
+        for (size_t j = 0; j < tc->n; j++) {
+            toc_entry *te = &tc->e[(fl->toc_next + j) % tc->n];
+            if (strcmp(te->anchor, name) == 0) {
+                if (te->page < 0)
+                    te->page = (int)i;
+                fl->toc_next = (fl->toc_next + j + 1) % tc->n;
+                break;
+            }
+        }
+    }
+}
+
+/* Finishes page i — the section its running head names, the running
+ * head and foot of a body page, the contents entries that point to it —
+ * and hands it to the sink, which gets it once and for good. */
+static void close_page(flow *fl, size_t i)
+{
+    if (fl->status != FO_OK)
+        return;
+    page_section(fl, i);
+    if (fl->pages[i].kind == PAGE_BODY)
+        page_master(fl, i);
+    toc_note(fl, i);
+    if (!fl->sink || fl->status != FO_OK)
+        return;
+    fo_status st = fl->sink->page(fl->sink->ud, fl->doc, i);
+    fo_dl_page_release(fl->doc, i);
+    if (st != FO_OK)
+        flow_fail(fl, st);
+}
+
+static int is_contents(const flow *fl, size_t i)
+{
+    return fl->toc && i >= fl->toc->first_page &&
+           i < fl->toc->first_page + fl->toc->npages;
+}
+
+/* Closes every page added so far, in order, but the contents: the flow
+ * no longer draws on them. */
+static void close_pages(flow *fl)
+{
+    for (; fl->closed < fl->doc->npages; fl->closed++)
+        if (!is_contents(fl, fl->closed))
+            close_page(fl, fl->closed);
 }
 
 /* ---- body in columns --------------------------------------------------- */
@@ -306,6 +486,7 @@ static void flow_columns(flow *fl)
     int section = 0;
     while (fl->status == FO_OK &&
            (p.e < fl->nel || p.ndefer > 0 || p.ntop > 0)) {
+        close_pages(fl); /* the flow draws only on pages it adds from here */
         page_figures(fl, &p, section);
         if (p.e >= fl->nel && p.ndefer == 0 && p.ntop == 0)
             break;
@@ -376,6 +557,7 @@ static void flow_columns(flow *fl)
         p = end;
         release_passed(fl, p);
     }
+    close_pages(fl);
 }
 
 /* ---- body in fixed panels -------------------------------------------- */
@@ -421,149 +603,7 @@ static void flow_panels(flow *fl)
                  t->npanels, t->name, over * 25.4 / 72);
         flow_fail(fl, FO_ERR_INPUT);
     }
-}
-
-/* ---- running heads and feet, labels ---------------------------------- */
-
-static char *expand(flow *fl, const char *tmpl, const char *page, int section)
-{
-    fo_buf b;
-    fo_buf_init(&b, 4096);
-    const fo_rich *title = ed_text(fl, &fl->pub->title);
-    const fo_rich *publ = ed_text(fl, &fl->pub->publisher);
-    const fo_rich *sec = section >= 0 && (size_t)section < fl->pub->nsections
-                             ? ed_text(fl, &fl->pub->sections[section].title)
-                             : NULL;
-    char year[16];
-    (void)snprintf(year, sizeof year, "%d", fl->pub->year);
-    fo_status st = FO_OK;
-    for (const char *s = tmpl; *s && st == FO_OK;) {
-        const char *v = NULL;
-        size_t skip = 0;
-        if (strncmp(s, "{page}", 6) == 0)
-            v = page, skip = 6;
-        else if (strncmp(s, "{title}", 7) == 0)
-            v = title ? title->text : "", skip = 7;
-        else if (strncmp(s, "{section}", 9) == 0)
-            v = sec ? sec->text : "", skip = 9;
-        else if (strncmp(s, "{year}", 6) == 0)
-            v = fl->pub->year > 0 ? year : "", skip = 6;
-        else if (strncmp(s, "{publisher}", 11) == 0)
-            v = publ ? publ->text : "", skip = 11;
-        if (v) {
-            st = fo_buf_puts(&b, v ? v : "");
-            s += skip;
-        } else {
-            st = fo_buf_append(&b, s, 1);
-            s++;
-        }
-    }
-    if (st != FO_OK || !b.data) {
-        fo_buf_free(&b);
-        return fo_xstrdup("");
-    }
-    return b.data;
-}
-
-static void master_line(flow *fl, fo_dl_page *pg, const fo_slot *slots,
-                        double x, double y, double w, const char *label,
-                        int section)
-{
-    static const fo_align al[3] = {FO_ALIGN_LEFT, FO_ALIGN_CENTER,
-                                   FO_ALIGN_RIGHT};
-    for (int k = 0; k < 3; k++) {
-        if (!slots[k].text || !slots[k].style)
-            continue;
-        char *s = expand(fl, slots[k].text, label, section);
-        if (s[0]) {
-            fo_style st = *slots[k].style;
-            st.align = al[k];
-            fo_rich r = {s, strlen(s), NULL, 0, {0}, NULL};
-            double base = fo_style_baseline(fl->fonts, &st);
-            flow_draw_text(fl, pg, &r, &st, x, y - base, w);
-        }
-        free(s);
-    }
-}
-
-/* The section a page's running head names: the first section that starts
- * on the page, else the one running on from before. */
-static void page_sections(flow *fl)
-{
-    int cur = -1;
-    for (size_t i = 0; i < fl->npages; i++) {
-        const fo_dl_page *pg = fl->doc->pages[i];
-        int first = -1;
-        for (size_t k = 0; k < pg->n && first < 0; k++) {
-            const fo_dl_op *op = &pg->ops[k];
-            if (op->kind == FO_DL_ANCHOR && op->u.anchor.level == 1 &&
-                op->u.anchor.name[0] == 's' && !strchr(op->u.anchor.name, '.'))
-                first = atoi(op->u.anchor.name + 1) - 1;
-        }
-        if (first >= 0)
-            cur = first;
-        if (fl->pages[i].kind != PAGE_FRONT)
-            fl->pages[i].section = first >= 0 ? first : cur;
-    }
-}
-
-static void masters(flow *fl)
-{
-    const fo_template *t = fl->t;
-    double tw = t->page_w - t->margin_inner - t->margin_outer;
-    page_sections(fl);
-    for (size_t i = 0; i < fl->npages; i++) {
-        if (fl->pages[i].kind != PAGE_BODY)
-            continue;
-        fo_dl_page *pg = fl->doc->pages[i];
-        const fo_master *m = (t->facing && i % 2 == 1) ? &t->left : &t->right;
-        double x = left_edge(fl, i);
-        double foot_y = t->page_h - t->margin_bottom + m->foot_offset;
-        double head_y = t->margin_top - m->head_offset;
-        master_line(fl, pg, m->foot, x, foot_y, tw, pg->label,
-                    fl->pages[i].section);
-        master_line(fl, pg, m->head, x, head_y, tw, pg->label,
-                    fl->pages[i].section);
-        if (m->rule_below_head &&
-            (m->head[0].text || m->head[1].text || m->head[2].text)) {
-            fo_dl_op *op = fo_dl_page_add(pg, FO_DL_LINE);
-            double ry = head_y + 3;
-            op->u.line = (fo_dl_line){x, ry, x + tw, ry, 0.3, t->rule};
-        }
-    }
-}
-
-static void roman(int n, char *out, size_t len)
-{
-    static const struct {
-        int v;
-        const char *s;
-    } R[] = {{1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"},
-             {90, "xc"},  {50, "l"},   {40, "xl"}, {10, "x"},   {9, "ix"},
-             {5, "v"},    {4, "iv"},   {1, "i"}};
-    out[0] = 0;
-    size_t o = 0;
-    for (size_t k = 0; k < sizeof R / sizeof *R; k++)
-        while (n >= R[k].v && o + strlen(R[k].s) < len) {
-            memcpy(out + o, R[k].s, strlen(R[k].s) + 1);
-            o += strlen(R[k].s);
-            n -= R[k].v;
-        }
-}
-
-/* Front matter is numbered in lower-case roman, the body from 1. */
-static void labels(flow *fl)
-{
-    int front = 0, body = 0;
-    for (size_t i = 0; i < fl->npages; i++) {
-        char buf[32];
-        if (fl->pages[i].kind == PAGE_FRONT)
-            roman(++front, buf, sizeof buf);
-        else
-            (void)snprintf(buf, sizeof buf, "%d", ++body);
-        fl->doc->pages[i]->label =
-            fo_arena_strdup(fl->doc->pages[i]->arena, buf);
-    }
+    close_pages(fl);
 }
 
 /* ---- the edition ----------------------------------------------------- */
@@ -591,6 +631,13 @@ static void add_sections(flow *fl)
 fo_status fo_typeset(const fo_pub *pub, int ed, const fo_template *t,
                      fo_fonts *fonts, fo_diags *d, fo_dl_doc **out)
 {
+    return fo_typeset_stream(pub, ed, t, fonts, d, NULL, out);
+}
+
+fo_status fo_typeset_stream(const fo_pub *pub, int ed, const fo_template *t,
+                            fo_fonts *fonts, fo_diags *d,
+                            const fo_page_sink *sink, fo_dl_doc **out)
+{
     *out = NULL;
     fo_dl_doc *doc = fo_dl_doc_new();
     fo_fonts_begin_doc(fonts);
@@ -611,7 +658,9 @@ fo_status fo_typeset(const fo_pub *pub, int ed, const fo_template *t,
                .pub = pub,
                .ed = ed,
                .lang = pub->editions[ed],
-               .d = d};
+               .d = d,
+               .sink = sink,
+               .running = -1};
     fl.hyph = fo_hyph_open(fl.lang, d);
     fl.text_w = t->page_w - t->margin_inner - t->margin_outer;
     fl.frame_h = t->page_h - t->margin_top - t->margin_bottom;
@@ -625,11 +674,14 @@ fo_status fo_typeset(const fo_pub *pub, int ed, const fo_template *t,
     }
     add_sections(&fl);
     toc tc = {0};
-    if (fl.status == FO_OK && t->cover && t->npanels == 0)
+    if (fl.status == FO_OK && t->cover && t->npanels == 0) {
         cover(&fl);
+        close_pages(&fl);
+    }
     if (fl.status == FO_OK && t->contents && t->npanels == 0) {
         toc_collect(&fl, &tc);
         toc_reserve(&fl, &tc);
+        fl.toc = &tc;
     }
     if (fl.status == FO_OK) {
         if (t->npanels > 0)
@@ -637,11 +689,11 @@ fo_status fo_typeset(const fo_pub *pub, int ed, const fo_template *t,
         else
             flow_columns(&fl);
     }
-    if (fl.status == FO_OK) {
-        labels(&fl);
-        masters(&fl);
-        if (tc.npages)
-            toc_fill(&fl, &tc);
+    if (fl.status == FO_OK && tc.npages) {
+        /* Every entry's page is known now: the contents go last. */
+        toc_fill(&fl, &tc);
+        for (size_t i = 0; i < tc.npages; i++)
+            close_page(&fl, tc.first_page + i);
     }
     free(tc.e);
     flow_free_elems(&fl);

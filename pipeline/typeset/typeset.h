@@ -33,4 +33,26 @@ void fo_fonts_free(fo_fonts *f);
 FO_WUR fo_status fo_typeset(const fo_pub *pub, int ed, const fo_template *t,
                             fo_fonts *fonts, fo_diags *d, fo_dl_doc **out);
 
+typedef struct fo_page_sink {
+    /* Called once per page, when the page is final (content, running
+     * heads and feet, label): the cover first, then body pages in order as
+     * the flow leaves them, the reserved contents pages after the last body
+     * page. doc is the document being laid out (its fonts and images still
+     * grow); only page index may be read. A status other than FO_OK stops
+     * the layout and is returned. */
+    fo_status (*page)(void *ud, const fo_dl_doc *doc, size_t index);
+    void *ud;
+} fo_page_sink;
+
+/* fo_typeset, handing each page to sink when it is final and releasing it
+ * (fo_dl_page_release) right after the call, so that the document is never
+ * held whole. *out then holds the document without page contents:
+ * metadata, fonts, images, page sizes and labels. With a NULL sink, it is
+ * fo_typeset. Pages handed over before a failure are not taken back: on a
+ * status other than FO_OK, discard what the sink made of them. */
+FO_WUR fo_status fo_typeset_stream(const fo_pub *pub, int ed,
+                                   const fo_template *t, fo_fonts *fonts,
+                                   fo_diags *d, const fo_page_sink *sink,
+                                   fo_dl_doc **out);
+
 #endif
