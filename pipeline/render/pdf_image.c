@@ -449,21 +449,46 @@ static void make_now(img *im)
         make_samples(im, src);
 }
 
-/* The writer's thread: im made, by a worker or here. */
+/* Under the lock: the next image no thread has started, within the
+ * window ahead of the writer; NULL when there is none now. */
+static img *claim_next(fo_pdf_images *o)
+{
+    while (o->next < o->norder && o->order[o->next]->state != UNCLAIMED)
+        o->next++;
+    if (o->next >= o->norder || o->next >= o->consumed + o->window)
+        return NULL;
+    img *im = o->order[o->next++];
+    im->state = MAKING;
+    return im;
+}
+
+/* Under the lock: makes im (claimed by this thread) without the lock. */
+static void make_claimed(fo_pdf_images *o, img *im)
+{
+    (void)pthread_mutex_unlock(&o->mu);
+    make_now(im);
+    (void)pthread_mutex_lock(&o->mu);
+    im->state = MADE;
+    (void)pthread_cond_broadcast(&o->cv);
+}
+
+/* The writer's thread: im made, by a worker or here. While a worker makes
+ * it, the writer makes the next image itself rather than wait. */
 static void make(img *im)
 {
     fo_pdf_images *o = im->owner;
     (void)pthread_mutex_lock(&o->mu);
-    if (im->state == UNCLAIMED) {
-        im->state = MAKING;
-        (void)pthread_mutex_unlock(&o->mu);
-        make_now(im);
-        (void)pthread_mutex_lock(&o->mu);
-        im->state = MADE;
-        (void)pthread_cond_broadcast(&o->cv);
+    while (im->state != MADE) {
+        img *other;
+        if (im->state == UNCLAIMED) {
+            im->state = MAKING;
+            make_claimed(o, im);
+        } else if ((other = claim_next(o)) != NULL) {
+            make_claimed(o, other);
+        } else {
+            (void)pthread_cond_wait(&o->cv, &o->mu);
+        }
     }
-    while (im->state != MADE)
-        (void)pthread_cond_wait(&o->cv, &o->mu);
     (void)pthread_mutex_unlock(&o->mu);
     img_report(im);
 }
@@ -482,23 +507,14 @@ static void *worker(void *arg)
 {
     fo_pdf_images *o = arg;
     (void)pthread_mutex_lock(&o->mu);
-    for (;;) {
-        while (!o->stop && o->next < o->norder &&
-               o->order[o->next]->state != UNCLAIMED)
-            o->next++;
-        if (o->stop || o->next >= o->norder)
-            break;
-        if (o->next >= o->consumed + o->window) {
+    while (!o->stop) {
+        img *im = claim_next(o);
+        if (im)
+            make_claimed(o, im);
+        else if (o->next >= o->norder)
+            break; /* every image is started */
+        else
             (void)pthread_cond_wait(&o->cv, &o->mu);
-            continue;
-        }
-        img *im = o->order[o->next++];
-        im->state = MAKING;
-        (void)pthread_mutex_unlock(&o->mu);
-        make_now(im);
-        (void)pthread_mutex_lock(&o->mu);
-        im->state = MADE;
-        (void)pthread_cond_broadcast(&o->cv);
     }
     (void)pthread_mutex_unlock(&o->mu);
     return NULL;
