@@ -2112,7 +2112,22 @@ void fo_pdf_writer_free(fo_pdf_writer *w)
     free(w);
 }
 
+static fo_status finish(fo_pdf_writer *w, char **kept);
+
 fo_status fo_pdf_writer_finish(fo_pdf_writer *w)
+{
+    return finish(w, NULL);
+}
+
+fo_status fo_pdf_writer_finish_tmp(fo_pdf_writer *w, char **tmp)
+{
+    *tmp = NULL;
+    return finish(w, tmp);
+}
+
+/* Saves under a temporary name, then renames it to the path, or (kept)
+ * hands the temporary name over. */
+static fo_status finish(fo_pdf_writer *w, char **kept)
 {
     pdf_ctx *c = &w->c;
     fo_status st = w->st;
@@ -2163,7 +2178,10 @@ fo_status fo_pdf_writer_finish(fo_pdf_writer *w)
         st = FO_ERR_INPUT;
         goto out;
     }
-    if (rename(tmp, c->path) != 0) {
+    if (kept) {
+        *kept = tmp;
+        tmp = NULL;
+    } else if (rename(tmp, c->path) != 0) {
         fo_error(c->d, nopos, "%s: cannot write the file", c->path);
         st = FO_ERR_IO;
         goto out;

@@ -64,6 +64,10 @@ FO_WUR fo_status fo_pdf_writer_new(const fo_dl_doc *doc, const char *path,
                                    fo_pdf_writer **out);
 FO_WUR fo_status fo_pdf_writer_page(fo_pdf_writer *w, size_t index);
 FO_WUR fo_status fo_pdf_writer_finish(fo_pdf_writer *w);
+/* finish, but the file is left under its temporary name, *tmp (malloc'd),
+ * next to the path: the caller renames it into place or removes it, so
+ * that a build of several files can write all of them or none. */
+FO_WUR fo_status fo_pdf_writer_finish_tmp(fo_pdf_writer *w, char **tmp);
 void fo_pdf_writer_free(fo_pdf_writer *w);
 
 /* Writes page (0-based) of doc as a PNG at path, at dpi dots per inch,
