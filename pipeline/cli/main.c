@@ -546,11 +546,12 @@ static int load_jobs_pub(opts *o, fo_pub **pub_out, int *only)
  * splitting its profiles would only add layouts, since every process
  * already has an edition to build. With fewer editions than processes,
  * each edition's profiles are dealt out over the spare processes (never
- * more jobs than processes): each of those jobs lays the edition out again
- * (~0.4 s CPU for nam-dinh), but on a core that would otherwise idle, while
- * the renders, which cost most (print ~2.2 s, screen ~0.8 s), run side by
- * side. Measured on 2 idle cores, nam-dinh --edition en (vi) --profile
- * print --profile screen -j 2, median of 3: split 2.94 s (2.85 s), one job
+ * more jobs than processes): each of those jobs lays the edition out again,
+ * but on a core that would otherwise idle, while the renders, which cost
+ * more than layout (print most), run side by side. Measured on 2 idle
+ * cores, nam-dinh --edition en (vi) --profile print --profile screen -j 2,
+ * median of 3: split 1.64 s (1.69 s), one job 1.79 s (1.84 s); before the
+ * PDF writer made images on a worker thread, 2.94 s (2.85 s) against
  * 3.81 s (4.07 s). */
 static int plan_jobs(const opts *o, const fo_pub *pub, int only,
                      build_job *jobs)
