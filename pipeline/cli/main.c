@@ -287,9 +287,19 @@ static int make_dir(const char *dir, fo_diags *d)
 
 /* Loads the publication and lays out the chosen editions. On success
  * docs[i] is the display list of edition i (NULL when not chosen). */
-static int layout(const opts *o, fo_diags *d, fo_pub **pub_out,
-                  fo_dl_doc **docs)
+/* What layout needs: the publication, a template per chosen edition (NULL
+ * for the others) and the fonts. */
+typedef struct loaded {
+    fo_pub *pub;
+    const fo_template *tmpl[FO_MAX_EDITIONS];
+    fo_fonts *fonts;
+} loaded;
+
+/* Loads the publication, the template of each chosen edition and the
+ * fonts; 0, or the exit code (errors reported to d, nothing to free). */
+static int load(const opts *o, fo_diags *d, loaded *l)
 {
+    memset(l, 0, sizeof *l);
     fo_pub *pub = NULL;
     fo_status st = fo_pub_load(o->pub, d, &pub);
     if (st != FO_OK)
@@ -307,7 +317,7 @@ static int layout(const opts *o, fo_diags *d, fo_pub **pub_out,
     /* One template per edition: its `languages:` entries differ. Every
      * load checks the whole template, so an error in it is found by each
      * and reported once (fo_diags drops repeats). */
-    const fo_template *tmpl[FO_MAX_EDITIONS] = {NULL};
+    const fo_template **tmpl = l->tmpl;
     const fo_template *first = NULL;
     for (int e = 0; e < pub->neditions; e++) {
         if (only >= 0 && e != only)
@@ -330,15 +340,31 @@ static int layout(const opts *o, fo_diags *d, fo_pub **pub_out,
         fo_pub_free(pub);
         return EXIT_INPUT;
     }
+    l->pub = pub;
+    l->fonts = fonts;
+    return 0;
+}
+
+/* Loads, then lays out every chosen edition whole (docs[e], NULL for the
+ * others); 0 with *pub_out set, or the exit code. */
+static int layout(const opts *o, fo_diags *d, fo_pub **pub_out,
+                  fo_dl_doc **docs)
+{
+    loaded l;
+    int rc = load(o, d, &l);
+    if (rc)
+        return rc;
+    fo_pub *pub = l.pub;
+    fo_status st = FO_OK;
     for (int e = 0; e < pub->neditions; e++) {
         docs[e] = NULL;
-        if (!tmpl[e])
+        if (!l.tmpl[e])
             continue;
         /* Lay out every edition even after an error, to report them all. */
-        if (fo_typeset(pub, e, tmpl[e], fonts, d, &docs[e]) != FO_OK)
+        if (fo_typeset(pub, e, l.tmpl[e], l.fonts, d, &docs[e]) != FO_OK)
             st = FO_ERR_INPUT;
     }
-    fo_fonts_free(fonts);
+    fo_fonts_free(l.fonts);
     if (st != FO_OK || d->errors) {
         for (int e = 0; e < pub->neditions; e++)
             fo_dl_doc_free(docs[e]);
@@ -392,25 +418,27 @@ static int dump_docs(const fo_pub *pub, fo_dl_doc **docs, FILE *out)
  * below that is a warning naming the image and the block (an error with
  * --strict). Returns the number of errors added. */
 enum { PRINT_PPI = 300 };
+static void check_page_resolution(const fo_dl_page *pg, int strict, fo_diags *d)
+{
+    for (size_t i = 0; i < pg->n; i++) {
+        const fo_dl_image *im = &pg->ops[i].u.image;
+        if (pg->ops[i].kind != FO_DL_IMAGE || !im->src ||
+            im->ppi >= PRINT_PPI - 0.5)
+            continue;
+        fo_diag_add(d, strict ? FO_SEV_ERROR : FO_SEV_WARNING, im->pos,
+                    "image '%s' prints at %.0f ppi at its placed "
+                    "size; print wants %d",
+                    im->src, im->ppi, PRINT_PPI);
+    }
+}
+
 static int check_resolution(const fo_pub *pub, fo_dl_doc **docs, int strict,
                             fo_diags *d)
 {
     int before = d->errors;
-    for (int e = 0; e < pub->neditions; e++) {
-        for (size_t p = 0; docs[e] && p < docs[e]->npages; p++) {
-            const fo_dl_page *pg = docs[e]->pages[p];
-            for (size_t i = 0; i < pg->n; i++) {
-                const fo_dl_image *im = &pg->ops[i].u.image;
-                if (pg->ops[i].kind != FO_DL_IMAGE || !im->src ||
-                    im->ppi >= PRINT_PPI - 0.5)
-                    continue;
-                fo_diag_add(d, strict ? FO_SEV_ERROR : FO_SEV_WARNING, im->pos,
-                            "image '%s' prints at %.0f ppi at its placed "
-                            "size; print wants %d",
-                            im->src, im->ppi, PRINT_PPI);
-            }
-        }
-    }
+    for (int e = 0; e < pub->neditions; e++)
+        for (size_t p = 0; docs[e] && p < docs[e]->npages; p++)
+            check_page_resolution(docs[e]->pages[p], strict, d);
     return d->errors - before;
 }
 
@@ -682,6 +710,140 @@ static int run_jobs(opts *o, fo_pub **child_pub, int *rc)
     return 0;
 }
 
+/* The PDF of edition e in profile k: DIR/<slug>-<lang>[-<profile>].pdf
+ * (malloc'd). */
+static char *pdf_path(const opts *o, const fo_pub *pub, int e, int k)
+{
+    char *name =
+        fo_arena_printf(pub->arena, "%s-%s%s%s.pdf", pub->slug,
+                        pub->editions[e], k == FO_PROFILE_PRINT ? "" : "-",
+                        k == FO_PROFILE_PRINT ? "" : PROFILE_NAMES[k]);
+    return fo_path_join(o->out_dir, name);
+}
+
+/* One edition being laid out and written: the layout hands each page over
+ * as soon as it is final (fo_typeset_stream), every profile's PDF writer
+ * takes it, and the page is freed, so a long publication never holds more
+ * than the pages in the flow. */
+typedef struct edition_out {
+    const opts *o;
+    const fo_pub *pub;
+    int ed;
+    fo_pdf_opts po[3];
+    fo_pdf_writer *w[3];
+    int started;
+    fo_diags *d, *res; /* res: the resolution warnings, reported last */
+} edition_out;
+
+static fo_status edition_page(void *ud, const fo_dl_doc *doc, size_t i)
+{
+    edition_out *eo = ud;
+    fo_status st = FO_OK;
+    if (!eo->started) {
+        eo->started = 1;
+        for (int k = 0; k < 3 && st == FO_OK; k++) {
+            if (!(eo->o->profiles & (1 << k)))
+                continue;
+            char *path = pdf_path(eo->o, eo->pub, eo->ed, k);
+            st = fo_pdf_writer_new(doc, path, &eo->po[k], eo->d, &eo->w[k]);
+            free(path);
+        }
+        if (st != FO_OK)
+            return st;
+    }
+    if (eo->o->profiles & (1 << FO_PROFILE_PRINT))
+        check_page_resolution(doc->pages[i], eo->o->strict, eo->res);
+    for (int k = 0; k < 3 && st == FO_OK; k++)
+        if (eo->w[k])
+            st = fo_pdf_writer_page(eo->w[k], i);
+    return st;
+}
+
+/* `build` without --dump: edition by edition, laid out and written page by
+ * page. The PDFs stay under temporary names until every edition is done
+ * without an error; then all are renamed into place, else all removed. */
+static int build_streaming(opts *o, fo_diags *d)
+{
+    loaded l;
+    int rc = load(o, d, &l);
+    if (rc)
+        return rc;
+    fo_pub *pub = l.pub;
+    default_profiles(o, pub);
+    char *tmp[FO_MAX_EDITIONS][3] = {{NULL}};
+    size_t npages[FO_MAX_EDITIONS] = {0};
+    fo_diags res;
+    fo_diags_init(&res);
+    char *data = fo_xstrdup(data_dir());
+    char *cmyk = fo_path_join(data, "assets/profiles/ISOcoated_v2_300_bas.icc");
+    char *srgb = fo_path_join(data, "assets/profiles/sRGB.icc");
+    long long epoch = build_epoch(pub, d);
+    if (!make_dir(o->out_dir, d))
+        rc = EXIT_INPUT;
+    for (int e = 0; e < pub->neditions && rc == 0; e++) {
+        if (!l.tmpl[e])
+            continue;
+        edition_out eo = {.o = o, .pub = pub, .ed = e, .d = d, .res = &res};
+        for (int k = 0; k < 3; k++)
+            eo.po[k] = (fo_pdf_opts){.epoch = epoch,
+                                     .compress = 1,
+                                     .profile = (fo_profile)k,
+                                     .screen_ppi = 150,
+                                     .cmyk_icc = cmyk,
+                                     .srgb_icc = srgb};
+        fo_page_sink sink = {edition_page, &eo};
+        fo_dl_doc *doc = NULL;
+        /* every edition is laid out, even after an error, to report all */
+        fo_status st =
+            fo_typeset_stream(pub, e, l.tmpl[e], l.fonts, d, &sink, &doc);
+        for (int k = 0; k < 3; k++) {
+            if (!eo.w[k])
+                continue;
+            if (st == FO_OK && !d->errors) {
+                if (fo_pdf_writer_finish_tmp(eo.w[k], &tmp[e][k]) != FO_OK)
+                    st = FO_ERR_INPUT;
+            } else {
+                fo_pdf_writer_free(eo.w[k]);
+            }
+        }
+        if (st != FO_OK)
+            rc = EXIT_INPUT;
+        if (doc)
+            npages[e] = doc->npages;
+        fo_dl_doc_free(doc);
+    }
+    fo_fonts_free(l.fonts);
+    for (size_t i = 0; i < res.n; i++)
+        fo_diag_add(d, res.items[i].sev, res.items[i].pos, "%s",
+                    res.items[i].message);
+    fo_diags_free(&res);
+    if (d->errors)
+        rc = EXIT_INPUT;
+    /* all or nothing, reported profile by profile as the PDFs are named */
+    for (int k = 0; k < 3; k++)
+        for (int e = 0; e < pub->neditions; e++) {
+            if (!tmp[e][k])
+                continue;
+            char *path = pdf_path(o, pub, e, k);
+            if (rc == 0 && rename(tmp[e][k], path) != 0) {
+                fo_error(d, (fo_pos){NULL, 0, 0}, "%s: cannot write the file",
+                         path);
+                rc = EXIT_INPUT;
+            } else if (rc == 0) {
+                printf("%s: %zu pages\n", path, npages[e]);
+            }
+            if (rc != 0)
+                (void)remove(tmp[e][k]);
+            free(tmp[e][k]);
+            free(path);
+        }
+    free(cmyk);
+    free(srgb);
+    free(data);
+    fo_pub_free(pub);
+    return rc;
+}
+
 static int cmd_build(int argc, char **argv)
 {
     opts o;
@@ -695,6 +857,15 @@ static int cmd_build(int argc, char **argv)
         return rc;
     fo_diags d;
     fo_diags_init(&d);
+    if (!o.dump) {
+        rc = build_streaming(&o, &d);
+        fo_diags_print(&d, stderr);
+        fo_pub_free(job_pub);
+        fo_diags_free(&d);
+        return rc;
+    }
+    /* --dump: the whole display list, kept to be printed after the PDFs
+     * (written from it in the streamed order: the same bytes) */
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
     rc = layout(&o, &d, &pub, docs);
@@ -720,11 +891,7 @@ static int cmd_build(int argc, char **argv)
             for (int e = 0; e < pub->neditions && rc == 0; e++) {
                 if (!docs[e])
                     continue;
-                char *name = fo_arena_printf(
-                    pub->arena, "%s-%s%s%s.pdf", pub->slug, pub->editions[e],
-                    k == FO_PROFILE_PRINT ? "" : "-",
-                    k == FO_PROFILE_PRINT ? "" : PROFILE_NAMES[k]);
-                char *path = fo_path_join(o.out_dir, name);
+                char *path = pdf_path(&o, pub, e, k);
                 if (fo_render_pdf(docs[e], path, &po, &d) != FO_OK)
                     rc = EXIT_INPUT;
                 else
@@ -735,7 +902,7 @@ static int cmd_build(int argc, char **argv)
         free(cmyk);
         free(srgb);
         free(data);
-        if (rc == 0 && o.dump)
+        if (rc == 0)
             rc = dump_docs(pub, docs, stdout);
     } else if (rc == 0) {
         rc = EXIT_INPUT;

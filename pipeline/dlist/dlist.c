@@ -24,6 +24,7 @@ void fo_dl_doc_free(fo_dl_doc *doc)
         free(doc->pages[i]);
     }
     free(doc->pages);
+    free(doc->order);
     free(doc->fonts);
     free(doc->images);
     fo_arena_free(doc->arena);

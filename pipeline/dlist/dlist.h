@@ -140,6 +140,12 @@ typedef struct fo_dl_doc {
     size_t nimages, images_cap;
     fo_dl_page **pages;
     size_t npages, pages_cap;
+    /* The order in which layout finished the pages (the contents last):
+     * the order the PDF writer is given them, whether streamed or not, so
+     * that a PDF has the same bytes either way. Complete when norder ==
+     * npages; empty for a document not made by typeset. */
+    size_t *order;
+    size_t norder, order_cap;
 } fo_dl_doc;
 
 /* A new empty document; free with fo_dl_doc_free. */

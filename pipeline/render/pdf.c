@@ -2207,8 +2207,10 @@ fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
     fo_status st = fo_pdf_writer_new(doc, path, opts, d, &w);
     if (st != FO_OK)
         return st;
+    /* in the order layout finished them, as a streamed build writes them */
+    int ordered = doc->norder == doc->npages;
     for (size_t p = 0; p < doc->npages; p++)
-        if (fo_pdf_writer_page(w, p) != FO_OK)
+        if (fo_pdf_writer_page(w, ordered ? doc->order[p] : p) != FO_OK)
             break;
     return fo_pdf_writer_finish(w);
 }

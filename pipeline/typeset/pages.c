@@ -359,6 +359,9 @@ static void close_page(flow *fl, size_t i)
     if (fl->pages[i].kind == PAGE_BODY)
         page_master(fl, i);
     toc_note(fl, i);
+    fo_grow((void **)&fl->doc->order, sizeof *fl->doc->order,
+            &fl->doc->order_cap, fl->doc->norder + 1);
+    fl->doc->order[fl->doc->norder++] = i;
     if (!fl->sink || fl->status != FO_OK)
         return;
     fo_status st = fl->sink->page(fl->sink->ud, fl->doc, i);
