@@ -80,8 +80,19 @@ fo_status fo_file_read(const char *path, size_t max, char **out, size_t *len)
         return FO_ERR_IO;
     fo_buf b;
     fo_buf_init(&b, max);
-    char chunk[65536];
     fo_status st = FO_OK;
+    /* A regular file is read straight into a buffer of its size (photos
+     * of several MB: no chunk copies, no regrowth); what follows its
+     * stat'ed size, if it grew meanwhile, is read in chunks. */
+    struct stat sb;
+    if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+        (!max || (unsigned long long)sb.st_size <= max)) {
+        size_t want = (size_t)sb.st_size;
+        fo_grow((void **)&b.data, 1, &b.cap, want + 1);
+        b.len = fread(b.data, 1, want, fp);
+        b.data[b.len] = 0;
+    }
+    char chunk[65536];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
         st = fo_buf_append(&b, chunk, n);

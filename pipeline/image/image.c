@@ -27,6 +27,7 @@
  * low and 16 bit depths and interlacing into 8-bit grey, grey+alpha, RGB
  * or RGBA. What that API does not report (bit depth, pHYs) is read from
  * the chunks directly. */
+#define _POSIX_C_SOURCE 200809L /* fileno, st_mtim */
 #include "image.h"
 
 #include <jpeglib.h>
@@ -39,6 +40,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Files larger than this are refused before they are read. */
 #define MAX_FILE ((size_t)512 * 1024 * 1024)
@@ -67,6 +69,12 @@ static unsigned char *read_file(const char *path, size_t *len, char *why,
         return NULL;
     }
     size_t cap = 0, n = 0;
+    struct stat sb; /* a regular file: one buffer of its size */
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+        (unsigned long long)sb.st_size < MAX_FILE) {
+        cap = (size_t)sb.st_size + 1; /* + 1: the read that sees the end */
+        buf = fo_xmalloc(cap);
+    }
     for (;;) {
         if (n == cap) {
             if (cap >= MAX_FILE) {
@@ -548,6 +556,7 @@ static fo_status read_image(const char *path, fo_image_info *info,
      * check, at memory speed (not a security hash: nothing here needs one) */
     info->hash = fo_image_hash(buf, len);
     info->file_size = len;
+    info->mtime_ns = fo_image_mtime(path);
     if (!sniff(buf, len, &fmt)) {
         set_why(why, why_len, "not a PNG or JPEG file");
         st = FO_ERR_INPUT;
@@ -579,6 +588,14 @@ fo_status fo_image_decode_info(const char *path, fo_image_info *info,
                                fo_pixels *out, char *why, size_t why_len)
 {
     return read_image(path, info, out, why, why_len);
+}
+
+long long fo_image_mtime(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return -1;
+    return (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
 }
 
 uint64_t fo_image_hash(const void *bytes, size_t len)

@@ -32,8 +32,9 @@ typedef struct fo_image_info {
      * predictors): 8-bit grey or RGB, not interlaced, no tRNS, no gamma
      * other than sRGB's. Set by the probe. */
     int png_copy;
-    uint64_t hash;    /* fo_image_hash of the file's bytes */
-    size_t file_size; /* bytes */
+    uint64_t hash;      /* fo_image_hash of the file's bytes */
+    size_t file_size;   /* bytes */
+    long long mtime_ns; /* the file's modification time when read */
 } fo_image_info;
 
 /* Reads the image at path, checks the whole file without decoding its
@@ -77,6 +78,11 @@ void fo_pixels_free(fo_pixels *p);
  * the chunks do not add up (the probe has checked them). */
 FO_WUR fo_status fo_image_png_idat(const unsigned char *b, size_t n,
                                    unsigned char **out, size_t *out_len);
+
+/* The modification time of path in nanoseconds, -1 when it cannot be
+ * read: with the size, how a renderer tells a file changed since its
+ * probe without reading it twice. */
+long long fo_image_mtime(const char *path);
 
 /* The fingerprint stored in fo_image_info.hash: zlib's CRC-32 and
  * Adler-32 of the bytes (not a security hash). */

@@ -193,6 +193,13 @@ void fo_pdf_flatten(fo_pixels *px)
     size_t npx = (size_t)px->w * (size_t)px->h;
     for (size_t i = 0; i < npx; i++) {
         unsigned a = px->alpha[i];
+        if (a == 255) /* opaque, as most pixels of a chart or logo are */
+            continue;
+        if (a == 0) { /* transparent: white, as its background often is */
+            memset(&px->data[i * (size_t)px->comps], px->comps == 4 ? 0 : 255,
+                   (size_t)px->comps);
+            continue;
+        }
         for (int k = 0; k < px->comps; k++) {
             unsigned char *v = &px->data[i * (size_t)px->comps + (size_t)k];
             if (px->comps == 4) /* CMYK: white is no ink */

@@ -167,7 +167,8 @@ static int use_image(flow *fl, const fo_image_ref *ref)
             return (int)i;
     fo_image_info info;
     char why[160] = "";
-    if (fo_image_probe(ref->path, &info, why, sizeof why) != FO_OK) {
+    if (fo_image_prefetch_probe(fl->prefetch, ref->path, &info, why,
+                                sizeof why) != FO_OK) {
         fo_error(fl->d, ref->pos, "cannot use the image '%s': %s", ref->src,
                  why);
         flow_fail(fl, FO_ERR_INPUT);

@@ -4,6 +4,7 @@
 #define FO_FLOW_H
 
 #include "typeset_private.h"
+#include "image/prefetch.h"
 
 typedef enum el_kind {
     EL_TEXT,  /* set lines; may break between lines */
@@ -93,6 +94,7 @@ struct flow {
     int ed;
     const char *lang;
     fo_hyph *hyph;
+    fo_image_prefetch *prefetch; /* the edition's images, probed ahead */
     fo_diags *d;
     elem *el;
     int nel;

@@ -611,6 +611,32 @@ static void flow_panels(flow *fl)
 
 /* ---- the edition ----------------------------------------------------- */
 
+/* Starts probing every image the publication names (cover, logo,
+ * figures), in content order, while layout runs. */
+static fo_image_prefetch *prefetch_images(const fo_pub *pub)
+{
+    const char **paths = NULL;
+    size_t n = 0, cap = 0;
+    const fo_image_ref *fixed[2] = {&pub->cover_image, &pub->logo};
+    for (int i = 0; i < 2; i++)
+        if (fixed[i]->path) {
+            fo_grow((void **)&paths, sizeof *paths, &cap, n + 1);
+            paths[n++] = fixed[i]->path;
+        }
+    for (size_t s = 0; s < pub->nsections; s++)
+        for (size_t b = 0; b < pub->sections[s].nblocks; b++) {
+            const fo_block *bl = &pub->sections[s].blocks[b];
+            if (bl->kind != FO_BLOCK_FIGURE || !bl->figure ||
+                !bl->figure->image.path)
+                continue;
+            fo_grow((void **)&paths, sizeof *paths, &cap, n + 1);
+            paths[n++] = bl->figure->image.path;
+        }
+    fo_image_prefetch *pf = fo_image_prefetch_start(paths, n);
+    free(paths);
+    return pf;
+}
+
 static void add_sections(flow *fl)
 {
     const fo_template *t = fl->t;
@@ -665,6 +691,7 @@ fo_status fo_typeset_stream(const fo_pub *pub, int ed, const fo_template *t,
                .sink = sink,
                .running = -1};
     fl.hyph = fo_hyph_open(fl.lang, d);
+    fl.prefetch = prefetch_images(pub);
     fl.text_w = t->page_w - t->margin_inner - t->margin_outer;
     fl.frame_h = t->page_h - t->margin_top - t->margin_bottom;
     if (t->npanels > 0) {
@@ -702,6 +729,7 @@ fo_status fo_typeset_stream(const fo_pub *pub, int ed, const fo_template *t,
     flow_free_elems(&fl);
     free(fl.pages);
     fo_hyph_free(fl.hyph);
+    fo_image_prefetch_free(fl.prefetch);
     fo_status st = fl.status != FO_OK ? (fo_status)fl.status
                    : d->errors        ? FO_ERR_INPUT
                                       : FO_OK;

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "image/image.h"
+#include "image/prefetch.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -356,6 +357,42 @@ static void test_probe_checks_whole_file(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* Probes taken from the prefetching thread equal probes made in place,
+ * failures and their reasons included, in whatever order layout asks;
+ * a path not in the list, or repeated in it, is probed too. */
+static void test_prefetch_same_as_probe(void **state)
+{
+    (void)state;
+    static const char *names[] = {"baseline.jpg",  "rgb8.png",
+                                  "truncated.jpg", "rgba-interlaced.png",
+                                  "rgb8.png",      "cmyk-adobe.jpg"};
+    enum { N = sizeof names / sizeof names[0] };
+    char paths[N][512];
+    const char *list[N];
+    for (int i = 0; i < N; i++) {
+        (void)snprintf(paths[i], sizeof paths[i], "%s", path(names[i]));
+        list[i] = paths[i];
+    }
+    fo_image_prefetch *pf = fo_image_prefetch_start(list, N);
+    for (int k = 0; k < N + 1; k++) {
+        /* backwards, then one that was never listed */
+        const char *p = k < N ? paths[N - 1 - k] : path("grey8.png");
+        fo_image_info a, b;
+        char wa[100] = "", wb[100] = "";
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        fo_status sa = fo_image_prefetch_probe(pf, p, &a, wa, sizeof wa);
+        fo_status sb = fo_image_probe(p, &b, wb, sizeof wb);
+        assert_int_equal(sa, sb);
+        assert_string_equal(wa, wb);
+        if (sa == FO_OK)
+            assert_memory_equal(&a, &b, sizeof a);
+    }
+    fo_image_prefetch_free(pf);
+    /* freed while the thread may still be probing: no leak, no crash */
+    fo_image_prefetch_free(fo_image_prefetch_start(list, N));
+}
+
 /* Every prefix of a JPEG and a PNG is refused (a PNG cut inside IEND
  * still has all its pixels, and may pass), and every one-byte corruption
  * of the first 200 bytes is refused or decoded: never a crash or a
@@ -431,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_orientation_matrix),
         cmocka_unit_test(test_broken_files),
         cmocka_unit_test(test_probe_checks_whole_file),
+        cmocka_unit_test(test_prefetch_same_as_probe),
         cmocka_unit_test(test_prefixes_and_flips),
         cmocka_unit_test(test_format_by_magic),
     };
