@@ -759,67 +759,41 @@ static fo_status edition_page(void *ud, const fo_dl_doc *doc, size_t i)
     return st;
 }
 
-/* `build` without --dump: edition by edition, laid out and written page by
- * page. The PDFs stay under temporary names until every edition is done
- * without an error; then all are renamed into place, else all removed. */
-static int build_streaming(opts *o, fo_diags *d)
+/* One edition laid out and written page by page into a PDF writer per
+ * profile; each finished PDF is left under its temporary name in tmp[k].
+ * FO_OK, or the failure (reported). */
+static fo_status build_edition(opts *o, const loaded *l, int e,
+                               const fo_pdf_opts *po, fo_diags *d,
+                               fo_diags *res, char **tmp, size_t *npages)
 {
-    loaded l;
-    int rc = load(o, d, &l);
-    if (rc)
-        return rc;
-    fo_pub *pub = l.pub;
-    default_profiles(o, pub);
-    char *tmp[FO_MAX_EDITIONS][3] = {{NULL}};
-    size_t npages[FO_MAX_EDITIONS] = {0};
-    fo_diags res;
-    fo_diags_init(&res);
-    char *data = fo_xstrdup(data_dir());
-    char *cmyk = fo_path_join(data, "assets/profiles/ISOcoated_v2_300_bas.icc");
-    char *srgb = fo_path_join(data, "assets/profiles/sRGB.icc");
-    long long epoch = build_epoch(pub, d);
-    if (!make_dir(o->out_dir, d))
-        rc = EXIT_INPUT;
-    for (int e = 0; e < pub->neditions && rc == 0; e++) {
-        if (!l.tmpl[e])
+    edition_out eo = {.o = o, .pub = l->pub, .ed = e, .d = d, .res = res};
+    for (int k = 0; k < 3; k++)
+        eo.po[k] = po[k];
+    fo_page_sink sink = {edition_page, &eo};
+    fo_dl_doc *doc = NULL;
+    fo_status st =
+        fo_typeset_stream(l->pub, e, l->tmpl[e], l->fonts, d, &sink, &doc);
+    for (int k = 0; k < 3; k++) {
+        if (!eo.w[k])
             continue;
-        edition_out eo = {.o = o, .pub = pub, .ed = e, .d = d, .res = &res};
-        for (int k = 0; k < 3; k++)
-            eo.po[k] = (fo_pdf_opts){.epoch = epoch,
-                                     .compress = 1,
-                                     .profile = (fo_profile)k,
-                                     .screen_ppi = 150,
-                                     .cmyk_icc = cmyk,
-                                     .srgb_icc = srgb};
-        fo_page_sink sink = {edition_page, &eo};
-        fo_dl_doc *doc = NULL;
-        /* every edition is laid out, even after an error, to report all */
-        fo_status st =
-            fo_typeset_stream(pub, e, l.tmpl[e], l.fonts, d, &sink, &doc);
-        for (int k = 0; k < 3; k++) {
-            if (!eo.w[k])
-                continue;
-            if (st == FO_OK && !d->errors) {
-                if (fo_pdf_writer_finish_tmp(eo.w[k], &tmp[e][k]) != FO_OK)
-                    st = FO_ERR_INPUT;
-            } else {
-                fo_pdf_writer_free(eo.w[k]);
-            }
+        if (st == FO_OK && !d->errors) {
+            if (fo_pdf_writer_finish_tmp(eo.w[k], &tmp[k]) != FO_OK)
+                st = FO_ERR_INPUT;
+        } else {
+            fo_pdf_writer_free(eo.w[k]);
         }
-        if (st != FO_OK)
-            rc = EXIT_INPUT;
-        if (doc)
-            npages[e] = doc->npages;
-        fo_dl_doc_free(doc);
     }
-    fo_fonts_free(l.fonts);
-    for (size_t i = 0; i < res.n; i++)
-        fo_diag_add(d, res.items[i].sev, res.items[i].pos, "%s",
-                    res.items[i].message);
-    fo_diags_free(&res);
-    if (d->errors)
-        rc = EXIT_INPUT;
-    /* all or nothing, reported profile by profile as the PDFs are named */
+    *npages = doc ? doc->npages : 0;
+    fo_dl_doc_free(doc);
+    return st;
+}
+
+/* Renames every finished PDF into place when rc is 0, profile by profile
+ * as the files are named, else removes them all; frees tmp. */
+static int commit_pdfs(const opts *o, const fo_pub *pub,
+                       char *tmp[FO_MAX_EDITIONS][3], const size_t *npages,
+                       int rc, fo_diags *d)
+{
     for (int k = 0; k < 3; k++)
         for (int e = 0; e < pub->neditions; e++) {
             if (!tmp[e][k])
@@ -837,6 +811,52 @@ static int build_streaming(opts *o, fo_diags *d)
             free(tmp[e][k]);
             free(path);
         }
+    return rc;
+}
+
+/* `build` without --dump: edition by edition, laid out and written page by
+ * page. The PDFs stay under temporary names until every edition is done
+ * without an error; then all are renamed into place, else all removed. */
+static int build_streaming(opts *o, fo_diags *d)
+{
+    loaded l;
+    int rc = load(o, d, &l);
+    if (rc)
+        return rc;
+    fo_pub *pub = l.pub;
+    default_profiles(o, pub);
+    char *tmp[FO_MAX_EDITIONS][3] = {{NULL}};
+    size_t npages[FO_MAX_EDITIONS] = {0};
+    fo_diags res; /* resolution warnings: reported after layout's */
+    fo_diags_init(&res);
+    char *data = fo_xstrdup(data_dir());
+    char *cmyk = fo_path_join(data, "assets/profiles/ISOcoated_v2_300_bas.icc");
+    char *srgb = fo_path_join(data, "assets/profiles/sRGB.icc");
+    fo_pdf_opts po[3];
+    long long epoch = build_epoch(pub, d);
+    for (int k = 0; k < 3; k++)
+        po[k] = (fo_pdf_opts){.epoch = epoch,
+                              .compress = 1,
+                              .profile = (fo_profile)k,
+                              .screen_ppi = 150,
+                              .cmyk_icc = cmyk,
+                              .srgb_icc = srgb};
+    int dir_ok = make_dir(o->out_dir, d);
+    if (!dir_ok)
+        rc = EXIT_INPUT;
+    /* every edition is laid out, even after an error, to report all */
+    for (int e = 0; e < pub->neditions && dir_ok; e++)
+        if (l.tmpl[e] &&
+            build_edition(o, &l, e, po, d, &res, tmp[e], &npages[e]) != FO_OK)
+            rc = EXIT_INPUT;
+    fo_fonts_free(l.fonts);
+    for (size_t i = 0; i < res.n; i++)
+        fo_diag_add(d, res.items[i].sev, res.items[i].pos, "%s",
+                    res.items[i].message);
+    fo_diags_free(&res);
+    if (d->errors)
+        rc = EXIT_INPUT;
+    rc = commit_pdfs(o, pub, tmp, npages, rc, d);
     free(cmyk);
     free(srgb);
     free(data);

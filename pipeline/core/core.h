@@ -171,6 +171,10 @@ FO_WUR fo_status fo_atomic_write_file(const char *target, const void *data,
  * (libharu, Cairo): write there, then rename() it. Caller frees. */
 char *fo_atomic_tmpname(const char *target);
 
+/* How many threads a build may keep busy: FOLIO_THREADS when it is set to
+ * a number from 1 on, else the cores online (at least 1). */
+int fo_threads(void);
+
 /* ---- UTF-8 ---------------------------------------------------------- */
 
 /* Number of code points in s[0..n). Invalid bytes count as one each. */

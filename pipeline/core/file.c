@@ -197,3 +197,16 @@ fo_status fo_atomic_write_file(const char *target, const void *data, size_t len)
     }
     return fo_atomic_commit(&a);
 }
+
+int fo_threads(void)
+{
+    const char *env = getenv("FOLIO_THREADS");
+    if (env && *env) {
+        char *end;
+        long v = strtol(env, &end, 10);
+        if (*end == 0 && v >= 1 && v <= 1024)
+            return (int)v;
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 1 ? (int)(cores > 1024 ? 1024 : cores) : 1;
+}

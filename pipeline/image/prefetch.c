@@ -12,7 +12,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 enum { WAITING, PROBING, DONE };
 
@@ -72,8 +71,8 @@ fo_image_prefetch *fo_image_prefetch_start(const char *const *paths, size_t n)
     }
     (void)pthread_mutex_init(&pf->mu, NULL);
     (void)pthread_cond_init(&pf->cv, NULL);
-    /* one core: nothing to gain, the caller probes */
-    if (sysconf(_SC_NPROCESSORS_ONLN) > 1 && pf->n > 0)
+    /* one core (or FOLIO_THREADS=1): nothing to gain, the caller probes */
+    if (fo_threads() > 1 && pf->n > 0)
         pf->threaded = pthread_create(&pf->thread, NULL, run, pf) == 0;
     return pf;
 }

@@ -1636,10 +1636,12 @@ static void grow_tables(pdf_ctx *c)
         c->nfonts = doc->nfonts;
     }
     if (doc->nimages > c->nimages) {
-        // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of handles
+        /* an array of handles: sizeof a pointer is meant */
+        // NOLINTBEGIN(bugprone-sizeof-expression)
         c->images = fo_xrealloc(c->images, doc->nimages * sizeof *c->images);
         memset(c->images + c->nimages, 0,
                (doc->nimages - c->nimages) * sizeof *c->images);
+        // NOLINTEND(bugprone-sizeof-expression)
         c->nimages = doc->nimages;
     }
 }

@@ -67,7 +67,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* zlib level of image samples. Measured on the benchmark's 48 PNGs
  * (tests/bench, 113 sections: photos and charts), level 1 against the
@@ -83,7 +82,7 @@
 #define SCREEN_JPEG_QUALITY 82
 
 /* A bug or an impossible state: message and abort (style.md §3). */
-static void bug(const char *what)
+_Noreturn static void bug(const char *what)
 {
     (void)fprintf(stderr, "folio: pdf_image: %s\n", what);
     abort();
@@ -345,7 +344,8 @@ static unsigned char *deflate_bytes(const unsigned char *p, size_t n,
 static unsigned char *copy_bytes(const unsigned char *p, size_t n)
 {
     unsigned char *b = fo_xmalloc(n ? n : 1);
-    memcpy(b, p, n);
+    if (n)
+        memcpy(b, p, n);
     return b;
 }
 
@@ -431,7 +431,7 @@ static void make_samples(img *im, const fo_dl_image_src *src)
         im->data = copy_bytes(px.data, im->len);
         break;
     }
-    if (im->mask) {
+    if (im->mask && px.alpha) { /* planned together: see above */
         if (o->opts->compress) {
             im->alpha = deflate_bytes(px.alpha, n, &im->alpha_len);
         } else {
@@ -527,15 +527,7 @@ static void *worker(void *arg)
  * that runs several builds side by side. */
 static void start_workers(fo_pdf_images *o)
 {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    const char *env = getenv("FOLIO_THREADS");
-    if (env && *env) {
-        char *end;
-        long v = strtol(env, &end, 10);
-        if (*end == 0 && v >= 1)
-            cores = v;
-    }
-    int n = cores > 1 ? (int)(cores - 1) : 0;
+    int n = fo_threads() - 1;
     n = n > MAX_WORKERS ? MAX_WORKERS : n;
     if ((size_t)n > o->norder)
         n = (int)o->norder;
@@ -698,9 +690,11 @@ HPDF_Dict fo_pdf_image_xobject(fo_pdf_images *o, const fo_dl_image *use)
     size_t idx = (size_t)use->image;
     if (idx >= o->nimgs) {
         size_t n = o->doc->nimages > idx ? o->doc->nimages : idx + 1;
-        // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers
+        /* an array of pointers: sizeof a pointer is meant */
+        // NOLINTBEGIN(bugprone-sizeof-expression)
         o->imgs = fo_xrealloc(o->imgs, n * sizeof *o->imgs);
         memset(o->imgs + o->nimgs, 0, (n - o->nimgs) * sizeof *o->imgs);
+        // NOLINTEND(bugprone-sizeof-expression)
         o->nimgs = n;
     }
     img *im = o->imgs[idx];
@@ -721,6 +715,7 @@ HPDF_Dict fo_pdf_image_xobject(fo_pdf_images *o, const fo_dl_image *use)
                 HPDF_Dict_Add(im->xobj, "SMask", im->smask) != HPDF_OK)
                 im->xobj = NULL;
         }
+        // NOLINTNEXTLINE(bugprone-sizeof-expression): pointers are meant
         fo_grow((void **)&o->order, sizeof *o->order, &o->order_cap,
                 o->norder + 1);
         im->order = o->norder;

@@ -456,6 +456,7 @@ fo_node *fo_node_copy(fo_arena *a, const fo_node *n)
     *c = *n;
     c->str = fo_arena_strndup(a, n->str, n->len);
     if (n->kind == FO_NODE_SEQ) {
+        // NOLINTNEXTLINE(bugprone-sizeof-expression): pointers are meant
         c->items = fo_arena_alloc(a, sizeof *c->items * (size_t)n->n);
         for (int i = 0; i < n->n; i++)
             c->items[i] = fo_node_copy(a, n->items[i]);

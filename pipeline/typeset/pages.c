@@ -353,7 +353,8 @@ static void toc_note(flow *fl, size_t i)
  * and hands it to the sink, which gets it once and for good. */
 static void close_page(flow *fl, size_t i)
 {
-    if (fl->status != FO_OK)
+    /* every page is added by new_page, which records it in fl->pages */
+    if (fl->status != FO_OK || !fl->pages || i >= fl->npages)
         return;
     page_section(fl, i);
     if (fl->pages[i].kind == PAGE_BODY)

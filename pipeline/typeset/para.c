@@ -558,8 +558,8 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
                 dw = g->x_advance * (ratio > 0 ? st->stretch : st->shrink) *
                      ratio;
                 g->x_advance += dw;
-            } else if (gap_glue(p, st, justify, prev, prev_run, run, g, &gy,
-                                &gz)) {
+            } else if (prev && gap_glue(p, st, justify, prev, prev_run, run, g,
+                                        &gy, &gz)) {
                 /* the gap before g widens: g's predecessor advances more */
                 dw = (ratio > 0 ? gy : gz) * ratio;
                 prev->x_advance += dw;
@@ -711,6 +711,69 @@ static fo_status set_given(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
     return status;
 }
 
+/* Knuth-Plass over the shaped paragraph, then its lines cut at the
+ * breaks; *brks_out (when given) gets the breaks, malloc'd. */
+static fo_status break_and_set(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
+                               const fo_rich *rich, const fo_style *st,
+                               double width, unsigned char *hyph,
+                               fo_para_break **brks_out, fo_set_para *out,
+                               fo_diags *d)
+{
+    fo_status status = FO_OK;
+    fo_kp_params kpp;
+    kp_params_of(st, &kpp);
+    /* The breaker measures a hyphenated piece with the hyphen's nominal
+     * width; the re-shaped piece can come out wider (kerning against the
+     * hyphen, a ligature undone: "Of-" from "Office"). A line that then
+     * overflows even at full shrink loses that hyphenation point and the
+     * paragraph is broken again: exact, and rare. */
+    for (int attempt = 0;; attempt++) {
+        p->nkp = 0;
+        build_items(p, st, hyph);
+        fo_kp_result res = {0};
+        status = fo_kp_break(p->kp, p->nkp, &width, 1, &kpp, &res);
+        if (status != FO_OK)
+            return status;
+        out->lines =
+            fo_xcalloc(res.nlines ? res.nlines : 1, sizeof *out->lines);
+        if (brks_out)
+            *brks_out = fo_xrealloc(*brks_out, (res.nlines ? res.nlines : 1) *
+                                                   sizeof **brks_out);
+        int start = 0, retry = 0;
+        for (size_t i = 0; i < res.nlines && status == FO_OK; i++) {
+            size_t b = res.breaks[i];
+            int end = p->brk[b].end_char;
+            /* A forced break (<br>) or the paragraph's end: not
+             * justified. */
+            int last = p->kp[b].type == FO_KP_PENALTY &&
+                       p->kp[b].penalty <= -FO_KP_INF;
+            int justify = st->align == FO_ALIGN_JUSTIFY && !last;
+            double indent = i == 0 ? st->first_indent : 0;
+            while (start < end && p->attrs[start].is_white &&
+                   g_utf8_get_char(p->text + p->char_byte[start]) != 0x00A0)
+                start++;
+            fo_set_line *ln = &out->lines[out->nlines];
+            if (brks_out)
+                (*brks_out)[out->nlines] =
+                    (fo_para_break){start, end, res.hyphenated[i], justify};
+            status = set_line(p, f, doc, rich, st, width, start, end,
+                              res.hyphenated[i], justify, indent, ln, d);
+            out->nlines++;
+            if (status == FO_OK && res.hyphenated[i] && hyph &&
+                ln->width > width - indent + 0.005 && attempt < 8) {
+                hyph[end] = 0;
+                retry = 1;
+            }
+            start = p->brk[b].next_char;
+        }
+        fo_kp_result_free(&res);
+        if (!retry || status != FO_OK)
+            break;
+        fo_set_para_free(out);
+    }
+    return status;
+}
+
 /* fo_para_set, fo_para_measure and fo_para_set_again: breaks the
  * paragraph (recording the breaks in *got when not NULL) or, when given
  * is not NULL, sets the n lines it describes. */
@@ -793,57 +856,8 @@ static fo_status para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich_in,
         goto out;
     }
     hyph = st->hyphenate && hy ? find_hyphens(&p, hy, st) : NULL;
-    fo_kp_params kpp;
-    kp_params_of(st, &kpp);
-    /* The breaker measures a hyphenated piece with the hyphen's nominal
-     * width; the re-shaped piece can come out wider (kerning against the
-     * hyphen, a ligature undone: "Of-" from "Office"). A line that then
-     * overflows even at full shrink loses that hyphenation point and the
-     * paragraph is broken again: exact, and rare. */
-    for (int attempt = 0;; attempt++) {
-        p.nkp = 0;
-        build_items(&p, st, hyph);
-        fo_kp_result res = {0};
-        status = fo_kp_break(p.kp, p.nkp, &width, 1, &kpp, &res);
-        if (status != FO_OK)
-            goto out;
-        out->lines =
-            fo_xcalloc(res.nlines ? res.nlines : 1, sizeof *out->lines);
-        if (got)
-            brks =
-                fo_xrealloc(brks, (res.nlines ? res.nlines : 1) * sizeof *brks);
-        int start = 0, retry = 0;
-        for (size_t i = 0; i < res.nlines && status == FO_OK; i++) {
-            size_t b = res.breaks[i];
-            int end = p.brk[b].end_char;
-            /* A forced break (<br>) or the paragraph's end: not
-             * justified. */
-            int last =
-                p.kp[b].type == FO_KP_PENALTY && p.kp[b].penalty <= -FO_KP_INF;
-            int justify = st->align == FO_ALIGN_JUSTIFY && !last;
-            double indent = i == 0 ? st->first_indent : 0;
-            while (start < end && p.attrs[start].is_white &&
-                   g_utf8_get_char(p.text + p.char_byte[start]) != 0x00A0)
-                start++;
-            fo_set_line *ln = &out->lines[out->nlines];
-            if (brks)
-                brks[out->nlines] =
-                    (fo_para_break){start, end, res.hyphenated[i], justify};
-            status = set_line(&p, f, doc, rich, st, width, start, end,
-                              res.hyphenated[i], justify, indent, ln, d);
-            out->nlines++;
-            if (status == FO_OK && res.hyphenated[i] && hyph &&
-                ln->width > width - indent + 0.005 && attempt < 8) {
-                hyph[end] = 0;
-                retry = 1;
-            }
-            start = p.brk[b].next_char;
-        }
-        fo_kp_result_free(&res);
-        if (!retry || status != FO_OK)
-            break;
-        fo_set_para_free(out);
-    }
+    status = break_and_set(&p, f, doc, rich, st, width, hyph,
+                           got ? &brks : NULL, out, d);
 out:
     free(hyph);
     out->owned_text = up; /* the runs point into it */
