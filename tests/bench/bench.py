@@ -21,8 +21,10 @@ folio opens each section on a new page), it
 - converts it with json_to_folio.py (both editions, the yearbook template)
   and builds the Vietnamese edition in each of --profiles:
   `folio build bench-N.yaml --edition vi --profile P`. print (the default
-  profile) converts every RGB image to CMYK and stores it losslessly;
-  archive keeps RGB and passes JPEGs through, as the anchors do;
+  profile) converts every RGB image to CMYK (photos stored as CMYK JPEG,
+  PNGs lossless); archive keeps RGB and passes JPEGs and opaque PNGs
+  through, as the anchors do: the like-for-like comparison; screen
+  downsamples to 150 ppi;
 - when installed, sets the same Vietnamese content with Typst 0.14 (the npm
   package's typst.ts node compiler, through the anchors' to_typst.py and
   typst_node.js) and with WeasyPrint (Debian's, through to_html.py);
@@ -294,7 +296,7 @@ def main():
     ap.add_argument("--folio", default=os.path.join(ROOT, "build", "folio"))
     ap.add_argument("--sizes", default="5,27,113,580",
                     type=lambda s: [int(x) for x in s.split(",") if x])
-    ap.add_argument("--profiles", default="print,archive",
+    ap.add_argument("--profiles", default="archive,screen,print",
                     type=lambda s: s.split(","))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--runs-large", type=int, default=1)
