@@ -59,7 +59,7 @@ done
     fail "--edition en -j 3 exit"
 same e1 e3
 
-# Errors. One edition's: exit 1 and its message.
+# Errors. One edition's: exit 1 and its message; without -j, no file.
 mkdir -p images
 printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR' >images/broken.png
 cat >one.yaml <<'EOF'
@@ -81,6 +81,10 @@ for pub in one both; do
         fail "$pub: -j 2 diagnostics differ from -j 1's"
     [ "$(wc -l <"$pub-j2.err")" = 1 ] ||
         fail "$pub -j 2: $(wc -l <"$pub-j2.err") diagnostics, not 1"
+    # one process writes all of its PDFs or none: vi is laid out and
+    # written first, then en fails, and nothing is left behind
+    [ -d "$pub-j1" ] && [ -z "$(ls -A "$pub-j1")" ] ||
+        fail "$pub -j 1: files left: $(ls -A "$pub-j1" | tr '\n' ' ')"
 done
 grep -q "U+1F600 .* in the 'en' edition" one-j2.err || fail "one: message"
 grep -q "cannot use the image 'images/broken.png'" both-j2.err ||
