@@ -34,6 +34,7 @@
 #include <jerror.h> /* JWRN_JPEG_EOF */
 #include <png.h>
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include <setjmp.h>
@@ -472,6 +473,25 @@ fo_status fo_image_png_idat(const unsigned char *b, size_t n,
     return FO_OK;
 }
 
+/* A PNG whose compressed data goes into a PDF as it is (png_copy): that
+ * data is inflated once here, without keeping the pixels, so that a
+ * damaged stream is refused now and not by the reader of the PDF. */
+static fo_status png_copy_check(const unsigned char *buf, size_t len,
+                                const fo_image_info *info, char *why,
+                                size_t why_len)
+{
+    unsigned char *z = NULL;
+    size_t zl = 0;
+    fo_status st = fo_image_png_idat(buf, len, &z, &zl);
+    if (st != FO_OK)
+        set_why(why, why_len, "bad PNG data: no image data");
+    else
+        st = fo_image_png_idat_check(z, zl, info->width, info->height,
+                                     info->components, why, why_len);
+    free(z);
+    return st;
+}
+
 static fo_status png_read(const unsigned char *buf, size_t len,
                           fo_image_info *info, fo_pixels *out, char *why,
                           size_t why_len)
@@ -501,7 +521,8 @@ static fo_status png_read(const unsigned char *buf, size_t len,
     }
     if (!out) {
         if (png_walk(buf, len, info, why, why_len) == 0)
-            st = FO_OK;
+            st = info->png_copy ? png_copy_check(buf, len, info, why, why_len)
+                                : FO_OK;
         goto out;
     }
     /* tRNS becomes alpha, 16 bits become 8, palettes are expanded. A
@@ -590,6 +611,41 @@ fo_status fo_image_decode_info(const char *path, fo_image_info *info,
                                fo_pixels *out, char *why, size_t why_len)
 {
     return read_image(path, info, out, why, why_len);
+}
+
+fo_status fo_image_png_idat_check(const unsigned char *z, size_t n, int w,
+                                  int h, int comps, char *why, size_t why_len)
+{
+    /* Inflated whole with libdeflate (which checks the Adler-32), into a
+     * buffer of the size the rows must have, then the rows' filter bytes
+     * (0..4) looked at: each row is 1 filter byte and w * comps samples. */
+    size_t row = 1 + (size_t)w * (size_t)comps, want = row * (size_t)h;
+    unsigned char *px = fo_xmalloc(want ? want : 1);
+    struct libdeflate_decompressor *dc = libdeflate_alloc_decompressor();
+    if (!dc) {
+        free(px);
+        set_why(why, why_len, "out of memory");
+        return FO_ERR_LIBRARY;
+    }
+    size_t got = 0;
+    enum libdeflate_result r =
+        libdeflate_zlib_decompress(dc, z, n, px, want, &got);
+    libdeflate_free_decompressor(dc);
+    int bad_filter = 0;
+    for (size_t at = 0; r == LIBDEFLATE_SUCCESS && at < want; at += row)
+        bad_filter |= px[at] > 4;
+    free(px);
+    const char *what =
+        r == LIBDEFLATE_INSUFFICIENT_SPACE ? "the image data has the wrong size"
+        : r != LIBDEFLATE_SUCCESS          ? "the image data cannot be inflated"
+        : got != want                      ? "the image data ends too early"
+        : bad_filter                       ? "a row has an unknown filter"
+                                           : NULL;
+    if (what) {
+        set_why(why, why_len, "bad PNG data: %s", what);
+        return FO_ERR_INPUT;
+    }
+    return FO_OK;
 }
 
 long long fo_image_mtime(const char *path)

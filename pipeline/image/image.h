@@ -84,6 +84,16 @@ FO_WUR fo_status fo_image_png_idat(const unsigned char *b, size_t n,
  * probe without reading it twice. */
 long long fo_image_mtime(const char *path);
 
+/* Checks the IDAT data z (n bytes, from fo_image_png_idat) of a w x h
+ * 8-bit PNG with comps samples a pixel, without keeping the pixels: one
+ * complete zlib stream (its Adler-32 included) of h rows, each a filter
+ * byte 0..4 and w * comps samples. What a PDF reader will inflate, checked
+ * before it goes into the file (the probe checks only the chunks' CRCs).
+ * FO_ERR_INPUT with why "bad PNG data: …". */
+FO_WUR fo_status fo_image_png_idat_check(const unsigned char *z, size_t n,
+                                         int w, int h, int comps, char *why,
+                                         size_t why_len);
+
 /* The fingerprint stored in fo_image_info.hash: zlib's CRC-32 and
  * Adler-32 of the bytes (not a security hash). */
 uint64_t fo_image_hash(const void *bytes, size_t len);

@@ -46,8 +46,8 @@
 
 /* A page's content stream grows with its input; past this it is an error. */
 #define MAX_CONTENT ((size_t)256 * 1024 * 1024)
-/* zlib level of page content (text operators, deflated as each page is
- * written). Measured on the benchmark's 198 pages (docs/benchmark.md):
+/* Deflate level (libdeflate) of page content (text operators, deflated as each
+ * page is written). Measured on the benchmark's 198 pages (docs/benchmark.md):
  * level 1 instead of 6 saves about 0.3 s of 2.1 and makes the content 8 %
  * larger. SCREEN, a file for downloading whose content is most of its
  * size, keeps 6; PRINT and ARCHIVE, whose size is their images', take 1

@@ -18,6 +18,7 @@
 #include "image/prefetch.h"
 
 #include <math.h>
+#include <zlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -357,6 +358,81 @@ static void test_probe_checks_whole_file(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* The IDAT check passes the fixtures' 8-bit PNGs and refuses one whose
+ * compressed data is damaged though every CRC is right (rewritten after
+ * the damage), which the CRCs alone let through, and data cut short; the
+ * probe runs it on every PNG whose data goes into PDFs as it is. */
+static void test_idat_check(void **state)
+{
+    (void)state;
+    FILE *f = fopen(path("rgb8.png"), "rb");
+    assert_non_null(f);
+    static unsigned char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    (void)fclose(f);
+    fo_image_info info;
+    char why[100];
+    assert_int_equal(fo_image_probe(path("rgb8.png"), &info, why, sizeof why),
+                     FO_OK);
+    unsigned char *z;
+    size_t zl;
+    assert_int_equal(fo_image_png_idat(buf, n, &z, &zl), FO_OK);
+    assert_int_equal(fo_image_png_idat_check(z, zl, info.width, info.height, 3,
+                                             why, sizeof why),
+                     FO_OK);
+    /* wrong geometry: the data has another size */
+    assert_int_equal(fo_image_png_idat_check(z, zl, info.width + 1, info.height,
+                                             3, why, sizeof why),
+                     FO_ERR_INPUT);
+    assert_int_equal(strncmp(why, "bad PNG data: ", 14), 0);
+    /* cut short */
+    assert_int_equal(fo_image_png_idat_check(z, zl / 2, info.width, info.height,
+                                             3, why, sizeof why),
+                     FO_ERR_INPUT);
+    assert_int_equal(strncmp(why, "bad PNG data: ", 14), 0);
+    free(z);
+    /* damage inside the last IDAT (IEND is the last 12 bytes, the CRC the
+     * 4 before) and a CRC that agrees: the probe passes it, the check
+     * does not */
+    size_t at = n - 12 - 4 - 6;
+    buf[at] ^= 0xFF;
+    size_t p = 8, idat = 0;
+    while (p + 12 <= n) {
+        size_t len = (size_t)buf[p] << 24 | (size_t)buf[p + 1] << 16 |
+                     (size_t)buf[p + 2] << 8 | buf[p + 3];
+        if (memcmp(buf + p + 4, "IDAT", 4) == 0)
+            idat = p;
+        if (memcmp(buf + p + 4, "IEND", 4) == 0)
+            break;
+        p += 12 + len;
+    }
+    size_t len = (size_t)buf[idat] << 24 | (size_t)buf[idat + 1] << 16 |
+                 (size_t)buf[idat + 2] << 8 | buf[idat + 3];
+    unsigned long crc = crc32(0L, buf + idat + 4, (unsigned)(len + 4));
+    for (int i = 0; i < 4; i++)
+        buf[idat + 8 + len + (size_t)i] = (unsigned char)(crc >> (24 - 8 * i));
+    char dir[] = "/tmp/fo_image_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char tmp[64];
+    (void)snprintf(tmp, sizeof tmp, "%s/bad-zlib.png", dir);
+    f = fopen(tmp, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(fo_image_png_idat(buf, n, &z, &zl), FO_OK);
+    assert_int_equal(fo_image_png_idat_check(z, zl, info.width, info.height, 3,
+                                             why, sizeof why),
+                     FO_ERR_INPUT);
+    print_message("damaged IDAT: %s\n", why);
+    assert_int_equal(strncmp(why, "bad PNG data: ", 14), 0);
+    free(z);
+    /* and the probe, which copies such a PNG's data into PDFs, refuses it */
+    assert_int_equal(fo_image_probe(tmp, &info, why, sizeof why), FO_ERR_INPUT);
+    assert_int_equal(strncmp(why, "bad PNG data: the image data ", 28), 0);
+    assert_int_equal(unlink(tmp), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* Probes taken from the prefetching thread equal probes made in place,
  * failures and their reasons included, in whatever order layout asks;
  * a path not in the list, or repeated in it, is probed too. */
@@ -469,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_broken_files),
         cmocka_unit_test(test_probe_checks_whole_file),
         cmocka_unit_test(test_prefetch_same_as_probe),
+        cmocka_unit_test(test_idat_check),
         cmocka_unit_test(test_prefixes_and_flips),
         cmocka_unit_test(test_format_by_magic),
     };
