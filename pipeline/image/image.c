@@ -7,9 +7,12 @@
  * (jpeg_read_coefficients: every Huffman code and marker, no IDCT, no
  * colour conversion), which refuses truncated and corrupt data; a PNG's
  * chunks are walked to IEND with every CRC checked (zlib's crc32), after
- * libpng has read and validated the header. A PNG whose CRCs all match but
- * whose compressed data is bad was written bad by its encoder; decoding it
- * fails in the renderer, which reports it the same way.
+ * libpng has read and validated the header. A PNG whose compressed data
+ * goes into PDFs as it is (png_copy) also has that data inflated once
+ * (libdeflate: Adler-32, rows, filter bytes), since no renderer will
+ * decode it; any other PNG whose CRCs match but whose data is bad (written
+ * bad by its encoder) fails when a renderer decodes it, reported the same
+ * way.
  *
  * JPEG goes through libjpeg. Its error manager must not return, so the one
  * setjmp of the project is here: libjpeg's documented pattern (example.c,

@@ -39,7 +39,8 @@ typedef struct fo_image_info {
 
 /* Reads the image at path, checks the whole file without decoding its
  * pixels (JPEG: libjpeg reads every DCT coefficient; PNG: libpng reads the
- * header, then every chunk's CRC is checked up to IEND), and fills *info.
+ * header, then every chunk's CRC is checked up to IEND, and a PNG whose
+ * data PDFs take as it is has that data inflated once), and fills *info.
  * A truncated JPEG or PNG, or one with a bad CRC or bad entropy-coded data,
  * fails here. On failure returns FO_ERR_INPUT and writes a short English
  * reason into why: "not a PNG or JPEG file" (judged by the first bytes, not
