@@ -323,17 +323,43 @@ static void test_broken_files(void **state)
                      FO_ERR_INPUT);
 }
 
+/* The bytes of fixture name into buf (cap bytes at most); their count. */
+static size_t read_fixture(const char *name, unsigned char *buf, size_t cap)
+{
+    FILE *f = fopen(path(name), "rb");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, cap, f);
+    (void)fclose(f);
+    return n;
+}
+
+/* Writes n bytes of buf as dir/name (dir made here, from a template in
+ * /tmp); the path goes to out. Remove both with drop_tmp. */
+static void write_tmp(char *dir, const char *name, const unsigned char *buf,
+                      size_t n, char *out, size_t out_len)
+{
+    assert_non_null(mkdtemp(dir));
+    (void)snprintf(out, out_len, "%s/%s", dir, name);
+    FILE *f = fopen(out, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void drop_tmp(const char *dir, const char *file)
+{
+    assert_int_equal(unlink(file), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* The probe reads no pixels, yet refuses a PNG whose image data was
  * damaged after it was written (a CRC mismatch in an IDAT chunk near the
  * end of the file), and gives a JPEG and a PNG the file's fingerprint. */
 static void test_probe_checks_whole_file(void **state)
 {
     (void)state;
-    FILE *f = fopen(path("rgb8.png"), "rb");
-    assert_non_null(f);
     static unsigned char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    (void)fclose(f);
+    size_t n = read_fixture("rgb8.png", buf, sizeof buf);
     assert_true(n > 100 && n < sizeof buf);
     fo_image_info info;
     char why[100];
@@ -345,17 +371,11 @@ static void test_probe_checks_whole_file(void **state)
      * IDAT's CRC the 4 before them */
     buf[n - 12 - 4 - 3] ^= 0x10;
     char dir[] = "/tmp/fo_image_XXXXXX";
-    assert_non_null(mkdtemp(dir));
     char tmp[64];
-    (void)snprintf(tmp, sizeof tmp, "%s/damaged.png", dir);
-    f = fopen(tmp, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(buf, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
+    write_tmp(dir, "damaged.png", buf, n, tmp, sizeof tmp);
     assert_int_equal(fo_image_probe(tmp, &info, why, sizeof why), FO_ERR_INPUT);
     assert_string_equal(why, "bad PNG data: CRC error in IDAT chunk");
-    assert_int_equal(unlink(tmp), 0);
-    assert_int_equal(rmdir(dir), 0);
+    drop_tmp(dir, tmp);
 }
 
 /* The IDAT check passes the fixtures' 8-bit PNGs and refuses one whose
@@ -365,11 +385,8 @@ static void test_probe_checks_whole_file(void **state)
 static void test_idat_check(void **state)
 {
     (void)state;
-    FILE *f = fopen(path("rgb8.png"), "rb");
-    assert_non_null(f);
     static unsigned char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    (void)fclose(f);
+    size_t n = read_fixture("rgb8.png", buf, sizeof buf);
     fo_image_info info;
     char why[100];
     assert_int_equal(fo_image_probe(path("rgb8.png"), &info, why, sizeof why),
@@ -412,13 +429,8 @@ static void test_idat_check(void **state)
     for (int i = 0; i < 4; i++)
         buf[idat + 8 + len + (size_t)i] = (unsigned char)(crc >> (24 - 8 * i));
     char dir[] = "/tmp/fo_image_XXXXXX";
-    assert_non_null(mkdtemp(dir));
     char tmp[64];
-    (void)snprintf(tmp, sizeof tmp, "%s/bad-zlib.png", dir);
-    f = fopen(tmp, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(buf, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
+    write_tmp(dir, "bad-zlib.png", buf, n, tmp, sizeof tmp);
     assert_int_equal(fo_image_png_idat(buf, n, &z, &zl), FO_OK);
     assert_int_equal(fo_image_png_idat_check(z, zl, info.width, info.height, 3,
                                              why, sizeof why),
@@ -429,8 +441,7 @@ static void test_idat_check(void **state)
     /* and the probe, which copies such a PNG's data into PDFs, refuses it */
     assert_int_equal(fo_image_probe(tmp, &info, why, sizeof why), FO_ERR_INPUT);
     assert_int_equal(strncmp(why, "bad PNG data: the image data ", 28), 0);
-    assert_int_equal(unlink(tmp), 0);
-    assert_int_equal(rmdir(dir), 0);
+    drop_tmp(dir, tmp);
 }
 
 /* Probes taken from the prefetching thread equal probes made in place,
