@@ -20,23 +20,10 @@
 #include "model/model.h"
 #include "model/model_private.h"
 
+#include "fixture.h"
+
 static char tmpdir[] = "/tmp/fo-test-model-XXXXXX";
 static char oldcwd[PATH_MAX];
-
-static void put_file(const char *path, const char *text)
-{
-    char *p = fo_xstrdup(path);
-    for (char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
-        *s = 0;
-        (void)mkdir(p, 0777);
-        *s = '/';
-    }
-    free(p);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    (void)fputs(text, fp);
-    (void)fclose(fp);
-}
 
 typedef struct result {
     fo_pub *pub;
@@ -81,30 +68,16 @@ static void fails(const char *text, const char *expected)
     "title: { vi: \"Sách\", en: \"Book\" }\n"                                 \
     "editions: [vi, en]\n"
 
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-                    struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
     (void)state;
-    if (!getcwd(oldcwd, sizeof oldcwd) || !mkdtemp(tmpdir) ||
-        chdir(tmpdir) != 0)
-        return -1;
-    return 0;
+    return fixture_enter_tmpdir(tmpdir, oldcwd);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    if (chdir(oldcwd) != 0)
-        return -1;
-    return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return fixture_leave_tmpdir(tmpdir, oldcwd);
 }
 
 static void test_valid(void **state)

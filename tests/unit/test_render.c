@@ -6,7 +6,7 @@
  * determinism, and the Cairo PNG against pdftocairo's raster of the PDF
  * with fo_pngdiff — plus a negative control that shifts every glyph run of
  * the PNG by PNG_SHIFT pt and must fail the same comparison. */
-#define _POSIX_C_SOURCE 200809L /* mkdtemp, popen */
+#define _XOPEN_SOURCE 700 /* mkdtemp, popen, nftw */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,8 @@
 #include <cmocka.h>
 
 #include "render/render.h"
+
+#include "fixture.h"
 
 #include <png.h>
 
@@ -298,14 +300,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[128];
     if (!f)
         return 0;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (!getenv("FO_KEEP_TEST_FILES") && system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", f->dir);
-    else if (getenv("FO_KEEP_TEST_FILES"))
-        fprintf(stderr, "test files kept in %s\n", f->dir);
+    fixture_remove_dir(f->dir);
     fo_dl_doc_free(f->doc);
     hb_font_destroy(f->font);
     hb_face_destroy(f->face);
@@ -777,14 +774,9 @@ static int img_setup(void **state)
 static int img_teardown(void **state)
 {
     img_fixture *f = *state;
-    char cmd[128];
     if (!f)
         return 0;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (!getenv("FO_KEEP_TEST_FILES") && system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", f->dir);
-    else if (getenv("FO_KEEP_TEST_FILES"))
-        fprintf(stderr, "test files kept in %s\n", f->dir);
+    fixture_remove_dir(f->dir);
     fo_dl_doc_free(f->doc);
     free(f);
     return 0;

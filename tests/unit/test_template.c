@@ -29,23 +29,10 @@
 #include "model/template.h"
 #include "source/source.h"
 
+#include "fixture.h"
+
 static char tmpdir[] = "/tmp/fo-test-template-XXXXXX";
 static char oldcwd[PATH_MAX];
-
-static void put_file(const char *path, const char *text)
-{
-    char *p = fo_xstrdup(path);
-    for (char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
-        *s = 0;
-        (void)mkdir(p, 0777);
-        *s = '/';
-    }
-    free(p);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    (void)fputs(text, fp);
-    (void)fclose(fp);
-}
 
 typedef struct result {
     fo_arena *a;
@@ -739,26 +726,13 @@ static void test_language_errors(void **state)
 static int setup(void **state)
 {
     (void)state;
-    if (!getcwd(oldcwd, sizeof oldcwd) || !mkdtemp(tmpdir) || chdir(tmpdir))
-        return -1;
-    return 0;
-}
-
-static int rm_one(const char *path, const struct stat *sb, int flag,
-                  struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
+    return fixture_enter_tmpdir(tmpdir, oldcwd);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    if (chdir(oldcwd))
-        return -1;
-    return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    return fixture_leave_tmpdir(tmpdir, oldcwd);
 }
 
 int main(void)
