@@ -712,13 +712,43 @@ static int run_jobs(opts *o, fo_pub **child_pub, int *rc)
 
 /* The PDF of edition e in profile k: DIR/<slug>-<lang>[-<profile>].pdf
  * (malloc'd). */
-static char *pdf_path(const opts *o, const fo_pub *pub, int e, int k)
+static char *pdf_path(const char *out_dir, const fo_pub *pub, int e, int k)
 {
     char *name =
         fo_arena_printf(pub->arena, "%s-%s%s%s.pdf", pub->slug,
                         pub->editions[e], k == FO_PROFILE_PRINT ? "" : "-",
                         k == FO_PROFILE_PRINT ? "" : PROFILE_NAMES[k]);
-    return fo_path_join(o->out_dir, name);
+    return fo_path_join(out_dir, name);
+}
+
+/* The output profiles shipped in assets/profiles (malloc'd paths). */
+typedef struct icc_paths {
+    char *cmyk, *srgb;
+} icc_paths;
+
+static icc_paths icc_paths_get(void)
+{
+    return (icc_paths){
+        fo_path_join(data_dir(), "assets/profiles/ISOcoated_v2_300_bas.icc"),
+        fo_path_join(data_dir(), "assets/profiles/sRGB.icc")};
+}
+
+static void icc_paths_free(icc_paths *icc)
+{
+    free(icc->cmyk);
+    free(icc->srgb);
+}
+
+/* How every command writes the PDF of profile k. */
+static fo_pdf_opts pdf_opts(int k, long long epoch, const char *cmyk_icc,
+                            const char *srgb_icc)
+{
+    return (fo_pdf_opts){.epoch = epoch,
+                         .compress = 1,
+                         .profile = (fo_profile)k,
+                         .screen_ppi = 150,
+                         .cmyk_icc = cmyk_icc,
+                         .srgb_icc = srgb_icc};
 }
 
 /* One edition being laid out and written: the layout hands each page over
@@ -744,7 +774,7 @@ static fo_status edition_page(void *ud, const fo_dl_doc *doc, size_t i)
         for (int k = 0; k < 3 && st == FO_OK; k++) {
             if (!(eo->o->profiles & (1 << k)))
                 continue;
-            char *path = pdf_path(eo->o, eo->pub, eo->ed, k);
+            char *path = pdf_path(eo->o->out_dir, eo->pub, eo->ed, k);
             st = fo_pdf_writer_new(doc, path, &eo->po[k], eo->d, &eo->w[k]);
             free(path);
         }
@@ -798,7 +828,7 @@ static int commit_pdfs(const opts *o, const fo_pub *pub,
         for (int e = 0; e < pub->neditions; e++) {
             if (!tmp[e][k])
                 continue;
-            char *path = pdf_path(o, pub, e, k);
+            char *path = pdf_path(o->out_dir, pub, e, k);
             if (rc == 0 && rename(tmp[e][k], path) != 0) {
                 fo_error(d, (fo_pos){NULL, 0, 0}, "%s: cannot write the file",
                          path);
@@ -829,18 +859,11 @@ static int build_streaming(opts *o, fo_diags *d)
     size_t npages[FO_MAX_EDITIONS] = {0};
     fo_diags res; /* resolution warnings: reported after layout's */
     fo_diags_init(&res);
-    char *data = fo_xstrdup(data_dir());
-    char *cmyk = fo_path_join(data, "assets/profiles/ISOcoated_v2_300_bas.icc");
-    char *srgb = fo_path_join(data, "assets/profiles/sRGB.icc");
+    icc_paths icc = icc_paths_get();
     fo_pdf_opts po[3];
     long long epoch = build_epoch(pub, d);
     for (int k = 0; k < 3; k++)
-        po[k] = (fo_pdf_opts){.epoch = epoch,
-                              .compress = 1,
-                              .profile = (fo_profile)k,
-                              .screen_ppi = 150,
-                              .cmyk_icc = cmyk,
-                              .srgb_icc = srgb};
+        po[k] = pdf_opts(k, epoch, icc.cmyk, icc.srgb);
     int dir_ok = make_dir(o->out_dir, d);
     if (!dir_ok)
         rc = EXIT_INPUT;
@@ -857,9 +880,7 @@ static int build_streaming(opts *o, fo_diags *d)
     if (d->errors)
         rc = EXIT_INPUT;
     rc = commit_pdfs(o, pub, tmp, npages, rc, d);
-    free(cmyk);
-    free(srgb);
-    free(data);
+    icc_paths_free(&icc);
     fo_pub_free(pub);
     return rc;
 }
@@ -895,23 +916,16 @@ static int cmd_build(int argc, char **argv)
         check_resolution(pub, docs, o.strict, &d) != 0)
         rc = EXIT_INPUT;
     if (rc == 0 && make_dir(o.out_dir, &d)) {
-        char *data = fo_xstrdup(data_dir());
-        char *cmyk =
-            fo_path_join(data, "assets/profiles/ISOcoated_v2_300_bas.icc");
-        char *srgb = fo_path_join(data, "assets/profiles/sRGB.icc");
+        icc_paths icc = icc_paths_get();
         for (int k = 0; k < 3 && rc == 0; k++) {
             if (!(o.profiles & (1 << k)))
                 continue;
-            fo_pdf_opts po = {.epoch = build_epoch(pub, &d),
-                              .compress = 1,
-                              .profile = (fo_profile)k,
-                              .screen_ppi = 150,
-                              .cmyk_icc = cmyk,
-                              .srgb_icc = srgb};
+            fo_pdf_opts po =
+                pdf_opts(k, build_epoch(pub, &d), icc.cmyk, icc.srgb);
             for (int e = 0; e < pub->neditions && rc == 0; e++) {
                 if (!docs[e])
                     continue;
-                char *path = pdf_path(&o, pub, e, k);
+                char *path = pdf_path(o.out_dir, pub, e, k);
                 if (fo_render_pdf(docs[e], path, &po, &d) != FO_OK)
                     rc = EXIT_INPUT;
                 else
@@ -919,9 +933,7 @@ static int cmd_build(int argc, char **argv)
                 free(path);
             }
         }
-        free(cmyk);
-        free(srgb);
-        free(data);
+        icc_paths_free(&icc);
         if (rc == 0)
             rc = dump_docs(pub, docs, stdout);
     } else if (rc == 0) {
@@ -947,9 +959,9 @@ static fo_preview_opts preview_opts(const opts *o, int profile)
                           .thumb_dpi = THUMB_DPI,
                           .soft_proof = profile == FO_PROFILE_PRINT,
                           .bleed = o->bleed || profile == FO_PROFILE_PRINT};
-    po.cmyk_icc =
-        fo_path_join(data_dir(), "assets/profiles/ISOcoated_v2_300_bas.icc");
-    po.srgb_icc = fo_path_join(data_dir(), "assets/profiles/sRGB.icc");
+    icc_paths icc = icc_paths_get(); /* freed by free_preview_opts */
+    po.cmyk_icc = icc.cmyk;
+    po.srgb_icc = icc.srgb;
     return po;
 }
 
@@ -1022,17 +1034,9 @@ static long long clock_ms(void)
 static int watch_pdf(const fo_pub *pub, const fo_dl_doc *doc, int e, int k,
                      const fo_preview_opts *po, fo_diags *d)
 {
-    fo_pdf_opts pdf = {.epoch = build_epoch(pub, d),
-                       .compress = 1,
-                       .profile = (fo_profile)k,
-                       .screen_ppi = 150,
-                       .cmyk_icc = po->cmyk_icc,
-                       .srgb_icc = po->srgb_icc};
-    char *name =
-        fo_arena_printf(pub->arena, "%s-%s%s%s.pdf", pub->slug,
-                        pub->editions[e], k == FO_PROFILE_PRINT ? "" : "-",
-                        k == FO_PROFILE_PRINT ? "" : PROFILE_NAMES[k]);
-    char *path = fo_path_join(po->out_dir, name);
+    fo_pdf_opts pdf =
+        pdf_opts(k, build_epoch(pub, d), po->cmyk_icc, po->srgb_icc);
+    char *path = pdf_path(po->out_dir, pub, e, k);
     int ok = fo_render_pdf(doc, path, &pdf, d) == FO_OK;
     if (ok)
         printf("  %s: %zu pages\n", path, doc->npages);
