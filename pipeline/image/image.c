@@ -291,7 +291,8 @@ static int jpeg_run(jpeg_job *j)
     set_shown(info);
 
     if (!j->out) {
-        /* the whole entropy-coded data, up to EOI: a third of a decode */
+        /* the whole entropy-coded data, up to EOI: Huffman decoding
+         * only, no IDCT, no colour conversion, no pixels kept */
         (void)jpeg_read_coefficients(ci);
         (void)jpeg_finish_decompress(ci);
         return 0;
