@@ -694,3 +694,8 @@ void fo_image_orientation_matrix(int orientation, double m[6])
     int o = orientation >= 1 && orientation <= 8 ? orientation : 0;
     memcpy(m, t[o], sizeof t[o]);
 }
+
+void fo_image_report(fo_diags *d, fo_pos pos, const char *src, const char *why)
+{
+    fo_error(d, pos, "cannot use the image '%s': %s", src, why);
+}

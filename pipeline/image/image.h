@@ -95,6 +95,11 @@ FO_WUR fo_status fo_image_png_idat_check(const unsigned char *z, size_t n,
                                          int w, int h, int comps, char *why,
                                          size_t why_len);
 
+/* Reports to d, at pos, that the image the content names src cannot be
+ * used, and why: the one wording of layout and of both renderers, so that
+ * the diagnostics sink keeps one report when several meet the same file. */
+void fo_image_report(fo_diags *d, fo_pos pos, const char *src, const char *why);
+
 /* The fingerprint stored in fo_image_info.hash: zlib's CRC-32 and
  * Adler-32 of the bytes (not a security hash). */
 uint64_t fo_image_hash(const void *bytes, size_t len);

@@ -321,8 +321,8 @@ static void img_report(img *im)
         return;
     im->reported = 1;
     const fo_dl_image_src *src = &o->doc->images[im->idx];
-    fo_error(o->d, im->pos, "cannot use the image '%s': %s",
-             im->src ? im->src : src->path, im->why ? im->why : "failed");
+    fo_image_report(o->d, im->pos, im->src ? im->src : src->path,
+                    im->why ? im->why : "failed");
     o->failed++;
 }
 

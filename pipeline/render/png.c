@@ -369,10 +369,7 @@ static const image_surf *get_image(fo_png_renderer *r, const fo_dl_image *use,
     fo_pixels px;
     char why[256];
     if (fo_image_decode(src->path, &px, why, sizeof why) != FO_OK) {
-        /* worded as the PDF renderer and the layout word it, so that the
-         * diagnostics sink keeps one when several of them meet it */
-        fo_error(d, use->pos, "cannot use the image '%s': %s",
-                 use->src ? use->src : src->path, why);
+        fo_image_report(d, use->pos, use->src ? use->src : src->path, why);
         r->image_bad[idx] = 1;
         return NULL;
     }

@@ -169,8 +169,7 @@ static int use_image(flow *fl, const fo_image_ref *ref)
     char why[160] = "";
     if (fo_image_prefetch_probe(fl->prefetch, ref->path, &info, why,
                                 sizeof why) != FO_OK) {
-        fo_error(fl->d, ref->pos, "cannot use the image '%s': %s", ref->src,
-                 why);
+        fo_image_report(fl->d, ref->pos, ref->src, why);
         flow_fail(fl, FO_ERR_INPUT);
         return -1;
     }
