@@ -874,8 +874,8 @@ static int build_streaming(opts *o, fo_diags *d)
             rc = EXIT_INPUT;
     fo_fonts_free(l.fonts);
     for (size_t i = 0; i < res.n; i++)
-        fo_diag_add(d, res.items[i].sev, res.items[i].pos, "%s",
-                    res.items[i].message);
+        fo_diag_add_where(d, res.items[i].sev, res.items[i].pos,
+                          &res.items[i].where, "%s", res.items[i].message);
     fo_diags_free(&res);
     if (d->errors)
         rc = EXIT_INPUT;

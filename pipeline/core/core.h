@@ -107,11 +107,26 @@ typedef enum fo_severity {
     FO_SEV_NOTE
 } fo_severity;
 
+/* Where on the output a finding lies, for the findings of layout and of
+ * the preflight (pipeline/check): the rule that found it, the edition and
+ * page, and the box on that page (display-list coordinates: points from the
+ * trim's top-left corner, y down) that --draft outlines in red. A plain
+ * diagnostic has none of it (all zero). */
+typedef struct fo_where {
+    const char *rule;    /* static rule name ("frame", "overlap"…), or NULL */
+    const char *edition; /* language tag; copied by fo_diag_add_where */
+    int page;            /* 1-based page of the edition, 0 = none */
+    int has_box;
+    double x, y, w, h;
+} fo_where;
+
 typedef struct fo_diag {
     fo_severity sev;
-    fo_pos pos;    /* file == NULL: no position */
-    char *message; /* owned by the fo_diags */
-    char *file;    /* owned copy of the file name that pos.file points to */
+    fo_pos pos;     /* file == NULL: no position */
+    char *message;  /* owned by the fo_diags */
+    char *file;     /* owned copy of the file name that pos.file points to */
+    fo_where where; /* zero for plain diagnostics */
+    char *edition;  /* owned copy of the tag that where.edition points to */
 } fo_diag;
 
 /* The sink that stages report input errors to. Collects every diagnostic so
@@ -128,6 +143,15 @@ void fo_diag_add(fo_diags *d, fo_severity sev, fo_pos pos, const char *fmt, ...)
     FO_PRINTF(4, 5);
 void fo_diag_vadd(fo_diags *d, fo_severity sev, fo_pos pos, const char *fmt,
                   va_list ap) FO_PRINTF(4, 0);
+/* fo_diag_add with where it lies on the output (NULL: nowhere). Printed
+ * as "FILE:LINE:COL: error: message (page N, edition E)". Two findings
+ * are the same one (reported once) only when their where is the same. */
+void fo_diag_add_where(fo_diags *d, fo_severity sev, fo_pos pos,
+                       const fo_where *where, const char *fmt, ...)
+    FO_PRINTF(5, 6);
+void fo_diag_vadd_where(fo_diags *d, fo_severity sev, fo_pos pos,
+                        const fo_where *where, const char *fmt, va_list ap)
+    FO_PRINTF(5, 0);
 /* Shorthands for fo_diag_add. */
 void fo_error(fo_diags *d, fo_pos pos, const char *fmt, ...) FO_PRINTF(3, 4);
 void fo_warning(fo_diags *d, fo_pos pos, const char *fmt, ...) FO_PRINTF(3, 4);

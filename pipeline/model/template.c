@@ -1743,7 +1743,8 @@ static void flush_sorted(fo_diags *local, fo_diags *d)
     if (local->n)
         qsort(o, local->n, sizeof *o, cmp_ord);
     for (size_t i = 0; i < local->n; i++)
-        fo_diag_add(d, o[i].g->sev, o[i].g->pos, "%s", o[i].g->message);
+        fo_diag_add_where(d, o[i].g->sev, o[i].g->pos, &o[i].g->where, "%s",
+                          o[i].g->message);
     free(o);
     fo_diags_free(local);
 }
