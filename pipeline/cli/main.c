@@ -4,7 +4,9 @@
  * format; nothing is written unless every edition laid out without error,
  * and every output is written under a temporary name and renamed. */
 #define _XOPEN_SOURCE 700
+#include "cli/gate.h"
 #include "cli/proof.h"
+#include "cli/report.h"
 #include "cli/watch.h"
 #include "dlist/dlist.h"
 #include "model/model.h"
@@ -28,13 +30,14 @@ enum { EXIT_INPUT = 1, EXIT_USAGE = 2 };
 static const char USAGE[] =
     "usage: folio build   PUB.yaml [-o DIR] [--edition LANG|all]\n"
     "                     [--profile print|screen|archive|all] [--strict]\n"
-    "                     [--dump] [-j N]\n"
+    "                     [--draft] [--report FILE.json] [--dump] [-j N]\n"
     "       folio preview PUB.yaml [-o DIR] [--edition LANG|all] [--dpi N]\n"
-    "                     [--profile screen|print] [--bleed]\n"
+    "                     [--profile screen|print] [--bleed] [--draft]\n"
     "       folio watch   PUB.yaml [-o DIR] [--edition LANG|all] [--dpi N]\n"
-    "                     [--profile print|screen] [--bleed]\n"
+    "                     [--profile print|screen] [--bleed] [--draft]\n"
     "       folio dump    PUB.yaml [--edition LANG]\n"
-    "       folio check   PUB.yaml\n"
+    "       folio check   PUB.yaml [--edition LANG|all] [--strict]\n"
+    "                     [--report FILE.json]\n"
     "       folio --help | --version\n";
 
 typedef struct opts {
@@ -48,6 +51,8 @@ typedef struct opts {
     int jobs;            /* build: processes at once (see plan_jobs) */
     int preview_profile; /* preview, watch: -1 unset, else fo_profile */
     int bleed;           /* preview, watch: PNGs show the bleed */
+    int draft;           /* write despite preflight errors, outlined */
+    const char *report;  /* build, check: the JSON report's path, or NULL */
 } opts;
 
 /* Indexed by fo_profile. */
@@ -135,6 +140,10 @@ static int parse_preview_option(int argc, char **argv, int *i, opts *o)
         o->bleed = 1;
         return 0;
     }
+    if (strcmp(a, "--draft") == 0) {
+        o->draft = 1;
+        return 0;
+    }
     if (strcmp(a, "--dpi") == 0) {
         const char *v = option_value(argc, argv, i, "a number");
         return v ? parse_dpi(v, o) : EXIT_USAGE;
@@ -185,7 +194,20 @@ static int parse_build_option(int argc, char **argv, int *i, opts *o)
         const char *v = option_value(argc, argv, i, "a number of processes");
         return v ? parse_jobs(v, o) : EXIT_USAGE;
     }
+    if (strcmp(a, "--draft") == 0) {
+        o->draft = 1;
+        return 0;
+    }
     return NOT_AN_OPTION;
+}
+
+/* --report FILE.json of build and check. */
+static int parse_report_option(int argc, char **argv, int *i, opts *o)
+{
+    if (strcmp(argv[*i], "--report") != 0)
+        return NOT_AN_OPTION;
+    o->report = option_value(argc, argv, i, "a file name (FILE.json)");
+    return o->report ? 0 : EXIT_USAGE;
 }
 
 /* Parses argv[*i] if it is an option of subcommand cmd (moving *i past its
@@ -198,6 +220,9 @@ static int parse_option(const char *cmd, int argc, char **argv, int *i, opts *o)
         rc = parse_preview_option(argc, argv, i, o);
     if (rc == NOT_AN_OPTION && strcmp(cmd, "build") == 0)
         rc = parse_build_option(argc, argv, i, o);
+    if (rc == NOT_AN_OPTION &&
+        (strcmp(cmd, "build") == 0 || strcmp(cmd, "check") == 0))
+        rc = parse_report_option(argc, argv, i, o);
     return rc;
 }
 
@@ -346,23 +371,29 @@ static int load(const opts *o, fo_diags *d, loaded *l)
 }
 
 /* Loads, then lays out every chosen edition whole (docs[e], NULL for the
- * others); 0 with *pub_out set, or the exit code. */
+ * others); 0 with *pub_out set, or the exit code. tmpl (may be NULL)
+ * receives each edition's template (owned by the publication). */
 static int layout(const opts *o, fo_diags *d, fo_pub **pub_out,
-                  fo_dl_doc **docs)
+                  fo_dl_doc **docs, const fo_template **tmpl, double *secs)
 {
     loaded l;
     int rc = load(o, d, &l);
     if (rc)
         return rc;
     fo_pub *pub = l.pub;
+    for (int e = 0; tmpl && e < FO_MAX_EDITIONS; e++)
+        tmpl[e] = l.tmpl[e];
     fo_status st = FO_OK;
     for (int e = 0; e < pub->neditions; e++) {
         docs[e] = NULL;
         if (!l.tmpl[e])
             continue;
         /* Lay out every edition even after an error, to report them all. */
+        double t0 = fo_report_now();
         if (fo_typeset(pub, e, l.tmpl[e], l.fonts, d, &docs[e]) != FO_OK)
             st = FO_ERR_INPUT;
+        if (secs)
+            secs[e] = fo_report_now() - t0;
     }
     fo_fonts_free(l.fonts);
     if (st != FO_OK || d->errors) {
@@ -412,34 +443,6 @@ static int dump_docs(const fo_pub *pub, fo_dl_doc **docs, FILE *out)
         return EXIT_INPUT;
     }
     return 0;
-}
-
-/* Print wants 300 pixels per inch at the placed size: each image placed
- * below that is a warning naming the image and the block (an error with
- * --strict). Returns the number of errors added. */
-enum { PRINT_PPI = 300 };
-static void check_page_resolution(const fo_dl_page *pg, int strict, fo_diags *d)
-{
-    for (size_t i = 0; i < pg->n; i++) {
-        const fo_dl_image *im = &pg->ops[i].u.image;
-        if (pg->ops[i].kind != FO_DL_IMAGE || !im->src ||
-            im->ppi >= PRINT_PPI - 0.5)
-            continue;
-        fo_diag_add(d, strict ? FO_SEV_ERROR : FO_SEV_WARNING, im->pos,
-                    "image '%s' prints at %.0f ppi at its placed "
-                    "size; print wants %d",
-                    im->src, im->ppi, PRINT_PPI);
-    }
-}
-
-static int check_resolution(const fo_pub *pub, fo_dl_doc **docs, int strict,
-                            fo_diags *d)
-{
-    int before = d->errors;
-    for (int e = 0; e < pub->neditions; e++)
-        for (size_t p = 0; docs[e] && p < docs[e]->npages; p++)
-            check_page_resolution(docs[e]->pages[p], strict, d);
-    return d->errors - before;
 }
 
 /* `build -j N`: one process per job, at most N at once. A job is one
@@ -762,13 +765,16 @@ typedef struct edition_out {
     fo_pdf_opts po[3];
     fo_pdf_writer *w[3];
     int started;
-    fo_diags *d, *res; /* res: the resolution warnings, reported last */
+    fo_diags *d;
+    fo_checker *check; /* the preflight, fed each page before it is freed */
+    double write_s[3]; /* seconds spent writing each profile's PDF */
 } edition_out;
 
 static fo_status edition_page(void *ud, const fo_dl_doc *doc, size_t i)
 {
     edition_out *eo = ud;
     fo_status st = FO_OK;
+    fo_check_page(eo->check, doc, i);
     if (!eo->started) {
         eo->started = 1;
         for (int k = 0; k < 3 && st == FO_OK; k++) {
@@ -781,62 +787,92 @@ static fo_status edition_page(void *ud, const fo_dl_doc *doc, size_t i)
         if (st != FO_OK)
             return st;
     }
-    if (eo->o->profiles & (1 << FO_PROFILE_PRINT))
-        check_page_resolution(doc->pages[i], eo->o->strict, eo->res);
-    for (int k = 0; k < 3 && st == FO_OK; k++)
-        if (eo->w[k])
-            st = fo_pdf_writer_page(eo->w[k], i);
+    for (int k = 0; k < 3 && st == FO_OK; k++) {
+        if (!eo->w[k])
+            continue;
+        double t0 = fo_report_now();
+        st = fo_pdf_writer_page(eo->w[k], i);
+        eo->write_s[k] += fo_report_now() - t0;
+    }
     return st;
 }
 
-/* One edition laid out and written page by page into a PDF writer per
- * profile; each finished PDF is left under its temporary name in tmp[k].
+/* One edition laid out, checked and written page by page into a PDF
+ * writer per profile; each finished PDF is left under its temporary name
+ * in tmp[k]. The PDFs are finished only when layout and the preflight
+ * found no error (anywhere in d), or with --draft when layout succeeded.
  * FO_OK, or the failure (reported). */
 static fo_status build_edition(opts *o, const loaded *l, int e,
                                const fo_pdf_opts *po, fo_diags *d,
-                               fo_diags *res, char **tmp, size_t *npages)
+                               fo_diags *pre, fo_report *rep, char **tmp,
+                               size_t *npages)
 {
-    edition_out eo = {.o = o, .pub = l->pub, .ed = e, .d = d, .res = res};
+    double t0 = fo_report_now();
+    edition_out eo = {.o = o, .pub = l->pub, .ed = e, .d = d};
+    fo_check_opts co = gate_opts(o->profiles, o->strict);
+    eo.check = fo_checker_new(l->pub, e, l->tmpl[e], &co, pre);
     for (int k = 0; k < 3; k++)
         eo.po[k] = po[k];
     fo_page_sink sink = {edition_page, &eo};
     fo_dl_doc *doc = NULL;
     fo_status st =
         fo_typeset_stream(l->pub, e, l->tmpl[e], l->fonts, d, &sink, &doc);
+    if (st == FO_OK)
+        fo_check_finish(eo.check, doc);
     for (int k = 0; k < 3; k++) {
         if (!eo.w[k])
             continue;
-        if (st == FO_OK && !d->errors) {
+        if (st == FO_OK && (!(d->errors + pre->errors) || o->draft)) {
+            double t1 = fo_report_now();
             if (fo_pdf_writer_finish_tmp(eo.w[k], &tmp[k]) != FO_OK)
                 st = FO_ERR_INPUT;
+            eo.write_s[k] += fo_report_now() - t1;
         } else {
             fo_pdf_writer_free(eo.w[k]);
         }
     }
     *npages = doc ? doc->npages : 0;
+    if (rep) {
+        double write = eo.write_s[0] + eo.write_s[1] + eo.write_s[2];
+        double check = fo_check_seconds(eo.check);
+        fo_report_edition(rep, l->pub->editions[e], *npages,
+                          fo_report_now() - t0 - write - check, check);
+        for (int k = 0; k < 3; k++)
+            if (o->profiles & (1 << k))
+                fo_report_output(rep, l->pub->editions[e], PROFILE_NAMES[k],
+                                 eo.write_s[k]);
+    }
+    fo_checker_free(eo.check);
     fo_dl_doc_free(doc);
     return st;
 }
 
-/* Renames every finished PDF into place when rc is 0, profile by profile
- * as the files are named, else removes them all; frees tmp. */
+/* Renames every finished PDF into place when rc is 0 (or, with --draft,
+ * whatever was finished despite the preflight's errors), profile by
+ * profile as the files are named, else removes them all; frees tmp. */
 static int commit_pdfs(const opts *o, const fo_pub *pub,
                        char *tmp[FO_MAX_EDITIONS][3], const size_t *npages,
-                       int rc, fo_diags *d)
+                       int rc, fo_diags *d, fo_report *rep)
 {
+    int commit = rc == 0 || o->draft;
     for (int k = 0; k < 3; k++)
         for (int e = 0; e < pub->neditions; e++) {
             if (!tmp[e][k])
                 continue;
             char *path = pdf_path(o->out_dir, pub, e, k);
-            if (rc == 0 && rename(tmp[e][k], path) != 0) {
+            if (commit && rename(tmp[e][k], path) != 0) {
                 fo_error(d, (fo_pos){NULL, 0, 0}, "%s: cannot write the file",
                          path);
                 rc = EXIT_INPUT;
-            } else if (rc == 0) {
-                printf("%s: %zu pages\n", path, npages[e]);
+                commit = o->draft;
+            } else if (commit) {
+                printf("%s: %zu pages%s\n", path, npages[e],
+                       rc ? " (draft: the preflight found errors)" : "");
+                if (rep)
+                    fo_report_output_path(rep, pub->editions[e],
+                                          PROFILE_NAMES[k], path);
             }
-            if (rc != 0)
+            if (!commit)
                 (void)remove(tmp[e][k]);
             free(tmp[e][k]);
             free(path);
@@ -847,18 +883,21 @@ static int commit_pdfs(const opts *o, const fo_pub *pub,
 /* `build` without --dump: edition by edition, laid out and written page by
  * page. The PDFs stay under temporary names until every edition is done
  * without an error; then all are renamed into place, else all removed. */
-static int build_streaming(opts *o, fo_diags *d)
+static int build_streaming(opts *o, fo_diags *d, fo_report *rep)
 {
+    double t0 = fo_report_now();
     loaded l;
     int rc = load(o, d, &l);
+    if (rep)
+        fo_report_timing(rep, "load_s", fo_report_now() - t0);
     if (rc)
         return rc;
     fo_pub *pub = l.pub;
     default_profiles(o, pub);
     char *tmp[FO_MAX_EDITIONS][3] = {{NULL}};
     size_t npages[FO_MAX_EDITIONS] = {0};
-    fo_diags res; /* resolution warnings: reported after layout's */
-    fo_diags_init(&res);
+    fo_diags pre; /* the preflight's findings: reported after layout's */
+    fo_diags_init(&pre);
     icc_paths icc = icc_paths_get();
     fo_pdf_opts po[3];
     long long epoch = build_epoch(pub, d);
@@ -869,19 +908,80 @@ static int build_streaming(opts *o, fo_diags *d)
         rc = EXIT_INPUT;
     /* every edition is laid out, even after an error, to report all */
     for (int e = 0; e < pub->neditions && dir_ok; e++)
-        if (l.tmpl[e] &&
-            build_edition(o, &l, e, po, d, &res, tmp[e], &npages[e]) != FO_OK)
+        if (l.tmpl[e] && build_edition(o, &l, e, po, d, &pre, rep, tmp[e],
+                                       &npages[e]) != FO_OK)
             rc = EXIT_INPUT;
     fo_fonts_free(l.fonts);
-    for (size_t i = 0; i < res.n; i++)
-        fo_diag_add_where(d, res.items[i].sev, res.items[i].pos,
-                          &res.items[i].where, "%s", res.items[i].message);
-    fo_diags_free(&res);
+    for (size_t i = 0; i < pre.n; i++)
+        fo_diag_add_where(d, pre.items[i].sev, pre.items[i].pos,
+                          &pre.items[i].where, "%s", pre.items[i].message);
+    fo_diags_free(&pre);
     if (d->errors)
         rc = EXIT_INPUT;
-    rc = commit_pdfs(o, pub, tmp, npages, rc, d);
+    rc = commit_pdfs(o, pub, tmp, npages, rc, d, rep);
     icc_paths_free(&icc);
     fo_pub_free(pub);
+    return rc;
+}
+
+/* build --dump: the whole display list, kept to be printed after the PDFs
+ * (written from it in the streamed order: the same bytes). */
+static int build_dump(opts *o, fo_diags *d, fo_report *rep)
+{
+    fo_pub *pub = NULL;
+    fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
+    const fo_template *tmpl[FO_MAX_EDITIONS] = {0};
+    double lay[FO_MAX_EDITIONS] = {0}, secs[FO_MAX_EDITIONS] = {0};
+    int rc = layout(o, d, &pub, docs, tmpl, lay);
+    if (rc == 0) {
+        default_profiles(o, pub);
+        gate_docs(pub, tmpl, docs, o->profiles, o->strict, d, secs);
+        if (d->errors)
+            rc = EXIT_INPUT;
+        for (int e = 0; rep && e < pub->neditions; e++)
+            if (docs[e])
+                fo_report_edition(rep, pub->editions[e], docs[e]->npages,
+                                  lay[e], secs[e]);
+    }
+    int write = rc == 0 || (o->draft && pub);
+    if (write && make_dir(o->out_dir, d)) {
+        icc_paths icc = icc_paths_get();
+        for (int k = 0; k < 3 && write; k++) {
+            if (!(o->profiles & (1 << k)))
+                continue;
+            fo_pdf_opts po =
+                pdf_opts(k, build_epoch(pub, d), icc.cmyk, icc.srgb);
+            for (int e = 0; e < pub->neditions && write; e++) {
+                if (!docs[e])
+                    continue;
+                char *path = pdf_path(o->out_dir, pub, e, k);
+                double t1 = fo_report_now();
+                if (fo_render_pdf(docs[e], path, &po, d) != FO_OK) {
+                    rc = EXIT_INPUT;
+                    write = 0;
+                } else {
+                    printf("%s: %zu pages\n", path, docs[e]->npages);
+                    if (rep) {
+                        fo_report_output(rep, pub->editions[e],
+                                         PROFILE_NAMES[k],
+                                         fo_report_now() - t1);
+                        fo_report_output_path(rep, pub->editions[e],
+                                              PROFILE_NAMES[k], path);
+                    }
+                }
+                free(path);
+            }
+        }
+        icc_paths_free(&icc);
+        if (write) {
+            int drc = dump_docs(pub, docs, stdout);
+            rc = drc ? drc : rc;
+        }
+    } else if (write) {
+        rc = EXIT_INPUT;
+    }
+    if (pub)
+        free_docs(pub, docs);
     return rc;
 }
 
@@ -891,6 +991,9 @@ static int cmd_build(int argc, char **argv)
     int rc = parse_opts("build", argc, argv, &o);
     if (rc)
         return rc;
+    if (o.report && o.jobs > 1)
+        return usage_error("--report gathers one process's findings: "
+                           "leave out -j");
     /* -j N: the parent runs the jobs and returns their worst exit code;
      * each child goes on below with o naming its one job. */
     fo_pub *job_pub = NULL;
@@ -898,50 +1001,16 @@ static int cmd_build(int argc, char **argv)
         return rc;
     fo_diags d;
     fo_diags_init(&d);
-    if (!o.dump) {
-        rc = build_streaming(&o, &d);
-        fo_diags_print(&d, stderr);
-        fo_pub_free(job_pub);
-        fo_diags_free(&d);
-        return rc;
-    }
-    /* --dump: the whole display list, kept to be printed after the PDFs
-     * (written from it in the streamed order: the same bytes) */
-    fo_pub *pub = NULL;
-    fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
-    rc = layout(&o, &d, &pub, docs);
-    if (rc == 0)
-        default_profiles(&o, pub);
-    if (rc == 0 && (o.profiles & (1 << FO_PROFILE_PRINT)) &&
-        check_resolution(pub, docs, o.strict, &d) != 0)
-        rc = EXIT_INPUT;
-    if (rc == 0 && make_dir(o.out_dir, &d)) {
-        icc_paths icc = icc_paths_get();
-        for (int k = 0; k < 3 && rc == 0; k++) {
-            if (!(o.profiles & (1 << k)))
-                continue;
-            fo_pdf_opts po =
-                pdf_opts(k, build_epoch(pub, &d), icc.cmyk, icc.srgb);
-            for (int e = 0; e < pub->neditions && rc == 0; e++) {
-                if (!docs[e])
-                    continue;
-                char *path = pdf_path(o.out_dir, pub, e, k);
-                if (fo_render_pdf(docs[e], path, &po, &d) != FO_OK)
-                    rc = EXIT_INPUT;
-                else
-                    printf("%s: %zu pages\n", path, docs[e]->npages);
-                free(path);
-            }
-        }
-        icc_paths_free(&icc);
-        if (rc == 0)
-            rc = dump_docs(pub, docs, stdout);
-    } else if (rc == 0) {
-        rc = EXIT_INPUT;
+    double t0 = fo_report_now();
+    fo_report *rep = o.report ? fo_report_new("build", o.pub) : NULL;
+    rc = o.dump ? build_dump(&o, &d, rep) : build_streaming(&o, &d, rep);
+    if (rep) {
+        fo_report_timing(rep, "total_s", fo_report_now() - t0);
+        if (fo_report_write(rep, o.report, &d, rc, &d) != FO_OK)
+            rc = EXIT_INPUT;
+        fo_report_free(rep);
     }
     fo_diags_print(&d, stderr);
-    if (pub)
-        free_docs(pub, docs);
     fo_pub_free(job_pub);
     fo_diags_free(&d);
     return rc;
@@ -971,6 +1040,22 @@ static void free_preview_opts(fo_preview_opts *po)
     free((char *)(uintptr_t)po->srgb_icc);
 }
 
+/* The preflight of preview and watch: the rules of the profile shown and
+ * of print (a preview is a proof of the print), so the proof sheet lists
+ * what would stop the print build. With --draft, each finding is outlined
+ * in red on its page. Returns the errors found. */
+static int preflight_preview(const opts *o, int profile, const fo_pub *pub,
+                             const fo_template *const *tmpl,
+                             fo_dl_doc *const *docs, fo_diags *d)
+{
+    int before = d->errors;
+    gate_docs(pub, tmpl, docs, (1 << profile) | (1 << FO_PROFILE_PRINT),
+              o->strict, d, NULL);
+    if (o->draft)
+        gate_outline(pub, docs, d);
+    return d->errors - before;
+}
+
 /* `preview`: page PNGs, thumbnails and proof.html (cli/proof.h). Screen
  * RGB unless --profile print, which soft-proofs through the output
  * profile and shows the bleed. */
@@ -985,24 +1070,28 @@ static int cmd_preview(int argc, char **argv)
     fo_diags_init(&d);
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
+    const fo_template *tmpl[FO_MAX_EDITIONS] = {0};
     fo_preview_opts po = preview_opts(&o, profile);
-    rc = layout(&o, &d, &pub, docs);
-    if (rc == 0 && check_resolution(pub, docs, o.strict, &d) != 0)
+    rc = layout(&o, &d, &pub, docs, tmpl, NULL);
+    int write = rc == 0;
+    if (rc == 0 && preflight_preview(&o, profile, pub, tmpl, docs, &d) != 0) {
         rc = EXIT_INPUT;
-    if (rc == 0 && make_dir(o.out_dir, &d)) {
+        write = o.draft;
+    }
+    if (write && make_dir(o.out_dir, &d)) {
         int rendered = 0;
         if (fo_preview_pages(pub, docs, &po, NULL, NULL, &rendered, &d) !=
                 FO_OK ||
             fo_proof_write(pub, docs, &d, &po, (long)time(NULL), &d) != FO_OK)
             rc = EXIT_INPUT;
-        for (int e = 0; e < pub->neditions && rc == 0; e++)
+        for (int e = 0; e < pub->neditions && write; e++)
             if (docs[e])
                 printf("%s/%s-%s-*.png: %zu pages at %g dpi%s\n", o.out_dir,
                        pub->slug, pub->editions[e], docs[e]->npages, o.dpi,
                        po.soft_proof ? ", soft-proofed" : "");
-        if (rc == 0)
+        if (write)
             printf("%s/proof.html\n", o.out_dir);
-    } else if (rc == 0) {
+    } else if (write) {
         rc = EXIT_INPUT;
     }
     fo_diags_print(&d, stderr);
@@ -1056,12 +1145,13 @@ static int watch_build(const opts *o, int profile, fo_preview_cache *cache,
     fo_diags_init(&d);
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
+    const fo_template *tmpl[FO_MAX_EDITIONS] = {0};
     fo_preview_opts po = preview_opts(o, profile);
     int changed[FO_MAX_EDITIONS] = {0}, rendered = 0, pdfs = 0, total = 0;
-    int rc = layout(o, &d, &pub, docs);
+    int rc = layout(o, &d, &pub, docs, tmpl, NULL);
     (*attempt)++;
-    if (rc == 0 && profile == FO_PROFILE_PRINT &&
-        check_resolution(pub, docs, o->strict, &d) != 0)
+    if (rc == 0 && preflight_preview(o, profile, pub, tmpl, docs, &d) != 0 &&
+        !o->draft)
         rc = EXIT_INPUT;
     if (rc == 0 && !make_dir(o->out_dir, &d))
         rc = EXIT_INPUT;
@@ -1208,40 +1298,71 @@ static int cmd_watch(int argc, char **argv)
     return rc;
 }
 
-/* dump and check: lay out, then print the display lists (dump) or the
- * page count of each edition (check); nothing is written. */
-static int lay_out_and_report(const char *cmd, int argc, char **argv, int dump)
+static int cmd_dump(int argc, char **argv)
 {
     opts o;
-    int rc = parse_opts(cmd, argc, argv, &o);
+    int rc = parse_opts("dump", argc, argv, &o);
     if (rc)
         return rc;
     fo_diags d;
     fo_diags_init(&d);
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
-    rc = layout(&o, &d, &pub, docs);
-    if (rc == 0 && dump)
+    rc = layout(&o, &d, &pub, docs, NULL, NULL);
+    if (rc == 0)
         rc = dump_docs(pub, docs, stdout);
     fo_diags_print(&d, stderr);
-    if (pub) {
-        for (int e = 0; e < pub->neditions && !dump; e++)
-            if (docs[e])
-                printf("%s: %zu pages\n", pub->editions[e], docs[e]->npages);
+    if (pub)
         free_docs(pub, docs);
-    }
     fo_diags_free(&d);
     return rc;
 }
 
-static int cmd_dump(int argc, char **argv)
-{
-    return lay_out_and_report("dump", argc, argv, 1);
-}
-
+/* `check`: lay out every chosen edition and run every preflight rule for
+ * every profile (print's included); print the findings, warnings too, and
+ * the page count of each edition; write nothing but the report. */
 static int cmd_check(int argc, char **argv)
 {
-    return lay_out_and_report("check", argc, argv, 0);
+    opts o;
+    int rc = parse_opts("check", argc, argv, &o);
+    if (rc)
+        return rc;
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_pub *pub = NULL;
+    fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
+    const fo_template *tmpl[FO_MAX_EDITIONS] = {0};
+    double t0 = fo_report_now();
+    double lay[FO_MAX_EDITIONS] = {0}, secs[FO_MAX_EDITIONS] = {0};
+    fo_report *rep = o.report ? fo_report_new("check", o.pub) : NULL;
+    rc = layout(&o, &d, &pub, docs, tmpl, lay);
+    if (rc == 0) {
+        gate_docs(pub, tmpl, docs, 7, o.strict, &d, secs);
+        if (d.errors)
+            rc = EXIT_INPUT;
+    }
+    for (int e = 0; pub && e < pub->neditions; e++) {
+        if (!docs[e])
+            continue;
+        printf("%s: %zu pages\n", pub->editions[e], docs[e]->npages);
+        if (rep) {
+            fo_report_edition(rep, pub->editions[e], docs[e]->npages, lay[e],
+                              secs[e]);
+            for (int k = 0; k < 3; k++)
+                fo_report_output(rep, pub->editions[e], PROFILE_NAMES[k], 0);
+        }
+    }
+    if (rep) {
+        fo_report_timing(rep, "total_s", fo_report_now() - t0);
+        if (fo_report_write(rep, o.report, &d, rc, &d) != FO_OK)
+            rc = EXIT_INPUT;
+        fo_report_free(rep);
+    }
+    fo_diags_print(&d, stderr);
+    if (pub)
+        free_docs(pub, docs);
+    fo_diags_free(&d);
+    return rc;
 }
 
 static const struct {
@@ -1254,7 +1375,8 @@ static const struct {
      "write page PNGs, thumbnails and proof.html into DIR"},
     {"watch", cmd_watch, "build and preview, again on every saved change"},
     {"dump", cmd_dump, "print the page display list as text"},
-    {"check", cmd_check, "load and lay out, report errors, write nothing"},
+    {"check", cmd_check,
+     "lay out and run the preflight for every profile; write nothing"},
 };
 
 int main(int argc, char **argv)
@@ -1272,7 +1394,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        puts("folio 0.1.0");
+        puts("folio " FO_VERSION);
         return 0;
     }
     for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)

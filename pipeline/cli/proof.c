@@ -365,10 +365,20 @@ static void put_diag_text(html *h, const fo_diag *dg)
     put_esc(h, dg->message);
 }
 
-/* The edition and page of the image op placed at pos, if any. */
-static int find_page(const fo_pub *pub, fo_dl_doc *const *docs, fo_pos pos,
-                     int *ed, size_t *page)
+/* The edition and page a diagnostic points at: its where (the preflight's
+ * and layout's findings), else the image op placed at its position. */
+static int find_page(const fo_pub *pub, fo_dl_doc *const *docs,
+                     const fo_diag *dg, int *ed, size_t *page)
 {
+    fo_pos pos = dg->pos;
+    if (dg->where.page > 0 && dg->where.edition) {
+        int e = fo_pub_edition(pub, dg->where.edition);
+        if (e >= 0 && docs[e] && (size_t)dg->where.page <= docs[e]->npages) {
+            *ed = e;
+            *page = (size_t)dg->where.page - 1;
+            return 1;
+        }
+    }
     if (!pos.file)
         return 0;
     for (int e = 0; e < pub->neditions; e++) {
@@ -598,18 +608,15 @@ fo_status fo_proof_write(const fo_pub *pub, fo_dl_doc *const *docs,
          o->soft_proof ? "soft proof (ISO Coated v2 300%)" : "screen RGB",
          o->bleed ? " · bleed shown" : "");
     put(&h, "</header>\n<div id=\"errors\"></div>\n");
-    size_t nwarn = 0;
-    for (size_t i = 0; build && i < build->n; i++)
-        nwarn += build->items[i].sev != FO_SEV_ERROR;
-    if (nwarn) {
+    /* Errors appear here only in a --draft build, which writes the proof
+     * despite them (their boxes outlined in red on the pages). */
+    if (build && build->n) {
         put(&h, "<ol id=\"warnings\">\n");
         for (size_t i = 0; i < build->n; i++) {
             const fo_diag *dg = &build->items[i];
-            if (dg->sev == FO_SEV_ERROR)
-                continue;
             int e = 0;
             size_t p = 0;
-            if (find_page(pub, docs, dg->pos, &e, &p))
+            if (find_page(pub, docs, dg, &e, &p))
                 putf(&h, "<li><a href=\"#p-%s-%zu\" data-ed=\"%s\">",
                      pub->editions[e], p + 1, pub->editions[e]);
             else

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Effective image resolution and the publication's default profiles.
 #  - A print build of the sample yearbook warns, naming each image placed
-#    below 300 ppi, the block's file:line:col and the resolution, and still
+#    below 300 ppi, the block's file:line:col, the resolution, and the page
+#    and edition (the preflight's resolution rule), and still
 #    writes the PDF; with --strict the same lines are errors, the exit code
 #    is 1 and nothing is written. Screen builds do not warn.
 #  - The brochure declares `profiles: [print, screen]`: a plain build
@@ -11,7 +12,7 @@ rm -rf "$WORK" && mkdir -p "$WORK"
 cd "$SRC"
 pub=examples/nam-dinh/publication.yaml
 "$FOLIO" build "$pub" --edition vi -o "$WORK/warn" 2>"$WORK/warn.txt" >/dev/null
-grep -E "^examples/nam-dinh/sections/[0-9a-z-]+\.yaml:[0-9]+:[0-9]+: warning: image '[^']+' prints at [0-9]+ ppi at its placed size; print wants 300$" \
+grep -E "^examples/nam-dinh/sections/[0-9a-z-]+\.yaml:[0-9]+:[0-9]+: warning: image '[^']+' prints at [0-9]+ ppi at its placed size; print wants 300 \(page [0-9]+, edition vi\)$" \
     "$WORK/warn.txt" >/dev/null || { echo "FAIL: no resolution warning:"; cat "$WORK/warn.txt"; exit 1; }
 n=$(grep -c "warning: image" "$WORK/warn.txt")
 test -s "$WORK/warn/nam-dinh-yearbook-vi.pdf"

@@ -1,0 +1,315 @@
+/* The JSON report (report.h). Written by hand rather than through a JSON
+ * library: folio only ever writes this one fixed shape, and what it needs
+ * is a string escaper (below) and a number format; json-glib would add a
+ * dependency for that. SHA-256 comes from GLib's GChecksum. */
+#define _POSIX_C_SOURCE 200809L
+#include "cli/report.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+typedef struct rep_output {
+    char *ed, *profile, *path;
+    double write_s;
+} rep_output;
+
+typedef struct rep_edition {
+    char *ed;
+    size_t pages;
+    double layout_s, preflight_s;
+} rep_edition;
+
+typedef struct rep_timing {
+    char *what;
+    double s;
+} rep_timing;
+
+struct fo_report {
+    char *command, *pub;
+    rep_edition *eds;
+    size_t neds, eds_cap;
+    rep_output *outs;
+    size_t nouts, outs_cap;
+    rep_timing *times;
+    size_t ntimes, times_cap;
+};
+
+double fo_report_now(void)
+{
+    struct timespec ts;
+    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+fo_report *fo_report_new(const char *command, const char *pub_path)
+{
+    fo_report *r = fo_xcalloc(1, sizeof *r);
+    r->command = fo_xstrdup(command);
+    r->pub = fo_xstrdup(pub_path);
+    return r;
+}
+
+void fo_report_free(fo_report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->neds; i++)
+        free(r->eds[i].ed);
+    for (size_t i = 0; i < r->nouts; i++) {
+        free(r->outs[i].ed);
+        free(r->outs[i].profile);
+        free(r->outs[i].path);
+    }
+    for (size_t i = 0; i < r->ntimes; i++)
+        free(r->times[i].what);
+    free(r->eds);
+    free(r->outs);
+    free(r->times);
+    free(r->command);
+    free(r->pub);
+    free(r);
+}
+
+void fo_report_edition(fo_report *r, const char *ed, size_t pages,
+                       double layout_s, double preflight_s)
+{
+    fo_grow((void **)&r->eds, sizeof *r->eds, &r->eds_cap, r->neds + 1);
+    r->eds[r->neds++] =
+        (rep_edition){fo_xstrdup(ed), pages, layout_s, preflight_s};
+}
+
+void fo_report_output(fo_report *r, const char *ed, const char *profile,
+                      double write_s)
+{
+    fo_grow((void **)&r->outs, sizeof *r->outs, &r->outs_cap, r->nouts + 1);
+    r->outs[r->nouts++] =
+        (rep_output){fo_xstrdup(ed), fo_xstrdup(profile), NULL, write_s};
+}
+
+void fo_report_output_path(fo_report *r, const char *ed, const char *profile,
+                           const char *path)
+{
+    for (size_t i = 0; i < r->nouts; i++) {
+        rep_output *o = &r->outs[i];
+        if (strcmp(o->ed, ed) == 0 && strcmp(o->profile, profile) == 0) {
+            free(o->path);
+            o->path = fo_xstrdup(path);
+            return;
+        }
+    }
+}
+
+void fo_report_timing(fo_report *r, const char *what, double seconds)
+{
+    fo_grow((void **)&r->times, sizeof *r->times, &r->times_cap, r->ntimes + 1);
+    r->times[r->ntimes++] = (rep_timing){fo_xstrdup(what), seconds};
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+typedef struct json {
+    fo_buf b;
+    fo_status st;
+} json;
+
+static void put(json *j, const char *s)
+{
+    if (j->st == FO_OK)
+        j->st = fo_buf_puts(&j->b, s);
+}
+
+static void putf(json *j, const char *fmt, ...) FO_PRINTF(2, 3);
+
+static void putf(json *j, const char *fmt, ...)
+{
+    char tmp[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof tmp)
+        j->st = FO_ERR_LIMIT;
+    else
+        put(j, tmp);
+}
+
+/* s as a JSON string (RFC 8259): quotes, backslashes and control
+ * characters escaped; other bytes as they are (folio's text is UTF-8). */
+static void put_str(json *j, const char *s)
+{
+    if (!s) {
+        put(j, "null");
+        return;
+    }
+    put(j, "\"");
+    for (const char *p = s; *p && j->st == FO_OK; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"')
+            put(j, "\\\"");
+        else if (c == '\\')
+            put(j, "\\\\");
+        else if (c == '\n')
+            put(j, "\\n");
+        else if (c == '\t')
+            put(j, "\\t");
+        else if (c < 0x20 || c == 0x7f)
+            putf(j, "\\u%04x", c);
+        else
+            j->st = fo_buf_append(&j->b, p, 1);
+    }
+    put(j, "\"");
+}
+
+/* Seconds with millisecond precision. */
+static void put_secs(json *j, double s)
+{
+    putf(j, "%.3f", s < 0 ? 0 : s);
+}
+
+/* The size and SHA-256 (hex) of the file at path; 0 when unreadable. */
+static int file_digest(const char *path, long long *size, char hex[65])
+{
+    char *data = NULL;
+    size_t len = 0;
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return 0;
+    if (fo_file_read(path, (size_t)sb.st_size + 1, &data, &len) != FO_OK)
+        return 0;
+    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(ck, (const guchar *)data, (gssize)len);
+    (void)g_strlcpy(hex, g_checksum_get_string(ck), 65);
+    g_checksum_free(ck);
+    free(data);
+    *size = (long long)len;
+    return 1;
+}
+
+static void put_output(json *j, const rep_output *o)
+{
+    put(j, "{\"profile\": ");
+    put_str(j, o->profile);
+    put(j, ", \"output\": ");
+    long long size = 0;
+    char hex[65];
+    if (o->path && file_digest(o->path, &size, hex)) {
+        put(j, "{\"path\": ");
+        put_str(j, o->path);
+        putf(j, ", \"bytes\": %lld, \"sha256\": \"%s\"}", size, hex);
+    } else {
+        put(j, "null");
+    }
+    put(j, ", \"write_s\": ");
+    put_secs(j, o->write_s);
+    put(j, "}");
+}
+
+static void put_edition(json *j, const fo_report *r, const rep_edition *e,
+                        const fo_diags *d)
+{
+    int errors = 0, warnings = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const fo_diag *g = &d->items[i];
+        if (!g->where.edition || strcmp(g->where.edition, e->ed) != 0)
+            continue;
+        errors += g->sev == FO_SEV_ERROR;
+        warnings += g->sev == FO_SEV_WARNING;
+    }
+    put(j, "    {\"edition\": ");
+    put_str(j, e->ed);
+    putf(j, ", \"pages\": %zu, \"errors\": %d, \"warnings\": %d", e->pages,
+         errors, warnings);
+    put(j, ", \"layout_s\": ");
+    put_secs(j, e->layout_s);
+    put(j, ", \"preflight_s\": ");
+    put_secs(j, e->preflight_s);
+    put(j, ",\n     \"profiles\": [");
+    int first = 1;
+    for (size_t i = 0; i < r->nouts; i++) {
+        if (strcmp(r->outs[i].ed, e->ed) != 0)
+            continue;
+        put(j, first ? "\n       " : ",\n       ");
+        first = 0;
+        put_output(j, &r->outs[i]);
+    }
+    put(j, first ? "]}" : "\n     ]}");
+}
+
+static void put_finding(json *j, const fo_diag *g)
+{
+    static const char *const sev[] = {"error", "warning", "note"};
+    put(j, "    {\"rule\": ");
+    put_str(j, g->where.rule);
+    putf(j, ", \"severity\": \"%s\", \"file\": ", sev[g->sev]);
+    put_str(j, g->pos.file ? g->file : NULL);
+    if (g->pos.file && g->pos.line > 0)
+        putf(j, ", \"line\": %d, \"column\": %d", g->pos.line, g->pos.col);
+    else
+        put(j, ", \"line\": null, \"column\": null");
+    if (g->where.page > 0)
+        putf(j, ", \"page\": %d", g->where.page);
+    else
+        put(j, ", \"page\": null");
+    put(j, ", \"edition\": ");
+    put_str(j, g->where.edition);
+    put(j, ", \"message\": ");
+    put_str(j, g->message);
+    if (g->where.has_box)
+        putf(j, ", \"box\": [%.2f, %.2f, %.2f, %.2f]", g->where.x, g->where.y,
+             g->where.w, g->where.h);
+    else
+        put(j, ", \"box\": null");
+    put(j, "}");
+}
+
+fo_status fo_report_write(fo_report *r, const char *path, const fo_diags *d,
+                          int exit_status, fo_diags *err)
+{
+    json j = {.st = FO_OK};
+    fo_buf_init(&j.b, 0);
+    putf(&j, "{\n  \"report_version\": %d,\n", FO_REPORT_VERSION);
+    putf(&j, "  \"folio_version\": \"%s\",\n  \"command\": ", FO_VERSION);
+    put_str(&j, r->command);
+    put(&j, ",\n  \"publication\": ");
+    put_str(&j, r->pub);
+    putf(&j, ",\n  \"exit_status\": %d,\n", exit_status);
+    putf(&j, "  \"errors\": %d,\n  \"warnings\": %d,\n", d->errors,
+         d->warnings);
+    put(&j, "  \"editions\": [");
+    for (size_t i = 0; i < r->neds; i++) {
+        put(&j, i ? ",\n" : "\n");
+        put_edition(&j, r, &r->eds[i], d);
+    }
+    put(&j, r->neds ? "\n  ],\n" : "],\n");
+    put(&j, "  \"findings\": [");
+    int first = 1;
+    for (size_t i = 0; i < d->n; i++) {
+        if (d->items[i].sev == FO_SEV_NOTE)
+            continue;
+        put(&j, first ? "\n" : ",\n");
+        first = 0;
+        put_finding(&j, &d->items[i]);
+    }
+    put(&j, first ? "],\n" : "\n  ],\n");
+    put(&j, "  \"timings\": {");
+    for (size_t i = 0; i < r->ntimes; i++) {
+        put(&j, i ? ", " : "");
+        put_str(&j, r->times[i].what);
+        put(&j, ": ");
+        put_secs(&j, r->times[i].s);
+    }
+    put(&j, "}\n}\n");
+    fo_status st = j.st;
+    if (st == FO_OK)
+        st = fo_atomic_write_file(path, j.b.data, j.b.len);
+    if (st != FO_OK)
+        fo_error(err, (fo_pos){path, 0, 0}, "cannot write the report: %s",
+                 st == FO_ERR_IO && errno ? strerror(errno)
+                                          : fo_status_str(st));
+    fo_buf_free(&j.b);
+    return st;
+}

@@ -1,0 +1,47 @@
+/* report — the machine-readable account of a build or check
+ * (`--report FILE.json`), what a nightly print build's CI reads: per
+ * edition and profile the pages and the outputs (size, SHA-256), every
+ * finding (rule, severity, file, line, column, page, edition) and the
+ * timings. The schema is docs/report.md (and docs/report.schema.json). */
+#ifndef FO_CLI_REPORT_H
+#define FO_CLI_REPORT_H
+
+#include "core/core.h"
+
+enum { FO_REPORT_VERSION = 1 };
+
+typedef struct fo_report fo_report;
+
+/* A report of command ("build", "check") on the publication pub_path. */
+fo_report *fo_report_new(const char *command, const char *pub_path);
+void fo_report_free(fo_report *r);
+
+/* Edition ed was laid out into pages pages in layout_s seconds (layout and
+ * page writing interleave in a streamed build: writing is counted apart,
+ * see fo_report_output), with preflight_s seconds of preflight. */
+void fo_report_edition(fo_report *r, const char *ed, size_t pages,
+                       double layout_s, double preflight_s);
+
+/* Profile profile of edition ed was made, writing its output took write_s
+ * seconds (0 when nothing was written, as in `check`). */
+void fo_report_output(fo_report *r, const char *ed, const char *profile,
+                      double write_s);
+/* The output of profile profile of edition ed is the file at path (once
+ * renamed into place): the report gives its size and SHA-256, read from
+ * the file when the report is written. */
+void fo_report_output_path(fo_report *r, const char *ed, const char *profile,
+                           const char *path);
+
+/* A timing of the whole run: "load", "total"… in seconds. */
+void fo_report_timing(fo_report *r, const char *what, double seconds);
+
+/* Writes the report to path atomically, with the findings in d and the
+ * run's exit status. FO_ERR_IO (reported to err) when it cannot. */
+FO_WUR fo_status fo_report_write(fo_report *r, const char *path,
+                                 const fo_diags *d, int exit_status,
+                                 fo_diags *err);
+
+/* Seconds on a monotonic clock, for timings. */
+double fo_report_now(void);
+
+#endif
