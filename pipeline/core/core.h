@@ -44,6 +44,9 @@ const char *fo_status_str(fo_status st);
 typedef struct fo_color {
     double c, m, y, k;
     double r, g, b;
+    /* The CMYK is derived naively from the RGB: the swatch gave no print
+     * colour (the preflight's colour rule refuses it in print). */
+    int rgb_only;
 } fo_color;
 
 /* ---- memory --------------------------------------------------------- */

@@ -21,6 +21,7 @@ void fo_dl_doc_free(fo_dl_doc *doc)
     for (size_t i = 0; i < doc->npages; i++) {
         fo_arena_free(doc->pages[i]->arena);
         free(doc->pages[i]->ops);
+        free(doc->pages[i]->frames);
         free(doc->pages[i]);
     }
     free(doc->pages);
@@ -64,6 +65,8 @@ fo_dl_page *fo_dl_doc_add_page(fo_dl_doc *doc, double width, double height)
     p->width = width;
     p->height = height;
     p->arena = fo_arena_new();
+    p->frame = FO_DL_IN_TRIM;
+    p->src.section = -1;
     fo_grow((void **)&doc->pages, sizeof(fo_dl_page *), &doc->pages_cap,
             doc->npages + 1);
     doc->pages[doc->npages++] = p;
@@ -82,6 +85,36 @@ void fo_dl_page_release(fo_dl_doc *doc, size_t i)
     pg->ops = NULL;
     pg->n = 0;
     pg->cap = 0;
+    free(pg->frames);
+    pg->frames = NULL;
+    pg->nframes = pg->frames_cap = 0;
+    pg->folds = NULL;
+    pg->nfolds = 0;
+    pg->frame = FO_DL_IN_TRIM;
+    pg->src = (fo_dl_src){.section = -1};
+}
+
+int fo_dl_page_add_frame(fo_dl_page *page, fo_dl_frame_kind kind, double x,
+                         double y, double w, double h)
+{
+    fo_dl_frame f = {kind, x, y, w, h};
+    for (size_t i = 0; i < page->nframes; i++) {
+        const fo_dl_frame *g = &page->frames[i];
+        if (g->kind == kind && g->x == x && g->y == y && g->w == w && g->h == h)
+            return page->frame = (int)i;
+    }
+    fo_grow((void **)&page->frames, sizeof *page->frames, &page->frames_cap,
+            page->nframes + 1);
+    page->frames[page->nframes] = f;
+    return page->frame = (int)page->nframes++;
+}
+
+void fo_dl_page_set_folds(fo_dl_page *page, const double *x, size_t n)
+{
+    page->folds = fo_arena_alloc(page->arena, sizeof(double) * (n ? n : 1));
+    if (n)
+        memcpy(page->folds, x, sizeof(double) * n);
+    page->nfolds = n;
 }
 
 fo_dl_op *fo_dl_page_add(fo_dl_page *page, fo_dl_op_kind kind)
@@ -90,6 +123,8 @@ fo_dl_op *fo_dl_page_add(fo_dl_page *page, fo_dl_op_kind kind)
     fo_dl_op *op = &page->ops[page->n++];
     memset(op, 0, sizeof *op);
     op->kind = kind;
+    op->frame = page->frame;
+    op->src = page->src;
     return op;
 }
 

@@ -16,6 +16,8 @@
 #include "core/core.h"
 #include "image/image.h"
 
+struct fo_block;
+
 /* A font face the layout used: a file in fonts/ (or a template's font dir)
  * and the face index inside it (TrueType collections). Fonts are numbered
  * in the order layout first used them. */
@@ -64,6 +66,12 @@ typedef struct fo_dl_glyphs {
     /* The language of the text when it is not the document's (a tag such
      * as "zh"; the PDF marks the run with /Lang), else NULL. */
     const char *lang;
+    /* The space added between two letters of the run (points): the
+     * style's tracking plus what justification gave the widest gap
+     * between letters (not word spaces, not CJK gaps), and the most its
+     * style allows (tracking plus its letter stretch). The preflight's
+     * letterspace rule compares them; both 0 when unknown. */
+    double letterspace, letterspace_max;
 } fo_dl_glyphs;
 
 typedef struct fo_dl_rect {
@@ -102,8 +110,49 @@ typedef struct fo_dl_anchor {
     const char *title; /* outline title, or NULL */
 } fo_dl_anchor;
 
+/* What an op was made from, for the preflight (pipeline/check) to report
+ * a finding at the block that made it and to count, per block, the text
+ * set and the figures drawn. */
+typedef enum fo_dl_src_kind {
+    FO_DL_SRC_NONE,    /* the template's: running heads, contents, cover */
+    FO_DL_SRC_CONTENT, /* the content of block (or of section's title when
+                          block is NULL): its text and its figure */
+    FO_DL_SRC_ADDED    /* drawn by layout for the block, not its text: a
+                          list marker */
+} fo_dl_src_kind;
+
+typedef struct fo_dl_src {
+    fo_dl_src_kind kind;
+    fo_pos pos;                   /* where the content says it, or none */
+    const struct fo_block *block; /* the model's block, or NULL */
+    int section;                  /* its section index, or -1 */
+} fo_dl_src;
+
+/* Where an op may lie: a frame of its page (index into fo_dl_page.frames)
+ * or one of these two, which every page has. */
+enum {
+    FO_DL_IN_TRIM = -1, /* the page (running heads, the cover's text) */
+    FO_DL_IN_BLEED = -2 /* the page and its bleed (backgrounds, full-bleed
+                           images) */
+};
+
+typedef enum fo_dl_frame_kind {
+    FO_DL_FRAME_TEXT,   /* the text frame: the margins' inside */
+    FO_DL_FRAME_COLUMN, /* one column of it */
+    FO_DL_FRAME_PANEL,  /* a fixed panel of a folded leaflet */
+    FO_DL_FRAME_BOX     /* a panel's whole box, to the folds and the
+                           bleed (a page-wide figure on a panel) */
+} fo_dl_frame_kind;
+
+typedef struct fo_dl_frame {
+    fo_dl_frame_kind kind;
+    double x, y, w, h;
+} fo_dl_frame;
+
 typedef struct fo_dl_op {
     fo_dl_op_kind kind;
+    int frame;     /* where it must lie: see FO_DL_IN_TRIM */
+    fo_dl_src src; /* what made it */
     union {
         fo_dl_glyphs glyphs;
         fo_dl_rect rect;
@@ -120,6 +169,17 @@ typedef struct fo_dl_page {
     size_t n, cap;
     fo_arena *arena;   /* glyph arrays and strings of this page */
     const char *label; /* page label ("1", "iv"), arena-owned, or NULL */
+    /* The frames layout filled on this page (malloc'd) and the x of the
+     * folds of a folded sheet (arena-owned); freed with the contents. */
+    fo_dl_frame *frames;
+    size_t nframes, frames_cap;
+    double *folds;
+    size_t nfolds;
+    /* What the next op added belongs to: layout sets these before it
+     * draws, fo_dl_page_add copies them into each op. A new page starts
+     * with FO_DL_IN_TRIM and no source. */
+    int frame;
+    fo_dl_src src;
 } fo_dl_page;
 
 typedef struct fo_dl_image_src {
@@ -170,9 +230,17 @@ fo_dl_page *fo_dl_doc_add_page(fo_dl_doc *doc, double width, double height);
 void fo_dl_page_release(fo_dl_doc *doc, size_t i);
 
 /* Appends an op to the page and returns it (borrowed, valid until the next
- * append to the same page). Payload pointers must live in page->arena or
- * doc->arena. */
+ * append to the same page), with the page's current frame and source.
+ * Payload pointers must live in page->arena or doc->arena. */
 fo_dl_op *fo_dl_page_add(fo_dl_page *page, fo_dl_op_kind kind);
+
+/* Adds frame (kind, x, y, w, h) to the page — or finds the same one —
+ * makes it the current frame and returns its index. */
+int fo_dl_page_add_frame(fo_dl_page *page, fo_dl_frame_kind kind, double x,
+                         double y, double w, double h);
+
+/* Sets the folds of the page (n x positions, copied). */
+void fo_dl_page_set_folds(fo_dl_page *page, const double *x, size_t n);
 
 /* Convenience: a glyph run with n glyphs allocated in the page arena and
  * text copied there; fill glyphs[] after the call. */

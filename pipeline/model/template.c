@@ -552,7 +552,8 @@ static void load_swatch(tl *L, const fo_node *name, const fo_node *v)
         for (int i = 0; i < 3; i++)
             cmyk[i] = mx > 0 ? (mx - rgb[i]) / mx : 0;
     }
-    c = (fo_color){cmyk[0], cmyk[1], cmyk[2], cmyk[3], rgb[0], rgb[1], rgb[2]};
+    c = (fo_color){cmyk[0], cmyk[1], cmyk[2], cmyk[3],
+                   rgb[0],  rgb[1],  rgb[2],  !has_cmyk};
     for (swnode *s = L->swatches; s; s = s->next)
         if (strcmp(s->s.name, name->str) == 0) {
             s->s.color = c; /* a template's own 'black' replaces folio's */

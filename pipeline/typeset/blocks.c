@@ -93,6 +93,11 @@ const fo_set_line *flow_text_lines(flow *fl, const elem *ce)
     return e->para.lines;
 }
 
+void flow_source(fo_dl_page *pg, const elem *e, fo_dl_src_kind kind)
+{
+    pg->src = (fo_dl_src){kind, e->pos, e->block, e->section};
+}
+
 void flow_emit_line(fo_dl_page *pg, const fo_set_line *ln, const fo_style *st,
                     double x0, double baseline)
 {
@@ -106,6 +111,8 @@ void flow_emit_line(fo_dl_page *pg, const fo_set_line *ln, const fo_style *st,
             color, run->n, run->text, run->text_len);
         memcpy(g->glyphs, run->glyphs, sizeof *g->glyphs * (size_t)run->n);
         g->hyphen = run->hyphen;
+        g->letterspace = ln->letterspace;
+        g->letterspace_max = ln->letterspace_max;
         if (run->lang)
             g->lang = fo_arena_strdup(pg->arena, run->lang);
         double w = 0;
@@ -296,6 +303,7 @@ void flow_draw_page_figure(flow *fl, const elem *e, fo_dl_page *pg)
 {
     const figure_lay *f = e->data;
     double b = fl->t->bleed;
+    pg->frame = FO_DL_IN_BLEED;
     flow_place_image(fl, pg, &f->fig->image, f->image, 1, f->fig->focus_x,
                      f->fig->focus_y, -b, -b, pg->width + 2 * b,
                      pg->height + 2 * b);

@@ -56,17 +56,21 @@ static void draw_unit(flow *fl, const elem *e, int u, fo_dl_page *pg, double x,
     case EL_TEXT:
         if (u == 0 && e->marker) {
             fo_rich m = {e->marker, strlen(e->marker), NULL, 0, e->pos, NULL};
+            flow_source(pg, e, FO_DL_SRC_ADDED);
             flow_draw_text(fl, pg, &m, e->st, x, y, e->indent);
         }
+        flow_source(pg, e, FO_DL_SRC_CONTENT);
         flow_emit_line(pg, &flow_text_lines(fl, e)[u], e->st, x + e->indent,
                        y + e->baseline);
         break;
     case EL_BOX:
         assert(!e->released);
+        flow_source(pg, e, FO_DL_SRC_CONTENT);
         e->draw(fl, e, pg, x, y, w);
         break;
     case EL_TABLE:
         assert(!e->released);
+        flow_source(pg, e, FO_DL_SRC_CONTENT);
         flow_draw_table_row(fl, e, pg, u, x, y);
         break;
     case EL_BREAK:
@@ -241,14 +245,20 @@ static int emit_units(frame_state *fs, pos *p, const elem *e, int take,
 {
     fo_dl_page *pg = fs->pg;
     fs->y += before;
+    if (pg)
+        flow_source(pg, e, FO_DL_SRC_CONTENT);
     if (pg && p->u == 0 && e->anchor) {
         fo_dl_op *op = fo_dl_page_add(pg, FO_DL_ANCHOR);
         op->u.anchor = (fo_dl_anchor){e->anchor, fs->x, fs->y0 + fs->y,
                                       e->level, e->title};
     }
     if (head > 0) {
+        if (pg && p->u > 0) /* the header repeated: not the table's text */
+            pg->src.kind = FO_DL_SRC_ADDED;
         if (pg)
             flow_draw_table_row(fs->fl, e, pg, -1, fs->x, fs->y0 + fs->y);
+        if (pg)
+            flow_source(pg, e, FO_DL_SRC_CONTENT);
         fs->y += head;
     }
     for (int i = 0; i < take; i++) {
@@ -271,6 +281,10 @@ pos fill_frame(flow *fl, pos p, double x, double y, double w, double h,
 {
     frame_state fs = {fl, pg, x, y, w, h, 0, 0};
     *page_break = 0;
+    if (pg) /* what is drawn from here on must lie in this frame */
+        fo_dl_page_add_frame(
+            pg, fl->t->npanels ? FO_DL_FRAME_PANEL : FO_DL_FRAME_COLUMN, x, y,
+            w, h);
     place_deferred(&fs, &p);
     while (p.e < fl->nel) {
         const elem *e = &fl->el[p.e];

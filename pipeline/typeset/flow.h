@@ -135,6 +135,8 @@ const fo_set_line *flow_text_lines(flow *fl, const elem *e);
  * measures stay. A text element can still be drawn (it is set again), a
  * released box or table cannot. */
 void flow_release_elem(flow *fl, int i);
+/* The ops drawn next on pg come from element e (for the preflight). */
+void flow_source(fo_dl_page *pg, const elem *e, fo_dl_src_kind kind);
 /* Emits a set line with its first baseline at y. */
 void flow_emit_line(fo_dl_page *pg, const fo_set_line *ln, const fo_style *st,
                     double x0, double baseline);

@@ -80,6 +80,7 @@ static void cover(flow *fl)
     int img =
         pub->cover_image.path ? flow_use_image(fl, &pub->cover_image) : -1;
     double band_y = h * 0.64;
+    pg->frame = FO_DL_IN_BLEED; /* the picture and the colour band */
     if (img >= 0) {
         flow_place_image(fl, pg, &pub->cover_image, img, 1, pub->cover_focus_x,
                          pub->cover_focus_y, -b, -b, w + 2 * b, band_y + b);
@@ -92,6 +93,7 @@ static void cover(flow *fl)
             (fo_dl_rect){-b, -b, w + 2 * b, h + 2 * b, t->cover_background};
     }
     double x = t->margin_outer, tw = w - t->margin_inner - t->margin_outer;
+    pg->frame = FO_DL_IN_TRIM;
     if (pub->logo.path) {
         int logo = flow_use_image(fl, &pub->logo);
         if (logo >= 0)
@@ -188,6 +190,7 @@ static void toc_fill(flow *fl, const toc *tc)
     size_t p = tc->first_page;
     fo_dl_page *pg = fl->doc->pages[p];
     double x = left_edge(fl, p), y = t->margin_top;
+    fo_dl_page_add_frame(pg, FO_DL_FRAME_TEXT, x, y, tw, fl->frame_h);
     const fo_style *ts = flow_style(fl, "toc-title");
     fo_rich tr = {title, strlen(title), NULL, 0, {0}, NULL};
     fo_dl_op *op = fo_dl_page_add(pg, FO_DL_ANCHOR);
@@ -202,6 +205,7 @@ static void toc_fill(flow *fl, const toc *tc)
             pg = fl->doc->pages[++p];
             x = left_edge(fl, p);
             y = t->margin_top;
+            fo_dl_page_add_frame(pg, FO_DL_FRAME_TEXT, x, y, tw, fl->frame_h);
         }
         if (te->level == 1)
             y += st->space_before;
@@ -313,6 +317,9 @@ static void page_master(flow *fl, size_t i)
     double x = left_edge(fl, i);
     double foot_y = t->page_h - t->margin_bottom + m->foot_offset;
     double head_y = t->margin_top - m->head_offset;
+    /* heads and feet lie in the margins: on the page */
+    pg->frame = FO_DL_IN_TRIM;
+    pg->src = (fo_dl_src){.section = -1};
     master_line(fl, pg, m->foot, x, foot_y, tw, pg->label,
                 fl->pages[i].section);
     master_line(fl, pg, m->head, x, head_y, tw, pg->label,
@@ -430,6 +437,7 @@ static double place_top(flow *fl, pos *p, fo_dl_page *pg, double x, double y,
         const elem *e = &fl->el[p->top[i]];
         if (e->span == FO_SPAN_TEXT && kept == 0 &&
             (used == 0 || used + e->height <= room * 0.7)) {
+            flow_source(pg, e, FO_DL_SRC_CONTENT);
             e->draw(fl, e, pg, x, y + used, fl->text_w);
             used += e->height + e->space_after;
         } else {
@@ -448,6 +456,7 @@ static void page_figures(flow *fl, pos *p, int section)
         const elem *e = &fl->el[p->top[i]];
         if (e->span == FO_SPAN_PAGE) {
             fo_dl_page *pg = new_page(fl, PAGE_FIGURE, section);
+            flow_source(pg, e, FO_DL_SRC_CONTENT);
             flow_draw_page_figure(fl, e, pg);
         } else {
             p->top[kept++] = p->top[i];
@@ -502,6 +511,8 @@ static void flow_columns(flow *fl)
              * next section's title: they get a page of their own. */
             size_t fi = fl->doc->npages;
             fo_dl_page *fp = new_page(fl, PAGE_BODY, section);
+            fo_dl_page_add_frame(fp, FO_DL_FRAME_TEXT, left_edge(fl, fi),
+                                 t->margin_top, fl->text_w, fl->frame_h);
             place_top(fl, &p, fp, left_edge(fl, fi), t->margin_top,
                       fl->frame_h);
             continue;
@@ -513,7 +524,10 @@ static void flow_columns(flow *fl)
         size_t idx = fl->doc->npages;
         fo_dl_page *pg = new_page(fl, PAGE_BODY, section);
         double x = left_edge(fl, idx), y = t->margin_top;
+        fo_dl_page_add_frame(pg, FO_DL_FRAME_TEXT, x, y, fl->text_w,
+                             fl->frame_h);
         if (opening) {
+            flow_source(pg, opening, FO_DL_SRC_CONTENT);
             fo_dl_op *op = fo_dl_page_add(pg, FO_DL_ANCHOR);
             op->u.anchor =
                 (fo_dl_anchor){opening->anchor, x, y, 1, opening->title};
@@ -581,6 +595,33 @@ static double remaining_height(const flow *fl, pos p)
     return h;
 }
 
+/* The folds of side s of a folded sheet: where two of its panels meet,
+ * midway between one's frame and the next's (their paddings are equal in
+ * the shipped templates; unequal ones move the fold by half their
+ * difference at most). */
+static void panel_folds(flow *fl, fo_dl_page *pg, int side)
+{
+    const fo_template *t = fl->t;
+    double folds[16];
+    size_t n = 0;
+    for (size_t i = 0; i < t->npanels; i++) {
+        const fo_panel *a = &t->panels[i];
+        if (a->side != side)
+            continue;
+        /* the nearest panel of the side to a's right */
+        const fo_panel *next = NULL;
+        for (size_t j = 0; j < t->npanels; j++) {
+            const fo_panel *b = &t->panels[j];
+            if (b->side == side && b->x >= a->x + a->w - 1e-6 &&
+                (!next || b->x < next->x))
+                next = b;
+        }
+        if (next && n < sizeof folds / sizeof folds[0])
+            folds[n++] = (a->x + a->w + next->x) / 2;
+    }
+    fo_dl_page_set_folds(pg, folds, n);
+}
+
 static void flow_panels(flow *fl)
 {
     const fo_template *t = fl->t;
@@ -590,7 +631,7 @@ static void flow_panels(flow *fl)
             sides = t->panels[i].side + 1;
     size_t first = fl->doc->npages;
     for (int s = 0; s < sides; s++)
-        new_page(fl, PAGE_BODY, 0);
+        panel_folds(fl, new_page(fl, PAGE_BODY, 0), s);
     pos p = {0};
     for (size_t i = 0; i < t->npanels; i++) {
         const fo_panel *pn = &t->panels[i];

@@ -546,6 +546,7 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
     else if (justify && nat < avail && Y > 0)
         ratio = (avail - nat) / Y;
     double set = nat;
+    double letter_extra = 0;
     prev = NULL;
     prev_run = NULL;
     for (int r = 0; r < line->nruns && ratio != 0; r++) {
@@ -563,6 +564,8 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
                 /* the gap before g widens: g's predecessor advances more */
                 dw = (ratio > 0 ? gy : gz) * ratio;
                 prev->x_advance += dw;
+                if (dw > letter_extra && !cjk_gap_at(p, run, g))
+                    letter_extra = dw;
             }
             set += dw;
             prev = space ? NULL : g;
@@ -585,6 +588,8 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
     line->natural = nat;
     line->width = set;
     line->ratio = ratio;
+    line->letterspace = st->letter_spacing + letter_extra;
+    line->letterspace_max = st->letter_spacing + st->size * st->letter_stretch;
     return FO_OK;
 }
 

@@ -220,10 +220,10 @@ static fo_dl_doc *small_doc(void)
     /* a full-bleed band, then a black rule */
     op->u.rect =
         (fo_dl_rect){-doc->bleed, -doc->bleed, 595.28 + 2 * doc->bleed, 100,
-                     (fo_color){0, 0.9, 0.85, 0.3, 0.7, 0.07, 0.1}};
+                     (fo_color){0, 0.9, 0.85, 0.3, 0.7, 0.07, 0.1, 0}};
     op = fo_dl_page_add(pg, FO_DL_LINE);
     op->u.line =
-        (fo_dl_line){50, 200, 300, 200, 1, (fo_color){0, 0, 0, 1, 0, 0, 0}};
+        (fo_dl_line){50, 200, 300, 200, 1, (fo_color){0, 0, 0, 1, 0, 0, 0, 0}};
     return doc;
 }
 

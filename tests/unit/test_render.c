@@ -139,7 +139,7 @@ static double add_text(fixture *f, fo_dl_page *pg, int font, double x, double y,
     unsigned n;
     hb_glyph_info_t *info = hb_buffer_get_glyph_infos(buf, &n);
     hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(buf, &n);
-    fo_color black = {0, 0, 0, 1, 0, 0, 0};
+    fo_color black = {0, 0, 0, 1, 0, 0, 0, 0};
     fo_dl_glyphs *g = fo_dl_page_add_glyphs(pg, font, SIZE, x, y, black, (int)n,
                                             text, strlen(text));
     double k = SIZE / f->upem, w = 0;
@@ -221,8 +221,8 @@ static void build_doc(fixture *f)
     strcat(e, "x\xcc\x82 q\xcc\xa3\xcc\x82\n\n");
     y += lh;
 
-    fo_color red = {0, 1, 1, 0, 0.85, 0.1, 0.1};
-    fo_color blue = {1, 0.5, 0, 0, 0.1, 0.2, 0.7};
+    fo_color red = {0, 1, 1, 0, 0.85, 0.1, 0.1, 0};
+    fo_color blue = {1, 0.5, 0, 0, 0.1, 0.2, 0.7, 0};
     fo_dl_op *op = fo_dl_page_add(pg, FO_DL_RECT);
     op->u.rect = (fo_dl_rect){300, 250, 60, 25, red};
     op = fo_dl_page_add(pg, FO_DL_LINE);

@@ -157,7 +157,7 @@ static void test_swatches(void **state)
     fo_diags_init(&d);
     fo_png_renderer *r = fo_png_renderer_new_opts(doc, &so, &d);
     unsigned char rgb[3];
-    fo_color cyan = {1, 0, 0, 0, 0, 1, 1};
+    fo_color cyan = {1, 0, 0, 0, 0, 1, 1, 0};
     assert_int_equal(fo_png_renderer_color(r, cyan, rgb, &d), FO_OK);
     assert_true(abs(rgb[1] - 158) <= TOLERANCE);
     fo_png_renderer_free(r);

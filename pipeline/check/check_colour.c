@@ -1,0 +1,181 @@
+/* The page rules on colour and images:
+ *
+ *   resolution  an image placed below the profile's minimum (opts.min_ppi)
+ *               is a warning (an error with --strict), worded as the
+ *               build always worded it;
+ *   colour      in print, every colour of the page is a swatch with the
+ *               CMYK the designer gave: a swatch given only in RGB has a
+ *               CMYK derived naively (fo_color.rgb_only) and is an error.
+ *               folio has no spot colours (no Separation colour space is
+ *               ever written), so none can reach the press. Images in
+ *               RGB or grey are not a finding: print converts them to
+ *               CMYK through the output profile;
+ *   ink         in print, the total ink (C+M+Y+K) of every colour is at
+ *               most opts.ink_limit. An RGB or grey image gets its CMYK
+ *               from the output profile (ISO Coated v2 300 %, whose
+ *               separation keeps total ink at 300 %), so it is within the
+ *               limit by construction and is not decoded here. A CMYK
+ *               JPEG goes to print as it is: its pixels are the ink, so it
+ *               is decoded once per edition and its densest pixel
+ *               measured (the cost of one decode; the benchmark has
+ *               none).
+ *
+ * A colour or image is reported once per edition, at the first block that
+ * uses it. */
+#include "check_private.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int same_color(const fo_color *a, const fo_color *b)
+{
+    return a->c == b->c && a->m == b->m && a->y == b->y && a->k == b->k &&
+           a->r == b->r && a->g == b->g && a->b == b->b;
+}
+
+/* Has rule reported this colour (image < 0) or image already? Notes it. */
+static int seen(fo_checker *c, const char *rule, const fo_color *col, int image)
+{
+    for (size_t i = 0; i < c->nseen; i++) {
+        const check_seen *s = &c->seen[i];
+        if (s->rule == rule && s->image == image &&
+            (image >= 0 || same_color(&s->color, col)))
+            return 1;
+    }
+    fo_grow((void **)&c->seen, sizeof *c->seen, &c->seen_cap, c->nseen + 1);
+    c->seen[c->nseen++] = (check_seen){rule, col ? *col : (fo_color){0}, image};
+    return 0;
+}
+
+/* The swatch name of colour col in the template, for messages. */
+static const char *swatch_name(const fo_checker *c, const fo_color *col)
+{
+    for (size_t i = 0; i < c->t->nswatches; i++)
+        if (same_color(&c->t->swatches[i].color, col))
+            return c->t->swatches[i].name;
+    return NULL;
+}
+
+static const fo_color *op_color(const fo_dl_op *op)
+{
+    switch (op->kind) {
+    case FO_DL_GLYPHS:
+        return &op->u.glyphs.color;
+    case FO_DL_RECT:
+        return &op->u.rect.color;
+    case FO_DL_LINE:
+        return &op->u.line.color;
+    case FO_DL_IMAGE:
+    case FO_DL_LINK:
+    case FO_DL_ANCHOR:
+        break;
+    }
+    return NULL;
+}
+
+static void rule_colour(fo_checker *c, int page, const fo_dl_op *op,
+                        const fo_color *col)
+{
+    double ink = (col->c + col->m + col->y + col->k) * 100;
+    const char *name = swatch_name(c, col);
+    char label[160];
+    if (name)
+        (void)snprintf(label, sizeof label, "colour '%s'", name);
+    else
+        (void)snprintf(label, sizeof label,
+                       "the colour C %.0f M %.0f Y %.0f K %.0f", col->c * 100,
+                       col->m * 100, col->y * 100, col->k * 100);
+    if (col->rgb_only && !seen(c, "colour", col, -1))
+        check_report(c, FO_SEV_ERROR, &op->src, "colour", page, NULL,
+                     "%s is given only in RGB: print needs its CMYK "
+                     "(give the swatch 'cmyk')",
+                     label);
+    if (c->o.ink_limit > 0 && ink > c->o.ink_limit + 0.5 &&
+        !seen(c, "ink", col, -1))
+        check_report(c, FO_SEV_ERROR, &op->src, "ink", page, NULL,
+                     "%s has %.0f %% total ink; %s allows %.0f %%", label, ink,
+                     c->o.profile ? c->o.profile : "print", c->o.ink_limit);
+}
+
+/* The densest pixel's total ink (percent) of CMYK image i, decoded once
+ * per checker; -1 when it cannot be decoded (the renderer reports it). */
+static double cmyk_image_ink(fo_checker *c, const fo_dl_doc *doc, int i)
+{
+    if ((size_t)i >= c->nimage_ink) {
+        size_t n = doc->nimages;
+        c->image_ink = fo_xrealloc(c->image_ink, n * sizeof *c->image_ink);
+        for (size_t k = c->nimage_ink; k < n; k++)
+            c->image_ink[k] = -2;
+        c->nimage_ink = n;
+    }
+    if (c->image_ink[i] > -2)
+        return c->image_ink[i];
+    fo_pixels px;
+    char why[160];
+    double max = -1;
+    if (fo_image_decode(doc->images[i].path, &px, why, sizeof why) == FO_OK) {
+        if (px.comps == 4) {
+            size_t n = (size_t)px.w * (size_t)px.h;
+            int best = 0;
+            for (size_t k = 0; k < n; k++) {
+                const unsigned char *p = px.data + 4 * k;
+                int s = p[0] + p[1] + p[2] + p[3];
+                if (s > best)
+                    best = s;
+            }
+            max = best * 100.0 / 255;
+        }
+        fo_pixels_free(&px);
+    }
+    c->image_ink[i] = max;
+    return max;
+}
+
+static void rule_image(fo_checker *c, const fo_dl_doc *doc, int page,
+                       const fo_dl_op *op)
+{
+    const fo_dl_image *im = &op->u.image;
+    if (c->o.min_ppi > 0 && im->src && im->ppi < c->o.min_ppi - 0.5) {
+        /* the wording the build has always used (tests/cli/resolution.sh) */
+        fo_dl_src src = op->src;
+        src.pos = im->pos;
+        check_report(c, FO_SEV_WARNING, &src, "resolution", page, NULL,
+                     "image '%s' prints at %.0f ppi at its placed size; %s "
+                     "wants %.0f",
+                     im->src, im->ppi, c->o.profile ? c->o.profile : "print",
+                     c->o.min_ppi);
+    }
+    if (!c->o.print || c->o.ink_limit <= 0 || im->image < 0 ||
+        (size_t)im->image >= doc->nimages ||
+        doc->images[im->image].info.components != 4)
+        return;
+    double ink = cmyk_image_ink(c, doc, im->image);
+    if (ink > c->o.ink_limit + 0.5 && !seen(c, "ink", NULL, im->image)) {
+        const char *path = doc->images[im->image].path;
+        const char *slash = strrchr(path, '/');
+        check_report(c, FO_SEV_ERROR, &op->src, "ink", page, NULL,
+                     "image '%s' is CMYK with up to %.0f %% total ink; %s "
+                     "allows %.0f %%",
+                     im->src ? im->src
+                     : slash ? slash + 1
+                             : path,
+                     ink, c->o.profile ? c->o.profile : "print",
+                     c->o.ink_limit);
+    }
+}
+
+void check_colour(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
+                  int page)
+{
+    for (size_t i = 0; i < pg->n; i++) {
+        const fo_dl_op *op = &pg->ops[i];
+        if (op->kind == FO_DL_IMAGE) {
+            rule_image(c, doc, page, op);
+            continue;
+        }
+        const fo_color *col = op_color(op);
+        if (col && c->o.print)
+            rule_colour(c, page, op, col);
+    }
+}

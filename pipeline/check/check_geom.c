@@ -1,0 +1,302 @@
+/* The page rules on geometry, in one pass over a page's ops:
+ *
+ *   frame        every glyph run, rectangle, rule and image lies inside
+ *                the frame layout filled when it drew it (fo_dl_op.frame:
+ *                a column, the text frame, a panel, the page, the bleed);
+ *   fold         nothing drawn crosses a fold of a folded sheet;
+ *   overlap      no two glyph runs overlap;
+ *   letterspace  no run is letterspaced beyond what its style allows.
+ *
+ * A run's box is its glyphs' advances across (spaces at its ends left out:
+ * they have no ink) and, for the frame rule, from half its size above the
+ * baseline (the x-height) down to the baseline: the part of a line that
+ * every font draws inside its line box, however tight the leading (a
+ * heading set solid has ascenders and descenders beyond its line box, by
+ * design). A line whose baseline falls below its frame, or that starts
+ * above it, is out; an accent that reaches into the margin is not.
+ *
+ * For the overlap rule the box is taller, from 0.8 of the size above the
+ * baseline to 0.2 below it: the ascender and descender of Latin, Cyrillic
+ * and Vietnamese faces (Noto's ascender is 0.71 em at the capitals and
+ * about 0.77 em at "d", its descender 0.22 em). Two lines set at a leading
+ * of at least their size touch and do not overlap; lines overlap only
+ * when one is drawn over the other, by a fraction of a line at least.
+ * The boxes are sorted by their top and swept, so a page costs
+ * n log n plus the pairs that share a height (the runs of one line, and
+ * of the columns side by side), not n².
+ *
+ * Half a point is the tolerance of every comparison: a hairline rule's
+ * half-width, and far below what a reader sees as a spill. */
+#include "check_private.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOL 0.5
+#define MM(pt) ((pt)*25.4 / 72)
+
+enum { RULE_FRAME, RULE_FOLD, RULE_OVERLAP, RULE_LETTERSPACE };
+
+/* Has the rule reported this block on this page already? Notes it. */
+static int again(fo_checker *c, int rule, const fo_dl_src *src)
+{
+    if (c->last_block[rule] == src->block &&
+        c->last_pos[rule].line == src->pos.line &&
+        c->last_pos[rule].col == src->pos.col &&
+        c->last_pos[rule].file == src->pos.file)
+        return 1;
+    c->last_block[rule] = src->block;
+    c->last_pos[rule] = src->pos;
+    return 0;
+}
+
+/* The frame op must lie in, and what to call it in messages. */
+static check_box frame_of(const fo_checker *c, const fo_dl_doc *doc,
+                          const fo_dl_page *pg, int frame, char *name,
+                          size_t len)
+{
+    double b = doc->bleed;
+    if (frame >= 0 && (size_t)frame < pg->nframes) {
+        const fo_dl_frame *f = &pg->frames[frame];
+        check_box box = {f->x, f->y, f->x + f->w, f->y + f->h};
+        switch (f->kind) {
+        case FO_DL_FRAME_TEXT:
+            (void)snprintf(name, len, "text frame");
+            break;
+        case FO_DL_FRAME_COLUMN:
+            (void)snprintf(name, len, "column");
+            break;
+        case FO_DL_FRAME_PANEL:
+        case FO_DL_FRAME_BOX:
+            (void)snprintf(name, len, "panel");
+            for (size_t i = 0; i < c->t->npanels; i++) {
+                const fo_panel *p = &c->t->panels[i];
+                if (fabs(p->x - f->x) < TOL && fabs(p->y - f->y) < TOL &&
+                    fabs(p->w - f->w) < TOL && fabs(p->h - f->h) < TOL) {
+                    (void)snprintf(name, len, "panel '%s'", p->name);
+                    break;
+                }
+            }
+            break;
+        }
+        return box;
+    }
+    if (frame == FO_DL_IN_BLEED) {
+        (void)snprintf(name, len, "%s", b > 0 ? "bleed" : "page");
+        return (check_box){-b, -b, pg->width + b, pg->height + b};
+    }
+    (void)snprintf(name, len, "page");
+    return (check_box){0, 0, pg->width, pg->height};
+}
+
+/* The box an op draws in (0: it draws nothing: links, anchors, an empty
+ * run). For glyph runs, the frame rule's box (see the top). */
+static int op_box(const fo_dl_op *op, check_box *b)
+{
+    switch (op->kind) {
+    case FO_DL_GLYPHS:
+        return check_run_box(&op->u.glyphs, 0.5, 0, b);
+    case FO_DL_RECT: {
+        const fo_dl_rect *r = &op->u.rect;
+        *b = (check_box){r->x, r->y, r->x + r->w, r->y + r->h};
+        return r->w > 0 && r->h > 0;
+    }
+    case FO_DL_LINE: {
+        /* Butt caps (PDF's and Cairo's default, which the renderers
+         * keep): the stroke widens across the line, not along it. */
+        const fo_dl_line *l = &op->u.line;
+        double dx = l->x1 - l->x0, dy = l->y1 - l->y0;
+        double len = hypot(dx, dy), hw = l->width / 2;
+        double ex = len > 0 ? hw * fabs(dy) / len : hw;
+        double ey = len > 0 ? hw * fabs(dx) / len : hw;
+        *b = (check_box){fmin(l->x0, l->x1) - ex, fmin(l->y0, l->y1) - ey,
+                         fmax(l->x0, l->x1) + ex, fmax(l->y0, l->y1) + ey};
+        return 1;
+    }
+    case FO_DL_IMAGE: {
+        const fo_dl_image *im = &op->u.image;
+        double x0 = im->x, y0 = im->y, x1 = im->x + im->w, y1 = im->y + im->h;
+        if (im->clip) {
+            x0 = fmax(x0, im->cx);
+            y0 = fmax(y0, im->cy);
+            x1 = fmin(x1, im->cx + im->cw);
+            y1 = fmin(y1, im->cy + im->ch);
+        }
+        *b = (check_box){x0, y0, x1, y1};
+        return x1 > x0 && y1 > y0;
+    }
+    case FO_DL_LINK:
+    case FO_DL_ANCHOR:
+        break;
+    }
+    return 0;
+}
+
+/* What op is, for messages: the line "…", image 'x.jpg', a rule. */
+static void op_name(const fo_dl_doc *doc, const fo_dl_op *op, char *buf,
+                    size_t len)
+{
+    char q[128];
+    switch (op->kind) {
+    case FO_DL_GLYPHS:
+        check_quote(&op->u.glyphs, q, sizeof q);
+        (void)snprintf(buf, len, "the text \"%s\"", q);
+        return;
+    case FO_DL_RECT:
+        (void)snprintf(buf, len, "a shaded box");
+        return;
+    case FO_DL_LINE:
+        (void)snprintf(buf, len, "a rule");
+        return;
+    case FO_DL_IMAGE: {
+        const char *src = op->u.image.src;
+        if (!src && op->u.image.image >= 0 &&
+            (size_t)op->u.image.image < doc->nimages) {
+            src = doc->images[op->u.image.image].path;
+            const char *slash = strrchr(src, '/');
+            src = slash ? slash + 1 : src;
+        }
+        (void)snprintf(buf, len, "image '%s'", src ? src : "?");
+        return;
+    }
+    case FO_DL_LINK:
+    case FO_DL_ANCHOR:
+        break;
+    }
+    (void)snprintf(buf, len, "something");
+}
+
+/* How far b reaches out of f (the largest of its four overhangs). */
+static double overhang(const check_box *b, const check_box *f)
+{
+    double o = fmax(fmax(f->x0 - b->x0, b->x1 - f->x1),
+                    fmax(f->y0 - b->y0, b->y1 - f->y1));
+    return o;
+}
+
+/* b is what must lie inside, shown what a finding outlines. */
+static void rule_frame(fo_checker *c, const fo_dl_doc *doc,
+                       const fo_dl_page *pg, int page, const fo_dl_op *op,
+                       const check_box *b, const check_box *shown)
+{
+    char fname[96];
+    check_box f = frame_of(c, doc, pg, op->frame, fname, sizeof fname);
+    double o = overhang(b, &f);
+    if (o <= TOL || again(c, RULE_FRAME, &op->src))
+        return;
+    char what[192];
+    op_name(doc, op, what, sizeof what);
+    check_report(c, FO_SEV_ERROR, &op->src, "frame", page, shown,
+                 "%s lies %.1f mm outside its %s", what, MM(o), fname);
+}
+
+static void rule_fold(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
+                      int page, const fo_dl_op *op, const check_box *b)
+{
+    for (size_t i = 0; i < pg->nfolds; i++) {
+        double x = pg->folds[i];
+        if (b->x0 < x - TOL && b->x1 > x + TOL) {
+            if (again(c, RULE_FOLD, &op->src))
+                return;
+            char what[192];
+            op_name(doc, op, what, sizeof what);
+            check_report(c, FO_SEV_ERROR, &op->src, "fold", page, b,
+                         "%s crosses the fold at %.1f mm from the sheet's "
+                         "left edge",
+                         what, MM(x));
+            return;
+        }
+    }
+}
+
+static void rule_letterspace(fo_checker *c, int page, const fo_dl_op *op,
+                             const check_box *b)
+{
+    const fo_dl_glyphs *g = &op->u.glyphs;
+    if (g->letterspace <= g->letterspace_max + 0.01 ||
+        again(c, RULE_LETTERSPACE, &op->src))
+        return;
+    char q[128];
+    check_quote(g, q, sizeof q);
+    check_report(c, FO_SEV_ERROR, &op->src, "letterspace", page, b,
+                 "the text \"%s\" is letterspaced by %.2f pt between letters; "
+                 "its style allows %.2f pt",
+                 q, g->letterspace, g->letterspace_max);
+}
+
+static int by_top(const void *a, const void *b)
+{
+    const check_run *x = a, *y = b;
+    return x->b.y0 < y->b.y0 ? -1 : x->b.y0 > y->b.y0 ? 1 : 0;
+}
+
+static int same_src(const fo_dl_src *a, const fo_dl_src *b)
+{
+    return a->block == b->block && a->pos.line == b->pos.line &&
+           a->pos.col == b->pos.col && a->pos.file == b->pos.file;
+}
+
+/* Sorted by top, each run meets the runs below it that start before it
+ * ends: the only ones that can overlap it. */
+static void rule_overlap(fo_checker *c, int page)
+{
+    check_run *r = c->runs;
+    size_t n = c->nruns;
+    qsort(r, n, sizeof *r, by_top);
+    const fo_dl_src *last_a = NULL, *last_b = NULL;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n && r[j].b.y0 < r[i].b.y1 - TOL; j++) {
+            double dx = fmin(r[i].b.x1, r[j].b.x1) - fmax(r[i].b.x0, r[j].b.x0);
+            double dy = fmin(r[i].b.y1, r[j].b.y1) - fmax(r[i].b.y0, r[j].b.y0);
+            if (dx <= TOL || dy <= TOL)
+                continue;
+            /* the one drawn later is drawn over the other */
+            const check_run *a = r[i].op < r[j].op ? &r[i] : &r[j];
+            const check_run *b = a == &r[i] ? &r[j] : &r[i];
+            if (last_a && same_src(last_a, &a->op->src) &&
+                same_src(last_b, &b->op->src))
+                continue; /* these two blocks were reported on this page */
+            last_a = &a->op->src;
+            last_b = &b->op->src;
+            char qa[128], qb[128];
+            check_quote(&a->op->u.glyphs, qa, sizeof qa);
+            check_quote(&b->op->u.glyphs, qb, sizeof qb);
+            check_box u = {fmax(a->b.x0, b->b.x0), fmax(a->b.y0, b->b.y0),
+                           fmin(a->b.x1, b->b.x1), fmin(a->b.y1, b->b.y1)};
+            const fo_pos *ap = &a->op->src.pos;
+            if (ap->file && ap->line > 0)
+                check_report(c, FO_SEV_ERROR, &b->op->src, "overlap", page, &u,
+                             "the text \"%s\" is drawn over \"%s\" (from "
+                             "%s:%d:%d)",
+                             qb, qa, ap->file, ap->line, ap->col);
+            else
+                check_report(c, FO_SEV_ERROR, &b->op->src, "overlap", page, &u,
+                             "the text \"%s\" is drawn over \"%s\"", qb, qa);
+        }
+}
+
+void check_geometry(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
+                    int page)
+{
+    memset(c->last_block, 0, sizeof c->last_block);
+    memset(c->last_pos, 0, sizeof c->last_pos);
+    c->nruns = 0;
+    for (size_t i = 0; i < pg->n; i++) {
+        const fo_dl_op *op = &pg->ops[i];
+        check_box b;
+        if (!op_box(op, &b))
+            continue;
+        check_box ob = b; /* a run's full box: ascenders, descenders */
+        if (op->kind == FO_DL_GLYPHS)
+            (void)check_run_box(&op->u.glyphs, 0.8, 0.2, &ob);
+        rule_frame(c, doc, pg, page, op, &b, &ob);
+        rule_fold(c, doc, pg, page, op, &ob);
+        if (op->kind != FO_DL_GLYPHS)
+            continue;
+        rule_letterspace(c, page, op, &ob);
+        fo_grow((void **)&c->runs, sizeof *c->runs, &c->runs_cap, c->nruns + 1);
+        c->runs[c->nruns++] = (check_run){ob, op};
+    }
+    rule_overlap(c, page);
+}

@@ -1,0 +1,568 @@
+/* Unit tests for the preflight (pipeline/check): each rule fails on a
+ * hand-made display list that breaks it, with its exact message, and a
+ * sound page passes; then every example, in every edition and profile,
+ * laid out and checked, has no error. */
+#define _XOPEN_SOURCE 700
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/check.h"
+#include "typeset/typeset.h"
+
+/* ---- a hand-made publication: one section, a paragraph and a figure -- */
+
+static fo_rich para_text = {"Hello world",      11,  NULL, 0,
+                            {"pub.yaml", 5, 7}, NULL};
+static fo_rich title_text = {"Intro", 5, NULL, 0, {"pub.yaml", 3, 10}, NULL};
+static fo_figure fig = {{"a.jpg", "/p/a.jpg", {"pub.yaml", 8, 12}},
+                        FO_SPAN_COLUMN,
+                        FO_FIT_CONTAIN,
+                        0.5,
+                        0.5,
+                        0,
+                        {{NULL}},
+                        {{NULL}}};
+
+typedef struct hand {
+    fo_pub pub;
+    fo_section sec;
+    fo_block blocks[2]; /* 0: the paragraph, 1: the figure */
+    fo_template t;
+    fo_swatch sw[2];
+    fo_dl_doc *doc;
+    fo_dl_page *pg;
+    fo_diags d;
+} hand;
+
+static const fo_color BLACK = {0, 0, 0, 1, 0, 0, 0, 0};
+
+static void hand_init(hand *h)
+{
+    memset(h, 0, sizeof *h);
+    h->blocks[0] = (fo_block){.kind = FO_BLOCK_PARA, .pos = {"pub.yaml", 5, 3}};
+    h->blocks[0].text.ed[0] = &para_text;
+    h->blocks[1] =
+        (fo_block){.kind = FO_BLOCK_FIGURE, .pos = {"pub.yaml", 8, 3}};
+    h->blocks[1].figure = &fig;
+    h->sec.pos = (fo_pos){"pub.yaml", 3, 3};
+    h->sec.title.ed[0] = &title_text;
+    h->sec.blocks = h->blocks;
+    h->sec.nblocks = 2;
+    h->pub.file = "pub.yaml";
+    h->pub.template_pos = (fo_pos){"pub.yaml", 1, 11};
+    h->pub.neditions = 1;
+    h->pub.editions[0] = "en";
+    h->pub.sections = &h->sec;
+    h->pub.nsections = 1;
+    h->sw[0] = (fo_swatch){"black", BLACK};
+    h->sw[1] = (fo_swatch){"screen-red", {0, 1, 1, 0, 1, 0, 0, 1}};
+    h->t.name = "hand";
+    h->t.swatches = h->sw;
+    h->t.nswatches = 2;
+    h->doc = fo_dl_doc_new();
+    fo_image_info info = {.width = 600,
+                          .height = 600,
+                          .shown_w = 600,
+                          .shown_h = 600,
+                          .components = 3};
+    assert_int_equal(fo_dl_doc_image(h->doc, "/p/a.jpg", &info), 0);
+    h->pg = fo_dl_doc_add_page(h->doc, 200, 300);
+    fo_dl_page_add_frame(h->pg, FO_DL_FRAME_COLUMN, 20, 20, 160, 260);
+    fo_diags_init(&h->d);
+}
+
+static void hand_free(hand *h)
+{
+    fo_dl_doc_free(h->doc);
+    fo_diags_free(&h->d);
+}
+
+/* The ops drawn next come from the section's title (b < 0) or block b. */
+static void from(hand *h, int b)
+{
+    h->pg->src =
+        (fo_dl_src){FO_DL_SRC_CONTENT, b < 0 ? h->sec.pos : h->blocks[b].pos,
+                    b < 0 ? NULL : &h->blocks[b], 0};
+}
+
+/* A run of text at (x, baseline y), 10 pt, each byte one glyph 5 pt
+ * wide. */
+static fo_dl_glyphs *run(hand *h, double x, double y, const char *text)
+{
+    int n = (int)strlen(text);
+    fo_dl_glyphs *g =
+        fo_dl_page_add_glyphs(h->pg, 0, 10, x, y, BLACK, n, text, strlen(text));
+    for (int i = 0; i < n; i++)
+        g->glyphs[i] = (fo_dl_glyph){(uint32_t)i + 1, 5, 0, 0, (uint32_t)i};
+    return g;
+}
+
+static void figure(hand *h, double x, double y, double w, double ppi)
+{
+    fo_dl_op *op = fo_dl_page_add(h->pg, FO_DL_IMAGE);
+    op->u.image = (fo_dl_image){.image = 0,
+                                .x = x,
+                                .y = y,
+                                .w = w,
+                                .h = w,
+                                .ppi = ppi,
+                                .src = fig.image.src,
+                                .pos = fig.image.pos};
+}
+
+/* A sound page: the title, the paragraph over two lines, the figure. */
+static void sound(hand *h)
+{
+    from(h, -1);
+    run(h, 20, 40, "Intro");
+    from(h, 0);
+    run(h, 20, 60, "Hello ");
+    run(h, 20, 72, "world");
+    from(h, 1);
+    figure(h, 20, 100, 100, 432);
+}
+
+static fo_check_opts print_opts(void)
+{
+    return (fo_check_opts){
+        .print = 1, .min_ppi = 300, .ink_limit = 300, .profile = "print"};
+}
+
+/* Checks the page with o; returns the diagnostics printed. */
+static char *check(hand *h, const fo_check_opts *o, int *errors, int *warnings)
+{
+    fo_checker *c = fo_checker_new(&h->pub, 0, &h->t, o, &h->d);
+    fo_check_page(c, h->doc, 0);
+    fo_check_finish(c, h->doc);
+    *errors = fo_check_errors(c);
+    *warnings = fo_check_warnings(c);
+    assert_true(fo_check_seconds(c) >= 0);
+    fo_checker_free(c);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    fo_diags_print(&h->d, f);
+    (void)fclose(f);
+    return buf;
+}
+
+/* Checks in print and expects exactly one error, printed as want. */
+static void expect_one(hand *h, const char *want)
+{
+    fo_check_opts o = print_opts();
+    int e, w;
+    char *got = check(h, &o, &e, &w);
+    if (e != 1 || w != 0 || strcmp(got, want) != 0)
+        fail_msg("%d errors, %d warnings:\n%s--- expected\n%s", e, w, got,
+                 want);
+    free(got);
+}
+
+static void test_sound_page(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    sound(&h);
+    fo_check_opts o = print_opts();
+    int e, w;
+    char *got = check(&h, &o, &e, &w);
+    if (e || w)
+        fail_msg("a sound page has findings:\n%s", got);
+    free(got);
+    hand_free(&h);
+}
+
+static void test_frame(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    from(&h, -1);
+    run(&h, 20, 40, "Intro");
+    from(&h, 0);
+    run(&h, 20, 60, "Hello ");
+    run(&h, 160, 72, "world"); /* 160 + 25 > 180 */
+    from(&h, 1);
+    figure(&h, 20, 100, 100, 432);
+    expect_one(&h, "pub.yaml:5:3: error: the text \"world\" lies 1.8 mm "
+                   "outside its column (page 1, edition en)\n");
+    hand_free(&h);
+}
+
+/* A line whose baseline falls below its frame is out, though its top is
+ * in. */
+static void test_frame_below(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    sound(&h);
+    from(&h, 0);
+    h.pg->ops[2].u.glyphs.y = 284; /* "world": frame ends at 280 */
+    expect_one(&h, "pub.yaml:5:3: error: the text \"world\" lies 1.4 mm "
+                   "outside its column (page 1, edition en)\n");
+    hand_free(&h);
+}
+
+static void test_bleed_image(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    h.doc->bleed = 5;
+    from(&h, -1);
+    run(&h, 20, 40, "Intro");
+    from(&h, 0);
+    run(&h, 20, 60, "Hello ");
+    run(&h, 20, 72, "world");
+    from(&h, 1);
+    h.pg->frame = FO_DL_IN_BLEED;
+    figure(&h, -5, -5, 210, 432); /* in the bleed: sound */
+    fo_check_opts o = print_opts();
+    int e, w;
+    free(check(&h, &o, &e, &w));
+    assert_int_equal(e, 0);
+    h.pg->ops[h.pg->n - 1].u.image.x = -8;
+    expect_one(&h, "pub.yaml:8:3: error: image 'a.jpg' lies 1.1 mm outside "
+                   "its bleed (page 1, edition en)\n");
+    hand_free(&h);
+}
+
+static void test_overlap(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    from(&h, -1);
+    run(&h, 20, 40, "Intro");
+    from(&h, 0);
+    run(&h, 20, 60, "Hello ");
+    run(&h, 30, 63, "world"); /* over "Hello" */
+    from(&h, 1);
+    figure(&h, 20, 100, 100, 432);
+    expect_one(&h, "pub.yaml:5:3: error: the text \"world\" is drawn over "
+                   "\"Hello \" (from pub.yaml:5:3) (page 1, edition en)\n");
+    hand_free(&h);
+}
+
+/* Lines set solid (leading = size) touch: no overlap; runs side by side on
+ * one line neither. */
+static void test_overlap_touching(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    from(&h, -1);
+    run(&h, 20, 40, "Intro");
+    from(&h, 0);
+    run(&h, 20, 50, "Hello ");
+    run(&h, 50, 50, "world"); /* right after "Hello " (30 wide) */
+    from(&h, 1);
+    figure(&h, 20, 100, 100, 432);
+    fo_check_opts o = print_opts();
+    int e, w;
+    char *got = check(&h, &o, &e, &w);
+    if (e || w)
+        fail_msg("touching runs reported:\n%s", got);
+    free(got);
+    hand_free(&h);
+}
+
+static void test_figure_missing(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    from(&h, -1);
+    run(&h, 20, 40, "Intro");
+    from(&h, 0);
+    run(&h, 20, 60, "Hello ");
+    run(&h, 20, 72, "world");
+    expect_one(&h, "pub.yaml:8:3: error: figure 'a.jpg' is not drawn "
+                   "(edition en)\n");
+    hand_free(&h);
+}
+
+static void test_figure_twice(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    sound(&h);
+    figure(&h, 20, 150, 100, 432);
+    expect_one(&h, "pub.yaml:8:3: error: figure 'a.jpg' is drawn 2 times "
+                   "(first on page 1) (page 1, edition en)\n");
+    hand_free(&h);
+}
+
+static void test_text_lost(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    from(&h, -1);
+    run(&h, 20, 40, "Intro");
+    from(&h, 0);
+    run(&h, 20, 60, "Hello ");
+    from(&h, 1);
+    figure(&h, 20, 100, 100, 432);
+    expect_one(&h, "pub.yaml:5:3: error: this block's text is not all set: "
+                   "5 of its 10 letters and digits are missing (page 1, "
+                   "edition en)\n");
+    hand_free(&h);
+}
+
+static void test_text_twice(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    sound(&h);
+    from(&h, -1);
+    run(&h, 20, 200, "Intro");
+    expect_one(&h, "pub.yaml:3:3: error: this section's title is set more "
+                   "than once: 10 letters and digits drawn for its 5 (page "
+                   "1, edition en)\n");
+    hand_free(&h);
+}
+
+/* What layout adds is not counted: a hyphen at a break, a list marker,
+ * no-break spaces, capitals. */
+static void test_text_added(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    from(&h, -1);
+    run(&h, 20, 40, "INTRO");
+    from(&h, 0);
+    h.pg->src.kind = FO_DL_SRC_ADDED;
+    run(&h, 20, 60, "1.");
+    h.pg->src.kind = FO_DL_SRC_CONTENT;
+    fo_dl_glyphs *g = run(&h, 32, 60, "Hel-");
+    g->text_len = 3; /* the hyphen stands for no text */
+    g->hyphen = 1;
+    run(&h, 20, 72, "lo\xc2\xa0world");
+    from(&h, 1);
+    figure(&h, 20, 100, 100, 432);
+    fo_check_opts o = print_opts();
+    int e, w;
+    char *got = check(&h, &o, &e, &w);
+    if (e || w)
+        fail_msg("layout's additions counted:\n%s", got);
+    free(got);
+    hand_free(&h);
+}
+
+static void test_letterspace(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    sound(&h);
+    fo_dl_glyphs *g = &h.pg->ops[1].u.glyphs;
+    g->letterspace = 5;
+    g->letterspace_max = 0.1;
+    expect_one(&h, "pub.yaml:5:3: error: the text \"Hello \" is letterspaced "
+                   "by 5.00 pt between letters; its style allows 0.10 pt "
+                   "(page 1, edition en)\n");
+    hand_free(&h);
+}
+
+static void test_fold(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    h.pg->frame = FO_DL_IN_TRIM; /* a sheet with a fold at x = 100 */
+    double fold = 100;
+    fo_dl_page_set_folds(h.pg, &fold, 1);
+    from(&h, -1);
+    run(&h, 20, 40, "Intro");
+    from(&h, 0);
+    run(&h, 20, 60, "Hello ");
+    run(&h, 90, 72, "world"); /* 90..115 */
+    from(&h, 1);
+    figure(&h, 110, 100, 60, 432);
+    expect_one(&h, "pub.yaml:5:3: error: the text \"world\" crosses the fold "
+                   "at 35.3 mm from the sheet's left edge (page 1, edition "
+                   "en)\n");
+    hand_free(&h);
+}
+
+static void test_resolution(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    from(&h, -1);
+    run(&h, 20, 40, "Intro");
+    from(&h, 0);
+    run(&h, 20, 60, "Hello ");
+    run(&h, 20, 72, "world");
+    from(&h, 1);
+    figure(&h, 20, 100, 100, 150);
+    fo_check_opts o = print_opts();
+    int e, w;
+    char *got = check(&h, &o, &e, &w);
+    assert_int_equal(e, 0);
+    assert_int_equal(w, 1);
+    assert_string_equal(got, "pub.yaml:8:12: warning: image 'a.jpg' prints "
+                             "at 150 ppi at its placed size; print wants 300 "
+                             "(page 1, edition en)\n");
+    free(got);
+    fo_diags_free(&h.d);
+    fo_diags_init(&h.d);
+    o.strict = 1;
+    got = check(&h, &o, &e, &w);
+    assert_int_equal(e, 1);
+    assert_int_equal(w, 0);
+    assert_string_equal(got, "pub.yaml:8:12: error: image 'a.jpg' prints "
+                             "at 150 ppi at its placed size; print wants 300 "
+                             "(page 1, edition en)\n");
+    free(got);
+    fo_diags_free(&h.d);
+    fo_diags_init(&h.d);
+    o = (fo_check_opts){.profile = "screen"}; /* no minimum */
+    free(check(&h, &o, &e, &w));
+    assert_int_equal(e + w, 0);
+    hand_free(&h);
+}
+
+static void test_rgb_colour(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    sound(&h);
+    h.pg->ops[2].u.glyphs.color = h.sw[1].color;
+    expect_one(&h, "pub.yaml:5:3: error: colour 'screen-red' is given only "
+                   "in RGB: print needs its CMYK (give the swatch 'cmyk') "
+                   "(page 1, edition en)\n");
+    fo_diags_free(&h.d);
+    fo_diags_init(&h.d);
+    fo_check_opts o = {.profile = "screen"}; /* RGB is what screen wants */
+    int e, w;
+    free(check(&h, &o, &e, &w));
+    assert_int_equal(e + w, 0);
+    hand_free(&h);
+}
+
+static void test_ink(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    sound(&h);
+    fo_dl_op *op = fo_dl_page_add(h.pg, FO_DL_RECT);
+    op->u.rect = (fo_dl_rect){20, 250, 100, 20, {1, 1, 1, 0.5, 0, 0, 0, 0}};
+    expect_one(&h, "pub.yaml:8:3: error: the colour C 100 M 100 Y 100 K 50 "
+                   "has 350 % total ink; print allows 300 % (page 1, "
+                   "edition en)\n");
+    hand_free(&h);
+}
+
+/* ---- the examples, every edition and profile: no error ---------------- */
+
+static void check_example(const char *name)
+{
+    char path[1024];
+    (void)snprintf(path, sizeof path, "%s/examples/%s/publication.yaml",
+                   FO_TEST_SRC, name);
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_pub *pub = NULL;
+    assert_int_equal(fo_pub_load(path, &d, &pub), FO_OK);
+    const fo_check_opts profiles[] = {
+        {.print = 1, .min_ppi = 300, .ink_limit = 300, .profile = "print"},
+        {.profile = "screen"},
+        {.profile = "archive"},
+    };
+    fo_fonts *fonts = NULL;
+    fo_diags found; /* the preflight's */
+    fo_diags_init(&found);
+    for (int e = 0; e < pub->neditions; e++) {
+        const fo_template *t = NULL;
+        assert_int_equal(fo_template_load(pub, pub->editions[e], FO_TEST_SRC,
+                                          pub->arena, &d, &t),
+                         FO_OK);
+        if (!fonts)
+            assert_int_equal(
+                fo_fonts_new(FO_TEST_SRC "/fonts", t->fonts_dir, &d, &fonts),
+                FO_OK);
+        fo_dl_doc *doc = NULL;
+        assert_int_equal(fo_typeset(pub, e, t, fonts, &d, &doc), FO_OK);
+        assert_int_equal(doc->norder, doc->npages);
+        for (size_t k = 0; k < sizeof profiles / sizeof profiles[0]; k++) {
+            fo_checker *c = fo_checker_new(pub, e, t, &profiles[k], &found);
+            for (size_t i = 0; i < doc->norder; i++)
+                fo_check_page(c, doc, doc->order[i]);
+            fo_check_finish(c, doc);
+            fo_checker_free(c);
+        }
+        fo_dl_doc_free(doc);
+    }
+    assert_int_equal(d.errors, 0);
+    if (found.errors || getenv("FO_CHECK_SHOW")) {
+        fo_diags_print(&found, stderr);
+        if (found.errors)
+            fail_msg("%s: %d preflight errors", name, found.errors);
+    }
+    fo_diags_free(&found);
+    fo_fonts_free(fonts);
+    fo_diags_free(&d);
+    fo_pub_free(pub);
+}
+
+static void test_example_yearbook(void **state)
+{
+    (void)state;
+    check_example("nam-dinh");
+}
+
+static void test_example_booklet(void **state)
+{
+    (void)state;
+    check_example("nam-dinh-booklet");
+}
+
+static void test_example_brochure(void **state)
+{
+    (void)state;
+    check_example("nam-dinh-brochure");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sound_page),
+        cmocka_unit_test(test_frame),
+        cmocka_unit_test(test_frame_below),
+        cmocka_unit_test(test_bleed_image),
+        cmocka_unit_test(test_overlap),
+        cmocka_unit_test(test_overlap_touching),
+        cmocka_unit_test(test_figure_missing),
+        cmocka_unit_test(test_figure_twice),
+        cmocka_unit_test(test_text_lost),
+        cmocka_unit_test(test_text_twice),
+        cmocka_unit_test(test_text_added),
+        cmocka_unit_test(test_letterspace),
+        cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_resolution),
+        cmocka_unit_test(test_rgb_colour),
+        cmocka_unit_test(test_ink),
+        cmocka_unit_test(test_example_yearbook),
+        cmocka_unit_test(test_example_booklet),
+        cmocka_unit_test(test_example_brochure),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
