@@ -45,7 +45,7 @@ void gate_docs(const fo_pub *pub, const fo_template *const *tmpl,
 }
 
 /* Red in both colour models: the preview may be soft-proofed. */
-static const fo_color RED = {0, 1, 1, 0, 0.9, 0, 0};
+static const fo_color RED = {.m = 1, .y = 1, .r = 0.9};
 /* The outline's line width and how far it stands off the box, points. */
 #define OUTLINE_W 1.5
 #define OUTLINE_GAP 1.0
