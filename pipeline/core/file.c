@@ -148,8 +148,9 @@ char *fo_atomic_tmpname(const char *target)
  * more than the slots, is not tracked: if a signal leaves it behind, the
  * next build's fo_tmp_sweep removes it. */
 enum { SLOT_FREE, SLOT_FILLING, SLOT_LIVE, SLOT_CLEARING };
-#define TMP_SLOTS 64 /* a build keeps 3 PDFs for each of 16 editions at most   \
-                      */
+#define TMP_SLOTS                                                              \
+    64 /* a build keeps 3 PDFs for each of 16 editions at most                 \
+        */
 #define TMP_PATH_MAX 1024 /* out/<slug>-<lang>-archive.pdf.tmp-PID fits */
 
 static struct tmp_slot {
@@ -246,6 +247,27 @@ static int output_tmp_name(const char *name, pid_t *pid)
     return 0;
 }
 
+/* Whether process pid has ended: no such process (ESRCH; EPERM means one
+ * exists, another user's), or a zombie, which writes nothing more but
+ * answers kill() until its parent, or init once orphaned, reaps it (the
+ * jobs of a build -j killed with SIGKILL are such zombies for a while). */
+static int process_gone(pid_t pid)
+{
+    if (kill(pid, 0) != 0)
+        return errno == ESRCH;
+    char path[64], buf[256];
+    (void)snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    (void)fclose(fp); /* read-only */
+    buf[n] = 0;
+    /* "PID (COMM) STATE ...": COMM may hold spaces and parentheses */
+    const char *close = strrchr(buf, ')');
+    return close && close[1] == ' ' && (close[2] == 'Z' || close[2] == 'X');
+}
+
 void fo_tmp_sweep(const char *dir)
 {
     DIR *dp = opendir(dir);
@@ -255,11 +277,8 @@ void fo_tmp_sweep(const char *dir)
     while ((de = readdir(dp)) != NULL) {
         pid_t pid;
         struct stat sb;
-        if (!output_tmp_name(de->d_name, &pid) || pid == getpid())
-            continue;
-        /* ESRCH: no such process. EPERM means one exists (another user's)
-         * and keeps its file. */
-        if (kill(pid, 0) == 0 || errno != ESRCH)
+        if (!output_tmp_name(de->d_name, &pid) || pid == getpid() ||
+            !process_gone(pid))
             continue;
         if (fstatat(dirfd(dp), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
             S_ISREG(sb.st_mode))
