@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2 };
 
@@ -53,6 +57,8 @@ typedef struct opts {
     int bleed;           /* preview, watch: PNGs show the bleed */
     int draft;           /* write despite preflight errors, outlined */
     const char *report;  /* build, check: the JSON report's path, or NULL */
+    int keep_tmp;        /* a child of build -j: PDFs stay under their
+                            temporary names, for the parent to commit */
 } opts;
 
 /* Indexed by fo_profile. */
@@ -305,8 +311,7 @@ static int make_dir(const char *dir, fo_diags *d)
     int ok = mkdir(p, 0777) == 0 || errno == EEXIST;
     free(p);
     if (!ok)
-        fo_error(d, (fo_pos){0}, "cannot create the folder '%s': %s", dir,
-                 strerror(errno));
+        fo_error_path(d, dir, "create the folder", errno);
     return ok;
 }
 
@@ -445,6 +450,87 @@ static int dump_docs(const fo_pub *pub, fo_dl_doc **docs, FILE *out)
     return 0;
 }
 
+/* ---- signals ------------------------------------------------------------
+ * SIGINT and SIGTERM end a build or a preview at once, and what it was
+ * writing goes with it: the handler removes the temporary files
+ * (fo_tmp_remove_all), sends SIGTERM to the jobs of `build -j`, and dies of
+ * the signal (the shell sees 128 + its number). The outputs already in
+ * place stay. A commit (the renames that put a build's PDFs in place)
+ * holds the signal back until it is done, so it happens whole or not at
+ * all. `watch` stops gently instead: the first signal ends it after the
+ * build under way, whose outputs are whole; a second one ends it at once,
+ * as it ends a build. The handler may run on any thread (the PDF writer's
+ * image workers too): it reads only flags and atomics. */
+static volatile sig_atomic_t watch_stop;  /* watch: a signal came */
+static volatile sig_atomic_t stop_gently; /* watch: the first one only
+                                             sets watch_stop */
+static volatile sig_atomic_t committing;  /* a commit is under way */
+static volatile sig_atomic_t deferred;    /* the signal it held back */
+/* build -j: the running jobs' processes, by job (0: none) */
+static atomic_int job_pid[3 * FO_MAX_EDITIONS];
+
+static void on_signal(int sig)
+{
+    if (stop_gently && !watch_stop) {
+        watch_stop = 1;
+        return;
+    }
+    if (committing) {
+        deferred = sig;
+        return;
+    }
+    fo_tmp_remove_all();
+    for (int i = 0; i < 3 * FO_MAX_EDITIONS; i++) {
+        int pid = atomic_load(&job_pid[i]);
+        if (pid > 0)
+            (void)kill((pid_t)pid, SIGTERM);
+    }
+    /* Blocked until the handler returns, then the default action: the
+     * process dies of sig. */
+    (void)signal(sig, SIG_DFL);
+    (void)raise(sig);
+}
+
+/* Installs on_signal for SIGINT and SIGTERM (gently: watch's way). */
+static void catch_signals(int gently)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: watch's poll() returns */
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT); /* the two never nest */
+    sigaddset(&sa.sa_mask, SIGTERM);
+    stop_gently = gently;
+    watch_stop = 0;
+    (void)sigaction(SIGINT, &sa, NULL);
+    (void)sigaction(SIGTERM, &sa, NULL);
+}
+
+static void begin_commit(void)
+{
+    committing = 1;
+}
+
+/* Ends a commit; a signal it held back now ends the process. */
+static void end_commit(void)
+{
+    committing = 0;
+    if (deferred)
+        on_signal(deferred);
+}
+
+/* Before a build or preview writes into out_dir: removes the temporary
+ * files that killed builds left there (fo_tmp_sweep). */
+static void sweep_outputs(const char *out_dir)
+{
+    fo_tmp_sweep(out_dir);
+    char *thumbs = fo_path_join(out_dir, "thumbs");
+    fo_tmp_sweep(thumbs);
+    free(thumbs);
+}
+
+static char *pdf_path(const char *out_dir, const fo_pub *pub, int e, int k);
+
 /* `build -j N`: one process per job, at most N at once. A job is one
  * edition and a set of profiles (every profile, unless plan_jobs splits
  * them). Each child builds its job as `build --edition E --profile P...`
@@ -453,7 +539,15 @@ static int dump_docs(const fo_pub *pub, fo_dl_doc **docs, FILE *out)
  * stderr go to temporary files; the parent prints them job by job, in job
  * order, so no two jobs' lines interleave. A diagnostic line another job
  * already printed (a warning about the shared publication, say) is printed
- * once. The exit code is the worst of the jobs'. */
+ * once. The exit code is the worst of the jobs'.
+ *
+ * All or nothing, as with one process: a job leaves its PDFs under their
+ * temporary names (NAME.tmp-CHILDPID), and the parent, once every job has
+ * ended, renames all of them into place if every job succeeded, else
+ * removes them all; the jobs' output lines (the PDFs written) are printed
+ * only then. A job dies with the parent (PR_SET_PDEATHSIG), and the
+ * parent's signal handler ends the running jobs and removes their files,
+ * so no job outlives a killed build to put a PDF in place. */
 typedef struct build_job {
     int edition;  /* index into pub->editions */
     int profiles; /* bit set of fo_profile values */
@@ -461,6 +555,7 @@ typedef struct build_job {
     int rc;       /* -1 while it runs */
     FILE *out;    /* the child's stdout and stderr */
     FILE *err;
+    char *tmp[3]; /* by profile: the PDF the child leaves (malloc'd) */
 } build_job;
 
 typedef struct seen_lines {
@@ -494,10 +589,41 @@ static void copy_lines(FILE *f, FILE *out, seen_lines *seen)
     (void)fflush(out);
 }
 
-/* Starts job j. In the child, sets *o to the job's edition and profiles
- * (o->edition then points into pub) and returns 1; in the parent returns 0
- * (j->pid set, or j->rc on failure). */
-static int start_job(build_job *j, const fo_pub *pub, opts *o)
+/* In a child of build -j, right after fork(): the parent's temporary
+ * files and jobs are not the child's, and the child dies with the parent.
+ * SIGTERM rather than SIGKILL, so that the child's handler removes its own
+ * temporary files. */
+static void child_setup(pid_t parent)
+{
+    fo_tmp_forget_all();
+    for (int i = 0; i < 3 * FO_MAX_EDITIONS; i++)
+        atomic_store(&job_pid[i], 0);
+#ifdef __linux__
+    (void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+    /* The parent died before prctl, and nobody will send the signal. */
+    if (getppid() != parent)
+        _exit(128 + SIGTERM);
+}
+
+/* In the parent: the temporary names job j's PDFs get, tracked so that a
+ * signal removes them with the parent's own. */
+static void track_job_pdfs(build_job *j, const fo_pub *pub, const opts *o)
+{
+    for (int k = 0; k < 3; k++) {
+        if (!(j->profiles & (1 << k)))
+            continue;
+        char *path = pdf_path(o->out_dir, pub, j->edition, k);
+        j->tmp[k] = fo_atomic_tmpname_of(path, (long)j->pid);
+        fo_tmp_track(j->tmp[k]);
+        free(path);
+    }
+}
+
+/* Starts job j (slot: its index). In the child, sets *o to the job's
+ * edition and profiles (o->edition then points into pub) and returns 1; in
+ * the parent returns 0 (j->pid set, or j->rc on failure). */
+static int start_job(build_job *j, int slot, const fo_pub *pub, opts *o)
 {
     j->out = tmpfile();
     j->err = tmpfile();
@@ -509,6 +635,7 @@ static int start_job(build_job *j, const fo_pub *pub, opts *o)
     }
     (void)fflush(stdout);
     (void)fflush(stderr);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         (void)fprintf(stderr, "folio: cannot start a job: %s\n",
@@ -518,14 +645,18 @@ static int start_job(build_job *j, const fo_pub *pub, opts *o)
     }
     if (pid > 0) {
         j->pid = pid;
+        atomic_store(&job_pid[slot], (int)pid);
+        track_job_pdfs(j, pub, o);
         return 0;
     }
+    child_setup(parent);
     if (dup2(fileno(j->out), STDOUT_FILENO) < 0 ||
         dup2(fileno(j->err), STDERR_FILENO) < 0)
         _exit(EXIT_INPUT);
     o->edition = pub->editions[j->edition];
     o->profiles = j->profiles;
     o->jobs = 1;
+    o->keep_tmp = 1;
     return 1;
 }
 
@@ -609,9 +740,11 @@ static int plan_jobs(const opts *o, const fo_pub *pub, int only,
     return n;
 }
 
-/* Records the exit code of job j, which ended with status. */
-static void job_ended(build_job *j, int status, const fo_pub *pub)
+/* Records the exit code of job j (slot: its index), which ended with
+ * status. */
+static void job_ended(build_job *j, int slot, int status, const fo_pub *pub)
 {
+    atomic_store(&job_pid[slot], 0);
     j->rc = WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_INPUT;
     if (WIFSIGNALED(status))
         (void)fprintf(stderr,
@@ -631,7 +764,7 @@ static int wait_job(build_job *jobs, int n, const fo_pub *pub, int *running)
         if (pid <= 0 || jobs[i].pid != pid)
             continue;
         (*running)--;
-        job_ended(&jobs[i], status, pub);
+        job_ended(&jobs[i], i, status, pub);
     }
     if (pid < 0) { /* no child left to wait for: a bug */
         (void)fprintf(stderr, "folio: waitpid: %s\n", strerror(errno));
@@ -643,20 +776,53 @@ static int wait_job(build_job *jobs, int n, const fo_pub *pub, int *running)
     return 1;
 }
 
-/* Prints, in job order, the output of the jobs from *printed on that have
- * ended, and raises *rc to the worst of their exit codes. */
+/* Prints, in job order, the diagnostics of the jobs from *printed on that
+ * have ended, and raises *rc to the worst of their exit codes. Their
+ * output lines wait for the commit (commit_jobs). */
 static void print_ended_jobs(build_job *jobs, int n, int *printed,
                              seen_lines *seen, int *rc)
 {
     for (; *printed < n && jobs[*printed].rc >= 0; (*printed)++) {
         build_job *j = &jobs[*printed];
-        if (j->out)
-            copy_lines(j->out, stdout, NULL);
         if (j->err)
             copy_lines(j->err, stderr, seen);
         if (j->rc > *rc)
             *rc = j->rc;
     }
+}
+
+/* Once every job has ended: renames the PDFs the jobs left into place when
+ * rc is 0, profile by profile as the files are named (as commit_pdfs
+ * does), then prints the jobs' output lines; else removes them all, those
+ * of a job that failed or died too. Returns the exit code. */
+static int commit_jobs(const opts *o, const fo_pub *pub, build_job *jobs, int n,
+                       int rc)
+{
+    fo_diags d;
+    fo_diags_init(&d);
+    begin_commit();
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < n; i++) {
+            char *tmp = jobs[i].tmp[k];
+            jobs[i].tmp[k] = NULL;
+            if (!tmp)
+                continue;
+            char *path = pdf_path(o->out_dir, pub, jobs[i].edition, k);
+            if (rc != 0 && !o->draft) {
+                fo_atomic_discard(tmp);
+            } else if (fo_atomic_rename(tmp, path) != FO_OK) {
+                fo_error_write(&d, path, errno);
+                rc = EXIT_INPUT;
+            }
+            free(path);
+        }
+    end_commit();
+    for (int i = 0; i < n && (rc == 0 || o->draft); i++)
+        if (jobs[i].out)
+            copy_lines(jobs[i].out, stdout, NULL);
+    fo_diags_print(&d, stderr);
+    fo_diags_free(&d);
+    return rc;
 }
 
 static void free_seen(seen_lines *seen)
@@ -673,6 +839,8 @@ static void free_jobs(build_job *jobs, int n, seen_lines *seen)
             (void)fclose(jobs[i].out);
         if (jobs[i].err)
             (void)fclose(jobs[i].err);
+        for (int k = 0; k < 3; k++)
+            free(jobs[i].tmp[k]);
     }
     free_seen(seen);
 }
@@ -694,11 +862,14 @@ static int run_jobs(opts *o, fo_pub **child_pub, int *rc)
     int running = 0, next = 0, printed = 0;
     while (printed < n) {
         while (running < o->jobs && next < n) {
-            build_job *j = &jobs[next++];
-            if (start_job(j, pub, o)) {
+            build_job *j = &jobs[next];
+            if (start_job(j, next++, pub, o)) {
                 /* The child. The other jobs' files stay open: closing one
                  * could move the offset its running writer shares. */
                 free_seen(&seen);
+                for (int i = 0; i < n; i++)
+                    for (int k = 0; k < 3; k++)
+                        free(jobs[i].tmp[k]);
                 *child_pub = pub;
                 return 1;
             }
@@ -708,6 +879,7 @@ static int run_jobs(opts *o, fo_pub **child_pub, int *rc)
             continue;
         print_ended_jobs(jobs, n, &printed, &seen, rc);
     }
+    *rc = commit_jobs(o, pub, jobs, n, *rc);
     free_jobs(jobs, n, &seen);
     fo_pub_free(pub);
     return 0;
@@ -849,34 +1021,43 @@ static fo_status build_edition(opts *o, const loaded *l, int e,
 
 /* Renames every finished PDF into place when rc is 0 (or, with --draft,
  * whatever was finished despite the preflight's errors), profile by
- * profile as the files are named, else removes them all; frees tmp. */
+ * profile as the files are named, else removes them all; frees tmp. A
+ * child of build -j (o->keep_tmp) leaves them under their temporary names
+ * for the parent (commit_jobs), and prints the lines the parent prints
+ * once they are in place. */
 static int commit_pdfs(const opts *o, const fo_pub *pub,
                        char *tmp[FO_MAX_EDITIONS][3], const size_t *npages,
                        int rc, fo_diags *d, fo_report *rep)
 {
     int commit = rc == 0 || o->draft;
+    begin_commit();
     for (int k = 0; k < 3; k++)
         for (int e = 0; e < pub->neditions; e++) {
             if (!tmp[e][k])
                 continue;
             char *path = pdf_path(o->out_dir, pub, e, k);
-            if (commit && rename(tmp[e][k], path) != 0) {
-                fo_error(d, (fo_pos){NULL, 0, 0}, "%s: cannot write the file",
-                         path);
+            if (!commit) {
+                fo_atomic_discard(tmp[e][k]);
+            } else if (o->keep_tmp) {
+                /* still tracked: a signal before the child exits removes
+                 * it, and the parent sees the child die */
+                free(tmp[e][k]);
+                printf("%s: %zu pages\n", path, npages[e]);
+            } else if (fo_atomic_rename(tmp[e][k], path) != FO_OK) {
+                fo_error_write(d, path, errno);
                 rc = EXIT_INPUT;
-                commit = o->draft;
-            } else if (commit) {
+                commit = o->draft; /* all or nothing: the rest go too */
+            } else {
                 printf("%s: %zu pages%s\n", path, npages[e],
                        rc ? " (draft: the preflight found errors)" : "");
                 if (rep)
                     fo_report_output_path(rep, pub->editions[e],
                                           PROFILE_NAMES[k], path);
             }
-            if (!commit)
-                (void)remove(tmp[e][k]);
-            free(tmp[e][k]);
+            tmp[e][k] = NULL;
             free(path);
         }
+    end_commit();
     return rc;
 }
 
@@ -994,6 +1175,8 @@ static int cmd_build(int argc, char **argv)
     if (o.report && o.jobs > 1)
         return usage_error("--report gathers one process's findings: "
                            "leave out -j");
+    catch_signals(0);
+    sweep_outputs(o.out_dir);
     /* -j N: the parent runs the jobs and returns their worst exit code;
      * each child goes on below with o naming its one job. */
     fo_pub *job_pub = NULL;
@@ -1066,6 +1249,8 @@ static int cmd_preview(int argc, char **argv)
     if (rc)
         return rc;
     int profile = o.preview_profile < 0 ? FO_PROFILE_SCREEN : o.preview_profile;
+    catch_signals(0);
+    sweep_outputs(o.out_dir);
     fo_diags d;
     fo_diags_init(&d);
     fo_pub *pub = NULL;
@@ -1103,14 +1288,6 @@ static int cmd_preview(int argc, char **argv)
 }
 
 /* ---- watch ------------------------------------------------------------ */
-
-static volatile sig_atomic_t watch_stop;
-
-static void on_stop_signal(int sig)
-{
-    (void)sig;
-    watch_stop = 1;
-}
 
 static long long clock_ms(void)
 {
@@ -1179,9 +1356,11 @@ static int watch_build(const opts *o, int profile, fo_preview_cache *cache,
                *attempt, rendered, total, pdfs, pdfs == 1 ? "" : "s", ms);
     } else {
         fo_preview_cache_clear(cache); /* pages may be half written */
-        if (fo_proof_write_status(o->out_dir, *good, &d) != FO_OK)
-            (void)fprintf(stderr, "folio: cannot write %s/build.js\n",
-                          o->out_dir);
+        fo_diags werr;
+        fo_diags_init(&werr);
+        if (fo_proof_write_status(o->out_dir, *good, &d, &werr) != FO_OK)
+            fo_diags_print(&werr, stderr);
+        fo_diags_free(&werr);
         printf("build %ld: failed, %lld ms; the last good output is kept\n",
                *attempt, ms);
     }
@@ -1242,14 +1421,8 @@ static int cmd_watch(int argc, char **argv)
     char *pub_dir = fo_path_dirname(real);
     char *templates = fo_path_join(data_dir(), "templates");
     char *fonts = fo_path_join(data_dir(), "fonts");
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal; /* no SA_RESTART: poll() returns */
-    sigemptyset(&sa.sa_mask);
-    struct sigaction old_int, old_term;
-    (void)sigaction(SIGINT, &sa, &old_int);
-    (void)sigaction(SIGTERM, &sa, &old_term);
-    watch_stop = 0;
+    catch_signals(1);
+    sweep_outputs(o.out_dir);
 
     fo_preview_cache *cache = fo_preview_cache_new();
     long good = (long)time(NULL) * 10, attempt = 0;
@@ -1286,8 +1459,6 @@ static int cmd_watch(int argc, char **argv)
     }
     printf("folio watch: stopped after %ld build%s\n", attempt,
            attempt == 1 ? "" : "s");
-    (void)sigaction(SIGINT, &old_int, NULL);
-    (void)sigaction(SIGTERM, &old_term, NULL);
     fo_buf_free(&changed);
     fo_preview_cache_free(cache);
     fo_watch_free(w);

@@ -250,8 +250,7 @@ fo_status fo_preview_pages(const fo_pub *pub, fo_dl_doc *const *docs,
     *rendered = 0;
     char *thumbs = fo_path_join(o->out_dir, "thumbs");
     if (mkdir(thumbs, 0777) != 0 && errno != EEXIST) {
-        fo_error(d, nopos, "cannot create the folder '%s': %s", thumbs,
-                 strerror(errno));
+        fo_error_path(d, thumbs, "create the folder", errno);
         free(thumbs);
         return FO_ERR_IO;
     }
@@ -571,10 +570,25 @@ static fo_status write_status(const char *out_dir, long build_no,
     return st;
 }
 
-fo_status fo_proof_write_status(const char *out_dir, long build_no,
-                                const fo_diags *failed)
+/* Reports why write_status failed (st, with errno err when FO_ERR_IO). */
+static void report_status_error(const char *out_dir, fo_status st, int err,
+                                fo_diags *d)
 {
-    return write_status(out_dir, build_no, failed);
+    char *path = fo_path_join(out_dir, "build.js");
+    if (st == FO_ERR_IO)
+        fo_error_write(d, path, err);
+    else
+        fo_error(d, nopos, "%s: the build status is too large", path);
+    free(path);
+}
+
+fo_status fo_proof_write_status(const char *out_dir, long build_no,
+                                const fo_diags *failed, fo_diags *d)
+{
+    fo_status st = write_status(out_dir, build_no, failed);
+    if (st != FO_OK)
+        report_status_error(out_dir, st, errno, d);
+    return st;
 }
 
 fo_status fo_proof_write(const fo_pub *pub, fo_dl_doc *const *docs,
@@ -638,9 +652,9 @@ fo_status fo_proof_write(const fo_pub *pub, fo_dl_doc *const *docs,
     if (st != FO_OK)
         fo_error(d, nopos, "%s: the proof sheet is too large", path);
     else if ((st = fo_atomic_write_file(path, h.b.data, h.b.len)) != FO_OK)
-        fo_error(d, nopos, "%s: cannot write the file", path);
+        fo_error_write(d, path, errno);
     if (st == FO_OK && (st = write_status(o->out_dir, build_no, NULL)) != FO_OK)
-        fo_error(d, nopos, "%s/build.js: cannot write the file", o->out_dir);
+        report_status_error(o->out_dir, st, errno, d);
     free(path);
     fo_buf_free(&h.b);
     return st;

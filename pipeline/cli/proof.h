@@ -59,8 +59,8 @@ FO_WUR fo_status fo_proof_write(const fo_pub *pub, fo_dl_doc *const *docs,
 
 /* Rewrites DIR/build.js with build_no (the last good build) and the
  * errors of a failed build, which the open proof shows above the last good
- * pages. */
+ * pages. A failure to write it is reported to d. */
 FO_WUR fo_status fo_proof_write_status(const char *out_dir, long build_no,
-                                       const fo_diags *failed);
+                                       const fo_diags *failed, fo_diags *d);
 
 #endif

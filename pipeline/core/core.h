@@ -194,9 +194,46 @@ void fo_atomic_abort(fo_atomic *a);
 /* Writes len bytes to target atomically. */
 FO_WUR fo_status fo_atomic_write_file(const char *target, const void *data,
                                       size_t len);
-/* A temporary name beside target, for libraries that write by path
- * (libharu, Cairo): write there, then rename() it. Caller frees. */
+/* Closes the temporary file of a (flushed and closed, each checked), but
+ * leaves it under its temporary name instead of renaming it: *tmp
+ * (malloc'd) is handed over, still removed by fo_tmp_remove_all, and the
+ * caller passes it to fo_atomic_rename or fo_atomic_discard. So a build of
+ * several files can put all of them in place or none. FO_ERR_IO (file
+ * removed, *tmp NULL, errno the cause) when a write failed. */
+FO_WUR fo_status fo_atomic_keep(fo_atomic *a, char **tmp);
+/* Renames a kept temporary file to target; FO_ERR_IO with errno set (the
+ * file is then removed). Either way tmp is freed and no longer tracked. */
+FO_WUR fo_status fo_atomic_rename(char *tmp, const char *target);
+/* Removes a kept temporary file; errno is kept; tmp is freed. */
+void fo_atomic_discard(char *tmp);
+/* The temporary name fo_atomic_open uses beside target (NAME.tmp-PID),
+ * and the one process pid uses. Caller frees. */
 char *fo_atomic_tmpname(const char *target);
+char *fo_atomic_tmpname_of(const char *target, long pid);
+
+/* Temporary files on SIGINT and SIGTERM. Every temporary file that
+ * fo_atomic_open makes is tracked until it is renamed or removed, so that
+ * a signal handler can remove what the process leaves: fo_tmp_remove_all
+ * is async-signal-safe. fo_tmp_forget_all is for a child process after
+ * fork(): the parent's files are not the child's to remove. */
+void fo_tmp_remove_all(void);
+void fo_tmp_forget_all(void);
+/* Tracks, or no longer tracks, a temporary file another process makes
+ * (a child of `build -j`, whose files the parent renames). */
+void fo_tmp_track(const char *tmp);
+void fo_tmp_untrack(const char *tmp);
+/* Removes the temporary files that killed processes left in dir: names
+ * NAME.{pdf,png,html,js}.tmp-PID (the outputs of folio, named as
+ * fo_atomic_tmpname names them) whose process PID no longer exists, so a
+ * build running beside this one keeps its own. Errors are ignored: a
+ * leftover is only untidy. */
+void fo_tmp_sweep(const char *dir);
+
+/* Reports that target could not be written because of errno value err:
+ * "DIR: error: cannot write 'NAME': <strerror(err)>". fo_error_path says
+ * another verb ("create the folder"). */
+void fo_error_write(fo_diags *d, const char *target, int err);
+void fo_error_path(fo_diags *d, const char *path, const char *verb, int err);
 
 /* How many threads a build may keep busy: FOLIO_THREADS when it is set to
  * a number from 1 on, else the cores online (at least 1). */

@@ -2,12 +2,20 @@
  * file that names it and must stay inside the project folder: a content file
  * never makes folio read /etc/passwd. Outputs are written under a temporary
  * name beside the target and renamed into place, so a failed or killed build
- * leaves the previous output intact and never a half-written file. */
+ * leaves the previous output intact and never a half-written file. Every
+ * write is checked (fwrite, fflush, fclose, rename) and its errno kept for
+ * the message. The temporary files are tracked, so that SIGINT and SIGTERM
+ * remove them (fo_tmp_remove_all); what SIGKILL leaves, the next build of
+ * the folder removes (fo_tmp_sweep). */
 #define _XOPEN_SOURCE 700
 #include "core.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -115,25 +123,202 @@ fo_status fo_file_read(const char *path, size_t max, char **out, size_t *len)
     return st;
 }
 
-char *fo_atomic_tmpname(const char *target)
+char *fo_atomic_tmpname_of(const char *target, long pid)
 {
     size_t n = strlen(target) + 32;
     char *tmp = fo_xmalloc(n);
     /* ".tmp-" and a long (at most 20 characters) fit in the 32 extra. */
-    (void)snprintf(tmp, n, "%s.tmp-%ld", target, (long)getpid());
+    (void)snprintf(tmp, n, "%s.tmp-%ld", target, pid);
     return tmp;
 }
+
+char *fo_atomic_tmpname(const char *target)
+{
+    return fo_atomic_tmpname_of(target, (long)getpid());
+}
+
+/* ---- temporary files on signals ---------------------------------------
+ * A signal handler may neither allocate nor take a lock, and it may run on
+ * any thread (the PDF writer's image workers included) while the main
+ * thread tracks or untracks a file. So the tracked names are copied into
+ * fixed slots, each with a state changed atomically: FREE, then FILLING
+ * while the name is copied in, then LIVE; untracking takes it LIVE to
+ * CLEARING (the name still whole) and back to FREE. The handler removes
+ * the LIVE and CLEARING slots' files. A name longer than a slot, or one
+ * more than the slots, is not tracked: if a signal leaves it behind, the
+ * next build's fo_tmp_sweep removes it. */
+enum { SLOT_FREE, SLOT_FILLING, SLOT_LIVE, SLOT_CLEARING };
+#define TMP_SLOTS                                                              \
+    64 /* a build keeps 3 PDFs for each of 16 editions at most                 \
+        */
+#define TMP_PATH_MAX 1024 /* out/<slug>-<lang>-archive.pdf.tmp-PID fits */
+
+static struct tmp_slot {
+    atomic_int state;
+    char path[TMP_PATH_MAX];
+} tmp_slots[TMP_SLOTS];
+
+/* How many digits end name (of len bytes) after ".tmp-", or 0 when it is
+ * not such a name: the handler removes nothing else, even if a slot were
+ * read while being refilled. Async-signal-safe. */
+static size_t tmp_digits(const char *name, size_t len)
+{
+    size_t digits = 0;
+    while (digits < len && name[len - 1 - digits] >= '0' &&
+           name[len - 1 - digits] <= '9')
+        digits++;
+    if (digits == 0 || digits > 10 || len - digits < 5 ||
+        memcmp(name + len - digits - 5, ".tmp-", 5) != 0)
+        return 0;
+    return digits;
+}
+
+void fo_tmp_track(const char *tmp)
+{
+    size_t len = strlen(tmp);
+    if (len >= TMP_PATH_MAX)
+        return;
+    for (int i = 0; i < TMP_SLOTS; i++) {
+        int expect = SLOT_FREE;
+        if (!atomic_compare_exchange_strong(&tmp_slots[i].state, &expect,
+                                            SLOT_FILLING))
+            continue;
+        memcpy(tmp_slots[i].path, tmp, len + 1);
+        atomic_store(&tmp_slots[i].state, SLOT_LIVE);
+        return;
+    }
+}
+
+void fo_tmp_untrack(const char *tmp)
+{
+    for (int i = 0; i < TMP_SLOTS; i++) {
+        int expect = SLOT_LIVE;
+        if (!atomic_compare_exchange_strong(&tmp_slots[i].state, &expect,
+                                            SLOT_CLEARING))
+            continue;
+        int same = strcmp(tmp_slots[i].path, tmp) == 0;
+        atomic_store(&tmp_slots[i].state, same ? SLOT_FREE : SLOT_LIVE);
+        if (same)
+            return;
+    }
+}
+
+void fo_tmp_remove_all(void)
+{
+    int saved = errno;
+    for (int i = 0; i < TMP_SLOTS; i++) {
+        int state = atomic_load(&tmp_slots[i].state);
+        const char *path = tmp_slots[i].path;
+        size_t len = 0;
+        while (len < TMP_PATH_MAX - 1 && path[len])
+            len++;
+        if ((state == SLOT_LIVE || state == SLOT_CLEARING) &&
+            tmp_digits(path, len))
+            (void)unlink(path);
+    }
+    errno = saved;
+}
+
+void fo_tmp_forget_all(void)
+{
+    for (int i = 0; i < TMP_SLOTS; i++)
+        atomic_store(&tmp_slots[i].state, SLOT_FREE);
+}
+
+/* Whether name is a temporary file of a folio output (NAME.pdf.tmp-PID,
+ * .png, .html or .js) and, if so, its process number in *pid. */
+static int output_tmp_name(const char *name, pid_t *pid)
+{
+    static const char *const exts[] = {".pdf", ".png", ".html", ".js"};
+    size_t len = strlen(name), digits = tmp_digits(name, len);
+    if (!digits)
+        return 0;
+    size_t stem = len - digits - 5; /* before ".tmp-" */
+    long v = strtol(name + len - digits, NULL, 10);
+    if (v <= 0 || v > INT_MAX)
+        return 0;
+    for (size_t k = 0; k < sizeof exts / sizeof *exts; k++) {
+        size_t el = strlen(exts[k]);
+        if (stem > el && memcmp(name + stem - el, exts[k], el) == 0) {
+            *pid = (pid_t)v;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether process pid has ended: no such process (ESRCH; EPERM means one
+ * exists, another user's), or a zombie, which writes nothing more but
+ * answers kill() until its parent, or init once orphaned, reaps it (the
+ * jobs of a build -j killed with SIGKILL are such zombies for a while). */
+static int process_gone(pid_t pid)
+{
+    if (kill(pid, 0) != 0)
+        return errno == ESRCH;
+    char path[64], buf[256];
+    (void)snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    (void)fclose(fp); /* read-only */
+    buf[n] = 0;
+    /* "PID (COMM) STATE ...": COMM may hold spaces and parentheses */
+    const char *close = strrchr(buf, ')');
+    return close && close[1] == ' ' && (close[2] == 'Z' || close[2] == 'X');
+}
+
+void fo_tmp_sweep(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return;
+    struct dirent *de;
+    while ((de = readdir(dp)) != NULL) {
+        pid_t pid;
+        struct stat sb;
+        if (!output_tmp_name(de->d_name, &pid) || pid == getpid() ||
+            !process_gone(pid))
+            continue;
+        if (fstatat(dirfd(dp), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(sb.st_mode))
+            (void)unlinkat(dirfd(dp), de->d_name, 0);
+    }
+    (void)closedir(dp);
+}
+
+void fo_error_path(fo_diags *d, const char *path, const char *verb, int err)
+{
+    char *p = fo_xstrdup(path); /* "out/" names the folder out */
+    for (size_t n = strlen(p); n > 1 && p[n - 1] == '/'; n--)
+        p[n - 1] = 0;
+    char *dir = fo_path_dirname(p);
+    const char *slash = strrchr(p, '/');
+    fo_error(d, (fo_pos){dir, 0, 0}, "cannot %s '%s': %s", verb,
+             slash && slash[1] ? slash + 1 : p,
+             err ? strerror(err) : "it failed");
+    free(dir);
+    free(p);
+}
+
+void fo_error_write(fo_diags *d, const char *target, int err)
+{
+    fo_error_path(d, target, "write", err);
+}
+
+/* ---- atomic writes ------------------------------------------------------ */
 
 /* Removes the temporary file on an error path (write, flush, close or
  * rename failed). The caller already gets FO_ERR_IO, and errno is kept as
  * the failure left it, for the caller's message: remove() would overwrite
  * it. If the removal fails too (the folder became read-only, say) there is
  * nothing left to do: the target is untouched either way, and only a stray
- * NAME.tmp-PID remains. */
+ * NAME.tmp-PID remains, for the next build's fo_tmp_sweep. */
 static void remove_tmp(const char *tmp)
 {
     int saved = errno;
     (void)remove(tmp);
+    fo_tmp_untrack(tmp);
     errno = saved;
 }
 
@@ -141,8 +326,12 @@ fo_status fo_atomic_open(fo_atomic *a, const char *target)
 {
     a->target = fo_xstrdup(target);
     a->tmp = fo_atomic_tmpname(target);
+    /* tracked first: a signal between the creation and the tracking
+     * would leave the file */
+    fo_tmp_track(a->tmp);
     a->fp = fopen(a->tmp, "wb");
     if (!a->fp) {
+        remove_tmp(a->tmp);
         free(a->target);
         free(a->tmp);
         a->target = a->tmp = NULL;
@@ -151,22 +340,66 @@ fo_status fo_atomic_open(fo_atomic *a, const char *target)
     return FO_OK;
 }
 
+/* Flushes and closes a->fp; FO_ERR_IO with errno the first failure's. */
+static fo_status close_tmp(fo_atomic *a)
+{
+    int err = 0;
+    if (fflush(a->fp) != 0)
+        err = errno ? errno : EIO;
+    else if (ferror(a->fp))
+        err = EIO; /* an earlier write failed and its errno is gone */
+    if (fclose(a->fp) != 0 && !err)
+        err = errno ? errno : EIO;
+    a->fp = NULL;
+    errno = err;
+    return err ? FO_ERR_IO : FO_OK;
+}
+
 fo_status fo_atomic_commit(fo_atomic *a)
 {
-    fo_status st = FO_OK;
-    if (fflush(a->fp) != 0 || ferror(a->fp))
-        st = FO_ERR_IO;
-    if (fclose(a->fp) != 0)
-        st = FO_ERR_IO;
-    a->fp = NULL;
-    if (st == FO_OK && rename(a->tmp, a->target) != 0)
-        st = FO_ERR_IO;
-    if (st != FO_OK)
-        remove_tmp(a->tmp);
-    free(a->target);
-    free(a->tmp);
-    a->target = a->tmp = NULL;
+    char *tmp = NULL, *target = a->target;
+    a->target = NULL;
+    fo_status st = fo_atomic_keep(a, &tmp);
+    if (st == FO_OK)
+        st = fo_atomic_rename(tmp, target);
+    free(target);
     return st;
+}
+
+fo_status fo_atomic_keep(fo_atomic *a, char **tmp)
+{
+    *tmp = NULL;
+    free(a->target);
+    a->target = NULL;
+    fo_status st = close_tmp(a);
+    if (st != FO_OK) {
+        remove_tmp(a->tmp);
+        free(a->tmp);
+    } else {
+        *tmp = a->tmp;
+    }
+    a->tmp = NULL;
+    return st;
+}
+
+fo_status fo_atomic_rename(char *tmp, const char *target)
+{
+    fo_status st = FO_OK;
+    if (rename(tmp, target) != 0) {
+        st = FO_ERR_IO;
+        remove_tmp(tmp);
+    } else {
+        fo_tmp_untrack(tmp);
+    }
+    free(tmp);
+    return st;
+}
+
+void fo_atomic_discard(char *tmp)
+{
+    if (tmp)
+        remove_tmp(tmp);
+    free(tmp);
 }
 
 void fo_atomic_abort(fo_atomic *a)

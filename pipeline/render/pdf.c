@@ -34,11 +34,13 @@
 #include <hpdf_objects.h>
 #include <hpdf_doc.h>
 #include <hpdf_pages.h>
+#include <hpdf_streams.h>
 
 #include <hb.h>
 #include <hb-ot.h>
 #include <hb-subset.h>
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2134,6 +2136,72 @@ fo_status fo_pdf_writer_finish_tmp(fo_pdf_writer *w, char **tmp)
     return finish(w, tmp);
 }
 
+/* Where HPDF_SaveToStream writes (save_tmp): a FILE of our own. */
+typedef struct save_sink {
+    FILE *fp;
+    int err; /* errno of the first failed write */
+} save_sink;
+
+static HPDF_STATUS save_write(HPDF_Stream s, const HPDF_BYTE *ptr,
+                              HPDF_UINT siz)
+{
+    save_sink *k = s->attr;
+    if (siz && fwrite(ptr, 1, siz, k->fp) != siz) {
+        k->err = errno ? errno : EIO;
+        return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)k->err);
+    }
+    return HPDF_OK;
+}
+
+/* Saves the document under the temporary name of c->path, left in *tmp
+ * (fo_atomic_keep). Not HPDF_SaveToFile: libharu 2.3 ignores the result of
+ * its fclose, so a disk that fills during the last flush gives a truncated
+ * PDF and HPDF_OK, and its write errors carry ferror(), not errno, so no
+ * message could say why. Nor HPDF_SaveToStream's memory stream, which
+ * would hold the whole file while pdf_image.c makes each image only as it
+ * is written. The document's stream (pdf->stream, where
+ * HPDF_SaveToStream writes when it is set) is a libharu callback writer
+ * into a FILE of our own instead, and every write, the flush and the close
+ * are checked. Write failures are reported as "DIR: error: cannot write
+ * 'NAME': <strerror>". */
+static fo_status save_tmp(pdf_ctx *c, char **tmp)
+{
+    fo_atomic a;
+    if (fo_atomic_open(&a, c->path) != FO_OK) {
+        fo_error_write(c->d, c->path, errno);
+        return FO_ERR_IO;
+    }
+    save_sink k = {a.fp, 0};
+    HPDF_Stream s = HPDF_CallbackWriter_New(c->pdf->mmgr, save_write, &k);
+    if (!s) {
+        fo_atomic_abort(&a);
+        lib_fail(c, "HPDF_CallbackWriter_New");
+        return FO_ERR_LIBRARY;
+    }
+    if (c->pdf->stream)
+        HPDF_Stream_Free(c->pdf->stream);
+    c->pdf->stream = s; /* HPDF_Free frees it */
+    HPDF_STATUS hs = HPDF_SaveToStream(c->pdf);
+    if (k.err) {
+        errno = k.err;
+        fo_atomic_abort(&a);
+        fo_error_write(c->d, c->path, k.err);
+        return FO_ERR_IO;
+    }
+    if (hs != HPDF_OK) {
+        fo_atomic_abort(&a);
+        if (fo_pdf_images_failed(c->imgs))
+            return FO_ERR_INPUT; /* reported at the image */
+        lib_fail(c, "HPDF_SaveToStream");
+        return FO_ERR_LIBRARY;
+    }
+    if (fo_atomic_keep(&a, tmp) != FO_OK) {
+        fo_error_write(c->d, c->path, errno);
+        return FO_ERR_IO;
+    }
+    return FO_OK;
+}
+
 /* Saves under a temporary name, then renames it to the path, or (kept)
  * hands the temporary name over. */
 static fo_status finish(fo_pdf_writer *w, char **kept)
@@ -2141,7 +2209,6 @@ static fo_status finish(fo_pdf_writer *w, char **kept)
     pdf_ctx *c = &w->c;
     fo_status st = w->st;
     char *tmp = NULL;
-    int tmp_written = 0;
     while (st == FO_OK && c->npages < c->doc->npages)
         st = make_page(c, c->npages); /* pages never written stay empty */
     if (st != FO_OK)
@@ -2172,39 +2239,27 @@ static fo_status finish(fo_pdf_writer *w, char **kept)
         st = set_id(c);
     if (st != FO_OK)
         goto out;
-    st = FO_ERR_LIBRARY;
-    tmp = fo_atomic_tmpname(c->path);
-    tmp_written = 1;
-    if (HPDF_SaveToFile(c->pdf, tmp) != HPDF_OK) {
-        if (fo_pdf_images_failed(c->imgs)) {
-            st = FO_ERR_INPUT; /* reported at the image */
-            goto out;
-        }
-        lib_fail(c, "HPDF_SaveToFile");
+    st = save_tmp(c, &tmp);
+    if (st == FO_OK && fo_pdf_images_failed(c->imgs))
+        st = FO_ERR_INPUT; /* reported at the image */
+    if (st != FO_OK)
         goto out;
-    }
-    if (fo_pdf_images_failed(c->imgs)) {
-        st = FO_ERR_INPUT;
-        goto out;
-    }
     if (kept) {
         *kept = tmp;
         tmp = NULL;
-    } else if (rename(tmp, c->path) != 0) {
-        fo_error(c->d, nopos, "%s: cannot write the file", c->path);
+    } else if (fo_atomic_rename(tmp, c->path) != FO_OK) {
+        tmp = NULL; /* removed and freed */
+        fo_error_write(c->d, c->path, errno);
         st = FO_ERR_IO;
         goto out;
     }
-    tmp_written = 0;
-    st = FO_OK;
+    tmp = NULL;
 out:
     if (st == FO_OK && (c->lib_failed || c->hpdf_error)) {
         lib_fail(c, "saving the document");
         st = FO_ERR_LIBRARY;
     }
-    if (tmp_written)
-        (void)remove(tmp);
-    free(tmp);
+    fo_atomic_discard(tmp);
     fo_pdf_writer_free(w);
     return st;
 }

@@ -34,6 +34,7 @@
 #include FT_FREETYPE_H
 #include FT_MODULE_H /* FT_Reference_Library, FT_Done_Library */
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -461,6 +462,54 @@ static fo_status draw_image(fo_png_renderer *r, cairo_t *cr,
     return FO_OK;
 }
 
+/* Where cairo_surface_write_to_png_stream writes (write_png). */
+typedef struct png_sink {
+    FILE *fp;
+    int err; /* errno of the first failed write */
+} png_sink;
+
+static cairo_status_t png_write(void *closure, const unsigned char *data,
+                                unsigned int length)
+{
+    png_sink *k = closure;
+    if (length && fwrite(data, 1, length, k->fp) != length) {
+        k->err = errno ? errno : EIO;
+        return CAIRO_STATUS_WRITE_ERROR;
+    }
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* Writes surf as a PNG at path, atomically. Through a FILE of our own, not
+ * cairo_surface_write_to_png, whose failure is only "error while writing
+ * to output stream": a full disk or a read-only folder is reported with
+ * its errno, as "DIR: error: cannot write 'NAME': <strerror>". */
+static fo_status write_png(cairo_surface_t *surf, const char *path, fo_diags *d)
+{
+    fo_atomic a;
+    if (fo_atomic_open(&a, path) != FO_OK) {
+        fo_error_write(d, path, errno);
+        return FO_ERR_IO;
+    }
+    png_sink k = {a.fp, 0};
+    cairo_status_t cs = cairo_surface_write_to_png_stream(surf, png_write, &k);
+    if (k.err) {
+        fo_atomic_abort(&a);
+        fo_error_write(d, path, k.err);
+        return FO_ERR_IO;
+    }
+    if (cs != CAIRO_STATUS_SUCCESS) {
+        fo_atomic_abort(&a);
+        fo_error(d, nopos, "%s: cannot make the PNG: %s", path,
+                 cairo_status_to_string(cs));
+        return FO_ERR_LIBRARY;
+    }
+    if (fo_atomic_commit(&a) != FO_OK) {
+        fo_error_write(d, path, errno);
+        return FO_ERR_IO;
+    }
+    return FO_OK;
+}
+
 fo_status fo_png_renderer_page(fo_png_renderer *r, size_t page, double dpi,
                                const char *path, fo_diags *d)
 {
@@ -468,7 +517,6 @@ fo_status fo_png_renderer_page(fo_png_renderer *r, size_t page, double dpi,
     fo_status st = FO_OK;
     cairo_surface_t *surf = NULL;
     cairo_t *cr = NULL;
-    char *tmp = NULL;
     if (page >= doc->npages) {
         fo_error(d, nopos, "page %zu does not exist (the document has %zu)",
                  page + 1, doc->npages);
@@ -544,23 +592,8 @@ fo_status fo_png_renderer_page(fo_png_renderer *r, size_t page, double dpi,
         goto out;
     }
     cairo_surface_flush(surf);
-    tmp = fo_atomic_tmpname(path);
-    cairo_status_t cs = cairo_surface_write_to_png(surf, tmp);
-    if (cs != CAIRO_STATUS_SUCCESS) {
-        fo_error(d, nopos, "%s: cannot write the PNG: %s", path,
-                 cairo_status_to_string(cs));
-        (void)remove(tmp);
-        st = cs == CAIRO_STATUS_WRITE_ERROR ? FO_ERR_IO : FO_ERR_LIBRARY;
-        goto out;
-    }
-    if (rename(tmp, path) != 0) {
-        fo_error(d, nopos, "%s: cannot write the file", path);
-        (void)remove(tmp);
-        st = FO_ERR_IO;
-        goto out;
-    }
+    st = write_png(surf, path, d);
 out:
-    free(tmp);
     if (cr)
         cairo_destroy(cr);
     if (surf)

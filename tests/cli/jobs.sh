@@ -4,8 +4,9 @@
 # the same diagnostics, each printed once. Covered: more editions than
 # processes (jobs queue), as many processes as editions, and one edition
 # whose profiles are split over the processes. An error in one edition
-# exits 1 with that edition's message; an error every edition reports
-# (a broken image they share) is printed once.
+# exits 1 with that edition's message and writes no PDF, with -j as
+# without (the parent commits the jobs' PDFs only when all succeeded); an
+# error every edition reports (a broken image they share) is printed once.
 set -u
 : "${FOLIO:?}" "${SRC:?}" "${WORK:?}"
 rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
@@ -59,7 +60,7 @@ done
     fail "--edition en -j 3 exit"
 same e1 e3
 
-# Errors. One edition's: exit 1 and its message; without -j, no file.
+# Errors. One edition's: exit 1 and its message; with -j or without, no file.
 mkdir -p images
 printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR' >images/broken.png
 cat >one.yaml <<'EOF'
@@ -81,10 +82,15 @@ for pub in one both; do
         fail "$pub: -j 2 diagnostics differ from -j 1's"
     [ "$(wc -l <"$pub-j2.err")" = 1 ] ||
         fail "$pub -j 2: $(wc -l <"$pub-j2.err") diagnostics, not 1"
-    # one process writes all of its PDFs or none: vi is laid out and
-    # written first, then en fails, and nothing is left behind
-    [ -d "$pub-j1" ] && [ -z "$(ls -A "$pub-j1")" ] ||
-        fail "$pub -j 1: files left: $(ls -A "$pub-j1" | tr '\n' ' ')"
+    # a build writes all of its PDFs or none, with one process or two:
+    # vi is written first (-j 1), or by a job that succeeds (-j 2), then
+    # en fails, and nothing is left behind, not even a temporary file,
+    # and no PDF is announced
+    for j in j1 j2; do
+        [ -d "$pub-$j" ] && [ -z "$(ls -A "$pub-$j")" ] ||
+            fail "$pub -$j: files left: $(ls -A "$pub-$j" | tr '\n' ' ')"
+        [ ! -s "$pub-$j.out" ] || fail "$pub -$j: printed $(cat "$pub-$j.out")"
+    done
 done
 grep -q "U+1F600 .* in the 'en' edition" one-j2.err || fail "one: message"
 grep -q "cannot use the image 'images/broken.png'" both-j2.err ||

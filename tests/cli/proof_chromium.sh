@@ -13,7 +13,7 @@ rm -rf "$WORK" && mkdir -p "$WORK"
 pub="$SRC/examples/nam-dinh/publication.yaml"
 "$FOLIO" preview "$pub" -o "$WORK/out" --profile print --dpi 30 >"$WORK/preview.log" 2>"$WORK/preview.err"
 test -s "$WORK/out/proof.html" && test -s "$WORK/out/build.js"
-grep -Eq 'https?:' "$WORK/out/proof.html" && { echo "FAIL: proof.html refers to the network"; grep -Eo 'https?:[^"]*' "$WORK/out/proof.html" | head; exit 1; }
+grep -Eq 'https?:' "$WORK/out/proof.html" && { echo "FAIL: proof.html refers to the network"; grep -Eo 'https?:[^"]*' "$WORK/out/proof.html" | sed -n 1,10p; exit 1; }
 
 timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
     --user-data-dir="$WORK/profile" --enable-logging=stderr --v=0 \
@@ -22,7 +22,9 @@ timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-background-n
     >"$WORK/dom.html" 2>"$WORK/chromium.log"
 
 fail=0
-attr() { grep -o "$1=\"[0-9]*\"" "$WORK/dom.html" | head -1 | grep -o '[0-9]*' || true; }
+# (sed -n reads its whole input: no reader exits early, so no SIGPIPE
+# under pipefail)
+attr() { grep -o "$1=\"[0-9]*\"" "$WORK/dom.html" | sed -n '1{s/[^0-9]//g;p}' || true; }
 for lang in vi en; do
     pages=$(ls "$WORK/out" | grep -c "^nam-dinh-yearbook-$lang-[0-9]*\.png$")
     want=$((1 + (pages - 1 + 1) / 2)) # the cover alone, then pairs

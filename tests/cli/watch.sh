@@ -49,7 +49,7 @@ changed=$(join before.txt after.txt | awk '$2 != $3 {print $1}')
 kept=$(join before.txt after.txt | awk '$2 == $3 && $1 ~ /[.]png$/ {print $1}' | wc -l)
 echo "rebuilt:" $changed
 echo "$kept page PNGs kept their time"
-echo "$changed" | grep -qx 'nam-dinh-yearbook-en.pdf' || { echo "FAIL: the PDF was not rebuilt"; exit 1; }
+grep -qx 'nam-dinh-yearbook-en.pdf' <<<"$changed" || { echo "FAIL: the PDF was not rebuilt"; exit 1; }
 [[ $kept -gt 10 ]] || { echo "FAIL: unchanged pages were re-rendered"; exit 1; }
 # The page that holds the new words (pdftotext of the new PDF) is redrawn.
 page=$(python3 - "$pdf" <<'PY'
@@ -62,7 +62,7 @@ PY
 )
 [[ -n $page ]] || { echo "FAIL: the edit is not in the PDF"; exit 1; }
 png=$(printf 'nam-dinh-yearbook-en-%03d.png' "$page")
-echo "$changed" | grep -qx "$png" || { echo "FAIL: $png (the edited page) was not re-rendered"; exit 1; }
+grep -qx "$png" <<<"$changed" || { echo "FAIL: $png (the edited page) was not re-rendered"; exit 1; }
 grep -q '^build 2: [0-9]* of 26 pages rendered' watch.log
 
 # A broken edit: the error is printed, the last good output stays.
