@@ -1423,7 +1423,8 @@ static const char *const template_keys[] = {
 static void load_fonts_dir(tl *L, const fo_node *v)
 {
     const char *rel = NULL;
-    if (!get_string(L, v, "fonts", &rel))
+    if (fo_model_path_has_nul(L->d, v, "fonts") ||
+        !get_string(L, v, "fonts", &rel))
         return;
     const char *why = NULL;
     char *p = fo_path_confined(L->t->dir, L->t->dir, rel, &why);

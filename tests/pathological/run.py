@@ -125,15 +125,32 @@ def alias_bomb(levels):
 
 def include_fanout(depth):
     # Each file includes the next one ten times: 10^depth includes from a
-    # few hundred bytes, each leaf with a mistake.
+    # few hundred bytes; each leaf has a mistake and many values.
     files = {}
     body = "".join("      - include: f1.yaml\n" for _ in range(10))
     files["publication.yaml"] = HEAD + body
     for d in range(1, depth):
         files["f%d.yaml" % d] = "".join(
             "- include: f%d.yaml\n" % (d + 1) for _ in range(10))
-    files["f%d.yaml" % depth] = "- p: \"lá\"\n  bogus: 1\n- p: *nope\n"
+    files["f%d.yaml" % depth] = ("- p: \"lá\"\n  bogus: 1\n- p: *nope\n"
+                                 "- list: [" + "a," * 300 + "]\n")
     return files
+
+
+def include_cycles(n):
+    # n files that each include all n: every path through them is a cycle
+    # with its own message.
+    files = {"publication.yaml": HEAD + "      - include: f0.yaml\n"}
+    for i in range(n):
+        files["f%d.yaml" % i] = "".join("- include: f%d.yaml\n" % j
+                                        for j in range(n))
+    return files
+
+
+def include_lines(n):
+    # One file that names the same small file n times.
+    return {"publication.yaml": HEAD + "      - include: a.yaml\n" * n,
+            "a.yaml": "- p: \"x\"\n"}
 
 
 def deep_flow(n):
@@ -188,7 +205,10 @@ def unknown_keys(n):
     return pub("      - p: \"x\"\n" + keys)
 
 
-# name: (generator, sizes, expected exit, absolute bound in seconds or None)
+# name: (generator, sizes, expected exit, absolute bound in seconds or None).
+# A bound of the form ("only", S) skips the linear check: the case's work
+# grows exponentially with its size until a limit stops it, and what
+# matters is how soon.
 CASES = {
     "nfc-paragraph": (nfc_paragraph, [100_000, 1_000_000, 10_000_000], 0,
                       None),
@@ -201,7 +221,9 @@ CASES = {
     "duplicate-keys": (duplicate_keys, [1_000, 10_000, 100_000], 1, None),
     "unknown-keys": (unknown_keys, [1_000, 10_000, 100_000], 1, None),
     "alias-bomb": (alias_bomb, [10, 100, 1_000], 1, 0.5),
-    "include-fanout": (include_fanout, [2, 4, 16], 1, 0.5),
+    "include-fanout": (include_fanout, [2, 4, 16], 1, ("only", 1.0)),
+    "include-cycles": (include_cycles, [4, 8, 16], 1, ("only", 1.0)),
+    "include-lines": (include_lines, [5_000, 50_000, 500_000], 1, None),
     "deep-flow": (deep_flow, [1_000, 10_000, 100_000], 1, None),
     "deep-block": (deep_block, [100, 1_000, 10_000], 1, None),
     "unmatched-braces": (unmatched_braces, [1_000, 10_000, 100_000], 1, None),
@@ -255,14 +277,18 @@ def load(loader, folder, cpu_limit):
 
 def run_case(name, loader, work, scale):
     gen, sizes, want_rc, bound = CASES[name]
-    sizes = [max(1, s // scale) for s in sizes]
+    only = isinstance(bound, tuple)
+    if only:
+        bound = bound[1]
+    else:
+        sizes = [max(1, s // scale) for s in sizes]
     ok = True
     base = None
     for i, size in enumerate(sizes):
         folder = os.path.join(work, "%s-%d" % (name, size))
         nbytes = write(folder, gen(size))
-        if base is None:
-            cpu_limit = 60
+        if base is None or only:
+            cpu_limit = 60 if bound is None else bound
         else:
             cpu_limit = FACTOR * base * nbytes / base_bytes
             if bound is not None:
@@ -279,7 +305,7 @@ def run_case(name, loader, work, scale):
             verdict = "FAIL (%s, limit %.2fs)" % (first, cpu_limit)
         elif rc != want_rc:
             verdict = "FAIL (exit %s, expected %d: %s)" % (rc, want_rc, first)
-        elif base is not None and cpu > cpu_limit:
+        elif base is not None and not only and cpu > cpu_limit:
             verdict = "FAIL (over %.3fs)" % cpu_limit
         elif bound is not None and cpu > bound:
             verdict = "FAIL (over the bound of %.2fs)" % bound
