@@ -132,12 +132,18 @@ typedef struct fo_diag {
     char *edition;  /* owned copy of the tag that where.edition points to */
 } fo_diag;
 
+/* One entry of the set that finds repeated diagnostics (diag.c). */
+typedef struct fo_diag_slot fo_diag_slot;
+
 /* The sink that stages report input errors to. Collects every diagnostic so
- * that a run can report all of them; printing is the CLI's job. */
+ * that a run can report all of them; printing is the CLI's job. Zeroed or
+ * fo_diags_init'ed is empty. */
 typedef struct fo_diags {
     fo_diag *items;
     size_t n, cap;
     int errors, warnings;
+    fo_diag_slot *seen; /* hash set of items, so a repeat costs O(1) */
+    size_t nseen;       /* its capacity: 0 or a power of two */
 } fo_diags;
 
 void fo_diags_init(fo_diags *d);
@@ -148,7 +154,11 @@ void fo_diag_vadd(fo_diags *d, fo_severity sev, fo_pos pos, const char *fmt,
                   va_list ap) FO_PRINTF(4, 0);
 /* fo_diag_add with where it lies on the output (NULL: nowhere). Printed
  * as "FILE:LINE:COL: error: message (page N, edition E)". Two findings
- * are the same one (reported once) only when their where is the same. */
+ * are the same one (reported once) only when their where is the same.
+ * Control characters in the message, the file name and the edition are
+ * stored escaped (ESC as \e, others as \xNN or \u0085, see
+ * fo_escape_controls), so no input can drive the terminal that shows them
+ * or break a report that copies them. */
 void fo_diag_add_where(fo_diags *d, fo_severity sev, fo_pos pos,
                        const fo_where *where, const char *fmt, ...)
     FO_PRINTF(5, 6);
@@ -161,6 +171,23 @@ void fo_warning(fo_diags *d, fo_pos pos, const char *fmt, ...) FO_PRINTF(3, 4);
 /* Writes every diagnostic as "FILE:LINE:COL: error: message\n" (or
  * "folio: error: message" without a position), in the order reported. */
 void fo_diags_print(const fo_diags *d, FILE *out);
+
+/* A copy of s[0..n) that a terminal shows as it is: C0 controls and DEL
+ * become \e (ESC), \n, \r, \t or \xNN, C1 controls (U+0080..U+009F)
+ * \u0080..\u009f, and bytes that are not UTF-8 \xNN. Backslashes stay
+ * as they are, so escaping twice changes nothing. Caller frees. */
+char *fo_escape_controls(const char *s, size_t n);
+
+/* ---- hashing -------------------------------------------------------- */
+
+/* The FNV-1a offset basis: where a fo_hash chain starts. */
+#define FO_HASH_SEED 14695981039346656037ULL
+
+/* FNV-1a (64-bit) of p[0..n), continuing from h (FO_HASH_SEED to start),
+ * so that several fields chain into one hash. Fast and stable across runs
+ * and machines (the PDF /ID and the preview cache rely on that); not
+ * meant to resist chosen collisions. */
+uint64_t fo_hash(uint64_t h, const void *p, size_t n);
 
 /* ---- paths and files ------------------------------------------------ */
 

@@ -15,13 +15,28 @@
  * can do neither is literal ("5 * 3"). The parse is one pass with an
  * explicit stack, so nesting depth costs heap, never C stack. Each output
  * byte carries its style; runs of equal style are normalized to NFC one by
- * one, which keeps span offsets exact after normalization. */
+ * one (through ICU), which keeps span offsets exact after normalization.
+ *
+ * Time is linear in the text, whatever it holds (tests/pathological):
+ * the stack keeps a count of each kind of opener, so that a closer with
+ * nothing to close does not search it; errors get their line and column
+ * in one pass at the end; and a letter may carry at most MAX_MARKS
+ * combining marks, as canonical reordering sorts each run of them by
+ * insertion (100,000 marks on one letter took ICU minutes). */
 #include "model/model.h"
 
 #include <glib.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+
+/* The most combining marks in a row: the limit of Unicode's stream-safe
+ * text format (UAX #15), which no real text reaches (Vietnamese puts two
+ * on a letter). */
+enum { MAX_MARKS = 30 };
 
 enum { K_BOLD, K_ITALIC, K_BOTH, K_LINK, K_SUPER };
 
@@ -32,20 +47,28 @@ typedef struct opener {
     int link;      /* K_LINK: index into hrefs, or -1 for a nested link */
 } opener;
 
+/* An error waiting for its position (see report_errors). */
+typedef struct pending_error {
+    size_t off;
+    char *msg;
+} pending_error;
+
 typedef struct parser {
     const char *src;
     size_t len;
     fo_pos pos;
     fo_diags *d;
-    int errors;
+    pending_error *errs;
+    size_t errors, errs_cap;
     /* output before NFC, one style per byte */
     char *out;
     unsigned *flags;
     int *link;
     size_t n;
-    /* open constructs */
+    /* open constructs, and how many of each kind are open */
     opener *stack;
     size_t sp, cap;
+    size_t open[K_SUPER + 1];
     int bold, italic, super, cur_link;
     /* link targets, by link index */
     char **hrefs;
@@ -56,29 +79,57 @@ typedef struct parser {
     int pending_link;
 } parser;
 
-static fo_pos offset_pos(const parser *p, size_t off)
-{
-    fo_pos q = p->pos;
-    for (size_t i = 0; i < off && i < p->len; i++) {
-        unsigned char c = (unsigned char)p->src[i];
-        if (c == '\n') {
-            q.line++;
-            q.col = p->pos.col;
-        } else if ((c & 0xC0) != 0x80) {
-            q.col++;
-        }
-    }
-    return q;
-}
-
+/* Records an error at offset off of the text; report_errors gives it its
+ * position. */
 static void err(parser *p, size_t off, const char *fmt, ...) FO_PRINTF(3, 4);
 static void err(parser *p, size_t off, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fo_diag_vadd(p->d, FO_SEV_ERROR, offset_pos(p, off), fmt, ap);
+    char *msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    p->errors++;
+    fo_grow((void **)&p->errs, sizeof *p->errs, &p->errs_cap, p->errors + 1);
+    p->errs[p->errors++] = (pending_error){off, msg};
+}
+
+static int cmp_offset(const void *x, const void *y)
+{
+    const pending_error *const *a = x, *const *b = y;
+    return ((*a)->off > (*b)->off) - ((*a)->off < (*b)->off);
+}
+
+/* Reports the errors in the order found, each at the text's position plus
+ * its offset counted in characters along the lines. The positions are
+ * counted in one pass over the errors sorted by offset: counting from the
+ * start for each error made many errors on a long line quadratic. */
+static void report_errors(parser *p)
+{
+    if (!p->errors)
+        return;
+    pending_error **by_off = fo_xmalloc(sizeof *by_off * p->errors);
+    fo_pos *pos = fo_xmalloc(sizeof *pos * p->errors);
+    for (size_t k = 0; k < p->errors; k++)
+        by_off[k] = &p->errs[k];
+    qsort(by_off, p->errors, sizeof *by_off, cmp_offset);
+    fo_pos q = p->pos;
+    size_t i = 0;
+    for (size_t k = 0; k < p->errors; k++) {
+        size_t off = by_off[k]->off < p->len ? by_off[k]->off : p->len;
+        for (; i < off; i++) {
+            unsigned char c = (unsigned char)p->src[i];
+            if (c == '\n') {
+                q.line++;
+                q.col = p->pos.col;
+            } else if ((c & 0xC0) != 0x80) {
+                q.col++;
+            }
+        }
+        pos[by_off[k] - p->errs] = q;
+    }
+    for (size_t k = 0; k < p->errors; k++)
+        fo_diag_add(p->d, FO_SEV_ERROR, pos[k], "%s", p->errs[k].msg);
+    free(by_off);
+    free(pos);
 }
 
 static unsigned cur_flags(const parser *p)
@@ -156,12 +207,14 @@ static void push(parser *p, int kind, size_t at)
 {
     fo_grow((void **)&p->stack, sizeof *p->stack, &p->cap, p->sp + 1);
     p->stack[p->sp++] = (opener){kind, at, p->n, -1};
+    p->open[kind]++;
     apply(p, kind, +1);
 }
 
 static void pop(parser *p)
 {
     opener *o = &p->stack[--p->sp];
+    p->open[o->kind]--;
     apply(p, o->kind, -1);
     if (o->kind == K_LINK && o->link >= 0)
         p->cur_link = -1;
@@ -189,9 +242,12 @@ static void report_unclosed(parser *p, const opener *o)
 }
 
 /* Pops everything above the innermost opener of kind, reporting each as
- * unclosed. Returns false if there is no such opener. */
+ * unclosed. Returns false if there is no such opener. The count says so
+ * without a search; when there is one, every opener passed is popped. */
 static bool unwind_to(parser *p, int kind)
 {
+    if (!p->open[kind])
+        return false;
     size_t i = p->sp;
     while (i > 0 && p->stack[i - 1].kind != kind)
         i--;
@@ -227,7 +283,9 @@ static void stars(parser *p, size_t i, size_t n)
             /* ***a** b*: the closed style ends, the other goes on */
             int left = rem == 2 ? K_ITALIC : K_BOLD;
             apply(p, K_BOTH, -1);
+            p->open[K_BOTH]--;
             top->kind = left;
+            p->open[left]++;
             apply(p, left, +1);
             rem = 0;
         } else if (top->kind == K_BOTH) {
@@ -331,11 +389,7 @@ static size_t close_link(parser *p, size_t i)
 
 static void open_link(parser *p, size_t i)
 {
-    bool nested = p->cur_link >= 0;
-    if (!nested) {
-        for (size_t k = 0; k < p->sp; k++)
-            nested |= p->stack[k].kind == K_LINK;
-    }
+    bool nested = p->cur_link >= 0 || p->open[K_LINK] > 0;
     push(p, K_LINK, i);
     if (nested) {
         err(p, i, "a link cannot contain another link");
@@ -362,9 +416,10 @@ static size_t angle(parser *p, size_t i)
     }
     if (i + 1 < p->len &&
         (g_ascii_isalpha(p->src[i + 1]) || p->src[i + 1] == '/')) {
-        const char *gt = memchr(p->src + i, '>', p->len - i);
-        if (gt && gt - (p->src + i) < 64 &&
-            !memchr(p->src + i, '\n', (size_t)(gt - (p->src + i)))) {
+        /* a tag is short: looking further made "<a <a <a…" quadratic */
+        size_t ahead = p->len - i < 64 ? p->len - i : 64;
+        const char *gt = memchr(p->src + i, '>', ahead);
+        if (gt && !memchr(p->src + i, '\n', (size_t)(gt - (p->src + i)))) {
             int n = (int)(gt - (p->src + i)) + 1;
             err(p, i,
                 "'%.*s' is not markup: the only tag is <br> (write \\< for "
@@ -424,6 +479,68 @@ static void parse(parser *p)
         report_unclosed(p, &p->stack[k]);
 }
 
+/* Appends s[0..n) (valid UTF-8) to text in NFC. ICU rather than GLib:
+ * g_utf8_normalize grows quadratically with the text (0.5 MB of Vietnamese
+ * took 1.9 s, 15 MB never finished), ICU's is linear. Text below U+0300,
+ * which UTF-8 writes with lead bytes below 0xCC, is NFC already: English
+ * and most of a Vietnamese text's letters skip the conversion. */
+static void nfc_append(GString *text, const char *s, size_t n)
+{
+    size_t k = 0;
+    while (k < n && (unsigned char)s[k] < 0xCC)
+        k++;
+    if (k == n) {
+        g_string_append_len(text, s, (gssize)n);
+        return;
+    }
+    UErrorCode e = U_ZERO_ERROR;
+    const UNormalizer2 *nfc = unorm2_getNFCInstance(&e);
+    /* the input is UTF-8 checked by fo_markup_parse: one UTF-16 unit at
+     * most per byte; int32_t lengths, as texts are at most 16 MiB */
+    int32_t cap = (int32_t)n + 1, len = 0;
+    UChar *u16 = fo_xmalloc(sizeof *u16 * (size_t)cap);
+    u_strFromUTF8(u16, cap, &len, s, (int32_t)n, &e);
+    UChar *norm = NULL;
+    if (U_SUCCESS(e) && unorm2_spanQuickCheckYes(nfc, u16, len, &e) < len &&
+        U_SUCCESS(e)) {
+        /* NFC rarely grows a text: try its length plus a margin, and
+         * retry with the length ICU asks for */
+        int32_t ncap = len + len / 8 + 16;
+        norm = fo_xmalloc(sizeof *norm * (size_t)ncap);
+        int32_t nlen = unorm2_normalize(nfc, u16, len, norm, ncap, &e);
+        if (e == U_BUFFER_OVERFLOW_ERROR) {
+            e = U_ZERO_ERROR;
+            free(norm);
+            ncap = nlen + 1;
+            norm = fo_xmalloc(sizeof *norm * (size_t)ncap);
+            nlen = unorm2_normalize(nfc, u16, len, norm, ncap, &e);
+        }
+        free(u16);
+        u16 = norm;
+        len = nlen;
+    }
+    if (U_FAILURE(e)) {
+        /* cannot happen for valid UTF-8 (ICU's data is built in); should
+         * it, the text stays as written rather than being lost */
+        free(u16);
+        g_string_append_len(text, s, (gssize)n);
+        return;
+    }
+    if (!norm) { /* NFC already */
+        free(u16);
+        g_string_append_len(text, s, (gssize)n);
+        return;
+    }
+    int32_t need = 0;
+    e = U_ZERO_ERROR;
+    u_strToUTF8(NULL, 0, &need, u16, len, &e); /* measures: overflow */
+    e = U_ZERO_ERROR;
+    size_t at = text->len;
+    g_string_set_size(text, at + (size_t)need);
+    u_strToUTF8(text->str + at, need + 1, NULL, u16, len, &e);
+    free(u16);
+}
+
 /* Joins the styled output into out: each run of one style is normalized to
  * NFC on its own so that span boundaries survive normalization. */
 static void finish(parser *p, fo_arena *a, fo_rich *out)
@@ -437,11 +554,8 @@ static void finish(parser *p, fo_arena *a, fo_rich *out)
         while (j < p->n && p->flags[j] == p->flags[i] &&
                p->link[j] == p->link[i])
             j++;
-        gchar *nfc =
-            g_utf8_normalize(p->out + i, (gssize)(j - i), G_NORMALIZE_NFC);
         uint32_t start = (uint32_t)text->len;
-        g_string_append(text, nfc);
-        g_free(nfc);
+        nfc_append(text, p->out + i, j - i);
         if (p->flags[i]) {
             fo_grow((void **)&spans, sizeof *spans, &cap, nspans + 1);
             const char *href = NULL;
@@ -463,18 +577,60 @@ static void finish(parser *p, fo_arena *a, fo_rich *out)
     g_string_free(text, TRUE);
 }
 
+/* Offset of the first combining mark past MAX_MARKS in a row, or len. */
+static size_t too_many_marks(const char *src, size_t len)
+{
+    int run = 0;
+    for (size_t i = 0; i < len;) {
+        if ((unsigned char)src[i] < 0xCC) { /* below U+0300: no mark */
+            run = 0;
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        int n = fo_utf8_decode(src + i, len - i, &cp);
+        run = u_getCombiningClass((UChar32)cp) ? run + 1 : 0;
+        if (run > MAX_MARKS)
+            return i;
+        i += (size_t)n;
+    }
+    return len;
+}
+
+/* Frees what the parser allocated. */
+static void parser_free(parser *p)
+{
+    for (size_t k = 0; k < p->errors; k++)
+        g_free(p->errs[k].msg);
+    free(p->errs);
+    for (size_t k = 0; k < p->nhrefs; k++)
+        g_free(p->hrefs[k]);
+    free(p->hrefs);
+    free(p->stack);
+    free(p->out);
+    free(p->flags);
+    free(p->link);
+}
+
 fo_status fo_markup_parse(const char *src, size_t len, fo_pos pos, fo_arena *a,
                           fo_diags *d, fo_rich *out)
 {
     *out = (fo_rich){.text = "", .pos = pos};
     parser p = {.src = src, .len = len, .pos = pos, .d = d, .cur_link = -1};
     const gchar *end;
+    size_t marks;
     if (len > 0 && !g_utf8_validate(src, (gssize)len, &end)) {
         if (*end == 0)
             err(&p, (size_t)(end - src),
                 "a text cannot contain a NUL character");
         else
             err(&p, (size_t)(end - src), "invalid UTF-8 in a text");
+    } else if ((marks = too_many_marks(src, len)) < len) {
+        err(&p, marks, "more than %d combining marks in a row", (int)MAX_MARKS);
+    }
+    if (p.errors) {
+        report_errors(&p);
+        parser_free(&p);
         return FO_ERR_INPUT;
     }
     /* the output never outgrows 2 bytes per input byte: ~ is 1 → 2,
@@ -486,14 +642,10 @@ fo_status fo_markup_parse(const char *src, size_t len, fo_pos pos, fo_arena *a,
     parse(&p);
     if (!p.errors)
         finish(&p, a, out);
-    for (size_t k = 0; k < p.nhrefs; k++)
-        g_free(p.hrefs[k]);
-    free(p.hrefs);
-    free(p.stack);
-    free(p.out);
-    free(p.flags);
-    free(p.link);
-    return p.errors ? FO_ERR_INPUT : FO_OK;
+    report_errors(&p);
+    fo_status st = p.errors ? FO_ERR_INPUT : FO_OK;
+    parser_free(&p);
+    return st;
 }
 
 /* The space to use instead of the plain space at text[i], or NULL. */

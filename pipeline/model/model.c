@@ -6,7 +6,9 @@
  * offending node. It never stops at the first error: a bad section does not
  * hide the next one. Includes are resolved against the including file and
  * must stay inside the project folder (the publication file's folder);
- * cycles, depth and count are bounded. Image paths (figures, the cover,
+ * cycles, depth, count, total size and total values are bounded, and the
+ * size of every file a file includes is counted as soon as that file is
+ * read, before any of its texts is parsed. Image paths (figures, the cover,
  * the logo) are resolved the same way and must name an existing .jpg,
  * .jpeg or .png file; what is inside is the layout stage's business.
  * Error messages name their context with one phrase per level: "in the
@@ -49,8 +51,10 @@ typedef struct loader {
     const char *shown[MAX_INCLUDE_DEPTH + 1];
     fo_arena *tree[MAX_INCLUDE_DEPTH + 1];
     int depth;
-    int nincludes;
+    int nincludes; /* includes counted by count_includes */
     long long total_bytes;
+    bool over;               /* past an include limit: enter no more */
+    fo_source_budget budget; /* values and aliases, for all the files */
 } loader;
 
 static void *vec_push(vec *v, size_t size)
@@ -232,24 +236,87 @@ static void load_block_text(loader *L, const fo_node *n, fo_text *out)
 
 /* ---- includes -------------------------------------------------------- */
 
+bool fo_model_path_has_nul(fo_diags *d, const fo_node *v, const char *key)
+{
+    if (v->kind != FO_NODE_SCALAR || strlen(v->str) == v->len)
+        return false;
+    fo_error(d, v->pos, "'%s': a path cannot contain the NUL character", key);
+    return true;
+}
+
+/* Counts, for the limits on includes, every file that the file just read
+ * (tree, the innermost in L) includes, wherever the key stands: their
+ * number and their size on disk, before any text of the file is parsed
+ * (and normalized), so that too much is refused before the work, not
+ * after. Past a limit, it is reported at the include that crosses it and
+ * no include is entered any more. Recursion is bounded by the tree's
+ * depth (FO_SOURCE_MAX_DEPTH). */
+static void count_includes(loader *L, const fo_node *n, const char *real_dir)
+{
+    if (L->over || n->kind == FO_NODE_SCALAR)
+        return;
+    for (int i = 0; i < n->n && !L->over; i++) {
+        if (n->kind == FO_NODE_SEQ) {
+            count_includes(L, n->items[i], real_dir);
+            continue;
+        }
+        const fo_node *v = n->pairs[i].value;
+        if (!fo_node_is(n->pairs[i].key, "include") || !is_string(v) ||
+            strlen(v->str) != v->len) {
+            count_includes(L, v, real_dir);
+            continue;
+        }
+        if (++L->nincludes > MAX_INCLUDES) {
+            fo_error(L->d, v->pos, "more than %d includes in a publication",
+                     MAX_INCLUDES);
+            L->over = true;
+            return;
+        }
+        const char *why = NULL;
+        char *real = fo_path_confined(L->pub->root, real_dir, v->str, &why);
+        struct stat st;
+        if (real && stat(real, &st) == 0)
+            L->total_bytes += st.st_size;
+        free(real);
+        if (L->total_bytes > MAX_TOTAL_BYTES) {
+            fo_error(L->d, v->pos,
+                     "the publication and its includes exceed %d MiB",
+                     MAX_TOTAL_BYTES / (1024 * 1024));
+            L->over = true;
+        }
+    }
+}
+
+/* Makes real (canonical, malloc'd; taken over), shown and tree the
+ * innermost file, and counts what it includes. */
+static void push_file(loader *L, char *real, const char *shown, fo_arena *tree,
+                      const fo_node *root)
+{
+    L->real[L->depth] = real;
+    L->shown[L->depth] = shown;
+    L->tree[L->depth] = tree;
+    L->depth++;
+    char *dir = fo_path_dirname(real);
+    count_includes(L, root, dir);
+    free(dir);
+}
+
 /* Reads the file an include names and enters it (the caller leaves it
  * with leave_include). NULL after reporting why not. */
 static const fo_node *enter_include(loader *L, const fo_node *v)
 {
+    if (fo_model_path_has_nul(L->d, v, "include"))
+        return NULL;
     if (!is_string(v)) {
         fo_error(L->d, v->pos, "'include' must be a file path, found %s",
                  fo_node_describe(v));
         return NULL;
     }
+    if (L->over) /* reported where the limit was crossed */
+        return NULL;
     if (L->depth > MAX_INCLUDE_DEPTH) {
         fo_error(L->d, v->pos, "includes are nested more than %d deep",
                  MAX_INCLUDE_DEPTH);
-        return NULL;
-    }
-    if (++L->nincludes > MAX_INCLUDES) {
-        if (L->nincludes == MAX_INCLUDES + 1)
-            fo_error(L->d, v->pos, "more than %d includes in a publication",
-                     MAX_INCLUDES);
         return NULL;
     }
     const char *cur = L->shown[L->depth - 1];
@@ -277,18 +344,11 @@ static const fo_node *enter_include(loader *L, const fo_node *v)
         fo_buf_free(&b);
         goto out;
     }
-    struct stat st;
-    if (stat(real, &st) == 0)
-        L->total_bytes += st.st_size;
-    if (L->total_bytes > MAX_TOTAL_BYTES) {
-        fo_error(L->d, v->pos, "the publication and its includes exceed %d MiB",
-                 MAX_TOTAL_BYTES / (1024 * 1024));
-        goto out;
-    }
     const char *shown_a = fo_arena_strdup(L->a, shown);
     fo_node *node = NULL;
     fo_arena *tree = fo_arena_new();
-    fo_status s = fo_source_load_file(real, shown_a, tree, L->d, &node);
+    fo_status s = fo_source_load_file_budget(real, shown_a, tree, L->d,
+                                             &L->budget, &node);
     if (s == FO_ERR_IO)
         fo_error(L->d, v->pos, "cannot include '%s': cannot read the file",
                  v->str);
@@ -296,10 +356,7 @@ static const fo_node *enter_include(loader *L, const fo_node *v)
         fo_arena_free(tree);
         goto out;
     }
-    L->real[L->depth] = real;
-    L->shown[L->depth] = shown_a;
-    L->tree[L->depth] = tree;
-    L->depth++;
+    push_file(L, real, shown_a, tree, node);
     real = NULL;
     root = node;
 out:
@@ -475,7 +532,9 @@ static bool is_image_name(const char *s)
 static void load_image(loader *L, const fo_node *v, const char *what,
                        fo_image_ref *out)
 {
-    if (!is_string(v) || strlen(v->str) != v->len) {
+    if (fo_model_path_has_nul(L->d, v, what))
+        return;
+    if (!is_string(v)) {
         fo_error(L->d, v->pos, "'%s' must be a file path, found %s", what,
                  fo_node_describe(v));
         return;
@@ -1282,7 +1341,9 @@ static void load_pub(loader *L, const fo_node *root)
             else if (s)
                 pub->slug = s;
         } else if (fo_node_is(key, "template")) {
-            const char *s = load_name(L, v, "template");
+            const char *s = fo_model_path_has_nul(L->d, v, "template")
+                                ? NULL
+                                : load_name(L, v, "template");
             if (s)
                 pub->template_name = s;
             pub->template_pos = v->pos;
@@ -1330,6 +1391,7 @@ fo_status fo_pub_load(const char *path, fo_diags *d, fo_pub **out)
     pub->template_name = "yearbook";
     pub->cover_focus_x = pub->cover_focus_y = 0.5;
     loader L = {.pub = pub, .a = a, .d = d};
+    L.budget = fo_source_budget_full("in the publication and its includes");
     fo_status st = FO_OK;
 
     char *dir = fo_path_dirname(path);
@@ -1345,17 +1407,18 @@ fo_status fo_pub_load(const char *path, fo_diags *d, fo_pub **out)
     }
     pub->root = fo_arena_strdup(a, root);
     pub->slug = default_slug(a, path, root);
-    st = fo_source_load_file(real, pub->file, scratch, d, &tree);
+    struct stat sb;
+    if (stat(real, &sb) == 0)
+        L.total_bytes = sb.st_size;
+    st = fo_source_load_file_budget(real, pub->file, scratch, d, &L.budget,
+                                    &tree);
     if (st == FO_ERR_IO) {
         fo_error(d, (fo_pos){path, 0, 0}, "cannot read the file");
         goto out;
     }
     if (st != FO_OK)
         goto out;
-    L.real[0] = real;
-    L.shown[0] = pub->file;
-    L.tree[0] = scratch;
-    L.depth = 1;
+    push_file(&L, real, pub->file, scratch, tree);
     real = NULL;
     scratch = NULL;
     load_pub(&L, tree);

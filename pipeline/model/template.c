@@ -41,6 +41,22 @@
 
 enum { MAX_BASE_DEPTH = 64 };
 
+/* The most entries of one 'styles', 'char-styles' or 'swatches' mapping.
+ * Names are found by a walk of a list (here and in layout), so n of them
+ * cost n² (100,000 styles: over 10 s, tests/pathological); a template
+ * has a few dozen. */
+enum { MAX_NAMED = 1000 };
+
+/* Whether mapping v (the value of key) has at most MAX_NAMED entries;
+ * reported at v if not. */
+static bool few_enough(fo_diags *d, const fo_node *v, const char *key)
+{
+    if (v->n <= MAX_NAMED)
+        return true;
+    fo_error(d, v->pos, "'%s' holds more than %d entries", key, MAX_NAMED);
+    return false;
+}
+
 /* folio's own swatches and styles, under every template. The swatch
  * colours are those of the first hard-coded yearbook layout. */
 static const char builtin_yaml[] =
@@ -567,7 +583,7 @@ static void load_swatch(tl *L, const fo_node *name, const fo_node *v)
 
 static void load_swatches(tl *L, const fo_node *v)
 {
-    if (!need_map(L, v, "'swatches'"))
+    if (!need_map(L, v, "'swatches'") || !few_enough(L->d, v, "swatches"))
         return;
     for (int k = 0; k < v->n; k++)
         load_swatch(L, v->pairs[k].key, v->pairs[k].value);
@@ -725,7 +741,7 @@ static void load_style(tl *L, const fo_node *name, const fo_node *v, int layer)
  * the template, the publication, a language of the publication). */
 static void load_styles(tl *L, const fo_node *v, int layer)
 {
-    if (!need_map(L, v, "'styles'"))
+    if (!need_map(L, v, "'styles'") || !few_enough(L->d, v, "styles"))
         return;
     for (int k = 0; k < v->n; k++)
         load_style(L, v->pairs[k].key, v->pairs[k].value, layer);
@@ -944,7 +960,7 @@ static void load_char_style(tl *L, const fo_node *name, const fo_node *v)
 
 static void load_char_styles(tl *L, const fo_node *v)
 {
-    if (!need_map(L, v, "'char-styles'"))
+    if (!need_map(L, v, "'char-styles'") || !few_enough(L->d, v, "char-styles"))
         return;
     for (int k = 0; k < v->n; k++)
         load_char_style(L, v->pairs[k].key, v->pairs[k].value);
@@ -1424,7 +1440,8 @@ static const char *const template_keys[] = {
 static void load_fonts_dir(tl *L, const fo_node *v)
 {
     const char *rel = NULL;
-    if (!get_string(L, v, "fonts", &rel))
+    if (fo_model_path_has_nul(L->d, v, "fonts") ||
+        !get_string(L, v, "fonts", &rel))
         return;
     const char *why = NULL;
     char *p = fo_path_confined(L->t->dir, L->t->dir, rel, &why);

@@ -308,11 +308,8 @@ static int lib_fail(pdf_ctx *c, const char *what)
  * so the ID is stable for the same input and changes with any change. */
 static void hash_bytes(pdf_ctx *c, const void *p, size_t n)
 {
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) {
-        c->id[0] = (c->id[0] ^ b[i]) * 1099511628211ull;
-        c->id[1] = (c->id[1] ^ b[i]) * 1099511628211ull;
-    }
+    c->id[0] = fo_hash(c->id[0], p, n);
+    c->id[1] = fo_hash(c->id[1], p, n);
     c->id[1] ^= c->id[1] >> 29; /* keep the two halves apart */
 }
 
@@ -617,13 +614,16 @@ static uint16_t be16u(const char *p)
  * cache fonts by name) and the same input always gets the same tag. */
 static void subset_tag(const font_state *fs, const char *name, char tag[7])
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (const char *p = name; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    for (unsigned gid = 0; gid < fs->nglyphs; gid++)
-        if (fs->used[gid])
-            for (int b = 0; b < 4; b++)
-                h = (h ^ ((gid >> (8 * b)) & 0xFF)) * 1099511628211ull;
+    /* the seed that this tag has always had (not FNV's own basis: tags,
+     * hence the PDFs, stay as they were) */
+    uint64_t h = fo_hash(1469598103934665603ull, name, strlen(name));
+    for (unsigned gid = 0; gid < fs->nglyphs; gid++) {
+        if (!fs->used[gid])
+            continue;
+        const unsigned char b[4] = {gid & 0xFF, (gid >> 8) & 0xFF,
+                                    (gid >> 16) & 0xFF, (gid >> 24) & 0xFF};
+        h = fo_hash(h, b, sizeof b);
+    }
     for (int i = 0; i < 6; i++) {
         tag[i] = (char)('A' + h % 26);
         h /= 26;

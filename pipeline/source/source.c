@@ -32,9 +32,9 @@ typedef struct builder {
     const char *file;
     fo_arena *a;
     fo_diags *d;
+    fo_source_budget *budget;
     frame stack[FO_SOURCE_MAX_DEPTH];
     int sp;
-    int nodes;
     int errors;
     fo_node *root;
     /* A forward-only cursor from line number to byte offset. */
@@ -118,12 +118,12 @@ static void err(builder *b, fo_pos pos, const char *fmt, ...)
 
 static fo_node *new_node(builder *b, fo_node_kind kind, yaml_mark_t m)
 {
-    if (b->nodes >= FO_SOURCE_MAX_NODES) {
-        err(b, mark_pos(b, m), "more than %d values in one file",
-            FO_SOURCE_MAX_NODES);
+    if (b->budget->nodes <= 0) {
+        err(b, mark_pos(b, m), "more than %d values %s", FO_SOURCE_MAX_NODES,
+            b->budget->scope);
         return NULL;
     }
-    b->nodes++;
+    b->budget->nodes--;
     fo_node *n = fo_arena_alloc(b->a, sizeof *n);
     n->kind = kind;
     n->pos = mark_pos(b, m);
@@ -204,16 +204,16 @@ static void check_duplicates(builder *b, const fo_node *map)
     for (int i = 0; i < map->n; i++)
         refs[i] = (key_ref){map->pairs[i].key, i};
     qsort(refs, (size_t)map->n, sizeof *refs, cmp_key);
+    /* Equal keys sit together, sorted by index: the first of each run is
+     * the one every later one repeats (kept as the run goes, so that a
+     * mapping of one key written n times costs n, not n²). */
+    int run = 0;
     for (int i = 1; i < map->n; i++) {
         const fo_node *k = refs[i].key, *prev = refs[i - 1].key;
-        if (k->len == prev->len && memcmp(k->str, prev->str, k->len) == 0) {
-            /* refs sorted by index within equal keys: find the first */
-            int j = i - 1;
-            while (j > 0 && refs[j - 1].key->len == k->len &&
-                   memcmp(refs[j - 1].key->str, k->str, k->len) == 0)
-                j--;
-            dups[ndup++] = (dup){refs[i].index, refs[j].index};
-        }
+        if (k->len == prev->len && memcmp(k->str, prev->str, k->len) == 0)
+            dups[ndup++] = (dup){refs[i].index, refs[run].index};
+        else
+            run = i;
     }
     qsort(dups, (size_t)ndup, sizeof *dups, cmp_dup);
     for (int i = 0; i < ndup; i++) {
@@ -357,6 +357,16 @@ static bool step(builder *b, yaml_parser_t *p, bool *done, int *ndocs)
         }
         break;
     case YAML_ALIAS_EVENT: {
+        if (b->budget->aliases <= 0) {
+            /* each alias is one error: past a hundred, the rest of the
+             * file is more of the same (and a flood to print) */
+            err(b, mark_pos(b, ev.start_mark),
+                "more than %d aliases: the rest of the file is not read",
+                FO_SOURCE_MAX_ALIASES);
+            ok = false;
+            break;
+        }
+        b->budget->aliases--;
         err(b, mark_pos(b, ev.start_mark),
             "aliases ('*%s') are not supported: repeat the content instead",
             (const char *)ev.data.alias.anchor);
@@ -387,13 +397,72 @@ static bool step(builder *b, yaml_parser_t *p, bool *done, int *ndocs)
     return ok;
 }
 
+fo_source_budget fo_source_budget_full(const char *scope)
+{
+    return (fo_source_budget){FO_SOURCE_MAX_NODES, FO_SOURCE_MAX_ALIASES,
+                              scope};
+}
+
+/* The name of the encoding of a file in UTF-16 or UTF-32, or NULL. Told
+ * by its byte order mark, else by where the NULs of its first characters
+ * fall: a YAML file starts with ASCII (a key, '#', '-' or '{'), which
+ * these encodings pad with zero bytes — the test the YAML specification
+ * gives for telling encodings apart. */
+static const char *wide_encoding(const unsigned char *s, size_t n)
+{
+    if (n >= 4 && s[0] == 0xFF && s[1] == 0xFE && s[2] == 0 && s[3] == 0)
+        return "UTF-32 (little-endian)";
+    if (n >= 4 && s[0] == 0 && s[1] == 0 && s[2] == 0xFE && s[3] == 0xFF)
+        return "UTF-32 (big-endian)";
+    if (n >= 2 && s[0] == 0xFF && s[1] == 0xFE)
+        return "UTF-16 (little-endian)";
+    if (n >= 2 && s[0] == 0xFE && s[1] == 0xFF)
+        return "UTF-16 (big-endian)";
+    if (n >= 4 && s[0] && !s[1] && !s[2] && !s[3])
+        return "UTF-32 (little-endian)";
+    if (n >= 4 && !s[0] && !s[1] && !s[2] && s[3])
+        return "UTF-32 (big-endian)";
+    if (n >= 2 && s[0] && !s[1])
+        return "UTF-16 (little-endian)";
+    if (n >= 2 && !s[0] && s[1])
+        return "UTF-16 (big-endian)";
+    return NULL;
+}
+
 fo_status fo_source_load_string(const char *text, size_t len,
                                 const char *display_name, fo_arena *a,
                                 fo_diags *d, fo_node **root)
 {
-    builder b = {
-        .text = text, .len = len, .file = display_name, .a = a, .d = d};
+    fo_source_budget budget = fo_source_budget_full("in one file");
+    return fo_source_load_string_budget(text, len, display_name, a, d, &budget,
+                                        root);
+}
+
+fo_status fo_source_load_string_budget(const char *text, size_t len,
+                                       const char *display_name, fo_arena *a,
+                                       fo_diags *d, fo_source_budget *budget,
+                                       fo_node **root)
+{
     *root = NULL;
+    const char *wide = wide_encoding((const unsigned char *)text, len);
+    if (wide) {
+        fo_error(d, (fo_pos){display_name, 0, 0},
+                 "this file is %s; save it as UTF-8", wide);
+        return FO_ERR_INPUT;
+    }
+    /* A byte order mark (editors on Windows write one) is no character of
+     * the document: skipped before libyaml, which is told the encoding and
+     * would count it as the first column of line 1. */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
+    builder b = {.text = text,
+                 .len = len,
+                 .file = display_name,
+                 .a = a,
+                 .d = d,
+                 .budget = budget};
     if (len > FO_SOURCE_MAX_BYTES) {
         err(&b, (fo_pos){b.file, 0, 0}, "the file is larger than %d MiB",
             FO_SOURCE_MAX_BYTES / (1024 * 1024));
@@ -429,6 +498,14 @@ fo_status fo_source_load_string(const char *text, size_t len,
 fo_status fo_source_load_file(const char *path, const char *display_name,
                               fo_arena *a, fo_diags *d, fo_node **root)
 {
+    fo_source_budget budget = fo_source_budget_full("in one file");
+    return fo_source_load_file_budget(path, display_name, a, d, &budget, root);
+}
+
+fo_status fo_source_load_file_budget(const char *path, const char *display_name,
+                                     fo_arena *a, fo_diags *d,
+                                     fo_source_budget *budget, fo_node **root)
+{
     char *text;
     size_t len;
     *root = NULL;
@@ -442,7 +519,8 @@ fo_status fo_source_load_file(const char *path, const char *display_name,
     }
     if (st != FO_OK)
         return st;
-    st = fo_source_load_string(text, len, display_name, a, d, root);
+    st = fo_source_load_string_budget(text, len, display_name, a, d, budget,
+                                      root);
     free(text);
     return st;
 }

@@ -1,8 +1,9 @@
 /* source — one YAML file as a tree of nodes, each with its file:line:col.
  *
  * This is the only module that sees libyaml. It reads a file (up to
- * FO_SOURCE_MAX_BYTES), checks the limits below, refuses aliases, several
- * documents and duplicate keys, and hands back plain data: scalars,
+ * FO_SOURCE_MAX_BYTES) in UTF-8 (a byte order mark is skipped; UTF-16 and
+ * UTF-32 are refused by name), checks the limits below, refuses aliases,
+ * several documents and duplicate keys, and hands back plain data: scalars,
  * sequences and mappings (keys in file order). Includes are the model's
  * business: source reads exactly one file.
  *
@@ -21,8 +22,24 @@
 enum {
     FO_SOURCE_MAX_BYTES = 16 * 1024 * 1024, /* per file */
     FO_SOURCE_MAX_DEPTH = 64,               /* nested sequences/mappings */
-    FO_SOURCE_MAX_NODES = 1 << 20           /* per file */
+    FO_SOURCE_MAX_NODES = 1 << 20,          /* per budget (see below) */
+    FO_SOURCE_MAX_ALIASES = 100             /* alias errors per budget */
 };
+
+/* What a set of files may hold together: a publication and all its
+ * includes draw on one budget, so that a file included a thousand times
+ * cannot multiply what one file may hold. Checked while parsing, before
+ * anything else looks at the values. */
+typedef struct fo_source_budget {
+    int nodes;         /* values left to parse */
+    int aliases;       /* aliases left to report; parsing stops after them */
+    const char *scope; /* for "more than N values SCOPE" (static) */
+} fo_source_budget;
+
+/* A full budget: FO_SOURCE_MAX_NODES values, FO_SOURCE_MAX_ALIASES, for
+ * the files of scope ("in one file", "in the publication and its
+ * includes"). */
+fo_source_budget fo_source_budget_full(const char *scope);
 
 typedef enum fo_node_kind {
     FO_NODE_SCALAR,
@@ -77,6 +94,20 @@ FO_WUR fo_status fo_source_load_file(const char *path, const char *display_name,
 FO_WUR fo_status fo_source_load_string(const char *text, size_t len,
                                        const char *display_name, fo_arena *a,
                                        fo_diags *d, fo_node **root);
+
+/* fo_source_load_file and _string drawing on budget b (which they
+ * decrease), for files that share one; the two above use a full budget
+ * of their own. */
+FO_WUR fo_status fo_source_load_file_budget(const char *path,
+                                            const char *display_name,
+                                            fo_arena *a, fo_diags *d,
+                                            fo_source_budget *b,
+                                            fo_node **root);
+FO_WUR fo_status fo_source_load_string_budget(const char *text, size_t len,
+                                              const char *display_name,
+                                              fo_arena *a, fo_diags *d,
+                                              fo_source_budget *b,
+                                              fo_node **root);
 
 /* A deep copy of the tree under n in arena a (NULL for NULL): for the few
  * subtrees a loader keeps after freeing the arena it parsed into. Positions

@@ -179,6 +179,46 @@ static void test_nfc(void **state)
     r = ok("**Vie\xcc\xa3\xcc\x82t** Nam", "Vi\xe1\xbb\x87t Nam", 1);
     span_is(&r, 0, 0, 6, FO_SPAN_BOLD, NULL);
     done(&r);
+    /* marks in either order compose alike (canonical order: dot below,
+     * class 220, before circumflex, 230) */
+    r = ok("e\xcc\x82\xcc\xa3 a\xcc\x80", "\xe1\xbb\x87 \xc3\xa0", 0);
+    done(&r);
+    /* NFC, not NFKC: the Angstrom sign becomes Å, the ligature ﬁ stays */
+    r = ok("\xe2\x84\xab \xef\xac\x81", "\xc3\x85 \xef\xac\x81", 0);
+    done(&r);
+    /* a composition exclusion stays decomposed: U+0958 is U+0915 U+093C */
+    r = ok("\xe0\xa5\x98", "\xe0\xa4\x95\xe0\xa4\xbc", 0);
+    done(&r);
+    /* Hangul jamo compose into a syllable (U+1112 U+1161 U+11AB: 한) */
+    r = ok("\xe1\x84\x92\xe1\x85\xa1\xe1\x86\xab", "\xed\x95\x9c", 0);
+    done(&r);
+    /* NFC text, and text below U+0300, come out as they went in */
+    r = ok("Vi\xe1\xbb\x87t \xc3\xa9t\xc3\xa9 \xc2\xab x \xc2\xbb",
+           "Vi\xe1\xbb\x87t \xc3\xa9t\xc3\xa9 \xc2\xab x \xc2\xbb", 0);
+    done(&r);
+}
+
+/* A letter carries at most 30 combining marks (Unicode's stream-safe
+ * limit): sorting longer runs of them costs time quadratic in their
+ * number. The 31st is reported where it stands. */
+static void test_combining_marks(void **state)
+{
+    (void)state;
+    char src[256] = "xy a";
+    for (int i = 0; i < 30; i++)
+        strcat(src, i % 2 ? "\xcc\x81" : "\xcc\xa3"); /* U+0301, U+0323 */
+    result r = parse(src);
+    assert_int_equal(r.st, FO_OK);
+    done(&r);
+    strcat(src, "\xcc\x81");
+    fails(src, "m.yaml:3:44: error: more than 30 combining marks in a row\n");
+    /* a run ends at a letter: 30 and 30 more are fine */
+    strcpy(src, "a");
+    for (int i = 0; i < 60; i++)
+        strcat(src, i == 30 ? "b\xcc\x81" : "\xcc\x81");
+    r = parse(src);
+    assert_int_equal(r.st, FO_OK);
+    done(&r);
 }
 
 static void test_errors_emphasis(void **state)
@@ -242,6 +282,26 @@ static void test_errors_other(void **state)
     fails("**a [b] ^{c", "m.yaml:3:16: error: a link needs '(URL)' after ']'\n"
                          "m.yaml:3:10: error: unclosed '**' (bold)\n"
                          "m.yaml:3:18: error: unclosed '^{' (superscript)\n");
+    /* in the order found, each at its line and column, across lines */
+    fails("[a\n**b ]\n} ^{",
+          "m.yaml:4:10: error: unclosed '**' (bold)\n"
+          "m.yaml:4:14: error: a link needs '(URL)' after ']'\n"
+          "m.yaml:5:10: error: unmatched '}' (write \\} for a literal "
+          "brace)\n"
+          "m.yaml:5:12: error: unclosed '^{' (superscript)\n");
+    /* a link inside links is reported once for each '[' within */
+    fails("[a [b [c", "m.yaml:3:13: error: a link cannot contain another link\n"
+                      "m.yaml:3:16: error: a link cannot contain another link\n"
+                      "m.yaml:3:10: error: unclosed '[' (link)\n"
+                      "m.yaml:3:13: error: unclosed '[' (link)\n"
+                      "m.yaml:3:16: error: unclosed '[' (link)\n");
+    /* a tag looked for at most 64 bytes ahead: a longer one is text */
+    fails("<b>", "m.yaml:3:10: error: '<b>' is not markup: the only tag is "
+                 "<br> (write \\< for a literal '<')\n");
+    result r2 = ok("<a                                                        "
+                   "           >",
+                   "<a >", 0);
+    done(&r2);
 }
 
 /* French spacing: typed spaces before : ; ! ? » and after « become no-break
@@ -275,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_break_nbsp_super),
         cmocka_unit_test(test_escapes),
         cmocka_unit_test(test_nfc),
+        cmocka_unit_test(test_combining_marks),
         cmocka_unit_test(test_errors_emphasis),
         cmocka_unit_test(test_errors_link),
         cmocka_unit_test(test_errors_other),

@@ -206,6 +206,12 @@ static void test_duplicate_key(void **state)
     /* "2025" and 2025 are the same key text */
     fails("2025: a\n\"2025\": b\n",
           "t.yaml:2:1: error: duplicate key '2025' (first at 1:1)\n");
+    /* every repeat of a key names the first, however many there are */
+    fails("k: 1\nj: 0\nk: 2\nk: 3\nj: 1\nk: 4\n",
+          "t.yaml:3:1: error: duplicate key 'k' (first at 1:1)\n"
+          "t.yaml:4:1: error: duplicate key 'k' (first at 1:1)\n"
+          "t.yaml:5:1: error: duplicate key 'j' (first at 2:1)\n"
+          "t.yaml:6:1: error: duplicate key 'k' (first at 1:1)\n");
 }
 
 static char *nested(size_t depth)
@@ -275,6 +281,112 @@ static void test_documents_and_aliases(void **state)
                          "sequence\n");
 }
 
+/* After FO_SOURCE_MAX_ALIASES alias errors, the next alias stops the
+ * file: a file of aliases reports a hundred of them, not a million. */
+static void test_alias_limit(void **state)
+{
+    (void)state;
+    fo_buf b;
+    fo_buf_init(&b, 0);
+    assert_int_equal(fo_buf_puts(&b, "a: &x 1\nl:\n"), FO_OK);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(fo_buf_puts(&b, "  - *x\n"), FO_OK);
+    result r = load(b.data);
+    assert_int_equal(r.st, FO_ERR_INPUT);
+    int n = 0;
+    for (const char *p = r.diags; (p = strstr(p, "aliases ('*x')")); p++)
+        n++;
+    assert_int_equal(n, FO_SOURCE_MAX_ALIASES);
+    assert_non_null(strstr(r.diags, "t.yaml:103:5: error: more than 100 "
+                                    "aliases: the rest of the file is not "
+                                    "read\n"));
+    done(&r);
+    fo_buf_free(&b);
+}
+
+/* Files loaded with one budget share its values: the second file fails
+ * where the first one used up the budget, with the budget's scope. */
+static void test_shared_budget(void **state)
+{
+    (void)state;
+    fo_arena *a = fo_arena_new();
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_source_budget b = fo_source_budget_full("in the test");
+    b.nodes = 6;
+    fo_node *root = NULL;
+    const char *text = "[a, b, c, d]\n"; /* five values */
+    assert_int_equal(fo_source_load_string_budget(text, strlen(text), "1.yaml",
+                                                  a, &d, &b, &root),
+                     FO_OK);
+    assert_int_equal(b.nodes, 1);
+    assert_int_equal(fo_source_load_string_budget(text, strlen(text), "2.yaml",
+                                                  a, &d, &b, &root),
+                     FO_ERR_INPUT);
+    assert_null(root);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.items[0].message,
+                        "more than 1048576 values in the test");
+    assert_string_equal(d.items[0].pos.file, "2.yaml");
+    assert_int_equal(d.items[0].pos.col, 2);
+    fo_diags_free(&d);
+    fo_arena_free(a);
+}
+
+/* A UTF-8 byte order mark is skipped: keys indented as usual load, and
+ * columns on the first line count from after it. */
+static void test_bom(void **state)
+{
+    (void)state;
+    result r = load("\xEF\xBB\xBF"
+                    "a: 1\n"
+                    "b:\n"
+                    "  c: [x, y]\n");
+    assert_int_equal(r.st, FO_OK);
+    assert_string_equal(r.diags, "");
+    pos_is(r.root->pairs[0].key->pos, 1, 1);
+    pos_is(r.root->pairs[0].value->pos, 1, 4);
+    const fo_node *b = fo_node_get(r.root, "b");
+    pos_is(b->pairs[0].key->pos, 3, 3);
+    assert_true(fo_node_is(b->pairs[0].value->items[1], "y"));
+    done(&r);
+    fails("\xEF\xBB\xBF"
+          "a: [1\n",
+          "t.yaml:2:1: error: did not find expected ',' or ']' while "
+          "parsing a flow sequence (started at 1:4)\n");
+}
+
+/* UTF-16 and UTF-32 files are named as such, with or without a byte
+ * order mark, rather than reported as invalid UTF-8. */
+static void test_wide_encodings(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *bytes;
+        size_t len;
+        const char *name;
+    } cases[] = {
+        {"\xFF\xFEk\0:\0 \0v\0", 10, "UTF-16 (little-endian)"},
+        {"\xFE\xFF\0k\0:\0 \0v", 10, "UTF-16 (big-endian)"},
+        {"k\0:\0 \0v\0", 8, "UTF-16 (little-endian)"},
+        {"\0k\0:\0 \0v", 8, "UTF-16 (big-endian)"},
+        {"\xFF\xFE\0\0k\0\0\0", 8, "UTF-32 (little-endian)"},
+        {"\0\0\xFE\xFF\0\0\0k", 8, "UTF-32 (big-endian)"},
+        {"k\0\0\0:\0\0\0", 8, "UTF-32 (little-endian)"},
+        {"\0\0\0k\0\0\0:", 8, "UTF-32 (big-endian)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        result r = load_n(cases[i].bytes, cases[i].len);
+        assert_int_equal(r.st, FO_ERR_INPUT);
+        char want[128];
+        (void)snprintf(want, sizeof want,
+                       "t.yaml: error: this file is %s; save it as UTF-8\n",
+                       cases[i].name);
+        assert_string_equal(r.diags, want);
+        done(&r);
+    }
+}
+
 static void test_file(void **state)
 {
     (void)state;
@@ -307,6 +419,10 @@ int main(void)
         cmocka_unit_test(test_node_limit),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_documents_and_aliases),
+        cmocka_unit_test(test_alias_limit),
+        cmocka_unit_test(test_shared_budget),
+        cmocka_unit_test(test_bom),
+        cmocka_unit_test(test_wide_encodings),
         cmocka_unit_test(test_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
