@@ -358,50 +358,40 @@ static unsigned char *copy_bytes(const unsigned char *p, size_t n)
     return b;
 }
 
-/* The file's own bytes, if it is still the file the probe read. */
+/* The file's own bytes (a JPEG) or its IDAT payloads (a PNG), if it is
+ * still the file the probe read. */
 static void make_passthrough(img *im, const fo_dl_image_src *src)
 {
-    char *bytes = NULL;
-    size_t len = 0;
-    if (fo_file_read(src->path, (size_t)UINT32_MAX, &bytes, &len) != FO_OK) {
-        img_fail(im, "cannot read the file");
+    fo_image_bytes *b;
+    char why[256];
+    if (fo_image_bytes_open(src->path, &src->info, im->enc == ENC_IDAT, &b, why,
+                            sizeof why) != FO_OK) {
+        img_fail(im, why);
         return;
     }
-    /* the probe hashed these bytes; the same size and time say they are
-     * still those (hashing them again would cost as much as the copy) */
-    if (len != src->info.file_size ||
-        fo_image_mtime(src->path) != src->info.mtime_ns) {
-        free(bytes);
-        img_fail(im, "the file changed since it was read");
-        return;
-    }
-    if (im->enc == ENC_IDAT) {
-        /* the probe has inflated this data once to check it */
-        fo_status st =
-            fo_image_png_idat((unsigned char *)bytes, len, &im->data, &im->len);
-        free(bytes);
-        if (st != FO_OK)
-            img_fail(im, "bad PNG data: no image data");
-        return;
-    }
-    im->data = (unsigned char *)bytes;
-    im->len = len;
+    size_t cap = src->info.file_size + 1, got = 0;
+    im->data = fo_xmalloc(cap);
+    im->len = 0;
+    do {
+        if (fo_image_bytes_read(b, im->data + im->len, cap - im->len, &got, why,
+                                sizeof why) != FO_OK) {
+            img_fail(im, why);
+            break;
+        }
+        im->len += got;
+    } while (got > 0 && im->len < cap);
+    fo_image_bytes_free(b);
 }
 
 static void make_samples(img *im, const fo_dl_image_src *src)
 {
     fo_pdf_images *o = im->owner;
     fo_profile prof = o->opts->profile;
-    fo_image_info info;
     fo_pixels px;
     char why[256];
-    if (fo_image_decode_info(src->path, &info, &px, why, sizeof why) != FO_OK) {
+    if (fo_image_decode_max(src->path, &src->info, 0, &px, why, sizeof why) !=
+        FO_OK) {
         img_fail(im, why);
-        return;
-    }
-    if (info.hash != src->info.hash || info.file_size != src->info.file_size) {
-        fo_pixels_free(&px);
-        img_fail(im, "the file changed since it was read");
         return;
     }
     fo_status st = FO_OK;
