@@ -276,8 +276,8 @@ static int png_next_chunk(rd *r)
         long long left = r->size - r->pos;
         if (len > 0x7FFFFFFFul || (long long)len + 4 > left) {
             rd_fail(r,
-                    "bad PNG data: the %s chunk declares %lu bytes, more "
-                    "than the %lld left in the file",
+                    "bad PNG data: the file ends inside its %s chunk (%lu "
+                    "bytes declared, %lld left)",
                     (char *)r->type, len, left > 4 ? left - 4 : 0);
             return 0;
         }
