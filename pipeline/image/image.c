@@ -13,8 +13,8 @@
  * marker read, almost no IDCT), which refuses truncated and corrupt data; a
  * PNG's chunks are walked to IEND with every CRC checked. The rows of a
  * palette PNG are decoded once to check that every index is in the palette
- * (libpng's own check is skipped once palettes are expanded, and misses
- * the first index past the end), and those of a PNG whose compressed data
+ * (libpng checks only when it does not expand palettes, and lets the
+ * first index past the end through), and those of a PNG whose compressed data
  * goes into PDFs as it is (png_copy), since no renderer will decode it.
  *
  * PNG chunks are walked by the reader before libpng sees them: a chunk
@@ -832,8 +832,6 @@ static int png_open(fo_image_rows *j, size_t max_bytes)
     png_set_keep_unknown_chunks(j->png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
     png_set_keep_unknown_chunks(j->png, PNG_HANDLE_CHUNK_AS_DEFAULT, used,
                                 (int)(sizeof used / 5));
-    if (j->probe)
-        png_set_check_for_invalid_index(j->png, 1);
     png_read_info(j->png, j->pi);
 
     png_uint_32 w, h;
@@ -863,14 +861,16 @@ static int png_open(fo_image_rows *j, size_t max_bytes)
     }
     j->interlaced = ilace != PNG_INTERLACE_NONE;
     if (j->probe) {
-        /* the rows as stored: indices stay indices (checked), one row
-         * buffer even when interlaced */
+        /* the rows as stored, one row buffer even when interlaced;
+         * palette indices one a byte, to be checked */
+        if (ctype == PNG_COLOR_TYPE_PALETTE)
+            png_set_packing(j->png);
         j->passes = png_set_interlace_handling(j->png);
         png_read_update_info(j->png, j->pi);
         j->lw = (int)w;
         j->lh = (int)h;
         j->lch = png_get_channels(j->png, j->pi);
-        j->line = fo_xmalloc(png_get_rowbytes(j->png, j->pi) + 1);
+        j->line = fo_xcalloc(png_get_rowbytes(j->png, j->pi) + 1, 1);
         return 0;
     }
     /* png_image_read_direct's transforms for 8-bit output of the file's
@@ -1184,14 +1184,19 @@ static int png_probe_rest(fo_image_rows *j, fo_image_info *info)
         if (setjmp(j->jmp))
             return -1;
         j->rows_phase = copy ? 2 : 1;
+        /* libpng checks indices only when it does not expand palettes,
+         * and lets the first index past the end through: checked here */
+        int max = 0;
         for (int p = 0; p < j->passes; p++)
-            for (int y = 0; y < j->lh; y++)
+            for (int y = 0; y < j->lh; y++) {
                 png_read_row(j->png, j->line, NULL);
+                for (int x = 0; palette && x < j->lw; x++)
+                    max = j->line[x] > max ? j->line[x] : max;
+            }
         if (palette) {
             png_colorp pal;
             int npal = 0;
             (void)png_get_PLTE(j->png, j->pi, &pal, &npal);
-            int max = png_get_palette_max(j->png, j->pi);
             if (max >= npal) {
                 (void)snprintf(j->msg, sizeof j->msg,
                                "bad PNG data: a pixel has colour index %d, "
