@@ -9,6 +9,7 @@
 #include "cli/report.h"
 #include "cli/watch.h"
 #include "dlist/dlist.h"
+#include "image/image.h"
 #include "model/model.h"
 #include "model/template.h"
 #include "render/render.h"
@@ -330,6 +331,7 @@ typedef struct loaded {
 static int load(const opts *o, fo_diags *d, loaded *l)
 {
     memset(l, 0, sizeof *l);
+    fo_image_seen_reset(); /* a new build: its images as it finds them */
     fo_pub *pub = NULL;
     fo_status st = fo_pub_load(o->pub, d, &pub);
     if (st != FO_OK)

@@ -1,53 +1,68 @@
 /* image — probing and decoding the JPEG and PNG files a publication uses.
  *
- * The format comes from the file's first bytes, never from its name. A
- * probe checks the whole file without decoding its pixels, so that layout
- * stays cheap and a JPEG that passes through to the PDF is never decoded:
- * a JPEG's entropy-coded data is read to the end by libjpeg
- * (jpeg_read_coefficients: every Huffman code and marker, no IDCT, no
- * colour conversion), which refuses truncated and corrupt data; a PNG's
- * chunks are walked to IEND with every CRC checked (zlib's crc32), after
- * libpng has read and validated the header. A PNG whose compressed data
- * goes into PDFs as it is (png_copy) also has that data inflated once
- * (libdeflate: Adler-32, rows, filter bytes), since no renderer will
- * decode it; any other PNG whose CRCs match but whose data is bad (written
- * bad by its encoder) fails when a renderer decodes it, reported the same
- * way.
+ * The format comes from the file's first bytes, never from its name. Every
+ * file is read in blocks through one reader (rd), which fingerprints every
+ * byte (fo_image_hash) and knows the file's size, so that memory never
+ * grows with the file and a renderer can tell that the file it decodes is
+ * the one the probe saw: it compares the fingerprint when it has read the
+ * last byte.
  *
- * JPEG goes through libjpeg. Its error manager must not return, so the one
- * setjmp of the project is here: libjpeg's documented pattern (example.c,
- * libjpeg.txt "Error handling"), the only way to regain control after a
- * libjpeg error without exiting the process. Everything that crosses the
- * longjmp lives in a jpeg_job the caller owns, so no automatic variable of
- * the function that called setjmp is read after the jump. libjpeg's
- * warnings (above all "Premature end of JPEG file", which it otherwise
- * papers over with grey rows) are failures too: a print job wants the
- * whole picture or an error.
+ * A probe checks the whole file without keeping its pixels, so that layout
+ * stays cheap and a JPEG that passes through to the PDF is never decoded
+ * again: a JPEG is decoded at 1/8 scale by libjpeg (every Huffman code and
+ * marker read, almost no IDCT), which refuses truncated and corrupt data; a
+ * PNG's chunks are walked to IEND with every CRC checked. The rows of a
+ * palette PNG are decoded once to check that every index is in the palette
+ * (libpng checks only when it does not expand palettes, and lets the
+ * first index past the end through), and those of a PNG whose compressed data
+ * goes into PDFs as it is (png_copy), since no renderer will decode it.
  *
- * PNG goes through libpng's simplified API, which reports errors in the
- * png_image instead of aborting (libharu's loader does abort: see
- * pango-libharu-findings.md §7). It expands palettes, tRNS (to alpha),
- * low and 16 bit depths and interlacing into 8-bit grey, grey+alpha, RGB
- * or RGBA. What that API does not report (bit depth, pHYs) is read from
- * the chunks directly. */
-#define _POSIX_C_SOURCE 200809L /* fileno, st_mtim */
+ * PNG chunks are walked by the reader before libpng sees them: a chunk
+ * longer than what remains of the file is an error, and text chunks and
+ * ancillary chunks over FO_IMAGE_MAX_CHUNK never reach libpng at all (it
+ * would allocate what a 60-byte file declares: tests/cli/image_limits.sh),
+ * backed by libpng's own limits (png_set_chunk_malloc_max,
+ * png_set_user_limits, png_set_chunk_cache_max).
+ *
+ * Decoding is row by row (fo_image_rows), reduced while decoding when the
+ * caller asks: so no consumer needs an image's whole decoded size. Only an
+ * interlaced PNG and a progressive JPEG must be held whole by their
+ * library, up to FO_IMAGE_MAX_WHOLE.
+ *
+ * JPEG goes through libjpeg, PNG through libpng's row API, set up with the
+ * transforms libpng's simplified API makes for 8-bit output (png_set_expand,
+ * png_set_scale_16, sRGB in and out through png_set_alpha_mode; a 16-bit
+ * file is taken as sRGB, not as linear light), so the pixels are those of
+ * png_image_finish_read. Neither library's error handler may return, so
+ * the one setjmp pattern of the project is here: libjpeg's documented one
+ * (example.c, libjpeg.txt "Error handling"), also used for libpng through
+ * its error callback, the only way to regain control after a library error
+ * without exiting the process. Every public function that calls into a
+ * library sets its jump first, and everything that crosses the longjmp
+ * lives in the reader the caller owns, never in an automatic variable.
+ * libjpeg's warnings (above all "Premature end of JPEG file", which it
+ * otherwise papers over with grey rows) are failures too: a print job
+ * wants the whole picture or an error. */
+#define _GNU_SOURCE /* fileno, st_mtim */
 #include "image.h"
 
 #include <jpeglib.h>
-#include <jerror.h> /* JWRN_JPEG_EOF */
+#include <jerror.h> /* JWRN_JPEG_EOF, JERR_NO_BACKING_STORE */
 #include <png.h>
 
 #include <libdeflate.h>
 #include <zlib.h>
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
-/* Files larger than this are refused before they are read. */
-#define MAX_FILE ((size_t)512 * 1024 * 1024)
+/* The reader's block size. */
+#define BLOCK ((size_t)1 << 16)
 
 static void set_why(char *why, size_t why_len, const char *fmt, ...)
     FO_PRINTF(3, 4);
@@ -62,51 +77,6 @@ static void set_why(char *why, size_t why_len, const char *fmt, ...)
     // NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized)
     (void)vsnprintf(why, why_len, fmt, ap);
     va_end(ap);
-}
-
-/* Reads the whole file; NULL with *why on failure. Caller frees. */
-static unsigned char *read_file(const char *path, size_t *len, char *why,
-                                size_t why_len)
-{
-    unsigned char *buf = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        set_why(why, why_len, "cannot open the file");
-        return NULL;
-    }
-    size_t cap = 0, n = 0;
-    struct stat sb; /* a regular file: one buffer of its size */
-    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-        (unsigned long long)sb.st_size < MAX_FILE) {
-        cap = (size_t)sb.st_size + 1; /* + 1: the read that sees the end */
-        buf = fo_xmalloc(cap);
-    }
-    for (;;) {
-        if (n == cap) {
-            if (cap >= MAX_FILE) {
-                set_why(why, why_len, "file larger than %zu MB",
-                        MAX_FILE >> 20);
-                goto fail;
-            }
-            cap = cap ? cap * 2 : 65536;
-            buf = fo_xrealloc(buf, cap);
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        set_why(why, why_len, "cannot read the file");
-        goto fail;
-    }
-    (void)fclose(f);
-    *len = n;
-    return buf;
-fail:
-    (void)fclose(f);
-    free(buf);
-    return NULL;
 }
 
 static int sniff(const unsigned char *b, size_t n, fo_image_format *fmt)
@@ -135,6 +105,386 @@ static void set_shown(fo_image_info *info)
     int swap = info->orientation >= 5 && info->orientation <= 8;
     info->shown_w = swap ? info->height : info->width;
     info->shown_h = swap ? info->width : info->height;
+}
+
+/* ---- the reader --------------------------------------------------------- */
+
+/* A file read in blocks, every byte through the fingerprint; for a PNG,
+ * also a walk of its chunks that hands the reader's user (libpng, or the
+ * IDAT copy) only the chunks it should see. */
+typedef struct rd {
+    FILE *f;
+    long long size; /* from fstat when opened */
+    long long pos;  /* bytes read */
+    uLong crc, adl; /* fingerprint so far (fo_image_hash's halves) */
+    int bad;        /* why is set: the reading failed */
+    char why[200];
+    /* PNG: the chunk walk */
+    int png, idat_only;
+    int sig_left;               /* bytes of the signature to hand out */
+    unsigned char hdr[8];       /* the current chunk's length and type */
+    int hdr_left;               /* bytes of hdr still to hand out */
+    unsigned long data_left;    /* data bytes of the current chunk */
+    int crc_left;               /* bytes of its CRC still to read */
+    unsigned char crc_bytes[4]; /* as read */
+    uLong ccrc;                 /* the current chunk's CRC so far */
+    unsigned long off;          /* data bytes of the chunk passed */
+    int nchunks, idat, idat_ended, iend;
+    int trns, srgb, have_gama; /* what png_copy depends on */
+    unsigned char gama[4];
+    unsigned char ihdr[8]; /* IHDR's width and height */
+    unsigned char type[5]; /* printable name of the current chunk */
+} rd;
+
+static void rd_fail(rd *r, const char *fmt, ...) FO_PRINTF(2, 3);
+
+static void rd_fail(rd *r, const char *fmt, ...)
+{
+    if (r->bad)
+        return;
+    r->bad = 1;
+    va_list ap;
+    va_start(ap, fmt);
+    // NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): as set_why
+    (void)vsnprintf(r->why, sizeof r->why, fmt, ap);
+    va_end(ap);
+}
+
+/* Opens path; FO_ERR_IO / FO_ERR_INPUT with why. */
+static fo_status rd_open(rd *r, const char *path, char *why, size_t why_len)
+{
+    memset(r, 0, sizeof *r);
+    r->adl = adler32(0L, NULL, 0);
+    r->crc = crc32(0L, NULL, 0);
+    r->f = fopen(path, "rb");
+    if (!r->f) {
+        set_why(why, why_len, "cannot open the file");
+        return FO_ERR_IO;
+    }
+    struct stat sb;
+    if (fstat(fileno(r->f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        set_why(why, why_len, "cannot read the file");
+        return FO_ERR_IO;
+    }
+    r->size = (long long)sb.st_size;
+    if (r->size > FO_IMAGE_MAX_FILE) {
+        set_why(why, why_len, "file larger than %lld MB",
+                FO_IMAGE_MAX_FILE >> 20);
+        return FO_ERR_INPUT;
+    }
+    return FO_OK;
+}
+
+static void rd_close(rd *r)
+{
+    if (r->f)
+        (void)fclose(r->f);
+    r->f = NULL;
+}
+
+/* Up to n bytes of the file as they are; fewer only at its end. */
+static size_t rd_raw(rd *r, unsigned char *buf, size_t n)
+{
+    if (r->bad || n == 0)
+        return 0;
+    size_t got = fread(buf, 1, n, r->f);
+    if (got < n && ferror(r->f))
+        rd_fail(r, "cannot read the file");
+    r->crc = crc32_z(r->crc, buf, got);
+    r->adl = adler32_z(r->adl, buf, got);
+    r->pos += (long long)got;
+    return got;
+}
+
+/* Reads the rest of the file into the fingerprint. */
+static void rd_drain(rd *r)
+{
+    unsigned char buf[4096];
+    while (rd_raw(r, buf, sizeof buf) == sizeof buf)
+        ;
+}
+
+static uint64_t rd_hash(const rd *r)
+{
+    return (uint64_t)r->crc << 32 | (uint64_t)r->adl;
+}
+
+static unsigned long be32(const unsigned char *p)
+{
+    return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 |
+           (unsigned long)p[2] << 8 | p[3];
+}
+
+/* Chunks libpng never sees: folio reads no text, and an ancillary chunk
+ * larger than FO_IMAGE_MAX_CHUNK is none that decoding needs (tRNS, gAMA,
+ * sRGB, cHRM, sBIT, bKGD, pHYs are a few bytes; a real iCCP is far
+ * smaller). */
+static int png_skipped(const unsigned char *type, unsigned long len)
+{
+    if (memcmp(type, "tEXt", 4) == 0 || memcmp(type, "zTXt", 4) == 0 ||
+        memcmp(type, "iTXt", 4) == 0)
+        return 1;
+    return (type[0] & 0x20) && len > FO_IMAGE_MAX_CHUNK;
+}
+
+/* Reads the CRC of the current chunk (its data all read) and checks it. */
+static void png_end_chunk(rd *r, unsigned char *out, size_t *at)
+{
+    while (r->crc_left > 0 && !r->bad) {
+        unsigned char *dst = r->crc_bytes + (4 - r->crc_left);
+        size_t got = rd_raw(r, dst, (size_t)r->crc_left);
+        if (got == 0) {
+            rd_fail(r, "bad PNG data: the file ends before IEND");
+            return;
+        }
+        if (out && !r->idat_only) {
+            memcpy(out + *at, dst, got);
+            *at += got;
+        }
+        r->crc_left -= (int)got;
+    }
+    if (r->bad)
+        return;
+    if (r->ccrc != be32(r->crc_bytes)) {
+        rd_fail(r, "bad PNG data: CRC error in %s chunk", (char *)r->type);
+        return;
+    }
+    if (memcmp(r->hdr + 4, "IEND", 4) == 0)
+        r->iend = 1;
+}
+
+/* Reads the next chunk's header and decides whether it is handed out;
+ * skipped chunks are read through here. 0 at IEND's end or on failure. */
+static int png_next_chunk(rd *r)
+{
+    for (;;) {
+        if (r->iend || r->bad)
+            return 0;
+        size_t got = rd_raw(r, r->hdr, 8);
+        if (got < 8) {
+            rd_fail(r, "bad PNG data: the file ends before IEND");
+            return 0;
+        }
+        unsigned long len = be32(r->hdr);
+        const unsigned char *type = r->hdr + 4;
+        for (int i = 0; i < 4; i++)
+            r->type[i] = (type[i] >= 'A' && type[i] <= 'Z') ||
+                                 (type[i] >= 'a' && type[i] <= 'z')
+                             ? type[i]
+                             : '?';
+        r->type[4] = 0;
+        long long left = r->size - r->pos;
+        if (len > 0x7FFFFFFFul || (long long)len + 4 > left) {
+            rd_fail(r,
+                    "bad PNG data: the file ends inside its %s chunk (%lu "
+                    "bytes declared, %lld left)",
+                    (char *)r->type, len, left > 4 ? left - 4 : 0);
+            return 0;
+        }
+        if (r->nchunks++ == 0 && memcmp(type, "IHDR", 4) != 0) {
+            rd_fail(r, "bad PNG data: IHDR is not first");
+            return 0;
+        }
+        if (memcmp(type, "IDAT", 4) == 0) {
+            if (r->idat_ended) {
+                rd_fail(r, "bad PNG data: IDAT chunks apart");
+                return 0;
+            }
+            r->idat = 1;
+        } else if (r->idat) {
+            r->idat_ended = 1;
+        }
+        if (memcmp(type, "IEND", 4) == 0 && !r->idat) {
+            rd_fail(r, "bad PNG data: no image data");
+            return 0;
+        }
+        if (memcmp(type, "tRNS", 4) == 0)
+            r->trns = 1;
+        if (memcmp(type, "sRGB", 4) == 0)
+            r->srgb = 1;
+        if (memcmp(type, "gAMA", 4) == 0 && len >= 4)
+            r->have_gama = 1;
+        if (!(type[0] & 0x20) && memcmp(type, "IDAT", 4) != 0 &&
+            len > FO_IMAGE_MAX_CHUNK) {
+            rd_fail(r, "bad PNG data: the %s chunk is too large (%lu bytes)",
+                    (char *)r->type, len);
+            return 0;
+        }
+        r->ccrc = crc32(0L, type, 4);
+        r->data_left = len;
+        r->crc_left = 4;
+        r->off = 0;
+        if (!png_skipped(type, len)) {
+            r->hdr_left = 8;
+            return 1;
+        }
+        /* skipped: through the CRC, never handed out */
+        unsigned char buf[4096];
+        while (r->data_left > 0 && !r->bad) {
+            size_t want = r->data_left < sizeof buf ? r->data_left : sizeof buf;
+            size_t n = rd_raw(r, buf, want);
+            if (n == 0)
+                rd_fail(r, "bad PNG data: the file ends before IEND");
+            r->ccrc = crc32_z(r->ccrc, buf, n);
+            r->data_left -= n;
+        }
+        png_end_chunk(r, NULL, NULL);
+    }
+}
+
+/* Up to n bytes of what the PNG's user sees (the signature and the chunks
+ * it is handed, or only IDAT data); fewer at the end or on failure. */
+static size_t png_pull(rd *r, unsigned char *out, size_t n)
+{
+    size_t at = 0;
+    while (at < n && !r->bad) {
+        if (r->sig_left > 0) {
+            size_t want =
+                (size_t)r->sig_left < n - at ? (size_t)r->sig_left : n - at;
+            size_t got = rd_raw(r, out + at, want);
+            if (got == 0)
+                break;
+            if (r->idat_only)
+                got = 0; /* consumed, not handed out */
+            else
+                at += got;
+            r->sig_left -= (int)want;
+            continue;
+        }
+        if (r->hdr_left > 0) {
+            if (r->idat_only) {
+                r->hdr_left = 0;
+                continue;
+            }
+            size_t k =
+                (size_t)r->hdr_left < n - at ? (size_t)r->hdr_left : n - at;
+            memcpy(out + at, r->hdr + (8 - r->hdr_left), k);
+            at += k;
+            r->hdr_left -= (int)k;
+            continue;
+        }
+        if (r->data_left > 0) {
+            int is_idat = memcmp(r->hdr + 4, "IDAT", 4) == 0;
+            if (r->idat_only && !is_idat) {
+                unsigned char buf[4096];
+                size_t want =
+                    r->data_left < sizeof buf ? r->data_left : sizeof buf;
+                size_t got = rd_raw(r, buf, want);
+                if (got == 0) {
+                    rd_fail(r, "bad PNG data: the file ends before IEND");
+                    break;
+                }
+                r->ccrc = crc32_z(r->ccrc, buf, got);
+                r->data_left -= got;
+                continue;
+            }
+            size_t want = r->data_left < n - at ? r->data_left : n - at;
+            size_t got = rd_raw(r, out + at, want);
+            if (got == 0) {
+                rd_fail(r, "bad PNG data: the file ends before IEND");
+                break;
+            }
+            r->ccrc = crc32_z(r->ccrc, out + at, got);
+            for (size_t i = 0; i < got; i++, r->off++) {
+                if (memcmp(r->hdr + 4, "gAMA", 4) == 0 && r->off < 4)
+                    r->gama[r->off] = out[at + i];
+                if (memcmp(r->hdr + 4, "IHDR", 4) == 0 && r->off < 8)
+                    r->ihdr[r->off] = out[at + i];
+            }
+            if (memcmp(r->hdr + 4, "IHDR", 4) == 0 && r->off >= 8 &&
+                too_large(be32(r->ihdr), be32(r->ihdr + 4))) {
+                rd_fail(r, "image too large (%lu x %lu)", be32(r->ihdr),
+                        be32(r->ihdr + 4));
+                break;
+            }
+            at += got;
+            r->data_left -= got;
+            continue;
+        }
+        if (r->crc_left > 0) {
+            png_end_chunk(r, out, &at);
+            continue;
+        }
+        if (!png_next_chunk(r))
+            break;
+    }
+    return at;
+}
+
+/* Walks the PNG's remaining chunks to IEND (each CRC checked), then reads
+ * whatever follows into the fingerprint. */
+static void png_drain(rd *r)
+{
+    unsigned char buf[4096];
+    int was = r->idat_only;
+    r->idat_only = 1; /* nothing handed out but IDAT data, dropped here */
+    while (!r->bad && !r->iend)
+        if (png_pull(r, buf, sizeof buf) == 0 && !r->iend && !r->bad)
+            rd_fail(r, "bad PNG data: the file ends before IEND");
+    r->idat_only = was;
+    rd_drain(r);
+}
+
+/* ---- what a build has seen ---------------------------------------------- */
+
+typedef struct seen_file {
+    char *path;
+    long long size;
+    uint64_t hash;
+} seen_file;
+
+static pthread_mutex_t seen_mu = PTHREAD_MUTEX_INITIALIZER;
+static seen_file *seen;
+static size_t nseen, seen_cap;
+
+void fo_image_seen_reset(void)
+{
+    (void)pthread_mutex_lock(&seen_mu);
+    for (size_t i = 0; i < nseen; i++)
+        free(seen[i].path);
+    free(seen);
+    seen = NULL;
+    nseen = seen_cap = 0;
+    (void)pthread_mutex_unlock(&seen_mu);
+}
+
+/* Test hook, read here only: FOLIO_TEST_DELAY_AFTER_PROBE=MS makes the
+ * first probe of each file in a build say so on stderr and wait MS
+ * milliseconds, so that tests/cli/image_swap.sh can change the file at a
+ * known moment of a build. Not for use outside the tests. */
+static void test_delay_after_probe(const char *path)
+{
+    const char *ms = getenv("FOLIO_TEST_DELAY_AFTER_PROBE");
+    if (!ms || !*ms)
+        return;
+    long v = strtol(ms, NULL, 10);
+    (void)fprintf(stderr, "folio: test: probed %s, waiting %ld ms\n", path, v);
+    (void)fflush(stderr);
+    struct timespec t = {v / 1000, (v % 1000) * 1000000L};
+    while (nanosleep(&t, &t) != 0)
+        ;
+}
+
+/* 0 when path is seen for the first time in the build (recorded) or with
+ * the same bytes; -1 when it held other bytes before. */
+static int seen_check(const char *path, long long size, uint64_t hash)
+{
+    int rc = 0, first = 1;
+    (void)pthread_mutex_lock(&seen_mu);
+    for (size_t i = 0; i < nseen; i++)
+        if (strcmp(seen[i].path, path) == 0) {
+            first = 0;
+            rc = seen[i].size == size && seen[i].hash == hash ? 0 : -1;
+            break;
+        }
+    if (first) {
+        fo_grow((void **)&seen, sizeof *seen, &seen_cap, nseen + 1);
+        seen[nseen++] = (seen_file){fo_xstrdup(path), size, hash};
+    }
+    (void)pthread_mutex_unlock(&seen_mu);
+    if (first)
+        test_delay_after_probe(path);
+    return rc;
 }
 
 /* ---- EXIF ------------------------------------------------------------ */
@@ -189,25 +539,59 @@ static int exif_orientation(const unsigned char *p, size_t n)
     return 1;
 }
 
-/* ---- JPEG ------------------------------------------------------------ */
+/* ---- decoding row by row ---------------------------------------------- */
 
-/* Everything one libjpeg run touches, owned by the caller so that it
- * survives the longjmp (see the file comment). */
-typedef struct jpeg_job {
-    struct jpeg_decompress_struct cinfo;
+/* libjpeg's source: blocks from the reader. */
+typedef struct jsrc {
+    struct jpeg_source_mgr pub;
+    rd *r;
+    unsigned char buf[BLOCK];
+} jsrc;
+
+struct fo_image_rows {
+    rd r;
+    fo_image_format fmt;
+    int probe;   /* a probe: check everything, keep nothing */
+    jmp_buf jmp; /* where the libraries' errors return */
+    char msg[JMSG_LENGTH_MAX + 64];
+    fo_image_info expect;
+    int has_expect;
+    /* JPEG */
+    struct jpeg_decompress_struct ci;
     struct jpeg_error_mgr jerr;
-    jmp_buf jmp;
-    char msg[JMSG_LENGTH_MAX];
-    const unsigned char *src;
-    size_t src_len;
-    fo_image_info *info;
-    fo_pixels *out; /* NULL: probe (entropy-decode only) */
-} jpeg_job;
+    jsrc *src;
+    int jpeg_made, adobe;
+    /* PNG */
+    png_structp png;
+    png_infop pi;
+    int rows_phase; /* decoding rows (2: libpng's warnings count) */
+    int passes;     /* png_set_interlace_handling's */
+    int interlaced; /* whole image in full */
+    unsigned char *full;
+    /* geometry: the library's rows (lw x lh, lch channels of which lalpha
+     * is alpha), reduced k x k into the output (w x h, comps + alpha) */
+    int lw, lh, lch, lalpha;
+    int k, w, h, comps, alpha;
+    int ly;              /* library rows read */
+    unsigned char *line; /* one library row */
+    uint64_t *acc;       /* k > 1: sums of one output row */
+    fo_image_info *info; /* the probe's result, or NULL */
+};
+
+/* ---- JPEG ---- */
 
 static void jpeg_fail(j_common_ptr cinfo)
 {
-    jpeg_job *j = (jpeg_job *)cinfo->client_data;
-    (*cinfo->err->format_message)(cinfo, j->msg);
+    fo_image_rows *j = (fo_image_rows *)cinfo->client_data;
+    if (cinfo->err->msg_code == JERR_NO_BACKING_STORE)
+        /* what libjpeg says when max_memory_to_use is too small for the
+         * whole-image coefficients of a progressive or multi-scan file */
+        (void)snprintf(j->msg, sizeof j->msg,
+                       "image too large to decode in %zu MB (a progressive "
+                       "JPEG is decoded whole; save it as baseline)",
+                       FO_IMAGE_MAX_WHOLE >> 20);
+    else
+        (*cinfo->err->format_message)(cinfo, j->msg);
     longjmp(j->jmp, 1);
 }
 
@@ -215,7 +599,7 @@ static void jpeg_fail(j_common_ptr cinfo)
  * data. Trace messages (level >= 1) are ignored. */
 static void jpeg_message(j_common_ptr cinfo, int level)
 {
-    jpeg_job *j = (jpeg_job *)cinfo->client_data;
+    fo_image_rows *j = (fo_image_rows *)cinfo->client_data;
     if (level >= 0)
         return;
     if (cinfo->err->msg_code == JWRN_JPEG_EOF)
@@ -225,12 +609,51 @@ static void jpeg_message(j_common_ptr cinfo, int level)
     longjmp(j->jmp, 1);
 }
 
-/* Reads header and markers, then every scanline (decode) or every DCT
- * coefficient (probe). Returns 0, or -1 with j->msg set. The caller
- * destroys j->cinfo and frees j->out's data. */
-static int jpeg_run(jpeg_job *j)
+static void jsrc_init(j_decompress_ptr ci)
 {
-    struct jpeg_decompress_struct *ci = &j->cinfo;
+    (void)ci;
+}
+
+static boolean jsrc_fill(j_decompress_ptr ci)
+{
+    jsrc *s = (jsrc *)ci->src;
+    size_t n = rd_raw(s->r, s->buf, sizeof s->buf);
+    if (n == 0) {
+        /* as libjpeg's own sources: warn (a failure here), then EOI */
+        WARNMS(ci, JWRN_JPEG_EOF);
+        s->buf[0] = 0xFF;
+        s->buf[1] = JPEG_EOI;
+        n = 2;
+    }
+    s->pub.next_input_byte = s->buf;
+    s->pub.bytes_in_buffer = n;
+    return TRUE;
+}
+
+static void jsrc_skip(j_decompress_ptr ci, long n)
+{
+    jsrc *s = (jsrc *)ci->src;
+    while (n > 0) {
+        if ((size_t)n <= s->pub.bytes_in_buffer) {
+            s->pub.next_input_byte += n;
+            s->pub.bytes_in_buffer -= (size_t)n;
+            return;
+        }
+        n -= (long)s->pub.bytes_in_buffer;
+        (void)jsrc_fill(ci);
+    }
+}
+
+static void jsrc_term(j_decompress_ptr ci)
+{
+    (void)ci;
+}
+
+/* Header, colour space and limits; the decoder started at the scale that
+ * max_bytes asks (probe: 1/8). 0, or -1 with j->msg. */
+static int jpeg_open(fo_image_rows *j, size_t max_bytes)
+{
+    struct jpeg_decompress_struct *ci = &j->ci;
     ci->err = jpeg_std_error(&j->jerr);
     j->jerr.error_exit = jpeg_fail;
     j->jerr.emit_message = jpeg_message;
@@ -238,31 +661,43 @@ static int jpeg_run(jpeg_job *j)
     if (setjmp(j->jmp))
         return -1;
     jpeg_create_decompress(ci);
-    jpeg_mem_src(ci, j->src, (unsigned long)j->src_len);
+    j->jpeg_made = 1;
+    /* whole-image buffers (progressive files) within this, or an error */
+    ci->mem->max_memory_to_use = (long)FO_IMAGE_MAX_WHOLE;
+    j->src = fo_xcalloc(1, sizeof *j->src);
+    j->src->r = &j->r;
+    j->src->pub.init_source = jsrc_init;
+    j->src->pub.fill_input_buffer = jsrc_fill;
+    j->src->pub.skip_input_data = jsrc_skip;
+    j->src->pub.resync_to_restart = jpeg_resync_to_restart;
+    j->src->pub.term_source = jsrc_term;
+    ci->src = &j->src->pub;
     jpeg_save_markers(ci, JPEG_APP0 + 1, 0xFFFF);
     (void)jpeg_read_header(ci, TRUE);
 
     fo_image_info *info = j->info;
-    info->format = FO_IMAGE_JPEG;
-    info->width = (int)ci->image_width;
-    info->height = (int)ci->image_height;
-    info->components = ci->num_components;
-    info->bits = ci->data_precision;
-    info->progressive = ci->progressive_mode ? 1 : 0;
-    info->orientation = 1;
-    for (jpeg_saved_marker_ptr m = ci->marker_list; m; m = m->next)
-        if (m->marker == JPEG_APP0 + 1) {
-            int o = exif_orientation(m->data, m->data_length);
-            if (o != 1) {
-                info->orientation = o;
-                break;
+    if (info) {
+        info->format = FO_IMAGE_JPEG;
+        info->width = (int)ci->image_width;
+        info->height = (int)ci->image_height;
+        info->components = ci->num_components;
+        info->bits = ci->data_precision;
+        info->progressive = ci->progressive_mode ? 1 : 0;
+        info->orientation = 1;
+        for (jpeg_saved_marker_ptr m = ci->marker_list; m; m = m->next)
+            if (m->marker == JPEG_APP0 + 1) {
+                int o = exif_orientation(m->data, m->data_length);
+                if (o != 1) {
+                    info->orientation = o;
+                    break;
+                }
             }
+        if (ci->saw_JFIF_marker && ci->X_density && ci->Y_density &&
+            (ci->density_unit == 1 || ci->density_unit == 2)) {
+            double k = ci->density_unit == 2 ? 2.54 : 1.0; /* dots per cm */
+            info->ppi_x = ci->X_density * k;
+            info->ppi_y = ci->Y_density * k;
         }
-    if (ci->saw_JFIF_marker && ci->X_density && ci->Y_density &&
-        (ci->density_unit == 1 || ci->density_unit == 2)) {
-        double k = ci->density_unit == 2 ? 2.54 : 1.0; /* dots per cm */
-        info->ppi_x = ci->X_density * k;
-        info->ppi_y = ci->Y_density * k;
     }
     switch (ci->jpeg_color_space) {
     case JCS_GRAYSCALE:
@@ -275,7 +710,7 @@ static int jpeg_run(jpeg_job *j)
     case JCS_CMYK:
     case JCS_YCCK:
         ci->out_color_space = JCS_CMYK;
-        info->adobe_cmyk = ci->saw_Adobe_marker ? 1 : 0;
+        j->adobe = ci->saw_Adobe_marker ? 1 : 0;
         break;
     default:
         (void)snprintf(j->msg, sizeof j->msg,
@@ -283,374 +718,655 @@ static int jpeg_run(jpeg_job *j)
                        ci->num_components);
         return -1;
     }
-    if (too_large(info->width, info->height)) {
-        (void)snprintf(j->msg, sizeof j->msg, "image too large (%d x %d)",
-                       info->width, info->height);
+    if (info)
+        info->adobe_cmyk = j->adobe;
+    if (too_large(ci->image_width, ci->image_height)) {
+        (void)snprintf(j->msg, sizeof j->msg, "image too large (%u x %u)",
+                       ci->image_width, ci->image_height);
         return -1;
     }
-    set_shown(info);
-
-    if (!j->out) {
-        /* the whole entropy-coded data, up to EOI: Huffman decoding
-         * only, no IDCT, no colour conversion, no pixels kept */
-        (void)jpeg_read_coefficients(ci);
-        (void)jpeg_finish_decompress(ci);
-        return 0;
+    if (info)
+        set_shown(info);
+    /* the largest DCT scale (eighths) whose output fits max_bytes; the
+     * probe decodes at 1/8, which reads every code for little work */
+    ci->scale_denom = 8;
+    ci->scale_num = j->probe ? 1 : 8;
+    for (;;) {
+        jpeg_calc_output_dimensions(ci);
+        size_t bytes = (size_t)ci->output_width * ci->output_height *
+                       (size_t)ci->output_components;
+        if (j->probe || max_bytes == 0 || bytes <= max_bytes ||
+            ci->scale_num == 1)
+            break;
+        ci->scale_num--;
     }
     (void)jpeg_start_decompress(ci);
-    size_t stride = (size_t)ci->output_width * (size_t)ci->output_components;
-    j->out->w = (int)ci->output_width;
-    j->out->h = (int)ci->output_height;
-    j->out->comps = ci->output_components;
-    j->out->data = fo_xmalloc(stride * ci->output_height);
-    while (ci->output_scanline < ci->output_height) {
-        JSAMPROW row = j->out->data + stride * ci->output_scanline;
-        (void)jpeg_read_scanlines(ci, &row, 1);
-    }
-    (void)jpeg_finish_decompress(ci);
+    j->lw = (int)ci->output_width;
+    j->lh = (int)ci->output_height;
+    j->lch = ci->output_components;
+    j->lalpha = 0;
     return 0;
 }
 
-static fo_status jpeg_read(const unsigned char *buf, size_t len,
-                           fo_image_info *info, fo_pixels *out, char *why,
-                           size_t why_len)
+/* The next library row into j->line. 0, or -1 with j->msg. */
+static int jpeg_row(fo_image_rows *j)
 {
-    jpeg_job *j = fo_xcalloc(1, sizeof *j);
-    j->src = buf;
-    j->src_len = len;
-    j->info = info;
-    j->out = out;
-    int rc = jpeg_run(j);
-    jpeg_destroy_decompress(&j->cinfo);
-    if (rc == 0 && out && info->adobe_cmyk) {
-        /* Adobe (Photoshop, ImageMagick) CMYK is stored inverted. */
-        size_t n = (size_t)out->w * (size_t)out->h * 4;
-        for (size_t i = 0; i < n; i++)
-            out->data[i] = (unsigned char)(255 - out->data[i]);
+    if (setjmp(j->jmp))
+        return -1;
+    JSAMPROW row = j->line;
+    (void)jpeg_read_scanlines(&j->ci, &row, 1);
+    if (j->adobe) /* Adobe (Photoshop, ImageMagick) CMYK is stored inverted */
+        for (size_t i = 0; i < (size_t)j->lw * 4; i++)
+            j->line[i] = (unsigned char)(255 - j->line[i]);
+    return 0;
+}
+
+static int jpeg_end(fo_image_rows *j)
+{
+    if (setjmp(j->jmp))
+        return -1;
+    (void)jpeg_finish_decompress(&j->ci);
+    return 0;
+}
+
+/* ---- PNG ---- */
+
+_Noreturn static void png_fail(png_structp png, png_const_charp msg)
+{
+    fo_image_rows *j = png_get_error_ptr(png);
+    (void)snprintf(j->msg, sizeof j->msg, "%s", msg);
+    longjmp(j->jmp, 1);
+}
+
+/* libpng's warnings are its benign errors, ignored as the simplified API
+ * ignores them, except while the rows of a PNG whose data goes into PDFs
+ * as it is are checked: there "extra compressed data" or a bad Adler-32
+ * is data a PDF reader would inflate. */
+static void png_warn(png_structp png, png_const_charp msg)
+{
+    fo_image_rows *j = png_get_error_ptr(png);
+    if (j->rows_phase == 2 && !j->msg[0])
+        (void)snprintf(j->msg, sizeof j->msg, "%s", msg);
+}
+
+static void png_read_cb(png_structp png, png_bytep out, size_t n)
+{
+    fo_image_rows *j = png_get_io_ptr(png);
+    if (png_pull(&j->r, out, n) < n) {
+        if (!j->r.bad)
+            rd_fail(&j->r, "bad PNG data: the file ends before IEND");
+        png_error(png, j->r.why);
     }
-    if (rc != 0) {
+}
+
+/* Header and transforms. 0, or -1 with j->msg. */
+static int png_open(fo_image_rows *j, size_t max_bytes)
+{
+    static const png_byte used[] = {
+        98,  75, 71, 68,  '\0', /* bKGD */
+        99,  72, 82, 77,  '\0', /* cHRM */
+        103, 65, 77, 65,  '\0', /* gAMA */
+        105, 67, 67, 80,  '\0', /* iCCP */
+        112, 72, 89, 115, '\0', /* pHYs */
+        115, 66, 73, 84,  '\0', /* sBIT */
+        115, 82, 71, 66,  '\0', /* sRGB */
+    };
+    j->r.png = 1;
+    j->r.sig_left = 8;
+    if (setjmp(j->jmp))
+        return -1;
+    j->png =
+        png_create_read_struct(PNG_LIBPNG_VER_STRING, j, png_fail, png_warn);
+    if (!j->png)
+        png_fail(NULL, "out of memory"); /* not reached: aborts first */
+    j->pi = png_create_info_struct(j->png);
+    if (!j->pi)
+        png_error(j->png, "out of memory");
+    png_set_read_fn(j->png, j, png_read_cb);
+    /* libpng's own limits behind the reader's walk */
+    png_set_user_limits(j->png, FO_IMAGE_MAX_SIDE, FO_IMAGE_MAX_SIDE);
+    png_set_chunk_malloc_max(j->png, FO_IMAGE_MAX_CHUNK);
+    png_set_chunk_cache_max(j->png, 64);
+    /* as the simplified API: every chunk not needed for the pixels is
+     * skipped unread (pHYs kept: the stored resolution) */
+    png_set_keep_unknown_chunks(j->png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
+    png_set_keep_unknown_chunks(j->png, PNG_HANDLE_CHUNK_AS_DEFAULT, used,
+                                (int)(sizeof used / 5));
+    png_read_info(j->png, j->pi);
+
+    png_uint_32 w, h;
+    int depth, ctype, ilace;
+    (void)png_get_IHDR(j->png, j->pi, &w, &h, &depth, &ctype, &ilace, NULL,
+                       NULL);
+    int alpha = (ctype & PNG_COLOR_MASK_ALPHA) ||
+                png_get_valid(j->png, j->pi, PNG_INFO_tRNS);
+    int grey = (ctype & PNG_COLOR_MASK_COLOR) == 0;
+    fo_image_info *info = j->info;
+    if (info) {
+        info->format = FO_IMAGE_PNG;
+        info->width = (int)w;
+        info->height = (int)h;
+        info->orientation = 1;
+        info->has_alpha = alpha;
+        info->components = grey ? 1 : 3;
+        info->bits = depth;
+        png_uint_32 px, py;
+        int unit;
+        if (png_get_pHYs(j->png, j->pi, &px, &py, &unit) && unit == 1) {
+            /* unit 1: pixels per metre */
+            info->ppi_x = (double)px * 0.0254;
+            info->ppi_y = (double)py * 0.0254;
+        }
+        set_shown(info);
+    }
+    j->interlaced = ilace != PNG_INTERLACE_NONE;
+    if (j->probe) {
+        /* the rows as stored, one row buffer even when interlaced;
+         * palette indices one a byte, to be checked */
+        if (ctype == PNG_COLOR_TYPE_PALETTE)
+            png_set_packing(j->png);
+        j->passes = png_set_interlace_handling(j->png);
+        png_read_update_info(j->png, j->pi);
+        j->lw = (int)w;
+        j->lh = (int)h;
+        j->lch = png_get_channels(j->png, j->pi);
+        j->line = fo_xcalloc(png_get_rowbytes(j->png, j->pi) + 1, 1);
+        return 0;
+    }
+    /* png_image_read_direct's transforms for 8-bit output of the file's
+     * own channels: expanded palette, tRNS as alpha, 16 bits scaled, sRGB
+     * in (the default when the file says nothing) and out */
+    png_set_expand(j->png);
+    png_set_alpha_mode_fixed(j->png, PNG_ALPHA_PNG, PNG_DEFAULT_sRGB);
+    if (depth == 16)
+        png_set_scale_16(j->png);
+    png_set_alpha_mode_fixed(j->png, PNG_ALPHA_PNG, PNG_DEFAULT_sRGB);
+    (void)png_set_interlace_handling(j->png);
+    png_read_update_info(j->png, j->pi);
+    j->lw = (int)w;
+    j->lh = (int)h;
+    j->lch = png_get_channels(j->png, j->pi);
+    j->lalpha = alpha;
+    size_t rowbytes = png_get_rowbytes(j->png, j->pi);
+    if (rowbytes != (size_t)w * (size_t)j->lch ||
+        j->lch != (grey ? 1 : 3) + alpha)
+        png_error(j->png, "unexpected row format");
+    if (j->interlaced) {
+        /* every pass writes into the whole image */
+        size_t whole = rowbytes * h;
+        if (whole > FO_IMAGE_MAX_WHOLE) {
+            (void)snprintf(j->msg, sizeof j->msg,
+                           "interlaced PNG too large to decode (%u x %u, "
+                           "more than %zu MB); save it without interlacing",
+                           w, h, FO_IMAGE_MAX_WHOLE >> 20);
+            return -1;
+        }
+        j->full = fo_xmalloc(whole ? whole : 1);
+        j->rows_phase = 1;
+        int passes = png_set_interlace_handling(j->png);
+        for (int p = 0; p < passes; p++)
+            for (png_uint_32 y = 0; y < h; y++)
+                png_read_row(j->png, j->full + rowbytes * y, NULL);
+    } else {
+        j->line = fo_xmalloc(rowbytes + 1);
+    }
+    (void)max_bytes;
+    return 0;
+}
+
+static int png_row(fo_image_rows *j)
+{
+    if (setjmp(j->jmp))
+        return -1;
+    j->rows_phase = j->rows_phase ? j->rows_phase : 1;
+    if (j->full) {
+        size_t rb = (size_t)j->lw * (size_t)j->lch;
+        memcpy(j->line, j->full + rb * (size_t)j->ly, rb);
+    } else {
+        png_read_row(j->png, j->line, NULL);
+    }
+    return 0;
+}
+
+static int png_end(fo_image_rows *j)
+{
+    if (setjmp(j->jmp))
+        return -1;
+    png_read_end(j->png, NULL);
+    return 0;
+}
+
+/* ---- either ---- */
+
+/* The reason for a failure, as the callers expect it. A PNG is walked to
+ * its end first: a damaged chunk (its CRC wrong) is the reason libpng
+ * failed on its data, and says more. */
+static void rows_why(fo_image_rows *j, char *why, size_t why_len)
+{
+    if (j->fmt == FO_IMAGE_PNG && !j->r.bad && j->r.f)
+        png_drain(&j->r);
+    if (j->r.bad) {
+        set_why(why, why_len, "%s", j->r.why);
+    } else if (j->fmt == FO_IMAGE_JPEG) {
         if (strcmp(j->msg, "truncated JPEG data") == 0 ||
             strncmp(j->msg, "image too large", 15) == 0 ||
             strncmp(j->msg, "unsupported", 11) == 0)
             set_why(why, why_len, "%s", j->msg);
         else
             set_why(why, why_len, "bad JPEG data: %s", j->msg);
-    }
-    free(j);
-    return rc == 0 ? FO_OK : FO_ERR_INPUT;
-}
-
-/* ---- PNG ------------------------------------------------------------- */
-
-static unsigned long be32(const unsigned char *p)
-{
-    return get32(p, 1);
-}
-
-/* Bit depth from IHDR and resolution from pHYs, by walking the chunks up
- * to the first IDAT. libpng validates the whole file afterwards. */
-static void png_chunks(const unsigned char *b, size_t n, fo_image_info *info)
-{
-    size_t p = 8;
-    while (p + 8 <= n) {
-        unsigned long len = be32(b + p);
-        const unsigned char *type = b + p + 4, *data = b + p + 8;
-        if (len > n - p - 8)
-            break;
-        if (memcmp(type, "IHDR", 4) == 0 && len >= 13)
-            info->bits = data[8];
-        else if (memcmp(type, "pHYs", 4) == 0 && len >= 9 && data[8] == 1) {
-            /* unit 1: pixels per metre */
-            info->ppi_x = (double)be32(data) * 0.0254;
-            info->ppi_y = (double)be32(data + 4) * 0.0254;
-        } else if (memcmp(type, "IDAT", 4) == 0)
-            break;
-        if (n - p - 8 - len < 4)
-            break;
-        p += 12 + len;
+    } else if (strncmp(j->msg, "interlaced PNG", 14) == 0 ||
+               strncmp(j->msg, "bad PNG data: ", 14) == 0) {
+        set_why(why, why_len, "%s", j->msg);
+    } else if (j->rows_phase) {
+        set_why(why, why_len, "bad PNG data: the image data is damaged (%s)",
+                j->msg);
+    } else {
+        set_why(why, why_len, "bad PNG data: %s", j->msg);
     }
 }
 
-/* The probe's check of a whole PNG: every chunk complete and its CRC
- * right, IHDR first, the IDAT chunks consecutive, IEND last. 0, or -1
- * with why set. */
-static int png_walk(const unsigned char *b, size_t n, fo_image_info *info,
-                    char *why, size_t why_len)
+void fo_image_rows_free(fo_image_rows *r)
 {
-    size_t p = 8;
-    int idat = 0, idat_ended = 0;
-    /* whether the IDAT data can be copied into a PDF as it is (see
-     * fo_image_info.png_copy): decided from IHDR, tRNS, gAMA and sRGB */
-    int copy = 0, srgb = 0, gamma_ok = 1, trns = 0;
-    for (int first = 1;; first = 0) {
-        if (n - p < 12) {
-            set_why(why, why_len, "bad PNG data: the file ends before IEND");
-            return -1;
-        }
-        unsigned long len = be32(b + p);
-        const unsigned char *type = b + p + 4;
-        if (len > 0x7FFFFFFFul || len > n - p - 12) {
-            set_why(why, why_len, "bad PNG data: the file ends before IEND");
-            return -1;
-        }
-        char name[5] = {0};
-        for (int i = 0; i < 4; i++)
-            name[i] = (type[i] >= 'A' && type[i] <= 'Z') ||
-                              (type[i] >= 'a' && type[i] <= 'z')
-                          ? (char)type[i]
-                          : '?';
-        uLong crc = crc32(0L, type, (uInt)(len + 4));
-        if (crc != be32(type + 4 + len)) {
-            set_why(why, why_len, "bad PNG data: CRC error in %s chunk", name);
-            return -1;
-        }
-        if (first && memcmp(type, "IHDR", 4) != 0) {
-            set_why(why, why_len, "bad PNG data: IHDR is not first");
-            return -1;
-        }
-        const unsigned char *data = type + 4;
-        if (first && len >= 13)
-            /* 8 bits, grey (0) or RGB (2), no interlace */
-            copy =
-                data[8] == 8 && (data[9] == 0 || data[9] == 2) && data[12] == 0;
-        else if (memcmp(type, "tRNS", 4) == 0)
-            trns = 1;
-        else if (memcmp(type, "sRGB", 4) == 0)
-            srgb = 1;
-        else if (memcmp(type, "gAMA", 4) == 0 && len >= 4) {
-            /* 1/2.2, as sRGB, within what encoders round it to */
-            unsigned long g = be32(data);
-            gamma_ok = g >= 45000 && g <= 46000;
-        }
-        if (memcmp(type, "IDAT", 4) == 0) {
-            if (idat_ended) {
-                set_why(why, why_len, "bad PNG data: IDAT chunks apart");
-                return -1;
-            }
-            idat = 1;
-        } else if (idat) {
-            idat_ended = 1;
-        }
-        p += 12 + len;
-        if (memcmp(type, "IEND", 4) == 0)
-            break;
-    }
-    if (!idat) {
-        set_why(why, why_len, "bad PNG data: no image data");
-        return -1;
-    }
-    info->png_copy = copy && !trns && (gamma_ok || srgb);
-    return 0;
+    if (!r)
+        return;
+    if (r->jpeg_made)
+        jpeg_destroy_decompress(&r->ci);
+    if (r->png)
+        png_destroy_read_struct(&r->png, r->pi ? &r->pi : NULL, NULL);
+    rd_close(&r->r);
+    free(r->src);
+    free(r->full);
+    free(r->line);
+    free(r->acc);
+    free(r);
 }
 
-fo_status fo_image_png_idat(const unsigned char *b, size_t n,
-                            unsigned char **out, size_t *out_len)
+/* Opens the reader and the library; info (probe) or expect (decode). */
+static fo_status rows_start(const char *path, const fo_image_info *expect,
+                            fo_image_info *info, size_t max_bytes,
+                            fo_image_rows **out, char *why, size_t why_len)
 {
-    size_t p = 8, total = 0;
     *out = NULL;
-    *out_len = 0;
-    /* twice over the chunks: the size, then the bytes */
-    for (int pass = 0; pass < 2; pass++) {
-        p = 8;
-        size_t at = 0;
-        while (n - p >= 12) {
-            unsigned long len = be32(b + p);
-            if (len > n - p - 12)
-                return FO_ERR_INPUT;
-            if (memcmp(b + p + 4, "IDAT", 4) == 0) {
-                if (pass)
-                    memcpy(*out + at, b + p + 8, len);
-                at += len;
-            }
-            if (memcmp(b + p + 4, "IEND", 4) == 0)
-                break;
-            p += 12 + len;
-        }
-        if (!pass) {
-            if (at == 0)
-                return FO_ERR_INPUT;
-            total = at;
-            *out = fo_xmalloc(total);
-        }
+    fo_image_rows *j = fo_xcalloc(1, sizeof *j);
+    j->info = info;
+    j->probe = info != NULL;
+    if (expect) {
+        j->expect = *expect;
+        j->has_expect = 1;
     }
-    *out_len = total;
+    fo_status st = rd_open(&j->r, path, why, why_len);
+    if (st != FO_OK) {
+        fo_image_rows_free(j);
+        return st;
+    }
+    if (expect && (j->r.size != (long long)expect->file_size ||
+                   fo_image_mtime(path) != expect->mtime_ns)) {
+        set_why(why, why_len, "the file changed since it was read");
+        fo_image_rows_free(j);
+        return FO_ERR_INPUT;
+    }
+    if (info)
+        info->mtime_ns = fo_image_mtime(path);
+    unsigned char magic[8];
+    size_t n = fread(magic, 1, sizeof magic, j->r.f);
+    rewind(j->r.f);
+    if (!sniff(magic, n, &j->fmt)) {
+        set_why(why, why_len, "not a PNG or JPEG file");
+        fo_image_rows_free(j);
+        return FO_ERR_INPUT;
+    }
+    int rc = j->fmt == FO_IMAGE_JPEG ? jpeg_open(j, max_bytes)
+                                     : png_open(j, max_bytes);
+    if (rc != 0) {
+        rows_why(j, why, why_len);
+        fo_image_rows_free(j);
+        return j->r.size >= 0 ? FO_ERR_INPUT : FO_ERR_IO;
+    }
+    /* the box reduction on top of the library's rows */
+    j->k = 1;
+    j->comps = j->lch - j->lalpha;
+    j->alpha = j->lalpha;
+    if (!j->probe && max_bytes > 0)
+        while ((size_t)((j->lw + j->k - 1) / j->k) *
+                   (size_t)((j->lh + j->k - 1) / j->k) * (size_t)j->lch >
+               max_bytes)
+            j->k++;
+    j->w = (j->lw + j->k - 1) / j->k;
+    j->h = (j->lh + j->k - 1) / j->k;
+    if (!j->line)
+        j->line = fo_xmalloc((size_t)j->lw * (size_t)j->lch + 1);
+    if (j->k > 1)
+        j->acc =
+            fo_xcalloc((size_t)j->w * (size_t)(j->lch + 1), sizeof *j->acc);
+    *out = j;
     return FO_OK;
 }
 
-/* A PNG whose compressed data goes into a PDF as it is (png_copy): that
- * data is inflated once here, without keeping the pixels, so that a
- * damaged stream is refused now and not by the reader of the PDF. */
-static fo_status png_copy_check(const unsigned char *buf, size_t len,
-                                const fo_image_info *info, char *why,
-                                size_t why_len)
+fo_status fo_image_rows_open(const char *path, const fo_image_info *expect,
+                             size_t max_bytes, fo_image_rows **out, char *why,
+                             size_t why_len)
 {
-    unsigned char *z = NULL;
-    size_t zl = 0;
-    fo_status st = fo_image_png_idat(buf, len, &z, &zl);
-    if (st != FO_OK)
-        set_why(why, why_len, "bad PNG data: no image data");
-    else
-        st = fo_image_png_idat_check(z, zl, info->width, info->height,
-                                     info->components, why, why_len);
-    free(z);
-    return st;
+    return rows_start(path, expect, NULL, max_bytes, out, why, why_len);
 }
 
-static fo_status png_read(const unsigned char *buf, size_t len,
-                          fo_image_info *info, fo_pixels *out, char *why,
-                          size_t why_len)
+void fo_image_rows_geometry(const fo_image_rows *r, int *w, int *h, int *comps,
+                            int *has_alpha)
 {
-    png_image im;
-    unsigned char *px = NULL;
-    fo_status st = FO_ERR_INPUT;
-    memset(&im, 0, sizeof im);
-    im.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_memory(&im, buf, len)) {
-        set_why(why, why_len, "bad PNG data: %s", im.message);
-        goto out;
+    *w = r->w;
+    *h = r->h;
+    *comps = r->comps;
+    *has_alpha = r->alpha;
+}
+
+static int lib_row(fo_image_rows *j)
+{
+    int rc = j->fmt == FO_IMAGE_JPEG ? jpeg_row(j) : png_row(j);
+    j->ly++;
+    return rc;
+}
+
+/* Splits the library row into colour and alpha. */
+static void split_row(const fo_image_rows *j, unsigned char *data,
+                      unsigned char *alpha)
+{
+    int c = j->comps, ch = j->lch;
+    if (!j->alpha) {
+        memcpy(data, j->line, (size_t)j->lw * (size_t)c);
+        return;
     }
-    info->format = FO_IMAGE_PNG;
-    info->width = (int)im.width;
-    info->height = (int)im.height;
-    info->orientation = 1;
-    set_shown(info);
-    int alpha = (im.format & PNG_FORMAT_FLAG_ALPHA) != 0;
-    int grey = (im.format & PNG_FORMAT_FLAG_COLOR) == 0;
-    info->has_alpha = alpha;
-    info->components = grey ? 1 : 3;
-    png_chunks(buf, len, info);
-    if (too_large(im.width, im.height)) {
-        set_why(why, why_len, "image too large (%u x %u)", im.width, im.height);
-        goto out;
+    for (size_t x = 0; x < (size_t)j->lw; x++) {
+        memcpy(data + x * (size_t)c, j->line + x * (size_t)ch, (size_t)c);
+        if (alpha)
+            alpha[x] = j->line[x * (size_t)ch + (size_t)c];
     }
-    if (!out) {
-        if (png_walk(buf, len, info, why, why_len) == 0)
-            st = info->png_copy ? png_copy_check(buf, len, info, why, why_len)
-                                : FO_OK;
-        goto out;
-    }
-    /* tRNS becomes alpha, 16 bits become 8, palettes are expanded. A
-     * 16-bit file without gAMA or sRGB is taken as sRGB (as everyone
-     * writes them), not as linear light, the simplified API's default. */
-    im.format = alpha ? (grey ? PNG_FORMAT_GA : PNG_FORMAT_RGBA)
-                      : (grey ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB);
-    im.flags |= PNG_IMAGE_FLAG_16BIT_sRGB;
-    px = fo_xmalloc(PNG_IMAGE_SIZE(im));
-    if (!png_image_finish_read(&im, NULL, px, 0, NULL)) {
-        set_why(why, why_len, "bad PNG data: %s", im.message);
-        goto out;
-    }
-    int comps = info->components;
-    size_t npx = (size_t)im.width * im.height;
-    out->w = (int)im.width;
-    out->h = (int)im.height;
-    out->comps = comps;
-    if (!alpha) {
-        out->data = px;
-        px = NULL;
-    } else {
-        out->data = fo_xmalloc(npx * (size_t)comps);
-        out->alpha = fo_xmalloc(npx);
-        for (size_t i = 0; i < npx; i++) {
-            memcpy(out->data + i * (size_t)comps, px + i * (size_t)(comps + 1),
-                   (size_t)comps);
-            out->alpha[i] = px[i * (size_t)(comps + 1) + (size_t)comps];
+}
+
+/* One output row averaged from k x k blocks of library rows (colour
+ * weighted by alpha when there is alpha, so that transparent pixels do
+ * not tint their neighbours). */
+static int reduced_row(fo_image_rows *j, unsigned char *data,
+                       unsigned char *alpha)
+{
+    int c = j->comps, ch = j->lch, k = j->k;
+    size_t stride = (size_t)ch + 1; /* sums, then the pixel count */
+    memset(j->acc, 0, (size_t)j->w * stride * sizeof *j->acc);
+    for (int i = 0; i < k && j->ly < j->lh; i++) {
+        if (lib_row(j) != 0)
+            return -1;
+        for (int x = 0; x < j->lw; x++) {
+            const unsigned char *p = j->line + (size_t)x * (size_t)ch;
+            uint64_t *a = j->acc + (size_t)(x / k) * stride;
+            unsigned wgt = j->alpha ? p[c] : 1;
+            for (int q = 0; q < c; q++)
+                a[q] += (uint64_t)p[q] * wgt;
+            if (j->alpha)
+                a[c] += p[c];
+            a[ch]++;
         }
     }
-    st = FO_OK;
-out:
-    png_image_free(&im);
-    free(px);
-    return st;
+    for (int x = 0; x < j->w; x++) {
+        const uint64_t *a = j->acc + (size_t)x * stride;
+        uint64_t n = a[ch] ? a[ch] : 1;
+        uint64_t den = j->alpha ? a[c] : n;
+        for (int q = 0; q < c; q++)
+            data[(size_t)x * (size_t)c + (size_t)q] =
+                (unsigned char)(den ? (a[q] + den / 2) / den : 0);
+        if (j->alpha && alpha)
+            alpha[x] = (unsigned char)((a[c] + n / 2) / n);
+    }
+    return 0;
 }
 
-/* ---- API ------------------------------------------------------------- */
-
-static fo_status read_image(const char *path, fo_image_info *info,
-                            fo_pixels *out, char *why, size_t why_len)
+fo_status fo_image_rows_read(fo_image_rows *r, int n, unsigned char *data,
+                             unsigned char *alpha, char *why, size_t why_len)
 {
-    size_t len = 0;
-    fo_image_format fmt;
-    fo_status st;
-    memset(info, 0, sizeof *info);
-    if (out)
-        memset(out, 0, sizeof *out);
-    unsigned char *buf = read_file(path, &len, why, why_len);
-    if (!buf)
-        return FO_ERR_IO;
-    /* zlib's CRC-32 and Adler-32 of the bytes, together: a fingerprint
-     * for the PDF's /ID and the renderers' "changed since it was read"
-     * check, at memory speed (not a security hash: nothing here needs one) */
-    info->hash = fo_image_hash(buf, len);
-    info->file_size = len;
-    info->mtime_ns = fo_image_mtime(path);
-    if (!sniff(buf, len, &fmt)) {
-        set_why(why, why_len, "not a PNG or JPEG file");
-        st = FO_ERR_INPUT;
-    } else if (fmt == FO_IMAGE_JPEG) {
-        st = jpeg_read(buf, len, info, out, why, why_len);
-    } else {
-        st = png_read(buf, len, info, out, why, why_len);
+    size_t wc = (size_t)r->w * (size_t)r->comps;
+    for (int i = 0; i < n; i++) {
+        unsigned char *d = data + wc * (size_t)i;
+        unsigned char *a = alpha ? alpha + (size_t)r->w * (size_t)i : NULL;
+        int rc;
+        if (r->ly >= r->lh) {
+            rc = -1;
+            (void)snprintf(r->msg, sizeof r->msg, "read past the last row");
+        } else if (r->k == 1) {
+            rc = lib_row(r);
+            if (rc == 0)
+                split_row(r, d, a);
+        } else {
+            rc = reduced_row(r, d, a);
+        }
+        if (rc != 0) {
+            rows_why(r, why, why_len);
+            return FO_ERR_INPUT;
+        }
     }
-    free(buf);
-    if (st != FO_OK && out)
-        fo_pixels_free(out);
-    return st;
+    return FO_OK;
+}
+
+fo_status fo_image_rows_finish(fo_image_rows *r, char *why, size_t why_len)
+{
+    /* the library reads to its end (EOI, IEND); the reader the rest */
+    int rc = r->fmt == FO_IMAGE_JPEG ? jpeg_end(r) : png_end(r);
+    if (rc != 0 || (r->rows_phase == 2 && r->msg[0])) {
+        rows_why(r, why, why_len);
+        return FO_ERR_INPUT;
+    }
+    if (r->fmt == FO_IMAGE_PNG)
+        png_drain(&r->r);
+    else
+        rd_drain(&r->r);
+    if (r->r.bad) {
+        set_why(why, why_len, "%s", r->r.why);
+        return FO_ERR_INPUT;
+    }
+    if (r->has_expect && (r->r.pos != (long long)r->expect.file_size ||
+                          rd_hash(&r->r) != r->expect.hash)) {
+        set_why(why, why_len, "the file changed since it was read");
+        return FO_ERR_INPUT;
+    }
+    return FO_OK;
+}
+
+/* ---- probing ------------------------------------------------------------ */
+
+/* The probe's reading of a PNG past its header: the rows when they must be
+ * checked, then the chunks to IEND. 0, or -1 with the reason in j. */
+static int png_probe_rest(fo_image_rows *j, fo_image_info *info)
+{
+    int ctype = png_get_color_type(j->png, j->pi);
+    int palette = ctype == PNG_COLOR_TYPE_PALETTE;
+    /* 8 bits, grey or RGB, no interlace: a PDF can take the data as it is
+     * (fo_image_info.png_copy), if no tRNS and the gamma is sRGB's */
+    int copy = info->bits == 8 &&
+               (ctype == PNG_COLOR_TYPE_GRAY || ctype == PNG_COLOR_TYPE_RGB) &&
+               !j->interlaced;
+    if (palette || copy) {
+        if (setjmp(j->jmp))
+            return -1;
+        j->rows_phase = copy ? 2 : 1;
+        /* libpng checks indices only when it does not expand palettes,
+         * and lets the first index past the end through: checked here */
+        int max = 0;
+        for (int p = 0; p < j->passes; p++)
+            for (int y = 0; y < j->lh; y++) {
+                png_read_row(j->png, j->line, NULL);
+                for (int x = 0; palette && x < j->lw; x++)
+                    max = j->line[x] > max ? j->line[x] : max;
+            }
+        if (palette) {
+            png_colorp pal;
+            int npal = 0;
+            (void)png_get_PLTE(j->png, j->pi, &pal, &npal);
+            if (max >= npal) {
+                (void)snprintf(j->msg, sizeof j->msg,
+                               "bad PNG data: a pixel has colour index %d, "
+                               "beyond the palette's %d colours",
+                               max, npal);
+                return -1;
+            }
+        }
+        png_read_end(j->png, NULL);
+        if (j->rows_phase == 2 && j->msg[0])
+            return -1;
+    }
+    png_drain(&j->r);
+    if (j->r.bad)
+        return -1;
+    /* 1/2.2, as sRGB, within what encoders round it to */
+    unsigned long g = be32(j->r.gama);
+    int gamma_ok = !j->r.have_gama || (g >= 45000 && g <= 46000);
+    info->png_copy = copy && !j->r.trns && (gamma_ok || j->r.srgb);
+    return 0;
+}
+
+static fo_status probe(const char *path, fo_image_info *info, char *why,
+                       size_t why_len)
+{
+    fo_image_rows *j;
+    memset(info, 0, sizeof *info);
+    fo_status st = rows_start(path, NULL, info, 0, &j, why, why_len);
+    if (st != FO_OK)
+        return st;
+    int rc = 0;
+    if (j->fmt == FO_IMAGE_JPEG) {
+        while (rc == 0 && j->ly < j->lh)
+            rc = lib_row(j);
+        if (rc == 0)
+            rc = jpeg_end(j);
+        if (rc == 0)
+            rd_drain(&j->r);
+    } else {
+        rc = png_probe_rest(j, info);
+    }
+    if (rc != 0 || j->r.bad) {
+        rows_why(j, why, why_len);
+        fo_image_rows_free(j);
+        return FO_ERR_INPUT;
+    }
+    info->hash = rd_hash(&j->r);
+    info->file_size = (size_t)j->r.pos;
+    fo_image_rows_free(j);
+    if (seen_check(path, (long long)info->file_size, info->hash) != 0) {
+        set_why(why, why_len, "the file changed during the build");
+        return FO_ERR_INPUT;
+    }
+    return FO_OK;
 }
 
 fo_status fo_image_probe(const char *path, fo_image_info *info, char *why,
                          size_t why_len)
 {
-    return read_image(path, info, NULL, why, why_len);
+    return probe(path, info, why, why_len);
+}
+
+/* ---- decoding whole ------------------------------------------------------ */
+
+fo_status fo_image_decode_max(const char *path, const fo_image_info *expect,
+                              size_t max_bytes, fo_pixels *out, char *why,
+                              size_t why_len)
+{
+    memset(out, 0, sizeof *out);
+    fo_image_rows *r;
+    fo_status st =
+        fo_image_rows_open(path, expect, max_bytes, &r, why, why_len);
+    if (st != FO_OK)
+        return st;
+    size_t npx = (size_t)r->w * (size_t)r->h;
+    out->w = r->w;
+    out->h = r->h;
+    out->comps = r->comps;
+    out->data = fo_xmalloc(npx * (size_t)r->comps + 1);
+    out->alpha = r->alpha ? fo_xmalloc(npx + 1) : NULL;
+    st = fo_image_rows_read(r, r->h, out->data, out->alpha, why, why_len);
+    if (st == FO_OK)
+        st = fo_image_rows_finish(r, why, why_len);
+    fo_image_rows_free(r);
+    if (st != FO_OK)
+        fo_pixels_free(out);
+    return st;
 }
 
 fo_status fo_image_decode(const char *path, fo_pixels *out, char *why,
                           size_t why_len)
 {
-    fo_image_info info;
-    return read_image(path, &info, out, why, why_len);
+    return fo_image_decode_max(path, NULL, 0, out, why, why_len);
 }
 
-fo_status fo_image_decode_info(const char *path, fo_image_info *info,
-                               fo_pixels *out, char *why, size_t why_len)
-{
-    return read_image(path, info, out, why, why_len);
-}
+/* ---- the bytes that pass through ---------------------------------------- */
 
-fo_status fo_image_png_idat_check(const unsigned char *z, size_t n, int w,
-                                  int h, int comps, char *why, size_t why_len)
+struct fo_image_bytes {
+    rd r;
+    fo_image_info expect;
+    int has_expect, done;
+};
+
+fo_status fo_image_bytes_open(const char *path, const fo_image_info *expect,
+                              int idat_only, fo_image_bytes **out, char *why,
+                              size_t why_len)
 {
-    /* Inflated whole with libdeflate (which checks the Adler-32), into a
-     * buffer of the size the rows must have, then the rows' filter bytes
-     * (0..4) looked at: each row is 1 filter byte and w * comps samples. */
-    size_t row = 1 + (size_t)w * (size_t)comps, want = row * (size_t)h;
-    unsigned char *px = fo_xmalloc(want ? want : 1);
-    struct libdeflate_decompressor *dc = libdeflate_alloc_decompressor();
-    if (!dc) {
-        free(px);
-        set_why(why, why_len, "out of memory");
-        return FO_ERR_LIBRARY;
+    fo_image_bytes *b = fo_xcalloc(1, sizeof *b);
+    *out = NULL;
+    fo_status st = rd_open(&b->r, path, why, why_len);
+    if (st == FO_OK && expect &&
+        (b->r.size != (long long)expect->file_size ||
+         fo_image_mtime(path) != expect->mtime_ns)) {
+        set_why(why, why_len, "the file changed since it was read");
+        st = FO_ERR_INPUT;
     }
-    size_t got = 0;
-    enum libdeflate_result r =
-        libdeflate_zlib_decompress(dc, z, n, px, want, &got);
-    libdeflate_free_decompressor(dc);
-    int bad_filter = 0;
-    for (size_t at = 0; r == LIBDEFLATE_SUCCESS && at < want; at += row)
-        bad_filter |= px[at] > 4;
-    free(px);
-    const char *what =
-        r == LIBDEFLATE_INSUFFICIENT_SPACE ? "the image data has the wrong size"
-        : r != LIBDEFLATE_SUCCESS          ? "the image data cannot be inflated"
-        : got != want                      ? "the image data ends too early"
-        : bad_filter                       ? "a row has an unknown filter"
-                                           : NULL;
-    if (what) {
-        set_why(why, why_len, "bad PNG data: %s", what);
-        return FO_ERR_INPUT;
+    if (st != FO_OK) {
+        fo_image_bytes_free(b);
+        return st;
     }
+    if (expect) {
+        b->expect = *expect;
+        b->has_expect = 1;
+    }
+    if (idat_only) {
+        b->r.png = 1;
+        b->r.idat_only = 1;
+        b->r.sig_left = 8;
+    }
+    *out = b;
     return FO_OK;
 }
+
+fo_status fo_image_bytes_read(fo_image_bytes *b, unsigned char *buf, size_t cap,
+                              size_t *got, char *why, size_t why_len)
+{
+    *got = 0;
+    if (b->done)
+        return FO_OK;
+    size_t n = b->r.png ? png_pull(&b->r, buf, cap) : rd_raw(&b->r, buf, cap);
+    if (n == 0 && !b->r.bad) {
+        /* the end: the rest of the file, then the fingerprint */
+        b->done = 1;
+        if (b->r.png && !b->r.iend)
+            rd_fail(&b->r, "bad PNG data: the file ends before IEND");
+        rd_drain(&b->r);
+        if (!b->r.bad && b->has_expect &&
+            (b->r.pos != (long long)b->expect.file_size ||
+             rd_hash(&b->r) != b->expect.hash)) {
+            set_why(why, why_len, "the file changed since it was read");
+            return FO_ERR_INPUT;
+        }
+    }
+    if (b->r.bad) {
+        set_why(why, why_len, "%s", b->r.why);
+        return FO_ERR_INPUT;
+    }
+    *got = n;
+    return FO_OK;
+}
+
+void fo_image_bytes_free(fo_image_bytes *b)
+{
+    if (!b)
+        return;
+    rd_close(&b->r);
+    free(b);
+}
+
+/* ---- API ------------------------------------------------------------- */
 
 long long fo_image_mtime(const char *path)
 {

@@ -11,9 +11,23 @@
 #include "core/core.h"
 
 /* Larger images are refused ("image too large"): 2^27 pixels is 134
- * megapixels, 512 MB decoded as CMYK. */
+ * megapixels, 512 MB decoded as CMYK. No consumer ever holds that: the
+ * renderers take large images row by row (fo_image_rows) or reduced while
+ * decoding, and a build's peak memory stays under 512 MB for any image
+ * these limits accept (tests/cli/image_limits.sh measures it). */
 #define FO_IMAGE_MAX_SIDE 65535
 #define FO_IMAGE_MAX_PIXELS (1LL << 27)
+/* Files larger than this are refused before they are read. */
+#define FO_IMAGE_MAX_FILE ((long long)512 << 20)
+/* A PNG chunk's data, other than IDAT's, above this: an ancillary chunk
+ * is skipped unread by libpng, a critical one (IHDR, PLTE, IEND) refused.
+ * Text chunks (tEXt, zTXt, iTXt) are always skipped: folio reads none. */
+#define FO_IMAGE_MAX_CHUNK ((size_t)1 << 20)
+/* An interlaced PNG must be decoded whole before any row is final: one
+ * whose decoded pixels exceed this is refused ("save it without
+ * interlacing"); a progressive JPEG is held by libjpeg as coefficients,
+ * limited the same way through libjpeg's own max_memory_to_use. */
+#define FO_IMAGE_MAX_WHOLE ((size_t)128 << 20)
 
 typedef enum fo_image_format { FO_IMAGE_JPEG, FO_IMAGE_PNG } fo_image_format;
 
@@ -37,20 +51,77 @@ typedef struct fo_image_info {
     long long mtime_ns; /* the file's modification time when read */
 } fo_image_info;
 
-/* Reads the image at path, checks the whole file without decoding its
- * pixels (JPEG: libjpeg reads every DCT coefficient; PNG: libpng reads the
- * header, then every chunk's CRC is checked up to IEND, and a PNG whose
- * data PDFs take as it is has that data inflated once), and fills *info.
- * A truncated JPEG or PNG, or one with a bad CRC or bad entropy-coded data,
- * fails here. On failure returns FO_ERR_INPUT and writes a short English
- * reason into why: "not a PNG or JPEG file" (judged by the first bytes, not
- * the name), "truncated JPEG data", "bad JPEG data: <libjpeg's message>"
- * (any libjpeg warning counts), "bad PNG data: <reason>", "unsupported
- * JPEG colour space (N components)", "image too large (W x H)"; FO_ERR_IO
- * with "cannot open the file" or "cannot read the file" when the file
- * cannot be read. */
+/* Reads the image at path, checks the whole file without keeping its
+ * pixels (JPEG: libjpeg decodes every scan at 1/8 scale, so every
+ * Huffman code and marker is read; PNG: the chunks are walked to IEND
+ * with every CRC checked, libpng reads the header, and the rows of a
+ * palette PNG or of one whose data PDFs take as it is are decoded once),
+ * and fills *info. The file is read in blocks: memory does not grow with
+ * it. On failure returns FO_ERR_INPUT and writes a short English reason
+ * into why: "not a PNG or JPEG file" (judged by the first bytes, not the
+ * name), "truncated JPEG data", "bad JPEG data: <libjpeg's message>" (any
+ * libjpeg warning counts), "bad PNG data: <reason>" (a chunk longer than
+ * the rest of the file, a palette index beyond the palette…),
+ * "unsupported JPEG colour space (N components)", "image too large (W x
+ * H)", "the file changed during the build" (see fo_image_seen_reset);
+ * FO_ERR_IO with "cannot open the file" or "cannot read the file" when
+ * the file cannot be read. */
 FO_WUR fo_status fo_image_probe(const char *path, fo_image_info *info,
                                 char *why, size_t why_len);
+
+/* A reader of an image's rows, decoded (or reduced while decoding) one
+ * row at a time, so that memory does not grow with the image. Rows come
+ * top to bottom, orientation not applied, 8 bits per component, comps 1,
+ * 3 or 4 (CMYK, not inverted) and alpha apart; the same pixels as
+ * fo_image_decode. */
+typedef struct fo_image_rows fo_image_rows;
+
+/* Opens path for reading its rows. expect (may be NULL) is what the probe
+ * saw: a file whose size, time or bytes differ fails with "the file
+ * changed since it was read" (the bytes are compared when the reading
+ * finishes). max_bytes 0: full size; else the image is reduced while
+ * decoding (libjpeg's DCT scaling, then an area average of k x k pixels)
+ * by the smallest factor that makes w * h * (comps + alpha) at most
+ * max_bytes. Errors as fo_image_probe's. Free with fo_image_rows_free. */
+FO_WUR fo_status fo_image_rows_open(const char *path,
+                                    const fo_image_info *expect,
+                                    size_t max_bytes, fo_image_rows **out,
+                                    char *why, size_t why_len);
+/* The rows' size and channels. */
+void fo_image_rows_geometry(const fo_image_rows *r, int *w, int *h, int *comps,
+                            int *has_alpha);
+/* The next n rows: n * w * comps bytes into data, n * w into alpha when
+ * the image has alpha (else alpha is ignored). */
+FO_WUR fo_status fo_image_rows_read(fo_image_rows *r, int n,
+                                    unsigned char *data, unsigned char *alpha,
+                                    char *why, size_t why_len);
+/* After the last row: reads the rest of the file and checks it against
+ * expect. */
+FO_WUR fo_status fo_image_rows_finish(fo_image_rows *r, char *why,
+                                      size_t why_len);
+void fo_image_rows_free(fo_image_rows *r);
+
+/* The file's bytes as a PDF takes them when it passes through: the whole
+ * file (a JPEG), or only the IDAT payloads of a PNG (idat_only), read in
+ * blocks with the same checks as fo_image_rows_open against expect. */
+typedef struct fo_image_bytes fo_image_bytes;
+FO_WUR fo_status fo_image_bytes_open(const char *path,
+                                     const fo_image_info *expect, int idat_only,
+                                     fo_image_bytes **out, char *why,
+                                     size_t why_len);
+/* Up to cap bytes into buf; *got 0 at the end, after the whole file has
+ * been read and found to be the one expected. */
+FO_WUR fo_status fo_image_bytes_read(fo_image_bytes *b, unsigned char *buf,
+                                     size_t cap, size_t *got, char *why,
+                                     size_t why_len);
+void fo_image_bytes_free(fo_image_bytes *b);
+
+/* A build sees each image file as one content: the first probe of a path
+ * records its size and fingerprint, and a later probe that finds other
+ * bytes fails with "the file changed during the build". Forgets every
+ * record: called when a new build starts (watch builds again in one
+ * process). */
+void fo_image_seen_reset(void);
 
 /* Decoded pixels, 8 bits per component, rows top to bottom, orientation
  * NOT applied (renderers rotate with their transform). comps is 1, 3 or 4
@@ -66,34 +137,18 @@ typedef struct fo_pixels {
  * fo_pixels_free. */
 FO_WUR fo_status fo_image_decode(const char *path, fo_pixels *out, char *why,
                                  size_t why_len);
-/* fo_image_decode that also fills *info as the probe does (hash
- * included), so a renderer can tell whether the file changed since it
- * was probed. */
-FO_WUR fo_status fo_image_decode_info(const char *path, fo_image_info *info,
-                                      fo_pixels *out, char *why,
-                                      size_t why_len);
+/* fo_image_decode reduced while decoding as fo_image_rows_open says
+ * (max_bytes 0: full size), checked against expect (may be NULL). */
+FO_WUR fo_status fo_image_decode_max(const char *path,
+                                     const fo_image_info *expect,
+                                     size_t max_bytes, fo_pixels *out,
+                                     char *why, size_t why_len);
 void fo_pixels_free(fo_pixels *p);
-
-/* The concatenated IDAT payloads of the PNG file in b (n bytes), one
- * zlib stream of filtered scanlines; *out is malloc'd. FO_ERR_INPUT when
- * the chunks do not add up (the probe has checked them). */
-FO_WUR fo_status fo_image_png_idat(const unsigned char *b, size_t n,
-                                   unsigned char **out, size_t *out_len);
 
 /* The modification time of path in nanoseconds, -1 when it cannot be
  * read: with the size, how a renderer tells a file changed since its
  * probe without reading it twice. */
 long long fo_image_mtime(const char *path);
-
-/* Checks the IDAT data z (n bytes, from fo_image_png_idat) of a w x h
- * 8-bit PNG with comps samples a pixel, without keeping the pixels: one
- * complete zlib stream (its Adler-32 included) of h rows, each a filter
- * byte 0..4 and w * comps samples. What a PDF reader will inflate, checked
- * before it goes into the file (the probe checks only the chunks' CRCs).
- * FO_ERR_INPUT with why "bad PNG data: …". */
-FO_WUR fo_status fo_image_png_idat_check(const unsigned char *z, size_t n,
-                                         int w, int h, int comps, char *why,
-                                         size_t why_len);
 
 /* Reports to d, at pos, that the image the content names src cannot be
  * used, and why: the one wording of layout and of both renderers, so that

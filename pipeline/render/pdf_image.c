@@ -60,7 +60,9 @@
 #include <hpdf_objects.h>
 #include <hpdf_streams.h>
 
+#include <jpeglib.h>
 #include <libdeflate.h>
+#include <zlib.h>
 
 #include <math.h>
 #include <pthread.h>
@@ -74,6 +76,18 @@
  * and the PDF no larger (33.53 MB against 33.62: noise-like photo data
  * gains nothing from a slower search). */
 #define IMAGE_ZLEVEL 1
+/* An image whose samples (as decoded, or as stored) exceed this is never
+ * held whole: SCREEN stores it reduced to this size at most (decoded
+ * reduced, then resampled), PRINT and ARCHIVE make its stream strip by
+ * strip while libharu writes it (STRIP_BYTES of rows at a time), so that
+ * one image of any size the probe accepts stays far below 512 MB
+ * (tests/cli/image_limits.sh). Images up to this size are made whole, as
+ * before, so their bytes do not change. */
+#define SAMPLES_MAX ((size_t)32 << 20)
+#define STRIP_BYTES ((size_t)4 << 20)
+/* What the workers may hold in images made ahead of the writer, counted
+ * at three times their decoded size (decoded, converted, encoded). */
+#define AHEAD_BUDGET ((size_t)192 << 20)
 /* Worker threads at most, and how many images they may make ahead of the
  * writer. */
 #define MAX_WORKERS 3
@@ -98,6 +112,21 @@ typedef enum enc_kind {
     ENC_RAW    /* samples, uncompressed (opts->compress off) */
 } enc_kind;
 
+/* An image's stream made strip by strip while libharu reads it. */
+typedef struct strip_maker {
+    fo_image_rows *rows;
+    int y, done;
+    z_stream z; /* ENC_FLATE */
+    int z_on;
+    struct jpeg_compress_struct jc; /* ENC_JPEG */
+    struct jpeg_error_mgr jerr;
+    struct jpeg_destination_mgr dest;
+    int j_on;
+    unsigned char jbuf[1 << 16];
+    unsigned char *out; /* made, not yet read */
+    size_t out_len, out_pos, out_cap;
+} strip_maker;
+
 typedef struct img {
     fo_pdf_images *owner;
     int idx;
@@ -116,6 +145,11 @@ typedef struct img {
     char *why; /* the failure, reported by the writer's thread */
     unsigned char *data, *alpha; /* encoded, while being written */
     size_t len, alpha_len;
+    size_t cost;           /* bytes counted against AHEAD_BUDGET while made */
+    int by_writer;         /* made by the writer's reads: streamed */
+    int is_consumed;       /* its cost given back */
+    fo_image_bytes *bytes; /* ENC_PASS, ENC_IDAT: the file, streamed */
+    strip_maker *strips;   /* large samples: made while read */
 } img;
 
 struct fo_pdf_images {
@@ -138,6 +172,7 @@ struct fo_pdf_images {
     size_t next;     /* first position no worker has looked at */
     size_t consumed; /* images the writer has finished with */
     size_t window;
+    size_t ahead; /* cost of the images made or being made, not consumed */
     int stop;
 };
 
@@ -176,11 +211,28 @@ static void stop_workers(fo_pdf_images *o)
     o->nworkers = 0;
 }
 
+static void strips_free(strip_maker *sm)
+{
+    if (!sm)
+        return;
+    fo_image_rows_free(sm->rows);
+    if (sm->z_on)
+        (void)deflateEnd(&sm->z);
+    if (sm->j_on)
+        jpeg_destroy_compress(&sm->jc);
+    free(sm->out);
+    free(sm);
+}
+
 static void img_release(img *im)
 {
     free(im->data);
     free(im->alpha);
     im->data = im->alpha = NULL;
+    fo_image_bytes_free(im->bytes);
+    im->bytes = NULL;
+    strips_free(im->strips);
+    im->strips = NULL;
 }
 
 void fo_pdf_images_free(fo_pdf_images *o)
@@ -276,12 +328,16 @@ static void plan(fo_pdf_images *o, img *im)
     im->w = in->width;
     im->h = in->height;
     im->comps = in->components;
+    /* what passes through is copied from the file while libharu writes
+     * it, a block at a time */
     if (in->format == FO_IMAGE_JPEG && jpeg_passes(o, im)) {
         im->enc = ENC_PASS;
+        im->by_writer = 1;
         return;
     }
     if (in->format == FO_IMAGE_PNG && png_passes(o, im)) {
         im->enc = ENC_IDAT;
+        im->by_writer = 1;
         return;
     }
     if (prof == FO_PROFILE_PRINT && im->comps == 3)
@@ -290,6 +346,23 @@ static void plan(fo_pdf_images *o, img *im)
         im->comps = 3;
     im->mask = prof == FO_PROFILE_SCREEN && in->has_alpha;
     im->resample = screen_size(o, im, &im->w, &im->h);
+    size_t ch =
+        (size_t)(im->comps > in->components ? im->comps : in->components) +
+        (in->has_alpha ? 1 : 0);
+    size_t whole = (size_t)in->width * (size_t)in->height * ch;
+    if (prof == FO_PROFILE_SCREEN) {
+        /* at most SAMPLES_MAX stored: a screen PDF needs no more */
+        double f = sqrt((double)SAMPLES_MAX / ((double)im->w * im->h * ch));
+        if (f < 1) {
+            im->w = (int)fmax(1, floor(im->w * f));
+            im->h = (int)fmax(1, floor(im->h * f));
+            im->resample = 1;
+        }
+    } else if (whole > SAMPLES_MAX) {
+        im->by_writer = 1;
+    }
+    im->cost =
+        im->by_writer ? 0 : 3 * (whole < SAMPLES_MAX ? whole : SAMPLES_MAX);
     im->enc = o->opts->compress ? ENC_FLATE : ENC_RAW;
     if (prof == FO_PROFILE_SCREEN && !im->mask &&
         (im->resample || in->components == 4)) {
@@ -358,50 +431,17 @@ static unsigned char *copy_bytes(const unsigned char *p, size_t n)
     return b;
 }
 
-/* The file's own bytes, if it is still the file the probe read. */
-static void make_passthrough(img *im, const fo_dl_image_src *src)
-{
-    char *bytes = NULL;
-    size_t len = 0;
-    if (fo_file_read(src->path, (size_t)UINT32_MAX, &bytes, &len) != FO_OK) {
-        img_fail(im, "cannot read the file");
-        return;
-    }
-    /* the probe hashed these bytes; the same size and time say they are
-     * still those (hashing them again would cost as much as the copy) */
-    if (len != src->info.file_size ||
-        fo_image_mtime(src->path) != src->info.mtime_ns) {
-        free(bytes);
-        img_fail(im, "the file changed since it was read");
-        return;
-    }
-    if (im->enc == ENC_IDAT) {
-        /* the probe has inflated this data once to check it */
-        fo_status st =
-            fo_image_png_idat((unsigned char *)bytes, len, &im->data, &im->len);
-        free(bytes);
-        if (st != FO_OK)
-            img_fail(im, "bad PNG data: no image data");
-        return;
-    }
-    im->data = (unsigned char *)bytes;
-    im->len = len;
-}
-
 static void make_samples(img *im, const fo_dl_image_src *src)
 {
     fo_pdf_images *o = im->owner;
     fo_profile prof = o->opts->profile;
-    fo_image_info info;
     fo_pixels px;
     char why[256];
-    if (fo_image_decode_info(src->path, &info, &px, why, sizeof why) != FO_OK) {
+    /* SCREEN's large images reduced while decoding (plan) */
+    size_t max = o->opts->profile == FO_PROFILE_SCREEN ? SAMPLES_MAX : 0;
+    if (fo_image_decode_max(src->path, &src->info, max, &px, why, sizeof why) !=
+        FO_OK) {
         img_fail(im, why);
-        return;
-    }
-    if (info.hash != src->info.hash || info.file_size != src->info.file_size) {
-        fo_pixels_free(&px);
-        img_fail(im, "the file changed since it was read");
         return;
     }
     fo_status st = FO_OK;
@@ -454,11 +494,219 @@ static void make_samples(img *im, const fo_dl_image_src *src)
 
 static void make_now(img *im)
 {
+    if (!im->by_writer) /* else made while libharu reads it */
+        make_samples(im, &im->owner->doc->images[im->idx]);
+}
+
+/* ---- streams made while read -------------------------------------------- */
+
+static void strip_put(strip_maker *sm, const unsigned char *p, size_t n)
+{
+    if (sm->out_len + n > sm->out_cap) {
+        sm->out_cap = (sm->out_len + n) * 2;
+        sm->out = fo_xrealloc(sm->out, sm->out_cap);
+    }
+    memcpy(sm->out + sm->out_len, p, n);
+    sm->out_len += n;
+}
+
+static void jdest_init(j_compress_ptr c)
+{
+    strip_maker *sm = c->client_data;
+    sm->dest.next_output_byte = sm->jbuf;
+    sm->dest.free_in_buffer = sizeof sm->jbuf;
+}
+
+static boolean jdest_empty(j_compress_ptr c)
+{
+    strip_maker *sm = c->client_data;
+    strip_put(sm, sm->jbuf, sizeof sm->jbuf);
+    jdest_init(c);
+    return TRUE;
+}
+
+static void jdest_term(j_compress_ptr c)
+{
+    strip_maker *sm = c->client_data;
+    strip_put(sm, sm->jbuf, sizeof sm->jbuf - sm->dest.free_in_buffer);
+}
+
+/* libjpeg fails here only on a bug (the settings are ours, the rows
+ * complete): as fo_pdf_jpeg_encode. */
+_Noreturn static void jenc_die(j_common_ptr ci)
+{
+    char msg[JMSG_LENGTH_MAX];
+    (*ci->err->format_message)(ci, msg);
+    bug(msg);
+}
+
+static void strips_start(img *im, strip_maker *sm)
+{
+    if (im->enc == ENC_FLATE) {
+        if (deflateInit(&sm->z, IMAGE_ZLEVEL) != Z_OK)
+            bug("zlib cannot start");
+        sm->z_on = 1;
+    } else if (im->enc == ENC_JPEG) {
+        struct jpeg_compress_struct *c = &sm->jc;
+        c->err = jpeg_std_error(&sm->jerr);
+        sm->jerr.error_exit = jenc_die;
+        jpeg_create_compress(c);
+        sm->j_on = 1;
+        c->client_data = sm;
+        sm->dest.init_destination = jdest_init;
+        sm->dest.empty_output_buffer = jdest_empty;
+        sm->dest.term_destination = jdest_term;
+        c->dest = &sm->dest;
+        c->image_width = (JDIMENSION)im->w;
+        c->image_height = (JDIMENSION)im->h;
+        c->input_components = im->comps;
+        c->in_color_space = im->comps == 1   ? JCS_GRAYSCALE
+                            : im->comps == 4 ? JCS_CMYK
+                                             : JCS_RGB;
+        jpeg_set_defaults(c);
+        if (im->comps == 4) /* as fo_pdf_jpeg_encode: plain CMYK */
+            c->write_Adobe_marker = FALSE;
+        jpeg_set_quality(c, im->quality, TRUE);
+        /* no optimize_coding: it holds the whole image's coefficients */
+        c->optimize_coding = FALSE;
+        jpeg_start_compress(c, TRUE);
+    }
+}
+
+/* Encodes n bytes of samples (whole rows) into sm->out. */
+static void strips_encode(img *im, strip_maker *sm, unsigned char *p, size_t n,
+                          int rows, int last)
+{
+    if (im->enc == ENC_RAW) {
+        strip_put(sm, p, n);
+    } else if (im->enc == ENC_FLATE) {
+        unsigned char buf[1 << 16];
+        sm->z.next_in = p;
+        sm->z.avail_in = (uInt)n;
+        int rc;
+        do {
+            sm->z.next_out = buf;
+            sm->z.avail_out = sizeof buf;
+            rc = deflate(&sm->z, last ? Z_FINISH : Z_NO_FLUSH);
+            strip_put(sm, buf, sizeof buf - sm->z.avail_out);
+        } while (sm->z.avail_out == 0 || (last && rc != Z_STREAM_END));
+    } else {
+        size_t stride = (size_t)im->w * (size_t)im->comps;
+        for (int y = 0; y < rows; y++) {
+            JSAMPROW row = p + stride * (size_t)y;
+            (void)jpeg_write_scanlines(&sm->jc, &row, 1);
+        }
+        if (last)
+            jpeg_finish_compress(&sm->jc);
+    }
+}
+
+/* The writer's thread: the next strip of im's samples, decoded, flattened,
+ * converted and encoded into im->strips->out. 0, or -1 (im failed). */
+static int strips_next(img *im)
+{
+    fo_pdf_images *o = im->owner;
+    const fo_dl_image_src *src = &o->doc->images[im->idx];
+    strip_maker *sm = im->strips;
+    char why[256];
+    if (!sm) {
+        sm = im->strips = fo_xcalloc(1, sizeof *sm);
+        if (fo_image_rows_open(src->path, &src->info, 0, &sm->rows, why,
+                               sizeof why) != FO_OK) {
+            img_fail(im, why);
+            return -1;
+        }
+        strips_start(im, sm);
+    }
+    int w, h, comps, alpha;
+    fo_image_rows_geometry(sm->rows, &w, &h, &comps, &alpha);
+    size_t row = (size_t)w * 5;
+    int n = (int)(STRIP_BYTES / row);
+    n = n < 1 ? 1 : n > h - sm->y ? h - sm->y : n;
+    fo_pixels px = {.w = w, .h = n, .comps = comps};
+    px.data = fo_xmalloc((size_t)w * (size_t)n * (size_t)comps + 1);
+    px.alpha = alpha ? fo_xmalloc((size_t)w * (size_t)n + 1) : NULL;
+    fo_status st =
+        fo_image_rows_read(sm->rows, n, px.data, px.alpha, why, sizeof why);
+    sm->y += n;
+    int last = sm->y >= h;
+    if (st == FO_OK && last)
+        st = fo_image_rows_finish(sm->rows, why, sizeof why);
+    fo_diags dl;
+    fo_diags_init(&dl);
+    if (st == FO_OK) {
+        /* as make_samples, a strip at a time (never SCREEN) */
+        fo_pdf_flatten(&px);
+        if (o->opts->profile == FO_PROFILE_PRINT && px.comps == 3)
+            st = fo_pdf_cms_to_cmyk(o->cms, &px, &dl);
+        if (st == FO_OK && o->opts->profile != FO_PROFILE_PRINT &&
+            px.comps == 4)
+            st = fo_pdf_cms_to_rgb(o->cms, &px, &dl);
+        if (st != FO_OK)
+            (void)snprintf(why, sizeof why, "%s",
+                           dl.n ? dl.items[0].message
+                                : "colour conversion failed");
+    }
+    fo_diags_free(&dl);
+    if (st == FO_OK && (px.w != im->w || px.comps != im->comps))
+        bug("the samples made differ from the plan");
+    if (st == FO_OK)
+        strips_encode(im, sm, px.data, (size_t)w * (size_t)n * (size_t)comps, n,
+                      last);
+    fo_pixels_free(&px);
+    if (st != FO_OK) {
+        img_fail(im, why);
+        return -1;
+    }
+    sm->done = last;
+    return 0;
+}
+
+/* The writer's thread: up to cap bytes of a stream made while read into
+ * buf; *got 0 at its end. 0, or -1 (im failed). */
+static int writer_read(img *im, unsigned char *buf, size_t cap, size_t *got)
+{
     const fo_dl_image_src *src = &im->owner->doc->images[im->idx];
-    if (im->enc == ENC_PASS || im->enc == ENC_IDAT)
-        make_passthrough(im, src);
-    else
-        make_samples(im, src);
+    char why[256];
+    *got = 0;
+    if (im->failed)
+        return -1;
+    if (im->enc == ENC_PASS || im->enc == ENC_IDAT) {
+        if (!im->bytes &&
+            fo_image_bytes_open(src->path, &src->info, im->enc == ENC_IDAT,
+                                &im->bytes, why, sizeof why) != FO_OK) {
+            img_fail(im, why);
+            return -1;
+        }
+        /* several reads: libharu's buffer is small, the file's blocks not */
+        while (*got < cap) {
+            size_t n;
+            if (fo_image_bytes_read(im->bytes, buf + *got, cap - *got, &n, why,
+                                    sizeof why) != FO_OK) {
+                img_fail(im, why);
+                return -1;
+            }
+            if (n == 0)
+                break;
+            *got += n;
+        }
+        return 0;
+    }
+    strip_maker *sm = im->strips;
+    while (!sm || (sm->out_pos == sm->out_len && !sm->done)) {
+        if (sm) {
+            sm->out_pos = sm->out_len = 0;
+        }
+        if (strips_next(im) != 0)
+            return -1;
+        sm = im->strips;
+    }
+    size_t n = sm->out_len - sm->out_pos;
+    n = n < cap ? n : cap;
+    memcpy(buf, sm->out + sm->out_pos, n);
+    sm->out_pos += n;
+    *got = n;
+    return 0;
 }
 
 /* Under the lock: the next image no thread has started, within the
@@ -469,7 +717,12 @@ static img *claim_next(fo_pdf_images *o)
         o->next++;
     if (o->next >= o->norder || o->next >= o->consumed + o->window)
         return NULL;
-    img *im = o->order[o->next++];
+    img *im = o->order[o->next];
+    /* within the memory budget, unless nothing else is held */
+    if (o->ahead > 0 && o->ahead + im->cost > AHEAD_BUDGET)
+        return NULL;
+    o->next++;
+    o->ahead += im->cost;
     im->state = MAKING;
     return im;
 }
@@ -510,6 +763,10 @@ static void consumed(img *im)
 {
     fo_pdf_images *o = im->owner;
     (void)pthread_mutex_lock(&o->mu);
+    if (!im->is_consumed) {
+        im->is_consumed = 1;
+        o->ahead -= im->cost;
+    }
     o->consumed = im->order + 1 > o->consumed ? im->order + 1 : o->consumed;
     (void)pthread_cond_broadcast(&o->cv);
     (void)pthread_mutex_unlock(&o->mu);
@@ -555,8 +812,9 @@ static HPDF_UINT32 stream_size(HPDF_Stream s)
 {
     img_stream *is = s->attr;
     make(is->im);
-    if (is->im->failed)
-        return 1; /* so that the read is called, and fails */
+    if (is->im->failed || is->im->by_writer)
+        return 1; /* made while read (libharu only asks whether it is 0);
+                     or failed: so that the read is called, and fails */
     size_t len = is->is_mask ? is->im->alpha_len : is->im->len;
     if (len == 0 && (is->is_mask || !is->im->mask))
         consumed(is->im); /* libharu will not read an empty stream */
@@ -568,6 +826,24 @@ static HPDF_STATUS stream_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
     img_stream *is = s->attr;
     img *im = is->im;
     make(im);
+    if (!im->failed && im->by_writer) {
+        size_t n = 0, got = 1;
+        while (n < *siz && got > 0 && !im->failed)
+            if (writer_read(im, ptr + n, *siz - n, &got) != 0)
+                break;
+            else
+                n += got;
+        if (!im->failed) {
+            is->pos += n;
+            if (n == *siz)
+                return HPDF_OK;
+            *siz = (HPDF_UINT)n; /* the end: the file or strips done */
+            img_release(im);
+            consumed(im);
+            return HPDF_STREAM_EOF;
+        }
+        img_report(im);
+    }
     if (im->failed) {
         consumed(im);
         return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, 0);

@@ -8,7 +8,8 @@
  * PDF at the same resolution. Links and anchors draw nothing.
  *
  * Images are decoded by the image module once per renderer (the surfaces
- * are kept for later pages), turned into an RGB24 colour surface (CMYK
+ * are kept for later pages; a large one reduced while decoding, see
+ * IMAGE_MAX), turned into an RGB24 colour surface (CMYK
  * naively to RGB) and an A8 alpha mask, and drawn through the EXIF
  * orientation matrix into their box, clipped when asked, with the filter
  * pdftocairo picks for the same scale, so the preview matches its raster.
@@ -46,6 +47,12 @@
 
 /* Cairo's image surfaces are limited to 32767 pixels a side. */
 #define MAX_SIDE 32767
+/* An image whose decoded pixels exceed this is reduced while decoding
+ * (fo_image_decode_max) to at most this: 32 MB is 2896 pixels square with
+ * alpha, 30 inches at the default 96 dpi, more than any page shows, and
+ * keeps a preview of any image the probe accepts far below 512 MB
+ * (tests/cli/image_limits.sh). Smaller images are drawn as they are. */
+#define IMAGE_MAX ((size_t)32 << 20)
 
 /* An image as Cairo draws it (see get_image). */
 typedef struct image_surf {
@@ -369,7 +376,10 @@ static const image_surf *get_image(fo_png_renderer *r, const fo_dl_image *use,
     const fo_dl_image_src *src = &r->doc->images[idx];
     fo_pixels px;
     char why[256];
-    if (fo_image_decode(src->path, &px, why, sizeof why) != FO_OK) {
+    /* reduced while decoding when larger than IMAGE_MAX, and checked
+     * against what layout's probe saw */
+    if (fo_image_decode_max(src->path, &src->info, IMAGE_MAX, &px, why,
+                            sizeof why) != FO_OK) {
         fo_image_report(d, use->pos, use->src ? use->src : src->path, why);
         r->image_bad[idx] = 1;
         return NULL;
