@@ -34,6 +34,8 @@ static int run_file(const char *path)
     if (len)
         memcpy(data, bytes, len);
     free(bytes);
+    /* the input a crash report is about: ctest shows it on failure */
+    (void)fprintf(stderr, "replay: %s\n", path);
     (void)LLVMFuzzerTestOneInput(data, len);
     free(data);
     return 0;
