@@ -9,7 +9,8 @@ ROOT=$PWD
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 # Debian 12 packages. fonts-noto-core is only the source of the files in
-# fonts/ (folio never reads system fonts); the second group is for tests.
+# fonts/ (folio never reads system fonts); the second group is for tests;
+# clang and libclang-rt-14-dev (libFuzzer's runtime) are for ./build.sh fuzz.
 PACKAGES=(
     build-essential cmake pkg-config git
     libyaml-dev libpango1.0-dev libcairo2-dev libhpdf-dev libharfbuzz-dev
@@ -17,11 +18,12 @@ PACKAGES=(
     hyphen-en-us hyphen-fr libcmocka-dev fonts-noto-core
     poppler-utils qpdf mupdf-tools ghostscript valgrind imagemagick
     clang-format clang-tidy python3 python3-yaml python3-jsonschema chromium liblcms2-utils
+    clang libclang-rt-14-dev
 )
 
 usage() {
     cat <<'EOF'
-Usage: ./build.sh [COMMAND]
+Usage: ./build.sh [COMMAND [SECONDS]]
 
 Run from anywhere; works in the folder holding this script. Installs missing
 Debian packages with apt-get first (needs root or sudo).
@@ -34,6 +36,11 @@ Commands:
                  same in build-asan/ with AddressSanitizer and UBSan; exits
                  non-zero if anything fails (this is what CI runs)
   asan           only the sanitizer build and its tests (build-asan/)
+  fuzz [SECONDS] configure build-fuzz/ (clang, libFuzzer, ASan + UBSan), build
+                 the harnesses of tests/fuzz/ and run each for SECONDS
+                 (default 60), one after the other on one core; crashes are
+                 written to tests/fuzz/crashes/<harness>/ (keep them: the
+                 fuzz.replay_* tests run them); exits non-zero if one crashed
   deps           only install the missing packages
   format         reformat pipeline/ and tests/ C files in place (clang-format)
   clean          remove build/, build-*/ and out/
@@ -147,13 +154,70 @@ asan_build_and_test() {
     ctest --preset asan -j "$JOBS"
 }
 
+# Harnesses of tests/fuzz/ and, for each, the longest input libFuzzer makes:
+# enough for the constructs of each format, short enough for thousands of
+# runs a second (longer seeds are cut to it; the replay runs them whole).
+FUZZERS=(yaml markup image template)
+declare -A FUZZ_MAX_LEN=([yaml]=32768 [markup]=8192 [image]=65536 [template]=16384)
+
+# Runs each harness for $1 seconds with its seeds, dictionary and the crashes
+# found before. One process at a time, no -jobs/-workers: one core.
+fuzz_build_and_run() {
+    local secs=$1 h bin corpus crashes logf stamp status=0 found=() f
+    log "Configuring build-fuzz/ (clang, libFuzzer, ASan + UBSan)"
+    cmake --preset fuzz || return 1
+    log "Compiling the fuzzers with $JOBS jobs"
+    cmake --build --preset fuzz -j "$JOBS" --target "${FUZZERS[@]/#/fuzz_}" || return 1
+    mkdir -p "$ROOT/build-fuzz/tmp" "$ROOT/build-fuzz/logs"
+    stamp=$ROOT/build-fuzz/logs/.start
+    touch "$stamp"
+    for h in "${FUZZERS[@]}"; do
+        bin=$ROOT/build-fuzz/tests/fuzz/fuzz_$h
+        corpus=$ROOT/build-fuzz/corpus/$h
+        crashes=$ROOT/tests/fuzz/crashes/$h
+        logf=$ROOT/build-fuzz/logs/$h.log
+        mkdir -p "$corpus" "$crashes"
+        # The working corpus starts from the seeds (named after their paths:
+        # several are called input.yaml) and keeps what earlier runs found.
+        while IFS= read -r f; do
+            [[ -n $f ]] || continue
+            cp -f "$f" "$corpus/seed-$(tr / _ <<<"${f#"$ROOT"/}")"
+        done <"$ROOT/build-fuzz/tests/fuzz/seeds-$h.txt"
+        log "Fuzzing $h for ${secs}s (log: build-fuzz/logs/$h.log)"
+        # New inputs go to the first folder; the crashes folder is read too,
+        # so a crash found before and not fixed stops the run at once.
+        if TMPDIR=$ROOT/build-fuzz/tmp \
+            LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp:print_suppressions=0" \
+            ASAN_OPTIONS="strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1" \
+            UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+            "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+            -max_len="${FUZZ_MAX_LEN[$h]}" -dict="$ROOT/tests/fuzz/$h.dict" \
+            -artifact_prefix="$crashes/" -print_final_stats=1 \
+            "$corpus" "$crashes" >"$logf" 2>&1; then
+            grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)|^Done ' "$logf" | sed 's/^/  /'
+        else
+            status=1
+            printf 'build.sh: fuzz_%s stopped on a finding; the end of its log:\n' "$h" >&2
+            tail -n 40 "$logf" >&2
+        fi
+    done
+    while IFS= read -r f; do found+=("$f"); done < <(cd "$ROOT" &&
+        find tests/fuzz/crashes -type f -newer "$stamp" ! -name '.*' | LC_ALL=C sort)
+    if ((${#found[@]} > 0)); then
+        printf '\nbuild.sh: new crash inputs (commit them with the fix):\n' >&2
+        printf '  %s\n' "${found[@]}" >&2
+        status=1
+    fi
+    return $status
+}
+
 elapsed() {
     printf '\nbuild.sh: %s finished in %ds\n' "$1" "$SECONDS"
 }
 
 cmd=${1:-build}
-if (($# > 1)); then
-    printf 'build.sh: one command at most\n\n' >&2
+if (($# > 2)) || { (($# == 2)) && [[ $cmd != fuzz ]]; }; then
+    printf 'build.sh: one command at most (and SECONDS after fuzz)\n\n' >&2
     usage | sed "s/JOBS_DEFAULT/$JOBS/" >&2
     exit 2
 fi
@@ -186,6 +250,18 @@ asan)
     ensure_packages
     asan_build_and_test
     elapsed asan
+    ;;
+fuzz)
+    secs=${2:-60}
+    if [[ ! $secs =~ ^[1-9][0-9]*$ ]]; then
+        printf 'build.sh: fuzz SECONDS must be a whole number from 1, found %s\n' "$secs" >&2
+        exit 2
+    fi
+    ensure_packages
+    status=0
+    fuzz_build_and_run "$secs" || status=1
+    elapsed fuzz
+    exit $status
     ;;
 deps)
     ensure_packages
