@@ -202,6 +202,15 @@ static double hyphen_width(PangoFont *font)
     return 0;
 }
 
+/* Does the character belong to a script written without spaces between
+ * words, whose line breaks need a dictionary (Unicode line break class
+ * SA: Thai, Lao, Khmer, Burmese, Tai scripts)? */
+static int is_complex(uint32_t cp)
+{
+    return u_getIntPropertyValue((UChar32)cp, UCHAR_LINE_BREAK) ==
+           U_LB_COMPLEX_CONTEXT;
+}
+
 /* Break opportunities that para.c adds to Pango's, per character c (a
  * break before c), in para_ctx.kind. Pango finds the breaks of ordinary
  * text; these are what a segment too long for the measure (a URL, a path,
@@ -524,8 +533,13 @@ static void build_items(para_ctx *p, const fo_style *st,
                    !p->attrs[c - 1].is_expandable_space &&
                    g_utf8_get_char(p->text + p->char_byte[c - 1]) != 0x2028) {
             /* A break inside a run of text: after "-" or "/", between
-             * ideographs. */
-            if (ragged) {
+             * ideographs, between words of Lao, Khmer, Thai or Burmese.
+             * These scripts have no spaces to justify with and no letter
+             * spacing (it would pull their clusters apart), so their lines
+             * are set ragged: the best fill, not uniformly bad lines. */
+            if (ragged ||
+                (is_complex(g_utf8_get_char(p->text + p->char_byte[c - 1])) &&
+                 is_complex(cp))) {
                 push(p, glue(0, R, 0), c, c);
                 push(p, penalty(0, 0, 0), c, c);
                 push(p, glue(0, -R, 0), c, c);
@@ -947,15 +961,6 @@ static void find_hyphens(const para_ctx *p, fo_hyph *hy, const fo_style *st,
         if (h[c])
             kind[c] = BRK_HYPHEN;
     free(h);
-}
-
-/* Does the character belong to a script written without spaces between
- * words, whose line breaks need a dictionary (Unicode line break class
- * SA: Thai, Lao, Khmer, Burmese, Tai scripts)? */
-static int is_complex(uint32_t cp)
-{
-    return u_getIntPropertyValue((UChar32)cp, UCHAR_LINE_BREAK) ==
-           U_LB_COMPLEX_CONTEXT;
 }
 
 FO_STATIC void fo_para_dictionary_breaks(const char *text, int len,
