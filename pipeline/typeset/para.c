@@ -1085,12 +1085,14 @@ static fo_status check_fits(const para_ctx *p, const fo_rich *rich,
     if (n > 40) /* whole characters only */
         n = (int)(g_utf8_find_prev_char(p->text + b0, p->text + b0 + 41) -
                   (p->text + b0));
-    fo_error(d, rich->pos,
-             "'%.*s' is %.1f pt wide and does not fit the %g pt measure, in "
-             "the '%s' edition: a character wider than the measure cannot "
-             "be broken (set it smaller or give it a wider frame)",
-             n, p->text + b0, ln->width, round(avail * 100) / 100,
-             p->edition ? p->edition : "?");
+    fo_where w = {0};
+    w.rule = "measure";
+    w.edition = p->edition;
+    fo_diag_add_where(d, FO_SEV_ERROR, rich->pos, &w,
+                      "'%.*s' is %.1f pt wide and does not fit the %g pt "
+                      "measure: a character wider than the measure cannot be "
+                      "broken (set it smaller or give it a wider frame)",
+                      n, p->text + b0, ln->width, round(avail * 100) / 100);
     return FO_ERR_INPUT;
 }
 
