@@ -470,6 +470,47 @@ static void add_long_breaks(para_ctx *p, unsigned char *kind, fo_hyph *hy,
     each_long_segment(p, kind, limit, add_graphemes, st);
 }
 
+/* The break before character c (0 < c < nchars) inside a run of text,
+ * if there is one: a hyphenation point, a break that kind adds to an
+ * over-long segment, or Pango's (after "-" or "/", between ideographs,
+ * between words of Lao, Khmer, Thai or Burmese). */
+static void push_inner_break(para_ctx *p, const fo_style *st,
+                             const unsigned char *kind, int c, int ragged)
+{
+    double R = 3 * st->size; /* ragged-right glue, Knuth's 3em */
+    PangoFont *font = p->items[p->char_item[c - 1]]->analysis.font;
+    uint32_t prev = g_utf8_get_char(p->text + p->char_byte[c - 1]);
+    uint32_t cp = g_utf8_get_char(p->text + p->char_byte[c]);
+    if (kind[c] == BRK_HYPHEN) {
+        push(p, penalty(hyphen_width(font), st->hyphen_penalty, 1), c, c);
+    } else if (kind[c] >= BRK_LONG_HYPH && kind[c] <= BRK_GRAPH) {
+        /* A break inside an over-long segment. Its line has no space to
+         * stretch (or the segment's start is its only one): the R glue
+         * lets it end short without looking infeasible, and the penalty
+         * before it keeps the glue from being a break. */
+        int hyphen = kind[c] == BRK_LONG_HYPH || kind[c] == BRK_GRAPH_HYPH;
+        double pen = kind[c] == BRK_LONG_HYPH ? st->hyphen_penalty
+                     : kind[c] == BRK_PUNCT   ? PUNCT_PENALTY(st)
+                                              : GRAPH_PENALTY;
+        push(p, penalty(0, FO_KP_INF, 0), c, c);
+        push(p, glue(0, R, 0), c, c);
+        push(p, penalty(hyphen ? hyphen_width(font) : 0, pen, hyphen), c, c);
+        push(p, glue(0, -R, 0), c, c);
+    } else if (p->attrs[c].is_line_break && kind[c] != BRK_FORBID &&
+               !p->attrs[c - 1].is_expandable_space && prev != 0x2028) {
+        /* Lao, Khmer, Thai and Burmese have no spaces to justify with and
+         * no letter spacing (it would pull their clusters apart), so their
+         * lines are set ragged: the best fill, not uniformly bad lines. */
+        if (ragged || (is_complex(prev) && is_complex(cp))) {
+            push(p, glue(0, R, 0), c, c);
+            push(p, penalty(0, 0, 0), c, c);
+            push(p, glue(0, -R, 0), c, c);
+        } else {
+            push(p, penalty(0, 0, 0), c, c);
+        }
+    }
+}
+
 /* Builds the box/glue/penalty list of the paragraph. */
 static void build_items(para_ctx *p, const fo_style *st,
                         const unsigned char *kind)
@@ -510,42 +551,8 @@ static void build_items(para_ctx *p, const fo_style *st,
                 push(p, penalty(0, FO_KP_INF, 0), c, c);
             push(p, glue(0, st->size * CJK_STRETCH, st->size * CJK_SHRINK), c,
                  c);
-        } else if (c > 0 && kind[c] == BRK_HYPHEN) {
-            PangoFont *font = p->items[p->char_item[c - 1]]->analysis.font;
-            push(p, penalty(hyphen_width(font), st->hyphen_penalty, 1), c, c);
-        } else if (c > 0 && kind[c] >= BRK_LONG_HYPH && kind[c] <= BRK_GRAPH) {
-            /* A break inside an over-long segment. Its line has no space
-             * to stretch (or the segment's start is its only one): the R
-             * glue lets it end short without looking infeasible, and the
-             * penalty before it keeps the glue from being a break. */
-            int hyphen = kind[c] == BRK_LONG_HYPH || kind[c] == BRK_GRAPH_HYPH;
-            double pen = kind[c] == BRK_LONG_HYPH ? st->hyphen_penalty
-                         : kind[c] == BRK_PUNCT   ? PUNCT_PENALTY(st)
-                                                  : GRAPH_PENALTY;
-            PangoFont *font = p->items[p->char_item[c - 1]]->analysis.font;
-            push(p, penalty(0, FO_KP_INF, 0), c, c);
-            push(p, glue(0, R, 0), c, c);
-            push(p, penalty(hyphen ? hyphen_width(font) : 0, pen, hyphen), c,
-                 c);
-            push(p, glue(0, -R, 0), c, c);
-        } else if (c > 0 && p->attrs[c].is_line_break &&
-                   kind[c] != BRK_FORBID &&
-                   !p->attrs[c - 1].is_expandable_space &&
-                   g_utf8_get_char(p->text + p->char_byte[c - 1]) != 0x2028) {
-            /* A break inside a run of text: after "-" or "/", between
-             * ideographs, between words of Lao, Khmer, Thai or Burmese.
-             * These scripts have no spaces to justify with and no letter
-             * spacing (it would pull their clusters apart), so their lines
-             * are set ragged: the best fill, not uniformly bad lines. */
-            if (ragged ||
-                (is_complex(g_utf8_get_char(p->text + p->char_byte[c - 1])) &&
-                 is_complex(cp))) {
-                push(p, glue(0, R, 0), c, c);
-                push(p, penalty(0, 0, 0), c, c);
-                push(p, glue(0, -R, 0), c, c);
-            } else {
-                push(p, penalty(0, 0, 0), c, c);
-            }
+        } else if (c > 0) {
+            push_inner_break(p, st, kind, c, ragged);
         }
         if (p->nkp > 0 && p->kp[p->nkp - 1].type == FO_KP_BOX && w > 0 &&
             (st->letter_stretch > 0 || st->letter_shrink > 0) && justify_ok) {
@@ -811,71 +818,77 @@ static fo_status cut_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
     return status;
 }
 
-/* Cuts line [c0, c1) into runs, shapes them and sets the glue. */
-static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
-                          const fo_rich *rich, const fo_style *st, double width,
-                          int c0, int c1, int hyphenated, int justify,
-                          double indent, fo_set_line *line, fo_diags *d)
+/* A set line's natural width and the glue of its interior spaces (ys,
+ * zs; ws wide in all, nspaces of them) and, when the style allows it, of
+ * the gaps between letters (yl, zl). */
+typedef struct line_glue {
+    double nat, ys, zs, yl, zl, ws;
+    int nspaces;
+} line_glue;
+
+static line_glue measure_glue(const para_ctx *p, const fo_style *st, int gaps,
+                              const fo_set_line *line)
 {
-    memset(line, 0, sizeof *line);
-    line->hyphenated = hyphenated;
-    fo_status status =
-        cut_line(p, f, doc, rich, st, c0, c1, hyphenated, line, d);
-    if (status != FO_OK)
-        return status;
-    /* Natural width and the glue of the interior spaces (Ys, Zs) and, when
-     * the style allows it, of the gaps between letters (Yl, Zl). */
-    double nat = 0, Ys = 0, Zs = 0, Yl = 0, Zl = 0, ws = 0, gy, gz;
-    int nspaces = 0;
-    /* The breaker gives every line of a justified paragraph the letter
-     * gaps' shrink, the last one too: a last line may need it to fit. */
-    int gaps = st->align == FO_ALIGN_JUSTIFY;
-    fo_dl_glyph *prev = NULL;
+    line_glue lg = {0};
+    double gy, gz;
+    const fo_dl_glyph *prev = NULL;
     const fo_set_run *prev_run = NULL;
     for (int r = 0; r < line->nruns; r++) {
-        fo_set_run *run = &line->runs[r];
-        nat += run->x;
+        const fo_set_run *run = &line->runs[r];
+        lg.nat += run->x;
         for (int i = 0; i < run->n; i++) {
-            fo_dl_glyph *g = &run->glyphs[i];
-            nat += g->x_advance;
+            const fo_dl_glyph *g = &run->glyphs[i];
+            lg.nat += g->x_advance;
             int space = is_space_at(p, run, g);
             if (space) {
-                Ys += g->x_advance * st->stretch;
-                Zs += g->x_advance * st->shrink;
-                ws += g->x_advance;
-                nspaces++;
+                lg.ys += g->x_advance * st->stretch;
+                lg.zs += g->x_advance * st->shrink;
+                lg.ws += g->x_advance;
+                lg.nspaces++;
             } else if (gap_glue(p, st, gaps, prev, prev_run, run, g, &gy,
                                 &gz)) {
-                Yl += gy;
-                Zl += gz;
+                lg.yl += gy;
+                lg.zl += gz;
             }
             prev = space ? NULL : g;
             prev_run = run;
         }
     }
-    /* The glue set ratios of spaces (rs) and of letter gaps (rl). Letter
-     * gaps never go past the style's letter-stretch or letter-shrink
-     * (|rl| <= 1), whatever the breaker chose: when a line needs more
-     * stretch than that, the spaces take the rest up to their bound, and
-     * a line that still falls short stays short (as a last line does). */
-    double avail = width - indent;
-    double Y = Ys + Yl, Z = Zs + Zl;
-    double rs = 0, rl = 0;
-    if (nat > avail && Z > 0) {
-        rs = rl = fmax(-1.0, (avail - nat) / Z);
-    } else if (justify && nat < avail && Y > 0) {
-        double r = (avail - nat) / Y;
-        if (r <= 1 || Ys <= 0) {
-            rs = rl = fmin(r, 1.0);
+    return lg;
+}
+
+/* The glue set ratios of spaces (*rs) and of letter gaps (*rl). Letter
+ * gaps never go past the style's letter-stretch or letter-shrink
+ * (|rl| <= 1), whatever the breaker chose: when a line needs more stretch
+ * than that, the spaces take the rest up to their bound, and a line that
+ * still falls short stays short (as a last line does). */
+static void glue_ratios(const fo_style *st, const line_glue *lg, double avail,
+                        int justify, double *rs, double *rl)
+{
+    double y = lg->ys + lg->yl, z = lg->zs + lg->zl;
+    *rs = *rl = 0;
+    if (lg->nat > avail && z > 0) {
+        *rs = *rl = fmax(-1.0, (avail - lg->nat) / z);
+    } else if (justify && lg->nat < avail && y > 0) {
+        double r = (avail - lg->nat) / y;
+        if (r <= 1 || lg->ys <= 0) {
+            *rs = *rl = fmin(r, 1.0);
         } else {
-            rl = 1;
-            rs =
-                fmin((avail - nat - Yl) / Ys, max_space_ratio(st, nspaces, ws));
+            *rl = 1;
+            *rs = fmin((avail - lg->nat - lg->yl) / lg->ys,
+                       max_space_ratio(st, lg->nspaces, lg->ws));
         }
     }
-    double set = nat;
-    prev = NULL;
-    prev_run = NULL;
+}
+
+/* Widens (or narrows) the spaces by rs and the letter gaps by rl; returns
+ * how much wider the line became. */
+static double apply_glue(const para_ctx *p, const fo_style *st, int gaps,
+                         fo_set_line *line, double rs, double rl)
+{
+    double added = 0, gy, gz;
+    fo_dl_glyph *prev = NULL;
+    const fo_set_run *prev_run = NULL;
     for (int r = 0; r < line->nruns && (rs != 0 || rl != 0); r++) {
         fo_set_run *run = &line->runs[r];
         for (int i = 0; i < run->n; i++) {
@@ -891,11 +904,33 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
                 dw = (rl > 0 ? gy : gz) * rl;
                 prev->x_advance += dw;
             }
-            set += dw;
+            added += dw;
             prev = space ? NULL : g;
             prev_run = run;
         }
     }
+    return added;
+}
+
+/* Cuts line [c0, c1) into runs, shapes them and sets the glue. */
+static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
+                          const fo_rich *rich, const fo_style *st, double width,
+                          int c0, int c1, int hyphenated, int justify,
+                          double indent, fo_set_line *line, fo_diags *d)
+{
+    memset(line, 0, sizeof *line);
+    line->hyphenated = hyphenated;
+    fo_status status =
+        cut_line(p, f, doc, rich, st, c0, c1, hyphenated, line, d);
+    if (status != FO_OK)
+        return status;
+    /* The breaker gives every line of a justified paragraph the letter
+     * gaps' shrink, the last one too: a last line may need it to fit. */
+    int gaps = st->align == FO_ALIGN_JUSTIFY;
+    line_glue lg = measure_glue(p, st, gaps, line);
+    double avail = width - indent, rs, rl;
+    glue_ratios(st, &lg, avail, justify, &rs, &rl);
+    double set = lg.nat + apply_glue(p, st, gaps, line, rs, rl);
     double x = indent;
     if (st->align == FO_ALIGN_CENTER)
         x += (avail - set) / 2;
@@ -909,7 +944,7 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
             w += run->glyphs[i].x_advance;
         x += w;
     }
-    line->natural = nat;
+    line->natural = lg.nat;
     line->width = set;
     line->ratio = rs;
     line->letter_ratio = rl;
