@@ -42,6 +42,7 @@ typedef struct para_ctx {
     PangoItem **items;
     PangoGlyphString **shaped; /* each item shaped whole, once */
     int nitems;
+    unsigned char *code; /* per character: in a code token (is_code_token) */
     fo_kp_item *kp;
     brk_info *brk;
     size_t nkp, kp_cap;
@@ -338,16 +339,14 @@ static void add_punct(para_ctx *p, unsigned char *kind, int c0, int c1,
                       const void *ud)
 {
     (void)ud;
-    int t0, t1;
-    token_of(p, c0, &t0, &t1);
-    int code = is_code_token(p, t0, t1);
+    int code = p->code[c0];
     for (int c = c0 + 1; c < c1; c++) {
         if (!inner_ok(p, kind, c))
             continue;
         uint32_t a = g_utf8_get_char(p->text + p->char_byte[c - 1]);
         uint32_t b = g_utf8_get_char(p->text + p->char_byte[c]);
         /* After the last of a row of separators ("//", "..."), before '@',
-         * and in code before a hyphen (see code_hyphens). */
+         * and in code before a hyphen (see mark_code). */
         if ((is_break_punct(a) && !(code && a == '-') && !is_break_punct(b) &&
              b != '@') ||
             (b == '@' && a != '@') || (code && b == '-' && a != '-'))
@@ -355,13 +354,15 @@ static void add_punct(para_ctx *p, unsigned char *kind, int c0, int c1,
     }
 }
 
-/* In code (a URL, a path, a file name) a line breaks before a hyphen,
- * never after it: pdftotext, like other text extractors, joins a line
- * that ends in '-' to the next and drops the '-', so "nam-\ndinh.jpg"
- * would copy as "namdinh.jpg" (tests/layout/url-yearbook). Pango's breaks
- * after hyphens in code tokens move before them. */
-static void code_hyphens(para_ctx *p)
+/* Marks the characters of code tokens in p->code. In code (a URL, a path,
+ * a file name) a line breaks before a hyphen, never after it: pdftotext,
+ * like other text extractors, joins a line that ends in '-' to the next
+ * and drops the '-', so "nam-\ndinh.jpg" would copy as "namdinh.jpg"
+ * (tests/cli/url_roundtrip.sh). Pango's breaks after hyphens in code
+ * tokens move before them. */
+static void mark_code(para_ctx *p)
 {
+    p->code = fo_xcalloc((size_t)p->nchars + 1, 1);
     int c = 0;
     while (c < p->nchars) {
         if (p->attrs[c].is_white) {
@@ -370,16 +371,20 @@ static void code_hyphens(para_ctx *p)
         }
         int t0, t1;
         token_of(p, c, &t0, &t1);
-        if (is_code_token(p, t0, t1))
-            for (int x = t0 + 1; x < t1; x++) {
-                uint32_t a = g_utf8_get_char(p->text + p->char_byte[x - 1]);
-                if (a != '-' || !p->attrs[x].is_line_break)
-                    continue;
-                p->attrs[x].is_line_break = FALSE;
-                if (x - 1 > t0 &&
-                    g_utf8_get_char(p->text + p->char_byte[x - 2]) != '-')
-                    p->attrs[x - 1].is_line_break = TRUE;
-            }
+        if (!is_code_token(p, t0, t1)) {
+            c = t1;
+            continue;
+        }
+        memset(p->code + t0, 1, (size_t)(t1 - t0));
+        for (int x = t0 + 1; x < t1; x++) {
+            uint32_t a = g_utf8_get_char(p->text + p->char_byte[x - 1]);
+            if (a != '-' || !p->attrs[x].is_line_break)
+                continue;
+            p->attrs[x].is_line_break = FALSE;
+            if (x - 1 > t0 &&
+                g_utf8_get_char(p->text + p->char_byte[x - 2]) != '-')
+                p->attrs[x - 1].is_line_break = TRUE;
+        }
         c = t1;
     }
 }
@@ -393,9 +398,7 @@ static void add_dict(para_ctx *p, unsigned char *kind, int c0, int c1,
                      const void *ud)
 {
     const dict_ud *u = ud;
-    int t0, t1;
-    token_of(p, c0, &t0, &t1);
-    if (is_code_token(p, t0, t1))
+    if (p->code[c0])
         return;
     while (c1 > c0 && p->attrs[c1 - 1].is_white)
         c1--;
@@ -409,44 +412,38 @@ static void add_dict(para_ctx *p, unsigned char *kind, int c0, int c1,
     free(pts);
 }
 
-/* Graphemes of characters [c0, c1). */
-static int count_graphemes(const para_ctx *p, int c0, int c1)
-{
-    int n = 0;
-    for (int c = c0; c < c1; c++)
-        n += c == c0 || p->attrs[c].is_cursor_position;
-    return n;
-}
-
 static void add_graphemes(para_ctx *p, unsigned char *kind, int c0, int c1,
                           const void *ud)
 {
     const fo_style *st = ud;
-    int t0, t1;
-    token_of(p, c0, &t0, &t1);
-    int code = is_code_token(p, t0, t1);
+    int code = p->code[c0];
     while (c1 > c0 && p->attrs[c1 - 1].is_white)
         c1--;
     /* A hyphenated piece keeps the style's shortest pieces ("Open-ing",
      * not "Openin-g") when the segment has room for them. */
-    int total = count_graphemes(p, c0, c1);
+    int total = 1;
+    for (int c = c0 + 1; c < c1; c++)
+        total += p->attrs[c].is_cursor_position;
     int lmin = st->hyph_left > 1 ? st->hyph_left : 1;
     int rmin = st->hyph_right > 1 ? st->hyph_right : 1;
     if (total < lmin + rmin)
         lmin = rmin = 1;
+    int left = 1; /* graphemes before c */
     for (int c = c0 + 1; c < c1; c++) {
-        if (!inner_ok(p, kind, c))
+        int boundary = p->attrs[c].is_cursor_position;
+        if (!inner_ok(p, kind, c)) {
+            left += boundary;
             continue;
+        }
         PangoScript sc = (PangoScript)g_unichar_get_script(
             g_utf8_get_char(p->text + p->char_byte[c - 1]));
         if (sc == PANGO_SCRIPT_COMMON || sc == PANGO_SCRIPT_INHERITED ||
             sc == PANGO_SCRIPT_UNKNOWN)
             sc = (PangoScript)p->items[p->char_item[c - 1]]->analysis.script;
         int hyphen = !code && script_hyphenates(sc);
-        int left = count_graphemes(p, c0, c);
-        if (hyphen && (left < lmin || total - left < rmin))
-            continue;
-        kind[c] = hyphen ? BRK_GRAPH_HYPH : BRK_GRAPH;
+        if (!hyphen || (left >= lmin && total - left >= rmin))
+            kind[c] = hyphen ? BRK_GRAPH_HYPH : BRK_GRAPH;
+        left += boundary;
     }
 }
 
@@ -461,7 +458,7 @@ static void add_long_breaks(para_ctx *p, unsigned char *kind, fo_hyph *hy,
                             const fo_style *st, double width)
 {
     double limit = width - fmax(st->first_indent, 0) - 0.5 * st->size;
-    code_hyphens(p);
+    mark_code(p);
     each_long_segment(p, kind, limit, add_punct, NULL);
     if (hy && !st->hyphenate) {
         dict_ud u = {hy, st};
@@ -965,6 +962,7 @@ static void para_ctx_free(para_ctx *p)
     free(p->attrs);
     free(p->logw);
     free(p->char_item);
+    free(p->code);
     free(p->kp);
     free(p->brk);
 }
