@@ -59,7 +59,9 @@ typedef struct fo_set_line {
      * letter_ratio · size · letter-stretch (narrowed by -letter_ratio ·
      * size · letter-shrink when negative), each gap between CJK characters
      * by letter_ratio times its own stretch or shrink; the style's
-     * letter-spacing comes on top of it. 0 for unjustified lines. */
+     * letter-spacing comes on top of it. 0 in styles that do not justify;
+     * the last line of a justified paragraph may shrink (< 0), never
+     * stretch. */
     double letter_ratio;
     int hyphenated;
 } fo_set_line;
