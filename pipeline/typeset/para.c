@@ -10,6 +10,16 @@
  * and undo a ligature (knuth-plass-findings.md §2d, pitfalls 3–4). Glue is
  * set from the re-shaped widths, never from the breaker's estimate.
  *
+ * Every set line fits its measure, or the paragraph is an error at its
+ * text (check_fits). Pango's breaks are completed in three ways: runs of
+ * Lao, Khmer, Thai and Burmese take ICU's dictionary word boundaries
+ * (fo_para_dictionary_breaks); a segment between two breaks that is wider
+ * than the measure gets more breaks (add_long_breaks: URL punctuation,
+ * dictionary points, then grapheme boundaries); and a line that comes out
+ * wider after re-shaping loses the in-word break it ends at. Letter gaps
+ * never stretch or shrink past the style's letter-stretch and
+ * letter-shrink, in any pass (glue_ratios).
+ *
  * PangoLayout is not used: it cannot shrink spaces and breaks greedily. */
 #include "hyph.h"
 #include "kp.h"
