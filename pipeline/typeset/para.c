@@ -10,6 +10,16 @@
  * and undo a ligature (knuth-plass-findings.md §2d, pitfalls 3–4). Glue is
  * set from the re-shaped widths, never from the breaker's estimate.
  *
+ * Every set line fits its measure, or the paragraph is an error at its
+ * text (check_fits). Pango's breaks are completed in three ways: runs of
+ * Lao, Khmer, Thai and Burmese take ICU's dictionary word boundaries
+ * (fo_para_dictionary_breaks); a segment between two breaks that is wider
+ * than the measure gets more breaks (add_long_breaks: URL punctuation,
+ * dictionary points, then grapheme boundaries); and a line that comes out
+ * wider after re-shaping loses the in-word break it ends at. Letter gaps
+ * never stretch or shrink past the style's letter-stretch and
+ * letter-shrink, in any pass (glue_ratios).
+ *
  * PangoLayout is not used: it cannot shrink spaces and breaks greedily. */
 #include "hyph.h"
 #include "kp.h"
@@ -17,7 +27,9 @@
 
 #include <harfbuzz/hb.h>
 #include <math.h>
+#include <unicode/ubrk.h>
 #include <unicode/uchar.h>
+#include <unicode/ustring.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +52,7 @@ typedef struct para_ctx {
     PangoItem **items;
     PangoGlyphString **shaped; /* each item shaped whole, once */
     int nitems;
+    unsigned char *code; /* per character: in a code token (is_code_token) */
     fo_kp_item *kp;
     brk_info *brk;
     size_t nkp, kp_cap;
@@ -200,9 +213,314 @@ static double hyphen_width(PangoFont *font)
     return 0;
 }
 
+/* Does the character belong to a script written without spaces between
+ * words, whose line breaks need a dictionary (Unicode line break class
+ * SA: Thai, Lao, Khmer, Burmese, Tai scripts)? */
+static int is_complex(uint32_t cp)
+{
+    return u_getIntPropertyValue((UChar32)cp, UCHAR_LINE_BREAK) ==
+           U_LB_COMPLEX_CONTEXT;
+}
+
+/* Break opportunities that para.c adds to Pango's, per character c (a
+ * break before c), in para_ctx.kind. Pango finds the breaks of ordinary
+ * text; these are what a segment too long for the measure (a URL, a path,
+ * a long compound, a run of text without spaces) needs so that every line
+ * fits. */
+enum {
+    BRK_NONE,
+    BRK_HYPHEN,     /* a dictionary hyphenation point (the style hyphenates) */
+    BRK_LONG_HYPH,  /* a dictionary point in an over-long word */
+    BRK_PUNCT,      /* after / . - _ etc. or before @, nothing added */
+    BRK_GRAPH_HYPH, /* a grapheme boundary; a hyphen is added */
+    BRK_GRAPH,      /* a grapheme boundary; nothing is added */
+    BRK_FORBID      /* no break here, even where Pango has one */
+};
+
+/* Penalties of the breaks added to over-long segments. A break after URL
+ * punctuation costs what a hyphen costs; one inside a word's letters is a
+ * last resort, dearer than any line the style tolerates, yet below
+ * FO_KP_INF so that it stays a break. */
+#define PUNCT_PENALTY(st) ((st)->hyphen_penalty)
+#define GRAPH_PENALTY 5000.0
+
+/* Where a segment too long for the measure may break without a hyphen:
+ * after these (a URL's, a path's, an e-mail address's or a setting's
+ * separators) and before '@'. */
+static int is_break_punct(uint32_t cp)
+{
+    return cp && cp < 0x80 && strchr("/\\.-_?&=#,;|", (int)cp);
+}
+
+/* A token that is code, not a word: a URL, path, e-mail address or
+ * setting ("a@b.c", "/usr/share", "METHOD={…}", "example.com"). Such a
+ * token never takes a hyphen: one would read as part of it, and it must
+ * copy out whole. */
+static int is_code_token(const para_ctx *p, int c0, int c1)
+{
+    for (int c = c0; c < c1; c++) {
+        uint32_t cp = g_utf8_get_char(p->text + p->char_byte[c]);
+        if (cp && cp < 0x80 && strchr("/\\_@=&#{}<>|~", (int)cp))
+            return 1;
+        if (cp == '.' && c > c0 && c + 1 < c1 &&
+            g_unichar_isalnum(g_utf8_get_char(p->text + p->char_byte[c - 1])) &&
+            g_unichar_isalnum(g_utf8_get_char(p->text + p->char_byte[c + 1])))
+            return 1;
+    }
+    return 0;
+}
+
+/* Does a word of this script broken across lines take a hyphen? Yes for
+ * the alphabets that are hyphenated with a visible hyphen (Latin, Greek,
+ * Cyrillic, Armenian, Georgian: the scripts libhyphen's and TeX's
+ * patterns cover). No for Han, kana and Hangul (a line may end between
+ * any two characters, with nothing added), for Thai, Lao, Khmer and
+ * Burmese (lines end between syllables, unmarked), for Arabic and Hebrew
+ * (words are not broken; a hyphen would read as punctuation) and for the
+ * rest, where adding a mark we do not know to be the custom is worse than
+ * adding none. */
+static int script_hyphenates(PangoScript sc)
+{
+    return sc == PANGO_SCRIPT_LATIN || sc == PANGO_SCRIPT_GREEK ||
+           sc == PANGO_SCRIPT_CYRILLIC || sc == PANGO_SCRIPT_ARMENIAN ||
+           sc == PANGO_SCRIPT_GEORGIAN;
+}
+
+/* Is there a break before character c (0 < c < nchars)? */
+static int has_break(const para_ctx *p, const unsigned char *kind, int c)
+{
+    if (kind[c] == BRK_FORBID)
+        return 0;
+    return kind[c] != BRK_NONE || p->attrs[c].is_line_break;
+}
+
+/* Width of characters [c0, c1) as the line ending at c1 sets them: the
+ * spaces at the end are dropped. */
+static double seg_width(const para_ctx *p, int c0, int c1)
+{
+    while (c1 > c0 && p->attrs[c1 - 1].is_white)
+        c1--;
+    double w = 0;
+    for (int c = c0; c < c1; c++)
+        w += p->logw[c];
+    return w;
+}
+
+/* A position inside a segment where a break may be added: between two
+ * graphemes, neither of them white space. */
+static int inner_ok(const para_ctx *p, const unsigned char *kind, int c)
+{
+    return p->attrs[c].is_cursor_position && !p->attrs[c].is_white &&
+           !p->attrs[c - 1].is_white && kind[c] == BRK_NONE &&
+           g_utf8_get_char(p->text + p->char_byte[c - 1]) != 0x2028;
+}
+
+/* The token (run between white space) around character c. */
+static void token_of(const para_ctx *p, int c, int *t0, int *t1)
+{
+    int a = c, b = c;
+    while (a > 0 && !p->attrs[a - 1].is_white)
+        a--;
+    while (b < p->nchars && !p->attrs[b].is_white)
+        b++;
+    *t0 = a;
+    *t1 = b;
+}
+
+typedef void (*seg_fn)(para_ctx *p, unsigned char *kind, int c0, int c1,
+                       const void *ud);
+
+/* Calls fn on every segment (the text between two breaks) wider than
+ * limit. fn adds breaks inside [c0, c1) only. */
+static void each_long_segment(para_ctx *p, unsigned char *kind, double limit,
+                              seg_fn fn, const void *ud)
+{
+    int s = 0;
+    for (int c = 1; c <= p->nchars; c++) {
+        if (c < p->nchars && !has_break(p, kind, c))
+            continue;
+        if (seg_width(p, s, c) > limit)
+            fn(p, kind, s, c, ud);
+        s = c;
+    }
+}
+
+static void add_punct(para_ctx *p, unsigned char *kind, int c0, int c1,
+                      const void *ud)
+{
+    (void)ud;
+    int code = p->code[c0];
+    for (int c = c0 + 1; c < c1; c++) {
+        if (!inner_ok(p, kind, c))
+            continue;
+        uint32_t a = g_utf8_get_char(p->text + p->char_byte[c - 1]);
+        uint32_t b = g_utf8_get_char(p->text + p->char_byte[c]);
+        /* After the last of a row of separators ("//", "..."), before '@',
+         * and in code before a hyphen (see mark_code). */
+        if ((is_break_punct(a) && !(code && a == '-') && !is_break_punct(b) &&
+             b != '@') ||
+            (b == '@' && a != '@') || (code && b == '-' && a != '-'))
+            kind[c] = BRK_PUNCT;
+    }
+}
+
+/* Marks the characters of code tokens in p->code. In code (a URL, a path,
+ * a file name) a line breaks before a hyphen, never after it: pdftotext,
+ * like other text extractors, joins a line that ends in '-' to the next
+ * and drops the '-', so "nam-\ndinh.jpg" would copy as "namdinh.jpg"
+ * (tests/cli/url_roundtrip.sh). Pango's breaks after hyphens in code
+ * tokens move before them. */
+static void mark_code(para_ctx *p)
+{
+    p->code = fo_xcalloc((size_t)p->nchars + 1, 1);
+    int c = 0;
+    while (c < p->nchars) {
+        if (p->attrs[c].is_white) {
+            c++;
+            continue;
+        }
+        int t0, t1;
+        token_of(p, c, &t0, &t1);
+        if (!is_code_token(p, t0, t1)) {
+            c = t1;
+            continue;
+        }
+        memset(p->code + t0, 1, (size_t)(t1 - t0));
+        for (int x = t0 + 1; x < t1; x++) {
+            uint32_t a = g_utf8_get_char(p->text + p->char_byte[x - 1]);
+            if (a != '-' || !p->attrs[x].is_line_break)
+                continue;
+            p->attrs[x].is_line_break = FALSE;
+            if (x - 1 > t0 &&
+                g_utf8_get_char(p->text + p->char_byte[x - 2]) != '-')
+                p->attrs[x - 1].is_line_break = TRUE;
+        }
+        c = t1;
+    }
+}
+
+typedef struct dict_ud {
+    fo_hyph *hy;
+    const fo_style *st;
+} dict_ud;
+
+static void add_dict(para_ctx *p, unsigned char *kind, int c0, int c1,
+                     const void *ud)
+{
+    const dict_ud *u = ud;
+    if (p->code[c0])
+        return;
+    while (c1 > c0 && p->attrs[c1 - 1].is_white)
+        c1--;
+    unsigned char *pts = fo_xcalloc((size_t)(c1 - c0) + 1, 1);
+    fo_hyph_word(u->hy, p->text + p->char_byte[c0],
+                 (size_t)(p->char_byte[c1] - p->char_byte[c0]),
+                 u->st->hyph_left, u->st->hyph_right, pts);
+    for (int c = c0 + 1; c < c1; c++)
+        if (pts[c - c0] && inner_ok(p, kind, c))
+            kind[c] = BRK_LONG_HYPH;
+    free(pts);
+}
+
+static void add_graphemes(para_ctx *p, unsigned char *kind, int c0, int c1,
+                          const void *ud)
+{
+    const fo_style *st = ud;
+    int code = p->code[c0];
+    while (c1 > c0 && p->attrs[c1 - 1].is_white)
+        c1--;
+    /* A hyphenated piece keeps the style's shortest pieces ("Open-ing",
+     * not "Openin-g") when the segment has room for them. */
+    int total = 1;
+    for (int c = c0 + 1; c < c1; c++)
+        total += p->attrs[c].is_cursor_position;
+    int lmin = st->hyph_left > 1 ? st->hyph_left : 1;
+    int rmin = st->hyph_right > 1 ? st->hyph_right : 1;
+    if (total < lmin + rmin)
+        lmin = rmin = 1;
+    int left = 1; /* graphemes before c */
+    for (int c = c0 + 1; c < c1; c++) {
+        int boundary = p->attrs[c].is_cursor_position;
+        if (!inner_ok(p, kind, c)) {
+            left += boundary;
+            continue;
+        }
+        PangoScript sc = (PangoScript)g_unichar_get_script(
+            g_utf8_get_char(p->text + p->char_byte[c - 1]));
+        if (sc == PANGO_SCRIPT_COMMON || sc == PANGO_SCRIPT_INHERITED ||
+            sc == PANGO_SCRIPT_UNKNOWN)
+            sc = (PangoScript)p->items[p->char_item[c - 1]]->analysis.script;
+        int hyphen = !code && script_hyphenates(sc);
+        if (!hyphen || (left >= lmin && total - left >= rmin))
+            kind[c] = hyphen ? BRK_GRAPH_HYPH : BRK_GRAPH;
+        left += boundary;
+    }
+}
+
+/* Makes every segment fit the measure: a segment wider than the narrowest
+ * line (less room for a hyphen) may break after URL punctuation; a word
+ * still too long takes the dictionary's hyphenation points (even in a
+ * style that does not hyphenate: a broken word is better than a line
+ * drawn past the frame), and what is still too long breaks between any two
+ * graphemes, never inside one. Each stage works only on what the one
+ * before left too long, so ordinary text keeps Pango's breaks alone. */
+static void add_long_breaks(para_ctx *p, unsigned char *kind, fo_hyph *hy,
+                            const fo_style *st, double width)
+{
+    double limit = width - fmax(st->first_indent, 0) - 0.5 * st->size;
+    mark_code(p);
+    each_long_segment(p, kind, limit, add_punct, NULL);
+    if (hy && !st->hyphenate) {
+        dict_ud u = {hy, st};
+        each_long_segment(p, kind, limit, add_dict, &u);
+    }
+    each_long_segment(p, kind, limit, add_graphemes, st);
+}
+
+/* The break before character c (0 < c < nchars) inside a run of text,
+ * if there is one: a hyphenation point, a break that kind adds to an
+ * over-long segment, or Pango's (after "-" or "/", between ideographs,
+ * between words of Lao, Khmer, Thai or Burmese). */
+static void push_inner_break(para_ctx *p, const fo_style *st,
+                             const unsigned char *kind, int c, int ragged)
+{
+    double R = 3 * st->size; /* ragged-right glue, Knuth's 3em */
+    PangoFont *font = p->items[p->char_item[c - 1]]->analysis.font;
+    uint32_t prev = g_utf8_get_char(p->text + p->char_byte[c - 1]);
+    uint32_t cp = g_utf8_get_char(p->text + p->char_byte[c]);
+    if (kind[c] == BRK_HYPHEN) {
+        push(p, penalty(hyphen_width(font), st->hyphen_penalty, 1), c, c);
+    } else if (kind[c] >= BRK_LONG_HYPH && kind[c] <= BRK_GRAPH) {
+        /* A break inside an over-long segment. Its line has no space to
+         * stretch (or the segment's start is its only one): the R glue
+         * lets it end short without looking infeasible, and the penalty
+         * before it keeps the glue from being a break. */
+        int hyphen = kind[c] == BRK_LONG_HYPH || kind[c] == BRK_GRAPH_HYPH;
+        double pen = kind[c] == BRK_LONG_HYPH ? st->hyphen_penalty
+                     : kind[c] == BRK_PUNCT   ? PUNCT_PENALTY(st)
+                                              : GRAPH_PENALTY;
+        push(p, penalty(0, FO_KP_INF, 0), c, c);
+        push(p, glue(0, R, 0), c, c);
+        push(p, penalty(hyphen ? hyphen_width(font) : 0, pen, hyphen), c, c);
+        push(p, glue(0, -R, 0), c, c);
+    } else if (p->attrs[c].is_line_break && kind[c] != BRK_FORBID &&
+               !p->attrs[c - 1].is_expandable_space && prev != 0x2028) {
+        /* Lao, Khmer, Thai and Burmese have no spaces to justify with and
+         * no letter spacing (it would pull their clusters apart), so their
+         * lines are set ragged: the best fill, not uniformly bad lines. */
+        if (ragged || (is_complex(prev) && is_complex(cp))) {
+            push(p, glue(0, R, 0), c, c);
+            push(p, penalty(0, 0, 0), c, c);
+            push(p, glue(0, -R, 0), c, c);
+        } else {
+            push(p, penalty(0, 0, 0), c, c);
+        }
+    }
+}
+
 /* Builds the box/glue/penalty list of the paragraph. */
 static void build_items(para_ctx *p, const fo_style *st,
-                        const unsigned char *hyph)
+                        const unsigned char *kind)
 {
     int ragged = st->align != FO_ALIGN_JUSTIFY;
     int justify_ok = !ragged;
@@ -240,21 +558,8 @@ static void build_items(para_ctx *p, const fo_style *st,
                 push(p, penalty(0, FO_KP_INF, 0), c, c);
             push(p, glue(0, st->size * CJK_STRETCH, st->size * CJK_SHRINK), c,
                  c);
-        } else if (c > 0 && hyph && hyph[c]) {
-            PangoFont *font = p->items[p->char_item[c - 1]]->analysis.font;
-            push(p, penalty(hyphen_width(font), st->hyphen_penalty, 1), c, c);
-        } else if (c > 0 && p->attrs[c].is_line_break &&
-                   !p->attrs[c - 1].is_expandable_space &&
-                   g_utf8_get_char(p->text + p->char_byte[c - 1]) != 0x2028) {
-            /* A break inside a run of text: after "-" or "/", between
-             * ideographs. */
-            if (ragged) {
-                push(p, glue(0, R, 0), c, c);
-                push(p, penalty(0, 0, 0), c, c);
-                push(p, glue(0, -R, 0), c, c);
-            } else {
-                push(p, penalty(0, 0, 0), c, c);
-            }
+        } else if (c > 0) {
+            push_inner_break(p, st, kind, c, ragged);
         }
         if (p->nkp > 0 && p->kp[p->nkp - 1].type == FO_KP_BOX && w > 0 &&
             (st->letter_stretch > 0 || st->letter_shrink > 0) && justify_ok) {
@@ -464,6 +769,23 @@ static int gap_glue(const para_ctx *p, const fo_style *st, int justify,
     return 0;
 }
 
+/* How far a justified line's spaces (nspaces of them, ws wide in all) may
+ * stretch when its letter gaps are at their limit: until a space is one em
+ * wide (the widest word space of hand-set emergency lines), and at least
+ * to ratio 3 (badness 2700, past the tolerances templates set). A line
+ * that needs more is left short rather than spaced without bound. */
+static double max_space_ratio(const fo_style *st, int nspaces, double ws)
+{
+    double r = 3;
+    if (nspaces > 0 && ws > 0 && st->stretch > 0)
+        r = fmax(r, (st->size * nspaces / ws - 1) / st->stretch);
+    return r;
+}
+
+/* How much wider than its measure a set line may come out: rounding of
+ * glyph advances (Pango units are 1/1024 pt). */
+#define FIT_EPS 0.01
+
 /* The end of the run that starts at character c of a line ending at c1:
  * the end of its item or of its style span, whichever comes first. */
 static int piece_end(const para_ctx *p, const fo_rich *rich, int c, int c1)
@@ -503,6 +825,105 @@ static fo_status cut_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
     return status;
 }
 
+/* A set line's natural width and the glue of its interior spaces (ys,
+ * zs; ws wide in all, nspaces of them) and, when the style allows it, of
+ * the gaps between letters (yl, zl). */
+typedef struct line_glue {
+    double nat, ys, zs, yl, zl, ws;
+    int nspaces;
+} line_glue;
+
+static line_glue measure_glue(const para_ctx *p, const fo_style *st, int gaps,
+                              const fo_set_line *line)
+{
+    line_glue lg = {0};
+    double gy, gz;
+    const fo_dl_glyph *prev = NULL;
+    const fo_set_run *prev_run = NULL;
+    for (int r = 0; r < line->nruns; r++) {
+        const fo_set_run *run = &line->runs[r];
+        lg.nat += run->x;
+        for (int i = 0; i < run->n; i++) {
+            const fo_dl_glyph *g = &run->glyphs[i];
+            lg.nat += g->x_advance;
+            int space = is_space_at(p, run, g);
+            if (space) {
+                lg.ys += g->x_advance * st->stretch;
+                lg.zs += g->x_advance * st->shrink;
+                lg.ws += g->x_advance;
+                lg.nspaces++;
+            } else if (gap_glue(p, st, gaps, prev, prev_run, run, g, &gy,
+                                &gz)) {
+                lg.yl += gy;
+                lg.zl += gz;
+            }
+            prev = space ? NULL : g;
+            prev_run = run;
+        }
+    }
+    return lg;
+}
+
+/* The glue set ratios of spaces (*rs) and of letter gaps (*rl). Letter
+ * gaps never go past the style's letter-stretch or letter-shrink
+ * (|rl| <= 1), whatever the breaker chose: when a line needs more stretch
+ * than that, the spaces take the rest up to their bound, and a line that
+ * still falls short stays short (as a last line does). */
+static void glue_ratios(const fo_style *st, const line_glue *lg, double avail,
+                        int justify, double *rs, double *rl)
+{
+    double y = lg->ys + lg->yl, z = lg->zs + lg->zl;
+    *rs = *rl = 0;
+    if (lg->nat > avail && z > 0) {
+        *rs = *rl = fmax(-1.0, (avail - lg->nat) / z);
+    } else if (justify && lg->nat < avail && y > 0) {
+        double r = (avail - lg->nat) / y;
+        if (r <= 1 || lg->ys <= 0) {
+            *rs = *rl = fmin(r, 1.0);
+        } else {
+            *rl = 1;
+            *rs = fmin((avail - lg->nat - lg->yl) / lg->ys,
+                       max_space_ratio(st, lg->nspaces, lg->ws));
+        }
+    }
+}
+
+/* Widens (or narrows) the spaces by rs and the letter gaps by rl; returns
+ * how much wider the line became. *letter_extra gets the widest a gap
+ * between letters grew (CJK gaps apart), for the preflight's letterspace
+ * rule. */
+static double apply_glue(const para_ctx *p, const fo_style *st, int gaps,
+                         fo_set_line *line, double rs, double rl,
+                         double *letter_extra)
+{
+    double added = 0, gy, gz;
+    fo_dl_glyph *prev = NULL;
+    const fo_set_run *prev_run = NULL;
+    for (int r = 0; r < line->nruns && (rs != 0 || rl != 0); r++) {
+        fo_set_run *run = &line->runs[r];
+        for (int i = 0; i < run->n; i++) {
+            fo_dl_glyph *g = &run->glyphs[i];
+            int space = is_space_at(p, run, g);
+            double dw = 0;
+            if (space) {
+                dw = g->x_advance * (rs > 0 ? st->stretch : st->shrink) * rs;
+                g->x_advance += dw;
+            } else if (prev && gap_glue(p, st, gaps, prev, prev_run, run, g,
+                                        &gy, &gz)) {
+                /* the gap before g widens: g's predecessor advances more */
+                dw = (rl > 0 ? gy : gz) * rl;
+                prev->x_advance += dw;
+                if (dw > *letter_extra && !cjk_gap_at(p, run, g))
+                    *letter_extra = dw;
+            }
+            added += dw;
+            prev = space ? NULL : g;
+            prev_run = run;
+        }
+    }
+    return added;
+}
+
 /* Cuts line [c0, c1) into runs, shapes them and sets the glue. */
 static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
                           const fo_rich *rich, const fo_style *st, double width,
@@ -515,63 +936,15 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
         cut_line(p, f, doc, rich, st, c0, c1, hyphenated, line, d);
     if (status != FO_OK)
         return status;
-    /* Natural width and the glue of the interior spaces (and, when the
-     * style allows it, of the gaps between letters). */
-    double nat = 0, Y = 0, Z = 0, gy, gz;
-    fo_dl_glyph *prev = NULL;
-    const fo_set_run *prev_run = NULL;
-    for (int r = 0; r < line->nruns; r++) {
-        fo_set_run *run = &line->runs[r];
-        nat += run->x;
-        for (int i = 0; i < run->n; i++) {
-            fo_dl_glyph *g = &run->glyphs[i];
-            nat += g->x_advance;
-            int space = is_space_at(p, run, g);
-            if (space) {
-                Y += g->x_advance * st->stretch;
-                Z += g->x_advance * st->shrink;
-            } else if (gap_glue(p, st, justify, prev, prev_run, run, g, &gy,
-                                &gz)) {
-                Y += gy;
-                Z += gz;
-            }
-            prev = space ? NULL : g;
-            prev_run = run;
-        }
-    }
-    double avail = width - indent;
-    double ratio = 0;
-    if (nat > avail && Z > 0)
-        ratio = fmax(-1.0, (avail - nat) / Z);
-    else if (justify && nat < avail && Y > 0)
-        ratio = (avail - nat) / Y;
-    double set = nat;
+    /* The breaker gives every line of a justified paragraph the letter
+     * gaps' shrink, the last one too: a last line may need it to fit. */
+    int gaps = st->align == FO_ALIGN_JUSTIFY;
+    line_glue lg = measure_glue(p, st, gaps, line);
+    double avail = width - indent, rs, rl;
+    glue_ratios(st, &lg, avail, justify, &rs, &rl);
     double letter_extra = 0;
-    prev = NULL;
-    prev_run = NULL;
-    for (int r = 0; r < line->nruns && ratio != 0; r++) {
-        fo_set_run *run = &line->runs[r];
-        for (int i = 0; i < run->n; i++) {
-            fo_dl_glyph *g = &run->glyphs[i];
-            int space = is_space_at(p, run, g);
-            double dw = 0;
-            if (space) {
-                dw = g->x_advance * (ratio > 0 ? st->stretch : st->shrink) *
-                     ratio;
-                g->x_advance += dw;
-            } else if (prev && gap_glue(p, st, justify, prev, prev_run, run, g,
-                                        &gy, &gz)) {
-                /* the gap before g widens: g's predecessor advances more */
-                dw = (ratio > 0 ? gy : gz) * ratio;
-                prev->x_advance += dw;
-                if (dw > letter_extra && !cjk_gap_at(p, run, g))
-                    letter_extra = dw;
-            }
-            set += dw;
-            prev = space ? NULL : g;
-            prev_run = run;
-        }
-    }
+    double set =
+        lg.nat + apply_glue(p, st, gaps, line, rs, rl, &letter_extra);
     double x = indent;
     if (st->align == FO_ALIGN_CENTER)
         x += (avail - set) / 2;
@@ -585,9 +958,10 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
             w += run->glyphs[i].x_advance;
         x += w;
     }
-    line->natural = nat;
+    line->natural = lg.nat;
     line->width = set;
-    line->ratio = ratio;
+    line->ratio = rs;
+    line->letter_ratio = rl;
     line->letterspace = st->letter_spacing + letter_extra;
     line->letterspace_max = st->letter_spacing + st->size * st->letter_stretch;
     return FO_OK;
@@ -607,15 +981,17 @@ static void para_ctx_free(para_ctx *p)
     free(p->attrs);
     free(p->logw);
     free(p->char_item);
+    free(p->code);
     free(p->kp);
     free(p->brk);
 }
 
-/* Hyphenation points per character: 1 where a hyphen may go before it.
- * Tokens are the runs between spaces and forced breaks; fo_hyph_word
- * skips what must not be hyphenated (URLs, capitals, compounds). */
-static unsigned char *find_hyphens(const para_ctx *p, fo_hyph *hy,
-                                   const fo_style *st)
+/* Hyphenation points per character: kind[c] = BRK_HYPHEN where a hyphen
+ * may go before c. Tokens are the runs between spaces and forced breaks;
+ * fo_hyph_word skips what must not be hyphenated (URLs, capitals,
+ * compounds). */
+static void find_hyphens(const para_ctx *p, fo_hyph *hy, const fo_style *st,
+                         unsigned char *kind)
 {
     unsigned char *h = fo_xcalloc((size_t)p->nchars + 1, 1);
     int c = 0;
@@ -633,7 +1009,57 @@ static unsigned char *find_hyphens(const para_ctx *p, fo_hyph *hy,
                          (size_t)(p->char_byte[c] - p->char_byte[c0]),
                          st->hyph_left, st->hyph_right, h + c0);
     }
-    return h;
+    for (c = 0; c < p->nchars; c++)
+        if (h[c])
+            kind[c] = BRK_HYPHEN;
+    free(h);
+}
+
+FO_STATIC void fo_para_dictionary_breaks(const char *text, int len,
+                                         const char *lang, PangoLogAttr *attrs,
+                                         int nchars)
+{
+    int any = 0;
+    for (const char *q = text; q < text + len && !any; q = g_utf8_next_char(q))
+        any = is_complex(g_utf8_get_char(q));
+    if (!any)
+        return;
+    UErrorCode err = U_ZERO_ERROR;
+    int32_t ulen = 0;
+    u_strFromUTF8(NULL, 0, &ulen, text, len, &err);
+    err = U_ZERO_ERROR;
+    UChar *u = fo_xmalloc(sizeof(UChar) * (size_t)(ulen + 1));
+    u_strFromUTF8(u, ulen + 1, NULL, text, len, &err);
+    /* UTF-16 index → character index, and each character's code point. */
+    int *u2c = fo_xcalloc((size_t)ulen + 1, sizeof *u2c);
+    unsigned char *cplx = fo_xcalloc((size_t)nchars + 1, 1);
+    const char *q = text;
+    for (int c = 0, i = 0; c < nchars; c++, q = g_utf8_next_char(q)) {
+        uint32_t cp = g_utf8_get_char(q);
+        cplx[c] = (unsigned char)is_complex(cp);
+        u2c[i++] = c;
+        if (cp > 0xFFFF && i <= ulen)
+            u2c[i++] = c;
+    }
+    u2c[ulen] = nchars;
+    UBreakIterator *bi =
+        U_SUCCESS(err) ? ubrk_open(UBRK_LINE, lang, u, ulen, &err) : NULL;
+    if (bi && U_SUCCESS(err)) {
+        unsigned char *at = fo_xcalloc((size_t)nchars + 1, 1);
+        for (int32_t b = ubrk_first(bi); b != UBRK_DONE; b = ubrk_next(bi))
+            if (b >= 0 && b <= ulen)
+                at[u2c[b]] = 1;
+        /* Inside a run of such text ICU decides; elsewhere Pango does. */
+        for (int c = 1; c < nchars; c++)
+            if (cplx[c - 1] && cplx[c])
+                attrs[c].is_line_break = at[c] && attrs[c].is_cursor_position;
+        free(at);
+    }
+    if (bi)
+        ubrk_close(bi);
+    free(u);
+    free(u2c);
+    free(cplx);
 }
 
 static int no_letter_spacing(const char *lang)
@@ -696,6 +1122,32 @@ static void kp_params_of(const fo_style *st, fo_kp_params *kp)
     kp->max_consecutive_hyphens = st->max_hyphens;
 }
 
+/* A set line wider than its measure: an error at the block, never a line
+ * drawn past the frame. It happens only when a single grapheme (or a
+ * glyph and its hyphen) is wider than the measure, since every over-long
+ * segment may break between graphemes. */
+static fo_status check_fits(const para_ctx *p, const fo_rich *rich,
+                            const fo_set_line *ln, int c0, int c1, double avail,
+                            fo_diags *d)
+{
+    if (ln->width <= avail + FIT_EPS)
+        return FO_OK;
+    int b0 = p->char_byte[c0], b1 = p->char_byte[c1];
+    int n = b1 - b0;
+    if (n > 40) /* whole characters only */
+        n = (int)(g_utf8_find_prev_char(p->text + b0, p->text + b0 + 41) -
+                  (p->text + b0));
+    fo_where w = {0};
+    w.rule = "measure";
+    w.edition = p->edition;
+    fo_diag_add_where(d, FO_SEV_ERROR, rich->pos, &w,
+                      "'%.*s' is %.1f pt wide and does not fit the %g pt "
+                      "measure: a character wider than the measure cannot be "
+                      "broken (set it smaller or give it a wider frame)",
+                      n, p->text + b0, ln->width, round(avail * 100) / 100);
+    return FO_ERR_INPUT;
+}
+
 /* Sets the lines of a paragraph whose breaks are known (given), skipping
  * hyphenation and the breaker. */
 static fo_status set_given(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
@@ -707,34 +1159,39 @@ static fo_status set_given(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
     out->lines = fo_xcalloc((size_t)(n ? n : 1), sizeof *out->lines);
     for (int i = 0; i < n && status == FO_OK; i++) {
         const fo_para_break *b = &given[i];
-        status =
-            set_line(p, f, doc, rich, st, width, b->start, b->end,
-                     b->hyphenated, b->justify, i == 0 ? st->first_indent : 0,
-                     &out->lines[out->nlines], d);
+        double indent = i == 0 ? st->first_indent : 0;
+        fo_set_line *ln = &out->lines[out->nlines];
+        status = set_line(p, f, doc, rich, st, width, b->start, b->end,
+                          b->hyphenated, b->justify, indent, ln, d);
         out->nlines++;
+        if (status == FO_OK)
+            status =
+                check_fits(p, rich, ln, b->start, b->end, width - indent, d);
     }
     return status;
 }
 
 /* Knuth-Plass over the shaped paragraph, then its lines cut at the
- * breaks; *brks_out (when given) gets the breaks, malloc'd. */
+ * breaks; *brks_out (when given) gets the breaks, malloc'd. kind holds
+ * the breaks added to Pango's (BRK_*). */
 static fo_status break_and_set(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
                                const fo_rich *rich, const fo_style *st,
-                               double width, unsigned char *hyph,
+                               double width, unsigned char *kind,
                                fo_para_break **brks_out, fo_set_para *out,
                                fo_diags *d)
 {
     fo_status status = FO_OK;
     fo_kp_params kpp;
     kp_params_of(st, &kpp);
-    /* The breaker measures a hyphenated piece with the hyphen's nominal
-     * width; the re-shaped piece can come out wider (kerning against the
-     * hyphen, a ligature undone: "Of-" from "Office"). A line that then
-     * overflows even at full shrink loses that hyphenation point and the
-     * paragraph is broken again: exact, and rare. */
+    /* The breaker measures a piece with the widths of the paragraph shaped
+     * whole and a hyphen's nominal width; a piece cut inside a word is
+     * shaped again and can come out wider (kerning against the hyphen, a
+     * ligature undone: "Of-" from "Office"). A line that then overflows
+     * even at full shrink loses the break it ends at, and the paragraph
+     * is broken again: exact, and rare. */
     for (int attempt = 0;; attempt++) {
         p->nkp = 0;
-        build_items(p, st, hyph);
+        build_items(p, st, kind);
         fo_kp_result res = {0};
         status = fo_kp_break(p->kp, p->nkp, &width, 1, &kpp, &res);
         if (status != FO_OK)
@@ -764,10 +1221,17 @@ static fo_status break_and_set(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
             status = set_line(p, f, doc, rich, st, width, start, end,
                               res.hyphenated[i], justify, indent, ln, d);
             out->nlines++;
-            if (status == FO_OK && res.hyphenated[i] && hyph &&
-                ln->width > width - indent + 0.005 && attempt < 8) {
-                hyph[end] = 0;
+            int in_word = !last && end > 0 && end < p->nchars &&
+                          !p->attrs[end - 1].is_white &&
+                          !p->attrs[end].is_white;
+            if (status == FO_OK && in_word && attempt < 8 &&
+                ln->width > width - indent + FIT_EPS) {
+                kind[end] = BRK_FORBID;
                 retry = 1;
+            } else if (status == FO_OK) {
+                /* Every line fits its measure, or the paragraph is an
+                 * error. */
+                status = check_fits(p, rich, ln, start, end, width - indent, d);
             }
             start = p->brk[b].next_char;
         }
@@ -798,7 +1262,7 @@ static fo_status para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich_in,
     fo_rich upper = *rich_in;
     char *up = st->uppercase ? uppercase(&upper) : NULL;
     const fo_rich *rich = &upper;
-    unsigned char *hyph = NULL;
+    unsigned char *kind = NULL;
     para_ctx p = {0};
     p.tmpl = t;
     p.edition = ed_lang;
@@ -822,6 +1286,7 @@ static fo_status para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich_in,
     p.char_item = fo_xcalloc((size_t)p.nchars + 1, sizeof *p.char_item);
     PangoLanguage *language = pango_language_from_string(lang);
     pango_get_log_attrs(p.text, p.len, -1, language, p.attrs, p.nchars + 1);
+    fo_para_dictionary_breaks(p.text, p.len, lang, p.attrs, p.nchars);
 
     pango_context_set_language(f->ctx, language);
     PangoAttrList *al = make_attrs(rich, st, t);
@@ -860,11 +1325,14 @@ static fo_status para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich_in,
         status = set_given(&p, f, doc, rich, st, width, given, ngiven, out, d);
         goto out;
     }
-    hyph = st->hyphenate && hy ? find_hyphens(&p, hy, st) : NULL;
-    status = break_and_set(&p, f, doc, rich, st, width, hyph,
+    kind = fo_xcalloc((size_t)p.nchars + 1, 1);
+    if (st->hyphenate && hy)
+        find_hyphens(&p, hy, st, kind);
+    add_long_breaks(&p, kind, hy, st, width);
+    status = break_and_set(&p, f, doc, rich, st, width, kind,
                            got ? &brks : NULL, out, d);
 out:
-    free(hyph);
+    free(kind);
     out->owned_text = up; /* the runs point into it */
     para_ctx_free(&p);
     if (status != FO_OK) {

@@ -45,13 +45,24 @@ typedef struct fo_set_run {
     const char *lang; /* the text's language, NULL: the edition's */
 } fo_set_run;
 
-/* One line of a set paragraph. */
+/* One line of a set paragraph. width never exceeds the measure (less the
+ * first line's indent): fo_para_set reports an error instead. */
 typedef struct fo_set_line {
     fo_set_run *runs;
     int nruns;
-    double width; /* set width (== measure for justified lines) */
+    double width; /* set width (== measure for full justified lines) */
     double natural;
-    double ratio; /* glue set ratio, for the dump and the report */
+    double ratio; /* glue set ratio of the spaces, for the dump and the
+                     report */
+    /* Glue set ratio of the gaps between letters, within [-1, 1]: each gap
+     * between letters of a justified line was widened by
+     * letter_ratio · size · letter-stretch (narrowed by -letter_ratio ·
+     * size · letter-shrink when negative), each gap between CJK characters
+     * by letter_ratio times its own stretch or shrink; the style's
+     * letter-spacing comes on top of it. 0 in styles that do not justify;
+     * the last line of a justified paragraph may shrink (< 0), never
+     * stretch. */
+    double letter_ratio;
     int hyphenated;
     /* The space between two letters (points): the style's tracking plus
      * the most justification added to a gap between letters (not word
@@ -104,5 +115,15 @@ FO_WUR fo_status fo_para_set_again(fo_fonts *f, fo_dl_doc *doc,
                                    const fo_template *t, const char *lang,
                                    double width, const fo_para_break *breaks,
                                    int n, fo_diags *d, fo_set_para *out);
+
+#ifdef FO_UNIT_TEST
+/* Replaces Pango's line breaks inside runs of Thai, Lao, Khmer and Burmese
+ * text (line break class SA) in attrs[0..nchars] with the word boundaries
+ * of ICU's dictionary line break iterator for lang: Pango 1.50 finds them
+ * for Thai alone (libthai) and sets Lao, Khmer and Burmese without spaces
+ * as one unbreakable word. */
+void fo_para_dictionary_breaks(const char *text, int len, const char *lang,
+                               PangoLogAttr *attrs, int nchars);
+#endif
 
 #endif

@@ -686,6 +686,50 @@ static void test_exhaustive(void **state)
                   visited);
 }
 
+/* A 900 pt run of letters with no space, broken as para.c breaks a
+ * segment too long for the measure: between every two letters an
+ * emergency break (penalty 5000 with the hyphen's width, behind ragged
+ * glue that lets the line end short, kept from being a break by an
+ * infinite penalty). In a 232 pt column every line fits, none overfull,
+ * and the run fills as few lines as it can. */
+static void test_unbreakable_run(void **state)
+{
+    (void)state;
+    para p = {0};
+    double width = 232, letter = 6.5, hy = 3.3, R = 30;
+    int n = (int)(900 / letter);
+    space(&p, 2.5);
+    for (int i = 0; i < n; i++) {
+        if (i > 0) {
+            add(&p, FO_KP_PENALTY, 0, 0, 0, FO_KP_INF, 0);
+            add(&p, FO_KP_GLUE, 0, R, 0, 0, 0);
+            add(&p, FO_KP_PENALTY, hy, 0, 0, 5000, 1);
+            add(&p, FO_KP_GLUE, 0, -R, 0, 0, 0);
+        }
+        box(&p, letter);
+    }
+    finish(&p);
+    fo_kp_params kp;
+    fo_kp_params_default(&kp);
+    fo_kp_result r;
+    assert_int_equal(fo_kp_break(p.it, p.n, &width, 1, &kp, &r), FO_OK);
+    assert_int_equal(r.overfull, 0);
+    assert_int_equal(r.nlines, (size_t)ceil(n * letter / (width - hy)));
+    size_t start = 0;
+    for (size_t i = 0; i < r.nlines; i++) {
+        double w = 0;
+        for (size_t k = start; k < r.breaks[i]; k++)
+            if (p.it[k].type != FO_KP_PENALTY)
+                w += p.it[k].width;
+        if (p.it[r.breaks[i]].type == FO_KP_PENALTY)
+            w += p.it[r.breaks[i]].width;
+        assert_true(w <= width + 1e-9);
+        start = r.breaks[i] + 1;
+    }
+    fo_kp_result_free(&r);
+    free(p.it);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -697,6 +741,7 @@ int main(void)
         cmocka_unit_test(test_hyphen_limit),
         cmocka_unit_test(test_hyphen_limit_exceeded),
         cmocka_unit_test(test_exhaustive),
+        cmocka_unit_test(test_unbreakable_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,14 @@
  * whole (fo_typeset) and page by page through a sink. Every page the sink
  * gets must dump exactly as the same page of the whole document, be handed
  * over once (the body in order, the contents last), and be empty
- * afterwards, keeping its size and label. */
+ * afterwards, keeping its size and label.
+ *
+ * Paragraph setting (fo_para_set) at narrow measures: every line fits its
+ * measure, whatever the text (a 900 pt run without spaces, a URL, a word
+ * of one script or another); letter gaps never go past the style's
+ * letter-stretch; Lao, Khmer, Thai and Burmese without spaces break at
+ * ICU's dictionary word boundaries; a glyph wider than the measure is an
+ * error, never a line drawn past it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +23,11 @@
 #include "model/model.h"
 #include "model/template.h"
 #include "typeset/typeset.h"
+#include "typeset/typeset_private.h"
+
+#include <math.h>
+#include <unicode/ubrk.h>
+#include <unicode/ustring.h>
 
 /* The dump of page i of doc alone, without the font table (fonts are
  * named in each glyph line). Free with free(). */
@@ -189,6 +201,417 @@ static void test_stream_sink_error(void **state)
     sample_free(&s);
 }
 
+/* A paragraph setter over the nam-dinh templates: the English edition's
+ * body style, its fonts and its hyphenation dictionary. */
+typedef struct setter {
+    sample s;
+    fo_dl_doc *doc;
+    fo_hyph *hy;
+    fo_style st;
+} setter;
+
+static void setter_open(setter *t)
+{
+    sample_load(&t->s, "nam-dinh");
+    t->doc = fo_dl_doc_new();
+    fo_fonts_begin_doc(t->s.fonts);
+    fo_diags d;
+    fo_diags_init(&d);
+    t->hy = fo_hyph_open("en", &d);
+    fo_diags_free(&d);
+    t->st = *fo_template_style(t->s.tmpl[1], "body");
+}
+
+static void setter_close(setter *t)
+{
+    fo_hyph_free(t->hy);
+    fo_dl_doc_free(t->doc);
+    sample_free(&t->s);
+}
+
+static fo_rich plain(const char *text, const char *lang)
+{
+    fo_rich r = {0};
+    r.text = text;
+    r.len = strlen(text);
+    r.pos = (fo_pos){"test.yaml", 1, 1};
+    r.lang = lang;
+    return r;
+}
+
+/* The text of a set line, its runs' texts joined; the inserted hyphen is
+ * not text. Free with free(). */
+static char *line_text(const fo_set_line *ln)
+{
+    size_t n = 0;
+    for (int r = 0; r < ln->nruns; r++)
+        n += ln->runs[r].text_len;
+    char *s = calloc(n + 1, 1);
+    n = 0;
+    for (int r = 0; r < ln->nruns; r++) {
+        memcpy(s + n, ln->runs[r].text, ln->runs[r].text_len);
+        n += ln->runs[r].text_len;
+    }
+    return s;
+}
+
+/* Sets text at width; every line fits it, and the lines hold the text
+ * with nothing lost or added but the spaces at line ends. Returns the
+ * lines' texts joined with '|' (free it). */
+static char *set_checked(setter *t, const fo_style *st, const char *text,
+                         const char *lang, double width, fo_set_para *out)
+{
+    fo_rich r = plain(text, lang);
+    fo_diags d;
+    fo_diags_init(&d);
+    assert_int_equal(fo_para_set(t->s.fonts, t->doc, &r, st, t->s.tmpl[1], "en",
+                                 t->hy, width, &d, out),
+                     FO_OK);
+    assert_int_equal(d.errors, 0);
+    fo_diags_free(&d);
+    size_t cap = strlen(text) + (size_t)out->nlines + 1, n = 0;
+    char *joined = calloc(cap, 1);
+    char *nospace = calloc(strlen(text) + 1, 1), *q = nospace;
+    for (const char *c = text; *c; c++)
+        if (*c != ' ')
+            *q++ = *c;
+    char *got = calloc(strlen(text) + 1, 1), *g = got;
+    for (int i = 0; i < out->nlines; i++) {
+        const fo_set_line *ln = &out->lines[i];
+        double avail = width - (i == 0 ? st->first_indent : 0);
+        if (ln->width > avail + 0.01)
+            fail_msg("line %d is %.3f pt wide in a %.3f pt measure", i + 1,
+                     ln->width, avail);
+        double right = 0;
+        for (int k = 0; k < ln->nruns; k++) {
+            double x = ln->runs[k].x;
+            for (int j = 0; j < ln->runs[k].n; j++)
+                x += ln->runs[k].glyphs[j].x_advance;
+            right = fmax(right, x);
+        }
+        assert_true(right <= width + 0.01);
+        char *lt = line_text(ln);
+        n += (size_t)snprintf(joined + n, cap - n, "%s%s", i ? "|" : "", lt);
+        for (const char *c = lt; *c; c++)
+            if (*c != ' ')
+                *g++ = *c;
+        free(lt);
+    }
+    assert_string_equal(got, nospace);
+    free(got);
+    free(nospace);
+    return joined;
+}
+
+/* A 900 pt run without a space in a 232 pt column: broken into lines
+ * that all fit, at grapheme boundaries with a hyphen (Latin). */
+static void test_unbreakable_run(void **state)
+{
+    (void)state;
+    setter t;
+    setter_open(&t);
+    char run[1024] = "";
+    while (strlen(run) < 160)
+        strcat(run, "Xqzvkwbrtplmn");
+    fo_set_para sp;
+    char *j = set_checked(&t, &t.st, run, NULL, 232, &sp);
+    assert_true(sp.nlines >= 4);
+    for (int i = 0; i + 1 < sp.nlines; i++)
+        assert_true(sp.lines[i].hyphenated);
+    free(j);
+    fo_set_para_free(&sp);
+    /* The same as a pull quote without spaces, in CJK: no hyphen. */
+    char cjk[2048] = "";
+    while (strlen(cjk) < 600)
+        strcat(cjk, "漢字仮名交じり文");
+    j = set_checked(&t, &t.st, cjk, "ja", 232, &sp);
+    assert_true(sp.nlines >= 2);
+    for (int i = 0; i < sp.nlines; i++)
+        assert_false(sp.lines[i].hyphenated);
+    free(j);
+    fo_set_para_free(&sp);
+    setter_close(&t);
+}
+
+/* Is the break between lines a and b (texts) one a URL allows: after
+ * / . - _ ? & = # , ; | \ or before @ or a hyphen? */
+static int url_break_ok(const char *a, const char *b)
+{
+    char last = a[strlen(a) - 1];
+    return strchr("/\\.-_?&=#,;|", last) || b[0] == '@' || b[0] == '-';
+}
+
+/* URLs, e-mail addresses, paths and settings break at their separators,
+ * with no hyphen added, and the lines join back into the very string. */
+static void test_urls(void **state)
+{
+    (void)state;
+    setter t;
+    setter_open(&t);
+    static const char *const texts[] = {
+        "https://www.example.org/projects/folio/documentation/reference/"
+        "line-breaking/index.html?section=urls&lang=en#long-fragment-id",
+        "someone.with.a.rather.long.name@departement-informatique.example.org",
+        "/usr/share/doc/folio/examples/nam-dinh-booklet/images/rice.jpg",
+        "METHOD={separate(default),prepend,append,both,neither,either}",
+    };
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+        for (double w = 90; w <= 232; w += 71) {
+            fo_set_para sp;
+            char *j = set_checked(&t, &t.st, texts[k], NULL, w, &sp);
+            assert_true(sp.nlines >= 2);
+            for (int i = 0; i < sp.nlines; i++) {
+                assert_false(sp.lines[i].hyphenated);
+                if (i + 1 == sp.nlines)
+                    continue;
+                char *a = line_text(&sp.lines[i]);
+                char *b = line_text(&sp.lines[i + 1]);
+                /* METHOD={…} has no separator within "separate(default)"
+                 * at 90 pt: a grapheme break, still without a hyphen. */
+                if (k != 3 && !url_break_ok(a, b))
+                    fail_msg("'%s' | '%s' at %g pt", a, b, w);
+                assert_true(a[strlen(a) - 1] != '-');
+                free(a);
+                free(b);
+            }
+            free(j);
+            fo_set_para_free(&sp);
+        }
+    }
+    setter_close(&t);
+}
+
+/* A word too long for the measure takes the dictionary's hyphenation
+ * points even when the style does not hyphenate. */
+static void test_long_word_dictionary(void **state)
+{
+    (void)state;
+    setter t;
+    setter_open(&t);
+    fo_style st = t.st;
+    st.hyphenate = 0;
+    fo_set_para sp;
+    char *j = set_checked(&t, &st, "incomprehensibilities", NULL, 60, &sp);
+    assert_true(sp.nlines >= 2);
+    /* en_US: in-com-pre-hen-si-bil-i-ties */
+    const char *ok[] = {"in",
+                        "incom",
+                        "incompre",
+                        "incomprehen",
+                        "incomprehensi",
+                        "incomprehensibil",
+                        "incomprehensibili"};
+    char *first = line_text(&sp.lines[0]);
+    int found = 0;
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        found |= strcmp(first, ok[i]) == 0;
+    if (!found)
+        fail_msg("'%s' is not a dictionary point (%s)", first, j);
+    assert_true(sp.lines[0].hyphenated);
+    free(first);
+    free(j);
+    fo_set_para_free(&sp);
+    setter_close(&t);
+}
+
+/* The natural advances of the lines of sp: the same lines set again
+ * unjustified. */
+static void natural_lines(setter *t, const fo_style *st, const char *text,
+                          double width, fo_set_para *out)
+{
+    fo_rich r = plain(text, NULL);
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_set_para sp;
+    fo_para_break *br = NULL;
+    assert_int_equal(fo_para_measure(t->s.fonts, t->doc, &r, st, t->s.tmpl[1],
+                                     "en", t->hy, width, &d, &sp, &br),
+                     FO_OK);
+    for (int i = 0; i < sp.nlines; i++)
+        br[i].justify = 0;
+    assert_int_equal(fo_para_set_again(t->s.fonts, t->doc, &r, st, t->s.tmpl[1],
+                                       "en", width, br, sp.nlines, &d, out),
+                     FO_OK);
+    fo_set_para_free(&sp);
+    free(br);
+    fo_diags_free(&d);
+}
+
+/* In every pass (wide measures: the first; narrow ones: the final,
+ * emergency pass) no gap between two letters of a justified line grows by
+ * more than size · letter-stretch: the spaces take the rest, or the line
+ * stays short. */
+static void test_letterspacing_bounded(void **state)
+{
+    (void)state;
+    setter t;
+    setter_open(&t);
+    fo_style st = t.st;
+    assert_true(st.align == FO_ALIGN_JUSTIFY);
+    assert_true(st.letter_stretch > 0);
+    double lim = st.size * st.letter_stretch + 1e-6;
+    const char *text =
+        "Un argument «\u00a0incontestable\u00a0» : l'administration "
+        "départementale reconnaît systématiquement ses responsabilités "
+        "environnementales, et les établissements internationaux suivent.";
+    int checked = 0;
+    for (double w = 50; w <= 260; w += 6) {
+        fo_set_para sp, nat;
+        char *j = set_checked(&t, &st, text, NULL, w, &sp);
+        natural_lines(&t, &st, text, w, &nat);
+        assert_int_equal(nat.nlines, sp.nlines);
+        for (int i = 0; i < sp.nlines; i++) {
+            const fo_set_line *a = &sp.lines[i], *b = &nat.lines[i];
+            assert_true(fabs(a->letter_ratio) <= 1 + 1e-9);
+            assert_int_equal(a->nruns, b->nruns);
+            for (int r = 0; r < a->nruns; r++) {
+                const fo_set_run *ra = &a->runs[r], *rb = &b->runs[r];
+                assert_int_equal(ra->n, rb->n);
+                for (int g = 0; g < ra->n; g++) {
+                    const char *ch = ra->text + ra->glyphs[g].cluster;
+                    if (g_unichar_isspace(g_utf8_get_char(ch)))
+                        continue; /* a word space, or a no-break one */
+                    double dw =
+                        ra->glyphs[g].x_advance - rb->glyphs[g].x_advance;
+                    if (dw > lim)
+                        fail_msg("'%.*s' letterspaced by %.3f pt > %.3f at "
+                                 "%g pt (%s)",
+                                 (int)ra->text_len, ra->text, dw, lim, w, j);
+                    checked++;
+                }
+            }
+        }
+        free(j);
+        fo_set_para_free(&sp);
+        fo_set_para_free(&nat);
+    }
+    assert_true(checked > 1000);
+    setter_close(&t);
+}
+
+/* Character boundaries of ICU's line break iterator over text (UTF-8),
+ * as a 0/1 array of nchars + 1 entries (free it). */
+static unsigned char *icu_boundaries(const char *text, const char *lang,
+                                     int nchars)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    UChar u[4096];
+    int32_t ulen = 0;
+    u_strFromUTF8(u, 4096, &ulen, text, -1, &err);
+    assert_true(U_SUCCESS(err));
+    UBreakIterator *bi = ubrk_open(UBRK_LINE, lang, u, ulen, &err);
+    assert_true(U_SUCCESS(err));
+    unsigned char *at = calloc((size_t)nchars + 1, 1);
+    for (int32_t b = ubrk_first(bi); b != UBRK_DONE; b = ubrk_next(bi)) {
+        int c = 0; /* UTF-16 offset → character */
+        for (int32_t i = 0; i < b; i++, c++)
+            if (U16_IS_LEAD(u[i]))
+                i++;
+        at[c] = 1;
+    }
+    ubrk_close(bi);
+    return at;
+}
+
+static const struct {
+    const char *lang, *text;
+} sa_texts[] = {
+    {"km", "ភាសាខ្មែរគឺជាភាសាដ៏ស្រស់ស្អាតដែលប្រជាជនកម្ពុជាប្រើប្រាស់"
+           "ជាភាសាផ្លូវការរបស់ប្រទេសហើយវាមានអក្សរផ្ទាល់ខ្លួន"},
+    {"lo", "ພາສາລາວເປັນພາສາທີ່ສວຍງາມທີ່ປະຊາຊົນລາວໃຊ້ເປັນພາສາທາງການຂອງ"
+           "ປະເທດແລະມີຕົວອັກສອນຂອງຕົນເອງທີ່ມີປະຫວັດຍາວນານ"},
+    {"th", "ภาษาไทยเป็นภาษาที่สวยงามและมีประวัติศาสตร์อันยาวนาน"},
+    {"my", "မြန်မာဘာသာစကားသည်လှပသည်မြန်မာနိုင်ငံ၏ရုံးသုံးဘာသာစကားဖြစ်သည်"},
+};
+
+/* Without zero-width spaces, Lao, Khmer, Thai and Burmese get ICU's
+ * dictionary boundaries as their breaks (Pango alone has none inside
+ * Lao, Khmer and Burmese words). */
+static void test_dictionary_breaks(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof sa_texts / sizeof sa_texts[0]; k++) {
+        const char *text = sa_texts[k].text;
+        int len = (int)strlen(text);
+        int n = (int)g_utf8_strlen(text, len);
+        PangoLogAttr *a = calloc((size_t)n + 1, sizeof *a);
+        pango_get_log_attrs(text, len, -1,
+                            pango_language_from_string(sa_texts[k].lang), a,
+                            n + 1);
+        int pango = 0, ours = 0;
+        for (int c = 1; c < n; c++)
+            pango += a[c].is_line_break;
+        fo_para_dictionary_breaks(text, len, sa_texts[k].lang, a, n);
+        unsigned char *icu = icu_boundaries(text, sa_texts[k].lang, n);
+        for (int c = 1; c < n; c++) {
+            if (a[c].is_line_break != icu[c])
+                fail_msg("%s: character %d: ours %d, ICU %d", sa_texts[k].lang,
+                         c, a[c].is_line_break, icu[c]);
+            ours += a[c].is_line_break;
+        }
+        assert_true(ours >= 4);
+        if (strcmp(sa_texts[k].lang, "th") != 0)
+            assert_int_equal(pango, 0); /* why ICU is needed */
+        free(icu);
+        free(a);
+    }
+}
+
+/* Khmer and Lao set in a narrow column: every line ends at an ICU word
+ * boundary, with no hyphen. (The fonts have no Thai or Burmese.) */
+static void test_khmer_lao_lines(void **state)
+{
+    (void)state;
+    setter t;
+    setter_open(&t);
+    for (size_t k = 0; k < 2; k++) {
+        const char *text = sa_texts[k].text;
+        int n = (int)g_utf8_strlen(text, -1);
+        unsigned char *icu = icu_boundaries(text, sa_texts[k].lang, n);
+        fo_set_para sp;
+        char *j = set_checked(&t, &t.st, text, sa_texts[k].lang, 120, &sp);
+        assert_true(sp.nlines >= 3);
+        for (int i = 0; i + 1 < sp.nlines; i++) {
+            const fo_set_run *last = &sp.lines[i].runs[sp.lines[i].nruns - 1];
+            const char *end = last->text + last->text_len;
+            int c = (int)g_utf8_strlen(text, end - text);
+            if (!icu[c])
+                fail_msg("%s: line %d ends inside a word (%s)",
+                         sa_texts[k].lang, i + 1, j);
+            assert_false(sp.lines[i].hyphenated);
+        }
+        free(icu);
+        free(j);
+        fo_set_para_free(&sp);
+    }
+    setter_close(&t);
+}
+
+/* A glyph wider than the measure cannot be broken: an error at the
+ * block, naming the measure, and no lines. */
+static void test_glyph_wider_than_measure(void **state)
+{
+    (void)state;
+    setter t;
+    setter_open(&t);
+    fo_style st = t.st;
+    st.size = 400;
+    st.leading = 480;
+    fo_rich r = plain("W", NULL);
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_set_para sp;
+    assert_int_equal(fo_para_set(t.s.fonts, t.doc, &r, &st, t.s.tmpl[1], "en",
+                                 t.hy, 232, &d, &sp),
+                     FO_ERR_INPUT);
+    assert_int_equal(d.errors, 1);
+    assert_int_equal(sp.nlines, 0);
+    assert_non_null(
+        strstr(d.items[0].message, "does not fit the 232 pt measure"));
+    fo_diags_free(&d);
+    setter_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -196,6 +619,13 @@ int main(void)
         cmocka_unit_test(test_stream_booklet),
         cmocka_unit_test(test_stream_brochure),
         cmocka_unit_test(test_stream_sink_error),
+        cmocka_unit_test(test_unbreakable_run),
+        cmocka_unit_test(test_urls),
+        cmocka_unit_test(test_long_word_dictionary),
+        cmocka_unit_test(test_letterspacing_bounded),
+        cmocka_unit_test(test_dictionary_breaks),
+        cmocka_unit_test(test_khmer_lao_lines),
+        cmocka_unit_test(test_glyph_wider_than_measure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
