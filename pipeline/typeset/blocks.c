@@ -876,18 +876,22 @@ static const fo_style *table_style(flow *fl, const char *name, double size,
     return s;
 }
 
+/* Can a table span the text frame, across its columns? */
+static int wide_tables(const flow *fl)
+{
+    return fl->t->npanels == 0 && fl->t->columns > 1;
+}
+
 /* Reports a table that cannot fit: what it needs, what there is, and
  * what the author can change. */
 static void report_too_wide(flow *fl, const fo_block *b, const table_lay *t,
                             double need, double avail)
 {
-    const fo_table *tb = b->table;
     const char *frame = fl->t->npanels > 0 ? "panel"
-                        : tb->span == FO_SPAN_TEXT || fl->t->columns <= 1
+                        : t->span == FO_SPAN_TEXT || fl->t->columns <= 1
                             ? "text frame"
                             : "column";
-    int can_span =
-        fl->t->npanels == 0 && fl->t->columns > 1 && tb->span != FO_SPAN_TEXT;
+    int can_span = wide_tables(fl) && t->span != FO_SPAN_TEXT;
     fo_where w = {.rule = "table-width", .edition = fl->lang};
     fo_diag_add_where(fl->d, FO_SEV_ERROR, b->pos, &w,
                       "the table needs %.1f pt but the %s is %.1f pt wide: "
@@ -988,13 +992,17 @@ static void add_table(flow *fl, const fo_block *b)
 {
     const fo_table *tb = b->table;
     const fo_rich *cap = ed_text(fl, &tb->caption);
-    double avail = tb->span == FO_SPAN_TEXT ? fl->text_w : fl->col_w;
+    table_lay *t = fo_arena_alloc(fl->doc->arena, sizeof *t);
+    /* Where the text frame is one column or made of panels, a table as
+     * wide as the text frame is a column-wide one. */
+    t->span = tb->span == FO_SPAN_TEXT && wide_tables(fl) ? FO_SPAN_TEXT
+                                                          : FO_SPAN_COLUMN;
+    double avail = t->span == FO_SPAN_TEXT ? fl->text_w : fl->col_w;
     if (cap) {
         elem *c = flow_add_text(fl, cap, flow_style(fl, "caption"), avail, b);
         c->keep_with_next = 1;
-        c->span = tb->span;
+        c->span = t->span;
     }
-    table_lay *t = fo_arena_alloc(fl->doc->arena, sizeof *t);
     int nc = tb->ncols, nr = (int)tb->nrows;
     t->ncols = nc;
     t->nrows = nr;
@@ -1029,7 +1037,7 @@ static void add_table(flow *fl, const fo_block *b)
     align_decimals(fl, tb, t);
     elem *e = flow_new_elem(fl, EL_TABLE, b);
     e->table = t;
-    e->span = tb->span;
+    e->span = t->span;
     e->space_before = 4;
     e->space_after = 10;
 }

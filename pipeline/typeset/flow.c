@@ -110,6 +110,18 @@ static double lead_in(const elem *e, int from)
     return h;
 }
 
+int flow_elem_wide(const flow *fl, const elem *e)
+{
+    return fl->t->npanels == 0 && fl->t->columns > 1 && e->kind != EL_BOX &&
+           e->span == FO_SPAN_TEXT;
+}
+
+/* Is a frame w wide one across the columns of the text frame? */
+static int wide_frame(const flow *fl, double w)
+{
+    return fl->t->npanels == 0 && fl->t->columns > 1 && w > fl->col_w + 0.5;
+}
+
 static int is_float(const elem *e)
 {
     return e->kind == EL_BOX && e->block && e->block->kind == FO_BLOCK_FIGURE;
@@ -274,6 +286,10 @@ pos fill_frame(flow *fl, pos p, double x, double y, double w, double h,
     place_deferred(&fs, &p);
     while (p.e < fl->nel) {
         const elem *e = &fl->el[p.e];
+        /* Text-width tables go only into a frame as wide as the text
+         * frame, and nothing else does (flow_columns). */
+        if (flow_elem_wide(fl, e) != wide_frame(fl, w))
+            break;
         if (e->kind == EL_BREAK) {
             p.e++;
             p.u = 0;

@@ -31,6 +31,7 @@ typedef struct table_lay {
     int ncols, nrows;
     double *col_x, *col_w;     /* within the table */
     double width;              /* of the whole table: the sum of col_w */
+    fo_fig_span span;          /* FO_SPAN_TEXT: across the columns */
     const fo_style *hst, *cst; /* header and cells, at the table's size */
     /* the same, set flush left, right or centred ([0] cells, [1] header;
      * indexed by fo_col_align): a wrapped cell's lines align each */
@@ -172,6 +173,9 @@ void flow_fail(flow *fl, fo_status st);
 enum { PAGE_FRONT, PAGE_BODY, PAGE_BLANK, PAGE_FIGURE };
 
 /* placement (flow.c) */
+/* Does element e span the text frame across its columns (a text-width
+ * table and its caption)? */
+int flow_elem_wide(const flow *fl, const elem *e);
 double unit_height(const elem *e, int u);
 int unit_count(const elem *e);
 /* Pours elements from p into a frame; draws into pg unless NULL.
