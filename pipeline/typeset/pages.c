@@ -538,7 +538,11 @@ static pos fill_regions(flow *fl, pos p, size_t page, double x, double y,
     while (y < bottom && !*page_break) {
         double h = bottom - y;
         if (p.e < fl->nel && flow_elem_wide(fl, &fl->el[p.e])) {
+            /* as between two elements in a column: the space after the
+             * one above and before this one */
             double gap = above && p.u == 0 ? fl->el[p.e].space_before : 0;
+            if (above && p.u == 0 && p.e > 0)
+                gap += fl->el[p.e - 1].space_after;
             double used;
             pos end =
                 fill_across(fl, p, x, y + gap, h - gap, pg, page_break, &used);
