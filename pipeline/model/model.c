@@ -742,10 +742,6 @@ enum {
     TABLE_SIZE,
     TABLE_SPAN
 };
-/* A table's own text size, in points: small enough for a wide table in a
- * narrow column, never so small or large that it is a typing mistake. */
-#define MIN_TABLE_SIZE 4.0
-#define MAX_TABLE_SIZE 72.0
 
 static const fo_table *load_table(loader *L, const fo_node *n)
 {
@@ -779,9 +775,9 @@ static const fo_table *load_table(loader *L, const fo_node *n)
             double pt = 0;
             if (!load_number(L, v, "size", &pt))
                 break;
-            if (pt < MIN_TABLE_SIZE || pt > MAX_TABLE_SIZE)
+            if (pt < FO_TABLE_MIN_SIZE || pt > FO_TABLE_MAX_SIZE)
                 fo_error(L->d, v->pos, "'size' must be from %g to %g (points)",
-                         MIN_TABLE_SIZE, MAX_TABLE_SIZE);
+                         FO_TABLE_MIN_SIZE, FO_TABLE_MAX_SIZE);
             else
                 t->size = pt;
             break;

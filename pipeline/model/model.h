@@ -111,6 +111,10 @@ typedef struct fo_table_col {
                       0 = sized from the content */
 } fo_table_col;
 
+/* The text sizes a table may set ('size', points). */
+#define FO_TABLE_MIN_SIZE 4.0
+#define FO_TABLE_MAX_SIZE 72.0
+
 typedef struct fo_table {
     fo_table_col *cols;
     int ncols;

@@ -882,22 +882,88 @@ static int wide_tables(const flow *fl)
     return fl->t->npanels == 0 && fl->t->columns > 1;
 }
 
+/* Sets the table's styles at text size `size` (0: the template's). */
+static void table_styles(flow *fl, table_lay *t, double size)
+{
+    double base = flow_style(fl, "table")->size;
+    t->cst = table_style(fl, "table", size, base);
+    t->hst = table_style(fl, "table-head", size, base);
+    static const fo_align aligns[3] = {FO_ALIGN_LEFT, FO_ALIGN_RIGHT,
+                                       FO_ALIGN_CENTER};
+    for (int h = 0; h < 2; h++)
+        for (int k = 0; k < 3; k++) {
+            fo_style *s = fo_arena_alloc(fl->doc->arena, sizeof *s);
+            *s = *(h ? t->hst : t->cst);
+            s->align = aligns[k];
+            t->set_st[h][k] = s;
+        }
+}
+
+/* The sum of the table's minimum column widths at its current styles. */
+static double min_width(flow *fl, const fo_table *tb, const table_lay *t)
+{
+    double s = 0;
+    for (int c = 0; c < t->ncols; c++)
+        s += measure_column(fl, tb, t, c).min;
+    return s;
+}
+
+/* A text size, in half points below the table's, at which its minimum
+ * widths fit avail (measured, not guessed), or 0 when none down to the
+ * smallest allowed does. The first try is the size at which the words
+ * would fit were they to shrink with it and the padding not (widths of
+ * set text scale with its size); at most four sizes are measured, as this
+ * only words an error. */
+static double fitting_size(flow *fl, const fo_table *tb, table_lay *t,
+                           double need, double avail)
+{
+    const fo_style *cst = t->cst, *hst = t->hst;
+    const fo_style *set_st[2][3];
+    memcpy(set_st, t->set_st, sizeof set_st);
+    double size = cst->size, fixed = t->ncols * (2 * t->pad + 0.01);
+    double s = need > fixed && avail > fixed
+                   ? floor(size * (avail - fixed) / (need - fixed) * 2) / 2
+                   : FO_TABLE_MIN_SIZE;
+    if (s > size - 0.5)
+        s = size - 0.5;
+    double found = 0;
+    for (int tries = 0; tries < 4 && s >= FO_TABLE_MIN_SIZE && !found;
+         tries++, s -= 0.5) {
+        table_styles(fl, t, s);
+        if (min_width(fl, tb, t) <= avail + 1e-6)
+            found = s;
+    }
+    t->cst = cst;
+    t->hst = hst;
+    memcpy(t->set_st, set_st, sizeof set_st);
+    return found;
+}
+
 /* Reports a table that cannot fit: what it needs, what there is, and
  * what the author can change. */
-static void report_too_wide(flow *fl, const fo_block *b, const table_lay *t,
+static void report_too_wide(flow *fl, const fo_block *b, table_lay *t,
                             double need, double avail)
 {
+    const fo_table *tb = b->table;
     const char *frame = fl->t->npanels > 0 ? "panel"
                         : t->span == FO_SPAN_TEXT || fl->t->columns <= 1
                             ? "text frame"
                             : "column";
-    int can_span = wide_tables(fl) && t->span != FO_SPAN_TEXT;
+    /* Only the changes that would do: a size that fits, measured; the
+     * text frame when the table fits it as it is. */
+    double size = fitting_size(fl, tb, t, need, avail);
+    int can_span =
+        wide_tables(fl) && t->span != FO_SPAN_TEXT && need <= fl->text_w + 1e-6;
+    char size_opt[96] = "";
+    if (size > 0)
+        (void)snprintf(size_opt, sizeof size_opt,
+                       "%sa smaller text size ('size: %g' fits; now %g pt)",
+                       can_span ? ", " : " or ", size, t->cst->size);
     fo_where w = {.rule = "table-width", .edition = fl->lang};
     fo_diag_add_where(fl->d, FO_SEV_ERROR, b->pos, &w,
                       "the table needs %.1f pt but the %s is %.1f pt wide: "
-                      "use fewer columns, a smaller text size ('size', now "
-                      "%.1f pt)%s",
-                      need, frame, avail, t->cst->size,
+                      "use fewer columns%s%s",
+                      need, frame, avail, size_opt,
                       can_span ? " or 'span: text'" : "");
 }
 
@@ -988,6 +1054,37 @@ static int lay_columns(flow *fl, const fo_block *b, table_lay *t,
     return ok;
 }
 
+/* Rows never split: a row taller than the frame under the header could
+ * only be drawn past the frame's foot, so it is refused at its first
+ * cell. Returns 1 when every row fits (else frees the cells). */
+static int rows_fit(flow *fl, const fo_block *b, table_lay *t)
+{
+    const fo_table *tb = b->table;
+    for (int r = 0; r < t->nrows; r++) {
+        if (t->head_h + t->row_h[r] <= fl->frame_h + 1e-6)
+            continue;
+        fo_pos at = b->pos;
+        for (int c = 0; c < t->ncols; c++) {
+            const fo_rich *txt = cell_text(fl, tb, r, c);
+            if (txt) {
+                at = txt->pos;
+                break;
+            }
+        }
+        fo_where w = {.rule = "table-row", .edition = fl->lang};
+        fo_diag_add_where(fl->d, FO_SEV_ERROR, at, &w,
+                          "this table row is %.1f pt tall under its header "
+                          "but the %s is %.1f pt high: shorten its cells or "
+                          "split the row",
+                          t->head_h + t->row_h[r],
+                          fl->t->npanels > 0 ? "panel" : "text frame",
+                          fl->frame_h);
+        free_cells(t);
+        return 0;
+    }
+    return 1;
+}
+
 static void add_table(flow *fl, const fo_block *b)
 {
     const fo_table *tb = b->table;
@@ -1007,18 +1104,7 @@ static void add_table(flow *fl, const fo_block *b)
     t->ncols = nc;
     t->nrows = nr;
     t->pad = 3;
-    double base = flow_style(fl, "table")->size;
-    t->cst = table_style(fl, "table", tb->size, base);
-    t->hst = table_style(fl, "table-head", tb->size, base);
-    static const fo_align aligns[3] = {FO_ALIGN_LEFT, FO_ALIGN_RIGHT,
-                                       FO_ALIGN_CENTER};
-    for (int h = 0; h < 2; h++)
-        for (int k = 0; k < 3; k++) {
-            fo_style *s = fo_arena_alloc(fl->doc->arena, sizeof *s);
-            *s = *(h ? t->hst : t->cst);
-            s->align = aligns[k];
-            t->set_st[h][k] = s;
-        }
+    table_styles(fl, t, tb->size);
     fo_arena *a = fl->doc->arena;
     t->col_x = fo_arena_alloc(a, sizeof(double) * (size_t)nc);
     t->col_w = fo_arena_alloc(a, sizeof(double) * (size_t)nc);
@@ -1032,7 +1118,7 @@ static void add_table(flow *fl, const fo_block *b)
         need[c] = measure_column(fl, tb, t, c);
     int laid = lay_columns(fl, b, t, need, avail);
     free(need);
-    if (laid != 0)
+    if (laid != 0 || !rows_fit(fl, b, t))
         return; /* reported; nothing to draw */
     align_decimals(fl, tb, t);
     elem *e = flow_new_elem(fl, EL_TABLE, b);
