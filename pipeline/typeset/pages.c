@@ -534,6 +534,8 @@ static pos fill_regions(flow *fl, pos p, size_t page, double x, double y,
     const fo_template *t = fl->t;
     double bottom = t->margin_top + fl->frame_h;
     int above = y > t->margin_top; /* something is drawn above y */
+    int columns_above = 0;         /* and it is columns: their last element's
+                                      space after is not in y */
     *page_break = 0;
     while (y < bottom && !*page_break) {
         double h = bottom - y;
@@ -541,7 +543,7 @@ static pos fill_regions(flow *fl, pos p, size_t page, double x, double y,
             /* as between two elements in a column: the space after the
              * one above and before this one */
             double gap = above && p.u == 0 ? fl->el[p.e].space_before : 0;
-            if (above && p.u == 0 && p.e > 0)
+            if (columns_above && p.u == 0 && p.e > 0)
                 gap += fl->el[p.e - 1].space_after;
             double used;
             pos end =
@@ -551,6 +553,7 @@ static pos fill_regions(flow *fl, pos p, size_t page, double x, double y,
             p = end;
             y += gap + used;
             above = 1;
+            columns_above = 0;
             if (p.u > 0)
                 break; /* the table goes on on the next page */
             continue;
@@ -569,6 +572,7 @@ static pos fill_regions(flow *fl, pos p, size_t page, double x, double y,
         if (!pos_same(end, p)) {
             y += h;
             above = 1;
+            columns_above = 1;
         }
         p = end;
     }
