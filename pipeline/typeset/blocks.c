@@ -1095,6 +1095,14 @@ static void add_table(flow *fl, const fo_block *b)
     t->span = tb->span == FO_SPAN_TEXT && wide_tables(fl) ? FO_SPAN_TEXT
                                                           : FO_SPAN_COLUMN;
     double avail = t->span == FO_SPAN_TEXT ? fl->text_w : fl->col_w;
+    /* The headings that keep with a text-width table go across with it,
+     * above it, rather than end the column over it. */
+    for (int i = fl->nel - 1; t->span == FO_SPAN_TEXT && i >= 0; i--) {
+        elem *h = &fl->el[i];
+        if (h->kind != EL_TEXT || !h->keep_with_next || h->section_open)
+            break;
+        h->span = FO_SPAN_TEXT;
+    }
     if (cap) {
         elem *c = flow_add_text(fl, cap, flow_style(fl, "caption"), avail, b);
         c->keep_with_next = 1;
