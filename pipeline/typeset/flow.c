@@ -10,7 +10,9 @@
  * next; a frame does not end in a hyphenated line when one line less keeps
  * the other rules; a column figure that does not fit where it is called
  * waits for the top of the next column while the text goes on; table rows
- * are never split and the header row repeats; nothing is drawn below the
+ * are never split and the header row repeats; a text-width table (and
+ * the caption and headings that go with it) goes only into a frame across
+ * the columns, which takes nothing else; nothing is drawn below the
  * frame. Placement is a pure function of (position, frame), so the page
  * builder can try frame heights (balancing) without drawing. */
 #include "flow.h"

@@ -2,6 +2,10 @@
  * full-page figures, running heads and feet, page labels — and
  * fo_typeset, which drives it all for one edition.
  *
+ * A page of columns is filled in regions: columns, and across them a
+ * text-width table where the flow meets one, the columns above it
+ * balanced (fill_regions).
+ *
  * The contents pages are reserved before the body is flowed (their number
  * follows from the entries, which are known) and filled afterwards, when
  * every section's first page is known, so each entry shows the real page
