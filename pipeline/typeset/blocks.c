@@ -495,13 +495,16 @@ static void add_list(flow *fl, const fo_block *b)
 
 /* ---- tables ---------------------------------------------------------- */
 
-/* Column widths come from the content, as in the automatic table layout
- * of CSS 2.1 (17.5.2.2): each column has a minimum width, its widest piece
- * that no line break may split, and a maximum width, its widest cell set on
- * one line (both with the cell padding). Cells are paragraphs set at their
- * column's width, so they wrap; a row is as tall as its tallest cell. A
- * table whose minimum widths do not fit its frame is refused at the table
- * rather than drawn over itself. */
+/* Column widths come from the content, as browsers size tables of
+ * automatic width: each column has a minimum width, its widest piece that
+ * no line break may split, and a maximum width, its widest cell set on one
+ * line (both with the cell padding); flow_table_distribute shares the room
+ * between them (tests/unit/test_table.c states the rule and checks it on
+ * random tables). Cells are paragraphs set at their column's width, so
+ * they wrap; a row is as tall as its tallest cell. A table whose minimum
+ * widths do not fit its frame is refused at the table rather than drawn
+ * over itself, as an 8-column table in the booklet was
+ * (tests/layout/table-booklet-8-columns.yaml). */
 
 /* Decimal separator of the edition: a comma in Vietnamese and French. */
 static char decimal_sep(const char *lang)
@@ -552,10 +555,11 @@ static double line_w(const fo_set_para *p)
 }
 
 /* The widest piece of a cell set on one line (p) that no line break may
- * split, where Pango's line-break rules (UAX #14, as the paragraph setter
- * uses them) allow none; white space at the end of a piece does not
- * count, as it vanishes at a line end. This is the narrowest the cell can
- * be set without a line wider than its measure. */
+ * split: between the line-break opportunities of Pango's attributes,
+ * where the paragraph setter breaks; white space at the end of a piece
+ * does not count, as it vanishes at a line end. This is the narrowest the
+ * cell can be set without a line wider than its measure (lay_columns
+ * checks that the setter agrees). */
 static double widest_piece(const fo_set_para *p, const fo_rich *txt,
                            const char *lang)
 {
