@@ -792,15 +792,23 @@ static void load_rows(loader *L, const fo_node *v, fo_table *t)
 }
 
 static const char *const table_keys[] = {"caption", "zebra", "columns", "rows",
-                                         NULL};
-enum { TABLE_CAPTION, TABLE_ZEBRA, TABLE_COLUMNS, TABLE_ROWS };
+                                         "size",    "span",  NULL};
+enum {
+    TABLE_CAPTION,
+    TABLE_ZEBRA,
+    TABLE_COLUMNS,
+    TABLE_ROWS,
+    TABLE_SIZE,
+    TABLE_SPAN
+};
 
 static const fo_table *load_table(loader *L, const fo_node *n)
 {
     fo_table *t = fo_arena_alloc(L->a, sizeof *t);
     t->zebra = 1;
     t->ncols = -1;
-    if (!expect_map(L, n, "a table", "caption, zebra, columns, rows"))
+    if (!expect_map(L, n, "a table",
+                    "caption, zebra, columns, rows, size, span"))
         return t;
     static const char *const required[] = {"columns", "rows", NULL};
     check_required(L, n, required, "in a table", table_keys);
@@ -822,6 +830,24 @@ static const fo_table *load_table(loader *L, const fo_node *n)
         case TABLE_ROWS:
             load_rows(L, v, t);
             break;
+        case TABLE_SIZE: {
+            double pt = 0;
+            if (!load_number(L, v, "size", &pt))
+                break;
+            if (pt < FO_TABLE_MIN_SIZE || pt > FO_TABLE_MAX_SIZE)
+                fo_error(L->d, v->pos, "'size' must be from %g to %g (points)",
+                         FO_TABLE_MIN_SIZE, FO_TABLE_MAX_SIZE);
+            else
+                t->size = pt;
+            break;
+        }
+        case TABLE_SPAN: {
+            static const char *const spans[] = {"column", "text", NULL};
+            int i = load_choice(L, v, "span", spans, "column or text");
+            if (i >= 0)
+                t->span = (fo_fig_span)i;
+            break;
+        }
         default:
             break;
         }

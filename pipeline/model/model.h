@@ -107,16 +107,23 @@ typedef enum fo_col_align {
 typedef struct fo_table_col {
     fo_text head;
     fo_col_align align;
-    double weight; /* share of the width; 0 = from the content */
+    double weight; /* share of the width the content-sized columns leave;
+                      0 = sized from the content */
 } fo_table_col;
+
+/* The text sizes a table may set ('size', points). */
+#define FO_TABLE_MIN_SIZE 4.0
+#define FO_TABLE_MAX_SIZE 72.0
 
 typedef struct fo_table {
     fo_table_col *cols;
     int ncols;
     fo_text *cells; /* nrows * ncols, row-major */
     size_t nrows;
-    fo_text caption; /* optional */
-    int zebra;       /* shade every other row (default 1) */
+    fo_text caption;  /* optional */
+    int zebra;        /* shade every other row (default 1) */
+    double size;      /* text size in points; 0 = the template's */
+    fo_fig_span span; /* FO_SPAN_COLUMN (default) or FO_SPAN_TEXT */
 } fo_table;
 
 typedef struct fo_quote {

@@ -10,7 +10,9 @@
  * next; a frame does not end in a hyphenated line when one line less keeps
  * the other rules; a column figure that does not fit where it is called
  * waits for the top of the next column while the text goes on; table rows
- * are never split and the header row repeats; nothing is drawn below the
+ * are never split and the header row repeats; a text-width table (and
+ * the caption and headings that go with it) goes only into a frame across
+ * the columns, which takes nothing else; nothing is drawn below the
  * frame. Placement is a pure function of (position, frame), so the page
  * builder can try frame heights (balancing) without drawing. */
 #include "flow.h"
@@ -112,6 +114,18 @@ static double lead_in(const elem *e, int from)
     for (int i = 0; i < k; i++)
         h += unit_height(e, from + i);
     return h;
+}
+
+int flow_elem_wide(const flow *fl, const elem *e)
+{
+    return fl->t->npanels == 0 && fl->t->columns > 1 && e->kind != EL_BOX &&
+           e->span == FO_SPAN_TEXT;
+}
+
+/* Is a frame w wide one across the columns of the text frame? */
+static int wide_frame(const flow *fl, double w)
+{
+    return fl->t->npanels == 0 && fl->t->columns > 1 && w > fl->col_w + 0.5;
 }
 
 static int is_float(const elem *e)
@@ -288,6 +302,10 @@ pos fill_frame(flow *fl, pos p, double x, double y, double w, double h,
     place_deferred(&fs, &p);
     while (p.e < fl->nel) {
         const elem *e = &fl->el[p.e];
+        /* Text-width tables go only into a frame as wide as the text
+         * frame, and nothing else does (flow_columns). */
+        if (flow_elem_wide(fl, e) != wide_frame(fl, w))
+            break;
         if (e->kind == EL_BREAK) {
             p.e++;
             p.u = 0;

@@ -29,10 +29,16 @@ typedef void (*draw_fn)(flow *fl, const elem *e, fo_dl_page *pg, double x,
 
 typedef struct table_lay {
     int ncols, nrows;
-    double *col_x, *col_w; /* within the table */
-    fo_set_para *head;     /* ncols header cells */
-    fo_set_para *cells;    /* nrows * ncols */
-    double *cell_dx;       /* x shift of each cell's text (alignment) */
+    double *col_x, *col_w;     /* within the table */
+    double width;              /* of the whole table: the sum of col_w */
+    fo_fig_span span;          /* FO_SPAN_TEXT: across the columns */
+    const fo_style *hst, *cst; /* header and cells, at the table's size */
+    /* the same, set flush left, right or centred ([0] cells, [1] header;
+     * indexed by fo_col_align): a wrapped cell's lines align each */
+    const fo_style *set_st[2][3];
+    fo_set_para *head;  /* ncols header cells */
+    fo_set_para *cells; /* nrows * ncols */
+    double *cell_dx;    /* x shift of each cell's text (alignment) */
     double *head_dx;
     double head_h, *row_h;
     double pad;
@@ -140,6 +146,12 @@ void flow_source(fo_dl_page *pg, const elem *e, fo_dl_src_kind kind);
 /* Emits a set line with its first baseline at y. */
 void flow_emit_line(fo_dl_page *pg, const fo_set_line *ln, const fo_style *st,
                     double x0, double baseline);
+/* Shares avail among n table columns of minimum and maximum widths
+ * min[c] <= max[c] and weights (0: sized from its content) into out[c], as
+ * browsers size auto tables (see blocks.c). 0, or -1 when the minimums
+ * exceed avail. */
+int flow_table_distribute(int n, const double *min, const double *max,
+                          const double *weight, double avail, double *out);
 /* Draws a table's header row or row r (-1 = header) at x, y. */
 void flow_draw_table_row(flow *fl, const elem *e, fo_dl_page *pg, int r,
                          double x, double y);
@@ -163,6 +175,9 @@ void flow_fail(flow *fl, fo_status st);
 enum { PAGE_FRONT, PAGE_BODY, PAGE_BLANK, PAGE_FIGURE };
 
 /* placement (flow.c) */
+/* Does element e span the text frame across its columns (a text-width
+ * table and its caption)? */
+int flow_elem_wide(const flow *fl, const elem *e);
 double unit_height(const elem *e, int u);
 int unit_count(const elem *e);
 /* Pours elements from p into a frame; draws into pg unless NULL.

@@ -2,6 +2,10 @@
  * full-page figures, running heads and feet, page labels — and
  * fo_typeset, which drives it all for one edition.
  *
+ * A page of columns is filled in regions: columns, and across them a
+ * text-width table where the flow meets one, the columns above it
+ * balanced (fill_regions).
+ *
  * The contents pages are reserved before the body is flowed (their number
  * follows from the entries, which are known) and filled afterwards, when
  * every section's first page is known, so each entry shows the real page
@@ -492,6 +496,102 @@ static void release_passed(flow *fl, pos p)
     fl->passed = first_waiting >= 0 ? first_waiting : p.e;
 }
 
+/* The shortest height, to half a point, at which the columns from p (or
+ * the frame across them, wide) reach the same end as at height h. */
+static double shortest(flow *fl, pos p, size_t page, double x, double y,
+                       double h, int wide, pos end)
+{
+    double lo = 0, hi = h;
+    for (int it = 0; it < 30 && hi - lo > 0.5; it++) {
+        double mid = (lo + hi) / 2;
+        int pb;
+        pos tr = wide ? fill_frame(fl, p, x, y, fl->text_w, mid, NULL, &pb)
+                      : fill_columns(fl, p, page, y, mid, NULL, &pb);
+        if (pos_same(tr, end))
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi;
+}
+
+/* Text-width tables (and their captions) at p, in one frame across the
+ * columns from y: as many rows as fit in h, the frame no taller than what
+ * it holds. Column figures waiting for a column wait on. Sets *used to
+ * the height taken, space after included. */
+static pos fill_across(flow *fl, pos p, double x, double y, double h,
+                       fo_dl_page *pg, int *page_break, double *used)
+{
+    pos waiting = p;
+    p.ndefer = 0;
+    pos end = fill_frame(fl, p, x, y, fl->text_w, h, NULL, page_break);
+    *used = 0;
+    if (!pos_same(end, p)) {
+        double hh = shortest(fl, p, 0, x, y, h, 1, end);
+        end = fill_frame(fl, p, x, y, fl->text_w, hh, pg, page_break);
+        *used = hh;
+        if (end.u == 0 && end.e > p.e)
+            *used += fl->el[end.e - 1].space_after;
+    }
+    end.ndefer = waiting.ndefer;
+    memcpy(end.defer, waiting.defer, sizeof end.defer);
+    return end;
+}
+
+/* Fills page `page` from y down: columns and, where the flow meets a
+ * text-width table, the table across them, with the columns above it
+ * balanced and the columns going on below it. */
+static pos fill_regions(flow *fl, pos p, size_t page, double x, double y,
+                        fo_dl_page *pg, int *page_break)
+{
+    const fo_template *t = fl->t;
+    double bottom = t->margin_top + fl->frame_h;
+    int above = y > t->margin_top; /* something is drawn above y */
+    int columns_above = 0;         /* and it is columns: their last element's
+                                      space after is not in y */
+    *page_break = 0;
+    while (y < bottom && !*page_break) {
+        double h = bottom - y;
+        if (p.e < fl->nel && flow_elem_wide(fl, &fl->el[p.e])) {
+            /* as between two elements in a column: the space after the
+             * one above and before this one */
+            double gap = above && p.u == 0 ? fl->el[p.e].space_before : 0;
+            if (columns_above && p.u == 0 && p.e > 0)
+                gap += fl->el[p.e - 1].space_after;
+            double used;
+            pos end =
+                fill_across(fl, p, x, y + gap, h - gap, pg, page_break, &used);
+            if (pos_same(end, p))
+                break; /* not a row fits: the next page */
+            p = end;
+            y += gap + used;
+            above = 1;
+            columns_above = 0;
+            if (p.u > 0)
+                break; /* the table goes on on the next page */
+            continue;
+        }
+        pos end = fill_columns(fl, p, page, y, h, NULL, page_break);
+        int across = !*page_break && end.e < fl->nel && end.u == 0 &&
+                     flow_elem_wide(fl, &fl->el[end.e]);
+        /* The last page of a section, or the columns above a text-width
+         * table: the shortest columns that still take the same content
+         * balance it. */
+        if (t->columns > 1 && (section_ends(fl, end) || across))
+            h = shortest(fl, p, page, x, y, h, 0, end);
+        end = fill_columns(fl, p, page, y, h, pg, page_break);
+        if (!across)
+            return end;
+        if (!pos_same(end, p)) {
+            y += h;
+            above = 1;
+            columns_above = 1;
+        }
+        p = end;
+    }
+    return p;
+}
+
 static void flow_columns(flow *fl)
 {
     const fo_template *t = fl->t;
@@ -546,25 +646,8 @@ static void flow_columns(flow *fl)
                fl->el[p.e].block && fl->el[p.e].block->kind == FO_BLOCK_FIGURE)
             p.top[p.ntop++] = p.e++;
         y += place_top(fl, &p, pg, x, y, t->margin_top + fl->frame_h - y);
-        double h = t->margin_top + fl->frame_h - y;
         int pb;
-        pos end = fill_columns(fl, p, idx, y, h, NULL, &pb);
-        if (t->columns > 1 && section_ends(fl, end)) {
-            /* The last page of a section: the shortest columns that still
-             * take the same content balance it. */
-            double lo = 0, hi = h;
-            for (int it = 0; it < 30 && hi - lo > 0.5; it++) {
-                double mid = (lo + hi) / 2;
-                int pb2;
-                pos tr = fill_columns(fl, p, idx, y, mid, NULL, &pb2);
-                if (pos_same(tr, end))
-                    hi = mid;
-                else
-                    lo = mid;
-            }
-            h = hi;
-        }
-        end = fill_columns(fl, p, idx, y, h, pg, &pb);
+        pos end = fill_regions(fl, p, idx, x, y, pg, &pb);
         if (pos_same(end, p) && !opening && !pb) {
             fo_error(fl->d, fl->el[p.e].pos,
                      "this block cannot be placed on a page of template "

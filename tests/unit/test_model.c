@@ -656,7 +656,11 @@ static void test_block_errors(void **state)
                "      - table: { rows: [[a]], columns: [] }\n"
                "      - table: { columns: [{head: a}], rows: [], heads: 1 "
                "}\n"
-               "      - table: { columns: x }\n",
+               "      - table: { columns: x }\n"
+               "      - table: { columns: [{head: a}], rows: [[b]], size: 3, "
+               "span: page }\n"
+               "      - table: { columns: [{head: a}], rows: [[b]], size: 80, "
+               "span: [text] }\n",
         "proj/pub.yaml:7:49: error: 'align' must be left, right, center or "
         "decimal, not 'middle'\n"
         "proj/pub.yaml:7:76: error: 'weight' must be more than 0\n"
@@ -673,10 +677,16 @@ static void test_block_errors(void **state)
         "proj/pub.yaml:15:40: error: a table needs at least one column\n"
         "proj/pub.yaml:16:46: error: a table needs at least one row\n"
         "proj/pub.yaml:16:50: error: unknown key 'heads' in a table (expected "
-        "one of: caption, zebra, columns, rows)\n"
+        "one of: caption, zebra, columns, rows, size, span)\n"
         "proj/pub.yaml:17:16: error: missing 'rows' in a table\n"
         "proj/pub.yaml:17:27: error: 'columns' must be a sequence of "
-        "columns, found a string\n");
+        "columns, found a string\n"
+        "proj/pub.yaml:18:59: error: 'size' must be from 4 to 72 (points)\n"
+        "proj/pub.yaml:18:68: error: 'span' must be column or text, not "
+        "'page'\n"
+        "proj/pub.yaml:19:59: error: 'size' must be from 4 to 72 (points)\n"
+        "proj/pub.yaml:19:69: error: 'span' must be column or text, found a "
+        "sequence\n");
     /* facts, quotes, lists, breaks */
     fails(BLOCKS "      - facts: []\n"
                  "      - facts: {value: 1}\n"
