@@ -287,7 +287,12 @@ pos fill_frame(flow *fl, pos p, double x, double y, double w, double h,
             *page_break = 1; /* the page builder opens the section */
             break;
         }
-        if (is_float(e) && e->span != FO_SPAN_COLUMN) {
+        int panels = fl->t->npanels > 0;
+        if (panels && is_float(e) && e->span == FO_SPAN_PAGE)
+            break; /* the panel builder gives it a panel of its own */
+        /* (in a panel, the text is the panel: a text-width figure is a
+         * column figure) */
+        if (!panels && is_float(e) && e->span != FO_SPAN_COLUMN) {
             /* Text-width and page figures wait for the top of the next
              * page (the page builder places them); the text goes on. */
             if (p.ntop < MAX_DEFER) {
