@@ -898,6 +898,7 @@ static int cmd_build(int argc, char **argv)
         return rc;
     fo_diags d;
     fo_diags_init(&d);
+    d.strict = o.strict; /* warnings are errors */
     if (!o.dump) {
         rc = build_streaming(&o, &d);
         fo_diags_print(&d, stderr);
@@ -983,6 +984,7 @@ static int cmd_preview(int argc, char **argv)
     int profile = o.preview_profile < 0 ? FO_PROFILE_SCREEN : o.preview_profile;
     fo_diags d;
     fo_diags_init(&d);
+    d.strict = o.strict; /* warnings are errors */
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
     fo_preview_opts po = preview_opts(&o, profile);
@@ -1054,6 +1056,7 @@ static int watch_build(const opts *o, int profile, fo_preview_cache *cache,
     long long t0 = clock_ms();
     fo_diags d;
     fo_diags_init(&d);
+    d.strict = o->strict; /* warnings are errors */
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
     fo_preview_opts po = preview_opts(o, profile);
@@ -1218,6 +1221,7 @@ static int lay_out_and_report(const char *cmd, int argc, char **argv, int dump)
         return rc;
     fo_diags d;
     fo_diags_init(&d);
+    d.strict = o.strict; /* warnings are errors */
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
     rc = layout(&o, &d, &pub, docs);

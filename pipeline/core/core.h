@@ -135,6 +135,7 @@ typedef struct fo_diags {
     fo_diag *items;
     size_t n, cap;
     int errors, warnings;
+    int strict; /* --strict: every warning is added as an error */
 } fo_diags;
 
 void fo_diags_init(fo_diags *d);

@@ -11,6 +11,7 @@ void fo_diags_init(fo_diags *d)
     d->items = NULL;
     d->n = d->cap = 0;
     d->errors = d->warnings = 0;
+    d->strict = 0;
 }
 
 void fo_diags_free(fo_diags *d)
@@ -41,6 +42,8 @@ void fo_diag_vadd_where(fo_diags *d, fo_severity sev, fo_pos pos,
                         const fo_where *where, const char *fmt, va_list ap)
 {
     fo_where w = where ? *where : (fo_where){0};
+    if (d->strict && sev == FO_SEV_WARNING)
+        sev = FO_SEV_ERROR;
     va_list ap2;
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap2);

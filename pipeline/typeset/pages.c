@@ -576,7 +576,9 @@ static void flow_columns(flow *fl)
                fl->el[p.e].kind == EL_BOX && fl->el[p.e].span == FO_SPAN_TEXT &&
                fl->el[p.e].block && fl->el[p.e].block->kind == FO_BLOCK_FIGURE)
             p.top[p.ntop++] = p.e++;
-        y += place_top(fl, &p, pg, x, y, t->margin_top + fl->frame_h - y);
+        double tops =
+            place_top(fl, &p, pg, x, y, t->margin_top + fl->frame_h - y);
+        y += tops;
         double h = t->margin_top + fl->frame_h - y;
         int pb;
         pos end = fill_columns(fl, p, idx, y, h, NULL, &pb);
@@ -596,8 +598,14 @@ static void flow_columns(flow *fl)
             h = hi;
         }
         end = fill_columns(fl, p, idx, y, h, pg, &pb);
-        if (pos_same(end, p) && !opening && !pb) {
-            fo_error(fl->d, fl->el[p.e].pos,
+        /* Nothing placed at all (a page that only held waiting figures
+         * did progress): stop rather than add empty pages for ever. */
+        if (pos_same(end, p) && !opening && !pb && tops == 0) {
+            fo_error(fl->d,
+                     fl->el[p.e < fl->nel  ? p.e
+                            : p.ndefer > 0 ? p.defer[0]
+                                           : p.top[0]]
+                         .pos,
                      "this block cannot be placed on a page of template "
                      "'%s'",
                      t->name);
@@ -798,17 +806,24 @@ static void bind(flow *fl)
     size_t n = fl->doc->npages, add = (per - n % per) % per;
     if (add == 0)
         return;
+    const char *book =
+        per == 4 ? "saddle-stitched booklet" : "perfect-bound book";
+    const char *count = per == 4 ? "a multiple of 4" : "an even number";
+    fo_where w = {.edition = fl->lang};
+    if (fl->d->strict) { /* nothing is written: say what it lacks */
+        fo_diag_add_where(fl->d, FO_SEV_ERROR, fl->pub->template_pos, &w,
+                          "the %s has %zu pages, not %s: it needs %zu blank "
+                          "page%s at the end",
+                          book, n, count, add, add == 1 ? "" : "s");
+        return;
+    }
     for (size_t i = 0; i < add; i++)
         new_page(fl, PAGE_BLANK, -1);
     close_pages(fl);
-    fo_where w = {.edition = fl->lang};
     fo_diag_add_where(fl->d, FO_SEV_WARNING, fl->pub->template_pos, &w,
                       "added %zu blank page%s so that the %s has %zu pages, "
                       "%s",
-                      add, add == 1 ? "" : "s",
-                      per == 4 ? "saddle-stitched booklet"
-                               : "perfect-bound book",
-                      n + add, per == 4 ? "a multiple of 4" : "an even number");
+                      add, add == 1 ? "" : "s", book, n + add, count);
 }
 
 /* ---- the edition ----------------------------------------------------- */
