@@ -1479,9 +1479,16 @@ static void check_room(tl *L)
 static void check_panel_keys(tl *L)
 {
     const fo_template *t = L->t;
+    const fo_node *k;
+    /* The page builder makes no title page yet: say so rather than
+     * drop the setting. */
+    if (t->npanels == 0 && !t->cover && t->title_page &&
+        (k = fo_node_get(L->root, "title-page")))
+        fo_warning(L->d, k->pos,
+                   "'title-page' is not supported yet: no title page is "
+                   "made");
     if (t->npanels == 0)
         return;
-    const fo_node *k;
     if ((k = fo_node_get(L->root, "columns")) && t->columns != 1)
         fo_error(L->d, k->pos,
                  "'columns' does not apply to a template with panels: each "
