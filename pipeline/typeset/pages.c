@@ -78,6 +78,9 @@ typedef struct cover_box {
     double x, y, w, h;
     double bl, bt, br, bb; /* bleed beyond the left, top, right, bottom */
     double tx, ty, tw;     /* text and logo: left edge, top, width */
+    double foot; /* the text must end above it: the foot of the box (the
+                    cover's text runs in the band under the image, which
+                    may use the bottom margin, as the booklet's does) */
 } cover_box;
 
 /* The publication's cover in box c: its image over the top 64 % (or the
@@ -135,7 +138,19 @@ static void draw_cover(flow *fl, fo_dl_page *pg, const cover_box *c)
     if (meta[0]) {
         fo_rich m = {
             meta, strlen(meta), NULL, 0, publ ? publ->pos : (fo_pos){0}, NULL};
-        flow_draw_text(fl, pg, &m, flow_style(fl, "cover-meta"), x, y, tw);
+        y += flow_draw_text(fl, pg, &m, flow_style(fl, "cover-meta"), x, y, tw);
+    }
+    /* A long title would run past the cover's foot: refuse it (nothing is
+     * written) rather than print it off the page or across a fold. */
+    if (y > c->foot + 0.01 && (r = ed_text(fl, &pub->title))) {
+        fo_where w = {.rule = "cover", .edition = fl->lang};
+        fo_diag_add_where(fl->d, FO_SEV_ERROR, r->pos, &w,
+                          "the cover's title, subtitle and publisher do not "
+                          "fit under its image: they need %.1f mm, the cover "
+                          "has %.1f mm; shorten them or make the "
+                          "'cover-title' style smaller",
+                          (y - band_y) * 25.4 / 72,
+                          (c->foot - band_y) * 25.4 / 72);
     }
 }
 
@@ -155,7 +170,8 @@ static void cover(flow *fl)
                    b,
                    t->margin_outer,
                    t->margin_top,
-                   t->page_w - t->margin_inner - t->margin_outer};
+                   t->page_w - t->margin_inner - t->margin_outer,
+                   t->page_h};
     draw_cover(fl, pg, &c);
 }
 
@@ -625,8 +641,14 @@ static cover_box panel_box(const flow *fl, const fo_panel *pn)
 {
     const fo_template *t = fl->t;
     double b = t->bleed, eps = 0.01;
-    cover_box c = {pn->bx, pn->by, pn->bw, pn->bh, 0,    0,
-                   0,      0,      pn->x,  pn->y,  pn->w};
+    cover_box c = {.x = pn->bx,
+                   .y = pn->by,
+                   .w = pn->bw,
+                   .h = pn->bh,
+                   .tx = pn->x,
+                   .ty = pn->y,
+                   .tw = pn->w,
+                   .foot = pn->by + pn->bh};
     c.bl = pn->bx <= eps ? b : 0;
     c.bt = pn->by <= eps ? b : 0;
     c.br = pn->bx + pn->bw >= t->page_w - eps ? b : 0;

@@ -2,8 +2,9 @@
 # Fixed frames and binding, on the cases of tests/layout/: a span: page
 # figure fills its tri-fold panel into the bleed on the sheet's edges only;
 # the tri-fold's cover panel takes the publication's cover (image, logo,
-# title) and the content starts inside; over-full inside panels are an
-# error at the first block that does not fit, never a run onto the flap;
+# title) and the content starts inside, and a title too long for it is
+# refused; over-full inside panels are an error at the first block that
+# does not fit, never a run onto the flap;
 # tall figures stay inside their panel or text frame; a saddle-stitched
 # booklet of 7 pages gets a blank eighth with a warning, and --strict
 # refuses it; template keys a panel layout cannot honour are errors.
@@ -57,13 +58,15 @@ has "$f" "\"Department of Culture · 2025\""
 awk '/^edition en/{e=1} e && /^page 2/{p=1} p && /content starts/{ok=1} END{exit !ok}' "$f" ||
     bad "trifold-cover: the content does not start on page 2 (inside-1)"
 
-# ---- over-full inside panels: exact message, exit 1, nothing written
-rc=0
-"$FOLIO" build "$L/trifold-inside-overflow.yaml" -o "$WORK/ov" \
-    >/dev/null 2>"$WORK/ov.err" || rc=$?
-[ "$rc" = 1 ] || bad "trifold-inside-overflow: exit $rc, expected 1"
-diff -u "$L/trifold-inside-overflow.expected" "$WORK/ov.err" || bad "trifold-inside-overflow: stderr differs"
-if [ -n "$(ls -A "$WORK/ov" 2>/dev/null)" ]; then bad "trifold-inside-overflow: output written"; fi
+# ---- refused: over-full inside panels, a cover title longer than its
+# panel: exact message, exit 1, nothing written
+for c in trifold-inside-overflow trifold-cover-long-title; do
+    rc=0
+    "$FOLIO" build "$L/$c.yaml" -o "$WORK/$c" >/dev/null 2>"$WORK/$c.err" || rc=$?
+    [ "$rc" = 1 ] || bad "$c: exit $rc, expected 1"
+    diff -u "$L/$c.expected" "$WORK/$c.err" || bad "$c: stderr differs"
+    if [ -n "$(ls -A "$WORK/$c" 2>/dev/null)" ]; then bad "$c: output written"; fi
+done
 
 # ---- tall figures: nothing outside the frames (glyph runs by their
 # advance and baseline, images by their clip or box)
