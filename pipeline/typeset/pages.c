@@ -544,6 +544,18 @@ static void release_passed(flow *fl, pos p)
     fl->passed = first_waiting >= 0 ? first_waiting : p.e;
 }
 
+/* Nothing at p could be placed, even on an empty page (a block taller
+ * than the text frame): an error at the block, rather than pages added
+ * for ever. */
+static void cannot_place(flow *fl, pos p)
+{
+    int at = p.e < fl->nel ? p.e : p.ndefer > 0 ? p.defer[0] : p.top[0];
+    fo_error(fl->d, fl->el[at].pos,
+             "this block cannot be placed on a page of template '%s'",
+             fl->t->name);
+    flow_fail(fl, FO_ERR_INPUT);
+}
+
 static void flow_columns(flow *fl)
 {
     const fo_template *t = fl->t;
@@ -616,17 +628,8 @@ static void flow_columns(flow *fl)
         end = fill_columns(fl, p, idx, y, h, pg, &pb);
         /* Nothing placed at all (a page that only held waiting figures
          * did progress): stop rather than add empty pages for ever. */
-        if (pos_same(end, p) && !opening && !pb && tops == 0) {
-            fo_error(fl->d,
-                     fl->el[p.e < fl->nel  ? p.e
-                            : p.ndefer > 0 ? p.defer[0]
-                                           : p.top[0]]
-                         .pos,
-                     "this block cannot be placed on a page of template "
-                     "'%s'",
-                     t->name);
-            flow_fail(fl, FO_ERR_INPUT);
-        }
+        if (pos_same(end, p) && !opening && !pb && tops == 0)
+            cannot_place(fl, p);
         p = end;
         release_passed(fl, p);
     }
