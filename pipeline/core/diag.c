@@ -42,8 +42,6 @@ void fo_diag_vadd_where(fo_diags *d, fo_severity sev, fo_pos pos,
                         const fo_where *where, const char *fmt, va_list ap)
 {
     fo_where w = where ? *where : (fo_where){0};
-    if (d->strict && sev == FO_SEV_WARNING)
-        sev = FO_SEV_ERROR;
     va_list ap2;
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap2);
@@ -53,6 +51,8 @@ void fo_diag_vadd_where(fo_diags *d, fo_severity sev, fo_pos pos,
         (void)vsnprintf(msg, (size_t)n + 1, fmt, ap);
     else
         msg[0] = 0;
+    if (d->strict && sev == FO_SEV_WARNING)
+        sev = FO_SEV_ERROR; /* --strict */
     /* The file name is copied: the arena that holds it (a publication's)
      * may be gone by the time the CLI prints. */
     /* The same problem found again (an image every edition uses, a
