@@ -80,6 +80,13 @@ static const char *option_value(int argc, char **argv, int *i, const char *what)
     return argv[++*i];
 }
 
+/* The diagnostics of a run: with --strict, every warning is an error. */
+static void diags_init(fo_diags *d, const opts *o)
+{
+    fo_diags_init(d);
+    d->strict = o->strict;
+}
+
 /* Options every subcommand takes: -o/--output, --edition, --strict. */
 static int parse_common_option(int argc, char **argv, int *i, opts *o)
 {
@@ -897,8 +904,7 @@ static int cmd_build(int argc, char **argv)
     if (o.jobs > 1 && !run_jobs(&o, &job_pub, &rc))
         return rc;
     fo_diags d;
-    fo_diags_init(&d);
-    d.strict = o.strict; /* warnings are errors */
+    diags_init(&d, &o);
     if (!o.dump) {
         rc = build_streaming(&o, &d);
         fo_diags_print(&d, stderr);
@@ -983,8 +989,7 @@ static int cmd_preview(int argc, char **argv)
         return rc;
     int profile = o.preview_profile < 0 ? FO_PROFILE_SCREEN : o.preview_profile;
     fo_diags d;
-    fo_diags_init(&d);
-    d.strict = o.strict; /* warnings are errors */
+    diags_init(&d, &o);
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
     fo_preview_opts po = preview_opts(&o, profile);
@@ -1055,8 +1060,7 @@ static int watch_build(const opts *o, int profile, fo_preview_cache *cache,
 {
     long long t0 = clock_ms();
     fo_diags d;
-    fo_diags_init(&d);
-    d.strict = o->strict; /* warnings are errors */
+    diags_init(&d, o);
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
     fo_preview_opts po = preview_opts(o, profile);
@@ -1220,8 +1224,7 @@ static int lay_out_and_report(const char *cmd, int argc, char **argv, int dump)
     if (rc)
         return rc;
     fo_diags d;
-    fo_diags_init(&d);
-    d.strict = o.strict; /* warnings are errors */
+    diags_init(&d, &o);
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
     rc = layout(&o, &d, &pub, docs);
