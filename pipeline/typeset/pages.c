@@ -545,14 +545,31 @@ static void release_passed(flow *fl, pos p)
 }
 
 /* Nothing at p could be placed, even on an empty page (a block taller
- * than the text frame): an error at the block, rather than pages added
+ * than the text frame): an error at the block, with its height and the
+ * frame's, rather than drawing it past the frame's foot or adding pages
  * for ever. */
 static void cannot_place(flow *fl, pos p)
 {
     int at = p.e < fl->nel ? p.e : p.ndefer > 0 ? p.defer[0] : p.top[0];
-    fo_error(fl->d, fl->el[at].pos,
-             "this block cannot be placed on a page of template '%s'",
-             fl->t->name);
+    const elem *e = &fl->el[at];
+    int u = at == p.e ? p.u : 0;
+    double h = e->kind == EL_BOX   ? e->height
+               : u < unit_count(e) ? unit_height(e, u)
+                                   : 0;
+    if (e->kind == EL_TABLE)
+        h += e->table->head_h;
+    fo_where w = {.edition = fl->lang};
+    if (h > fl->frame_h)
+        fo_diag_add_where(fl->d, FO_SEV_ERROR, e->pos, &w,
+                          "this block is %.1f mm tall and the text frame of "
+                          "template '%s' %.1f mm: it cannot be placed; "
+                          "shorten it",
+                          h * 25.4 / 72, fl->t->name, fl->frame_h * 25.4 / 72);
+    else
+        fo_diag_add_where(fl->d, FO_SEV_ERROR, e->pos, &w,
+                          "this block cannot be placed on a page of "
+                          "template '%s'",
+                          fl->t->name);
     flow_fail(fl, FO_ERR_INPUT);
 }
 

@@ -59,8 +59,9 @@ awk '/^edition en/{e=1} e && /^page 2/{p=1} p && /content starts/{ok=1} END{exit
     bad "trifold-cover: the content does not start on page 2 (inside-1)"
 
 # ---- refused: over-full inside panels, a cover title longer than its
-# panel: exact message, exit 1, nothing written
-for c in trifold-inside-overflow trifold-cover-long-title; do
+# panel, a pull quote taller than the text frame: exact message, exit 1,
+# nothing written
+for c in trifold-inside-overflow trifold-cover-long-title booklet-long-quote; do
     rc=0
     "$FOLIO" build "$L/$c.yaml" -o "$WORK/$c" >/dev/null 2>"$WORK/$c.err" || rc=$?
     [ "$rc" = 1 ] || bad "$c: exit $rc, expected 1"
