@@ -154,5 +154,24 @@ rc=0
 echo "pub.yaml:3:17: warning: template 'trifold' has no cover panel: the cover image and logo are not used" >"$WORK/nocover/want"
 diff -u "$WORK/nocover/want" "$WORK/nocover/err" || bad "no cover panel: warning differs"
 
+# ---- perfect binding: an even page count; and a page template without a
+# cover page warns about the publication's cover
+mkdir -p "$WORK/perfect/look"
+# (no cover, no contents: the 5 body pages, made 6)
+sed -e 's/^binding: saddle-stitch/binding: perfect/' -e 's/^cover: true/cover: false/' \
+    -e 's/^contents: true/contents: false/' templates/booklet/template.yaml >"$WORK/perfect/look/template.yaml"
+cp "$L/parts/tall.jpg" "$WORK/perfect/"
+sed -e 's|^template: booklet|template: ./look|' \
+    -e 's|^editions: \[en\]|cover: { image: tall.jpg }\neditions: [en]|' \
+    "$L/booklet-seven-pages.yaml" >"$WORK/perfect/pub.yaml"
+rc=0
+(cd "$WORK/perfect" && "$FOLIO" build pub.yaml -o out >/dev/null 2>err) || rc=$?
+[ "$rc" = 0 ] || bad "perfect: exit $rc, expected 0"
+{
+    echo "pub.yaml:5:17: warning: template 'booklet' has no cover page ('cover: false'): the cover image and logo are not used"
+    echo "pub.yaml:4:11: warning: added 1 blank page so that the perfect-bound book has 6 pages, an even number (edition en)"
+} >"$WORK/perfect/want"
+diff -u "$WORK/perfect/want" "$WORK/perfect/err" || bad "perfect: warnings differ"
+
 [ "$fail" = 0 ] && echo "fixed frames: ok"
 exit "$fail"
