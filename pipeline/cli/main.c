@@ -92,6 +92,13 @@ static const char *option_value(int argc, char **argv, int *i, const char *what)
     return argv[++*i];
 }
 
+/* The diagnostics of a run: with --strict, every warning is an error. */
+static void diags_init(fo_diags *d, const opts *o)
+{
+    fo_diags_init(d);
+    d->strict = o->strict;
+}
+
 /* Options every subcommand takes: -o/--output, --edition, --strict. */
 static int parse_common_option(int argc, char **argv, int *i, opts *o)
 {
@@ -1185,7 +1192,7 @@ static int cmd_build(int argc, char **argv)
     if (o.jobs > 1 && !run_jobs(&o, &job_pub, &rc))
         return rc;
     fo_diags d;
-    fo_diags_init(&d);
+    diags_init(&d, &o);
     double t0 = fo_report_now();
     fo_report *rep = o.report ? fo_report_new("build", o.pub) : NULL;
     rc = o.dump ? build_dump(&o, &d, rep) : build_streaming(&o, &d, rep);
@@ -1254,7 +1261,7 @@ static int cmd_preview(int argc, char **argv)
     catch_signals(0);
     sweep_outputs(o.out_dir);
     fo_diags d;
-    fo_diags_init(&d);
+    diags_init(&d, &o);
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
     const fo_template *tmpl[FO_MAX_EDITIONS] = {0};
@@ -1321,7 +1328,7 @@ static int watch_build(const opts *o, int profile, fo_preview_cache *cache,
 {
     long long t0 = clock_ms();
     fo_diags d;
-    fo_diags_init(&d);
+    diags_init(&d, o);
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
     const fo_template *tmpl[FO_MAX_EDITIONS] = {0};
@@ -1478,7 +1485,7 @@ static int cmd_dump(int argc, char **argv)
     if (rc)
         return rc;
     fo_diags d;
-    fo_diags_init(&d);
+    diags_init(&d, &o);
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
     rc = layout(&o, &d, &pub, docs, NULL, NULL);
@@ -1501,7 +1508,7 @@ static int cmd_check(int argc, char **argv)
     if (rc)
         return rc;
     fo_diags d;
-    fo_diags_init(&d);
+    diags_init(&d, &o);
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
     const fo_template *tmpl[FO_MAX_EDITIONS] = {0};

@@ -22,6 +22,7 @@ void fo_diags_init(fo_diags *d)
     d->errors = d->warnings = 0;
     d->seen = NULL;
     d->nseen = 0;
+    d->strict = 0;
 }
 
 void fo_diags_free(fo_diags *d)
@@ -214,6 +215,8 @@ void fo_diag_vadd_where(fo_diags *d, fo_severity sev, fo_pos pos,
      * screen. The file name is copied (and escaped likewise): the arena
      * that holds it (a publication's) may be gone by the time the CLI
      * prints. */
+    if (d->strict && sev == FO_SEV_WARNING)
+        sev = FO_SEV_ERROR; /* --strict */
     char *msg = fo_escape_controls(raw, n > 0 ? (size_t)n : 0);
     free(raw);
     char *file = escaped_copy(pos.file);

@@ -1320,11 +1320,12 @@ static void load_margins(tl *L, const fo_node *v)
 
 static void load_panel(tl *L, const fo_node *v, fo_panel *p, double *pad)
 {
-    static const char *const keys[] = {"name",  "side",   "x",       "y",
-                                       "width", "height", "padding", NULL};
+    static const char *const keys[] = {
+        "name",    "side",         "x",     "y", "width", "height",
+        "padding", "continues-to", "cover", NULL};
     static const char *const sides[] = {"outside", "inside", NULL};
     double *num[] = {NULL, NULL, &p->x, &p->y, &p->w, &p->h, pad};
-    bool seen[7] = {false};
+    bool seen[9] = {false};
     for (int k = 0; k < v->n; k++) {
         const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
         int i = 0;
@@ -1336,11 +1337,17 @@ static void load_panel(tl *L, const fo_node *v, fo_panel *p, double *pad)
         }
         seen[i] = true;
         double mm = 0;
+        const char *to = NULL;
         if (i == 0) {
             (void)get_string(L, x, "name", &p->name);
         } else if (i == 1) {
             int side = get_choice(L, x, "side", sides);
             p->side = side > 0;
+        } else if (i == 7) {
+            /* resolved by load_panels once every name is known */
+            p->continues = get_string(L, x, "continues-to", &to);
+        } else if (i == 8) {
+            (void)get_bool(L, x, "cover", &p->cover);
         } else if (get_range(L, x, keys[i], 0, i >= 4 && i <= 5, HUGE_VAL,
                              &mm)) {
             *num[i] = mm * MM;
@@ -1370,10 +1377,54 @@ static void check_panel(tl *L, const fo_node *v, fo_panel *p, double pad)
         fo_error(L->d, v->pos,
                  "the padding of panel '%s' leaves less than %g mm for text",
                  p->name, MIN_FRAME_MM);
+    p->bx = p->x;
+    p->by = p->y;
+    p->bw = p->w;
+    p->bh = p->h;
     p->x += pad;
     p->y += pad;
     p->w -= 2 * pad;
     p->h -= 2 * pad;
+}
+
+/* `continues-to` names the panel a block may run on into. Content goes
+ * through the panels in list order, so that can only be the next one:
+ * naming it (rather than a yes/no) keeps the template readable and catches
+ * a list reordered without its runs. */
+static void check_continues(tl *L, const fo_node *v)
+{
+    const fo_template *t = L->t;
+    size_t i = 0;
+    for (int k = 0; k < v->n && i < t->npanels; k++) {
+        const fo_node *pv = v->items[k];
+        if (pv->kind != FO_NODE_MAP)
+            continue;
+        const fo_panel *p = &t->panels[i++];
+        const fo_node *to = fo_node_get(pv, "continues-to");
+        if (!to || !p->continues)
+            continue;
+        const fo_panel *next = i < t->npanels ? &t->panels[i] : NULL;
+        if (next && fo_node_is(to, next->name))
+            continue;
+        bool known = false;
+        for (size_t j = 0; j < t->npanels; j++)
+            known = known || fo_node_is(to, t->panels[j].name);
+        if (!known)
+            fo_error(L->d, to->pos,
+                     "panel '%s' continues to '%s', which is not a panel",
+                     p->name, to->str);
+        else if (!next)
+            fo_error(L->d, to->pos,
+                     "panel '%s' is the last in the list: nothing follows it "
+                     "for content to continue into",
+                     p->name);
+        else
+            fo_error(L->d, to->pos,
+                     "panel '%s' can only continue to the next panel in the "
+                     "list, '%s' (content goes through the panels in list "
+                     "order)",
+                     p->name, next->name);
+    }
 }
 
 static void load_panels(tl *L, const fo_node *v)
@@ -1386,6 +1437,7 @@ static void load_panels(tl *L, const fo_node *v)
     }
     fo_template *t = L->t;
     t->panels = fo_arena_alloc(L->out, (size_t)v->n * sizeof *t->panels + 1);
+    const char *cover = NULL;
     for (int i = 0; i < v->n; i++) {
         const fo_node *pv = v->items[i];
         if (!need_map(L, pv, "a panel"))
@@ -1397,8 +1449,15 @@ static void load_panels(tl *L, const fo_node *v)
         for (size_t j = 0; j < t->npanels && *p->name; j++)
             if (strcmp(t->panels[j].name, p->name) == 0)
                 fo_error(L->d, pv->pos, "duplicate panel '%s'", p->name);
+        if (p->cover && cover)
+            fo_error(L->d, fo_node_get(pv, "cover")->pos,
+                     "only one panel can be the cover ('%s' is already)",
+                     cover);
+        else if (p->cover)
+            cover = p->name;
         t->npanels++;
     }
+    check_continues(L, v);
 }
 
 /* The text frame and columns must leave room for text. */
@@ -1429,13 +1488,63 @@ static void check_room(tl *L)
                  t->columns, round(t->gutter / MM * 10) / 10, MIN_FRAME_MM);
 }
 
+/* With panels, the panels are the frames and the sheet is folded, not
+ * bound: the keys of a page flow have nothing to act on. Saying what a
+ * panel layout does anyway (columns: 1, margins of 0, contents: false...)
+ * is allowed, as the shipped tri-fold once did; asking for anything else
+ * is an error rather than a setting silently dropped. */
+static void check_panel_keys(tl *L)
+{
+    const fo_template *t = L->t;
+    const fo_node *k;
+    /* The page builder makes no title page yet: say so rather than
+     * drop the setting. */
+    if (t->npanels == 0 && !t->cover && t->title_page &&
+        (k = fo_node_get(L->root, "title-page")))
+        fo_warning(L->d, k->pos,
+                   "'title-page' is not supported yet: no title page is "
+                   "made");
+    if (t->npanels == 0)
+        return;
+    if ((k = fo_node_get(L->root, "columns")) && t->columns != 1)
+        fo_error(L->d, k->pos,
+                 "'columns' does not apply to a template with panels: each "
+                 "panel is one frame");
+    if ((k = fo_node_get(L->root, "margins")) &&
+        (t->margin_top > 0 || t->margin_bottom > 0 || t->margin_inner > 0 ||
+         t->margin_outer > 0))
+        fo_error(L->d, k->pos,
+                 "'margins' does not apply to a template with panels: give "
+                 "each panel a 'padding'");
+    if ((k = fo_node_get(L->root, "sections")) && t->opener != FO_OPEN_CONTINUE)
+        fo_error(L->d, k->pos,
+                 "'sections' must be 'continue' in a template with panels: "
+                 "end a panel with 'break: column' in the content");
+    if ((k = fo_node_get(L->root, "contents")) && t->contents)
+        fo_error(L->d, k->pos, "a template with panels has no contents pages");
+    if ((k = fo_node_get(L->root, "cover")) && t->cover)
+        fo_error(L->d, k->pos,
+                 "a template with panels has no cover page: give the cover "
+                 "panel 'cover: true'");
+    if ((k = fo_node_get(L->root, "title-page")) && t->title_page)
+        fo_error(L->d, k->pos, "a template with panels has no title page");
+    if ((k = fo_node_get(L->root, "masters")))
+        fo_error(L->d, k->pos,
+                 "a template with panels has no running heads or feet: "
+                 "remove 'masters'");
+    if ((k = fo_node_get(L->root, "binding")) && t->binding != FO_BIND_NONE)
+        fo_error(L->d, k->pos,
+                 "a template with panels is one folded sheet: its binding "
+                 "can only be 'none'");
+}
+
 /* ---- the template file ----------------------------------------------- */
 
 static const char *const template_keys[] = {
     "name",    "description", "page",   "facing",    "bleed",    "margins",
     "columns", "gutter",      "widows", "orphans",   "sections", "contents",
     "cover",   "title-page",  "fonts",  "swatches",  "styles",   "char-styles",
-    "masters", "blocks",      "panels", "languages", NULL};
+    "masters", "blocks",      "panels", "languages", "binding",  NULL};
 
 static void load_fonts_dir(tl *L, const fo_node *v)
 {
@@ -1464,6 +1573,8 @@ static bool load_setting(tl *L, const fo_node *key, const fo_node *v)
 {
     static const char *const openers[] = {"continue", "new-page",
                                           "new-right-page", NULL};
+    static const char *const bindings[] = {"none", "perfect", "saddle-stitch",
+                                           NULL};
     fo_template *t = L->t;
     double x = 0;
     int n = 0;
@@ -1488,6 +1599,10 @@ static bool load_setting(tl *L, const fo_node *key, const fo_node *v)
         (void)get_bool(L, v, "cover", &t->cover);
     } else if (fo_node_is(key, "title-page")) {
         (void)get_bool(L, v, "title-page", &t->title_page);
+    } else if (fo_node_is(key, "binding")) {
+        n = get_choice(L, v, "binding", bindings);
+        if (n >= 0)
+            t->binding = (fo_binding)n;
     } else if (fo_node_is(key, "sections")) {
         n = get_choice(L, v, "sections", openers);
         if (n >= 0)
@@ -1541,6 +1656,7 @@ static void load_template(tl *L, const fo_node *root, const char *lang)
     if (languages)
         load_languages(L, languages, lang);
     check_room(L);
+    check_panel_keys(L);
 }
 
 /* Defaults before the template speaks: folio's swatches and styles, an A4

@@ -81,12 +81,25 @@ typedef struct fo_master {
 
 /* A fixed frame of a panel layout (tri-fold): where content flows, in
  * page coordinates (points, origin top-left of the trim). The frame is the
- * area inside the panel's padding. */
+ * area inside the panel's padding; the box is the whole panel (a span: page
+ * figure or the cover fills it). */
 typedef struct fo_panel {
-    const char *name; /* "cover", "back", "inside-flap", "inside-1", ... */
-    int side;         /* 0 outside (page 1), 1 inside (page 2) */
-    double x, y, w, h;
+    const char *name;      /* "cover", "back", "inside-flap", "inside-1", ... */
+    int side;              /* 0 outside (page 1), 1 inside (page 2) */
+    double x, y, w, h;     /* the frame */
+    double bx, by, bw, bh; /* the panel's box on the trim */
+    int continues;         /* a block that does not fit may run on into the next
+                              panel of the list (`continues-to`); else it is full */
+    int cover; /* the front cover: the publication's `cover:` fills it */
 } fo_panel;
+
+/* How the pages are bound, which decides the page count a book must have
+ * (docs/templates.md, Binding). */
+typedef enum fo_binding {
+    FO_BIND_NONE,    /* any page count */
+    FO_BIND_PERFECT, /* glued sheets: an even page count */
+    FO_BIND_SADDLE   /* folded sheets stitched in the fold: a multiple of 4 */
+} fo_binding;
 
 typedef enum fo_opener {
     FO_OPEN_CONTINUE, /* a section follows in the flow */
@@ -127,6 +140,7 @@ typedef struct fo_template {
     double figure_gap; /* space between a figure and its caption */
     fo_panel *panels;  /* panel layouts: fixed frames, in flow order */
     size_t npanels;
+    fo_binding binding; /* none for a panel layout (one folded sheet) */
 } fo_template;
 
 /* The styles layout asks for; a template that leaves one out gets it from

@@ -1763,6 +1763,12 @@ static fo_status emit_page(pdf_ctx *c, size_t p)
         st = o.st;
         goto out;
     }
+    /* A page with nothing on it (a blank page that makes up a binding's
+     * page count) still gets an operator: libharu writes no bytes as a
+     * Flate stream MuPDF reports as "premature end of data"
+     * (tests/cli/lang_roundtrip.sh). */
+    if (o.b.len == 0)
+        outs(&o, "q Q\n");
     hash_bytes(c, o.b.data ? o.b.data : "", o.b.len);
     if (put_content(c, ps.hp, &o.b) != FO_OK)
         goto out;

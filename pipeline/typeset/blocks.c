@@ -301,12 +301,18 @@ static void add_figure(flow *fl, const fo_block *b)
 
 void flow_draw_page_figure(flow *fl, const elem *e, fo_dl_page *pg)
 {
-    const figure_lay *f = e->data;
     double b = fl->t->bleed;
     pg->frame = FO_DL_IN_BLEED;
+    flow_draw_figure_in(fl, e, pg, -b, -b, pg->width + 2 * b,
+                        pg->height + 2 * b);
+}
+
+void flow_draw_figure_in(flow *fl, const elem *e, fo_dl_page *pg, double x,
+                         double y, double w, double h)
+{
+    const figure_lay *f = e->data;
     flow_place_image(fl, pg, &f->fig->image, f->image, 1, f->fig->focus_x,
-                     f->fig->focus_y, -b, -b, pg->width + 2 * b,
-                     pg->height + 2 * b);
+                     f->fig->focus_y, x, y, w, h);
 }
 
 /* ---- key figures ----------------------------------------------------- */

@@ -174,7 +174,11 @@ static int place_box(frame_state *fs, pos *p, const elem *e, double before)
 {
     int floating = is_float(e);
     /* Figures keep their order: one waits behind another. */
-    int can = (fits(fs, before + e->height) || !fs->started) &&
+    /* An empty frame takes a box that is too tall for the rest of a
+     * frame, but not one taller than the frame: that would be drawn past
+     * its foot (the page builder reports it instead). */
+    int can = (fits(fs, before + e->height) ||
+               (!fs->started && e->height <= fs->h + 1e-6)) &&
               !(floating && p->ndefer > 0);
     if (can) {
         fs->y += before;
@@ -223,15 +227,16 @@ static int take_fitting(const frame_state *fs, const elem *e, int from, int n,
 }
 
 /* Even an empty frame cannot satisfy the rules (a tall heading, a tiny
- * frame): break them rather than stall — what fits in `room`, at least
- * one unit. */
+ * frame): break them rather than stall — what fits in `room`. A unit
+ * taller than the whole frame is never taken: it would be drawn past the
+ * frame's foot, so the page builder reports it instead. */
 static int take_forced(const elem *e, int from, int n, double room)
 {
     int take = 0;
     double acc = 0;
-    while (take < n && acc + unit_height(e, from + take) <= room)
+    while (take < n && acc + unit_height(e, from + take) <= room + 1e-6)
         acc += unit_height(e, from + take++);
-    return take == 0 ? 1 : take;
+    return take;
 }
 
 /* How many units of text or table e, from p.u, go into this frame
@@ -319,7 +324,12 @@ pos fill_frame(flow *fl, pos p, double x, double y, double w, double h,
             *page_break = 1; /* the page builder opens the section */
             break;
         }
-        if (is_float(e) && e->span != FO_SPAN_COLUMN) {
+        int panels = fl->t->npanels > 0;
+        if (panels && is_float(e) && e->span == FO_SPAN_PAGE)
+            break; /* the panel builder gives it a panel of its own */
+        /* (in a panel, the text is the panel: a text-width figure is a
+         * column figure) */
+        if (!panels && is_float(e) && e->span != FO_SPAN_COLUMN) {
             /* Text-width and page figures wait for the top of the next
              * page (the page builder places them); the text goes on. */
             if (p.ntop < MAX_DEFER) {

@@ -170,6 +170,10 @@ void flow_place_image(flow *fl, fo_dl_page *pg, const fo_image_ref *ref,
                       double y, double w, double h);
 /* Draws a span: page figure over the whole page and its bleed. */
 void flow_draw_page_figure(flow *fl, const elem *e, fo_dl_page *pg);
+/* Draws a span: page figure filling the box x, y, w, h (a panel and the
+ * bleed on its sheet edges), cropped around its focus point. */
+void flow_draw_figure_in(flow *fl, const elem *e, fo_dl_page *pg, double x,
+                         double y, double w, double h);
 void flow_fail(flow *fl, fo_status st);
 
 enum { PAGE_FRONT, PAGE_BODY, PAGE_BLANK, PAGE_FIGURE };

@@ -75,34 +75,50 @@ static const fo_rich *ed_text(const flow *fl, const fo_text *t)
 
 /* ---- cover ----------------------------------------------------------- */
 
-static void cover(flow *fl)
+/* Where a cover is drawn: its box on the trim, how far its colour and
+ * image go into the bleed beyond each edge (a panel bleeds only on the
+ * sheet's edges, never across a fold), and where its logo and text go. */
+typedef struct cover_box {
+    double x, y, w, h;
+    double bl, bt, br, bb; /* bleed beyond the left, top, right, bottom */
+    double tx, ty, tw;     /* text and logo: left edge, top, width */
+    double foot; /* the text must end above it: the foot of the box (the
+                    cover's text runs in the band under the image, which
+                    may use the bottom margin, as the booklet's does) */
+} cover_box;
+
+/* The publication's cover in box c: its image over the top 64 % (or the
+ * background colour alone), the logo at the top, and the title, subtitle,
+ * publisher and year on the band below. */
+static void draw_cover(flow *fl, fo_dl_page *pg, const cover_box *c)
 {
     const fo_template *t = fl->t;
     const fo_pub *pub = fl->pub;
-    fo_dl_page *pg = new_page(fl, PAGE_FRONT, -1);
-    double b = t->bleed, w = t->page_w, h = t->page_h;
     int img =
         pub->cover_image.path ? flow_use_image(fl, &pub->cover_image) : -1;
-    double band_y = h * 0.64;
+    double band_y = c->y + c->h * 0.64;
     pg->frame = FO_DL_IN_BLEED; /* the picture and the colour band */
     if (img >= 0) {
         flow_place_image(fl, pg, &pub->cover_image, img, 1, pub->cover_focus_x,
-                         pub->cover_focus_y, -b, -b, w + 2 * b, band_y + b);
+                         pub->cover_focus_y, c->x - c->bl, c->y - c->bt,
+                         c->w + (c->bl + c->br), band_y - (c->y - c->bt));
         fo_dl_op *op = fo_dl_page_add(pg, FO_DL_RECT);
-        op->u.rect = (fo_dl_rect){-b, band_y, w + 2 * b, h - band_y + b,
-                                  t->cover_background};
+        op->u.rect =
+            (fo_dl_rect){c->x - c->bl, band_y, c->w + (c->bl + c->br),
+                         c->y + c->h - band_y + c->bb, t->cover_background};
     } else {
         fo_dl_op *op = fo_dl_page_add(pg, FO_DL_RECT);
         op->u.rect =
-            (fo_dl_rect){-b, -b, w + 2 * b, h + 2 * b, t->cover_background};
+            (fo_dl_rect){c->x - c->bl, c->y - c->bt, c->w + (c->bl + c->br),
+                         c->h + (c->bt + c->bb), t->cover_background};
     }
-    double x = t->margin_outer, tw = w - t->margin_inner - t->margin_outer;
+    double x = c->tx, tw = c->tw;
     pg->frame = FO_DL_IN_TRIM;
     if (pub->logo.path) {
         int logo = flow_use_image(fl, &pub->logo);
         if (logo >= 0)
-            flow_place_image(fl, pg, &pub->logo, logo, 0, 0.5, 0.5, x,
-                             t->margin_top, tw * 0.25, 20 * 72 / 25.4);
+            flow_place_image(fl, pg, &pub->logo, logo, 0, 0.5, 0.5, x, c->ty,
+                             tw * 0.25, 20 * 72 / 25.4);
     }
     double y = band_y + 14;
     const fo_rich *r;
@@ -128,8 +144,53 @@ static void cover(flow *fl)
     if (meta[0]) {
         fo_rich m = {
             meta, strlen(meta), NULL, 0, publ ? publ->pos : (fo_pos){0}, NULL};
-        flow_draw_text(fl, pg, &m, flow_style(fl, "cover-meta"), x, y, tw);
+        y += flow_draw_text(fl, pg, &m, flow_style(fl, "cover-meta"), x, y, tw);
     }
+    /* A long title would run past the cover's foot: refuse it (nothing is
+     * written) rather than print it off the page or across a fold. */
+    if (y > c->foot + 0.01 && (r = ed_text(fl, &pub->title))) {
+        fo_where w = {.rule = "cover", .edition = fl->lang};
+        fo_diag_add_where(fl->d, FO_SEV_ERROR, r->pos, &w,
+                          "the cover's title, subtitle and publisher do not "
+                          "fit under its image: they need %.1f mm, the cover "
+                          "has %.1f mm; shorten them or make the "
+                          "'cover-title' style smaller",
+                          (y - band_y) * 25.4 / 72,
+                          (c->foot - band_y) * 25.4 / 72);
+    }
+}
+
+/* The cover page: the whole page and its bleed. */
+static void cover(flow *fl)
+{
+    const fo_template *t = fl->t;
+    fo_dl_page *pg = new_page(fl, PAGE_FRONT, -1);
+    double b = t->bleed;
+    cover_box c = {0,
+                   0,
+                   t->page_w,
+                   t->page_h,
+                   b,
+                   b,
+                   b,
+                   b,
+                   t->margin_outer,
+                   t->margin_top,
+                   t->page_w - t->margin_inner - t->margin_outer,
+                   t->page_h};
+    draw_cover(fl, pg, &c);
+}
+
+/* Does the publication ask for a cover (`cover:` with an image or a
+ * logo)? Where it said so, for messages. */
+static int wants_cover(const fo_pub *pub, fo_pos *at)
+{
+    const fo_image_ref *r = pub->cover_image.path ? &pub->cover_image
+                            : pub->logo.path      ? &pub->logo
+                                                  : NULL;
+    if (r && at)
+        *at = r->pos;
+    return r != NULL;
 }
 
 /* ---- contents -------------------------------------------------------- */
@@ -592,6 +653,35 @@ static pos fill_regions(flow *fl, pos p, size_t page, double x, double y,
     return p;
 }
 
+/* Nothing at p could be placed, even on an empty page (a block taller
+ * than the text frame): an error at the block, with its height and the
+ * frame's, rather than drawing it past the frame's foot or adding pages
+ * for ever. */
+static void cannot_place(flow *fl, pos p)
+{
+    int at = p.e < fl->nel ? p.e : p.ndefer > 0 ? p.defer[0] : p.top[0];
+    const elem *e = &fl->el[at];
+    int u = at == p.e ? p.u : 0;
+    double h = e->kind == EL_BOX   ? e->height
+               : u < unit_count(e) ? unit_height(e, u)
+                                   : 0;
+    if (e->kind == EL_TABLE)
+        h += e->table->head_h;
+    fo_where w = {.edition = fl->lang};
+    if (h > fl->frame_h)
+        fo_diag_add_where(fl->d, FO_SEV_ERROR, e->pos, &w,
+                          "this block is %.1f mm tall and the text frame of "
+                          "template '%s' %.1f mm: it cannot be placed; "
+                          "shorten it",
+                          h * 25.4 / 72, fl->t->name, fl->frame_h * 25.4 / 72);
+    else
+        fo_diag_add_where(fl->d, FO_SEV_ERROR, e->pos, &w,
+                          "this block cannot be placed on a page of "
+                          "template '%s'",
+                          fl->t->name);
+    flow_fail(fl, FO_ERR_INPUT);
+}
+
 static void flow_columns(flow *fl)
 {
     const fo_template *t = fl->t;
@@ -645,16 +735,15 @@ static void flow_columns(flow *fl)
                fl->el[p.e].kind == EL_BOX && fl->el[p.e].span == FO_SPAN_TEXT &&
                fl->el[p.e].block && fl->el[p.e].block->kind == FO_BLOCK_FIGURE)
             p.top[p.ntop++] = p.e++;
-        y += place_top(fl, &p, pg, x, y, t->margin_top + fl->frame_h - y);
+        double tops =
+            place_top(fl, &p, pg, x, y, t->margin_top + fl->frame_h - y);
+        y += tops;
         int pb;
         pos end = fill_regions(fl, p, idx, x, y, pg, &pb);
-        if (pos_same(end, p) && !opening && !pb) {
-            fo_error(fl->d, fl->el[p.e].pos,
-                     "this block cannot be placed on a page of template "
-                     "'%s'",
-                     t->name);
-            flow_fail(fl, FO_ERR_INPUT);
-        }
+        /* Nothing placed at all (a page that only held waiting figures
+         * did progress): stop rather than add empty pages for ever. */
+        if (pos_same(end, p) && !opening && !pb && tops == 0)
+            cannot_place(fl, p);
         p = end;
         release_passed(fl, p);
     }
@@ -663,18 +752,68 @@ static void flow_columns(flow *fl)
 
 /* ---- body in fixed panels -------------------------------------------- */
 
-static double remaining_height(const flow *fl, pos p)
+/* A panel's box with the bleed on the edges it shares with the sheet:
+ * never across a fold into the neighbouring panel. */
+static cover_box panel_box(const flow *fl, const fo_panel *pn)
+{
+    const fo_template *t = fl->t;
+    double b = t->bleed, eps = 0.01;
+    cover_box c = {.x = pn->bx,
+                   .y = pn->by,
+                   .w = pn->bw,
+                   .h = pn->bh,
+                   .tx = pn->x,
+                   .ty = pn->y,
+                   .tw = pn->w,
+                   .foot = pn->by + pn->bh};
+    c.bl = pn->bx <= eps ? b : 0;
+    c.bt = pn->by <= eps ? b : 0;
+    c.br = pn->bx + pn->bw >= t->page_w - eps ? b : 0;
+    c.bb = pn->by + pn->bh >= t->page_h - eps ? b : 0;
+    return c;
+}
+
+static int is_page_figure(const flow *fl, pos p)
+{
+    if (p.u != 0 || p.e >= fl->nel)
+        return 0;
+    const elem *e = &fl->el[p.e];
+    return e->kind == EL_BOX && e->block && e->block->kind == FO_BLOCK_FIGURE &&
+           e->span == FO_SPAN_PAGE;
+}
+
+/* Did the content move on at p on purpose — just past a break, or at a
+ * span: page figure, which takes a panel of its own? Then the next panel
+ * starts a new run of content, whether or not the last one continues. */
+static int moves_on(const flow *fl, pos p)
+{
+    return (p.u == 0 && p.e > 0 && fl->el[p.e - 1].kind == EL_BREAK) ||
+           is_page_figure(fl, p);
+}
+
+/* Height of the run of content left at p — the figures waiting, then the
+ * blocks up to the next break or span: page figure, at *stop (fl->nel:
+ * none) — which the panels just filled were meant to hold. */
+static double run_left(const flow *fl, pos p, int *stop)
 {
     double h = 0;
     for (int i = 0; i < p.ndefer; i++)
-        h += fl->el[p.defer[i]].height;
-    for (int e = p.e; e < fl->nel; e++) {
+        h += fl->el[p.defer[i]].space_before + fl->el[p.defer[i]].height;
+    int e = p.e;
+    for (; e < fl->nel; e++) {
         const elem *el = &fl->el[e];
+        if (el->kind == EL_BREAK ||
+            (e > p.e && is_page_figure(fl, (pos){.e = e})))
+            break;
         int n = unit_count(el);
+        if (e > p.e || p.u == 0)
+            h += el->space_before;
+        if (el->kind == EL_TABLE && (e > p.e || p.u < n))
+            h += el->table->head_h;
         for (int u = e == p.e ? p.u : 0; u < n; u++)
             h += unit_height(el, u);
-        h += el->space_after;
     }
+    *stop = e;
     return h;
 }
 
@@ -705,6 +844,49 @@ static void panel_folds(flow *fl, fo_dl_page *pg, int side)
     fo_dl_page_set_folds(pg, folds, n);
 }
 
+/* The run that started in panel `from` has filled panel i, which does not
+ * continue into the next: reports what does not fit, at the block that
+ * first does not, and returns where the next run starts (after the next
+ * break), so that every over-full run of the edition is reported. */
+static pos panel_full(flow *fl, size_t from, size_t i, pos end, int last)
+{
+    const fo_template *t = fl->t;
+    const fo_panel *pn = &t->panels[i];
+    int stop;
+    double over = run_left(fl, end, &stop);
+    int at = end.ndefer > 0 ? end.defer[0] : end.e;
+    char what[256];
+    if (from == i)
+        (void)snprintf(what, sizeof what, "panel '%s' is full", pn->name);
+    else
+        (void)snprintf(what, sizeof what, "the panels '%s' to '%s' are full",
+                       t->panels[from].name, pn->name);
+    cover_box c = panel_box(fl, pn);
+    fo_where w = {.rule = "panel",
+                  .edition = fl->lang,
+                  .page = pn->side + 1,
+                  .has_box = 1,
+                  .x = c.x,
+                  .y = c.y,
+                  .w = c.w,
+                  .h = c.h};
+    fo_diag_add_where(fl->d, FO_SEV_ERROR, fl->el[at].pos, &w,
+                      "%s: %.1f mm of content does not fit; %s", what,
+                      over * 25.4 / 72,
+                      last ? "shorten the text"
+                           : "shorten the text, or move a block after a "
+                             "'break: column' into the next panel");
+    pos q = {0};
+    q.e = stop < fl->nel && fl->el[stop].kind == EL_BREAK ? stop + 1 : stop;
+    return q;
+}
+
+/* Pours the content through the panels in list order. A run of content
+ * (up to a break or a span: page figure) runs on from a panel into the
+ * next only when the panel says `continues-to`; otherwise a panel that
+ * cannot hold the rest of its run is an error. A span: page figure fills
+ * the next empty panel into the bleed. With the publication's `cover:`,
+ * the cover panel holds the cover and the content skips it. */
 static void flow_panels(flow *fl)
 {
     const fo_template *t = fl->t;
@@ -715,23 +897,100 @@ static void flow_panels(flow *fl)
     size_t first = fl->doc->npages;
     for (int s = 0; s < sides; s++)
         panel_folds(fl, new_page(fl, PAGE_BODY, 0), s);
-    pos p = {0};
-    for (size_t i = 0; i < t->npanels; i++) {
-        const fo_panel *pn = &t->panels[i];
-        int pb;
-        p = fill_frame(fl, p, pn->x, pn->y, pn->w, pn->h,
-                       fl->doc->pages[first + (size_t)pn->side], &pb);
+    size_t cover_panel = t->npanels;
+    fo_pos cover_at;
+    if (wants_cover(fl->pub, &cover_at)) {
+        for (size_t i = 0; i < t->npanels && cover_panel == t->npanels; i++)
+            if (t->panels[i].cover)
+                cover_panel = i;
+        if (cover_panel < t->npanels) {
+            const fo_panel *pn = &t->panels[cover_panel];
+            cover_box c = panel_box(fl, pn);
+            draw_cover(fl, fl->doc->pages[first + (size_t)pn->side], &c);
+        } else {
+            fo_warning(fl->d, cover_at,
+                       "template '%s' has no cover panel: the cover image "
+                       "and logo are not used",
+                       t->name);
+        }
     }
-    if (p.e < fl->nel || p.ndefer > 0) {
-        int at = p.ndefer > 0 ? p.defer[0] : p.e;
-        double over = remaining_height(fl, p);
-        fo_error(fl->d, fl->el[at].pos,
-                 "the content does not fit the %zu panels of template '%s': "
-                 "from this block on it overflows by %.1f mm",
-                 t->npanels, t->name, over * 25.4 / 72);
-        flow_fail(fl, FO_ERR_INPUT);
+    pos p = {0};
+    size_t i = 0, from = 0;
+    while (fl->status == FO_OK && (p.e < fl->nel || p.ndefer > 0)) {
+        if (i == cover_panel)
+            from = ++i;
+        if (i >= t->npanels) {
+            int at = p.ndefer > 0 ? p.defer[0] : p.e;
+            fo_where w = {.edition = fl->lang};
+            fo_diag_add_where(fl->d, FO_SEV_ERROR, fl->el[at].pos, &w,
+                              "no panel is left for this block: the %zu "
+                              "panels of template '%s' are used",
+                              t->npanels, t->name);
+            break;
+        }
+        const fo_panel *pn = &t->panels[i];
+        fo_dl_page *pg = fl->doc->pages[first + (size_t)pn->side];
+        if (p.ndefer == 0 && is_page_figure(fl, p)) {
+            cover_box c = panel_box(fl, pn);
+            pg->frame = FO_DL_IN_BLEED; /* its panel, out to the sheet's edge */
+            flow_draw_figure_in(fl, &fl->el[p.e], pg, c.x - c.bl, c.y - c.bt,
+                                c.w + c.bl + c.br, c.h + c.bt + c.bb);
+            p.e++;
+            from = ++i;
+            continue;
+        }
+        int pb;
+        pos end = fill_frame(fl, p, pn->x, pn->y, pn->w, pn->h, pg, &pb);
+        if (end.e >= fl->nel && end.ndefer == 0)
+            break;
+        size_t next = i + 1 == cover_panel ? i + 2 : i + 1;
+        if (!pn->continues && (end.ndefer > 0 || !moves_on(fl, end))) {
+            p = panel_full(fl, from, i, end, next >= t->npanels);
+            from = i = next;
+        } else {
+            p = end;
+            i = next;
+            if (moves_on(fl, end))
+                from = i;
+        }
     }
     close_pages(fl);
+}
+
+/* ---- binding ---------------------------------------------------------- */
+
+/* A saddle-stitched book is sheets folded in the middle and nested, 4
+ * pages each; a perfect-bound one is leaves glued at the spine, 2 pages
+ * each. Blank pages (numbered, without running heads) make up the count
+ * at the end, since there is no back cover page to keep last; each is
+ * a warning, so --strict refuses a book whose content misses the count. */
+static void bind(flow *fl)
+{
+    const fo_template *t = fl->t;
+    size_t per = t->binding == FO_BIND_SADDLE    ? 4
+                 : t->binding == FO_BIND_PERFECT ? 2
+                                                 : 1;
+    size_t n = fl->doc->npages, add = (per - n % per) % per;
+    if (add == 0)
+        return;
+    const char *book =
+        per == 4 ? "saddle-stitched booklet" : "perfect-bound book";
+    const char *count = per == 4 ? "a multiple of 4" : "an even number";
+    fo_where w = {.edition = fl->lang};
+    if (fl->d->strict) { /* nothing is written: say what it lacks */
+        fo_diag_add_where(fl->d, FO_SEV_ERROR, fl->pub->template_pos, &w,
+                          "the %s has %zu pages, not %s: it needs %zu blank "
+                          "page%s at the end",
+                          book, n, count, add, add == 1 ? "" : "s");
+        return;
+    }
+    for (size_t i = 0; i < add; i++)
+        new_page(fl, PAGE_BLANK, -1);
+    close_pages(fl);
+    fo_diag_add_where(fl->d, FO_SEV_WARNING, fl->pub->template_pos, &w,
+                      "added %zu blank page%s so that the %s has %zu pages, "
+                      "%s",
+                      add, add == 1 ? "" : "s", book, n + add, count);
 }
 
 /* ---- the edition ----------------------------------------------------- */
@@ -820,18 +1079,30 @@ fo_status fo_typeset_stream(const fo_pub *pub, int ed, const fo_template *t,
     fl.text_w = t->page_w - t->margin_inner - t->margin_outer;
     fl.frame_h = t->page_h - t->margin_top - t->margin_bottom;
     if (t->npanels > 0) {
+        /* Every frame is a panel: paragraphs are set once, to the
+         * narrowest, and text-width figures are panel-wide (the margins
+         * do not apply). */
         fl.col_w = t->panels[0].w;
         fl.frame_h = t->panels[0].h;
-        for (size_t i = 1; i < t->npanels; i++)
+        for (size_t i = 1; i < t->npanels; i++) {
             fl.col_w = fmin(fl.col_w, t->panels[i].w);
+            fl.frame_h = fmin(fl.frame_h, t->panels[i].h);
+        }
+        fl.text_w = fl.col_w;
     } else {
         fl.col_w = (fl.text_w - (t->columns - 1) * t->gutter) / t->columns;
     }
     add_sections(&fl);
     toc tc = {0};
+    fo_pos cover_at;
     if (fl.status == FO_OK && t->cover && t->npanels == 0) {
         cover(&fl);
         close_pages(&fl);
+    } else if (t->npanels == 0 && wants_cover(pub, &cover_at)) {
+        fo_warning(d, cover_at,
+                   "template '%s' has no cover page ('cover: false'): the "
+                   "cover image and logo are not used",
+                   t->name);
     }
     if (fl.status == FO_OK && t->contents && t->npanels == 0) {
         toc_collect(&fl, &tc);
@@ -844,6 +1115,8 @@ fo_status fo_typeset_stream(const fo_pub *pub, int ed, const fo_template *t,
         else
             flow_columns(&fl);
     }
+    if (fl.status == FO_OK && t->npanels == 0)
+        bind(&fl);
     if (fl.status == FO_OK && tc.npages) {
         /* Every entry's page is known now: the contents go last. */
         toc_fill(&fl, &tc);

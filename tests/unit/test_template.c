@@ -263,6 +263,7 @@ static void test_booklet(void **state)
     assert_int_equal(t->opener, FO_OPEN_CONTINUE);
     assert_true(t->contents);
     assert_true(t->cover);
+    assert_int_equal(t->binding, FO_BIND_SADDLE);
     all_styles(t);
     const fo_style *body = fo_template_style(t, "body");
     assert_float_equal(body->size, 9.5, 0);
@@ -291,18 +292,29 @@ static void test_trifold(void **state)
     assert_float_equal(body->leading, 12.5, 0);
     assert_int_equal(body->align, FO_ALIGN_LEFT);
 
+    assert_int_equal(t->binding, FO_BIND_NONE);
+
+    /* Only the inside panels run on into each other; the cover panel is
+     * the front cover. */
     static const struct {
         const char *name;
         int side;
         double x;
-    } order[] = {{"cover", 0, 198},     {"inside-1", 1, 0},
-                 {"inside-2", 1, 99},   {"inside-3", 1, 198},
-                 {"inside-flap", 0, 0}, {"back", 0, 99}};
+        int continues, cover;
+    } order[] = {{"cover", 0, 198, 0, 1},     {"inside-1", 1, 0, 1, 0},
+                 {"inside-2", 1, 99, 1, 0},   {"inside-3", 1, 198, 0, 0},
+                 {"inside-flap", 0, 0, 0, 0}, {"back", 0, 99, 0, 0}};
     assert_int_equal(t->npanels, 6);
     for (size_t i = 0; i < 6; i++) {
         const fo_panel *p = &t->panels[i];
         assert_string_equal(p->name, order[i].name);
         assert_int_equal(p->side, order[i].side);
+        assert_int_equal(p->continues, order[i].continues);
+        assert_int_equal(p->cover, order[i].cover);
+        /* the whole panel, for page figures and the cover */
+        assert_float_equal(p->bx, order[i].x * MM, 1e-6);
+        assert_float_equal(p->bw, 99 * MM, 1e-6);
+        assert_float_equal(p->bh, 210 * MM, 1e-6);
         /* 99 x 210 mm, less 8 mm padding all round */
         assert_float_equal(p->x, (order[i].x + 8) * MM, 1e-6);
         assert_float_equal(p->y, 8 * MM, 1e-6);
