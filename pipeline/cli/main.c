@@ -1276,8 +1276,11 @@ static int cmd_preview(int argc, char **argv)
         int rendered = 0;
         if (fo_preview_pages(pub, docs, &po, NULL, NULL, &rendered, &d) !=
                 FO_OK ||
-            fo_proof_write(pub, docs, &d, &po, (long)time(NULL), &d) != FO_OK)
+            fo_proof_write(pub, docs, &d, &po, (long)time(NULL), &d) !=
+                FO_OK) {
             rc = EXIT_INPUT;
+            write = 0; /* nothing to announce */
+        }
         for (int e = 0; e < pub->neditions && write; e++)
             if (docs[e])
                 printf("%s/%s-%s-*.png: %zu pages at %g dpi%s\n", o.out_dir,

@@ -144,7 +144,7 @@ typedef struct fo_diags {
     int errors, warnings;
     fo_diag_slot *seen; /* hash set of items, so a repeat costs O(1) */
     size_t nseen;       /* its capacity: 0 or a power of two */
-    int strict; /* --strict: every warning is added as an error */
+    int strict;         /* --strict: every warning is added as an error */
 } fo_diags;
 
 void fo_diags_init(fo_diags *d);

@@ -943,8 +943,7 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
     double avail = width - indent, rs, rl;
     glue_ratios(st, &lg, avail, justify, &rs, &rl);
     double letter_extra = 0;
-    double set =
-        lg.nat + apply_glue(p, st, gaps, line, rs, rl, &letter_extra);
+    double set = lg.nat + apply_glue(p, st, gaps, line, rs, rl, &letter_extra);
     double x = indent;
     if (st->align == FO_ALIGN_CENTER)
         x += (avail - set) / 2;
