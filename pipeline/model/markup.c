@@ -92,10 +92,15 @@ static void err(parser *p, size_t off, const char *fmt, ...)
     p->errs[p->errors++] = (pending_error){off, msg};
 }
 
+/* An error's offset and its index in the order found. */
+typedef struct error_ref {
+    size_t off, index;
+} error_ref;
+
 static int cmp_offset(const void *x, const void *y)
 {
-    const pending_error *const *a = x, *const *b = y;
-    return ((*a)->off > (*b)->off) - ((*a)->off < (*b)->off);
+    const error_ref *a = x, *b = y;
+    return (a->off > b->off) - (a->off < b->off);
 }
 
 /* Reports the errors in the order found, each at the text's position plus
@@ -106,15 +111,15 @@ static void report_errors(parser *p)
 {
     if (!p->errors)
         return;
-    pending_error **by_off = fo_xmalloc(sizeof *by_off * p->errors);
+    error_ref *by_off = fo_xmalloc(sizeof *by_off * p->errors);
     fo_pos *pos = fo_xmalloc(sizeof *pos * p->errors);
     for (size_t k = 0; k < p->errors; k++)
-        by_off[k] = &p->errs[k];
+        by_off[k] = (error_ref){p->errs[k].off, k};
     qsort(by_off, p->errors, sizeof *by_off, cmp_offset);
     fo_pos q = p->pos;
     size_t i = 0;
     for (size_t k = 0; k < p->errors; k++) {
-        size_t off = by_off[k]->off < p->len ? by_off[k]->off : p->len;
+        size_t off = by_off[k].off < p->len ? by_off[k].off : p->len;
         for (; i < off; i++) {
             unsigned char c = (unsigned char)p->src[i];
             if (c == '\n') {
@@ -124,7 +129,7 @@ static void report_errors(parser *p)
                 q.col++;
             }
         }
-        pos[by_off[k] - p->errs] = q;
+        pos[by_off[k].index] = q;
     }
     for (size_t k = 0; k < p->errors; k++)
         fo_diag_add(p->d, FO_SEV_ERROR, pos[k], "%s", p->errs[k].msg);

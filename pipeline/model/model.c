@@ -1240,6 +1240,17 @@ static const char *load_name(loader *L, const fo_node *v, const char *what)
     return fo_arena_strndup(L->a, v->str, v->len);
 }
 
+/* `template: NAME` or a path to the project's own template folder. */
+static void load_template_name(loader *L, const fo_node *v)
+{
+    const char *s = fo_model_path_has_nul(L->d, v, "template")
+                        ? NULL
+                        : load_name(L, v, "template");
+    if (s)
+        L->pub->template_name = s;
+    L->pub->template_pos = v->pos;
+}
+
 static const char *const profile_names[] = {"print", "screen", "archive", NULL};
 
 /* `profiles: [print, screen]`: what a plain `folio build` writes. */
@@ -1343,12 +1354,7 @@ static void load_pub(loader *L, const fo_node *root)
             else if (s)
                 pub->slug = s;
         } else if (fo_node_is(key, "template")) {
-            const char *s = fo_model_path_has_nul(L->d, v, "template")
-                                ? NULL
-                                : load_name(L, v, "template");
-            if (s)
-                pub->template_name = s;
-            pub->template_pos = v->pos;
+            load_template_name(L, v);
         } else if (fo_node_is(key, "keywords")) {
             load_text(L, v, &pub->keywords);
         } else if (fo_node_is(key, "profiles")) {
