@@ -203,6 +203,17 @@ def style_overrides(n):
     return {"publication.yaml": HEAD + "      - p: \"x\"\nstyles:\n" + styles}
 
 
+def template_errors(n):
+    # A project's own template with n unknown keys in one style: loaded
+    # once per edition, its errors sorted and merged.
+    keys = "".join("    k%d: 1\n" % i for i in range(n))
+    return {"publication.yaml": HEAD.replace("editions: [vi]",
+                                             "template: ./tmpl\n"
+                                             "editions: [vi, en]") +
+            "      - p: \"x\"\n",
+            "tmpl/template.yaml": "name: tmpl\nstyles:\n  body:\n" + keys}
+
+
 def unknown_keys(n):
     keys = "".join("        k%d: 1\n" % i for i in range(n))
     return pub("      - p: \"x\"\n" + keys)
@@ -222,6 +233,7 @@ CASES = {
     "alias-errors": (alias_errors, [3_000, 30_000, 300_000], 1, None),
     "model-errors": (model_errors, [500, 5_000, 50_000], 1, None),
     "duplicate-keys": (duplicate_keys, [500, 5_000, 50_000], 1, None),
+    "template-errors": (template_errors, [200, 2_000, 20_000], 1, None),
     "unknown-keys": (unknown_keys, [500, 5_000, 50_000], 1, None),
     "alias-bomb": (alias_bomb, [10, 100, 1_000], 1, 0.5),
     "include-fanout": (include_fanout, [2, 4, 16], 1, ("only", 1.0)),
@@ -253,7 +265,9 @@ def write(folder, files):
     for name, text in files.items():
         data = text.encode()
         nbytes += len(data)
-        with open(os.path.join(folder, name), "wb") as f:
+        path = os.path.join(folder, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
             f.write(data)
     return nbytes
 
