@@ -47,6 +47,10 @@ typedef struct opener {
     int link;      /* K_LINK: index into hrefs, or -1 for a nested link */
 } opener;
 
+_Static_assert((FO_SPAN_BOLD | FO_SPAN_ITALIC | FO_SPAN_LINK | FO_SPAN_SUPER) <=
+                   0xFF,
+               "the parser keeps a character's span flags in a byte");
+
 /* An error waiting for its position (see report_errors). */
 typedef struct pending_error {
     size_t off;
@@ -62,7 +66,8 @@ typedef struct parser {
     size_t errors, errs_cap;
     /* output before NFC, one style per byte */
     char *out;
-    unsigned *flags;
+    unsigned char *flags; /* FO_SPAN_* fit in a byte: a 15 MB text's
+                             buffers are 10 bytes a byte, not 13 */
     int *link;
     size_t n;
     /* open constructs, and how many of each kind are open */
@@ -155,7 +160,7 @@ static void put(parser *p, const char *s, size_t n, unsigned flags, int link)
 {
     for (size_t i = 0; i < n; i++) {
         p->out[p->n] = s[i];
-        p->flags[p->n] = flags;
+        p->flags[p->n] = (unsigned char)flags;
         p->link[p->n] = link;
         p->n++;
     }
