@@ -82,18 +82,32 @@ static ed_cache *cache_edition(fo_preview_cache *c, const char *lang)
     return e;
 }
 
-static uint64_t fnv_str(uint64_t h, const char *s)
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
-    return fo_hash(h, s, strlen(s));
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
 }
 
-/* v's 8 bytes, least significant first (whatever the machine's order) */
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
 static uint64_t fnv_num(uint64_t h, long long v)
 {
-    unsigned char b[8];
-    for (int i = 0; i < 8; i++, v >>= 8)
-        b[i] = (unsigned char)(v & 0xFF);
-    return fo_hash(h, b, sizeof b);
+    for (int i = 0; i < 8; i++, v >>= 8) {
+        h ^= (unsigned char)(v & 0xFF);
+        h *= 1099511628211ULL;
+    }
+    return h;
 }
 
 /* The hash of page p of doc (see the top of the file); 0 when the dump
@@ -106,12 +120,12 @@ static uint64_t page_hash(const fo_dl_doc *doc, size_t p)
     one.npages = 1;
     fo_buf b;
     fo_buf_init(&b, 0);
-    uint64_t h = FO_HASH_SEED;
+    uint64_t h = 14695981039346656037ULL;
     if (fo_dl_dump(&one, &b) != FO_OK) {
         fo_buf_free(&b);
         return 0;
     }
-    h = fo_hash(h, b.data, b.len);
+    h = fnv(h, b.data, b.len);
     fo_buf_free(&b);
     const fo_dl_page *pg = doc->pages[p];
     if (pg->label)

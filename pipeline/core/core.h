@@ -186,8 +186,8 @@ char *fo_escape_controls(const char *s, size_t n);
 
 /* FNV-1a (64-bit) of p[0..n), continuing from h (FO_HASH_SEED to start),
  * so that several fields chain into one hash. Fast and stable across runs
- * and machines (the PDF /ID and the preview cache rely on that); not
- * meant to resist chosen collisions. */
+ * and machines (the PDF /ID and subset tags rely on that); not meant to
+ * resist chosen collisions. */
 uint64_t fo_hash(uint64_t h, const void *p, size_t n);
 
 /* ---- paths and files ------------------------------------------------ */

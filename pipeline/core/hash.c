@@ -1,6 +1,5 @@
-/* Hashing: one FNV-1a for the whole tree (the diagnostics' repeat set,
- * the PDF /ID and subset tags, the preview's page cache), so that none
- * spells out its own copy. */
+/* Hashing: one FNV-1a for the tree (the diagnostics' repeat set, the PDF
+ * /ID and subset tags), so that no module spells out its own copy. */
 #include "core.h"
 
 uint64_t fo_hash(uint64_t h, const void *p, size_t n)

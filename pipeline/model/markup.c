@@ -47,6 +47,10 @@ typedef struct opener {
     int link;      /* K_LINK: index into hrefs, or -1 for a nested link */
 } opener;
 
+_Static_assert((FO_SPAN_BOLD | FO_SPAN_ITALIC | FO_SPAN_LINK | FO_SPAN_SUPER) <=
+                   0xFF,
+               "the parser keeps a character's span flags in a byte");
+
 /* An error waiting for its position (see report_errors). */
 typedef struct pending_error {
     size_t off;
@@ -62,7 +66,8 @@ typedef struct parser {
     size_t errors, errs_cap;
     /* output before NFC, one style per byte */
     char *out;
-    unsigned *flags;
+    unsigned char *flags; /* FO_SPAN_* fit in a byte: a 15 MB text's
+                             buffers are 10 bytes a byte, not 13 */
     int *link;
     size_t n;
     /* open constructs, and how many of each kind are open */
@@ -92,10 +97,15 @@ static void err(parser *p, size_t off, const char *fmt, ...)
     p->errs[p->errors++] = (pending_error){off, msg};
 }
 
+/* An error's offset and its index in the order found. */
+typedef struct error_ref {
+    size_t off, index;
+} error_ref;
+
 static int cmp_offset(const void *x, const void *y)
 {
-    const pending_error *const *a = x, *const *b = y;
-    return ((*a)->off > (*b)->off) - ((*a)->off < (*b)->off);
+    const error_ref *a = x, *b = y;
+    return (a->off > b->off) - (a->off < b->off);
 }
 
 /* Reports the errors in the order found, each at the text's position plus
@@ -106,15 +116,15 @@ static void report_errors(parser *p)
 {
     if (!p->errors)
         return;
-    pending_error **by_off = fo_xmalloc(sizeof *by_off * p->errors);
+    error_ref *by_off = fo_xmalloc(sizeof *by_off * p->errors);
     fo_pos *pos = fo_xmalloc(sizeof *pos * p->errors);
     for (size_t k = 0; k < p->errors; k++)
-        by_off[k] = &p->errs[k];
+        by_off[k] = (error_ref){p->errs[k].off, k};
     qsort(by_off, p->errors, sizeof *by_off, cmp_offset);
     fo_pos q = p->pos;
     size_t i = 0;
     for (size_t k = 0; k < p->errors; k++) {
-        size_t off = by_off[k]->off < p->len ? by_off[k]->off : p->len;
+        size_t off = by_off[k].off < p->len ? by_off[k].off : p->len;
         for (; i < off; i++) {
             unsigned char c = (unsigned char)p->src[i];
             if (c == '\n') {
@@ -124,7 +134,7 @@ static void report_errors(parser *p)
                 q.col++;
             }
         }
-        pos[by_off[k] - p->errs] = q;
+        pos[by_off[k].index] = q;
     }
     for (size_t k = 0; k < p->errors; k++)
         fo_diag_add(p->d, FO_SEV_ERROR, pos[k], "%s", p->errs[k].msg);
@@ -150,7 +160,7 @@ static void put(parser *p, const char *s, size_t n, unsigned flags, int link)
 {
     for (size_t i = 0; i < n; i++) {
         p->out[p->n] = s[i];
-        p->flags[p->n] = flags;
+        p->flags[p->n] = (unsigned char)flags;
         p->link[p->n] = link;
         p->n++;
     }

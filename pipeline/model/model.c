@@ -272,12 +272,14 @@ static void count_includes(loader *L, const fo_node *n, const char *real_dir)
             L->over = true;
             return;
         }
-        const char *why = NULL;
-        char *real = fo_path_confined(L->pub->root, real_dir, v->str, &why);
+        /* only counted here: whether the path may be read is
+         * enter_include's business (a plain stat costs one system call,
+         * resolving the path one per folder of it) */
+        char *path = fo_path_join(real_dir, v->str);
         struct stat st;
-        if (real && stat(real, &st) == 0)
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
             L->total_bytes += st.st_size;
-        free(real);
+        free(path);
         if (L->total_bytes > MAX_TOTAL_BYTES) {
             fo_error(L->d, v->pos,
                      "the publication and its includes exceed %d MiB",
@@ -1264,6 +1266,17 @@ static const char *load_name(loader *L, const fo_node *v, const char *what)
     return fo_arena_strndup(L->a, v->str, v->len);
 }
 
+/* `template: NAME` or a path to the project's own template folder. */
+static void load_template_name(loader *L, const fo_node *v)
+{
+    const char *s = fo_model_path_has_nul(L->d, v, "template")
+                        ? NULL
+                        : load_name(L, v, "template");
+    if (s)
+        L->pub->template_name = s;
+    L->pub->template_pos = v->pos;
+}
+
 static const char *const profile_names[] = {"print", "screen", "archive", NULL};
 
 /* `profiles: [print, screen]`: what a plain `folio build` writes. */
@@ -1367,12 +1380,7 @@ static void load_pub(loader *L, const fo_node *root)
             else if (s)
                 pub->slug = s;
         } else if (fo_node_is(key, "template")) {
-            const char *s = fo_model_path_has_nul(L->d, v, "template")
-                                ? NULL
-                                : load_name(L, v, "template");
-            if (s)
-                pub->template_name = s;
-            pub->template_pos = v->pos;
+            load_template_name(L, v);
         } else if (fo_node_is(key, "keywords")) {
             load_text(L, v, &pub->keywords);
         } else if (fo_node_is(key, "profiles")) {

@@ -9,7 +9,9 @@ Some cases also have an absolute bound (a 1 KB bomb is refused at once),
 and each case's exit status is checked (0: loads, 1: refused).
 
 Usage: run.py --loader PATH --work DIR [--case NAME...] [--scale K]
+              [--slowdown F]
   --scale K divides every size by K (a quick look on a slow build).
+  --slowdown F multiplies the absolute bounds by F (sanitizer builds).
 """
 import argparse
 import os
@@ -201,6 +203,17 @@ def style_overrides(n):
     return {"publication.yaml": HEAD + "      - p: \"x\"\nstyles:\n" + styles}
 
 
+def template_errors(n):
+    # A project's own template with n unknown keys in one style: loaded
+    # once per edition, its errors sorted and merged.
+    keys = "".join("    k%d: 1\n" % i for i in range(n))
+    return {"publication.yaml": HEAD.replace("editions: [vi]",
+                                             "template: ./tmpl\n"
+                                             "editions: [vi, en]") +
+            "      - p: \"x\"\n",
+            "tmpl/template.yaml": "name: tmpl\nstyles:\n  body:\n" + keys}
+
+
 def unknown_keys(n):
     keys = "".join("        k%d: 1\n" % i for i in range(n))
     return pub("      - p: \"x\"\n" + keys)
@@ -220,6 +233,7 @@ CASES = {
     "alias-errors": (alias_errors, [3_000, 30_000, 300_000], 1, None),
     "model-errors": (model_errors, [500, 5_000, 50_000], 1, None),
     "duplicate-keys": (duplicate_keys, [500, 5_000, 50_000], 1, None),
+    "template-errors": (template_errors, [200, 2_000, 20_000], 1, None),
     "unknown-keys": (unknown_keys, [500, 5_000, 50_000], 1, None),
     "alias-bomb": (alias_bomb, [10, 100, 1_000], 1, 0.5),
     "include-fanout": (include_fanout, [2, 4, 16], 1, ("only", 1.0)),
@@ -239,6 +253,11 @@ CASES = {
 }
 
 
+# Cases whose sizes are set against a limit (4096 includes, 1000 styles):
+# --scale leaves them as they are.
+NO_SCALE = {"include-lines", "style-overrides"}
+
+
 def write(folder, files):
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
@@ -246,7 +265,9 @@ def write(folder, files):
     for name, text in files.items():
         data = text.encode()
         nbytes += len(data)
-        with open(os.path.join(folder, name), "wb") as f:
+        path = os.path.join(folder, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
             f.write(data)
     return nbytes
 
@@ -281,13 +302,21 @@ def load(loader, folder, cpu_limit):
     return cpu, p.returncode, first
 
 
-def run_case(name, loader, work, scale):
+def run_case(name, loader, work, scale, slowdown):
     gen, sizes, want_rc, bound = CASES[name]
     only = isinstance(bound, tuple)
     if only:
         bound = bound[1]
-    else:
+    if bound is not None:
+        bound *= slowdown
+    if not only and name not in NO_SCALE:
         sizes = [max(1, s // scale) for s in sizes]
+    # a scaled run (a sanitizer build) is for memory errors more than for
+    # timing, and process start-up is costly there: the smallest size once,
+    # then the largest
+    repeat = REPEAT_SMALL if scale == 1 else 1
+    if scale != 1:
+        sizes = [sizes[0], sizes[-1]]
     ok = True
     base = None
     for i, size in enumerate(sizes):
@@ -300,7 +329,7 @@ def run_case(name, loader, work, scale):
             if bound is not None:
                 cpu_limit = min(cpu_limit, bound)
         cpu, rc, first = None, None, ""
-        for _ in range(REPEAT_SMALL if i == 0 else 1):
+        for _ in range(repeat if i == 0 else 1):
             c, rc, first = load(loader, folder, cpu_limit)
             if c is None:
                 cpu = None
@@ -335,6 +364,7 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--case", action="append")
     ap.add_argument("--scale", type=int, default=1)
+    ap.add_argument("--slowdown", type=float, default=1)
     args = ap.parse_args()
     names = args.case or list(CASES)
     unknown = [n for n in names if n not in CASES]
@@ -343,7 +373,7 @@ def main():
         return 2
     os.makedirs(args.work, exist_ok=True)
     failed = [n for n in names if not run_case(n, args.loader, args.work,
-                                               args.scale)]
+                                               args.scale, args.slowdown)]
     if failed:
         print("FAIL: " + ", ".join(failed))
         return 1
