@@ -60,6 +60,8 @@ typedef struct opts {
     const char *report;  /* build, check: the JSON report's path, or NULL */
     int keep_tmp;        /* a child of build -j: PDFs stay under their
                             temporary names, for the parent to commit */
+    FILE *job_report;    /* a child of build -j with --report: where it
+                            saves its part of the report (fo_report_save) */
 } opts;
 
 /* Indexed by fo_profile. */
@@ -540,6 +542,9 @@ static void sweep_outputs(const char *out_dir)
 
 static char *pdf_path(const char *out_dir, const fo_pub *pub, int e, int k);
 
+/* When build -j started, for the report's total. */
+static double jobs_t0;
+
 /* `build -j N`: one process per job, at most N at once. A job is one
  * edition and a set of profiles (every profile, unless plan_jobs splits
  * them). Each child builds its job as `build --edition E --profile P...`
@@ -564,6 +569,7 @@ typedef struct build_job {
     int rc;       /* -1 while it runs */
     FILE *out;    /* the child's stdout and stderr */
     FILE *err;
+    FILE *rep;    /* --report: the child's part of it (fo_report_save) */
     char *tmp[3]; /* by profile: the PDF the child leaves (malloc'd) */
 } build_job;
 
@@ -636,7 +642,8 @@ static int start_job(build_job *j, int slot, const fo_pub *pub, opts *o)
 {
     j->out = tmpfile();
     j->err = tmpfile();
-    if (!j->out || !j->err) {
+    j->rep = o->report ? tmpfile() : NULL;
+    if (!j->out || !j->err || (o->report && !j->rep)) {
         (void)fprintf(stderr, "folio: cannot create a temporary file: %s\n",
                       strerror(errno));
         j->rc = EXIT_INPUT;
@@ -666,6 +673,8 @@ static int start_job(build_job *j, int slot, const fo_pub *pub, opts *o)
     o->profiles = j->profiles;
     o->jobs = 1;
     o->keep_tmp = 1;
+    o->job_report = j->rep;
+    o->report = NULL;
     return 1;
 }
 
@@ -848,6 +857,8 @@ static void free_jobs(build_job *jobs, int n, seen_lines *seen)
             (void)fclose(jobs[i].out);
         if (jobs[i].err)
             (void)fclose(jobs[i].err);
+        if (jobs[i].rep)
+            (void)fclose(jobs[i].rep);
         for (int k = 0; k < 3; k++)
             free(jobs[i].tmp[k]);
     }
@@ -858,8 +869,42 @@ static void free_jobs(build_job *jobs, int n, seen_lines *seen)
  * which then builds its job as a one-process build (*o names it, and
  * *child_pub, which the caller frees at the end, holds o->edition); in the
  * parent returns 0 with *rc the worst exit code of the jobs. */
+/* build -j --report: the report of the whole build, from what each job
+ * saved (its editions, outputs and diagnostics) and the PDFs the commit
+ * put in place. Returns the exit code. */
+static int report_jobs(const opts *o, const fo_pub *pub, build_job *jobs, int n,
+                       int rc)
+{
+    fo_report *rep = fo_report_new("build", o->pub);
+    fo_diags d, err;
+    fo_diags_init(&d);
+    fo_diags_init(&err);
+    for (int i = 0; i < n; i++)
+        if (jobs[i].rep)
+            fo_report_load(rep, &d, jobs[i].rep);
+    for (int i = 0; i < n && (rc == 0 || o->draft); i++)
+        for (int k = 0; k < 3; k++) {
+            if (!(jobs[i].profiles & (1 << k)))
+                continue;
+            char *path = pdf_path(o->out_dir, pub, jobs[i].edition, k);
+            fo_report_output_path(rep, pub->editions[jobs[i].edition],
+                                  PROFILE_NAMES[k], path);
+            free(path);
+        }
+    fo_report_timing(rep, "total_s", fo_report_now() - jobs_t0);
+    if (fo_report_write(rep, o->report, &d, rc, &err) != FO_OK) {
+        fo_diags_print(&err, stderr);
+        rc = EXIT_INPUT;
+    }
+    fo_diags_free(&d); /* before rep: its where may name rep's strings */
+    fo_diags_free(&err);
+    fo_report_free(rep);
+    return rc;
+}
+
 static int run_jobs(opts *o, fo_pub **child_pub, int *rc)
 {
+    jobs_t0 = fo_report_now();
     fo_pub *pub = NULL;
     int only = -1;
     *rc = load_jobs_pub(o, &pub, &only);
@@ -889,6 +934,8 @@ static int run_jobs(opts *o, fo_pub **child_pub, int *rc)
         print_ended_jobs(jobs, n, &printed, &seen, rc);
     }
     *rc = commit_jobs(o, pub, jobs, n, *rc);
+    if (o->report)
+        *rc = report_jobs(o, pub, jobs, n, *rc);
     free_jobs(jobs, n, &seen);
     fo_pub_free(pub);
     return 0;
@@ -1181,9 +1228,6 @@ static int cmd_build(int argc, char **argv)
     int rc = parse_opts("build", argc, argv, &o);
     if (rc)
         return rc;
-    if (o.report && o.jobs > 1)
-        return usage_error("--report gathers one process's findings: "
-                           "leave out -j");
     catch_signals(0);
     sweep_outputs(o.out_dir);
     /* -j N: the parent runs the jobs and returns their worst exit code;
@@ -1194,14 +1238,22 @@ static int cmd_build(int argc, char **argv)
     fo_diags d;
     diags_init(&d, &o);
     double t0 = fo_report_now();
-    fo_report *rep = o.report ? fo_report_new("build", o.pub) : NULL;
+    fo_report *rep =
+        o.report || o.job_report ? fo_report_new("build", o.pub) : NULL;
     rc = o.dump ? build_dump(&o, &d, rep) : build_streaming(&o, &d, rep);
-    if (rep) {
+    if (rep && o.job_report) {
+        /* a job of build -j: its part, for the parent's report */
+        if (fo_report_save(rep, &d, o.job_report) != FO_OK) {
+            (void)fprintf(stderr, "folio: cannot save the job's report: %s\n",
+                          strerror(errno));
+            rc = EXIT_INPUT;
+        }
+    } else if (rep) {
         fo_report_timing(rep, "total_s", fo_report_now() - t0);
         if (fo_report_write(rep, o.report, &d, rc, &d) != FO_OK)
             rc = EXIT_INPUT;
-        fo_report_free(rep);
     }
+    fo_report_free(rep);
     fo_diags_print(&d, stderr);
     fo_pub_free(job_pub);
     fo_diags_free(&d);
@@ -1276,8 +1328,7 @@ static int cmd_preview(int argc, char **argv)
         int rendered = 0;
         if (fo_preview_pages(pub, docs, &po, NULL, NULL, &rendered, &d) !=
                 FO_OK ||
-            fo_proof_write(pub, docs, &d, &po, (long)time(NULL), &d) !=
-                FO_OK) {
+            fo_proof_write(pub, docs, &d, &po, (long)time(NULL), &d) != FO_OK) {
             rc = EXIT_INPUT;
             write = 0; /* nothing to announce */
         }

@@ -3,6 +3,7 @@
  * is a string escaper (below) and a number format; json-glib would add a
  * dependency for that. SHA-256 comes from GLib's GChecksum. */
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 #include "cli/report.h"
 
 #include <errno.h>
@@ -36,6 +37,8 @@ struct fo_report {
     size_t nouts, outs_cap;
     rep_timing *times;
     size_t ntimes, times_cap;
+    char **names; /* rule names loaded from jobs (fo_report_load) */
+    size_t nnames, names_cap;
 };
 
 double fo_report_now(void)
@@ -66,6 +69,9 @@ void fo_report_free(fo_report *r)
     }
     for (size_t i = 0; i < r->ntimes; i++)
         free(r->times[i].what);
+    for (size_t i = 0; i < r->nnames; i++)
+        free(r->names[i]);
+    free(r->names);
     free(r->eds);
     free(r->outs);
     free(r->times);
@@ -77,6 +83,16 @@ void fo_report_free(fo_report *r)
 void fo_report_edition(fo_report *r, const char *ed, size_t pages,
                        double layout_s, double preflight_s)
 {
+    /* build -j may split an edition's profiles over jobs: one entry */
+    for (size_t i = 0; i < r->neds; i++) {
+        rep_edition *e = &r->eds[i];
+        if (strcmp(e->ed, ed) == 0) {
+            e->pages = pages > e->pages ? pages : e->pages;
+            e->layout_s += layout_s;
+            e->preflight_s += preflight_s;
+            return;
+        }
+    }
     fo_grow((void **)&r->eds, sizeof *r->eds, &r->eds_cap, r->neds + 1);
     r->eds[r->neds++] =
         (rep_edition){fo_xstrdup(ed), pages, layout_s, preflight_s};
@@ -312,4 +328,136 @@ fo_status fo_report_write(fo_report *r, const char *path, const fo_diags *d,
                                           : fo_status_str(st));
     fo_buf_free(&j.b);
     return st;
+}
+
+/* ---- between the jobs of build -j and their parent ------------------- */
+
+/* A field: tabs, newlines and backslashes escaped; NULL as \N. */
+static void save_str(FILE *f, const char *s)
+{
+    (void)fputc('\t', f);
+    if (!s) {
+        (void)fputs("\\N", f);
+        return;
+    }
+    for (; *s; s++) {
+        if (*s == '\t')
+            (void)fputs("\\t", f);
+        else if (*s == '\n')
+            (void)fputs("\\n", f);
+        else if (*s == '\\')
+            (void)fputs("\\\\", f);
+        else
+            (void)fputc(*s, f);
+    }
+}
+
+fo_status fo_report_save(const fo_report *r, const fo_diags *d, FILE *f)
+{
+    for (size_t i = 0; i < r->neds; i++) {
+        const rep_edition *e = &r->eds[i];
+        (void)fputc('E', f);
+        save_str(f, e->ed);
+        (void)fprintf(f, "\t%zu\t%.6f\t%.6f\n", e->pages, e->layout_s,
+                      e->preflight_s);
+    }
+    for (size_t i = 0; i < r->nouts; i++) {
+        const rep_output *o = &r->outs[i];
+        (void)fputc('O', f);
+        save_str(f, o->ed);
+        save_str(f, o->profile);
+        (void)fprintf(f, "\t%.6f\n", o->write_s);
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        const fo_diag *g = &d->items[i];
+        const fo_where *w = &g->where;
+        (void)fprintf(f, "D\t%d\t%d\t%d\t%d\t%d\t%.4f\t%.4f\t%.4f\t%.4f",
+                      (int)g->sev, g->pos.line, g->pos.col, w->page, w->has_box,
+                      w->x, w->y, w->w, w->h);
+        save_str(f, w->rule);
+        save_str(f, w->edition);
+        save_str(f, g->pos.file ? g->file : NULL);
+        save_str(f, g->message);
+        (void)fputc('\n', f);
+    }
+    return fflush(f) == 0 && !ferror(f) ? FO_OK : FO_ERR_IO;
+}
+
+/* Splits line (modified in place) at tabs into at most max fields,
+ * unescaping each; NULL for \N. Returns the number of fields. */
+static int split_fields(char *line, char **v, int max)
+{
+    int n = 0;
+    char *p = line;
+    while (n < max) {
+        char *start = p, *out = p;
+        while (*p && *p != '\t' && *p != '\n') {
+            if (*p == '\\' && p[1]) {
+                p++;
+                *out++ = *p == 't' ? '\t' : *p == 'n' ? '\n' : *p;
+                if (*p == 'N' && out - 1 == start &&
+                    (p[1] == '\t' || !p[1] || p[1] == '\n'))
+                    start = NULL;
+                p++;
+            } else {
+                *out++ = *p++;
+            }
+        }
+        char end = *p;
+        *out = 0;
+        v[n++] = start;
+        if (end != '\t')
+            break;
+        p++;
+    }
+    return n;
+}
+
+/* fo_where's rule is a static string where the preflight and layout make
+ * it; a loaded one is kept in the report, which the parent's fo_diags
+ * then must not outlive. */
+static const char *intern(fo_report *r, const char *s)
+{
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < r->nnames; i++)
+        if (strcmp(r->names[i], s) == 0)
+            return r->names[i];
+    fo_grow((void **)&r->names, sizeof *r->names, &r->names_cap, r->nnames + 1);
+    r->names[r->nnames] = fo_xstrdup(s);
+    return r->names[r->nnames++];
+}
+
+void fo_report_load(fo_report *r, fo_diags *d, FILE *f)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    rewind(f);
+    while (getline(&line, &cap, f) >= 0) {
+        char *v[16];
+        int n = split_fields(line, v, 16);
+        if (n == 5 && strcmp(v[0], "E") == 0 && v[1])
+            fo_report_edition(r, v[1], strtoull(v[2], NULL, 10),
+                              strtod(v[3], NULL), strtod(v[4], NULL));
+        else if (n == 4 && strcmp(v[0], "O") == 0 && v[1] && v[2])
+            fo_report_output(r, v[1], v[2], strtod(v[3], NULL));
+        else if (n == 14 && strcmp(v[0], "D") == 0 && v[13]) {
+            fo_where w = {.rule = intern(r, v[10]),
+                          .edition = v[11],
+                          .page = atoi(v[4]),
+                          .has_box = atoi(v[5]),
+                          .x = strtod(v[6], NULL),
+                          .y = strtod(v[7], NULL),
+                          .w = strtod(v[8], NULL),
+                          .h = strtod(v[9], NULL)};
+            fo_pos pos = {v[12], atoi(v[2]), atoi(v[3])};
+            int sev = atoi(v[1]);
+            fo_diag_add_where(d,
+                              sev == FO_SEV_ERROR     ? FO_SEV_ERROR
+                              : sev == FO_SEV_WARNING ? FO_SEV_WARNING
+                                                      : FO_SEV_NOTE,
+                              pos, &w, "%s", v[13]);
+        }
+    }
+    free(line);
 }

@@ -41,6 +41,13 @@ FO_WUR fo_status fo_report_write(fo_report *r, const char *path,
                                  const fo_diags *d, int exit_status,
                                  fo_diags *err);
 
+/* `build -j`: a job (a child process) saves what it would report, and
+ * its diagnostics, to f; the parent loads every job's into one report and
+ * one fo_diags (the where of each diagnostic kept), then writes the
+ * report. A line format of tab-separated fields, private to folio. */
+FO_WUR fo_status fo_report_save(const fo_report *r, const fo_diags *d, FILE *f);
+void fo_report_load(fo_report *r, fo_diags *d, FILE *f);
+
 /* Seconds on a monotonic clock, for timings. */
 double fo_report_now(void);
 

@@ -9,6 +9,8 @@
 #    column, page and edition;
 #  - `check --report` lists warnings too (the resolution rule) and every
 #    profile, with no output;
+#  - build -j 2 gathers its jobs' parts into one report: the same outputs
+#    (size, SHA-256) as the one-process build, and every job's findings;
 #  - a publication that does not load still gets a report (rule null).
 set -u
 : "${FOLIO:?}" "${SRC:?}" "${WORK:?}"
@@ -97,7 +99,31 @@ assert sorted(p["profile"] for p in e["profiles"]) == ["archive", "print", "scre
 assert all(p["output"] is None for p in e["profiles"])
 PY
 
-# 4. A publication that does not load.
+# 4. build -j 2: the jobs' parts in one report, the same as -j 1's.
+"$FOLIO" build "$b" -o "$WORK/jobs" -j 2 --report "$WORK/jobs.json" \
+    >/dev/null 2>&1 || fail "the brochure's build -j 2 failed"
+validate "$WORK/jobs.json"
+"$FOLIO" build examples/nam-dinh-booklet/publication.yaml -o "$WORK/jobs-strict" \
+    -j 2 --strict --report "$WORK/jobs-strict.json" >/dev/null 2>"$WORK/jobs-strict.err"
+[ $? = 1 ] || fail "build -j 2 --strict of the booklet did not exit 1"
+validate "$WORK/jobs-strict.json"
+python3 - "$WORK/good.json" "$WORK/jobs.json" "$WORK/jobs-strict.json" \
+    "$(grep -c ': error: ' "$WORK/jobs-strict.err")" <<'PY' || fail "build -j's report is wrong"
+import json, sys
+one, many, strict = (json.load(open(p, encoding="utf-8")) for p in sys.argv[1:4])
+def outputs(r):
+    return sorted((e["edition"], p["profile"], e["pages"], p["output"]["sha256"],
+                   p["output"]["bytes"]) for e in r["editions"] for p in e["profiles"])
+assert outputs(one) == outputs(many), (outputs(one), outputs(many))
+assert many["exit_status"] == 0 and many["findings"] == [], many
+assert strict["exit_status"] == 1 and strict["errors"] == int(sys.argv[4]) > 0, strict
+eds = sorted(f["edition"] for f in strict["findings"] if f["severity"] == "error")
+assert eds == ["en", "fr", "vi"], eds
+for e in strict["editions"]:
+    assert all(p["output"] is None for p in e["profiles"]), e
+PY
+
+# 5. A publication that does not load.
 "$FOLIO" build tests/errors/bad-syntax.yaml -o "$WORK/bad" \
     --report "$WORK/bad.json" >/dev/null 2>&1
 [ $? = 1 ] || fail "bad-syntax.yaml did not exit 1"
