@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <jpeglib.h>
 
 #include "check/check.h"
 #include "typeset/typeset.h"
@@ -471,6 +474,75 @@ static void test_ink(void **state)
     hand_free(&h);
 }
 
+/* Writes a 16 x 16 CMYK JPEG of one colour (ink 0..255 per channel) as
+ * Photoshop does: inverted, with an Adobe marker. */
+static void write_cmyk_jpeg(const char *path, const int ink[4])
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    struct jpeg_compress_struct cinfo;
+    struct jpeg_error_mgr jerr;
+    cinfo.err = jpeg_std_error(&jerr);
+    jpeg_create_compress(&cinfo);
+    jpeg_stdio_dest(&cinfo, f);
+    cinfo.image_width = 16;
+    cinfo.image_height = 16;
+    cinfo.input_components = 4;
+    cinfo.in_color_space = JCS_CMYK;
+    jpeg_set_defaults(&cinfo);
+    jpeg_set_quality(&cinfo, 100, TRUE);
+    jpeg_start_compress(&cinfo, TRUE);
+    JSAMPLE row[16 * 4];
+    for (int x = 0; x < 16 * 4; x++)
+        row[x] = (JSAMPLE)(255 - ink[x % 4]);
+    while (cinfo.next_scanline < cinfo.image_height) {
+        JSAMPROW r = row;
+        (void)jpeg_write_scanlines(&cinfo, &r, 1);
+    }
+    jpeg_finish_compress(&cinfo);
+    jpeg_destroy_compress(&cinfo);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A CMYK JPEG goes to print as it is: its densest pixel is its ink. */
+static void test_ink_cmyk_image(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/fo-check-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char dense[64], light[64];
+    (void)snprintf(dense, sizeof dense, "%s/dense.jpg", dir);
+    (void)snprintf(light, sizeof light, "%s/light.jpg", dir);
+    write_cmyk_jpeg(dense, (const int[4]){255, 255, 255, 255});
+    write_cmyk_jpeg(light, (const int[4]){128, 0, 0, 255});
+    const char *paths[2] = {dense, light};
+    for (int k = 0; k < 2; k++) {
+        hand h;
+        hand_init(&h);
+        fo_image_info info;
+        char why[160];
+        assert_int_equal(fo_image_probe(paths[k], &info, why, sizeof why),
+                         FO_OK);
+        assert_int_equal(info.components, 4);
+        int img = fo_dl_doc_image(h.doc, paths[k], &info);
+        sound(&h);
+        h.pg->ops[h.pg->n - 1].u.image.image = img;
+        if (k == 0) {
+            expect_one(&h, "pub.yaml:8:3: error: image 'a.jpg' is CMYK with "
+                           "up to 400 % total ink; print allows 300 % (page "
+                           "1, edition en)\n");
+        } else {
+            fo_check_opts o = print_opts();
+            int e, w;
+            free(check(&h, &o, &e, &w));
+            assert_int_equal(e + w, 0);
+        }
+        hand_free(&h);
+        assert_int_equal(remove(paths[k]), 0);
+    }
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* ---- the examples, every edition and profile: no error ---------------- */
 
 static void check_example(const char *name)
@@ -560,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_resolution),
         cmocka_unit_test(test_rgb_colour),
         cmocka_unit_test(test_ink),
+        cmocka_unit_test(test_ink_cmyk_image),
         cmocka_unit_test(test_example_yearbook),
         cmocka_unit_test(test_example_booklet),
         cmocka_unit_test(test_example_brochure),
