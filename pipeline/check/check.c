@@ -241,6 +241,7 @@ fo_checker *fo_checker_new(const fo_pub *pub, int ed, const fo_template *t,
     c->drawn = fo_xcalloc(n, sizeof *c->drawn);
     c->page_at = fo_xcalloc(n, sizeof *c->page_at);
     c->page_two = fo_xcalloc(n, sizeof *c->page_two);
+    c->box_two = fo_xcalloc(n, sizeof *c->box_two);
     double t0 = thread_seconds();
     for (size_t s = 0; s < pub->nsections; s++) {
         const fo_section *sec = &pub->sections[s];
@@ -268,8 +269,12 @@ static void count_page(fo_checker *c, const fo_dl_page *pg, int page)
         if (op->kind == FO_DL_GLYPHS) {
             c->got[s] += count_text(op->u.glyphs.text, op->u.glyphs.text_len);
         } else if (op->src.block && op->src.block->kind == FO_BLOCK_FIGURE) {
-            if (++c->drawn[s] == 2)
+            if (++c->drawn[s] == 2) {
+                const fo_dl_image *im = &op->u.image;
                 c->page_two[s] = page;
+                c->box_two[s] =
+                    (check_box){im->x, im->y, im->x + im->w, im->y + im->h};
+            }
         }
     }
 }
@@ -300,7 +305,8 @@ static void finish_block(fo_checker *c, const fo_block *b, int section,
             check_report(c, FO_SEV_ERROR, &src, "figure", 0, NULL,
                          "figure '%s' is not drawn", name);
         else if (c->drawn[s] > 1)
-            check_report(c, FO_SEV_ERROR, &src, "figure", c->page_two[s], NULL,
+            check_report(c, FO_SEV_ERROR, &src, "figure", c->page_two[s],
+                         &c->box_two[s],
                          "figure '%s' is drawn %d times (first on page %d)",
                          name, c->drawn[s], c->page_at[s]);
     }
@@ -360,6 +366,7 @@ void fo_checker_free(fo_checker *c)
     free(c->drawn);
     free(c->page_at);
     free(c->page_two);
+    free(c->box_two);
     free(c->runs);
     free(c->seen);
     free(c->image_ink);

@@ -37,11 +37,12 @@ struct fo_checker {
      * base[section] + 1 + block index for its blocks. */
     size_t *base;
     size_t nslots;
-    long *want;    /* letters, marks and digits of the block's texts */
-    long *got;     /* ... in the runs drawn from it */
-    int *drawn;    /* images drawn from a figure block */
-    int *page_at;  /* 1-based page where the block was first drawn, 0 */
-    int *page_two; /* ... where its figure was drawn a second time */
+    long *want;         /* letters, marks and digits of the block's texts */
+    long *got;          /* ... in the runs drawn from it */
+    int *drawn;         /* images drawn from a figure block */
+    int *page_at;       /* 1-based page where the block was first drawn, 0 */
+    int *page_two;      /* ... where its figure was drawn a second time */
+    check_box *box_two; /* ... and the box it was drawn in */
     /* the overlap rule's scratch, reused page after page */
     check_run *runs;
     size_t nruns, runs_cap;

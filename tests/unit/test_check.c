@@ -198,6 +198,13 @@ static void test_frame(void **state)
     figure(&h, 20, 100, 100, 432);
     expect_one(&h, "pub.yaml:5:3: error: the text \"world\" lies 1.8 mm "
                    "outside its column (page 1, edition en)\n");
+    /* where --draft outlines it: the run's box */
+    const fo_where *w = &h.d.items[0].where;
+    assert_string_equal(w->rule, "frame");
+    assert_string_equal(w->edition, "en");
+    assert_int_equal(w->page, 1);
+    assert_true(w->has_box && w->x == 160 && w->w == 25 && w->y == 64 &&
+                w->h == 10);
     hand_free(&h);
 }
 
@@ -304,6 +311,9 @@ static void test_figure_twice(void **state)
     figure(&h, 20, 150, 100, 432);
     expect_one(&h, "pub.yaml:8:3: error: figure 'a.jpg' is drawn 2 times "
                    "(first on page 1) (page 1, edition en)\n");
+    const fo_where *w = &h.d.items[0].where;
+    assert_string_equal(w->rule, "figure");
+    assert_true(w->has_box && w->x == 20 && w->y == 150 && w->w == 100);
     hand_free(&h);
 }
 
@@ -584,15 +594,15 @@ static void check_example(const char *name)
         fo_dl_doc_free(doc);
     }
     assert_int_equal(d.errors, 0);
-    if (found.errors || getenv("FO_CHECK_SHOW")) {
+    if (found.errors || getenv("FO_CHECK_SHOW"))
         fo_diags_print(&found, stderr);
-        if (found.errors)
-            fail_msg("%s: %d preflight errors", name, found.errors);
-    }
+    int errors = found.errors;
     fo_diags_free(&found);
     fo_fonts_free(fonts);
     fo_diags_free(&d);
     fo_pub_free(pub);
+    if (errors)
+        fail_msg("%s: %d preflight errors", name, errors);
 }
 
 static void test_example_yearbook(void **state)
