@@ -253,32 +253,31 @@ fo_checker *fo_checker_new(const fo_pub *pub, int ed, const fo_template *t,
     return c;
 }
 
-/* Counts what page pg drew for each block: letters of its runs, its
- * figure's images. */
-static void count_page(fo_checker *c, const fo_dl_page *pg, int page)
+/* Counts what op draws for its block: the letters of a run, the image of
+ * a figure. */
+static void count_op(fo_checker *c, int page, const fo_dl_op *op)
 {
-    for (size_t i = 0; i < pg->n; i++) {
-        const fo_dl_op *op = &pg->ops[i];
-        if (op->kind != FO_DL_GLYPHS && op->kind != FO_DL_IMAGE)
-            continue;
-        long s = slot_of(c, &op->src);
-        if (s < 0)
-            continue;
-        if (!c->page_at[s])
-            c->page_at[s] = page;
-        if (op->kind == FO_DL_GLYPHS) {
-            c->got[s] += count_text(op->u.glyphs.text, op->u.glyphs.text_len);
-        } else if (op->src.block && op->src.block->kind == FO_BLOCK_FIGURE) {
-            if (++c->drawn[s] == 2) {
-                const fo_dl_image *im = &op->u.image;
-                c->page_two[s] = page;
-                c->box_two[s] =
-                    (check_box){im->x, im->y, im->x + im->w, im->y + im->h};
-            }
+    if (op->kind != FO_DL_GLYPHS && op->kind != FO_DL_IMAGE)
+        return;
+    long s = slot_of(c, &op->src);
+    if (s < 0)
+        return;
+    if (!c->page_at[s])
+        c->page_at[s] = page;
+    if (op->kind == FO_DL_GLYPHS) {
+        c->got[s] += count_text(op->u.glyphs.text, op->u.glyphs.text_len);
+    } else if (op->src.block && op->src.block->kind == FO_BLOCK_FIGURE) {
+        if (++c->drawn[s] == 2) {
+            const fo_dl_image *im = &op->u.image;
+            c->page_two[s] = page;
+            c->box_two[s] =
+                (check_box){im->x, im->y, im->x + im->w, im->y + im->h};
         }
     }
 }
 
+/* One pass over the page's ops; the overlap rule then sweeps the runs it
+ * collected. */
 void fo_check_page(fo_checker *c, const fo_dl_doc *doc, size_t index)
 {
     if (index >= doc->npages)
@@ -286,9 +285,14 @@ void fo_check_page(fo_checker *c, const fo_dl_doc *doc, size_t index)
     double t0 = thread_seconds();
     const fo_dl_page *pg = doc->pages[index];
     int page = (int)index + 1;
-    check_geometry(c, doc, pg, page);
-    check_colour(c, doc, pg, page);
-    count_page(c, pg, page);
+    check_geom_begin(c, doc, pg, page);
+    for (size_t i = 0; i < pg->n; i++) {
+        const fo_dl_op *op = &pg->ops[i];
+        check_geom_op(c, doc, pg, page, op);
+        check_colour_op(c, doc, page, op);
+        count_op(c, page, op);
+    }
+    check_geom_end(c, page);
     c->seconds += thread_seconds() - t0;
 }
 

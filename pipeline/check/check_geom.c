@@ -1,4 +1,4 @@
-/* The page rules on geometry, in one pass over a page's ops:
+/* The page rules on geometry, op by op as fo_check_page reads them:
  *
  *   frame        every glyph run, rectangle, rule and image lies inside
  *                the frame layout filled when it drew it (fo_dl_op.frame:
@@ -276,27 +276,47 @@ static void rule_overlap(fo_checker *c, int page)
         }
 }
 
-void check_geometry(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
-                    int page)
+void check_geom_begin(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
+                      int page)
 {
     memset(c->last_block, 0, sizeof c->last_block);
     memset(c->last_pos, 0, sizeof c->last_pos);
     c->nruns = 0;
-    for (size_t i = 0; i < pg->n; i++) {
-        const fo_dl_op *op = &pg->ops[i];
-        check_box b;
-        if (!op_box(op, &b))
-            continue;
-        check_box ob = b; /* a run's full box: ascenders, descenders */
-        if (op->kind == FO_DL_GLYPHS)
-            (void)check_run_box(&op->u.glyphs, 0.8, 0.2, &ob);
-        rule_frame(c, doc, pg, page, op, &b, &ob);
-        rule_fold(c, doc, pg, page, op, &ob);
-        if (op->kind != FO_DL_GLYPHS)
-            continue;
-        rule_letterspace(c, page, op, &ob);
-        fo_grow((void **)&c->runs, sizeof *c->runs, &c->runs_cap, c->nruns + 1);
-        c->runs[c->nruns++] = (check_run){ob, op};
+    /* The frames themselves lie on the page (a panel's whole box may reach
+     * into the bleed): else what fills them is off the sheet. */
+    for (size_t i = 0; i < pg->nframes; i++) {
+        char name[96], outer[96];
+        check_box f = frame_of(c, doc, pg, (int)i, name, sizeof name);
+        int box = pg->frames[i].kind == FO_DL_FRAME_BOX;
+        check_box p = frame_of(c, doc, pg, box ? FO_DL_IN_BLEED : FO_DL_IN_TRIM,
+                               outer, sizeof outer);
+        double o = overhang(&f, &p);
+        if (o > TOL)
+            check_report(c, FO_SEV_ERROR, NULL, "frame", page, &f,
+                         "the %s lies %.1f mm outside the %s", name, MM(o),
+                         outer);
     }
+}
+
+void check_geom_op(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
+                   int page, const fo_dl_op *op)
+{
+    check_box b;
+    if (!op_box(op, &b))
+        return;
+    check_box ob = b; /* a run's full box: ascenders, descenders */
+    if (op->kind == FO_DL_GLYPHS)
+        (void)check_run_box(&op->u.glyphs, 0.8, 0.2, &ob);
+    rule_frame(c, doc, pg, page, op, &b, &ob);
+    rule_fold(c, doc, pg, page, op, &ob);
+    if (op->kind != FO_DL_GLYPHS)
+        return;
+    rule_letterspace(c, page, op, &ob);
+    fo_grow((void **)&c->runs, sizeof *c->runs, &c->runs_cap, c->nruns + 1);
+    c->runs[c->nruns++] = (check_run){ob, op};
+}
+
+void check_geom_end(fo_checker *c, int page)
+{
     rule_overlap(c, page);
 }

@@ -76,12 +76,15 @@ void check_quote(const fo_dl_glyphs *g, char *buf, size_t len);
 int check_run_box(const fo_dl_glyphs *g, double top, double bottom,
                   check_box *out);
 
-/* The page rules on geometry: frame, fold, overlap, letterspace
- * (check_geom.c); and on colour: resolution, colour, ink
- * (check_colour.c). */
-void check_geometry(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
-                    int page);
-void check_colour(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
-                  int page);
+/* The page rules on geometry (check_geom.c): frame, fold, letterspace
+ * op by op, overlap over the page's runs at its end. */
+void check_geom_begin(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
+                      int page);
+void check_geom_op(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
+                   int page, const fo_dl_op *op);
+void check_geom_end(fo_checker *c, int page);
+/* The page rules on colour (check_colour.c): resolution, colour, ink. */
+void check_colour_op(fo_checker *c, const fo_dl_doc *doc, int page,
+                     const fo_dl_op *op);
 
 #endif

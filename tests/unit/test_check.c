@@ -223,6 +223,20 @@ static void test_frame_below(void **state)
     hand_free(&h);
 }
 
+/* A frame off the page: the template's fault, reported at the publication's
+ * template line. */
+static void test_frame_off_page(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    sound(&h);
+    fo_dl_page_add_frame(h.pg, FO_DL_FRAME_PANEL, 150, 20, 60, 100);
+    expect_one(&h, "pub.yaml:1:11: error: the panel lies 3.5 mm outside the "
+                   "page (page 1, edition en)\n");
+    hand_free(&h);
+}
+
 static void test_bleed_image(void **state)
 {
     (void)state;
@@ -629,6 +643,7 @@ int main(void)
         cmocka_unit_test(test_sound_page),
         cmocka_unit_test(test_frame),
         cmocka_unit_test(test_frame_below),
+        cmocka_unit_test(test_frame_off_page),
         cmocka_unit_test(test_bleed_image),
         cmocka_unit_test(test_overlap),
         cmocka_unit_test(test_overlap_touching),
