@@ -118,9 +118,11 @@ typedef enum fo_dl_src_kind {
     FO_DL_SRC_CONTENT, /* the content of block (or of section's title when
                           block is NULL): its text and its figure */
     FO_DL_SRC_ADDED    /* drawn by layout for the block, not its text: a
-                          list marker */
+                          list marker, a table's header repeated */
 } fo_dl_src_kind;
 
+/* pos.file and block are borrowed from the publication laid out: read
+ * them only while it lives. */
 typedef struct fo_dl_src {
     fo_dl_src_kind kind;
     fo_pos pos;                   /* where the content says it, or none */
