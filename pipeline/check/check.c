@@ -84,8 +84,7 @@ void check_quote(const fo_dl_glyphs *g, char *buf, size_t len)
         buf[take] = 0;
 }
 
-/* Is the cluster at byte i of s a space (no ink of its own)? */
-static int space_at(const char *s, size_t n, size_t i)
+int check_space_at(const char *s, size_t n, size_t i)
 {
     if (i >= n)
         return 0;
@@ -109,7 +108,8 @@ int check_run_box(const fo_dl_glyphs *g, double top, double bottom,
         const fo_dl_glyph *gl = &g->glyphs[i];
         double a = pen + gl->x_offset, b = a + gl->x_advance;
         pen += gl->x_advance;
-        if (gl->x_advance <= 0 || space_at(g->text, g->text_len, gl->cluster))
+        if (gl->x_advance <= 0 ||
+            check_space_at(g->text, g->text_len, gl->cluster))
             continue;
         if (!any || a < x0)
             x0 = a;
@@ -374,5 +374,13 @@ void fo_checker_free(fo_checker *c)
     free(c->runs);
     free(c->seen);
     free(c->image_ink);
+    for (size_t i = 0; i < c->nfaces; i++)
+        if (c->faces[i])
+            FT_Done_Face(c->faces[i]);
+    free(c->faces);
+    free(c->face_tried);
+    if (c->ft)
+        FT_Done_FreeType(c->ft);
+    free(c->gaps);
     free(c);
 }

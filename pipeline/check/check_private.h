@@ -5,6 +5,9 @@
 
 #include "check.h"
 
+#include <ft2build.h>
+#include FT_FREETYPE_H
+
 /* A box on the page, display-list coordinates (points, y down). */
 typedef struct check_box {
     double x0, y0, x1, y1;
@@ -52,6 +55,14 @@ struct fo_checker {
      * out of its frame on every line is one finding, not one a line */
     const void *last_block[4];
     fo_pos last_pos[4];
+    /* The display list's fonts, opened with FreeType as the letterspace
+     * rule needs their advances (NULL: not yet, or unusable). */
+    FT_Library ft;
+    FT_Face *faces;
+    unsigned char *face_tried;
+    size_t nfaces;
+    double *gaps; /* the letterspace rule's scratch */
+    size_t gaps_cap;
     /* total ink of CMYK images passed to print as they are: -1 = not
      * measured yet, per doc image */
     double *image_ink;
@@ -68,6 +79,9 @@ void check_report(fo_checker *c, fo_severity sev, const fo_dl_src *src,
 /* A short quotation of a run's text for messages: at most about 24
  * characters, cut at a character boundary, "…" when cut. */
 void check_quote(const fo_dl_glyphs *g, char *buf, size_t len);
+
+/* Is the cluster at byte i of s[0..n) a space (no ink of its own)? */
+int check_space_at(const char *s, size_t n, size_t i);
 
 /* The box a glyph run's letters occupy: horizontally from the first to
  * the last non-space glyph's advance, vertically from top to bottom

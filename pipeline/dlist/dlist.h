@@ -66,12 +66,10 @@ typedef struct fo_dl_glyphs {
     /* The language of the text when it is not the document's (a tag such
      * as "zh"; the PDF marks the run with /Lang), else NULL. */
     const char *lang;
-    /* The space added between two letters of the run (points): the
-     * style's tracking plus what justification gave the widest gap
-     * between letters (not word spaces, not CJK gaps), and the most its
-     * style allows (tracking plus its letter stretch). The preflight's
-     * letterspace rule compares them; both 0 when unknown. */
-    double letterspace, letterspace_max;
+    /* The most space its style allows between two letters beyond the
+     * font's own advances (points): tracking plus letter stretch. The
+     * preflight measures what the glyphs got against it. */
+    double letterspace_max;
 } fo_dl_glyphs;
 
 typedef struct fo_dl_rect {

@@ -503,35 +503,6 @@ static fo_status cut_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
     return status;
 }
 
-/* What justification at ratio added to each gap between two letters of
- * the line (not word spaces, not CJK gaps): every such gap gets the same
- * glue (gap_glue), so it is that glue times the ratio when the line has
- * one, else 0. For the display list's letterspace (the preflight). */
-static double letter_extra(const para_ctx *p, const fo_style *st, int justify,
-                           const fo_set_line *line, double ratio)
-{
-    if (ratio == 0 || !justify ||
-        (st->letter_stretch <= 0 && st->letter_shrink <= 0))
-        return 0;
-    const fo_dl_glyph *prev = NULL;
-    const fo_set_run *prev_run = NULL;
-    double gy, gz;
-    for (int r = 0; r < line->nruns; r++) {
-        const fo_set_run *run = &line->runs[r];
-        for (int i = 0; i < run->n; i++) {
-            const fo_dl_glyph *g = &run->glyphs[i];
-            int space = is_space_at(p, run, g);
-            if (!space && prev &&
-                gap_glue(p, st, justify, prev, prev_run, run, g, &gy, &gz) &&
-                !cjk_gap_at(p, run, g))
-                return (ratio > 0 ? gy : gz) * ratio;
-            prev = space ? NULL : g;
-            prev_run = run;
-        }
-    }
-    return 0;
-}
-
 /* Cuts line [c0, c1) into runs, shapes them and sets the glue. */
 static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
                           const fo_rich *rich, const fo_style *st, double width,
@@ -614,9 +585,6 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
     line->natural = nat;
     line->width = set;
     line->ratio = ratio;
-    line->letterspace =
-        st->letter_spacing + letter_extra(p, st, justify, line, ratio);
-    line->letterspace_max = st->letter_spacing + st->size * st->letter_stretch;
     return FO_OK;
 }
 

@@ -53,12 +53,6 @@ typedef struct fo_set_line {
     double natural;
     double ratio; /* glue set ratio, for the dump and the report */
     int hyphenated;
-    /* The space between two letters (points): the style's tracking plus
-     * the most justification added to a gap between letters (not word
-     * spaces, not CJK gaps); and the most the style (as the line's
-     * script sets it) allows, tracking plus its letter stretch. Carried
-     * into the display list for the preflight's letterspace rule. */
-    double letterspace, letterspace_max;
 } fo_set_line;
 
 typedef struct fo_set_para {

@@ -14,6 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include FT_ADVANCES_H
 #include <jpeglib.h>
 
 #include "check/check.h"
@@ -96,12 +99,13 @@ static void from(hand *h, int b)
 }
 
 /* A run of text at (x, baseline y), 10 pt, each byte one glyph 5 pt
- * wide. */
+ * wide, in a font the document does not have (no advances to measure
+ * its spacing by; set_real gives it one). */
 static fo_dl_glyphs *run(hand *h, double x, double y, const char *text)
 {
     int n = (int)strlen(text);
-    fo_dl_glyphs *g =
-        fo_dl_page_add_glyphs(h->pg, 0, 10, x, y, BLACK, n, text, strlen(text));
+    fo_dl_glyphs *g = fo_dl_page_add_glyphs(h->pg, 99, 10, x, y, BLACK, n, text,
+                                            strlen(text));
     for (int i = 0; i < n; i++)
         g->glyphs[i] = (fo_dl_glyph){(uint32_t)i + 1, 5, 0, 0, (uint32_t)i};
     return g;
@@ -390,19 +394,61 @@ static void test_text_added(void **state)
     hand_free(&h);
 }
 
+/* Sets "Hello " in font 0 of the document (Noto Serif, 10 pt) with its
+ * real glyphs: each letter advances the font's advance plus extra[i]. */
+static void set_real(hand *h, fo_dl_glyphs *g, const double extra[5])
+{
+    const char *path = FO_TEST_SRC "/fonts/NotoSerif-Regular.ttf";
+    assert_int_equal(fo_dl_doc_font(h->doc, path, 0, "NotoSerif-Regular", 1000),
+                     0);
+    FT_Library ft;
+    FT_Face face;
+    assert_int_equal(FT_Init_FreeType(&ft), 0);
+    assert_int_equal(FT_New_Face(ft, path, 0, &face), 0);
+    for (int i = 0; i < g->n; i++) {
+        FT_UInt gid = FT_Get_Char_Index(face, (FT_ULong)g->text[i]);
+        FT_Fixed adv;
+        assert_int_equal(FT_Get_Advance(face, gid, FT_LOAD_NO_SCALE, &adv), 0);
+        g->font = 0;
+        g->glyphs[i].gid = gid;
+        g->glyphs[i].x_advance =
+            (double)adv * g->size / face->units_per_EM + (i < 5 ? extra[i] : 0);
+    }
+    FT_Done_Face(face);
+    FT_Done_FreeType(ft);
+}
+
+/* Spacing is measured from the glyphs (their advances against the font's):
+ * +5 pt at every gap is found, a kerned pair is not spacing, and spacing
+ * within the style's allowance passes. */
 static void test_letterspace(void **state)
 {
     (void)state;
-    hand h;
-    hand_init(&h);
-    sound(&h);
-    fo_dl_glyphs *g = &h.pg->ops[1].u.glyphs;
-    g->letterspace = 5;
-    g->letterspace_max = 0.1;
-    expect_one(&h, "pub.yaml:5:3: error: the text \"Hello \" is letterspaced "
-                   "by 5.00 pt between letters; its style allows 0.10 pt "
-                   "(page 1, edition en)\n");
-    hand_free(&h);
+    const double spaced[5] = {5, 5, 5, 5, 5};
+    const double kerned[5] = {0, -0.8, 0.4, 0, 0};
+    const double allowed[5] = {0.1, 0.1, 0.1, 0.1, 0};
+    const double *cases[3] = {spaced, kerned, allowed};
+    for (int k = 0; k < 3; k++) {
+        hand h;
+        hand_init(&h);
+        sound(&h);
+        fo_dl_glyphs *g = &h.pg->ops[1].u.glyphs;
+        set_real(&h, g, cases[k]);
+        g->letterspace_max = 0.1;
+        if (k == 0) {
+            expect_one(&h, "pub.yaml:5:3: error: the text \"Hello \" is "
+                           "letterspaced by 5.00 pt between letters; its "
+                           "style allows 0.10 pt (page 1, edition en)\n");
+        } else {
+            fo_check_opts o = print_opts();
+            int e, w;
+            char *got = check(&h, &o, &e, &w);
+            if (e || w)
+                fail_msg("case %d: %s", k, got);
+            free(got);
+        }
+        hand_free(&h);
+    }
 }
 
 static void test_fold(void **state)
