@@ -334,7 +334,8 @@ static void finish_block(fo_checker *c, const fo_block *b, int section,
 
 void fo_check_finish(fo_checker *c, const fo_dl_doc *doc)
 {
-    (void)doc;
+    if (!doc) /* layout failed: what it did not draw is not a finding */
+        return;
     double t0 = thread_seconds();
     for (size_t s = 0; s < c->pub->nsections; s++) {
         const fo_section *sec = &c->pub->sections[s];

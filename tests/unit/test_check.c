@@ -615,6 +615,76 @@ static void test_ink_cmyk_image(void **state)
 
 /* ---- the examples, every edition and profile: no error ---------------- */
 
+/* Lays out publication file path in every edition and checks it in print;
+ * returns the preflight's errors, printing them. */
+static int check_file(const char *path)
+{
+    fo_diags d, found;
+    fo_diags_init(&d);
+    fo_diags_init(&found);
+    fo_pub *pub = NULL;
+    assert_int_equal(fo_pub_load(path, &d, &pub), FO_OK);
+    fo_fonts *fonts = NULL;
+    fo_check_opts o = print_opts();
+    for (int e = 0; e < pub->neditions; e++) {
+        const fo_template *t = NULL;
+        assert_int_equal(fo_template_load(pub, pub->editions[e], FO_TEST_SRC,
+                                          pub->arena, &d, &t),
+                         FO_OK);
+        if (!fonts)
+            assert_int_equal(
+                fo_fonts_new(FO_TEST_SRC "/fonts", t->fonts_dir, &d, &fonts),
+                FO_OK);
+        fo_dl_doc *doc = NULL;
+        assert_int_equal(fo_typeset(pub, e, t, fonts, &d, &doc), FO_OK);
+        fo_checker *c = fo_checker_new(pub, e, t, &o, &found);
+        for (size_t i = 0; i < doc->norder; i++)
+            fo_check_page(c, doc, doc->order[i]);
+        fo_check_finish(c, doc);
+        fo_checker_free(c);
+        fo_dl_doc_free(doc);
+    }
+    assert_int_equal(d.errors, 0);
+    fo_diags_print(&found, stderr);
+    int errors = found.errors;
+    fo_diags_free(&found);
+    fo_diags_free(&d);
+    fo_fonts_free(fonts);
+    fo_pub_free(pub);
+    return errors;
+}
+
+/* A contents entry whose title wraps: the next entry goes below it (they
+ * were drawn over each other). */
+static void test_contents_long_title(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/fo-check-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    (void)snprintf(path, sizeof path, "%s/pub.yaml", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    (void)fputs("title: Contents\n"
+                "year: 2025\n"
+                "slug: toc\n"
+                "template: booklet\n"
+                "editions: [en]\n"
+                "sections:\n"
+                "  - title: The Provincial Department of Planning and "
+                "Investment's Comprehensive Socioeconomic Development "
+                "Programme\n"
+                "    blocks:\n"
+                "      - h2: The second entry of the contents\n"
+                "      - p: A short paragraph.\n",
+                f);
+    assert_int_equal(fclose(f), 0);
+    int errors = check_file(path);
+    assert_int_equal(remove(path), 0);
+    assert_int_equal(rmdir(dir), 0);
+    assert_int_equal(errors, 0);
+}
+
 static void check_example(const char *name)
 {
     char path[1024];
@@ -704,6 +774,7 @@ int main(void)
         cmocka_unit_test(test_rgb_colour),
         cmocka_unit_test(test_ink),
         cmocka_unit_test(test_ink_cmyk_image),
+        cmocka_unit_test(test_contents_long_title),
         cmocka_unit_test(test_example_yearbook),
         cmocka_unit_test(test_example_booklet),
         cmocka_unit_test(test_example_brochure),
