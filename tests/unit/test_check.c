@@ -366,6 +366,36 @@ static void test_text_twice(void **state)
     hand_free(&h);
 }
 
+/* A page-wide figure shows no caption (docs/content.md): a warning, not a
+ * loss; a caption of a column figure not drawn is lost. */
+static void test_page_figure_caption(void **state)
+{
+    (void)state;
+    static fo_rich cap = {"Rice fields",       11,  NULL, 0,
+                          {"pub.yaml", 9, 14}, NULL};
+    fo_figure f = fig;
+    f.caption.ed[0] = &cap;
+    for (int span = 0; span < 2; span++) {
+        hand h;
+        hand_init(&h);
+        f.span = span ? FO_SPAN_PAGE : FO_SPAN_COLUMN;
+        h.blocks[1].figure = &f;
+        sound(&h);
+        fo_check_opts o = print_opts();
+        int e, w;
+        char *got = check(&h, &o, &e, &w);
+        assert_string_equal(
+            got, span ? "pub.yaml:8:3: warning: this figure's caption and "
+                        "credit are not printed: a 'span: page' figure shows "
+                        "none (page 1, edition en)\n"
+                      : "pub.yaml:8:3: error: this figure's caption is not "
+                        "all set: 10 of its 10 letters and digits are missing "
+                        "(page 1, edition en)\n");
+        free(got);
+        hand_free(&h);
+    }
+}
+
 /* What layout adds is not counted: a hyphen at a break, a list marker,
  * no-break spaces, capitals. */
 static void test_text_added(void **state)
@@ -768,6 +798,7 @@ int main(void)
         cmocka_unit_test(test_text_lost),
         cmocka_unit_test(test_text_twice),
         cmocka_unit_test(test_text_added),
+        cmocka_unit_test(test_page_figure_caption),
         cmocka_unit_test(test_letterspace),
         cmocka_unit_test(test_fold),
         cmocka_unit_test(test_resolution),
