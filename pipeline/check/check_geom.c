@@ -367,7 +367,10 @@ static void rule_overlap(fo_checker *c, int page)
             check_box u = {fmax(a->b.x0, b->b.x0), fmax(a->b.y0, b->b.y0),
                            fmin(a->b.x1, b->b.x1), fmin(a->b.y1, b->b.y1)};
             const fo_pos *ap = &a->op->src.pos;
-            if (ap->file && ap->line > 0)
+            const fo_pos *bp = &b->op->src.pos;
+            int same = ap->file == bp->file && ap->line == bp->line &&
+                       ap->col == bp->col;
+            if (ap->file && ap->line > 0 && !same)
                 check_report(c, FO_SEV_ERROR, &b->op->src, "overlap", page, &u,
                              "the text \"%s\" is drawn over \"%s\" (from "
                              "%s:%d:%d)",
