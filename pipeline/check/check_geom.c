@@ -222,9 +222,11 @@ static FT_Face face_of(fo_checker *c, const fo_dl_doc *doc, int i)
         return NULL;
     if ((size_t)i >= c->nfaces) {
         size_t n = doc->nfonts;
-        c->faces = fo_xrealloc(c->faces, n * sizeof *c->faces);
+        /* sizeof(FT_Face), spelled out: FT_Face is a pointer, which
+         * clang-tidy 14 takes sizeof *c->faces for a mistake about. */
+        c->faces = fo_xrealloc(c->faces, n * sizeof(FT_Face));
         c->face_tried = fo_xrealloc(c->face_tried, n);
-        memset(c->faces + c->nfaces, 0, (n - c->nfaces) * sizeof *c->faces);
+        memset(c->faces + c->nfaces, 0, (n - c->nfaces) * sizeof(FT_Face));
         memset(c->face_tried + c->nfaces, 0, n - c->nfaces);
         c->nfaces = n;
     }
