@@ -48,7 +48,9 @@ fo_checker *fo_checker_new(const fo_pub *pub, int ed, const fo_template *t,
 void fo_check_page(fo_checker *c, const fo_dl_doc *doc, size_t index);
 
 /* The rules over the whole edition (each figure drawn once, no text lost
- * or set twice); call after the last page. */
+ * or set twice); call after the last page. With doc NULL (layout failed
+ * and made no document) it does nothing: the pages never made are not
+ * findings. */
 void fo_check_finish(fo_checker *c, const fo_dl_doc *doc);
 
 /* Errors and warnings this checker found so far. */

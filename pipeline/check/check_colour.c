@@ -165,17 +165,14 @@ static void rule_image(fo_checker *c, const fo_dl_doc *doc, int page,
     }
 }
 
-void check_colour(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
-                  int page)
+void check_colour_op(fo_checker *c, const fo_dl_doc *doc, int page,
+                     const fo_dl_op *op)
 {
-    for (size_t i = 0; i < pg->n; i++) {
-        const fo_dl_op *op = &pg->ops[i];
-        if (op->kind == FO_DL_IMAGE) {
-            rule_image(c, doc, page, op);
-            continue;
-        }
-        const fo_color *col = op_color(op);
-        if (col && c->o.print)
-            rule_colour(c, page, op, col);
+    if (op->kind == FO_DL_IMAGE) {
+        rule_image(c, doc, page, op);
+        return;
     }
+    const fo_color *col = op_color(op);
+    if (col && c->o.print)
+        rule_colour(c, page, op, col);
 }

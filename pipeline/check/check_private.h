@@ -5,6 +5,9 @@
 
 #include "check.h"
 
+#include <ft2build.h>
+#include FT_FREETYPE_H
+
 /* A box on the page, display-list coordinates (points, y down). */
 typedef struct check_box {
     double x0, y0, x1, y1;
@@ -37,11 +40,12 @@ struct fo_checker {
      * base[section] + 1 + block index for its blocks. */
     size_t *base;
     size_t nslots;
-    long *want;    /* letters, marks and digits of the block's texts */
-    long *got;     /* ... in the runs drawn from it */
-    int *drawn;    /* images drawn from a figure block */
-    int *page_at;  /* 1-based page where the block was first drawn, 0 */
-    int *page_two; /* ... where its figure was drawn a second time */
+    long *want;         /* letters, marks and digits of the block's texts */
+    long *got;          /* ... in the runs drawn from it */
+    int *drawn;         /* images drawn from a figure block */
+    int *page_at;       /* 1-based page where the block was first drawn, 0 */
+    int *page_two;      /* ... where its figure was drawn a second time */
+    check_box *box_two; /* ... and the box it was drawn in */
     /* the overlap rule's scratch, reused page after page */
     check_run *runs;
     size_t nruns, runs_cap;
@@ -51,6 +55,14 @@ struct fo_checker {
      * out of its frame on every line is one finding, not one a line */
     const void *last_block[4];
     fo_pos last_pos[4];
+    /* The display list's fonts, opened with FreeType as the letterspace
+     * rule needs their advances (NULL: not yet, or unusable). */
+    FT_Library ft;
+    FT_Face *faces;
+    unsigned char *face_tried;
+    size_t nfaces;
+    double *gaps; /* the letterspace rule's scratch */
+    size_t gaps_cap;
     /* total ink of CMYK images passed to print as they are: -1 = not
      * measured yet, per doc image */
     double *image_ink;
@@ -68,6 +80,9 @@ void check_report(fo_checker *c, fo_severity sev, const fo_dl_src *src,
  * characters, cut at a character boundary, "…" when cut. */
 void check_quote(const fo_dl_glyphs *g, char *buf, size_t len);
 
+/* Is the cluster at byte i of s[0..n) a space (no ink of its own)? */
+int check_space_at(const char *s, size_t n, size_t i);
+
 /* The box a glyph run's letters occupy: horizontally from the first to
  * the last non-space glyph's advance, vertically from top to bottom
  * times its size around the baseline (top, bottom as shares of the size;
@@ -75,12 +90,15 @@ void check_quote(const fo_dl_glyphs *g, char *buf, size_t len);
 int check_run_box(const fo_dl_glyphs *g, double top, double bottom,
                   check_box *out);
 
-/* The page rules on geometry: frame, fold, overlap, letterspace
- * (check_geom.c); and on colour: resolution, colour, ink
- * (check_colour.c). */
-void check_geometry(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
-                    int page);
-void check_colour(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
-                  int page);
+/* The page rules on geometry (check_geom.c): frame, fold, letterspace
+ * op by op, overlap over the page's runs at its end. */
+void check_geom_begin(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
+                      int page);
+void check_geom_op(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
+                   int page, const fo_dl_op *op);
+void check_geom_end(fo_checker *c, int page);
+/* The page rules on colour (check_colour.c): resolution, colour, ink. */
+void check_colour_op(fo_checker *c, const fo_dl_doc *doc, int page,
+                     const fo_dl_op *op);
 
 #endif

@@ -66,12 +66,10 @@ typedef struct fo_dl_glyphs {
     /* The language of the text when it is not the document's (a tag such
      * as "zh"; the PDF marks the run with /Lang), else NULL. */
     const char *lang;
-    /* The space added between two letters of the run (points): the
-     * style's tracking plus what justification gave the widest gap
-     * between letters (not word spaces, not CJK gaps), and the most its
-     * style allows (tracking plus its letter stretch). The preflight's
-     * letterspace rule compares them; both 0 when unknown. */
-    double letterspace, letterspace_max;
+    /* The most space its style allows between two letters beyond the
+     * font's own advances (points): tracking plus letter stretch. The
+     * preflight measures what the glyphs got against it. */
+    double letterspace_max;
 } fo_dl_glyphs;
 
 typedef struct fo_dl_rect {
@@ -118,9 +116,11 @@ typedef enum fo_dl_src_kind {
     FO_DL_SRC_CONTENT, /* the content of block (or of section's title when
                           block is NULL): its text and its figure */
     FO_DL_SRC_ADDED    /* drawn by layout for the block, not its text: a
-                          list marker */
+                          list marker, a table's header repeated */
 } fo_dl_src_kind;
 
+/* pos.file and block are borrowed from the publication laid out: read
+ * them only while it lives. */
 typedef struct fo_dl_src {
     fo_dl_src_kind kind;
     fo_pos pos;                   /* where the content says it, or none */

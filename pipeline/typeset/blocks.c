@@ -111,8 +111,7 @@ void flow_emit_line(fo_dl_page *pg, const fo_set_line *ln, const fo_style *st,
             color, run->n, run->text, run->text_len);
         memcpy(g->glyphs, run->glyphs, sizeof *g->glyphs * (size_t)run->n);
         g->hyphen = run->hyphen;
-        g->letterspace = ln->letterspace;
-        g->letterspace_max = ln->letterspace_max;
+        g->letterspace_max = st->letter_spacing + st->size * st->letter_stretch;
         if (run->lang)
             g->lang = fo_arena_strdup(pg->arena, run->lang);
         double w = 0;

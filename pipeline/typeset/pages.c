@@ -281,14 +281,19 @@ static void toc_fill(flow *fl, const toc *tc)
         fo_style right = *st;
         right.align = FO_ALIGN_RIGHT;
         double numw = st->size * 3;
-        flow_draw_text(fl, pg, &er, st, x + indent, y, tw - indent - numw);
+        /* A title longer than its line wraps: the next entry goes below
+         * all of it (the preflight's overlap rule found them drawn over
+         * each other, tests/unit/test_check.c). */
+        double used =
+            flow_draw_text(fl, pg, &er, st, x + indent, y, tw - indent - numw);
         if (num) {
             fo_rich nr = {num, strlen(num), NULL, 0, {0}, NULL};
             flow_draw_text(fl, pg, &nr, &right, x, y, tw);
         }
+        double drawn = fmax(used, st->leading);
         op = fo_dl_page_add(pg, FO_DL_LINK);
-        op->u.link = (fo_dl_link){x, y, tw, st->leading, NULL, te->anchor};
-        y += st->leading;
+        op->u.link = (fo_dl_link){x, y, tw, drawn, NULL, te->anchor};
+        y += drawn;
     }
 }
 

@@ -889,12 +889,9 @@ static void glue_ratios(const fo_style *st, const line_glue *lg, double avail,
 }
 
 /* Widens (or narrows) the spaces by rs and the letter gaps by rl; returns
- * how much wider the line became. *letter_extra gets the widest a gap
- * between letters grew (CJK gaps apart), for the preflight's letterspace
- * rule. */
+ * how much wider the line became. */
 static double apply_glue(const para_ctx *p, const fo_style *st, int gaps,
-                         fo_set_line *line, double rs, double rl,
-                         double *letter_extra)
+                         fo_set_line *line, double rs, double rl)
 {
     double added = 0, gy, gz;
     fo_dl_glyph *prev = NULL;
@@ -913,8 +910,6 @@ static double apply_glue(const para_ctx *p, const fo_style *st, int gaps,
                 /* the gap before g widens: g's predecessor advances more */
                 dw = (rl > 0 ? gy : gz) * rl;
                 prev->x_advance += dw;
-                if (dw > *letter_extra && !cjk_gap_at(p, run, g))
-                    *letter_extra = dw;
             }
             added += dw;
             prev = space ? NULL : g;
@@ -942,8 +937,7 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
     line_glue lg = measure_glue(p, st, gaps, line);
     double avail = width - indent, rs, rl;
     glue_ratios(st, &lg, avail, justify, &rs, &rl);
-    double letter_extra = 0;
-    double set = lg.nat + apply_glue(p, st, gaps, line, rs, rl, &letter_extra);
+    double set = lg.nat + apply_glue(p, st, gaps, line, rs, rl);
     double x = indent;
     if (st->align == FO_ALIGN_CENTER)
         x += (avail - set) / 2;
@@ -961,8 +955,6 @@ static fo_status set_line(para_ctx *p, fo_fonts *f, fo_dl_doc *doc,
     line->width = set;
     line->ratio = rs;
     line->letter_ratio = rl;
-    line->letterspace = st->letter_spacing + letter_extra;
-    line->letterspace_max = st->letter_spacing + st->size * st->letter_stretch;
     return FO_OK;
 }
 

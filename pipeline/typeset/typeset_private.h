@@ -64,12 +64,6 @@ typedef struct fo_set_line {
      * stretch. */
     double letter_ratio;
     int hyphenated;
-    /* The space between two letters (points): the style's tracking plus
-     * the most justification added to a gap between letters (not word
-     * spaces, not CJK gaps); and the most the style (as the line's
-     * script sets it) allows, tracking plus its letter stretch. Carried
-     * into the display list for the preflight's letterspace rule. */
-    double letterspace, letterspace_max;
 } fo_set_line;
 
 typedef struct fo_set_para {

@@ -12,6 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include FT_ADVANCES_H
+#include <jpeglib.h>
 
 #include "check/check.h"
 #include "typeset/typeset.h"
@@ -93,12 +99,13 @@ static void from(hand *h, int b)
 }
 
 /* A run of text at (x, baseline y), 10 pt, each byte one glyph 5 pt
- * wide. */
+ * wide, in a font the document does not have (no advances to measure
+ * its spacing by; set_real gives it one). */
 static fo_dl_glyphs *run(hand *h, double x, double y, const char *text)
 {
     int n = (int)strlen(text);
-    fo_dl_glyphs *g =
-        fo_dl_page_add_glyphs(h->pg, 0, 10, x, y, BLACK, n, text, strlen(text));
+    fo_dl_glyphs *g = fo_dl_page_add_glyphs(h->pg, 99, 10, x, y, BLACK, n, text,
+                                            strlen(text));
     for (int i = 0; i < n; i++)
         g->glyphs[i] = (fo_dl_glyph){(uint32_t)i + 1, 5, 0, 0, (uint32_t)i};
     return g;
@@ -195,6 +202,13 @@ static void test_frame(void **state)
     figure(&h, 20, 100, 100, 432);
     expect_one(&h, "pub.yaml:5:3: error: the text \"world\" lies 1.8 mm "
                    "outside its column (page 1, edition en)\n");
+    /* where --draft outlines it: the run's box */
+    const fo_where *w = &h.d.items[0].where;
+    assert_string_equal(w->rule, "frame");
+    assert_string_equal(w->edition, "en");
+    assert_int_equal(w->page, 1);
+    assert_true(w->has_box && w->x == 160 && w->w == 25 && w->y == 64 &&
+                w->h == 10);
     hand_free(&h);
 }
 
@@ -210,6 +224,20 @@ static void test_frame_below(void **state)
     h.pg->ops[2].u.glyphs.y = 284; /* "world": frame ends at 280 */
     expect_one(&h, "pub.yaml:5:3: error: the text \"world\" lies 1.4 mm "
                    "outside its column (page 1, edition en)\n");
+    hand_free(&h);
+}
+
+/* A frame off the page: the template's fault, reported at the publication's
+ * template line. */
+static void test_frame_off_page(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    sound(&h);
+    fo_dl_page_add_frame(h.pg, FO_DL_FRAME_PANEL, 150, 20, 60, 100);
+    expect_one(&h, "pub.yaml:1:11: error: the panel lies 3.5 mm outside the "
+                   "page (page 1, edition en)\n");
     hand_free(&h);
 }
 
@@ -237,21 +265,28 @@ static void test_bleed_image(void **state)
     hand_free(&h);
 }
 
+/* Text drawn over another block's text names that block; over its own
+ * block's, not. */
 static void test_overlap(void **state)
 {
     (void)state;
-    hand h;
-    hand_init(&h);
-    from(&h, -1);
-    run(&h, 20, 40, "Intro");
-    from(&h, 0);
-    run(&h, 20, 60, "Hello ");
-    run(&h, 30, 63, "world"); /* over "Hello" */
-    from(&h, 1);
-    figure(&h, 20, 100, 100, 432);
-    expect_one(&h, "pub.yaml:5:3: error: the text \"world\" is drawn over "
-                   "\"Hello \" (from pub.yaml:5:3) (page 1, edition en)\n");
-    hand_free(&h);
+    for (int k = 0; k < 2; k++) {
+        hand h;
+        hand_init(&h);
+        from(&h, -1);
+        run(&h, 20, 40, "Intro");
+        from(&h, 0);
+        run(&h, 20, k ? 60 : 43, "Hello "); /* over "Intro" */
+        run(&h, 30, k ? 63 : 72, "world");  /* over "Hello " */
+        from(&h, 1);
+        figure(&h, 20, 100, 100, 432);
+        expect_one(&h, k ? "pub.yaml:5:3: error: the text \"world\" is drawn "
+                           "over \"Hello \" (page 1, edition en)\n"
+                         : "pub.yaml:5:3: error: the text \"Hello \" is "
+                           "drawn over \"Intro\" (from pub.yaml:3:3) (page "
+                           "1, edition en)\n");
+        hand_free(&h);
+    }
 }
 
 /* Lines set solid (leading = size) touch: no overlap; runs side by side on
@@ -301,6 +336,9 @@ static void test_figure_twice(void **state)
     figure(&h, 20, 150, 100, 432);
     expect_one(&h, "pub.yaml:8:3: error: figure 'a.jpg' is drawn 2 times "
                    "(first on page 1) (page 1, edition en)\n");
+    const fo_where *w = &h.d.items[0].where;
+    assert_string_equal(w->rule, "figure");
+    assert_true(w->has_box && w->x == 20 && w->y == 150 && w->w == 100);
     hand_free(&h);
 }
 
@@ -335,6 +373,36 @@ static void test_text_twice(void **state)
     hand_free(&h);
 }
 
+/* A page-wide figure shows no caption (docs/content.md): a warning, not a
+ * loss; a caption of a column figure not drawn is lost. */
+static void test_page_figure_caption(void **state)
+{
+    (void)state;
+    static fo_rich cap = {"Rice fields",       11,  NULL, 0,
+                          {"pub.yaml", 9, 14}, NULL};
+    fo_figure f = fig;
+    f.caption.ed[0] = &cap;
+    for (int span = 0; span < 2; span++) {
+        hand h;
+        hand_init(&h);
+        f.span = span ? FO_SPAN_PAGE : FO_SPAN_COLUMN;
+        h.blocks[1].figure = &f;
+        sound(&h);
+        fo_check_opts o = print_opts();
+        int e, w;
+        char *got = check(&h, &o, &e, &w);
+        assert_string_equal(
+            got, span ? "pub.yaml:8:3: warning: this figure's caption and "
+                        "credit are not printed: a 'span: page' figure shows "
+                        "none (page 1, edition en)\n"
+                      : "pub.yaml:8:3: error: this figure's caption is not "
+                        "all set: 10 of its 10 letters and digits are missing "
+                        "(page 1, edition en)\n");
+        free(got);
+        hand_free(&h);
+    }
+}
+
 /* What layout adds is not counted: a hyphen at a break, a list marker,
  * no-break spaces, capitals. */
 static void test_text_added(void **state)
@@ -363,19 +431,61 @@ static void test_text_added(void **state)
     hand_free(&h);
 }
 
+/* Sets "Hello " in font 0 of the document (Noto Serif, 10 pt) with its
+ * real glyphs: each letter advances the font's advance plus extra[i]. */
+static void set_real(hand *h, fo_dl_glyphs *g, const double extra[5])
+{
+    const char *path = FO_TEST_SRC "/fonts/NotoSerif-Regular.ttf";
+    assert_int_equal(fo_dl_doc_font(h->doc, path, 0, "NotoSerif-Regular", 1000),
+                     0);
+    FT_Library ft;
+    FT_Face face;
+    assert_int_equal(FT_Init_FreeType(&ft), 0);
+    assert_int_equal(FT_New_Face(ft, path, 0, &face), 0);
+    for (int i = 0; i < g->n; i++) {
+        FT_UInt gid = FT_Get_Char_Index(face, (FT_ULong)g->text[i]);
+        FT_Fixed adv;
+        assert_int_equal(FT_Get_Advance(face, gid, FT_LOAD_NO_SCALE, &adv), 0);
+        g->font = 0;
+        g->glyphs[i].gid = gid;
+        g->glyphs[i].x_advance =
+            (double)adv * g->size / face->units_per_EM + (i < 5 ? extra[i] : 0);
+    }
+    FT_Done_Face(face);
+    FT_Done_FreeType(ft);
+}
+
+/* Spacing is measured from the glyphs (their advances against the font's):
+ * +5 pt at every gap is found, a kerned pair is not spacing, and spacing
+ * within the style's allowance passes. */
 static void test_letterspace(void **state)
 {
     (void)state;
-    hand h;
-    hand_init(&h);
-    sound(&h);
-    fo_dl_glyphs *g = &h.pg->ops[1].u.glyphs;
-    g->letterspace = 5;
-    g->letterspace_max = 0.1;
-    expect_one(&h, "pub.yaml:5:3: error: the text \"Hello \" is letterspaced "
-                   "by 5.00 pt between letters; its style allows 0.10 pt "
-                   "(page 1, edition en)\n");
-    hand_free(&h);
+    const double spaced[5] = {5, 5, 5, 5, 5};
+    const double kerned[5] = {0, -0.8, 0.4, 0, 0};
+    const double allowed[5] = {0.1, 0.1, 0.1, 0.1, 0};
+    const double *cases[3] = {spaced, kerned, allowed};
+    for (int k = 0; k < 3; k++) {
+        hand h;
+        hand_init(&h);
+        sound(&h);
+        fo_dl_glyphs *g = &h.pg->ops[1].u.glyphs;
+        set_real(&h, g, cases[k]);
+        g->letterspace_max = 0.1;
+        if (k == 0) {
+            expect_one(&h, "pub.yaml:5:3: error: the text \"Hello \" is "
+                           "letterspaced by 5.00 pt between letters; its "
+                           "style allows 0.10 pt (page 1, edition en)\n");
+        } else {
+            fo_check_opts o = print_opts();
+            int e, w;
+            char *got = check(&h, &o, &e, &w);
+            if (e || w)
+                fail_msg("case %d: %s", k, got);
+            free(got);
+        }
+        hand_free(&h);
+    }
 }
 
 static void test_fold(void **state)
@@ -471,7 +581,146 @@ static void test_ink(void **state)
     hand_free(&h);
 }
 
+/* Writes a 16 x 16 CMYK JPEG of one colour (ink 0..255 per channel) as
+ * Photoshop does: inverted, with an Adobe marker. */
+static void write_cmyk_jpeg(const char *path, const int ink[4])
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    struct jpeg_compress_struct cinfo;
+    struct jpeg_error_mgr jerr;
+    cinfo.err = jpeg_std_error(&jerr);
+    jpeg_create_compress(&cinfo);
+    jpeg_stdio_dest(&cinfo, f);
+    cinfo.image_width = 16;
+    cinfo.image_height = 16;
+    cinfo.input_components = 4;
+    cinfo.in_color_space = JCS_CMYK;
+    jpeg_set_defaults(&cinfo);
+    jpeg_set_quality(&cinfo, 100, TRUE);
+    jpeg_start_compress(&cinfo, TRUE);
+    JSAMPLE row[16 * 4];
+    for (int x = 0; x < 16 * 4; x++)
+        row[x] = (JSAMPLE)(255 - ink[x % 4]);
+    while (cinfo.next_scanline < cinfo.image_height) {
+        JSAMPROW r = row;
+        (void)jpeg_write_scanlines(&cinfo, &r, 1);
+    }
+    jpeg_finish_compress(&cinfo);
+    jpeg_destroy_compress(&cinfo);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A CMYK JPEG goes to print as it is: its densest pixel is its ink. */
+static void test_ink_cmyk_image(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/fo-check-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char dense[64], light[64];
+    (void)snprintf(dense, sizeof dense, "%s/dense.jpg", dir);
+    (void)snprintf(light, sizeof light, "%s/light.jpg", dir);
+    write_cmyk_jpeg(dense, (const int[4]){255, 255, 255, 255});
+    write_cmyk_jpeg(light, (const int[4]){128, 0, 0, 255});
+    const char *paths[2] = {dense, light};
+    for (int k = 0; k < 2; k++) {
+        hand h;
+        hand_init(&h);
+        fo_image_info info;
+        char why[160];
+        assert_int_equal(fo_image_probe(paths[k], &info, why, sizeof why),
+                         FO_OK);
+        assert_int_equal(info.components, 4);
+        int img = fo_dl_doc_image(h.doc, paths[k], &info);
+        sound(&h);
+        h.pg->ops[h.pg->n - 1].u.image.image = img;
+        if (k == 0) {
+            expect_one(&h, "pub.yaml:8:3: error: image 'a.jpg' is CMYK with "
+                           "up to 400 % total ink; print allows 300 % (page "
+                           "1, edition en)\n");
+        } else {
+            fo_check_opts o = print_opts();
+            int e, w;
+            free(check(&h, &o, &e, &w));
+            assert_int_equal(e + w, 0);
+        }
+        hand_free(&h);
+        assert_int_equal(remove(paths[k]), 0);
+    }
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* ---- the examples, every edition and profile: no error ---------------- */
+
+/* Lays out publication file path in every edition and checks it in print;
+ * returns the preflight's errors, printing them. */
+static int check_file(const char *path)
+{
+    fo_diags d, found;
+    fo_diags_init(&d);
+    fo_diags_init(&found);
+    fo_pub *pub = NULL;
+    assert_int_equal(fo_pub_load(path, &d, &pub), FO_OK);
+    fo_fonts *fonts = NULL;
+    fo_check_opts o = print_opts();
+    for (int e = 0; e < pub->neditions; e++) {
+        const fo_template *t = NULL;
+        assert_int_equal(fo_template_load(pub, pub->editions[e], FO_TEST_SRC,
+                                          pub->arena, &d, &t),
+                         FO_OK);
+        if (!fonts)
+            assert_int_equal(
+                fo_fonts_new(FO_TEST_SRC "/fonts", t->fonts_dir, &d, &fonts),
+                FO_OK);
+        fo_dl_doc *doc = NULL;
+        assert_int_equal(fo_typeset(pub, e, t, fonts, &d, &doc), FO_OK);
+        fo_checker *c = fo_checker_new(pub, e, t, &o, &found);
+        for (size_t i = 0; i < doc->norder; i++)
+            fo_check_page(c, doc, doc->order[i]);
+        fo_check_finish(c, doc);
+        fo_checker_free(c);
+        fo_dl_doc_free(doc);
+    }
+    assert_int_equal(d.errors, 0);
+    fo_diags_print(&found, stderr);
+    int errors = found.errors;
+    fo_diags_free(&found);
+    fo_diags_free(&d);
+    fo_fonts_free(fonts);
+    fo_pub_free(pub);
+    return errors;
+}
+
+/* A contents entry whose title wraps: the next entry goes below it (they
+ * were drawn over each other). */
+static void test_contents_long_title(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/fo-check-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    (void)snprintf(path, sizeof path, "%s/pub.yaml", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    (void)fputs("title: Contents\n"
+                "year: 2025\n"
+                "slug: toc\n"
+                "template: booklet\n"
+                "editions: [en]\n"
+                "sections:\n"
+                "  - title: The Provincial Department of Planning and "
+                "Investment's Comprehensive Socioeconomic Development "
+                "Programme\n"
+                "    blocks:\n"
+                "      - h2: The second entry of the contents\n"
+                "      - p: A short paragraph.\n",
+                f);
+    assert_int_equal(fclose(f), 0);
+    int errors = check_file(path);
+    assert_int_equal(remove(path), 0);
+    assert_int_equal(rmdir(dir), 0);
+    assert_int_equal(errors, 0);
+}
 
 static void check_example(const char *name)
 {
@@ -512,15 +761,15 @@ static void check_example(const char *name)
         fo_dl_doc_free(doc);
     }
     assert_int_equal(d.errors, 0);
-    if (found.errors || getenv("FO_CHECK_SHOW")) {
+    if (found.errors || getenv("FO_CHECK_SHOW"))
         fo_diags_print(&found, stderr);
-        if (found.errors)
-            fail_msg("%s: %d preflight errors", name, found.errors);
-    }
+    int errors = found.errors;
     fo_diags_free(&found);
     fo_fonts_free(fonts);
     fo_diags_free(&d);
     fo_pub_free(pub);
+    if (errors)
+        fail_msg("%s: %d preflight errors", name, errors);
 }
 
 static void test_example_yearbook(void **state)
@@ -547,6 +796,7 @@ int main(void)
         cmocka_unit_test(test_sound_page),
         cmocka_unit_test(test_frame),
         cmocka_unit_test(test_frame_below),
+        cmocka_unit_test(test_frame_off_page),
         cmocka_unit_test(test_bleed_image),
         cmocka_unit_test(test_overlap),
         cmocka_unit_test(test_overlap_touching),
@@ -555,11 +805,14 @@ int main(void)
         cmocka_unit_test(test_text_lost),
         cmocka_unit_test(test_text_twice),
         cmocka_unit_test(test_text_added),
+        cmocka_unit_test(test_page_figure_caption),
         cmocka_unit_test(test_letterspace),
         cmocka_unit_test(test_fold),
         cmocka_unit_test(test_resolution),
         cmocka_unit_test(test_rgb_colour),
         cmocka_unit_test(test_ink),
+        cmocka_unit_test(test_ink_cmyk_image),
+        cmocka_unit_test(test_contents_long_title),
         cmocka_unit_test(test_example_yearbook),
         cmocka_unit_test(test_example_booklet),
         cmocka_unit_test(test_example_brochure),
