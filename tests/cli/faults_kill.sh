@@ -66,6 +66,12 @@ alive() { # a process that has not ended (a zombie has)
     read -r a b state _ <"/proc/$1/stat" 2>/dev/null || return 1
     [ "$state" != Z ]
 }
+all_alive() {
+    local p
+    for p in "$@"; do
+        alive "$p" || return 1
+    done
+}
 all_gone() {
     local p
     for p in "$@"; do
@@ -96,16 +102,34 @@ all_new() { # DIR: no PDF in DIR is the previous one
 }
 
 # kill_jobs SIG MOMENT: one round of build -j 2 killed as said above.
+# While they lay out, the jobs are frozen too, from the moment both are
+# seen running until the parent is dead: on a loaded machine the faster
+# job could otherwise end first (a round that sees it ended is run
+# again, at most 5 times).
 kill_jobs() {
-    local sig=$1 moment=$2 out="j-$1-$2" p kids rc
-    mkdir "$out" && cp prev/tiny-* "$out"
-    SOURCE_DATE_EPOCH=1700000000 "$FOLIO" build tiny.yaml -o "$out" \
-        "${ARGS[@]}" -j 2 >"$out.log" 2>&1 &
-    p=$!
-    poll "$out: two jobs" two_children $p
-    kill -STOP $p 2>/dev/null || fail "$out: the build ended before its jobs"
-    kids=$(children $p)
-    [ "$(wc -w <<<"$kids")" = 2 ] || fail "$out: jobs: '$kids'"
+    local sig=$1 moment=$2 out="j-$1-$2" p kids rc try
+    for ((try = 1; ; try++)); do
+        rm -rf "$out" && mkdir "$out" && cp prev/tiny-* "$out"
+        SOURCE_DATE_EPOCH=1700000000 "$FOLIO" build tiny.yaml -o "$out" \
+            "${ARGS[@]}" -j 2 >"$out.log" 2>&1 &
+        p=$!
+        poll "$out: two jobs" two_children $p
+        kill -STOP $p 2>/dev/null || fail "$out: the build ended before its jobs"
+        kids=$(children $p)
+        [ "$(wc -w <<<"$kids")" = 2 ] || fail "$out: jobs: '$kids'"
+        [ $moment = layout ] || break
+        # shellcheck disable=SC2086
+        kill -STOP $kids
+        # shellcheck disable=SC2086
+        ! all_alive $kids || break
+        ((try < 5)) || fail "$out: a job always ended before it was frozen"
+        kill -KILL $p
+        # shellcheck disable=SC2086
+        kill -CONT $kids 2>/dev/null
+        wait $p
+        # shellcheck disable=SC2086
+        poll "$out: no job left (retry)" all_gone $kids
+    done
     case $moment in
     layout) ;;
     written) poll "$out: a PDF under its temporary name" temps "$out" ;;
@@ -113,6 +137,8 @@ kill_jobs() {
     esac
     kill -"$sig" $p
     kill -CONT $p 2>/dev/null
+    # shellcheck disable=SC2086
+    [ $moment != layout ] || kill -CONT $kids 2>/dev/null
     wait $p
     rc=$?
     [ $rc = $((128 + $(kill -l "$sig"))) ] ||
