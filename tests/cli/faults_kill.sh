@@ -124,9 +124,9 @@ kill_jobs() {
         ! all_alive $kids || break
         ((try < 5)) || fail "$out: a job always ended before it was frozen"
         kill -KILL $p
+        wait $p
         # shellcheck disable=SC2086
         kill -CONT $kids 2>/dev/null
-        wait $p
         # shellcheck disable=SC2086
         poll "$out: no job left (retry)" all_gone $kids
     done
@@ -137,10 +137,12 @@ kill_jobs() {
     esac
     kill -"$sig" $p
     kill -CONT $p 2>/dev/null
-    # shellcheck disable=SC2086
-    [ $moment != layout ] || kill -CONT $kids 2>/dev/null
     wait $p
     rc=$?
+    # the parent is dead and reaped: its death signal is pending in the
+    # frozen jobs, which must now die of it, not finish
+    # shellcheck disable=SC2086
+    [ $moment != layout ] || kill -CONT $kids 2>/dev/null
     [ $rc = $((128 + $(kill -l "$sig"))) ] ||
         fail "$out: the build exited $rc, not killed by $sig: $(cat "$out.log")"
     # shellcheck disable=SC2086
