@@ -148,9 +148,9 @@ char *fo_atomic_tmpname(const char *target)
  * more than the slots, is not tracked: if a signal leaves it behind, the
  * next build's fo_tmp_sweep removes it. */
 enum { SLOT_FREE, SLOT_FILLING, SLOT_LIVE, SLOT_CLEARING };
-#define TMP_SLOTS                                                              \
-    64 /* a build keeps 3 PDFs for each of 16 editions at most                 \
-        */
+/* A build keeps at most 3 PDFs for each of its 16 editions, and the
+ * parent of build -j tracks its jobs' as many. */
+#define TMP_SLOTS 64
 #define TMP_PATH_MAX 1024 /* out/<slug>-<lang>-archive.pdf.tmp-PID fits */
 
 static struct tmp_slot {

@@ -39,6 +39,18 @@ sections:
     blocks:
       - p: { en: "A paragraph of the small publication, a line or two." }
 EOF
+# and a long one (3,000 paragraphs), whose jobs lay out for seconds: the
+# round that kills them while they lay out cannot catch one finishing
+{
+    printf 'title: { en: "Long" }\nslug: tiny\nyear: 2025\neditions: [en]\n'
+    printf 'sections:\n'
+    for ((s = 1; s <= 60; s++)); do
+        printf '  - title: { en: "Part %d" }\n    blocks:\n' $s
+        for ((i = 1; i <= 50; i++)); do
+            printf '      - p: { en: "Paragraph %d of part %d, a few lines long, so that there is a page or two of lines to break." }\n' $i $s
+        done
+    done
+} >long.yaml
 BOOKLET="$SRC/examples/nam-dinh-booklet/publication.yaml"
 ARGS=(--edition en --profile print --profile screen)
 
@@ -65,6 +77,12 @@ alive() { # a process that has not ended (a zombie has)
     local a b state
     read -r a b state _ <"/proc/$1/stat" 2>/dev/null || return 1
     [ "$state" != Z ]
+}
+all_alive() {
+    local p
+    for p in "$@"; do
+        alive "$p" || return 1
+    done
 }
 all_gone() {
     local p
@@ -96,16 +114,37 @@ all_new() { # DIR: no PDF in DIR is the previous one
 }
 
 # kill_jobs SIG MOMENT: one round of build -j 2 killed as said above.
+# While they lay out (the long publication, into a folder with the small
+# one's previous PDFs: the long one must write none), the jobs are frozen
+# too, from the moment both are seen running until the parent is dead. A
+# round that comes too late (on a loaded machine, a job already ended
+# when the parent was frozen) is run again, at most 5 times.
 kill_jobs() {
-    local sig=$1 moment=$2 out="j-$1-$2" p kids rc
-    mkdir "$out" && cp prev/tiny-* "$out"
-    SOURCE_DATE_EPOCH=1700000000 "$FOLIO" build tiny.yaml -o "$out" \
-        "${ARGS[@]}" -j 2 >"$out.log" 2>&1 &
-    p=$!
-    poll "$out: two jobs" two_children $p
-    kill -STOP $p 2>/dev/null || fail "$out: the build ended before its jobs"
-    kids=$(children $p)
-    [ "$(wc -w <<<"$kids")" = 2 ] || fail "$out: jobs: '$kids'"
+    local sig=$1 moment=$2 out="j-$1-$2" p kids rc try pub=tiny.yaml
+    [ "$moment" != layout ] || pub=long.yaml
+    for ((try = 1; ; try++)); do
+        rm -rf "$out" && mkdir "$out" && cp prev/tiny-* "$out"
+        SOURCE_DATE_EPOCH=1700000000 "$FOLIO" build $pub -o "$out" \
+            "${ARGS[@]}" -j 2 >"$out.log" 2>&1 &
+        p=$!
+        poll "$out: two jobs" two_children $p
+        kill -STOP $p 2>/dev/null || fail "$out: the build ended before its jobs"
+        kids=$(children $p)
+        if [ "$(wc -w <<<"$kids")" = 2 ]; then
+            [ $moment = layout ] || break
+            # shellcheck disable=SC2086
+            kill -STOP $kids
+            # shellcheck disable=SC2086
+            ! all_alive $kids || break
+        fi
+        ((try < 5)) || fail "$out: a job always ended before it was frozen"
+        kill -KILL $p
+        wait $p
+        # shellcheck disable=SC2086
+        kill -CONT $kids 2>/dev/null
+        # shellcheck disable=SC2086
+        poll "$out: no job left (retry)" all_gone $kids
+    done
     case $moment in
     layout) ;;
     written) poll "$out: a PDF under its temporary name" temps "$out" ;;
@@ -115,6 +154,10 @@ kill_jobs() {
     kill -CONT $p 2>/dev/null
     wait $p
     rc=$?
+    # the parent is dead and reaped: its death signal is pending in the
+    # frozen jobs, which must now die of it, not finish
+    # shellcheck disable=SC2086
+    [ $moment != layout ] || kill -CONT $kids 2>/dev/null
     [ $rc = $((128 + $(kill -l "$sig"))) ] ||
         fail "$out: the build exited $rc, not killed by $sig: $(cat "$out.log")"
     # shellcheck disable=SC2086
