@@ -81,9 +81,12 @@ ensure_packages() {
     fi
     log "Installing ${#missing[@]} packages: ${missing[*]}"
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+    local policy
     for p in "${missing[@]}"; do
-        if apt-cache policy "$p" | grep -q 'Candidate: (none)' ||
-            [[ -z $(apt-cache policy "$p") ]]; then
+        # captured, not piped into grep -q: under pipefail an early grep
+        # exit makes apt-cache die of SIGPIPE and the test lie
+        policy=$(apt-cache policy "$p")
+        if [[ -z $policy || $policy == *'Candidate: (none)'* ]]; then
             die "package $p is not available from the configured apt sources"
         fi
     done
