@@ -938,6 +938,7 @@ static void flow_panels(flow *fl)
         if (p.ndefer == 0 && is_page_figure(fl, p)) {
             cover_box c = panel_box(fl, pn);
             pg->frame = FO_DL_IN_BLEED; /* its panel, out to the sheet's edge */
+            flow_source(pg, &fl->el[p.e], FO_DL_SRC_CONTENT);
             flow_draw_figure_in(fl, &fl->el[p.e], pg, c.x - c.bl, c.y - c.bt,
                                 c.w + c.bl + c.br, c.h + c.bt + c.bb);
             p.e++;
