@@ -221,6 +221,33 @@ static long slot_of(const fo_checker *c, const fo_dl_src *src)
     return (long)(c->base[src->section] + 1 + (size_t)(src->block - s->blocks));
 }
 
+static int pos_cmp(const fo_pos *a, const fo_pos *b)
+{
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    if (a->col != b->col)
+        return a->col < b->col ? -1 : 1;
+    return strcmp(a->file ? a->file : "", b->file ? b->file : "");
+}
+
+static int by_pos(const void *a, const void *b)
+{
+    const check_fig *x = a, *y = b;
+    return pos_cmp(&x->pos, &y->pos);
+}
+
+/* The slot of the figure whose image the content names at pos, or -1
+ * (the cover, the logo). */
+static long figure_slot(const fo_checker *c, const fo_pos *pos)
+{
+    if (!pos->file || c->nfigs == 0)
+        return -1;
+    check_fig key = {*pos, 0};
+    const check_fig *f =
+        bsearch(&key, c->figs, c->nfigs, sizeof *c->figs, by_pos);
+    return f ? (long)f->slot : -1;
+}
+
 fo_checker *fo_checker_new(const fo_pub *pub, int ed, const fo_template *t,
                            const fo_check_opts *o, fo_diags *d)
 {
@@ -249,6 +276,18 @@ fo_checker *fo_checker_new(const fo_pub *pub, int ed, const fo_template *t,
         for (size_t b = 0; b < sec->nblocks; b++)
             c->want[c->base[s] + 1 + b] = block_want(&sec->blocks[b], ed);
     }
+    for (size_t sn = 0; sn < pub->nsections; sn++)
+        for (size_t b = 0; b < pub->sections[sn].nblocks; b++) {
+            const fo_block *bl = &pub->sections[sn].blocks[b];
+            if (bl->kind != FO_BLOCK_FIGURE || !bl->figure)
+                continue;
+            fo_grow((void **)&c->figs, sizeof *c->figs, &c->figs_cap,
+                    c->nfigs + 1);
+            c->figs[c->nfigs++] =
+                (check_fig){bl->figure->image.pos, c->base[sn] + 1 + b};
+        }
+    if (c->nfigs)
+        qsort(c->figs, c->nfigs, sizeof *c->figs, by_pos);
     c->seconds += thread_seconds() - t0;
     return c;
 }
@@ -257,16 +296,16 @@ fo_checker *fo_checker_new(const fo_pub *pub, int ed, const fo_template *t,
  * a figure. */
 static void count_op(fo_checker *c, int page, const fo_dl_op *op)
 {
-    if (op->kind != FO_DL_GLYPHS && op->kind != FO_DL_IMAGE)
-        return;
-    long s = slot_of(c, &op->src);
+    long s = op->kind == FO_DL_GLYPHS  ? slot_of(c, &op->src)
+             : op->kind == FO_DL_IMAGE ? figure_slot(c, &op->u.image.pos)
+                                       : -1;
     if (s < 0)
         return;
     if (!c->page_at[s])
         c->page_at[s] = page;
     if (op->kind == FO_DL_GLYPHS) {
         c->got[s] += count_text(op->u.glyphs.text, op->u.glyphs.text_len);
-    } else if (op->src.block && op->src.block->kind == FO_BLOCK_FIGURE) {
+    } else {
         if (++c->drawn[s] == 2) {
             const fo_dl_image *im = &op->u.image;
             c->page_two[s] = page;
@@ -381,6 +420,7 @@ void fo_checker_free(fo_checker *c)
     free(c->page_at);
     free(c->page_two);
     free(c->box_two);
+    free(c->figs);
     free(c->runs);
     free(c->seen);
     free(c->image_ink);

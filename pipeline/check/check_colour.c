@@ -77,6 +77,8 @@ static const fo_color *op_color(const fo_dl_op *op)
 static void rule_colour(fo_checker *c, int page, const fo_dl_op *op,
                         const fo_color *col)
 {
+    check_box b;
+    const check_box *box = check_op_box(op, &b) ? &b : NULL;
     double ink = (col->c + col->m + col->y + col->k) * 100;
     const char *name = swatch_name(c, col);
     char label[160];
@@ -87,13 +89,13 @@ static void rule_colour(fo_checker *c, int page, const fo_dl_op *op,
                        "the colour C %.0f M %.0f Y %.0f K %.0f", col->c * 100,
                        col->m * 100, col->y * 100, col->k * 100);
     if (col->rgb_only && !seen(c, "colour", col, -1))
-        check_report(c, FO_SEV_ERROR, &op->src, "colour", page, NULL,
+        check_report(c, FO_SEV_ERROR, &op->src, "colour", page, box,
                      "%s is given only in RGB: print needs its CMYK "
                      "(give the swatch 'cmyk')",
                      label);
     if (c->o.ink_limit > 0 && ink > c->o.ink_limit + 0.5 &&
         !seen(c, "ink", col, -1))
-        check_report(c, FO_SEV_ERROR, &op->src, "ink", page, NULL,
+        check_report(c, FO_SEV_ERROR, &op->src, "ink", page, box,
                      "%s has %.0f %% total ink; %s allows %.0f %%", label, ink,
                      c->o.profile ? c->o.profile : "print", c->o.ink_limit);
 }
@@ -135,12 +137,14 @@ static double cmyk_image_ink(fo_checker *c, const fo_dl_doc *doc, int i)
 static void rule_image(fo_checker *c, const fo_dl_doc *doc, int page,
                        const fo_dl_op *op)
 {
+    check_box b; /* where --draft outlines it: the image as it shows */
+    const check_box *box = check_op_box(op, &b) ? &b : NULL;
     const fo_dl_image *im = &op->u.image;
     if (c->o.min_ppi > 0 && im->src && im->ppi < c->o.min_ppi - 0.5) {
         /* the wording the build has always used (tests/cli/resolution.sh) */
         fo_dl_src src = op->src;
         src.pos = im->pos;
-        check_report(c, FO_SEV_WARNING, &src, "resolution", page, NULL,
+        check_report(c, FO_SEV_WARNING, &src, "resolution", page, box,
                      "image '%s' prints at %.0f ppi at its placed size; %s "
                      "wants %.0f",
                      im->src, im->ppi, c->o.profile ? c->o.profile : "print",
@@ -154,7 +158,7 @@ static void rule_image(fo_checker *c, const fo_dl_doc *doc, int page,
     if (ink > c->o.ink_limit + 0.5 && !seen(c, "ink", NULL, im->image)) {
         const char *path = doc->images[im->image].path;
         const char *slash = strrchr(path, '/');
-        check_report(c, FO_SEV_ERROR, &op->src, "ink", page, NULL,
+        check_report(c, FO_SEV_ERROR, &op->src, "ink", page, box,
                      "image '%s' is CMYK with up to %.0f %% total ink; %s "
                      "allows %.0f %%",
                      im->src ? im->src

@@ -96,7 +96,7 @@ static check_box frame_of(const fo_checker *c, const fo_dl_doc *doc,
 
 /* The box an op draws in (0: it draws nothing: links, anchors, an empty
  * run). For glyph runs, the frame rule's box (see the top). */
-static int op_box(const fo_dl_op *op, check_box *b)
+int check_op_box(const fo_dl_op *op, check_box *b)
 {
     switch (op->kind) {
     case FO_DL_GLYPHS:
@@ -409,7 +409,7 @@ void check_geom_op(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
                    int page, const fo_dl_op *op)
 {
     check_box b;
-    if (!op_box(op, &b))
+    if (!check_op_box(op, &b))
         return;
     check_box ob = b; /* a run's full box: ascenders, descenders */
     if (op->kind == FO_DL_GLYPHS)

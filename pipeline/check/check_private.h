@@ -19,6 +19,12 @@ typedef struct check_run {
     const fo_dl_op *op;
 } check_run;
 
+/* A figure block of the source: where it names its image, its slot. */
+typedef struct check_fig {
+    fo_pos pos;
+    size_t slot;
+} check_fig;
+
 /* A colour or image already reported (each is reported once per
  * edition, not at every op that uses it). */
 typedef struct check_seen {
@@ -46,6 +52,10 @@ struct fo_checker {
     int *page_at;       /* 1-based page where the block was first drawn, 0 */
     int *page_two;      /* ... where its figure was drawn a second time */
     check_box *box_two; /* ... and the box it was drawn in */
+    /* The figure blocks, sorted by where their image is named: an image
+     * op names it too (fo_dl_image.pos), whatever the page's source. */
+    check_fig *figs;
+    size_t nfigs, figs_cap;
     /* the overlap rule's scratch, reused page after page */
     check_run *runs;
     size_t nruns, runs_cap;
@@ -89,6 +99,10 @@ int check_space_at(const char *s, size_t n, size_t i);
  * top is above the baseline). 0 when it has no visible glyph. */
 int check_run_box(const fo_dl_glyphs *g, double top, double bottom,
                   check_box *out);
+
+/* The box op draws in (the frame rule's box for a glyph run), 0 when it
+ * draws nothing (links, anchors, an empty run). */
+int check_op_box(const fo_dl_op *op, check_box *b);
 
 /* The page rules on geometry (check_geom.c): frame, fold, letterspace
  * op by op, overlap over the page's runs at its end. */

@@ -530,6 +530,9 @@ static void test_resolution(void **state)
                              "at 150 ppi at its placed size; print wants 300 "
                              "(page 1, edition en)\n");
     free(got);
+    const fo_where *wh = &h.d.items[0].where; /* the image, for --draft */
+    assert_true(wh->has_box && wh->x == 20 && wh->y == 100 && wh->w == 100 &&
+                wh->h == 100);
     fo_diags_free(&h.d);
     fo_diags_init(&h.d);
     o.strict = 1;
