@@ -67,16 +67,42 @@ typedef struct opts {
 /* Indexed by fo_profile. */
 static const char *const PROFILE_NAMES[] = {"screen", "print", "archive"};
 
+/* "folio: message" on stderr, the message's control characters escaped
+ * (fo_escape_controls): it quotes the command line and file names, and no
+ * argument may drive the terminal. */
+static void vsay(const char *fmt, va_list ap) FO_PRINTF(1, 0);
+
+static void vsay(const char *fmt, va_list ap)
+{
+    char buf[1024];
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    size_t len = n < 0                    ? 0
+                 : (size_t)n < sizeof buf ? (size_t)n
+                                          : sizeof buf - 1;
+    char *esc = fo_escape_controls(buf, len);
+    (void)fprintf(stderr, "folio: %s\n", esc);
+    free(esc);
+}
+
+static void say(const char *fmt, ...) FO_PRINTF(1, 2);
+
+static void say(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsay(fmt, ap);
+    va_end(ap);
+}
+
 static int usage_error(const char *fmt, ...) FO_PRINTF(1, 2);
 
 static int usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    (void)fprintf(stderr, "folio: ");
-    (void)vfprintf(stderr, fmt, ap);
+    vsay(fmt, ap);
     va_end(ap);
-    (void)fprintf(stderr, "\n%s", USAGE);
+    (void)fputs(USAGE, stderr);
     return EXIT_USAGE;
 }
 
@@ -349,8 +375,7 @@ static int load(const opts *o, fo_diags *d, loaded *l)
     if (o->edition && strcmp(o->edition, "all") != 0) {
         only = fo_pub_edition(pub, o->edition);
         if (only < 0) {
-            (void)fprintf(stderr, "folio: '%s' is not an edition of %s\n",
-                          o->edition, o->pub);
+            say("'%s' is not an edition of %s", o->edition, o->pub);
             fo_pub_free(pub);
             return EXIT_USAGE;
         }
@@ -454,8 +479,7 @@ static int dump_docs(const fo_pub *pub, fo_dl_doc **docs, FILE *out)
     if (fflush(out) != 0 && !werr)
         werr = errno;
     if (werr || ferror(out)) {
-        (void)fprintf(stderr, "folio: cannot write the dump: %s\n",
-                      werr ? strerror(werr) : "write error");
+        say("cannot write the dump: %s", werr ? strerror(werr) : "write error");
         return EXIT_INPUT;
     }
     return 0;
@@ -644,8 +668,7 @@ static int start_job(build_job *j, int slot, const fo_pub *pub, opts *o)
     j->err = tmpfile();
     j->rep = o->report ? tmpfile() : NULL;
     if (!j->out || !j->err || (o->report && !j->rep)) {
-        (void)fprintf(stderr, "folio: cannot create a temporary file: %s\n",
-                      strerror(errno));
+        say("cannot create a temporary file: %s", strerror(errno));
         j->rc = EXIT_INPUT;
         return 0;
     }
@@ -654,8 +677,7 @@ static int start_job(build_job *j, int slot, const fo_pub *pub, opts *o)
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
-        (void)fprintf(stderr, "folio: cannot start a job: %s\n",
-                      strerror(errno));
+        say("cannot start a job: %s", strerror(errno));
         j->rc = EXIT_INPUT;
         return 0;
     }
@@ -710,8 +732,7 @@ static int load_jobs_pub(opts *o, fo_pub **pub_out, int *only)
     if (o->edition && strcmp(o->edition, "all") != 0) {
         *only = fo_pub_edition(pub, o->edition);
         if (*only < 0) {
-            (void)fprintf(stderr, "folio: '%s' is not an edition of %s\n",
-                          o->edition, o->pub);
+            say("'%s' is not an edition of %s", o->edition, o->pub);
             fo_pub_free(pub);
             return EXIT_USAGE;
         }
@@ -765,9 +786,8 @@ static void job_ended(build_job *j, int slot, int status, const fo_pub *pub)
     atomic_store(&job_pid[slot], 0);
     j->rc = WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_INPUT;
     if (WIFSIGNALED(status))
-        (void)fprintf(stderr,
-                      "folio: the build of edition %s died of signal %d\n",
-                      pub->editions[j->edition], WTERMSIG(status));
+        say("the build of edition %s died of signal %d",
+            pub->editions[j->edition], WTERMSIG(status));
 }
 
 /* Waits for a job to end and records its exit code (*running one less).
@@ -785,7 +805,7 @@ static int wait_job(build_job *jobs, int n, const fo_pub *pub, int *running)
         job_ended(&jobs[i], i, status, pub);
     }
     if (pid < 0) { /* no child left to wait for: a bug */
-        (void)fprintf(stderr, "folio: waitpid: %s\n", strerror(errno));
+        say("waitpid: %s", strerror(errno));
         for (int i = 0; i < n; i++)
             if (jobs[i].rc < 0)
                 jobs[i].rc = EXIT_INPUT;
@@ -1244,8 +1264,7 @@ static int cmd_build(int argc, char **argv)
     if (rep && o.job_report) {
         /* a job of build -j: its part, for the parent's report */
         if (fo_report_save(rep, &d, o.job_report) != FO_OK) {
-            (void)fprintf(stderr, "folio: cannot save the job's report: %s\n",
-                          strerror(errno));
+            say("cannot save the job's report: %s", strerror(errno));
             rc = EXIT_INPUT;
         }
     } else if (rep) {
@@ -1475,8 +1494,7 @@ static int cmd_watch(int argc, char **argv)
     fo_watch *w = fo_watch_new(o.out_dir, &why);
     char *real = realpath(o.pub, NULL);
     if (!w || !real) {
-        (void)fprintf(stderr, "folio: cannot watch %s: %s\n", o.pub,
-                      w ? strerror(errno) : why);
+        say("cannot watch %s: %s", o.pub, w ? strerror(errno) : why);
         fo_watch_free(w);
         free(real);
         return EXIT_INPUT;
@@ -1496,8 +1514,7 @@ static int cmd_watch(int argc, char **argv)
         /* Again each time: new folders may have appeared. */
         if (fo_watch_add(w, pub_dir, 1) < 0 ||
             fo_watch_add(w, templates, 1) < 0) {
-            (void)fprintf(stderr, "folio: cannot watch %s: %s\n", pub_dir,
-                          strerror(errno));
+            say("cannot watch %s: %s", pub_dir, strerror(errno));
             rc = EXIT_INPUT;
             break;
         }
@@ -1510,7 +1527,7 @@ static int cmd_watch(int argc, char **argv)
         int r = fo_watch_wait(w, 200, &watch_stop, &changed);
         if (r <= 0) {
             if (r < 0) {
-                (void)fprintf(stderr, "folio: inotify: %s\n", strerror(errno));
+                say("inotify: %s", strerror(errno));
                 rc = EXIT_INPUT;
             }
             break;
