@@ -587,8 +587,9 @@ static void jpeg_fail(j_common_ptr cinfo)
         /* what libjpeg says when max_memory_to_use is too small for the
          * whole-image coefficients of a progressive or multi-scan file */
         (void)snprintf(j->msg, sizeof j->msg,
-                       "image too large to decode in %zu MB (a progressive "
-                       "JPEG is decoded whole; save it as baseline)",
+                       "JPEG too large to decode in %zu MB (a progressive "
+                       "or multi-scan JPEG is decoded whole; save it as "
+                       "baseline)",
                        FO_IMAGE_MAX_WHOLE >> 20);
     else
         (*cinfo->err->format_message)(cinfo, j->msg);
@@ -860,6 +861,16 @@ static int png_open(fo_image_rows *j, size_t max_bytes)
         set_shown(info);
     }
     j->interlaced = ilace != PNG_INTERLACE_NONE;
+    /* decoded 8-bit channels: grey or RGB, and alpha */
+    size_t whole = (size_t)w * h * (size_t)((grey ? 1 : 3) + alpha);
+    if (j->interlaced && whole > FO_IMAGE_MAX_WHOLE) {
+        /* every pass writes into the whole image */
+        (void)snprintf(j->msg, sizeof j->msg,
+                       "interlaced PNG too large to decode (%u x %u, "
+                       "more than %zu MB); save it without interlacing",
+                       w, h, FO_IMAGE_MAX_WHOLE >> 20);
+        return -1;
+    }
     if (j->probe) {
         /* the rows as stored, one row buffer even when interlaced;
          * palette indices one a byte, to be checked */
@@ -892,15 +903,6 @@ static int png_open(fo_image_rows *j, size_t max_bytes)
         j->lch != (grey ? 1 : 3) + alpha)
         png_error(j->png, "unexpected row format");
     if (j->interlaced) {
-        /* every pass writes into the whole image */
-        size_t whole = rowbytes * h;
-        if (whole > FO_IMAGE_MAX_WHOLE) {
-            (void)snprintf(j->msg, sizeof j->msg,
-                           "interlaced PNG too large to decode (%u x %u, "
-                           "more than %zu MB); save it without interlacing",
-                           w, h, FO_IMAGE_MAX_WHOLE >> 20);
-            return -1;
-        }
         j->full = fo_xmalloc(whole ? whole : 1);
         j->rows_phase = 1;
         int passes = png_set_interlace_handling(j->png);
@@ -950,6 +952,7 @@ static void rows_why(fo_image_rows *j, char *why, size_t why_len)
     } else if (j->fmt == FO_IMAGE_JPEG) {
         if (strcmp(j->msg, "truncated JPEG data") == 0 ||
             strncmp(j->msg, "image too large", 15) == 0 ||
+            strncmp(j->msg, "JPEG too large", 14) == 0 ||
             strncmp(j->msg, "unsupported", 11) == 0)
             set_why(why, why_len, "%s", j->msg);
         else
