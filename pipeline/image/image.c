@@ -118,6 +118,7 @@ typedef struct rd {
     long long pos;  /* bytes read */
     uLong crc, adl; /* fingerprint so far (fo_image_hash's halves) */
     int bad;        /* why is set: the reading failed */
+    int io;         /* the file could not be read */
     char why[200];
     /* PNG: the chunk walk */
     int png, idat_only;
@@ -188,8 +189,10 @@ static size_t rd_raw(rd *r, unsigned char *buf, size_t n)
     if (r->bad || n == 0)
         return 0;
     size_t got = fread(buf, 1, n, r->f);
-    if (got < n && ferror(r->f))
+    if (got < n && ferror(r->f)) {
         rd_fail(r, "cannot read the file");
+        r->io = 1;
+    }
     r->crc = crc32_z(r->crc, buf, got);
     r->adl = adler32_z(r->adl, buf, got);
     r->pos += (long long)got;
@@ -818,8 +821,10 @@ static int png_open(fo_image_rows *j, size_t max_bytes)
         return -1;
     j->png =
         png_create_read_struct(PNG_LIBPNG_VER_STRING, j, png_fail, png_warn);
-    if (!j->png)
-        png_fail(NULL, "out of memory"); /* not reached: aborts first */
+    if (!j->png) {
+        (void)snprintf(j->msg, sizeof j->msg, "out of memory");
+        return -1;
+    }
     j->pi = png_create_info_struct(j->png);
     if (!j->pi)
         png_error(j->png, "out of memory");
@@ -1021,8 +1026,9 @@ static fo_status rows_start(const char *path, const fo_image_info *expect,
                                      : png_open(j, max_bytes);
     if (rc != 0) {
         rows_why(j, why, why_len);
+        st = j->r.io ? FO_ERR_IO : FO_ERR_INPUT;
         fo_image_rows_free(j);
-        return j->r.size >= 0 ? FO_ERR_INPUT : FO_ERR_IO;
+        return st;
     }
     /* the box reduction on top of the library's rows */
     j->k = 1;
@@ -1159,7 +1165,7 @@ fo_status fo_image_rows_finish(fo_image_rows *r, char *why, size_t why_len)
         rd_drain(&r->r);
     if (r->r.bad) {
         set_why(why, why_len, "%s", r->r.why);
-        return FO_ERR_INPUT;
+        return r->r.io ? FO_ERR_IO : FO_ERR_INPUT;
     }
     if (r->has_expect && (r->r.pos != (long long)r->expect.file_size ||
                           rd_hash(&r->r) != r->expect.hash)) {
@@ -1242,8 +1248,9 @@ static fo_status probe(const char *path, fo_image_info *info, char *why,
     }
     if (rc != 0 || j->r.bad) {
         rows_why(j, why, why_len);
+        st = j->r.io ? FO_ERR_IO : FO_ERR_INPUT;
         fo_image_rows_free(j);
-        return FO_ERR_INPUT;
+        return st;
     }
     info->hash = rd_hash(&j->r);
     info->file_size = (size_t)j->r.pos;
@@ -1352,7 +1359,7 @@ fo_status fo_image_bytes_read(fo_image_bytes *b, unsigned char *buf, size_t cap,
     }
     if (b->r.bad) {
         set_why(why, why_len, "%s", b->r.why);
-        return FO_ERR_INPUT;
+        return b->r.io ? FO_ERR_IO : FO_ERR_INPUT;
     }
     *got = n;
     return FO_OK;

@@ -747,6 +747,7 @@ static void make(img *im)
         img *other;
         if (im->state == UNCLAIMED) {
             im->state = MAKING;
+            o->ahead += im->cost; /* given back by consumed() */
             make_claimed(o, im);
         } else if ((other = claim_next(o)) != NULL) {
             make_claimed(o, other);
