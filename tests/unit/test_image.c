@@ -696,7 +696,8 @@ static size_t put_png(unsigned char *b, int ctype, const unsigned char *extra,
     size_t n = 8;
     memcpy(b, sig, 8);
     n += put_chunk(b + n, "IHDR", ihdr, 13, 13);
-    memcpy(b + n, extra, extra_n);
+    if (extra_n)
+        memcpy(b + n, extra, extra_n);
     n += extra_n;
     unsigned char rows[14], z[64];
     size_t rl = ctype == 3 ? 6 : 14;
@@ -728,9 +729,11 @@ static void probe_bytes(const unsigned char *b, size_t n, fo_status want,
 static void test_hostile_chunks(void **state)
 {
     (void)state;
-    unsigned char *b = malloc(3 << 20), *extra = calloc(1, (2 << 20) + 64);
+    unsigned char *b = malloc(3 << 20), *extra = malloc((2 << 20) + 64);
+    unsigned char *zeros = calloc(1, 2 << 20);
     assert_non_null(b);
     assert_non_null(extra);
+    assert_non_null(zeros);
     /* tEXt declaring 2^31 - 1 bytes, the file ending 20 bytes later */
     size_t n = put_png(b, 2, NULL, 0, 0);
     size_t h = 33; /* after IHDR */
@@ -740,12 +743,12 @@ static void test_hostile_chunks(void **state)
                 "bad PNG data: the file ends inside its tEXt chunk "
                 "(2147483647 bytes declared, 16 left)");
     /* a 2 MB private ancillary chunk and a text chunk: skipped */
-    size_t e = put_chunk(extra, "prVt", extra + 64, 2 << 20, 2 << 20);
+    size_t e = put_chunk(extra, "prVt", zeros, 2 << 20, 2 << 20);
     e += put_chunk(extra + e, "tEXt", (const unsigned char *)"a\0b", 3, 3);
     n = put_png(b, 2, extra, e, 0);
     probe_bytes(b, n, FO_OK, NULL);
     /* a 2 MB PLTE: refused */
-    e = put_chunk(extra, "PLTE", extra + 64, 2 << 20, 2 << 20);
+    e = put_chunk(extra, "PLTE", zeros, 2 << 20, 2 << 20);
     n = put_png(b, 3, extra, e, 0);
     probe_bytes(b, n, FO_ERR_INPUT,
                 "bad PNG data: the PLTE chunk is too large (2097152 bytes)");
@@ -764,6 +767,7 @@ static void test_hostile_chunks(void **state)
                 "palette's 2 colours");
     free(b);
     free(extra);
+    free(zeros);
 }
 
 int main(void)
