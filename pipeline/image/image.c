@@ -256,6 +256,63 @@ static void png_end_chunk(rd *r, unsigned char *out, size_t *at)
         r->iend = 1;
 }
 
+/* The checks of a chunk header just read (r->hdr): its length against
+ * the rest of the file and the limits, and the chunks' order; records
+ * what png_copy depends on. 0, or -1 (r failed). */
+static int png_check_header(rd *r)
+{
+    unsigned long len = be32(r->hdr);
+    const unsigned char *type = r->hdr + 4;
+    for (int i = 0; i < 4; i++)
+        r->type[i] = (type[i] >= 'A' && type[i] <= 'Z') ||
+                             (type[i] >= 'a' && type[i] <= 'z')
+                         ? type[i]
+                         : '?';
+    r->type[4] = 0;
+    long long left = r->size - r->pos;
+    const char *name = (const char *)r->type;
+    if (len > 0x7FFFFFFFul || (long long)len + 4 > left) {
+        rd_fail(r,
+                "bad PNG data: the file ends inside its %s chunk (%lu bytes "
+                "declared, %lld left)",
+                name, len, left > 4 ? left - 4 : 0);
+        return -1;
+    }
+    int is_idat = memcmp(type, "IDAT", 4) == 0;
+    if (r->nchunks++ == 0 && memcmp(type, "IHDR", 4) != 0)
+        rd_fail(r, "bad PNG data: IHDR is not first");
+    else if (is_idat && r->idat_ended)
+        rd_fail(r, "bad PNG data: IDAT chunks apart");
+    else if (memcmp(type, "IEND", 4) == 0 && !r->idat)
+        rd_fail(r, "bad PNG data: no image data");
+    else if (!(type[0] & 0x20) && !is_idat && len > FO_IMAGE_MAX_CHUNK)
+        rd_fail(r, "bad PNG data: the %s chunk is too large (%lu bytes)", name,
+                len);
+    if (r->bad)
+        return -1;
+    r->idat_ended |= r->idat && !is_idat;
+    r->idat |= is_idat;
+    r->trns |= memcmp(type, "tRNS", 4) == 0;
+    r->srgb |= memcmp(type, "sRGB", 4) == 0;
+    r->have_gama |= memcmp(type, "gAMA", 4) == 0 && len >= 4;
+    return 0;
+}
+
+/* Reads a skipped chunk's data and CRC, handing nothing out. */
+static void png_skip_chunk(rd *r)
+{
+    unsigned char buf[4096];
+    while (r->data_left > 0 && !r->bad) {
+        size_t want = r->data_left < sizeof buf ? r->data_left : sizeof buf;
+        size_t n = rd_raw(r, buf, want);
+        if (n == 0)
+            rd_fail(r, "bad PNG data: the file ends before IEND");
+        r->ccrc = crc32_z(r->ccrc, buf, n);
+        r->data_left -= n;
+    }
+    png_end_chunk(r, NULL, NULL);
+}
+
 /* Reads the next chunk's header and decides whether it is handed out;
  * skipped chunks are read through here. 0 at IEND's end or on failure. */
 static int png_next_chunk(rd *r)
@@ -263,76 +320,56 @@ static int png_next_chunk(rd *r)
     for (;;) {
         if (r->iend || r->bad)
             return 0;
-        size_t got = rd_raw(r, r->hdr, 8);
-        if (got < 8) {
+        if (rd_raw(r, r->hdr, 8) < 8) {
             rd_fail(r, "bad PNG data: the file ends before IEND");
             return 0;
         }
+        if (png_check_header(r) != 0)
+            return 0;
         unsigned long len = be32(r->hdr);
-        const unsigned char *type = r->hdr + 4;
-        for (int i = 0; i < 4; i++)
-            r->type[i] = (type[i] >= 'A' && type[i] <= 'Z') ||
-                                 (type[i] >= 'a' && type[i] <= 'z')
-                             ? type[i]
-                             : '?';
-        r->type[4] = 0;
-        long long left = r->size - r->pos;
-        if (len > 0x7FFFFFFFul || (long long)len + 4 > left) {
-            rd_fail(r,
-                    "bad PNG data: the file ends inside its %s chunk (%lu "
-                    "bytes declared, %lld left)",
-                    (char *)r->type, len, left > 4 ? left - 4 : 0);
-            return 0;
-        }
-        if (r->nchunks++ == 0 && memcmp(type, "IHDR", 4) != 0) {
-            rd_fail(r, "bad PNG data: IHDR is not first");
-            return 0;
-        }
-        if (memcmp(type, "IDAT", 4) == 0) {
-            if (r->idat_ended) {
-                rd_fail(r, "bad PNG data: IDAT chunks apart");
-                return 0;
-            }
-            r->idat = 1;
-        } else if (r->idat) {
-            r->idat_ended = 1;
-        }
-        if (memcmp(type, "IEND", 4) == 0 && !r->idat) {
-            rd_fail(r, "bad PNG data: no image data");
-            return 0;
-        }
-        if (memcmp(type, "tRNS", 4) == 0)
-            r->trns = 1;
-        if (memcmp(type, "sRGB", 4) == 0)
-            r->srgb = 1;
-        if (memcmp(type, "gAMA", 4) == 0 && len >= 4)
-            r->have_gama = 1;
-        if (!(type[0] & 0x20) && memcmp(type, "IDAT", 4) != 0 &&
-            len > FO_IMAGE_MAX_CHUNK) {
-            rd_fail(r, "bad PNG data: the %s chunk is too large (%lu bytes)",
-                    (char *)r->type, len);
-            return 0;
-        }
-        r->ccrc = crc32(0L, type, 4);
+        r->ccrc = crc32(0L, r->hdr + 4, 4);
         r->data_left = len;
         r->crc_left = 4;
         r->off = 0;
-        if (!png_skipped(type, len)) {
+        if (!png_skipped(r->hdr + 4, len)) {
             r->hdr_left = 8;
             return 1;
         }
-        /* skipped: through the CRC, never handed out */
-        unsigned char buf[4096];
-        while (r->data_left > 0 && !r->bad) {
-            size_t want = r->data_left < sizeof buf ? r->data_left : sizeof buf;
-            size_t n = rd_raw(r, buf, want);
-            if (n == 0)
-                rd_fail(r, "bad PNG data: the file ends before IEND");
-            r->ccrc = crc32_z(r->ccrc, buf, n);
-            r->data_left -= n;
-        }
-        png_end_chunk(r, NULL, NULL);
+        png_skip_chunk(r);
     }
+}
+
+/* Data bytes of the current chunk into out (IDAT's only, when idat_only:
+ * the others are read and dropped); keeps what png_copy and the size
+ * check need. The count handed out. */
+static size_t png_pull_data(rd *r, unsigned char *out, size_t n)
+{
+    unsigned char drop[4096];
+    int is_idat = memcmp(r->hdr + 4, "IDAT", 4) == 0;
+    int keep = !r->idat_only || is_idat;
+    unsigned char *dst = keep ? out : drop;
+    size_t cap = keep ? n : sizeof drop;
+    size_t want = r->data_left < cap ? r->data_left : cap;
+    size_t got = rd_raw(r, dst, want);
+    if (got == 0) {
+        rd_fail(r, "bad PNG data: the file ends before IEND");
+        return 0;
+    }
+    r->ccrc = crc32_z(r->ccrc, dst, got);
+    int gama = memcmp(r->hdr + 4, "gAMA", 4) == 0;
+    int ihdr = memcmp(r->hdr + 4, "IHDR", 4) == 0;
+    for (size_t i = 0; i < got && r->off + i < 8; i++) {
+        if (gama && r->off + i < 4)
+            r->gama[r->off + i] = dst[i];
+        if (ihdr)
+            r->ihdr[r->off + i] = dst[i];
+    }
+    r->off += got;
+    r->data_left -= got;
+    if (ihdr && r->off >= 8 && too_large(be32(r->ihdr), be32(r->ihdr + 4)))
+        rd_fail(r, "image too large (%lu x %lu)", be32(r->ihdr),
+                be32(r->ihdr + 4));
+    return keep ? got : 0;
 }
 
 /* Up to n bytes of what the PNG's user sees (the signature and the chunks
@@ -342,74 +379,29 @@ static size_t png_pull(rd *r, unsigned char *out, size_t n)
     size_t at = 0;
     while (at < n && !r->bad) {
         if (r->sig_left > 0) {
+            unsigned char sig[8];
             size_t want =
                 (size_t)r->sig_left < n - at ? (size_t)r->sig_left : n - at;
-            size_t got = rd_raw(r, out + at, want);
+            size_t got = rd_raw(r, r->idat_only ? sig : out + at, want);
             if (got == 0)
                 break;
-            if (r->idat_only)
-                got = 0; /* consumed, not handed out */
-            else
-                at += got;
-            r->sig_left -= (int)want;
-            continue;
-        }
-        if (r->hdr_left > 0) {
-            if (r->idat_only) {
-                r->hdr_left = 0;
-                continue;
-            }
+            at += r->idat_only ? 0 : got;
+            r->sig_left -= (int)got;
+        } else if (r->hdr_left > 0) {
             size_t k =
                 (size_t)r->hdr_left < n - at ? (size_t)r->hdr_left : n - at;
-            memcpy(out + at, r->hdr + (8 - r->hdr_left), k);
-            at += k;
+            if (!r->idat_only) {
+                memcpy(out + at, r->hdr + (8 - r->hdr_left), k);
+                at += k;
+            }
             r->hdr_left -= (int)k;
-            continue;
-        }
-        if (r->data_left > 0) {
-            int is_idat = memcmp(r->hdr + 4, "IDAT", 4) == 0;
-            if (r->idat_only && !is_idat) {
-                unsigned char buf[4096];
-                size_t want =
-                    r->data_left < sizeof buf ? r->data_left : sizeof buf;
-                size_t got = rd_raw(r, buf, want);
-                if (got == 0) {
-                    rd_fail(r, "bad PNG data: the file ends before IEND");
-                    break;
-                }
-                r->ccrc = crc32_z(r->ccrc, buf, got);
-                r->data_left -= got;
-                continue;
-            }
-            size_t want = r->data_left < n - at ? r->data_left : n - at;
-            size_t got = rd_raw(r, out + at, want);
-            if (got == 0) {
-                rd_fail(r, "bad PNG data: the file ends before IEND");
-                break;
-            }
-            r->ccrc = crc32_z(r->ccrc, out + at, got);
-            for (size_t i = 0; i < got; i++, r->off++) {
-                if (memcmp(r->hdr + 4, "gAMA", 4) == 0 && r->off < 4)
-                    r->gama[r->off] = out[at + i];
-                if (memcmp(r->hdr + 4, "IHDR", 4) == 0 && r->off < 8)
-                    r->ihdr[r->off] = out[at + i];
-            }
-            if (memcmp(r->hdr + 4, "IHDR", 4) == 0 && r->off >= 8 &&
-                too_large(be32(r->ihdr), be32(r->ihdr + 4))) {
-                rd_fail(r, "image too large (%lu x %lu)", be32(r->ihdr),
-                        be32(r->ihdr + 4));
-                break;
-            }
-            at += got;
-            r->data_left -= got;
-            continue;
-        }
-        if (r->crc_left > 0) {
+        } else if (r->data_left > 0) {
+            at += png_pull_data(r, out + at, n - at);
+        } else if (r->crc_left > 0) {
             png_end_chunk(r, out, &at);
-            continue;
-        }
-        if (!png_next_chunk(r))
+        } else if (!png_next_chunk(r)) {
             break;
+        }
     }
     return at;
 }

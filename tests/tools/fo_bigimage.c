@@ -31,10 +31,12 @@ static int write_png(FILE *f, long w, long h, int ctype, int ch, int interlace)
     png_structp png =
         png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png ? png_create_info_struct(png) : NULL;
-    unsigned char *row = malloc((size_t)w * (size_t)ch);
-    if (!png || !info || !row)
+    if (!png || !info)
         return 2;
-    if (setjmp(png_jmpbuf(png)))
+    /* static: survives libpng's longjmp, freed by the program's exit */
+    static unsigned char *row;
+    row = malloc((size_t)w * (size_t)ch);
+    if (!row || setjmp(png_jmpbuf(png)))
         return 2;
     png_init_io(png, f);
     png_set_compression_level(png, 1);
