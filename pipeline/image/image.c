@@ -556,6 +556,8 @@ struct fo_image_rows {
     struct jpeg_error_mgr jerr;
     jsrc *src;
     int jpeg_made, adobe;
+    int orientation;             /* from EXIF; 0 until found */
+    unsigned char app1[1 << 16]; /* the APP1 marker being read */
     /* PNG */
     png_structp png;
     png_infop pi;
@@ -603,6 +605,38 @@ static void jpeg_message(j_common_ptr cinfo, int level)
     else
         (*cinfo->err->format_message)(cinfo, j->msg);
     longjmp(j->jmp, 1);
+}
+
+static int jsrc_byte(j_decompress_ptr ci)
+{
+    struct jpeg_source_mgr *s = ci->src;
+    if (s->bytes_in_buffer == 0)
+        (void)(*s->fill_input_buffer)(ci); /* jsrc_fill: never FALSE */
+    s->bytes_in_buffer--;
+    return *s->next_input_byte++;
+}
+
+/* Each APP1 marker as it comes, into one buffer: the orientation of the
+ * first EXIF one that has one is kept. (libjpeg's jpeg_save_markers would
+ * keep every APP1, 64 KB each, however many a file holds.) */
+static boolean jpeg_app1(j_decompress_ptr ci)
+{
+    fo_image_rows *j = (fo_image_rows *)ci->client_data;
+    long len = (long)jsrc_byte(ci) << 8;
+    len += jsrc_byte(ci);
+    len -= 2;
+    if (len <= 0)
+        return TRUE;
+    if (j->orientation) { /* found: the rest is skipped */
+        (*ci->src->skip_input_data)(ci, len);
+        return TRUE;
+    }
+    for (long i = 0; i < len; i++)
+        j->app1[i] = (unsigned char)jsrc_byte(ci);
+    int o = exif_orientation(j->app1, (size_t)len);
+    if (o != 1)
+        j->orientation = o;
+    return TRUE;
 }
 
 static void jsrc_init(j_decompress_ptr ci)
@@ -668,7 +702,7 @@ static int jpeg_open(fo_image_rows *j, size_t max_bytes)
     j->src->pub.resync_to_restart = jpeg_resync_to_restart;
     j->src->pub.term_source = jsrc_term;
     ci->src = &j->src->pub;
-    jpeg_save_markers(ci, JPEG_APP0 + 1, 0xFFFF);
+    jpeg_set_marker_processor(ci, JPEG_APP0 + 1, jpeg_app1);
     (void)jpeg_read_header(ci, TRUE);
 
     fo_image_info *info = j->info;
@@ -680,14 +714,7 @@ static int jpeg_open(fo_image_rows *j, size_t max_bytes)
         info->bits = ci->data_precision;
         info->progressive = ci->progressive_mode ? 1 : 0;
         info->orientation = 1;
-        for (jpeg_saved_marker_ptr m = ci->marker_list; m; m = m->next)
-            if (m->marker == JPEG_APP0 + 1) {
-                int o = exif_orientation(m->data, m->data_length);
-                if (o != 1) {
-                    info->orientation = o;
-                    break;
-                }
-            }
+        info->orientation = j->orientation ? j->orientation : 1;
         if (ci->saw_JFIF_marker && ci->X_density && ci->Y_density &&
             (ci->density_unit == 1 || ci->density_unit == 2)) {
             double k = ci->density_unit == 2 ? 2.54 : 1.0; /* dots per cm */
