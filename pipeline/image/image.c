@@ -43,7 +43,7 @@
  * libjpeg's warnings (above all "Premature end of JPEG file", which it
  * otherwise papers over with grey rows) are failures too: a print job
  * wants the whole picture or an error. */
-#define _GNU_SOURCE /* fileno, st_mtim */
+#define _POSIX_C_SOURCE 200809L /* fileno, nanosleep */
 #include "image.h"
 
 #include <jpeglib.h>
@@ -118,6 +118,7 @@ typedef struct rd {
     long long pos;  /* bytes read */
     uLong crc, adl; /* fingerprint so far (fo_image_hash's halves) */
     int bad;        /* why is set: the reading failed */
+    int io;         /* the file could not be read */
     char why[200];
     /* PNG: the chunk walk */
     int png, idat_only;
@@ -188,8 +189,10 @@ static size_t rd_raw(rd *r, unsigned char *buf, size_t n)
     if (r->bad || n == 0)
         return 0;
     size_t got = fread(buf, 1, n, r->f);
-    if (got < n && ferror(r->f))
+    if (got < n && ferror(r->f)) {
         rd_fail(r, "cannot read the file");
+        r->io = 1;
+    }
     r->crc = crc32_z(r->crc, buf, got);
     r->adl = adler32_z(r->adl, buf, got);
     r->pos += (long long)got;
@@ -253,6 +256,63 @@ static void png_end_chunk(rd *r, unsigned char *out, size_t *at)
         r->iend = 1;
 }
 
+/* The checks of a chunk header just read (r->hdr): its length against
+ * the rest of the file and the limits, and the chunks' order; records
+ * what png_copy depends on. 0, or -1 (r failed). */
+static int png_check_header(rd *r)
+{
+    unsigned long len = be32(r->hdr);
+    const unsigned char *type = r->hdr + 4;
+    for (int i = 0; i < 4; i++)
+        r->type[i] = (type[i] >= 'A' && type[i] <= 'Z') ||
+                             (type[i] >= 'a' && type[i] <= 'z')
+                         ? type[i]
+                         : '?';
+    r->type[4] = 0;
+    long long left = r->size - r->pos;
+    const char *name = (const char *)r->type;
+    if (len > 0x7FFFFFFFul || (long long)len + 4 > left) {
+        rd_fail(r,
+                "bad PNG data: the file ends inside its %s chunk (%lu bytes "
+                "declared, %lld left)",
+                name, len, left > 4 ? left - 4 : 0);
+        return -1;
+    }
+    int is_idat = memcmp(type, "IDAT", 4) == 0;
+    if (r->nchunks++ == 0 && memcmp(type, "IHDR", 4) != 0)
+        rd_fail(r, "bad PNG data: IHDR is not first");
+    else if (is_idat && r->idat_ended)
+        rd_fail(r, "bad PNG data: IDAT chunks apart");
+    else if (memcmp(type, "IEND", 4) == 0 && !r->idat)
+        rd_fail(r, "bad PNG data: no image data");
+    else if (!(type[0] & 0x20) && !is_idat && len > FO_IMAGE_MAX_CHUNK)
+        rd_fail(r, "bad PNG data: the %s chunk is too large (%lu bytes)", name,
+                len);
+    if (r->bad)
+        return -1;
+    r->idat_ended |= r->idat && !is_idat;
+    r->idat |= is_idat;
+    r->trns |= memcmp(type, "tRNS", 4) == 0;
+    r->srgb |= memcmp(type, "sRGB", 4) == 0;
+    r->have_gama |= memcmp(type, "gAMA", 4) == 0 && len >= 4;
+    return 0;
+}
+
+/* Reads a skipped chunk's data and CRC, handing nothing out. */
+static void png_skip_chunk(rd *r)
+{
+    unsigned char buf[4096];
+    while (r->data_left > 0 && !r->bad) {
+        size_t want = r->data_left < sizeof buf ? r->data_left : sizeof buf;
+        size_t n = rd_raw(r, buf, want);
+        if (n == 0)
+            rd_fail(r, "bad PNG data: the file ends before IEND");
+        r->ccrc = crc32_z(r->ccrc, buf, n);
+        r->data_left -= n;
+    }
+    png_end_chunk(r, NULL, NULL);
+}
+
 /* Reads the next chunk's header and decides whether it is handed out;
  * skipped chunks are read through here. 0 at IEND's end or on failure. */
 static int png_next_chunk(rd *r)
@@ -260,76 +320,56 @@ static int png_next_chunk(rd *r)
     for (;;) {
         if (r->iend || r->bad)
             return 0;
-        size_t got = rd_raw(r, r->hdr, 8);
-        if (got < 8) {
+        if (rd_raw(r, r->hdr, 8) < 8) {
             rd_fail(r, "bad PNG data: the file ends before IEND");
             return 0;
         }
+        if (png_check_header(r) != 0)
+            return 0;
         unsigned long len = be32(r->hdr);
-        const unsigned char *type = r->hdr + 4;
-        for (int i = 0; i < 4; i++)
-            r->type[i] = (type[i] >= 'A' && type[i] <= 'Z') ||
-                                 (type[i] >= 'a' && type[i] <= 'z')
-                             ? type[i]
-                             : '?';
-        r->type[4] = 0;
-        long long left = r->size - r->pos;
-        if (len > 0x7FFFFFFFul || (long long)len + 4 > left) {
-            rd_fail(r,
-                    "bad PNG data: the file ends inside its %s chunk (%lu "
-                    "bytes declared, %lld left)",
-                    (char *)r->type, len, left > 4 ? left - 4 : 0);
-            return 0;
-        }
-        if (r->nchunks++ == 0 && memcmp(type, "IHDR", 4) != 0) {
-            rd_fail(r, "bad PNG data: IHDR is not first");
-            return 0;
-        }
-        if (memcmp(type, "IDAT", 4) == 0) {
-            if (r->idat_ended) {
-                rd_fail(r, "bad PNG data: IDAT chunks apart");
-                return 0;
-            }
-            r->idat = 1;
-        } else if (r->idat) {
-            r->idat_ended = 1;
-        }
-        if (memcmp(type, "IEND", 4) == 0 && !r->idat) {
-            rd_fail(r, "bad PNG data: no image data");
-            return 0;
-        }
-        if (memcmp(type, "tRNS", 4) == 0)
-            r->trns = 1;
-        if (memcmp(type, "sRGB", 4) == 0)
-            r->srgb = 1;
-        if (memcmp(type, "gAMA", 4) == 0 && len >= 4)
-            r->have_gama = 1;
-        if (!(type[0] & 0x20) && memcmp(type, "IDAT", 4) != 0 &&
-            len > FO_IMAGE_MAX_CHUNK) {
-            rd_fail(r, "bad PNG data: the %s chunk is too large (%lu bytes)",
-                    (char *)r->type, len);
-            return 0;
-        }
-        r->ccrc = crc32(0L, type, 4);
+        r->ccrc = crc32(0L, r->hdr + 4, 4);
         r->data_left = len;
         r->crc_left = 4;
         r->off = 0;
-        if (!png_skipped(type, len)) {
+        if (!png_skipped(r->hdr + 4, len)) {
             r->hdr_left = 8;
             return 1;
         }
-        /* skipped: through the CRC, never handed out */
-        unsigned char buf[4096];
-        while (r->data_left > 0 && !r->bad) {
-            size_t want = r->data_left < sizeof buf ? r->data_left : sizeof buf;
-            size_t n = rd_raw(r, buf, want);
-            if (n == 0)
-                rd_fail(r, "bad PNG data: the file ends before IEND");
-            r->ccrc = crc32_z(r->ccrc, buf, n);
-            r->data_left -= n;
-        }
-        png_end_chunk(r, NULL, NULL);
+        png_skip_chunk(r);
     }
+}
+
+/* Data bytes of the current chunk into out (IDAT's only, when idat_only:
+ * the others are read and dropped); keeps what png_copy and the size
+ * check need. The count handed out. */
+static size_t png_pull_data(rd *r, unsigned char *out, size_t n)
+{
+    unsigned char drop[4096];
+    int is_idat = memcmp(r->hdr + 4, "IDAT", 4) == 0;
+    int keep = !r->idat_only || is_idat;
+    unsigned char *dst = keep ? out : drop;
+    size_t cap = keep ? n : sizeof drop;
+    size_t want = r->data_left < cap ? r->data_left : cap;
+    size_t got = rd_raw(r, dst, want);
+    if (got == 0) {
+        rd_fail(r, "bad PNG data: the file ends before IEND");
+        return 0;
+    }
+    r->ccrc = crc32_z(r->ccrc, dst, got);
+    int gama = memcmp(r->hdr + 4, "gAMA", 4) == 0;
+    int ihdr = memcmp(r->hdr + 4, "IHDR", 4) == 0;
+    for (size_t i = 0; i < got && r->off + i < 8; i++) {
+        if (gama && r->off + i < 4)
+            r->gama[r->off + i] = dst[i];
+        if (ihdr)
+            r->ihdr[r->off + i] = dst[i];
+    }
+    r->off += got;
+    r->data_left -= got;
+    if (ihdr && r->off >= 8 && too_large(be32(r->ihdr), be32(r->ihdr + 4)))
+        rd_fail(r, "image too large (%lu x %lu)", be32(r->ihdr),
+                be32(r->ihdr + 4));
+    return keep ? got : 0;
 }
 
 /* Up to n bytes of what the PNG's user sees (the signature and the chunks
@@ -339,74 +379,29 @@ static size_t png_pull(rd *r, unsigned char *out, size_t n)
     size_t at = 0;
     while (at < n && !r->bad) {
         if (r->sig_left > 0) {
+            unsigned char sig[8];
             size_t want =
                 (size_t)r->sig_left < n - at ? (size_t)r->sig_left : n - at;
-            size_t got = rd_raw(r, out + at, want);
+            size_t got = rd_raw(r, r->idat_only ? sig : out + at, want);
             if (got == 0)
                 break;
-            if (r->idat_only)
-                got = 0; /* consumed, not handed out */
-            else
-                at += got;
-            r->sig_left -= (int)want;
-            continue;
-        }
-        if (r->hdr_left > 0) {
-            if (r->idat_only) {
-                r->hdr_left = 0;
-                continue;
-            }
+            at += r->idat_only ? 0 : got;
+            r->sig_left -= (int)got;
+        } else if (r->hdr_left > 0) {
             size_t k =
                 (size_t)r->hdr_left < n - at ? (size_t)r->hdr_left : n - at;
-            memcpy(out + at, r->hdr + (8 - r->hdr_left), k);
-            at += k;
+            if (!r->idat_only) {
+                memcpy(out + at, r->hdr + (8 - r->hdr_left), k);
+                at += k;
+            }
             r->hdr_left -= (int)k;
-            continue;
-        }
-        if (r->data_left > 0) {
-            int is_idat = memcmp(r->hdr + 4, "IDAT", 4) == 0;
-            if (r->idat_only && !is_idat) {
-                unsigned char buf[4096];
-                size_t want =
-                    r->data_left < sizeof buf ? r->data_left : sizeof buf;
-                size_t got = rd_raw(r, buf, want);
-                if (got == 0) {
-                    rd_fail(r, "bad PNG data: the file ends before IEND");
-                    break;
-                }
-                r->ccrc = crc32_z(r->ccrc, buf, got);
-                r->data_left -= got;
-                continue;
-            }
-            size_t want = r->data_left < n - at ? r->data_left : n - at;
-            size_t got = rd_raw(r, out + at, want);
-            if (got == 0) {
-                rd_fail(r, "bad PNG data: the file ends before IEND");
-                break;
-            }
-            r->ccrc = crc32_z(r->ccrc, out + at, got);
-            for (size_t i = 0; i < got; i++, r->off++) {
-                if (memcmp(r->hdr + 4, "gAMA", 4) == 0 && r->off < 4)
-                    r->gama[r->off] = out[at + i];
-                if (memcmp(r->hdr + 4, "IHDR", 4) == 0 && r->off < 8)
-                    r->ihdr[r->off] = out[at + i];
-            }
-            if (memcmp(r->hdr + 4, "IHDR", 4) == 0 && r->off >= 8 &&
-                too_large(be32(r->ihdr), be32(r->ihdr + 4))) {
-                rd_fail(r, "image too large (%lu x %lu)", be32(r->ihdr),
-                        be32(r->ihdr + 4));
-                break;
-            }
-            at += got;
-            r->data_left -= got;
-            continue;
-        }
-        if (r->crc_left > 0) {
+        } else if (r->data_left > 0) {
+            at += png_pull_data(r, out + at, n - at);
+        } else if (r->crc_left > 0) {
             png_end_chunk(r, out, &at);
-            continue;
-        }
-        if (!png_next_chunk(r))
+        } else if (!png_next_chunk(r)) {
             break;
+        }
     }
     return at;
 }
@@ -561,6 +556,8 @@ struct fo_image_rows {
     struct jpeg_error_mgr jerr;
     jsrc *src;
     int jpeg_made, adobe;
+    int orientation;             /* from EXIF; 0 until found */
+    unsigned char app1[1 << 16]; /* the APP1 marker being read */
     /* PNG */
     png_structp png;
     png_infop pi;
@@ -587,8 +584,9 @@ static void jpeg_fail(j_common_ptr cinfo)
         /* what libjpeg says when max_memory_to_use is too small for the
          * whole-image coefficients of a progressive or multi-scan file */
         (void)snprintf(j->msg, sizeof j->msg,
-                       "image too large to decode in %zu MB (a progressive "
-                       "JPEG is decoded whole; save it as baseline)",
+                       "JPEG too large to decode in %zu MB (a progressive "
+                       "or multi-scan JPEG is decoded whole; save it as "
+                       "baseline)",
                        FO_IMAGE_MAX_WHOLE >> 20);
     else
         (*cinfo->err->format_message)(cinfo, j->msg);
@@ -607,6 +605,38 @@ static void jpeg_message(j_common_ptr cinfo, int level)
     else
         (*cinfo->err->format_message)(cinfo, j->msg);
     longjmp(j->jmp, 1);
+}
+
+static int jsrc_byte(j_decompress_ptr ci)
+{
+    struct jpeg_source_mgr *s = ci->src;
+    if (s->bytes_in_buffer == 0)
+        (void)(*s->fill_input_buffer)(ci); /* jsrc_fill: never FALSE */
+    s->bytes_in_buffer--;
+    return *s->next_input_byte++;
+}
+
+/* Each APP1 marker as it comes, into one buffer: the orientation of the
+ * first EXIF one that has one is kept. (libjpeg's jpeg_save_markers would
+ * keep every APP1, 64 KB each, however many a file holds.) */
+static boolean jpeg_app1(j_decompress_ptr ci)
+{
+    fo_image_rows *j = (fo_image_rows *)ci->client_data;
+    long len = (long)jsrc_byte(ci) << 8;
+    len += jsrc_byte(ci);
+    len -= 2;
+    if (len <= 0)
+        return TRUE;
+    if (j->orientation) { /* found: the rest is skipped */
+        (*ci->src->skip_input_data)(ci, len);
+        return TRUE;
+    }
+    for (long i = 0; i < len; i++)
+        j->app1[i] = (unsigned char)jsrc_byte(ci);
+    int o = exif_orientation(j->app1, (size_t)len);
+    if (o != 1)
+        j->orientation = o;
+    return TRUE;
 }
 
 static void jsrc_init(j_decompress_ptr ci)
@@ -672,7 +702,7 @@ static int jpeg_open(fo_image_rows *j, size_t max_bytes)
     j->src->pub.resync_to_restart = jpeg_resync_to_restart;
     j->src->pub.term_source = jsrc_term;
     ci->src = &j->src->pub;
-    jpeg_save_markers(ci, JPEG_APP0 + 1, 0xFFFF);
+    jpeg_set_marker_processor(ci, JPEG_APP0 + 1, jpeg_app1);
     (void)jpeg_read_header(ci, TRUE);
 
     fo_image_info *info = j->info;
@@ -684,14 +714,7 @@ static int jpeg_open(fo_image_rows *j, size_t max_bytes)
         info->bits = ci->data_precision;
         info->progressive = ci->progressive_mode ? 1 : 0;
         info->orientation = 1;
-        for (jpeg_saved_marker_ptr m = ci->marker_list; m; m = m->next)
-            if (m->marker == JPEG_APP0 + 1) {
-                int o = exif_orientation(m->data, m->data_length);
-                if (o != 1) {
-                    info->orientation = o;
-                    break;
-                }
-            }
+        info->orientation = j->orientation ? j->orientation : 1;
         if (ci->saw_JFIF_marker && ci->X_density && ci->Y_density &&
             (ci->density_unit == 1 || ci->density_unit == 2)) {
             double k = ci->density_unit == 2 ? 2.54 : 1.0; /* dots per cm */
@@ -817,8 +840,10 @@ static int png_open(fo_image_rows *j, size_t max_bytes)
         return -1;
     j->png =
         png_create_read_struct(PNG_LIBPNG_VER_STRING, j, png_fail, png_warn);
-    if (!j->png)
-        png_fail(NULL, "out of memory"); /* not reached: aborts first */
+    if (!j->png) {
+        (void)snprintf(j->msg, sizeof j->msg, "out of memory");
+        return -1;
+    }
     j->pi = png_create_info_struct(j->png);
     if (!j->pi)
         png_error(j->png, "out of memory");
@@ -860,6 +885,16 @@ static int png_open(fo_image_rows *j, size_t max_bytes)
         set_shown(info);
     }
     j->interlaced = ilace != PNG_INTERLACE_NONE;
+    /* decoded 8-bit channels: grey or RGB, and alpha */
+    size_t whole = (size_t)w * h * (size_t)((grey ? 1 : 3) + alpha);
+    if (j->interlaced && whole > FO_IMAGE_MAX_WHOLE) {
+        /* every pass writes into the whole image */
+        (void)snprintf(j->msg, sizeof j->msg,
+                       "interlaced PNG too large to decode (%u x %u, "
+                       "more than %zu MB); save it without interlacing",
+                       w, h, FO_IMAGE_MAX_WHOLE >> 20);
+        return -1;
+    }
     if (j->probe) {
         /* the rows as stored, one row buffer even when interlaced;
          * palette indices one a byte, to be checked */
@@ -892,15 +927,6 @@ static int png_open(fo_image_rows *j, size_t max_bytes)
         j->lch != (grey ? 1 : 3) + alpha)
         png_error(j->png, "unexpected row format");
     if (j->interlaced) {
-        /* every pass writes into the whole image */
-        size_t whole = rowbytes * h;
-        if (whole > FO_IMAGE_MAX_WHOLE) {
-            (void)snprintf(j->msg, sizeof j->msg,
-                           "interlaced PNG too large to decode (%u x %u, "
-                           "more than %zu MB); save it without interlacing",
-                           w, h, FO_IMAGE_MAX_WHOLE >> 20);
-            return -1;
-        }
         j->full = fo_xmalloc(whole ? whole : 1);
         j->rows_phase = 1;
         int passes = png_set_interlace_handling(j->png);
@@ -950,6 +976,7 @@ static void rows_why(fo_image_rows *j, char *why, size_t why_len)
     } else if (j->fmt == FO_IMAGE_JPEG) {
         if (strcmp(j->msg, "truncated JPEG data") == 0 ||
             strncmp(j->msg, "image too large", 15) == 0 ||
+            strncmp(j->msg, "JPEG too large", 14) == 0 ||
             strncmp(j->msg, "unsupported", 11) == 0)
             set_why(why, why_len, "%s", j->msg);
         else
@@ -999,14 +1026,13 @@ static fo_status rows_start(const char *path, const fo_image_info *expect,
         fo_image_rows_free(j);
         return st;
     }
-    if (expect && (j->r.size != (long long)expect->file_size ||
-                   fo_image_mtime(path) != expect->mtime_ns)) {
+    /* the size now; the bytes when they have all been read (a touched
+     * file with the same bytes is the same image) */
+    if (expect && j->r.size != (long long)expect->file_size) {
         set_why(why, why_len, "the file changed since it was read");
         fo_image_rows_free(j);
         return FO_ERR_INPUT;
     }
-    if (info)
-        info->mtime_ns = fo_image_mtime(path);
     unsigned char magic[8];
     size_t n = fread(magic, 1, sizeof magic, j->r.f);
     rewind(j->r.f);
@@ -1019,8 +1045,9 @@ static fo_status rows_start(const char *path, const fo_image_info *expect,
                                      : png_open(j, max_bytes);
     if (rc != 0) {
         rows_why(j, why, why_len);
+        st = j->r.io ? FO_ERR_IO : FO_ERR_INPUT;
         fo_image_rows_free(j);
-        return j->r.size >= 0 ? FO_ERR_INPUT : FO_ERR_IO;
+        return st;
     }
     /* the box reduction on top of the library's rows */
     j->k = 1;
@@ -1157,7 +1184,7 @@ fo_status fo_image_rows_finish(fo_image_rows *r, char *why, size_t why_len)
         rd_drain(&r->r);
     if (r->r.bad) {
         set_why(why, why_len, "%s", r->r.why);
-        return FO_ERR_INPUT;
+        return r->r.io ? FO_ERR_IO : FO_ERR_INPUT;
     }
     if (r->has_expect && (r->r.pos != (long long)r->expect.file_size ||
                           rd_hash(&r->r) != r->expect.hash)) {
@@ -1240,8 +1267,9 @@ static fo_status probe(const char *path, fo_image_info *info, char *why,
     }
     if (rc != 0 || j->r.bad) {
         rows_why(j, why, why_len);
+        st = j->r.io ? FO_ERR_IO : FO_ERR_INPUT;
         fo_image_rows_free(j);
-        return FO_ERR_INPUT;
+        return st;
     }
     info->hash = rd_hash(&j->r);
     info->file_size = (size_t)j->r.pos;
@@ -1307,9 +1335,7 @@ fo_status fo_image_bytes_open(const char *path, const fo_image_info *expect,
     fo_image_bytes *b = fo_xcalloc(1, sizeof *b);
     *out = NULL;
     fo_status st = rd_open(&b->r, path, why, why_len);
-    if (st == FO_OK && expect &&
-        (b->r.size != (long long)expect->file_size ||
-         fo_image_mtime(path) != expect->mtime_ns)) {
+    if (st == FO_OK && expect && b->r.size != (long long)expect->file_size) {
         set_why(why, why_len, "the file changed since it was read");
         st = FO_ERR_INPUT;
     }
@@ -1352,7 +1378,7 @@ fo_status fo_image_bytes_read(fo_image_bytes *b, unsigned char *buf, size_t cap,
     }
     if (b->r.bad) {
         set_why(why, why_len, "%s", b->r.why);
-        return FO_ERR_INPUT;
+        return b->r.io ? FO_ERR_IO : FO_ERR_INPUT;
     }
     *got = n;
     return FO_OK;
@@ -1367,14 +1393,6 @@ void fo_image_bytes_free(fo_image_bytes *b)
 }
 
 /* ---- API ------------------------------------------------------------- */
-
-long long fo_image_mtime(const char *path)
-{
-    struct stat sb;
-    if (stat(path, &sb) != 0)
-        return -1;
-    return (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
-}
 
 uint64_t fo_image_hash(const void *bytes, size_t len)
 {

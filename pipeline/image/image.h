@@ -46,9 +46,8 @@ typedef struct fo_image_info {
      * predictors): 8-bit grey or RGB, not interlaced, no tRNS, no gamma
      * other than sRGB's. Set by the probe. */
     int png_copy;
-    uint64_t hash;      /* fo_image_hash of the file's bytes */
-    size_t file_size;   /* bytes */
-    long long mtime_ns; /* the file's modification time when read */
+    uint64_t hash;    /* fo_image_hash of the file's bytes */
+    size_t file_size; /* bytes */
 } fo_image_info;
 
 /* Reads the image at path, checks the whole file without keeping its
@@ -77,9 +76,9 @@ FO_WUR fo_status fo_image_probe(const char *path, fo_image_info *info,
 typedef struct fo_image_rows fo_image_rows;
 
 /* Opens path for reading its rows. expect (may be NULL) is what the probe
- * saw: a file whose size, time or bytes differ fails with "the file
- * changed since it was read" (the bytes are compared when the reading
- * finishes). max_bytes 0: full size; else the image is reduced while
+ * saw: a file whose size or bytes differ fails with "the file changed
+ * since it was read" (the size now, the bytes' fingerprint when the
+ * reading finishes). max_bytes 0: full size; else the image is reduced while
  * decoding (libjpeg's DCT scaling, then an area average of k x k pixels)
  * by the smallest factor that makes w * h * (comps + alpha) at most
  * max_bytes. Errors as fo_image_probe's. Free with fo_image_rows_free. */
@@ -144,11 +143,6 @@ FO_WUR fo_status fo_image_decode_max(const char *path,
                                      size_t max_bytes, fo_pixels *out,
                                      char *why, size_t why_len);
 void fo_pixels_free(fo_pixels *p);
-
-/* The modification time of path in nanoseconds, -1 when it cannot be
- * read: with the size, how a renderer tells a file changed since its
- * probe without reading it twice. */
-long long fo_image_mtime(const char *path);
 
 /* Reports to d, at pos, that the image the content names src cannot be
  * used, and why: the one wording of layout and of both renderers, so that

@@ -14,12 +14,16 @@
  * HPDF_Stream read/seek/size callbacks of hpdf_streams.h) whose size
  * callback, the first thing libharu asks when it reaches the object,
  * decodes, converts and encodes the image; the read callback hands out the
- * bytes and frees them at the end. libharu compresses a stream itself only
- * when its filter says Flate, at zlib's default level and with no way to
- * change it, and it deletes a /Filter key it did not set; so our Flate
- * streams carry filter NONE (copied as they are) and their /Filter is
- * written by the dictionary's write callback, which libharu calls after
- * the other keys. The compression level is then ours (IMAGE_ZLEVEL).
+ * bytes and frees them at the end. What passes through (the file's bytes,
+ * a PNG's IDAT data) and the samples of an image over SAMPLES_MAX are
+ * instead made by the read callback itself, a block or a strip at a time
+ * (libharu asks the size only to know whether it is 0, and counts the
+ * /Length as it writes), so that memory does not grow with the image. libharu
+ * compresses a stream itself only when its filter says Flate, at zlib's default
+ * level and with no way to change it, and it deletes a /Filter key it did not
+ * set; so our Flate streams carry filter NONE (copied as they are) and their
+ * /Filter is written by the dictionary's write callback, which libharu calls
+ * after the other keys. The compression level is then ours (IMAGE_ZLEVEL).
  *
  * What each profile stores (plan()):
  * - a JPEG the profile can keep goes in as the file's bytes (DCTDecode):
@@ -81,8 +85,9 @@
  * reduced, then resampled), PRINT and ARCHIVE make its stream strip by
  * strip while libharu writes it (STRIP_BYTES of rows at a time), so that
  * one image of any size the probe accepts stays far below 512 MB
- * (tests/cli/image_limits.sh). Images up to this size are made whole, as
- * before, so their bytes do not change. */
+ * (tests/cli/image_limits.sh). Images up to this size are made whole,
+ * ahead of the writer by the workers, with libdeflate's whole-buffer
+ * compression. */
 #define SAMPLES_MAX ((size_t)32 << 20)
 #define STRIP_BYTES ((size_t)4 << 20)
 /* What the workers may hold in images made ahead of the writer, counted
@@ -747,6 +752,7 @@ static void make(img *im)
         img *other;
         if (im->state == UNCLAIMED) {
             im->state = MAKING;
+            o->ahead += im->cost; /* given back by consumed() */
             make_claimed(o, im);
         } else if ((other = claim_next(o)) != NULL) {
             make_claimed(o, other);

@@ -2,8 +2,10 @@
  * tests (tests/cli/image_limits.sh): images too large to commit, made in
  * seconds with little memory.
  *
- *   fo_bigimage png-rgba|png-rgb|png-grey|jpeg-cmyk|jpeg-rgb W H OUT
+ *   fo_bigimage KIND W H OUT
  *
+ * KIND: png-rgba, png-rgb, png-grey, png-rgba-interlaced (Adam7: each
+ * pass's rows made again), jpeg-cmyk, jpeg-rgb, jpeg-rgb-progressive.
  * The picture is smooth diagonal gradients with a fine checker on top, so
  * that it compresses (the files stay a few MB) but is not one colour.
  * Exits 0, or 2 on usage or I/O errors. */
@@ -24,36 +26,40 @@ static unsigned char value(long x, long y, int ch, long w, long h)
     return (unsigned char)(v > 255 ? 255 : v);
 }
 
-static int write_png(FILE *f, long w, long h, int ctype, int ch)
+static int write_png(FILE *f, long w, long h, int ctype, int ch, int interlace)
 {
     png_structp png =
         png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png ? png_create_info_struct(png) : NULL;
-    unsigned char *row = malloc((size_t)w * (size_t)ch);
-    if (!png || !info || !row)
+    if (!png || !info)
         return 2;
-    if (setjmp(png_jmpbuf(png)))
+    /* static: survives libpng's longjmp, freed by the program's exit */
+    static unsigned char *row;
+    row = malloc((size_t)w * (size_t)ch);
+    if (!row || setjmp(png_jmpbuf(png)))
         return 2;
     png_init_io(png, f);
     png_set_compression_level(png, 1);
     png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, ctype,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-                 PNG_FILTER_TYPE_DEFAULT);
+                 interlace ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, info);
-    for (long y = 0; y < h; y++) {
-        for (long x = 0; x < w; x++)
-            for (int c = 0; c < ch; c++)
-                row[x * ch + c] = c == 3 ? (unsigned char)(255 - (x & 127))
-                                         : value(x, y, c, w, h);
-        png_write_row(png, row);
-    }
+    int passes = png_set_interlace_handling(png);
+    for (int p = 0; p < passes; p++)
+        for (long y = 0; y < h; y++) {
+            for (long x = 0; x < w; x++)
+                for (int c = 0; c < ch; c++)
+                    row[x * ch + c] = c == 3 ? (unsigned char)(255 - (x & 127))
+                                             : value(x, y, c, w, h);
+            png_write_row(png, row);
+        }
     png_write_end(png, info);
     png_destroy_write_struct(&png, &info);
     free(row);
     return 0;
 }
 
-static int write_jpeg(FILE *f, long w, long h, int cmyk)
+static int write_jpeg(FILE *f, long w, long h, int cmyk, int progressive)
 {
     struct jpeg_compress_struct c;
     struct jpeg_error_mgr err;
@@ -70,6 +76,8 @@ static int write_jpeg(FILE *f, long w, long h, int cmyk)
     c.in_color_space = cmyk ? JCS_CMYK : JCS_RGB;
     jpeg_set_defaults(&c);
     jpeg_set_quality(&c, 85, TRUE);
+    if (progressive)
+        jpeg_simple_progression(&c);
     jpeg_start_compress(&c, TRUE);
     for (long y = 0; y < h; y++) {
         for (long x = 0; x < w; x++)
@@ -87,8 +95,7 @@ static int write_jpeg(FILE *f, long w, long h, int cmyk)
 int main(int argc, char **argv)
 {
     if (argc != 5) {
-        (void)fprintf(stderr, "usage: fo_bigimage png-rgba|png-rgb|png-grey|"
-                              "jpeg-cmyk|jpeg-rgb W H OUT\n");
+        (void)fprintf(stderr, "usage: fo_bigimage KIND W H OUT\n");
         return 2;
     }
     long w = strtol(argv[2], NULL, 10), h = strtol(argv[3], NULL, 10);
@@ -99,14 +106,18 @@ int main(int argc, char **argv)
         return 2;
     const char *k = argv[1];
     int rc = strcmp(k, "png-rgba") == 0
-                 ? write_png(f, w, h, PNG_COLOR_TYPE_RGB_ALPHA, 4)
+                 ? write_png(f, w, h, PNG_COLOR_TYPE_RGB_ALPHA, 4, 0)
+             : strcmp(k, "png-rgba-interlaced") == 0
+                 ? write_png(f, w, h, PNG_COLOR_TYPE_RGB_ALPHA, 4, 1)
              : strcmp(k, "png-rgb") == 0
-                 ? write_png(f, w, h, PNG_COLOR_TYPE_RGB, 3)
+                 ? write_png(f, w, h, PNG_COLOR_TYPE_RGB, 3, 0)
              : strcmp(k, "png-grey") == 0
-                 ? write_png(f, w, h, PNG_COLOR_TYPE_GRAY, 1)
-             : strcmp(k, "jpeg-cmyk") == 0 ? write_jpeg(f, w, h, 1)
-             : strcmp(k, "jpeg-rgb") == 0  ? write_jpeg(f, w, h, 0)
-                                           : 2;
+                 ? write_png(f, w, h, PNG_COLOR_TYPE_GRAY, 1, 0)
+             : strcmp(k, "jpeg-cmyk") == 0 ? write_jpeg(f, w, h, 1, 0)
+             : strcmp(k, "jpeg-rgb") == 0  ? write_jpeg(f, w, h, 0, 0)
+             : strcmp(k, "jpeg-rgb-progressive") == 0
+                 ? write_jpeg(f, w, h, 0, 1)
+                 : 2;
     if (fclose(f) != 0)
         rc = 2;
     return rc;

@@ -480,6 +480,9 @@ static void test_prefixes_and_flips(void **state)
             assert_int_equal(fclose(f), 0);
             fo_image_info info;
             char why[100];
+            /* each prefix a new build: else the first probe of the path
+             * would refuse the others as a changed file */
+            fo_image_seen_reset();
             fo_status st = fo_image_probe(tmp, &info, why, sizeof why);
             if (s == 0 || cut < n - 12)
                 assert_int_equal(st, FO_ERR_INPUT);
@@ -519,6 +522,254 @@ static void test_format_by_magic(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* Decoding reduced: the smallest factor that fits max_bytes, the picture
+ * kept (the quadrants' colours at their reduced centres), for a PNG (an
+ * area average) and a JPEG (libjpeg's DCT scaling). */
+static void test_decode_reduced(void **state)
+{
+    (void)state;
+    fo_pixels px;
+    char why[160];
+    /* 32 x 24 RGB is 2304 bytes: 600 needs a factor 2 (16 x 12 = 576) */
+    assert_int_equal(
+        fo_image_decode_max(path("rgb8.png"), NULL, 600, &px, why, sizeof why),
+        FO_OK);
+    assert_int_equal(px.w, 16);
+    assert_int_equal(px.h, 12);
+    assert_null(px.alpha);
+    static const int at[4][2] = {{4, 3}, {12, 3}, {4, 9}, {12, 9}};
+    for (int q = 0; q < 4; q++)
+        for (int c = 0; c < 3; c++)
+            assert_near(px.data[(at[q][1] * 16 + at[q][0]) * 3 + c], rgb[q][c],
+                        2, "rgb8.png reduced", q, c);
+    fo_pixels_free(&px);
+    /* alpha kept, averaged */
+    assert_int_equal(
+        fo_image_decode_max(path("rgba8.png"), NULL, 800, &px, why, sizeof why),
+        FO_OK);
+    assert_int_equal(px.w, 16);
+    assert_non_null(px.alpha);
+    for (int q = 0; q < 4; q++)
+        assert_near(px.alpha[at[q][1] * 16 + at[q][0]], alpha[q], 2,
+                    "rgba8.png reduced", q, 3);
+    fo_pixels_free(&px);
+    /* JPEG: 4/8 of 32 x 24 fits 600 bytes */
+    assert_int_equal(fo_image_decode_max(path("baseline.jpg"), NULL, 600, &px,
+                                         why, sizeof why),
+                     FO_OK);
+    assert_true(px.w * px.h * 3 <= 600);
+    assert_true(px.w >= 8 && px.h >= 6);
+    fo_pixels_free(&px);
+    /* 0: full size */
+    assert_int_equal(
+        fo_image_decode_max(path("rgb8.png"), NULL, 0, &px, why, sizeof why),
+        FO_OK);
+    assert_int_equal(px.w, W);
+    fo_pixels_free(&px);
+}
+
+/* The bytes that pass into PDFs: the whole file, or a PNG's IDAT data,
+ * and a file whose bytes are not those of the probe refused at the end. */
+static void test_bytes(void **state)
+{
+    (void)state;
+    static unsigned char file[1 << 16], got[1 << 16];
+    size_t n = read_fixture("rgb8.png", file, sizeof file);
+    fo_image_info info;
+    char why[160];
+    assert_int_equal(fo_image_probe(path("rgb8.png"), &info, why, sizeof why),
+                     FO_OK);
+    for (int idat = 0; idat < 2; idat++) {
+        fo_image_bytes *b;
+        assert_int_equal(fo_image_bytes_open(path("rgb8.png"), &info, idat, &b,
+                                             why, sizeof why),
+                         FO_OK);
+        size_t len = 0, k;
+        do {
+            /* small reads: the chunk walk resumes anywhere */
+            assert_int_equal(
+                fo_image_bytes_read(b, got + len, 7, &k, why, sizeof why),
+                FO_OK);
+            len += k;
+        } while (k > 0);
+        fo_image_bytes_free(b);
+        if (!idat) {
+            assert_int_equal(len, n);
+            assert_memory_equal(got, file, n);
+            continue;
+        }
+        /* the IDAT payloads, in order */
+        size_t p = 8, at = 0;
+        while (p + 12 <= n) {
+            size_t cl = (size_t)file[p] << 24 | (size_t)file[p + 1] << 16 |
+                        (size_t)file[p + 2] << 8 | file[p + 3];
+            if (memcmp(file + p + 4, "IDAT", 4) == 0) {
+                assert_true(at + cl <= len);
+                assert_memory_equal(got + at, file + p + 8, cl);
+                at += cl;
+            }
+            p += 12 + cl;
+        }
+        assert_int_equal(at, len);
+    }
+    /* another fingerprint: refused once the file is read */
+    fo_image_info other = info;
+    other.hash ^= 1;
+    fo_image_bytes *b;
+    assert_int_equal(
+        fo_image_bytes_open(path("rgb8.png"), &other, 0, &b, why, sizeof why),
+        FO_OK);
+    fo_status st;
+    size_t k;
+    do
+        st = fo_image_bytes_read(b, got, sizeof got, &k, why, sizeof why);
+    while (st == FO_OK && k > 0);
+    fo_image_bytes_free(b);
+    assert_int_equal(st, FO_ERR_INPUT);
+    assert_string_equal(why, "the file changed since it was read");
+    /* and decoding too */
+    fo_pixels px;
+    assert_int_equal(
+        fo_image_decode_max(path("rgb8.png"), &other, 0, &px, why, sizeof why),
+        FO_ERR_INPUT);
+    assert_string_equal(why, "the file changed since it was read");
+    assert_null(px.data);
+    other = info;
+    other.file_size++;
+    assert_int_equal(
+        fo_image_decode_max(path("rgb8.png"), &other, 0, &px, why, sizeof why),
+        FO_ERR_INPUT);
+    assert_string_equal(why, "the file changed since it was read");
+}
+
+/* A build sees one content per file: a second probe of the same path that
+ * finds other bytes fails, until a new build starts. */
+static void test_changed_during_build(void **state)
+{
+    (void)state;
+    static unsigned char buf[1 << 16];
+    char dir[] = "/tmp/fo_image_XXXXXX";
+    char tmp[64], why[160];
+    size_t n = read_fixture("rgb8.png", buf, sizeof buf);
+    write_tmp(dir, "pic.png", buf, n, tmp, sizeof tmp);
+    fo_image_info info;
+    assert_int_equal(fo_image_probe(tmp, &info, why, sizeof why), FO_OK);
+    assert_int_equal(fo_image_probe(tmp, &info, why, sizeof why), FO_OK);
+    n = read_fixture("grey8.png", buf, sizeof buf);
+    FILE *f = fopen(tmp, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(fo_image_probe(tmp, &info, why, sizeof why), FO_ERR_INPUT);
+    assert_string_equal(why, "the file changed during the build");
+    fo_image_seen_reset();
+    assert_int_equal(fo_image_probe(tmp, &info, why, sizeof why), FO_OK);
+    assert_int_equal(info.components, 1);
+    drop_tmp(dir, tmp);
+}
+
+/* PNG chunks walked before libpng: a chunk longer than the rest of the
+ * file, a critical chunk over the limit, and palette indices past the
+ * palette fail with their reasons; a 2 MB private ancillary chunk and a
+ * text chunk are skipped. Made here byte by byte. */
+static size_t put_chunk(unsigned char *b, const char *type,
+                        const unsigned char *data, size_t n, size_t declared)
+{
+    b[0] = (unsigned char)(declared >> 24);
+    b[1] = (unsigned char)(declared >> 16);
+    b[2] = (unsigned char)(declared >> 8);
+    b[3] = (unsigned char)declared;
+    memcpy(b + 4, type, 4);
+    if (n)
+        memcpy(b + 8, data, n);
+    unsigned long crc = crc32(0L, b + 4, (unsigned)(n + 4));
+    for (int i = 0; i < 4; i++)
+        b[8 + n + (size_t)i] = (unsigned char)(crc >> (24 - 8 * i));
+    return 12 + n;
+}
+
+static size_t put_png(unsigned char *b, int ctype, const unsigned char *extra,
+                      size_t extra_n, int idx)
+{
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', 13, 10, 26, 10};
+    unsigned char ihdr[13] = {0, 0, 0, 2, 0, 0, 0, 2, 8, (unsigned char)ctype};
+    size_t n = 8;
+    memcpy(b, sig, 8);
+    n += put_chunk(b + n, "IHDR", ihdr, 13, 13);
+    if (extra_n)
+        memcpy(b + n, extra, extra_n);
+    n += extra_n;
+    unsigned char rows[14], z[64];
+    size_t rl = ctype == 3 ? 6 : 14;
+    memset(rows, 0, sizeof rows);
+    if (ctype == 3)
+        rows[5] = (unsigned char)idx; /* row 2, pixel 2 */
+    uLongf zl = sizeof z;
+    assert_int_equal(compress(z, &zl, rows, rl), Z_OK);
+    n += put_chunk(b + n, "IDAT", z, zl, zl);
+    n += put_chunk(b + n, "IEND", NULL, 0, 0);
+    return n;
+}
+
+static void probe_bytes(const unsigned char *b, size_t n, fo_status want,
+                        const char *want_why)
+{
+    char dir[] = "/tmp/fo_image_XXXXXX";
+    char tmp[64], why[200] = "";
+    write_tmp(dir, "h.png", b, n, tmp, sizeof tmp);
+    fo_image_info info;
+    fo_status st = fo_image_probe(tmp, &info, why, sizeof why);
+    print_message("%s\n", why);
+    assert_int_equal(st, want);
+    if (want_why)
+        assert_string_equal(why, want_why);
+    drop_tmp(dir, tmp);
+}
+
+static void test_hostile_chunks(void **state)
+{
+    (void)state;
+    unsigned char *b = malloc(3 << 20), *extra = malloc((2 << 20) + 64);
+    unsigned char *zeros = calloc(1, 2 << 20);
+    assert_non_null(b);
+    assert_non_null(extra);
+    assert_non_null(zeros);
+    /* tEXt declaring 2^31 - 1 bytes, the file ending 20 bytes later */
+    (void)put_png(b, 2, NULL, 0, 0);
+    size_t h = 33; /* after IHDR */
+    unsigned char text[20] = "k";
+    h += put_chunk(b + h, "tEXt", text, sizeof text, 0x7FFFFFFF) - 4;
+    probe_bytes(b, h, FO_ERR_INPUT,
+                "bad PNG data: the file ends inside its tEXt chunk "
+                "(2147483647 bytes declared, 16 left)");
+    /* a 2 MB private ancillary chunk and a text chunk: skipped */
+    size_t e = put_chunk(extra, "prVt", zeros, 2 << 20, 2 << 20);
+    e += put_chunk(extra + e, "tEXt", (const unsigned char *)"a\0b", 3, 3);
+    size_t n = put_png(b, 2, extra, e, 0);
+    probe_bytes(b, n, FO_OK, NULL);
+    /* a 2 MB PLTE: refused */
+    e = put_chunk(extra, "PLTE", zeros, 2 << 20, 2 << 20);
+    n = put_png(b, 3, extra, e, 0);
+    probe_bytes(b, n, FO_ERR_INPUT,
+                "bad PNG data: the PLTE chunk is too large (2097152 bytes)");
+    /* palette of 2: index 1 fine, 2 and 255 past it */
+    static const unsigned char pal[6] = {255, 0, 0, 0, 0, 255};
+    e = put_chunk(extra, "PLTE", pal, 6, 6);
+    n = put_png(b, 3, extra, e, 1);
+    probe_bytes(b, n, FO_OK, NULL);
+    n = put_png(b, 3, extra, e, 2);
+    probe_bytes(b, n, FO_ERR_INPUT,
+                "bad PNG data: a pixel has colour index 2, beyond the "
+                "palette's 2 colours");
+    n = put_png(b, 3, extra, e, 255);
+    probe_bytes(b, n, FO_ERR_INPUT,
+                "bad PNG data: a pixel has colour index 255, beyond the "
+                "palette's 2 colours");
+    free(b);
+    free(extra);
+    free(zeros);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -534,6 +785,10 @@ int main(void)
         cmocka_unit_test(test_idat_check),
         cmocka_unit_test(test_prefixes_and_flips),
         cmocka_unit_test(test_format_by_magic),
+        cmocka_unit_test(test_decode_reduced),
+        cmocka_unit_test(test_bytes),
+        cmocka_unit_test(test_changed_during_build),
+        cmocka_unit_test(test_hostile_chunks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -614,8 +614,7 @@ static void test_errors_leave_no_file(void **state)
                           .bits = 8,
                           /* the file as it is: the renderers' decoding,
                            * not their check against the probe, fails */
-                          .file_size = (size_t)bad_st.st_size,
-                          .mtime_ns = fo_image_mtime(bad)};
+                          .file_size = (size_t)bad_st.st_size};
     int img = fo_dl_doc_image(d, bad, &info);
     fo_dl_op *op = fo_dl_page_add(pg, FO_DL_IMAGE);
     op->u.image =
