@@ -190,7 +190,7 @@ fuzz_build_and_run() {
             LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp:print_suppressions=0" \
             ASAN_OPTIONS="strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1" \
             UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-            "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+            "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512 \
             -max_len="${FUZZ_MAX_LEN[$h]}" -dict="$ROOT/tests/fuzz/$h.dict" \
             -artifact_prefix="$crashes/" -print_final_stats=1 \
             "$corpus" "$crashes" >"$logf" 2>&1; then
