@@ -155,8 +155,8 @@ asan_build_and_test() {
 }
 
 # Harnesses of tests/fuzz/ and, for each, the longest input libFuzzer makes:
-# enough for the constructs of each format, short enough for thousands of
-# runs a second (longer seeds are cut to it; the replay runs them whole).
+# room for every construct of the format, short enough to keep a run in
+# milliseconds (longer seeds are cut to it; the replay runs them whole).
 FUZZERS=(yaml markup image template)
 declare -A FUZZ_MAX_LEN=([yaml]=32768 [markup]=8192 [image]=65536 [template]=16384)
 
