@@ -158,8 +158,8 @@ asan_build_and_test() {
 }
 
 # Harnesses of tests/fuzz/ and, for each, the longest input libFuzzer makes:
-# enough for the constructs of each format, short enough for thousands of
-# runs a second (longer seeds are cut to it; the replay runs them whole).
+# room for every construct of the format, short enough to keep a run in
+# milliseconds (longer seeds are cut to it; the replay runs them whole).
 FUZZERS=(yaml markup image template)
 declare -A FUZZ_MAX_LEN=([yaml]=32768 [markup]=8192 [image]=65536 [template]=16384)
 
@@ -193,7 +193,7 @@ fuzz_build_and_run() {
             LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp:print_suppressions=0" \
             ASAN_OPTIONS="strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1" \
             UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-            "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+            "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512 \
             -max_len="${FUZZ_MAX_LEN[$h]}" -dict="$ROOT/tests/fuzz/$h.dict" \
             -artifact_prefix="$crashes/" -print_final_stats=1 \
             "$corpus" "$crashes" >"$logf" 2>&1; then
