@@ -100,8 +100,11 @@ static void rule_colour(fo_checker *c, int page, const fo_dl_op *op,
                      c->o.profile ? c->o.profile : "print", c->o.ink_limit);
 }
 
-/* The densest pixel's total ink (percent) of CMYK image i, decoded once
- * per checker; -1 when it cannot be decoded (the renderer reports it). */
+/* The densest pixel's total ink (percent) of CMYK image i, read once per
+ * checker a few rows at a time (fo_image_rows), so that the preflight
+ * holds no more of a large image than the renderers do; -1 when it cannot
+ * be read (the renderer reports it). */
+enum { INK_ROWS = 16 };
 static double cmyk_image_ink(fo_checker *c, const fo_dl_doc *doc, int i)
 {
     if ((size_t)i >= c->nimage_ink) {
@@ -113,22 +116,33 @@ static double cmyk_image_ink(fo_checker *c, const fo_dl_doc *doc, int i)
     }
     if (c->image_ink[i] > -2)
         return c->image_ink[i];
-    fo_pixels px;
     char why[160];
     double max = -1;
-    if (fo_image_decode(doc->images[i].path, &px, why, sizeof why) == FO_OK) {
-        if (px.comps == 4) {
-            size_t n = (size_t)px.w * (size_t)px.h;
-            int best = 0;
-            for (size_t k = 0; k < n; k++) {
-                const unsigned char *p = px.data + 4 * k;
-                int s = p[0] + p[1] + p[2] + p[3];
-                if (s > best)
-                    best = s;
+    fo_image_rows *r = NULL;
+    if (fo_image_rows_open(doc->images[i].path, &doc->images[i].info, 0, &r,
+                           why, sizeof why) == FO_OK) {
+        int w = 0, h = 0, comps = 0, alpha = 0;
+        fo_image_rows_geometry(r, &w, &h, &comps, &alpha);
+        unsigned char *rows =
+            comps == 4 ? fo_xmalloc((size_t)w * 4 * INK_ROWS) : NULL;
+        unsigned char *arows = alpha ? fo_xmalloc((size_t)w * INK_ROWS) : NULL;
+        int best = 0, ok = rows != NULL;
+        for (int y = 0; ok && y < h; y += INK_ROWS) {
+            int n = h - y < INK_ROWS ? h - y : INK_ROWS;
+            ok = fo_image_rows_read(r, n, rows, arows, why, sizeof why) ==
+                 FO_OK;
+            for (size_t k = 0; ok && k < (size_t)w * (size_t)n; k++) {
+                const unsigned char *p = rows + 4 * k;
+                int sum = p[0] + p[1] + p[2] + p[3];
+                if (sum > best)
+                    best = sum;
             }
-            max = best * 100.0 / 255;
         }
-        fo_pixels_free(&px);
+        if (ok && fo_image_rows_finish(r, why, sizeof why) == FO_OK)
+            max = best * 100.0 / 255;
+        free(rows);
+        free(arows);
+        fo_image_rows_free(r);
     }
     c->image_ink[i] = max;
     return max;

@@ -153,7 +153,11 @@ static void place_deferred(frame_state *fs, pos *p)
     for (int i = 0; i < p->ndefer; i++) {
         const elem *e = &fs->fl->el[p->defer[i]];
         double before = fs->started ? e->space_before : 0;
-        if (kept == 0 && (!fs->started || fits(fs, before + e->height))) {
+        /* At the top of a frame too, only if it fits: a frame made short
+         * to balance the columns must not take a figure taller than it
+         * (it was drawn past the frame's foot, which the preflight found) */
+        if (kept == 0 && (fits(fs, before + e->height) ||
+                          (!fs->started && e->height <= fs->h + 1e-6))) {
             fs->y += before;
             if (fs->pg)
                 draw_unit(fs->fl, e, 0, fs->pg, fs->x, fs->y0 + fs->y, fs->w);

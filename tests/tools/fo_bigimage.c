@@ -82,7 +82,14 @@ static int write_jpeg(FILE *f, long w, long h, int cmyk, int progressive)
     for (long y = 0; y < h; y++) {
         for (long x = 0; x < w; x++)
             for (int k = 0; k < ch; k++)
-                row[x * ch + k] = value(x, y, k, w, h);
+                /* CMYK within 300 % total ink (70 % a channel at most),
+                 * which the print preflight's ink rule asks of a CMYK
+                 * image that goes to print as it is; libjpeg writes an
+                 * Adobe marker, so the samples are stored inverted */
+                row[x * ch + k] =
+                    cmyk
+                        ? (unsigned char)(255 - value(x, y, k, w, h) * 70 / 100)
+                        : value(x, y, k, w, h);
         JSAMPROW r = row;
         (void)jpeg_write_scanlines(&c, &r, 1);
     }
