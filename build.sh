@@ -17,7 +17,7 @@ PACKAGES=(
     libpng-dev zlib1g-dev libdeflate-dev libjpeg-dev liblcms2-dev libhyphen-dev libicu-dev
     hyphen-en-us hyphen-fr libcmocka-dev fonts-noto-core
     poppler-utils qpdf mupdf-tools ghostscript valgrind imagemagick
-    clang-format clang-tidy python3 python3-yaml python3-jsonschema chromium liblcms2-utils
+    clang-format clang-tidy python3 python3-yaml python3-jsonschema time chromium liblcms2-utils
     clang libclang-rt-14-dev
 )
 

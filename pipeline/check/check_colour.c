@@ -129,8 +129,8 @@ static double cmyk_image_ink(fo_checker *c, const fo_dl_doc *doc, int i)
         int best = 0, ok = rows != NULL;
         for (int y = 0; ok && y < h; y += INK_ROWS) {
             int n = h - y < INK_ROWS ? h - y : INK_ROWS;
-            ok = fo_image_rows_read(r, n, rows, arows, why, sizeof why) ==
-                 FO_OK;
+            ok =
+                fo_image_rows_read(r, n, rows, arows, why, sizeof why) == FO_OK;
             for (size_t k = 0; ok && k < (size_t)w * (size_t)n; k++) {
                 const unsigned char *p = rows + 4 * k;
                 int sum = p[0] + p[1] + p[2] + p[3];

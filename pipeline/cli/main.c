@@ -1181,6 +1181,40 @@ static int build_streaming(opts *o, fo_diags *d, fo_report *rep)
     return rc;
 }
 
+/* build --dump's PDFs, profile by profile, from the whole display lists;
+ * 0 or the exit code (the first failure stops it). */
+static int write_dump_pdfs(const opts *o, const fo_pub *pub,
+                           fo_dl_doc *const *docs, fo_diags *d, fo_report *rep)
+{
+    icc_paths icc = icc_paths_get();
+    int rc = 0;
+    for (int k = 0; k < 3 && rc == 0; k++) {
+        if (!(o->profiles & (1 << k)))
+            continue;
+        fo_pdf_opts po = pdf_opts(k, build_epoch(pub, d), icc.cmyk, icc.srgb);
+        for (int e = 0; e < pub->neditions && rc == 0; e++) {
+            if (!docs[e])
+                continue;
+            char *path = pdf_path(o->out_dir, pub, e, k);
+            double t1 = fo_report_now();
+            if (fo_render_pdf(docs[e], path, &po, d) != FO_OK) {
+                rc = EXIT_INPUT;
+            } else {
+                printf("%s: %zu pages\n", path, docs[e]->npages);
+                if (rep) {
+                    fo_report_output(rep, pub->editions[e], PROFILE_NAMES[k],
+                                     fo_report_now() - t1);
+                    fo_report_output_path(rep, pub->editions[e],
+                                          PROFILE_NAMES[k], path);
+                }
+            }
+            free(path);
+        }
+    }
+    icc_paths_free(&icc);
+    return rc;
+}
+
 /* build --dump: the whole display list, kept to be printed after the PDFs
  * (written from it in the streamed order: the same bytes). */
 static int build_dump(opts *o, fo_diags *d, fo_report *rep)
@@ -1200,42 +1234,14 @@ static int build_dump(opts *o, fo_diags *d, fo_report *rep)
                 fo_report_edition(rep, pub->editions[e], docs[e]->npages,
                                   lay[e], secs[e]);
     }
-    int write = rc == 0 || (o->draft && pub);
-    if (write && make_dir(o->out_dir, d)) {
-        icc_paths icc = icc_paths_get();
-        for (int k = 0; k < 3 && write; k++) {
-            if (!(o->profiles & (1 << k)))
-                continue;
-            fo_pdf_opts po =
-                pdf_opts(k, build_epoch(pub, d), icc.cmyk, icc.srgb);
-            for (int e = 0; e < pub->neditions && write; e++) {
-                if (!docs[e])
-                    continue;
-                char *path = pdf_path(o->out_dir, pub, e, k);
-                double t1 = fo_report_now();
-                if (fo_render_pdf(docs[e], path, &po, d) != FO_OK) {
-                    rc = EXIT_INPUT;
-                    write = 0;
-                } else {
-                    printf("%s: %zu pages\n", path, docs[e]->npages);
-                    if (rep) {
-                        fo_report_output(rep, pub->editions[e],
-                                         PROFILE_NAMES[k],
-                                         fo_report_now() - t1);
-                        fo_report_output_path(rep, pub->editions[e],
-                                              PROFILE_NAMES[k], path);
-                    }
-                }
-                free(path);
-            }
-        }
-        icc_paths_free(&icc);
-        if (write) {
-            int drc = dump_docs(pub, docs, stdout);
-            rc = drc ? drc : rc;
-        }
-    } else if (write) {
+    /* with --draft, written despite the preflight's errors */
+    if ((rc == 0 || (o->draft && pub)) && !make_dir(o->out_dir, d)) {
         rc = EXIT_INPUT;
+    } else if (rc == 0 || (o->draft && pub)) {
+        int wrc = write_dump_pdfs(o, pub, docs, d, rep);
+        if (wrc == 0)
+            wrc = dump_docs(pub, docs, stdout);
+        rc = wrc ? wrc : rc;
     }
     if (pub)
         free_docs(pub, docs);

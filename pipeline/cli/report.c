@@ -138,20 +138,13 @@ static void put(json *j, const char *s)
         j->st = fo_buf_puts(&j->b, s);
 }
 
-static void putf(json *j, const char *fmt, ...) FO_PRINTF(2, 3);
-
-static void putf(json *j, const char *fmt, ...)
-{
-    char tmp[128];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof tmp)
-        j->st = FO_ERR_LIMIT;
-    else
-        put(j, tmp);
-}
+/* printf into the report (a macro: fo_buf_printf takes the arguments
+ * itself, with their format checked). */
+#define putf(j, ...)                                                           \
+    do {                                                                       \
+        if ((j)->st == FO_OK)                                                  \
+            (j)->st = fo_buf_printf(&(j)->b, __VA_ARGS__);                     \
+    } while (0)
 
 /* s as a JSON string (RFC 8259): quotes, backslashes and control
  * characters escaped; other bytes as they are (folio's text is UTF-8). */
