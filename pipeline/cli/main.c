@@ -62,6 +62,8 @@ typedef struct opts {
                             temporary names, for the parent to commit */
     FILE *job_report;    /* a child of build -j with --report: where it
                             saves its part of the report (fo_report_save) */
+    FILE *job_seen;      /* a child of build -j: where it saves the image
+                            files it read (fo_image_seen_save) */
 } opts;
 
 /* Indexed by fo_profile. */
@@ -594,6 +596,7 @@ typedef struct build_job {
     FILE *out;    /* the child's stdout and stderr */
     FILE *err;
     FILE *rep;    /* --report: the child's part of it (fo_report_save) */
+    FILE *seen;   /* the image files the child read (fo_image_seen_save) */
     char *tmp[3]; /* by profile: the PDF the child leaves (malloc'd) */
 } build_job;
 
@@ -667,7 +670,8 @@ static int start_job(build_job *j, int slot, const fo_pub *pub, opts *o)
     j->out = tmpfile();
     j->err = tmpfile();
     j->rep = o->report ? tmpfile() : NULL;
-    if (!j->out || !j->err || (o->report && !j->rep)) {
+    j->seen = tmpfile();
+    if (!j->out || !j->err || !j->seen || (o->report && !j->rep)) {
         say("cannot create a temporary file: %s", strerror(errno));
         j->rc = EXIT_INPUT;
         return 0;
@@ -696,6 +700,7 @@ static int start_job(build_job *j, int slot, const fo_pub *pub, opts *o)
     o->jobs = 1;
     o->keep_tmp = 1;
     o->job_report = j->rep;
+    o->job_seen = j->seen;
     o->report = NULL;
     return 1;
 }
@@ -879,6 +884,8 @@ static void free_jobs(build_job *jobs, int n, seen_lines *seen)
             (void)fclose(jobs[i].err);
         if (jobs[i].rep)
             (void)fclose(jobs[i].rep);
+        if (jobs[i].seen)
+            (void)fclose(jobs[i].seen);
         for (int k = 0; k < 3; k++)
             free(jobs[i].tmp[k]);
     }
@@ -889,11 +896,30 @@ static void free_jobs(build_job *jobs, int n, seen_lines *seen)
  * which then builds its job as a one-process build (*o names it, and
  * *child_pub, which the caller frees at the end, holds o->edition); in the
  * parent returns 0 with *rc the worst exit code of the jobs. */
+/* The jobs of build -j probe the images apart: an image that changed
+ * between two jobs' probes gave editions made from different files, which
+ * each job alone cannot see. Returns 0, or EXIT_INPUT after saying which
+ * file changed. */
+static int same_images(build_job *jobs, int n, fo_diags *d)
+{
+    FILE *f[3 * FO_MAX_EDITIONS];
+    for (int i = 0; i < n; i++)
+        f[i] = jobs[i].seen;
+    char *path = fo_image_seen_differs(f, n);
+    if (!path)
+        return 0;
+    fo_error(d, (fo_pos){path, 0, 0},
+             "the image changed during the build: the jobs of -j read "
+             "different files under this name, so nothing is written");
+    free(path);
+    return EXIT_INPUT;
+}
+
 /* build -j --report: the report of the whole build, from what each job
  * saved (its editions, outputs and diagnostics) and the PDFs the commit
  * put in place. Returns the exit code. */
 static int report_jobs(const opts *o, const fo_pub *pub, build_job *jobs, int n,
-                       int rc)
+                       int rc, const fo_diags *parent)
 {
     fo_report *rep = fo_report_new("build", o->pub);
     fo_diags d, err;
@@ -902,6 +928,10 @@ static int report_jobs(const opts *o, const fo_pub *pub, build_job *jobs, int n,
     for (int i = 0; i < n; i++)
         if (jobs[i].rep)
             fo_report_load(rep, &d, jobs[i].rep);
+    for (size_t i = 0; i < parent->n; i++)
+        fo_diag_add_where(&d, parent->items[i].sev, parent->items[i].pos,
+                          &parent->items[i].where, "%s",
+                          parent->items[i].message);
     for (int i = 0; i < n && (rc == 0 || o->draft); i++)
         for (int k = 0; k < 3; k++) {
             if (!(jobs[i].profiles & (1 << k)))
@@ -953,9 +983,15 @@ static int run_jobs(opts *o, fo_pub **child_pub, int *rc)
             continue;
         print_ended_jobs(jobs, n, &printed, &seen, rc);
     }
+    fo_diags pd; /* the parent's own findings */
+    fo_diags_init(&pd);
+    if (*rc == 0)
+        *rc = same_images(jobs, n, &pd);
+    fo_diags_print(&pd, stderr);
     *rc = commit_jobs(o, pub, jobs, n, *rc);
     if (o->report)
-        *rc = report_jobs(o, pub, jobs, n, *rc);
+        *rc = report_jobs(o, pub, jobs, n, *rc, &pd);
+    fo_diags_free(&pd);
     free_jobs(jobs, n, &seen);
     fo_pub_free(pub);
     return 0;
@@ -1267,6 +1303,10 @@ static int cmd_build(int argc, char **argv)
     fo_report *rep =
         o.report || o.job_report ? fo_report_new("build", o.pub) : NULL;
     rc = o.dump ? build_dump(&o, &d, rep) : build_streaming(&o, &d, rep);
+    if (o.job_seen && fo_image_seen_save(o.job_seen) != FO_OK) {
+        say("cannot save the job's list of images: %s", strerror(errno));
+        rc = EXIT_INPUT;
+    }
     if (rep && o.job_report) {
         /* a job of build -j: its part, for the parent's report */
         if (fo_report_save(rep, &d, o.job_report) != FO_OK) {

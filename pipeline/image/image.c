@@ -443,6 +443,55 @@ void fo_image_seen_reset(void)
     (void)pthread_mutex_unlock(&seen_mu);
 }
 
+fo_status fo_image_seen_save(FILE *f)
+{
+    (void)pthread_mutex_lock(&seen_mu);
+    for (size_t i = 0; i < nseen; i++)
+        if (!strchr(seen[i].path, '\n'))
+            (void)fprintf(f, "%lld %016llx %s\n", seen[i].size,
+                          (unsigned long long)seen[i].hash, seen[i].path);
+    (void)pthread_mutex_unlock(&seen_mu);
+    return fflush(f) == 0 && !ferror(f) ? FO_OK : FO_ERR_IO;
+}
+
+char *fo_image_seen_differs(FILE *const *f, int n)
+{
+    seen_file *all = NULL;
+    size_t nall = 0, cap = 0;
+    char *line = NULL, *found = NULL;
+    size_t lcap = 0;
+    for (int k = 0; k < n && !found; k++) {
+        if (!f[k])
+            continue;
+        rewind(f[k]);
+        ssize_t len;
+        while (!found && (len = getline(&line, &lcap, f[k])) > 0) {
+            if (line[len - 1] == '\n')
+                line[len - 1] = 0;
+            long long size;
+            unsigned long long hash;
+            int at = 0;
+            if (sscanf(line, "%lld %llx %n", &size, &hash, &at) != 2 || !at)
+                continue;
+            const char *path = line + at;
+            size_t i = 0;
+            while (i < nall && strcmp(all[i].path, path) != 0)
+                i++;
+            if (i == nall) {
+                fo_grow((void **)&all, sizeof *all, &cap, nall + 1);
+                all[nall++] = (seen_file){fo_xstrdup(path), size, hash};
+            } else if (all[i].size != size || all[i].hash != hash) {
+                found = fo_xstrdup(path);
+            }
+        }
+    }
+    free(line);
+    for (size_t i = 0; i < nall; i++)
+        free(all[i].path);
+    free(all);
+    return found;
+}
+
 /* Test hook, read here only: FOLIO_TEST_DELAY_AFTER_PROBE=MS makes the
  * first probe of each file in a build say so on stderr and wait MS
  * milliseconds, so that tests/cli/image_swap.sh can change the file at a

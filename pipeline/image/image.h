@@ -121,6 +121,15 @@ void fo_image_bytes_free(fo_image_bytes *b);
  * record: called when a new build starts (watch builds again in one
  * process). */
 void fo_image_seen_reset(void);
+/* Writes what this build has seen, a line per file ("SIZE HASH PATH"), so
+ * that `build -j`, whose jobs probe apart, can tell that two of them saw
+ * other bytes under one name (fo_image_seen_differs). A path holding a
+ * newline is left out. FO_ERR_IO when f cannot be written. */
+FO_WUR fo_status fo_image_seen_save(FILE *f);
+/* Reads the lines of fo_image_seen_save from each of n files, and returns
+ * a malloc'd path that two of them saw with other sizes or bytes (the
+ * first one), or NULL when they agree. */
+char *fo_image_seen_differs(FILE *const *f, int n);
 
 /* Decoded pixels, 8 bits per component, rows top to bottom, orientation
  * NOT applied (renderers rotate with their transform). comps is 1, 3 or 4

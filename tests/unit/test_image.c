@@ -668,6 +668,46 @@ static void test_changed_during_build(void **state)
     drop_tmp(dir, tmp);
 }
 
+/* build -j: each job saves the files it probed (fo_image_seen_save); the
+ * parent finds a path two jobs saw with other bytes (the image swapped
+ * between their probes), and none when they agree. */
+static void test_seen_across_jobs(void **state)
+{
+    (void)state;
+    static unsigned char buf[1 << 16];
+    char dir[] = "/tmp/fo_image_XXXXXX";
+    char tmp[64], why[160];
+    size_t n = read_fixture("rgb8.png", buf, sizeof buf);
+    write_tmp(dir, "pic.png", buf, n, tmp, sizeof tmp);
+    fo_image_info info;
+    FILE *job[3] = {tmpfile(), tmpfile(), tmpfile()};
+    assert_non_null(job[0]);
+    assert_non_null(job[1]);
+    assert_non_null(job[2]);
+    /* jobs 0 and 1 see the first file, job 2 the swapped one */
+    for (int j = 0; j < 3; j++) {
+        if (j == 2) {
+            n = read_fixture("grey8.png", buf, sizeof buf);
+            FILE *f = fopen(tmp, "wb");
+            assert_non_null(f);
+            assert_int_equal(fwrite(buf, 1, n, f), n);
+            assert_int_equal(fclose(f), 0);
+        }
+        fo_image_seen_reset(); /* each job is a process of its own */
+        assert_int_equal(fo_image_probe(tmp, &info, why, sizeof why), FO_OK);
+        assert_int_equal(fo_image_seen_save(job[j]), FO_OK);
+    }
+    assert_null(fo_image_seen_differs(job, 2));
+    char *path = fo_image_seen_differs(job, 3);
+    assert_non_null(path);
+    assert_string_equal(path, tmp);
+    free(path);
+    for (int j = 0; j < 3; j++)
+        (void)fclose(job[j]);
+    fo_image_seen_reset();
+    drop_tmp(dir, tmp);
+}
+
 /* PNG chunks walked before libpng: a chunk longer than the rest of the
  * file, a critical chunk over the limit, and palette indices past the
  * palette fail with their reasons; a 2 MB private ancillary chunk and a
@@ -788,6 +828,7 @@ int main(void)
         cmocka_unit_test(test_decode_reduced),
         cmocka_unit_test(test_bytes),
         cmocka_unit_test(test_changed_during_build),
+        cmocka_unit_test(test_seen_across_jobs),
         cmocka_unit_test(test_hostile_chunks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
