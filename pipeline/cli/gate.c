@@ -1,12 +1,7 @@
 /* The gate (gate.h): the preflight over whole documents, and --draft's red
  * outlines. */
 #include "cli/gate.h"
-
-#include <string.h>
-#include <time.h>
-
-/* fo_profile's values (render/render.h), which the CLI passes as bits. */
-enum { PROFILE_SCREEN = 0, PROFILE_PRINT = 1 };
+#include "render/render.h"
 
 /* Print wants 300 pixels per inch at the placed size (what print shops
  * ask for offset printing); ISO Coated v2 300 % is the output profile that
@@ -15,7 +10,7 @@ enum { PRINT_PPI = 300, PRINT_INK_LIMIT = 300 };
 
 fo_check_opts gate_opts(int profiles, int strict)
 {
-    int print = (profiles >> PROFILE_PRINT) & 1;
+    int print = (profiles >> FO_PROFILE_PRINT) & 1;
     return (fo_check_opts){.print = print,
                            .min_ppi = print ? PRINT_PPI : 0,
                            .ink_limit = PRINT_INK_LIMIT,

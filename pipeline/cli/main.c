@@ -1419,9 +1419,7 @@ static int cmd_preview(int argc, char **argv)
 
 static long long clock_ms(void)
 {
-    struct timespec ts;
-    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long)(fo_report_now() * 1000);
 }
 
 /* The PDF of edition e in profile k, named as `build` names it. */
