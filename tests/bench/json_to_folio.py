@@ -4,7 +4,12 @@ publication, so that folio is measured on exactly the content the anchors
 (Typst, WeasyPrint: ../shared/bench/to_typst.py, to_html.py) were measured
 on.
 
-    json_to_folio.py VI.json EN.json OUT.yaml
+    json_to_folio.py VI.json EN.json OUT.yaml [--split DIR]
+
+With --split, each section goes in a file of its own, DIR/sNNN.yaml (DIR
+relative to OUT.yaml's folder), which OUT.yaml includes: the shape of a
+publication edited section by section (tests/bench/bench.py's watch
+latency edits one such file).
 
 Both editions go into one publication (vi, en), in the anchors' structure:
 title, subtitle, a cover with the JSON's cover image, then per section its
@@ -83,16 +88,25 @@ def block_yaml(bv, be, n, lv, le, src_rel):
 
 
 def main():
-    if len(sys.argv) != 4:
+    args = sys.argv[1:]
+    split = None
+    if len(args) == 5 and args[3] == "--split":
+        split = args[4]
+        args = args[:3]
+    if len(args) != 3:
         sys.exit(__doc__.split("\n\n")[1])
-    vi, en = (json.load(open(p, encoding="utf-8")) for p in sys.argv[1:3])
-    json_dir = os.path.dirname(os.path.abspath(sys.argv[1]))
-    out_path = sys.argv[3]
+    vi, en = (json.load(open(p, encoding="utf-8")) for p in args[:2])
+    json_dir = os.path.dirname(os.path.abspath(args[0]))
+    out_path = args[2]
     out_dir = os.path.dirname(os.path.abspath(out_path))
 
-    def src_rel(src):
-        return os.path.relpath(os.path.join(json_dir, src), out_dir).replace(os.sep, "/")
+    def src_rel_from(yaml_dir):
+        def src_rel(src):
+            return os.path.relpath(os.path.join(json_dir, src),
+                                   yaml_dir).replace(os.sep, "/")
+        return src_rel
 
+    src_rel = src_rel_from(out_dir)
     assert vi["meta"]["cover_image"] == en["meta"]["cover_image"]
     lv, le = vi["labels"], en["labels"]
     out = [f"title: {text(esc(vi['meta']['title']), esc(en['meta']['title']))}\n",
@@ -101,17 +115,31 @@ def main():
            f"cover: {{ image: {q(src_rel(vi['meta']['cover_image']))} }}\n",
            "sections:\n"]
     counts = {}
+    if split:
+        split_dir = os.path.join(out_dir, split)
+        os.makedirs(split_dir, exist_ok=True)
+        split_rel = src_rel_from(split_dir)
     for n, (sv, se) in enumerate(zip(vi["sections"], en["sections"]), 1):
         assert len(sv["blocks"]) == len(se["blocks"])
-        out.append(f"  - title: {text(esc(sv['heading']), esc(se['heading']))}\n"
-                   "    blocks:\n")
+        sec = [f"  - title: {text(esc(sv['heading']), esc(se['heading']))}\n",
+               "    blocks:\n"]
         for bv, be in zip(sv["blocks"], se["blocks"]):
             assert bv["type"] == be["type"]
             counts[bv["type"]] = counts.get(bv["type"], 0) + 1
-            out += block_yaml(bv, be, n, lv, le, src_rel)
+            sec += block_yaml(bv, be, n, lv, le,
+                              split_rel if split else src_rel)
+        if not split:
+            out += sec
+            continue
+        # One section, a mapping: the list item's lines, four spaces less.
+        name = f"s{n:03d}.yaml"
+        with open(os.path.join(split_dir, name), "w", encoding="utf-8") as f:
+            f.write("".join(l[4:] for l in sec))
+        out.append(f"  - include: {q(split.rstrip('/') + '/' + name)}\n")
     with open(out_path, "w", encoding="utf-8") as f:
         f.write("".join(out))
-    print(f"{out_path}: {len(vi['sections'])} sections; blocks: "
+    print(f"{out_path}: {len(vi['sections'])} sections"
+          + (f" (one file each in {split})" if split else "") + "; blocks: "
           + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), file=sys.stderr)
 
 
