@@ -62,7 +62,9 @@ select() loop that stamps each event with time.perf_counter() as it wakes,
 so the resolution is the scheduler's wake-up delay. The Typst 0.10 CLI of
 the anchors' npm packages (the only Typst there with a `watch` command) is
 measured the same way on the same edits of its one source file, to the
-close of the PDF it writes in place.
+close of the PDF it writes in place, and so is Typst 0.14's watch as the
+typst.ts node compiler offers it (its ProjectWatcher, driven by
+typst_watch.js, which renames the PDF into place), both PDF only.
 
 --fixed-runs N (default 10, 0 to skip) times a tiny publication (one
 paragraph, no image) N times with each folio profile, Typst 0.14 and the
@@ -603,12 +605,14 @@ def watch_folio(a, n, d, out_root):
     return res, first_ms
 
 
-def watch_typst010(a, n, d, out_root):
-    """[latency ms] of the Typst 0.10 CLI's watch on the same edits."""
+def watch_typst(a, n, d, out_root, v010):
+    """[latency ms] of a Typst watch on the same edits: the 0.10 CLI's
+    `typst watch` (v010) or typst_watch.js (Typst 0.14's ProjectWatcher)."""
     vi = os.path.join(d, f"vi-{n}.json")
-    typ = os.path.join(d, f"vi-{n}-v010-watch.typ")
-    run([sys.executable, os.path.join(SHARED, "to_typst.py"), vi, typ,
-         "--v010"])
+    tag = "typst010" if v010 else "typst014"
+    typ = os.path.join(d, f"vi-{n}-{tag}-watch.typ")
+    run([sys.executable, os.path.join(SHARED, "to_typst.py"), vi, typ]
+        + (["--v010"] if v010 else []))
     with open(typ, encoding="utf-8") as f:
         src = f.read()
     # The paragraphs are lines `#"…"`; a section's first is the one after
@@ -616,16 +620,18 @@ def watch_typst010(a, n, d, out_root):
     lines = src.split("\n")
     heads = [i for i, l in enumerate(lines) if l.startswith("= ")
              or l.startswith("#heading")]
-    out = os.path.join(out_root, f"typst010-watch-{n}")
+    out = os.path.join(out_root, f"{tag}-watch-{n}")
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
     pdf = os.path.join(out, "typst.pdf")
-    errf = open(os.path.join(out_root, f"typst010-watch-{n}.log"), "w")
-    cmd = [typst010(a), "watch", typ, pdf]
+    errf = open(os.path.join(out_root, f"{tag}-watch-{n}.log"), "w")
+    env = dict(os.environ, NODE_PATH=os.path.join(a.anchors, "node_modules"))
+    cmd = [typst010(a), "watch", typ, pdf] if v010 else \
+        ["node", os.path.join(HERE, "typst_watch.js"), typ, pdf]
     log(f"watch, {n} sections: {' '.join(cmd)}")
     ino = Inotify()
     ino.add(out)
-    p = subprocess.Popen(cmd, stdout=errf, stderr=errf)
+    p = subprocess.Popen(cmd, stdout=errf, stderr=errf, env=env)
     res = []
 
     def pdf_written(evs, _):
@@ -690,17 +696,22 @@ def watch(a):
               f"{'met' if med < WATCH_TARGET_MS else 'not met'})")
     if a.no_typst_watch:
         return
-    if not typst010(a):
-        log("skipping Typst 0.10 watch: no npm install in "
-            f"{a.anchors} (--install-anchors)")
-        return
-    tres, same = watch_typst010(a, n, d, out_root)
-    if tres:
-        print(f"Typst 0.10 CLI `typst watch` on the same content "
-              f"({'the same sections' if same else 'paragraphs spread alike'}"
-              f"), PDF only (no PNGs): median {statistics.median(tres):.0f} "
-              f"ms from save to the PDF written (min {min(tres):.0f}, max "
-              f"{max(tres):.0f}; each: {', '.join(f'{x:.0f}' for x in tres)})")
+    for v010, have, what in (
+            (True, typst010(a), "Typst 0.10 CLI `typst watch`"),
+            (False, typst_node(a), "Typst 0.14 (typst.ts ProjectWatcher, "
+             "tests/bench/typst_watch.js)")):
+        if not have:
+            log(f"skipping {what}: no npm install in {a.anchors} "
+                "(--install-anchors)")
+            continue
+        tres, same = watch_typst(a, n, d, out_root, v010)
+        if tres:
+            print(f"{what} on the same content "
+                  f"({'the same sections' if same else 'paragraphs spread alike'}"
+                  f"), PDF only (no PNGs): median "
+                  f"{statistics.median(tres):.0f} ms from save to the PDF "
+                  f"written (min {min(tres):.0f}, max {max(tres):.0f}; "
+                  f"each: {', '.join(f'{x:.0f}' for x in tres)})")
     sys.stdout.flush()
 
 
