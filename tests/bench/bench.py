@@ -310,18 +310,17 @@ def bench(a):
                 m["load"].append(os.getloadavg()[0])
                 err = os.path.join(out, t.name.replace(" ", "-") + ".log")
                 try:
-                    if t.warm and not a.no_warm:
+                    if t.warm:
                         cdir = tempfile.mkdtemp(prefix="folio-cache-",
                                                 dir=a.cache)
                         env = folio_env(cdir)
                         s, rss, cpu = spawn_timed(t.cold, env, err)
                         m["cached"].append(cache_files(cdir))
-                        ws, wrss, _ = spawn_timed(t.warm, env, err)
+                        if not a.no_warm:
+                            ws, wrss, _ = spawn_timed(t.warm, env, err)
+                            m["warm"].append(ws)
+                            rss = max(rss, wrss)
                         shutil.rmtree(cdir)
-                        m["warm"].append(ws)
-                        rss = max(rss, wrss)
-                    elif t.warm:
-                        s, rss, cpu = spawn_timed(t.cold, folio_env(), err)
                     else:
                         s, rss, cpu = spawn_timed(t.cold, t.env, err)
                 except RuntimeError as e:
@@ -382,7 +381,8 @@ def print_table(rows):
           "is X's seconds over folio's (above 1: folio is faster). "
           "Load: the largest 1-minute load average at the start of a "
           "round.")
-    cached = {r["tool"]: r["cached"] for r in rows if r["cached"] is not None}
+    cached = {r["tool"]: r["cached"] for r in rows
+              if r["cached"] is not None and r["warm"]}
     if cached:
         if any(cached.values()):
             print("Warm: a second build (first paragraph of every section "
@@ -582,8 +582,10 @@ def watch_folio(a, n, d, out_root):
             pngs = [path for _, path in moved if path.endswith(".png")
                     and "/thumbs/" not in path]
             ms = (max(t for t, _ in moved) - t0) * 1000 if moved else None
+            pdf_ms = (max(t for t, path in moved if path.endswith(".pdf"))
+                      - t0) * 1000 if pdfs else None
             own = re.search(r"(\d+) of (\d+) pages rendered.*?(\d+) ms", done)
-            res.append(dict(ms=ms, own=int(own.group(3)),
+            res.append(dict(ms=ms, pdf_ms=pdf_ms, own=int(own.group(3)),
                             rendered=f"{own.group(1)} of {own.group(2)}",
                             pdf=len(pdfs), png=len(pngs), section=sec))
             log(f"  edit {k + 1}, section {sec}: {ms:.0f} ms (folio's own "
@@ -680,12 +682,13 @@ def watch(a):
           f"build {first_ms} ms; {len(res)} one-paragraph edits, from "
           "the save to the last output renamed into place (200 ms of "
           "debounce included):\n")
-    print("| edit | section | save → done ms | folio's own build ms | pages "
-          "rendered | PDFs renamed | page PNGs renamed |")
-    print("|---:|---:|---:|---:|---|---:|---:|")
+    print("| edit | section | save → done ms | save → PDF ms | folio's own "
+          "build ms | pages rendered | PDFs renamed | page PNGs renamed |")
+    print("|---:|---:|---:|---:|---:|---|---:|---:|")
     for k, r in enumerate(res, 1):
         lat = f"{r['ms']:.0f}" if r["ms"] is not None else "—"
-        print(f"| {k} | {r['section']} | {lat} | {r['own']} | "
+        pdf = f"{r['pdf_ms']:.0f}" if r["pdf_ms"] is not None else "—"
+        print(f"| {k} | {r['section']} | {lat} | {pdf} | {r['own']} | "
               f"{r['rendered']} | {r['pdf']} | {r['png']} |")
     if ms:
         med = statistics.median(ms)
