@@ -359,10 +359,10 @@ def print_table(rows):
     print("\n## Cold and warm builds, Vietnamese edition\n")
     print("| sections | tool | pages | cold s | warm s | runs | CPU s "
           "(cold) | load | peak RSS | PDF size | pages/s | "
-          + " | ".join(f"{t} s ÷ cold | {t} s ÷ warm" for t in anchors)
-          + " |")
+          + " | ".join(f"{t} s ÷ cold | {t} s ÷ warm | {t} CPU ÷ cold CPU"
+                       for t in anchors) + " |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-          + "---:|---:|" * len(anchors))
+          + "---:|---:|---:|" * len(anchors))
     for r in rows:
         ratio = []
         for t in anchors:
@@ -371,6 +371,7 @@ def print_table(rows):
             ratio.append(f"{x['s'] / r['s']:.2f}×" if x and fol else "")
             ratio.append(f"{x['s'] / r['warm']:.2f}×"
                          if x and fol and r["warm"] else "")
+            ratio.append(f"{x['cpu'] / r['cpu']:.2f}×" if x and fol else "")
         warm = f"{r['warm']:.2f}" if r["warm"] else "—"
         print(f"| {r['n']} | {r['tool']} | {r['pages']} | {r['s']:.2f} "
               f"| {warm} | {r['runs']} | {r['cpu']:.2f} | {r['load']:.1f} "
@@ -378,7 +379,10 @@ def print_table(rows):
               f"| {r['pps']:.1f} | {' | '.join(ratio)} |")
     print("\nSame content: every tool sets the same sections; folio opens "
           "each on a new page, so its page count is higher. \"X s ÷ cold\" "
-          "is X's seconds over folio's (above 1: folio is faster). "
+          "is X's seconds over folio's (above 1: folio is faster); "
+          "\"X CPU ÷ cold CPU\", X's CPU seconds over folio's, moves less "
+          "with the machine's load (but does not count folio's second "
+          "core as a gain). "
           "Load: the largest 1-minute load average at the start of a "
           "round.")
     cached = {r["tool"]: r["cached"] for r in rows
