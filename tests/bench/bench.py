@@ -576,12 +576,15 @@ def watch_folio(a, n, d, out_root):
             evs, got = wait_for(ino, lines, lambda e, l: this_build(l, f),
                                 a.watch_timeout)
             done = this_build(got, f)
-            if a.verbose:
-                log("  folio watch said: " + " / ".join(got))
             if "failed" in done:
                 raise RuntimeError(f"folio watch: {done}")
             moved = [(t, path) for t, mask, path in evs
                      if mask & IN_MOVED_TO]
+            if a.verbose:
+                log("  folio watch said: " + " / ".join(got))
+                log("  renamed into place: " + ", ".join(
+                    f"{os.path.relpath(path, out)} at "
+                    f"{(t - t0) * 1000:.0f} ms" for t, path in moved))
             pdfs = [path for _, path in moved if path.endswith(".pdf")]
             pngs = [path for _, path in moved if path.endswith(".png")
                     and "/thumbs/" not in path]
