@@ -191,8 +191,11 @@ for s in stage_dirs:
             def bad(why):
                 errors.append('%s: forbidden in %s: %s' % (where, s, why))
             if quoted is not None:
-                parts = os.path.normpath(os.path.join(s, quoted)).split(os.sep)
-                if len(parts) == 1 or parts[0] == '..':
+                # "stage/file.h" is found from pipeline/ (the include
+                # root), "file.h" in the includer's own folder
+                parts = (os.path.normpath(quoted).split(os.sep)
+                         if '/' in quoted else [s, quoted])
+                if len(parts) != 2 or parts[0] == '..':
                     bad('a project header is named from pipeline/ '
                         '("stage/file.h") or from its own folder')
                     continue
@@ -204,8 +207,9 @@ for s in stage_dirs:
                                             % (target, s))
                         bad('%s (%s may include only %s; the graph is in '
                             'CMakeLists.txt and docs/architecture.md)' %
-                            (why, s, ', '.join(STAGES[s]) or 'its own '
-                             'headers'))
+                            (why, s, ', '.join(u for u in STAGES[s]
+                                               if u in stage_dirs) or
+                             'its own headers'))
                     elif header.endswith('_private.h'):
                         bad('%s is private to %s/: a stage uses another '
                             'only through its public headers' %
