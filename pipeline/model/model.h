@@ -9,8 +9,6 @@
 #define FO_MODEL_H
 
 #include "core/core.h"
-#include "source/source.h"
-#include <yaml.h>
 
 enum { FO_MAX_EDITIONS = 16 };
 

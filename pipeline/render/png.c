@@ -28,7 +28,6 @@
  * FT_Library, so neither is freed while Cairo can still use it. */
 #include "pdf_private.h" /* fo_pdf_cms: the print profile's transforms */
 #include "render.h"
-#include "typeset/typeset.h"
 
 #include <cairo.h>
 #include <cairo-ft.h>
@@ -145,7 +144,6 @@ fo_png_renderer *fo_png_renderer_new_opts(const fo_dl_doc *doc,
 
 void fo_png_renderer_free(fo_png_renderer *r)
 {
-    fo_fonts_free(NULL);
     if (!r)
         return;
     fo_pdf_cms_free(r->cms);

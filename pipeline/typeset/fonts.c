@@ -14,9 +14,7 @@
  * the PDF and PNG hashes (cli.output_hashes). */
 #include "typeset_private.h"
 
-#include <cairo.h>
 #include <fontconfig/fontconfig.h>
-#include <hpdf.h>
 #include <harfbuzz/hb.h>
 #include <pango/pangoft2.h>
 #include <pango/pangofc-fontmap.h>
