@@ -6,7 +6,8 @@
 #  - Project headers: a stage includes its own headers and those of the
 #    stages below it (STAGES below; it must be the graph of FO_USES_* in
 #    CMakeLists.txt, which this test checks too), never another stage's
-#    <module>_private.h, and model's public headers never include source/.
+#    <module>_private.h, and model's public headers (those other stages
+#    include, and what they include) never include source/.
 #  - Third-party headers: each library's headers only in the stages that
 #    are meant to use it (LIBS below), each with the reason.
 #  - Any other <header> must be a C11 or POSIX/Linux system header (SYSTEM
@@ -171,6 +172,39 @@ for s in stage_dirs:
                        'no stage'))
 
 inc_re = re.compile(r'^\s*#\s*include\s*(?:"([^"]+)"|<([^>]+)>|(\S+))')
+
+def includes(path):
+    with open(path, encoding='utf-8') as f:
+        for no, line in enumerate(f.read().split('\n'), 1):
+            m = inc_re.match(line)
+            if m:
+                yield no, line, m.groups()
+
+# model's public headers: those another stage includes, and the model
+# headers they include in turn (model_private.h and a getter header that
+# only model's own files use are not public).
+model_public = set()
+for s in stage_dirs:
+    if s == 'model':
+        continue
+    for name in os.listdir(os.path.join(pipe, s)):
+        if name.endswith(('.c', '.h')):
+            for _, _, (q, _, _) in includes(os.path.join(pipe, s, name)):
+                if q and q.startswith('model/'):
+                    model_public.add(q.split('/', 1)[1])
+todo = list(model_public)
+while todo:
+    h = todo.pop()
+    path = os.path.join(pipe, 'model', h)
+    if not os.path.exists(path):
+        continue
+    for _, _, (q, _, _) in includes(path):
+        if q:
+            n = q.split('/', 1)[1] if q.startswith('model/') else q
+            if '/' not in n and n not in model_public:
+                model_public.add(n)
+                todo.append(n)
+
 for s in stage_dirs:
     if s not in STAGES:
         continue
@@ -179,14 +213,8 @@ for s in stage_dirs:
         if not name.endswith(('.c', '.h')):
             continue
         rel = 'pipeline/%s/%s' % (s, name)
-        public_header = name.endswith('.h') and not name.endswith('_private.h')
-        with open(os.path.join(folder, name), encoding='utf-8') as f:
-            lines = f.read().split('\n')
-        for no, line in enumerate(lines, 1):
-            m = inc_re.match(line)
-            if not m:
-                continue
-            quoted, angled, macro = m.groups()
+        for no, line, (quoted, angled, macro) in includes(
+                os.path.join(folder, name)):
             where = '%s:%d: #include %s' % (rel, no, line.split('include', 1)[1].strip())
             def bad(why):
                 errors.append('%s: forbidden in %s: %s' % (where, s, why))
@@ -214,7 +242,7 @@ for s in stage_dirs:
                         bad('%s is private to %s/: a stage uses another '
                             'only through its public headers' %
                             (header, target))
-                    elif (s == 'model' and public_header and
+                    elif (s == 'model' and name in model_public and
                           target == 'source'):
                         bad('the model\'s public headers show no YAML: the '
                             'node tree is read inside model\'s .c files, '
