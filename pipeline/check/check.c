@@ -10,6 +10,7 @@
  * (capitals styles, where "ß" becomes "SS"), but it never adds or drops a
  * letter or a digit of the content. List numbers, which are digits layout
  * adds, are drawn as FO_DL_SRC_ADDED and not counted. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, CLOCK_THREAD_CPUTIME_ID */
 #include "check_private.h"
 
 #include <glib.h>

@@ -38,7 +38,7 @@
 #include FT_ADVANCES_H
 
 #define TOL 0.5
-#define MM(pt) ((pt)*25.4 / 72)
+#define MM(pt) fo_pt_to_mm(pt)
 
 enum { RULE_FRAME, RULE_FOLD, RULE_OVERLAP, RULE_LETTERSPACE };
 

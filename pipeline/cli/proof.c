@@ -82,32 +82,13 @@ static ed_cache *cache_edition(fo_preview_cache *c, const char *lang)
     return e;
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
+/* v's eight bytes, least significant first, into the hash. */
+static uint64_t hash_num(uint64_t h, long long v)
 {
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
-static uint64_t fnv_str(uint64_t h, const char *s)
-{
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
-static uint64_t fnv_num(uint64_t h, long long v)
-{
-    for (int i = 0; i < 8; i++, v >>= 8) {
-        h ^= (unsigned char)(v & 0xFF);
-        h *= 1099511628211ULL;
-    }
-    return h;
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++, v >>= 8)
+        b[i] = (unsigned char)(v & 0xFF);
+    return fo_hash(h, b, sizeof b);
 }
 
 /* The hash of page p of doc (see the top of the file); 0 when the dump
@@ -120,16 +101,16 @@ static uint64_t page_hash(const fo_dl_doc *doc, size_t p)
     one.npages = 1;
     fo_buf b;
     fo_buf_init(&b, 0);
-    uint64_t h = 14695981039346656037ULL;
+    uint64_t h = FO_HASH_SEED;
     if (fo_dl_dump(&one, &b) != FO_OK) {
         fo_buf_free(&b);
         return 0;
     }
-    h = fnv(h, b.data, b.len);
+    h = fo_hash(h, b.data, b.len);
     fo_buf_free(&b);
     const fo_dl_page *pg = doc->pages[p];
     if (pg->label)
-        h = fnv_str(h, pg->label);
+        h = fo_hash(h, pg->label, strlen(pg->label));
     for (size_t i = 0; i < pg->n; i++) {
         if (pg->ops[i].kind != FO_DL_IMAGE)
             continue;
@@ -139,11 +120,11 @@ static uint64_t page_hash(const fo_dl_doc *doc, size_t p)
         struct stat sb;
         memset(&sb, 0, sizeof sb);
         const char *path = doc->images[idx].path;
-        h = fnv_str(h, path);
+        h = fo_hash(h, path, strlen(path));
         if (stat(path, &sb) == 0) {
-            h = fnv_num(h, (long long)sb.st_size);
-            h = fnv_num(h, (long long)sb.st_mtim.tv_sec);
-            h = fnv_num(h, (long long)sb.st_mtim.tv_nsec);
+            h = hash_num(h, (long long)sb.st_size);
+            h = hash_num(h, (long long)sb.st_mtim.tv_sec);
+            h = hash_num(h, (long long)sb.st_mtim.tv_nsec);
         }
     }
     return h ? h : 1;

@@ -179,6 +179,25 @@ void fo_diags_print(const fo_diags *d, FILE *out);
  * as they are, so escaping twice changes nothing. Caller frees. */
 char *fo_escape_controls(const char *s, size_t n);
 
+/* ---- units ---------------------------------------------------------- */
+
+/* Points per millimetre: a PDF point is 1/72 inch, an inch 25.4 mm. Page
+ * geometry is in points; templates, publications and messages speak mm. */
+#define FO_PT_PER_MM (72.0 / 25.4)
+
+/* mm in points (mm · FO_PT_PER_MM). */
+static inline double fo_mm_to_pt(double mm)
+{
+    return mm * FO_PT_PER_MM;
+}
+
+/* pt in millimetres, as pt · 25.4 / 72 (pt / FO_PT_PER_MM can round
+ * differently in the last bit). */
+static inline double fo_pt_to_mm(double pt)
+{
+    return pt * 25.4 / 72;
+}
+
 /* ---- hashing -------------------------------------------------------- */
 
 /* The FNV-1a offset basis: where a fo_hash chain starts. */

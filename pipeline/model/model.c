@@ -572,7 +572,7 @@ enum { MAX_FACTS = 12, MAX_LIST_ITEMS = 100, MAX_LIST_START = 9999 };
 
 /* 2000 mm: more than any page, less than anything absurd. */
 #define MAX_HEIGHT_MM 2000.0
-#define PT_PER_MM (72.0 / 25.4)
+#define PT_PER_MM FO_PT_PER_MM
 
 static const char *const figure_keys[] = {"src", "caption", "credit", "span",
                                           "fit", "focus",   "height", NULL};

@@ -35,7 +35,7 @@
 #include "model/model_private.h"
 #include "source/source.h"
 
-#define MM (72.0 / 25.4)
+#define MM FO_PT_PER_MM
 /* The smallest text frame, column and panel frame a template may leave. */
 #define MIN_FRAME_MM 10.0
 

@@ -10,7 +10,7 @@
 #include <hpdf_objects.h>
 
 /* Points per millimetre. */
-#define FO_PDF_MM (72.0 / 25.4)
+#define FO_PDF_MM FO_PT_PER_MM
 /* PRINT: room for the marks outside the bleed, on each side. */
 #define FO_PDF_SLUG (10 * FO_PDF_MM)
 

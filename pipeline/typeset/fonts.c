@@ -1,15 +1,22 @@
 /* The private font set. fontconfig is given an empty configuration with
  * only our font folder in it and made current, so neither Pango's fallback
- * nor Cairo's substitution can reach a font installed on the machine.
- * Metrics are unhinted at 72 dpi (1 Pango point = 1 PDF point) with glyph
- * positions left unrounded: the positions Pango computes are the ones the
- * PDF gets (see pango-libharu-findings.md §1). */
+ * nor its substitution can reach a font installed on the machine.
+ *
+ * The font map is PangoFT2's (FreeType through fontconfig), not
+ * pangocairo's: drawing is render's business, and nothing here needs
+ * Cairo. Both are PangoFc font maps, so they make the same fontconfig
+ * patterns and the same HarfBuzz fonts (advances, kerning and the
+ * ascent/descent of fo_style_baseline all come from HarfBuzz at the
+ * pattern's pixel size). Metrics are unhinted at 72 dpi (1 Pango point =
+ * 1 PDF point) with glyph positions left unrounded, so the positions Pango
+ * computes are the ones the PDF and the preview get. A change here that
+ * moves a glyph shows in the display-list goldens (tests/golden) and in
+ * the PDF and PNG hashes (cli.output_hashes). */
 #include "typeset_private.h"
 
-#include <cairo-ft.h>
 #include <fontconfig/fontconfig.h>
 #include <harfbuzz/hb.h>
-#include <pango/pangocairo.h>
+#include <pango/pangoft2.h>
 #include <pango/pangofc-fontmap.h>
 #include <pango/pangofc-font.h>
 #include <stdlib.h>
@@ -27,6 +34,20 @@
     "<match target=\"pattern\"><test name=\"family\"><string>" family          \
     "</string></test><edit name=\"family\" mode=\"append\">" companions        \
     "</edit></match>"
+
+/* Every font pattern asks for no hinting, as Cairo's font options with
+ * CAIRO_HINT_STYLE_NONE did (FC_HINTING false, FC_HINT_STYLE none, added
+ * only where the pattern has none): Pango then treats each font as
+ * unhinted and never rounds its glyph positions to whole pixels. */
+static void unhinted(FcPattern *pat, gpointer data)
+{
+    (void)data;
+    FcValue v;
+    if (FcPatternGet(pat, FC_HINTING, 0, &v) == FcResultNoMatch)
+        FcPatternAddBool(pat, FC_HINTING, FcFalse);
+    if (FcPatternGet(pat, FC_HINT_STYLE, 0, &v) == FcResultNoMatch)
+        FcPatternAddInteger(pat, FC_HINT_STYLE, FC_HINT_NONE);
+}
 
 fo_status fo_fonts_new(const char *fonts_dir, const char *extra_dir,
                        fo_diags *d, fo_fonts **out)
@@ -76,21 +97,20 @@ fo_status fo_fonts_new(const char *fonts_dir, const char *extra_dir,
         fo_error(d, (fo_pos){0}, "no font in '%s'", fonts_dir);
         return FO_ERR_IO;
     }
-    /* Cairo's FreeType backend substitutes through the current config:
-     * make it ours so the system configuration is never loaded. */
+    /* PangoFT2 substitutes through the current config (FcConfigSubstitute
+     * with none given): make it ours so the system configuration is never
+     * loaded. */
     FcConfigSetCurrent(cfg);
 
     fo_fonts *f = fo_xcalloc(1, sizeof *f);
     f->fc_config = cfg;
-    f->fontmap = pango_cairo_font_map_new_for_font_type(CAIRO_FONT_TYPE_FT);
+    f->fontmap = pango_ft2_font_map_new();
     pango_fc_font_map_set_config(PANGO_FC_FONT_MAP(f->fontmap), cfg);
-    pango_cairo_font_map_set_resolution(PANGO_CAIRO_FONT_MAP(f->fontmap), 72.0);
+    pango_ft2_font_map_set_resolution(PANGO_FT2_FONT_MAP(f->fontmap), 72.0,
+                                      72.0);
+    pango_fc_font_map_set_default_substitute(PANGO_FC_FONT_MAP(f->fontmap),
+                                             unhinted, NULL, NULL);
     f->ctx = pango_font_map_create_context(f->fontmap);
-    cairo_font_options_t *fo = cairo_font_options_create();
-    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-    pango_cairo_context_set_font_options(f->ctx, fo);
-    cairo_font_options_destroy(fo);
     pango_context_set_round_glyph_positions(f->ctx, FALSE);
     f->dl_fonts = g_hash_table_new_full(g_direct_hash, g_direct_equal,
                                         g_object_unref, free);

@@ -118,7 +118,7 @@ static void draw_cover(flow *fl, fo_dl_page *pg, const cover_box *c)
         int logo = flow_use_image(fl, &pub->logo);
         if (logo >= 0)
             flow_place_image(fl, pg, &pub->logo, logo, 0, 0.5, 0.5, x, c->ty,
-                             tw * 0.25, 20 * 72 / 25.4);
+                             tw * 0.25, fo_mm_to_pt(20));
     }
     double y = band_y + 14;
     const fo_rich *r;
@@ -155,8 +155,8 @@ static void draw_cover(flow *fl, fo_dl_page *pg, const cover_box *c)
                           "fit under its image: they need %.1f mm, the cover "
                           "has %.1f mm; shorten them or make the "
                           "'cover-title' style smaller",
-                          (y - band_y) * 25.4 / 72,
-                          (c->foot - band_y) * 25.4 / 72);
+                          fo_pt_to_mm(y - band_y),
+                          fo_pt_to_mm(c->foot - band_y));
     }
 }
 
@@ -678,7 +678,8 @@ static void cannot_place(flow *fl, pos p)
                           "this block is %.1f mm tall and the text frame of "
                           "template '%s' %.1f mm: it cannot be placed; "
                           "shorten it",
-                          h * 25.4 / 72, fl->t->name, fl->frame_h * 25.4 / 72);
+                          fo_pt_to_mm(h), fl->t->name,
+                          fo_pt_to_mm(fl->frame_h));
     else
         fo_diag_add_where(fl->d, FO_SEV_ERROR, e->pos, &w,
                           "this block cannot be placed on a page of "
@@ -877,7 +878,7 @@ static pos panel_full(flow *fl, size_t from, size_t i, pos end, int last)
                   .h = c.h};
     fo_diag_add_where(fl->d, FO_SEV_ERROR, fl->el[at].pos, &w,
                       "%s: %.1f mm of content does not fit; %s", what,
-                      over * 25.4 / 72,
+                      fo_pt_to_mm(over),
                       last ? "shorten the text"
                            : "shorten the text, or move a block after a "
                              "'break: column' into the next panel");

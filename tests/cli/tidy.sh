@@ -22,13 +22,14 @@ if [[ ! -f $BUILD/compile_commands.json ]]; then
     exit 1
 fi
 
-# Each core source is compiled twice (fo_core, and fo_core_unit for the unit
-# tests); clang-tidy would check both commands. Keep one: the library's and
-# the CLI's.
+# Each pipeline source is compiled twice (its stage's library
+# fo_stage_<stage>, and fo_stage_<stage>_unit for the unit tests);
+# clang-tidy would check both commands. Keep one: the library's and the
+# CLI's.
 mkdir -p "$WORK"
 python3 - "$BUILD/compile_commands.json" "$WORK/compile_commands.json" <<'PY'
 import json, re, sys
-keep = re.compile(r'CMakeFiles/(fo_core|folio)\.dir/')
+keep = re.compile(r'CMakeFiles/(fo_stage_[a-z]+|folio)\.dir/')
 entries = json.load(open(sys.argv[1]))
 out = [e for e in entries
        if keep.search(e.get('output', '') + ' ' + e.get('command', ' '.join(e.get('arguments', []))))]
