@@ -249,6 +249,20 @@ static long figure_slot(const fo_checker *c, const fo_pos *pos)
     return f ? (long)f->slot : -1;
 }
 
+/* Print wants 300 pixels per inch at the placed size (what print shops
+ * ask for offset printing); ISO Coated v2 300 % is the output profile that
+ * print converts to, so 300 % total ink is its limit. */
+enum { PRINT_PPI = 300, PRINT_INK_LIMIT = 300 };
+
+fo_check_opts fo_check_opts_for(int print, int strict)
+{
+    return (fo_check_opts){.print = print,
+                           .min_ppi = print ? PRINT_PPI : 0,
+                           .ink_limit = PRINT_INK_LIMIT,
+                           .profile = print ? "print" : NULL,
+                           .strict = strict};
+}
+
 fo_checker *fo_checker_new(const fo_pub *pub, int ed, const fo_template *t,
                            const fo_check_opts *o, fo_diags *d)
 {

@@ -37,6 +37,12 @@ typedef struct fo_check_opts {
     int strict;          /* warnings are reported as errors */
 } fo_check_opts;
 
+/* The rules for the outputs being made: with print among them, the print
+ * rules (CMYK only, total ink within the output profile's limit, images at
+ * print resolution) apply besides the rules every output has. Every
+ * preflight, whatever the command, takes its options from here. */
+fo_check_opts fo_check_opts_for(int print, int strict);
+
 typedef struct fo_checker fo_checker;
 
 /* A checker for edition ed of pub laid out in t; findings go to d. */

@@ -16,6 +16,7 @@
  * script is not. */
 #define _POSIX_C_SOURCE 200809L
 #include "proof.h"
+#include "cli/gate.h"
 
 #include "render/render.h"
 
@@ -351,14 +352,8 @@ static int find_page(const fo_pub *pub, fo_dl_doc *const *docs,
                      const fo_diag *dg, int *ed, size_t *page)
 {
     fo_pos pos = dg->pos;
-    if (dg->where.page > 0 && dg->where.edition) {
-        int e = fo_pub_edition(pub, dg->where.edition);
-        if (e >= 0 && docs[e] && (size_t)dg->where.page <= docs[e]->npages) {
-            *ed = e;
-            *page = (size_t)dg->where.page - 1;
-            return 1;
-        }
-    }
+    if (gate_where_page(pub, docs, &dg->where, ed, page))
+        return 1;
     if (!pos.file)
         return 0;
     for (int e = 0; e < pub->neditions; e++) {

@@ -1,230 +1,183 @@
-/* The file watcher (watch.h) over Linux inotify.
- *
- * One watch descriptor per folder, with the folder's path kept to name the
- * changed files. Events that mean "this file's content may have changed":
- * IN_CLOSE_WRITE (a write in place), IN_MOVED_TO (a save by rename),
- * IN_CREATE, IN_DELETE, IN_MOVED_FROM and IN_ATTRIB (touch). A folder
- * created below a recursive watch is added when it appears. IN_Q_OVERFLOW
- * (events lost) is reported as a change of everything ("*"). */
+/* `watch` (cli.h watch_run): the whole loop. Build once, then again
+ * whenever an input changes (the file watcher of watch_fs.h), until SIGINT
+ * or SIGTERM. Each build lays out, runs the preview's preflight, draws the
+ * pages whose content changed, writes the PDFs of the editions that
+ * changed and the proof sheet; a failed build keeps the last good output. */
 #define _XOPEN_SOURCE 700 /* realpath */
-#include "watch.h"
+#include "cli/cli.h"
+#include "cli/report.h"
+#include "cli/watch_fs.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
-/* Folders watched at most: a runaway tree is cut off, not a reason to
- * exhaust the user's inotify watches. */
-#define MAX_DIRS 4096
-#define MASK                                                                   \
-    (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE |    \
-     IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
-
-typedef struct watched {
-    int wd;
-    char *path; /* canonical */
-    int recursive;
-} watched;
-
-struct fo_watch {
-    int fd;
-    char *skip; /* canonical, or NULL */
-    watched *dirs;
-    size_t n, cap;
-};
-
-fo_watch *fo_watch_new(const char *skip_dir, const char **why)
+static long long clock_ms(void)
 {
-    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (fd < 0) {
-        *why = strerror(errno);
-        return NULL;
-    }
-    fo_watch *w = fo_xcalloc(1, sizeof *w);
-    w->fd = fd;
-    if (skip_dir)
-        w->skip = realpath(skip_dir, NULL);
-    return w;
+    return (long long)(fo_report_now() * 1000);
 }
 
-void fo_watch_free(fo_watch *w)
+/* The PDF of edition e in profile k, named as `build` names it. */
+static int watch_pdf(const fo_pub *pub, const fo_dl_doc *doc, int e, int k,
+                     const fo_preview_opts *po, fo_diags *d)
 {
-    if (!w)
-        return;
-    for (size_t i = 0; i < w->n; i++)
-        free(w->dirs[i].path);
-    free(w->dirs);
-    free(w->skip);
-    (void)close(w->fd);
-    free(w);
+    fo_pdf_opts pdf =
+        cli_pdf_opts(k, cli_build_epoch(pub, d), po->cmyk_icc, po->srgb_icc);
+    char *path = cli_pdf_path(po->out_dir, pub, e, k);
+    int ok = fo_render_pdf(doc, path, &pdf, d) == FO_OK;
+    if (ok)
+        printf("  %s: %zu pages\n", path, doc->npages);
+    free(path);
+    return ok;
 }
 
-static int ignored_name(const char *name)
+/* One build of `watch`: lay out, draw the pages whose hash changed, write
+ * the PDFs of the editions that changed, then the proof sheet. On errors
+ * nothing but build.js is written, so the last good proof stays. Returns 1
+ * when the build succeeded. */
+static int watch_build(const opts *o, int profile, fo_preview_cache *cache,
+                       long *good, long *attempt)
 {
-    size_t n = strlen(name);
-    return name[0] == '.' || (n && name[n - 1] == '~') ||
-           strcmp(name, "4913") == 0;
-}
-
-/* Whether path is the skipped folder or below it. */
-static int skipped(const fo_watch *w, const char *path)
-{
-    size_t n = w->skip ? strlen(w->skip) : 0;
-    return n && strncmp(path, w->skip, n) == 0 &&
-           (path[n] == 0 || path[n] == '/');
-}
-
-static watched *find_wd(const fo_watch *w, int wd)
-{
-    for (size_t i = 0; i < w->n; i++)
-        if (w->dirs[i].wd == wd)
-            return &w->dirs[i];
-    return NULL;
-}
-
-static int add_dir(fo_watch *w, const char *real, int recursive)
-{
-    if (skipped(w, real) || w->n >= MAX_DIRS)
-        return 0;
-    int wd = inotify_add_watch(w->fd, real, MASK | IN_ONLYDIR);
-    if (wd < 0)
-        return -1;
-    int added = 0;
-    watched *known = find_wd(w, wd);
-    if (known) {
-        known->recursive |= recursive;
-        if (!recursive)
-            return 0;
-    } else {
-        fo_grow((void **)&w->dirs, sizeof *w->dirs, &w->cap, w->n + 1);
-        w->dirs[w->n++] = (watched){wd, fo_xstrdup(real), recursive};
-        added = 1;
-    }
-    if (!recursive)
-        return added;
-    DIR *dir = opendir(real);
-    if (!dir)
-        return added;
-    struct dirent *de;
-    while ((de = readdir(dir)) != NULL) {
-        if (ignored_name(de->d_name))
+    long long t0 = clock_ms();
+    previewed p;
+    int found = 0, changed[FO_MAX_EDITIONS] = {0};
+    int rendered = 0, pdfs = 0, total = 0;
+    int rc = preview_prepare(o, profile, &p, &found);
+    fo_pub *pub = p.pub;
+    fo_dl_doc **docs = p.docs;
+    fo_diags *d = &p.d;
+    (*attempt)++;
+    if (rc == 0 && found && !o->draft)
+        rc = EXIT_INPUT;
+    if (rc == 0 && !cli_make_dir(o->out_dir, d))
+        rc = EXIT_INPUT;
+    if (rc == 0 && fo_preview_pages(pub, docs, &p.po, cache, changed, &rendered,
+                                    d) != FO_OK)
+        rc = EXIT_INPUT;
+    for (int e = 0; rc == 0 && pub && e < pub->neditions; e++) {
+        if (!docs[e])
             continue;
-        char *sub = fo_path_join(real, de->d_name);
-        struct stat sb;
-        if (lstat(sub, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-            int k = add_dir(w, sub, 1);
-            added += k > 0 ? k : 0;
-        }
-        free(sub);
+        total += (int)docs[e]->npages;
+        if (!changed[e])
+            continue;
+        if (!watch_pdf(pub, docs[e], e, profile, &p.po, d))
+            rc = EXIT_INPUT;
+        pdfs++;
     }
-    (void)closedir(dir);
-    return added;
+    if (rc == 0 && fo_proof_write(pub, docs, d, &p.po, *good + 1, d) != FO_OK)
+        rc = EXIT_INPUT;
+    fo_diags_print(d, stderr);
+    long long ms = clock_ms() - t0;
+    if (rc == 0) {
+        (*good)++;
+        printf("build %ld: %d of %d pages rendered, %d PDF%s written, "
+               "%lld ms\n",
+               *attempt, rendered, total, pdfs, pdfs == 1 ? "" : "s", ms);
+    } else {
+        fo_preview_cache_clear(cache); /* pages may be half written */
+        fo_diags werr;
+        fo_diags_init(&werr);
+        if (fo_proof_write_status(o->out_dir, *good, d, &werr) != FO_OK)
+            fo_diags_print(&werr, stderr);
+        fo_diags_free(&werr);
+        printf("build %ld: failed, %lld ms; the last good output is kept\n",
+               *attempt, ms);
+    }
+    (void)fflush(stdout);
+    (void)fflush(stderr);
+    preview_done(&p);
+    return rc == 0;
 }
 
-int fo_watch_add(fo_watch *w, const char *dir, int recursive)
+/* Whether a changed path lies outside the publication's folder (a
+ * template or a font: what no page dump shows). */
+static int outside(const char *changed, const char *pub_dir)
 {
-    char *real = realpath(dir, NULL);
-    if (!real)
-        return -1;
-    int n = add_dir(w, real, recursive);
+    size_t n = strlen(pub_dir);
+    const char *p = changed;
+    while (*p) {
+        if (strncmp(p, pub_dir, n) != 0 || p[n] != '/')
+            return 1;
+        p = strstr(p, ", ");
+        if (!p)
+            break;
+        p += 2;
+    }
+    return 0;
+}
+
+/* `watch`: build once, then again whenever an input changes, until
+ * SIGINT or SIGTERM. Inputs: the publication's folder (includes, images,
+ * a template of its own), and folio's templates/ and fonts/. */
+int watch_run(opts *o)
+{
+    int rc = 0;
+    int profile =
+        o->preview_profile < 0 ? FO_PROFILE_PRINT : o->preview_profile;
+    fo_diags d;
+    fo_diags_init(&d);
+    if (!cli_make_dir(o->out_dir, &d)) {
+        fo_diags_print(&d, stderr);
+        fo_diags_free(&d);
+        return EXIT_INPUT;
+    }
+    fo_diags_free(&d);
+    const char *why = NULL;
+    fo_watch *w = fo_watch_new(o->out_dir, &why);
+    char *real = realpath(o->pub, NULL);
+    if (!w || !real) {
+        cli_say("cannot watch %s: %s", o->pub, w ? strerror(errno) : why);
+        fo_watch_free(w);
+        free(real);
+        return EXIT_INPUT;
+    }
+    char *pub_dir = fo_path_dirname(real);
+    char *templates = fo_path_join(cli_data_dir(), "templates");
+    char *fonts = fo_path_join(cli_data_dir(), "fonts");
+    cli_catch_signals(1);
+    cli_sweep_outputs(o->out_dir);
+
+    fo_preview_cache *cache = fo_preview_cache_new();
+    long good = (long)time(NULL) * 10, attempt = 0;
+    (void)watch_build(o, profile, cache, &good, &attempt);
+    fo_buf changed;
+    fo_buf_init(&changed, 4096);
+    while (!cli_stop) {
+        /* Again each time: new folders may have appeared. */
+        if (fo_watch_add(w, pub_dir, 1) < 0 ||
+            fo_watch_add(w, templates, 1) < 0) {
+            cli_say("cannot watch %s: %s", pub_dir, strerror(errno));
+            rc = EXIT_INPUT;
+            break;
+        }
+        (void)fo_watch_add(w, fonts, 1);
+        printf("watching %s (Ctrl-C to stop)\n", pub_dir);
+        (void)fflush(stdout);
+        changed.len = 0;
+        if (changed.data)
+            changed.data[0] = 0;
+        int r = fo_watch_wait(w, 200, &cli_stop, &changed);
+        if (r <= 0) {
+            if (r < 0) {
+                cli_say("inotify: %s", strerror(errno));
+                rc = EXIT_INPUT;
+            }
+            break;
+        }
+        printf("changed: %.*s\n", (int)changed.len, changed.data);
+        if (outside(changed.data, pub_dir))
+            fo_preview_cache_clear(cache);
+        (void)watch_build(o, profile, cache, &good, &attempt);
+    }
+    printf("folio watch: stopped after %ld build%s\n", attempt,
+           attempt == 1 ? "" : "s");
+    fo_buf_free(&changed);
+    fo_preview_cache_free(cache);
+    fo_watch_free(w);
+    free(templates);
+    free(fonts);
+    free(pub_dir);
     free(real);
-    return n;
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Appends name to changed unless it is there already. */
-static void note(fo_buf *changed, const char *path)
-{
-    size_t n = strlen(path);
-    const char *p = changed->data;
-    while (p && (p = strstr(p, path)) != NULL) {
-        if ((p == changed->data || (p - changed->data >= 2 && p[-2] == ',')) &&
-            (p[n] == 0 || p[n] == ','))
-            return;
-        p += n;
-    }
-    /* Past the cap the list is cut short: it is only printed. */
-    if (changed->len && fo_buf_puts(changed, ", ") != FO_OK)
-        return;
-    if (fo_buf_puts(changed, path) != FO_OK)
-        return;
-}
-
-/* Reads the pending events; returns how many count as changes. */
-static int drain(fo_watch *w, fo_buf *changed)
-{
-    int count = 0;
-    _Alignas(struct inotify_event) char buf[8192];
-    for (;;) {
-        ssize_t len = read(w->fd, buf, sizeof buf);
-        if (len <= 0)
-            return count;
-        for (char *p = buf; p < buf + len;) {
-            const struct inotify_event *ev = (const struct inotify_event *)p;
-            p += sizeof *ev + ev->len;
-            if (ev->mask & IN_Q_OVERFLOW) {
-                note(changed, "*");
-                count++;
-                continue;
-            }
-            const watched *dir = find_wd(w, ev->wd);
-            if (!dir)
-                continue;
-            if (ev->len == 0 || ignored_name(ev->name)) {
-                if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
-                    note(changed, dir->path);
-                    count++;
-                }
-                continue;
-            }
-            char *path = fo_path_join(dir->path, ev->name);
-            if (skipped(w, path)) {
-                free(path);
-                continue;
-            }
-            if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)))
-                (void)add_dir(w, path, dir->recursive);
-            if (!(ev->mask & IN_ISDIR)) {
-                note(changed, path);
-                count++;
-            }
-            free(path);
-        }
-    }
-}
-
-int fo_watch_wait(fo_watch *w, int debounce_ms, volatile sig_atomic_t *stop,
-                  fo_buf *changed)
-{
-    long long quiet_until = -1; /* after the first change */
-    for (;;) {
-        if (*stop)
-            return 0;
-        int timeout = 250;
-        if (quiet_until >= 0) {
-            long long left = quiet_until - now_ms();
-            if (left <= 0)
-                return 1;
-            timeout = left < timeout ? (int)left : timeout;
-        }
-        struct pollfd pfd = {.fd = w->fd, .events = POLLIN};
-        int r = poll(&pfd, 1, timeout);
-        if (r < 0 && errno != EINTR)
-            return -1;
-        if (r > 0 && drain(w, changed) > 0)
-            quiet_until = now_ms() + debounce_ms;
-    }
+    return rc;
 }

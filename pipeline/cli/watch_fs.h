@@ -1,14 +1,15 @@
-/* watch — the file watcher of `folio watch`: inotify on folders, so that
- * an editor's save by rename (write a temporary file, rename it over the
- * original) is seen as well as a write in place.
+/* watch_fs — the file watcher of `folio watch` (whose loop is watch.c):
+ * inotify on folders, so that an editor's save by rename (write a
+ * temporary file, rename it over the original) is seen as well as a write
+ * in place.
  *
  * The watcher adds folders recursively and reports the files that changed
  * in them, after a quiet period (debounce) so that one save, which is often
  * several events, gives one rebuild. Hidden files and folders (".git",
  * ".#x", ".x.swp") and editor backups ("x~", vim's "4913") are ignored, as
  * is the folder given as `skip` (the output folder) and all below it. */
-#ifndef FO_WATCH_H
-#define FO_WATCH_H
+#ifndef FO_CLI_WATCH_FS_H
+#define FO_CLI_WATCH_FS_H
 
 #include "core/core.h"
 

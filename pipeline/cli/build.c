@@ -1,0 +1,372 @@
+/* `build` and `dump` (cli.h build_run, dump_run): the one build path.
+ *
+ * Each chosen edition is laid out once. Every page, as soon as layout has
+ * finished it, goes to the edition's consumers: first the preflight (its
+ * checker, gate.c), then each output (the PDF of each profile being made);
+ * then the page is freed, so a long publication never holds more than the
+ * pages in the flow. Once the edition is laid out, the preflight finishes,
+ * and each output is closed under a temporary name when nothing found an
+ * error (or with --draft), else dropped. When every edition is done, the
+ * commit renames all the outputs into place, or removes them all.
+ *
+ * --dump is that same path with the document kept whole: fo_dl_dump reads
+ * a whole document (the fonts, known only at the end, before the pages),
+ * so layout keeps every page, the same consumers are handed the pages in
+ * the order layout finished them (the same calls, so the same bytes), and
+ * the dump is printed after the commit. */
+#define _XOPEN_SOURCE 700
+#include "cli/cli.h"
+#include "cli/gate.h"
+#include "cli/report.h"
+#include "image/image.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Prints the display lists to out (stdout: the product of `dump` and of
+ * `build --dump`). A failed write (a full disk, say) exits 1, not 0 with a
+ * truncated dump: the first failure's errno is kept for the message, and
+ * ferror() catches any failure that set none. */
+static int dump_docs(const fo_pub *pub, fo_dl_doc **docs, FILE *out)
+{
+    int werr = 0;
+    for (int e = 0; e < pub->neditions; e++) {
+        if (!docs[e])
+            continue;
+        fo_buf b;
+        fo_buf_init(&b, 0);
+        if (fprintf(out, "edition %s\n", pub->editions[e]) < 0 && !werr)
+            werr = errno;
+        if (fo_dl_dump(docs[e], &b) != FO_OK) {
+            fo_buf_free(&b);
+            return EXIT_INPUT;
+        }
+        if (fwrite(b.data, 1, b.len, out) != b.len && !werr)
+            werr = errno;
+        fo_buf_free(&b);
+    }
+    if (fflush(out) != 0 && !werr)
+        werr = errno;
+    if (werr || ferror(out)) {
+        cli_say("cannot write the dump: %s",
+                werr ? strerror(werr) : "write error");
+        return EXIT_INPUT;
+    }
+    return 0;
+}
+
+/* ---- outputs ------------------------------------------------------------
+ * One output of an edition: the PDF of one profile. It is opened at the
+ * first page (the writer reads the document's metadata then; fonts and
+ * images may still be added), fed every page, then closed, which leaves
+ * the file under its temporary name for the commit, or dropped.
+ *
+ * These four functions are the shape of render's writer interface
+ * (fo_writer: begin_page, op, end_page, close, drop). Once the PDF writer
+ * is one, an output holds a fo_writer, output_page has dlist's walker
+ * drive it through the page, and the text dump becomes one more output
+ * kind (closed into a buffer that the build prints after the commit), so
+ * that --dump no longer keeps the document whole. */
+typedef struct output {
+    int profile;           /* fo_profile */
+    const fo_pdf_opts *po; /* how the PDF of this profile is written */
+    fo_pdf_writer *w;      /* NULL until opened */
+    double write_s;        /* seconds spent writing it */
+} output;
+
+static fo_status output_open(output *out, const opts *o, const fo_pub *pub,
+                             int e, const fo_dl_doc *doc, fo_diags *d)
+{
+    char *path = cli_pdf_path(o->out_dir, pub, e, out->profile);
+    fo_status st = fo_pdf_writer_new(doc, path, out->po, d, &out->w);
+    free(path);
+    return st;
+}
+
+static fo_status output_page(output *out, size_t i)
+{
+    double t0 = fo_report_now();
+    fo_status st = fo_pdf_writer_page(out->w, i);
+    out->write_s += fo_report_now() - t0;
+    return st;
+}
+
+/* Finishes the output; *tmp (malloc'd) is its temporary name. */
+static fo_status output_close(output *out, char **tmp)
+{
+    double t0 = fo_report_now();
+    fo_status st = fo_pdf_writer_finish_tmp(out->w, tmp);
+    out->w = NULL;
+    out->write_s += fo_report_now() - t0;
+    return st;
+}
+
+static void output_drop(output *out)
+{
+    fo_pdf_writer_free(out->w);
+    out->w = NULL;
+}
+
+/* ---- one edition -------------------------------------------------------- */
+
+/* One edition being laid out: its consumers, fed each page as layout
+ * finishes it (edition_page). */
+typedef struct edition_out {
+    const opts *o;
+    const fo_pub *pub;
+    int ed;
+    fo_diags *d;
+    fo_checker *check; /* the preflight, fed each page first */
+    output out[3];     /* the outputs, in profile order */
+    int nout;
+    int opened; /* the outputs were opened at the first page */
+} edition_out;
+
+static fo_status edition_page(void *ud, const fo_dl_doc *doc, size_t i)
+{
+    edition_out *eo = ud;
+    fo_status st = FO_OK;
+    fo_check_page(eo->check, doc, i);
+    if (!eo->opened) {
+        eo->opened = 1;
+        for (int k = 0; k < eo->nout && st == FO_OK; k++)
+            st = output_open(&eo->out[k], eo->o, eo->pub, eo->ed, doc, eo->d);
+        if (st != FO_OK)
+            return st;
+    }
+    for (int k = 0; k < eo->nout && st == FO_OK; k++)
+        st = output_page(&eo->out[k], i);
+    return st;
+}
+
+/* Lays out edition e, each page handed to edition_page once final, and
+ * sets *doc (NULL when layout failed). Streamed, each page is freed once
+ * handed over; whole (--dump), the pages stay and are handed over after
+ * layout, in the order layout finished them. */
+static fo_status edition_layout(edition_out *eo, const loaded *l, int whole,
+                                fo_dl_doc **doc)
+{
+    int e = eo->ed;
+    if (!whole) {
+        fo_page_sink sink = {edition_page, eo};
+        return fo_typeset_stream(l->pub, e, l->tmpl[e], l->fonts, eo->d, &sink,
+                                 doc);
+    }
+    fo_status st = fo_typeset(l->pub, e, l->tmpl[e], l->fonts, eo->d, doc);
+    for (size_t i = 0; st == FO_OK && i < (*doc)->npages; i++)
+        st = edition_page(
+            eo, *doc, (*doc)->norder == (*doc)->npages ? (*doc)->order[i] : i);
+    return st;
+}
+
+/* One edition laid out, checked and written page by page into an output
+ * per profile; each closed output is left under its temporary name in
+ * tmp[k]. The outputs are closed only when layout and the preflight found
+ * no error (anywhere in d), or with --draft when layout succeeded. With
+ * keep (--dump), *keep receives the whole document (NULL when layout
+ * failed). FO_OK, or the failure (reported). */
+static fo_status build_edition(const opts *o, const loaded *l, int e,
+                               const fo_pdf_opts *po, fo_diags *d,
+                               fo_diags *pre, fo_report *rep, char **tmp,
+                               size_t *npages, fo_dl_doc **keep)
+{
+    double t0 = fo_report_now();
+    edition_out eo = {.o = o, .pub = l->pub, .ed = e, .d = d};
+    eo.check =
+        gate_checker_new(l->pub, e, l->tmpl[e], o->profiles, o->strict, pre);
+    for (int k = 0; k < 3; k++)
+        if (o->profiles & (1 << k))
+            eo.out[eo.nout++] = (output){.profile = k, .po = &po[k]};
+    fo_dl_doc *doc = NULL;
+    fo_status st = edition_layout(&eo, l, keep != NULL, &doc);
+    if (st == FO_OK)
+        fo_check_finish(eo.check, doc);
+    for (int k = 0; k < eo.nout; k++) {
+        output *out = &eo.out[k];
+        if (!out->w)
+            continue;
+        if (st == FO_OK && (!(d->errors + pre->errors) || o->draft)) {
+            if (output_close(out, &tmp[out->profile]) != FO_OK)
+                st = FO_ERR_INPUT;
+        } else {
+            output_drop(out);
+        }
+    }
+    *npages = doc ? doc->npages : 0;
+    if (rep) {
+        double write = 0;
+        for (int k = 0; k < eo.nout; k++)
+            write += eo.out[k].write_s;
+        double check = fo_check_seconds(eo.check);
+        fo_report_edition(rep, l->pub->editions[e], *npages,
+                          fo_report_now() - t0 - write - check, check);
+        for (int k = 0; k < eo.nout; k++)
+            fo_report_output(rep, l->pub->editions[e],
+                             CLI_PROFILE_NAMES[eo.out[k].profile],
+                             eo.out[k].write_s);
+    }
+    fo_checker_free(eo.check);
+    if (keep)
+        *keep = doc;
+    else
+        fo_dl_doc_free(doc);
+    return st;
+}
+
+/* ---- the build ---------------------------------------------------------- */
+
+/* Renames every finished PDF into place when rc is 0 (or, with --draft,
+ * whatever was finished despite the preflight's errors), profile by
+ * profile as the files are named, else removes them all; frees tmp. A
+ * child of build -j (o->keep_tmp) leaves them under their temporary names
+ * for the parent (jobs.c commit_jobs), and prints the lines the parent
+ * prints once they are in place. */
+static int commit_pdfs(const opts *o, const fo_pub *pub,
+                       char *tmp[FO_MAX_EDITIONS][3], const size_t *npages,
+                       int rc, fo_diags *d, fo_report *rep)
+{
+    int commit = rc == 0 || o->draft;
+    cli_begin_commit();
+    for (int k = 0; k < 3; k++)
+        for (int e = 0; e < pub->neditions; e++) {
+            if (!tmp[e][k])
+                continue;
+            char *path = cli_pdf_path(o->out_dir, pub, e, k);
+            if (!commit) {
+                fo_atomic_discard(tmp[e][k]);
+            } else if (o->keep_tmp) {
+                /* still tracked: a signal before the child exits removes
+                 * it, and the parent sees the child die */
+                free(tmp[e][k]);
+                printf("%s: %zu pages\n", path, npages[e]);
+            } else if (fo_atomic_rename(tmp[e][k], path) != FO_OK) {
+                fo_error_write(d, path, errno);
+                rc = EXIT_INPUT;
+                commit = o->draft; /* all or nothing: the rest go too */
+            } else {
+                printf("%s: %zu pages%s\n", path, npages[e],
+                       rc ? " (draft: the preflight found errors)" : "");
+                if (rep)
+                    fo_report_output_path(rep, pub->editions[e],
+                                          CLI_PROFILE_NAMES[k], path);
+            }
+            tmp[e][k] = NULL;
+            free(path);
+        }
+    cli_end_commit();
+    return rc;
+}
+
+/* The build in this process: edition by edition, laid out and written
+ * page by page. The PDFs stay under temporary names until every edition
+ * is done without an error; then all are renamed into place, else all
+ * removed. With --dump, then the display lists on stdout. */
+static int build_editions(opts *o, fo_diags *d, fo_report *rep)
+{
+    double t0 = fo_report_now();
+    loaded l;
+    int rc = cli_load(o, d, &l);
+    if (rep)
+        fo_report_timing(rep, "load_s", fo_report_now() - t0);
+    if (rc)
+        return rc;
+    fo_pub *pub = l.pub;
+    cli_default_profiles(o, pub);
+    char *tmp[FO_MAX_EDITIONS][3] = {{NULL}};
+    size_t npages[FO_MAX_EDITIONS] = {0};
+    fo_dl_doc *kept[FO_MAX_EDITIONS] = {0}; /* --dump */
+    fo_diags pre; /* the preflight's findings: reported after layout's */
+    fo_diags_init(&pre);
+    icc_paths icc = cli_icc_paths_get();
+    fo_pdf_opts po[3];
+    long long epoch = cli_build_epoch(pub, d);
+    for (int k = 0; k < 3; k++)
+        po[k] = cli_pdf_opts(k, epoch, icc.cmyk, icc.srgb);
+    int laid_out = cli_make_dir(o->out_dir, d);
+    if (!laid_out)
+        rc = EXIT_INPUT;
+    /* every edition is laid out, even after an error, to report all */
+    for (int e = 0; e < pub->neditions && laid_out; e++) {
+        if (!l.tmpl[e])
+            continue;
+        if (build_edition(o, &l, e, po, d, &pre, rep, tmp[e], &npages[e],
+                          o->dump ? &kept[e] : NULL) != FO_OK)
+            rc = EXIT_INPUT;
+        if (o->dump && !kept[e])
+            laid_out = 0;
+    }
+    fo_fonts_free(l.fonts);
+    for (size_t i = 0; i < pre.n; i++)
+        fo_diag_add_where(d, pre.items[i].sev, pre.items[i].pos,
+                          &pre.items[i].where, "%s", pre.items[i].message);
+    fo_diags_free(&pre);
+    if (d->errors)
+        rc = EXIT_INPUT;
+    rc = commit_pdfs(o, pub, tmp, npages, rc, d, rep);
+    if (o->dump && laid_out && (rc == 0 || o->draft)) {
+        int wrc = dump_docs(pub, kept, stdout);
+        rc = wrc ? wrc : rc;
+    }
+    for (int e = 0; e < pub->neditions; e++)
+        fo_dl_doc_free(kept[e]);
+    cli_icc_paths_free(&icc);
+    fo_pub_free(pub);
+    return rc;
+}
+
+int build_run(opts *o)
+{
+    cli_catch_signals(0);
+    cli_sweep_outputs(o->out_dir);
+    /* -j N: the parent runs the jobs and returns their worst exit code;
+     * each child goes on below with o naming its one job. */
+    int rc = 0;
+    fo_pub *job_pub = NULL;
+    if (o->jobs > 1 && !jobs_run(o, &job_pub, &rc))
+        return rc;
+    fo_diags d;
+    cli_diags_init(&d, o);
+    double t0 = fo_report_now();
+    fo_report *rep =
+        o->report || o->job_report ? fo_report_new("build", o->pub) : NULL;
+    rc = build_editions(o, &d, rep);
+    if (o->job_seen && fo_image_seen_save(o->job_seen) != FO_OK) {
+        cli_say("cannot save the job's list of images: %s", strerror(errno));
+        rc = EXIT_INPUT;
+    }
+    if (rep && o->job_report) {
+        /* a job of build -j: its part, for the parent's report */
+        if (fo_report_save(rep, &d, o->job_report) != FO_OK) {
+            cli_say("cannot save the job's report: %s", strerror(errno));
+            rc = EXIT_INPUT;
+        }
+    } else if (rep) {
+        fo_report_timing(rep, "total_s", fo_report_now() - t0);
+        if (fo_report_write(rep, o->report, &d, rc, &d) != FO_OK)
+            rc = EXIT_INPUT;
+    }
+    fo_report_free(rep);
+    fo_diags_print(&d, stderr);
+    fo_pub_free(job_pub);
+    fo_diags_free(&d);
+    return rc;
+}
+
+/* `dump`: lay out the chosen editions and print their display lists; no
+ * preflight, nothing written. */
+int dump_run(opts *o)
+{
+    fo_diags d;
+    cli_diags_init(&d, o);
+    fo_pub *pub = NULL;
+    fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
+    int rc = cli_layout(o, &d, &pub, docs, NULL, NULL);
+    if (rc == 0)
+        rc = dump_docs(pub, docs, stdout);
+    fo_diags_print(&d, stderr);
+    if (pub)
+        cli_free_docs(pub, docs);
+    fo_diags_free(&d);
+    return rc;
+}
