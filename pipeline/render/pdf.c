@@ -250,7 +250,7 @@ typedef struct pdf_ctx {
      * inside a larger MediaBox and writes colours as CMYK. */
     fo_profile profile;
     double off;
-    fo_pdf_cms *cms;
+    fo_cms *cms;
     char *path; /* where finish writes the file */
 } pdf_ctx;
 
@@ -2020,7 +2020,7 @@ static fo_status finish_profile(pdf_ctx *c)
 static fo_status setup_profile(pdf_ctx *c)
 {
     const fo_dl_doc *doc = c->doc;
-    c->cms = fo_pdf_cms_new(c->opts, c->d);
+    c->cms = fo_cms_new(c->opts->cmyk_icc, c->opts->srgb_icc, c->d);
     if (!c->cms)
         return FO_ERR_LIBRARY;
     c->imgs = fo_pdf_images_new(c->pdf, doc, c->opts, c->cms, c->d);
@@ -2053,7 +2053,7 @@ static void ctx_free(pdf_ctx *c)
         font_close(&c->fonts[f]);
     free(c->fonts);
     free(c->images);
-    fo_pdf_cms_free(c->cms);
+    fo_cms_free(c->cms);
     free(c->pages);
     free(c->written);
     for (size_t k = 0; k < c->nanchors; k++) {

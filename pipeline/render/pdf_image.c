@@ -54,7 +54,7 @@
  * itself if no worker has started it. Making an image touches only that
  * image and thread-safe library state (libjpeg, libpng, libdeflate, Cairo
  * objects of its own; LittleCMS transforms, made under a lock in
- * pdf_profile.c and shared read-only), and its errors are kept with it and
+ * color.c and shared read-only), and its errors are kept with it and
  * reported by the writer's thread, so the file and the diagnostics are the
  * same whatever the number of threads. */
 #include "pdf_private.h"
@@ -161,7 +161,7 @@ struct fo_pdf_images {
     HPDF_Doc pdf;
     const fo_dl_doc *doc;
     const fo_pdf_opts *opts;
-    fo_pdf_cms *cms;
+    fo_cms *cms;
     fo_diags *d;
     img **imgs; /* per document image, NULL until first drawn */
     size_t nimgs;
@@ -191,7 +191,7 @@ typedef struct img_stream {
 } img_stream;
 
 fo_pdf_images *fo_pdf_images_new(HPDF_Doc pdf, const fo_dl_doc *doc,
-                                 const fo_pdf_opts *opts, fo_pdf_cms *cms,
+                                 const fo_pdf_opts *opts, fo_cms *cms,
                                  fo_diags *d)
 {
     fo_pdf_images *o = fo_xcalloc(1, sizeof *o);
@@ -453,13 +453,13 @@ static void make_samples(img *im, const fo_dl_image_src *src)
     fo_diags dl; /* this thread's: moved into why */
     fo_diags_init(&dl);
     if (prof != FO_PROFILE_SCREEN)
-        fo_pdf_flatten(&px);
+        fo_pixels_flatten(&px);
     if (prof == FO_PROFILE_PRINT && px.comps == 3)
-        st = fo_pdf_cms_to_cmyk(o->cms, &px, &dl);
+        st = fo_cms_to_cmyk(o->cms, &px, &dl);
     if (st == FO_OK && prof != FO_PROFILE_PRINT && px.comps == 4)
-        st = fo_pdf_cms_to_rgb(o->cms, &px, &dl);
+        st = fo_cms_to_rgb(o->cms, &px, &dl);
     if (st == FO_OK && im->resample)
-        st = fo_pdf_resample(&px, im->w, im->h, &dl);
+        st = fo_pixels_resample(&px, im->w, im->h, &dl);
     if (st == FO_OK &&
         (px.w != im->w || px.h != im->h || px.comps != im->comps ||
          (px.alpha != NULL) != (im->mask != 0)))
@@ -641,12 +641,12 @@ static int strips_next(img *im)
     fo_diags_init(&dl);
     if (st == FO_OK) {
         /* as make_samples, a strip at a time (never SCREEN) */
-        fo_pdf_flatten(&px);
+        fo_pixels_flatten(&px);
         if (o->opts->profile == FO_PROFILE_PRINT && px.comps == 3)
-            st = fo_pdf_cms_to_cmyk(o->cms, &px, &dl);
+            st = fo_cms_to_cmyk(o->cms, &px, &dl);
         if (st == FO_OK && o->opts->profile != FO_PROFILE_PRINT &&
             px.comps == 4)
-            st = fo_pdf_cms_to_rgb(o->cms, &px, &dl);
+            st = fo_cms_to_rgb(o->cms, &px, &dl);
         if (st != FO_OK)
             (void)snprintf(why, sizeof why, "%s",
                            dl.n ? dl.items[0].message

@@ -5,6 +5,8 @@
 #define FO_PDF_PRIVATE_H
 
 #include "render.h"
+#include "color.h"
+#include "pixels.h"
 
 #include <hpdf.h>
 #include <hpdf_objects.h>
@@ -13,30 +15,6 @@
 #define FO_PDF_MM (72.0 / 25.4)
 /* PRINT: room for the marks outside the bleed, on each side. */
 #define FO_PDF_SLUG (10 * FO_PDF_MM)
-
-/* Colour conversion with LittleCMS: sRGB (opts->srgb_icc, or LittleCMS's
- * built-in sRGB when NULL) to and from the CMYK output profile
- * (opts->cmyk_icc), perceptual intent. Transforms are made on first use. */
-typedef struct fo_pdf_cms fo_pdf_cms;
-
-/* A converter for opts; NULL (reported to d) when a profile named in opts
- * cannot be read. Free with fo_pdf_cms_free. */
-fo_pdf_cms *fo_pdf_cms_new(const fo_pdf_opts *opts, fo_diags *d);
-void fo_pdf_cms_free(fo_pdf_cms *cms);
-
-/* Replaces px's RGB samples by CMYK ones (comps 3 → 4) through the output
- * profile; FO_ERR_INPUT (reported) without a CMYK profile. */
-FO_WUR fo_status fo_pdf_cms_to_cmyk(fo_pdf_cms *cms, fo_pixels *px,
-                                    fo_diags *d);
-/* Replaces px's CMYK samples by sRGB ones (comps 4 → 3). */
-FO_WUR fo_status fo_pdf_cms_to_rgb(fo_pdf_cms *cms, fo_pixels *px, fo_diags *d);
-
-/* Composites px on white and drops its alpha (no-op without alpha). */
-void fo_pdf_flatten(fo_pixels *px);
-
-/* Resamples px (grey or RGB, with or without alpha) to w x h pixels with
- * Cairo's GOOD filter (an area-averaging box filter when shrinking). */
-FO_WUR fo_status fo_pdf_resample(fo_pixels *px, int w, int h, fo_diags *d);
 
 /* Encodes px (grey, RGB or CMYK, no alpha) as a baseline JPEG; *out is
  * malloc'd, the caller frees it. Deterministic for the same pixels. */
@@ -77,7 +55,7 @@ FO_WUR fo_status fo_pdf_cff_charset(const unsigned char *cff, size_t len,
  * the document is saved, one image at a time. */
 typedef struct fo_pdf_images fo_pdf_images;
 fo_pdf_images *fo_pdf_images_new(HPDF_Doc pdf, const fo_dl_doc *doc,
-                                 const fo_pdf_opts *opts, fo_pdf_cms *cms,
+                                 const fo_pdf_opts *opts, fo_cms *cms,
                                  fo_diags *d);
 /* After HPDF_Free of the document. */
 void fo_pdf_images_free(fo_pdf_images *o);

@@ -16,7 +16,7 @@
  *
  * Soft proof (fo_png_opts.soft_proof): colours and images go through what
  * the print PDF holds (its DeviceCMYK values) and back to sRGB with the
- * PDF renderer's LittleCMS converter (pdf_private.h), so the preview shows
+ * LittleCMS converter the PDF writer uses (color.h), so the preview shows
  * the print's gamut through the same output profile and the same
  * transforms rather than a second implementation of them. A fo_color is
  * converted as one 8-bit pixel, as the PDF's images are; the last few
@@ -26,8 +26,9 @@
  * pages it draws. The FT_Face lives as long as Cairo's font face (Cairo may
  * cache it past our last reference), and each face holds a reference to the
  * FT_Library, so neither is freed while Cairo can still use it. */
-#include "pdf_private.h" /* fo_pdf_cms: the print profile's transforms */
 #include "render.h"
+#include "color.h"  /* fo_cms: the print profile's transforms */
+#include "pixels.h" /* what the print profile does to images */
 
 #include <cairo.h>
 #include <cairo-ft.h>
@@ -78,8 +79,7 @@ typedef struct color_memo {
 struct fo_png_renderer {
     const fo_dl_doc *doc;
     fo_png_opts opts;
-    fo_pdf_opts cms_opts; /* what r->cms reads its profiles from */
-    fo_pdf_cms *cms;      /* soft_proof only */
+    fo_cms *cms; /* soft_proof only */
     color_memo memo[COLOR_CACHE];
     int nmemo, next_memo;
     FT_Library lib;
@@ -130,10 +130,7 @@ fo_png_renderer *fo_png_renderer_new_opts(const fo_dl_doc *doc,
         return r;
     r->opts = *opts;
     if (opts->soft_proof) {
-        r->cms_opts.profile = FO_PROFILE_PRINT;
-        r->cms_opts.cmyk_icc = opts->cmyk_icc;
-        r->cms_opts.srgb_icc = opts->srgb_icc;
-        r->cms = fo_pdf_cms_new(&r->cms_opts, d);
+        r->cms = fo_cms_new(opts->cmyk_icc, opts->srgb_icc, d);
         if (!r->cms) {
             fo_png_renderer_free(r);
             return NULL;
@@ -146,7 +143,7 @@ void fo_png_renderer_free(fo_png_renderer *r)
 {
     if (!r)
         return;
-    fo_pdf_cms_free(r->cms);
+    fo_cms_free(r->cms);
     for (size_t i = 0; i < r->doc->nfonts; i++)
         if (r->faces[i])
             cairo_font_face_destroy(r->faces[i]);
@@ -220,7 +217,7 @@ fo_status fo_png_renderer_color(fo_png_renderer *r, fo_color col,
     }
     fo_pixels px = {.w = 1, .h = 1, .comps = 4, .data = fo_xmalloc(4)};
     memcpy(px.data, cmyk, 4);
-    fo_status st = fo_pdf_cms_to_rgb(r->cms, &px, d);
+    fo_status st = fo_cms_to_rgb(r->cms, &px, d);
     if (st == FO_OK) {
         memcpy(rgb, px.data, 3);
         color_memo *m = &r->memo[r->next_memo];
@@ -340,26 +337,19 @@ static cairo_surface_t *mask_surface(const fo_pixels *px)
     return s;
 }
 
-/* Soft proof of decoded pixels: what the print PDF embeds (pdf.c's
- * load_pixels: alpha flattened on white, RGB to CMYK through the output
+/* Soft proof of decoded pixels: what the print PDF embeds (pdf_image.c's
+ * make_samples: alpha flattened on white, RGB to CMYK through the output
  * profile, CMYK and grey kept) and then CMYK to sRGB through the same
  * profile. Grey prints on K only, so it goes through as K. */
 static fo_status soft_proof_pixels(fo_png_renderer *r, fo_pixels *px,
                                    fo_diags *d)
 {
-    fo_pdf_flatten(px);
-    if (px->comps == 3 && fo_pdf_cms_to_cmyk(r->cms, px, d) != FO_OK)
+    fo_pixels_flatten(px);
+    if (px->comps == 3 && fo_cms_to_cmyk(r->cms, px, d) != FO_OK)
         return FO_ERR_INPUT;
-    if (px->comps == 1) {
-        size_t npx = (size_t)px->w * (size_t)px->h;
-        unsigned char *k = fo_xcalloc(npx ? npx : 1, 4);
-        for (size_t i = 0; i < npx; i++)
-            k[4 * i + 3] = (unsigned char)(255 - px->data[i]);
-        free(px->data);
-        px->data = k;
-        px->comps = 4;
-    }
-    if (px->comps == 4 && fo_pdf_cms_to_rgb(r->cms, px, d) != FO_OK)
+    if (px->comps == 1)
+        fo_pixels_grey_to_k(px);
+    if (px->comps == 4 && fo_cms_to_rgb(r->cms, px, d) != FO_OK)
         return FO_ERR_INPUT;
     return FO_OK;
 }
