@@ -19,6 +19,7 @@
 #define _POSIX_C_SOURCE 200809L /* gmtime_r */
 #include "pdf_private.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +35,14 @@
 #define CONTENT_ZLEVEL 1
 
 struct fo_pdf_writer {
+    fo_writer base; /* first: what fo_pdf_writer_writer hands out */
     fo_pdf_ctx c;
     fo_status st; /* the first failure: every later call returns it */
+    char **keep;  /* close: leave the file under its temporary name here */
+    /* the page being written, between the walk's begin and end */
+    size_t page;
+    fo_pdf_page ps;
+    fo_pdf_out o;
 };
 
 static const fo_pos nopos = {NULL, 0, 0};
@@ -192,101 +199,152 @@ out:
     return FO_ERR_LIBRARY;
 }
 
-/* One page: its glyphs into the fonts, its anchors, its content stream
- * and annotations. */
-static fo_status emit_page(fo_pdf_ctx *c, size_t p)
+static fo_status writer_close(fo_writer *base);
+static void writer_drop(fo_writer *base);
+
+/* ---- pages: the walk over each page's ops --------------------------------
+ *
+ * Fonts and destinations first, each in a walk of its own (fonts and
+ * destinations are numbered objects: this keeps their order, hence the
+ * bytes, whatever the ops' order), then the content stream. */
+
+static fo_status collect_op(void *ud, const fo_dl_op *op, size_t i)
 {
-    const fo_dl_page *pg = c->doc->pages[p];
-    fo_pdf_page ps = {.page = pg,
-                      .index = p,
-                      .hp = c->pages[p],
-                      .font = -1,
-                      .cmyk = c->profile == FO_PROFILE_PRINT};
-    fo_pdf_out o = {{0}, FO_OK};
-    fo_status st = FO_ERR_LIBRARY;
-    grow_tables(c);
-    for (size_t i = 0; i < pg->n; i++)
-        if (pg->ops[i].kind == FO_DL_GLYPHS &&
-            (st = fo_pdf_collect_run(c, &pg->ops[i].u.glyphs)) != FO_OK)
-            return st;
-    for (size_t i = 0; i < pg->n; i++)
-        if (pg->ops[i].kind == FO_DL_ANCHOR &&
-            (st = fo_pdf_nav_anchor(c, p, i, &pg->ops[i].u.anchor)) != FO_OK)
-            return st;
-    st = FO_ERR_LIBRARY;
-    fo_buf_init(&o.b, FO_PDF_MAX_CONTENT);
+    fo_pdf_writer *w = ud;
+    (void)i;
+    if (op->kind != FO_DL_GLYPHS)
+        return FO_OK;
+    return fo_pdf_collect_run(&w->c, &op->u.glyphs);
+}
+
+static fo_status anchor_op(void *ud, const fo_dl_op *op, size_t i)
+{
+    fo_pdf_writer *w = ud;
+    if (op->kind != FO_DL_ANCHOR)
+        return FO_OK;
+    return fo_pdf_nav_anchor(&w->c, w->page, i, &op->u.anchor);
+}
+
+static const fo_dl_walker collect_walker = {NULL, collect_op, NULL};
+static const fo_dl_walker anchor_walker = {NULL, anchor_op, NULL};
+
+/* The page's glyphs into the fonts, its anchors, then the start of its
+ * content stream. */
+static fo_status page_begin(void *ud, const fo_dl_doc *doc, size_t p)
+{
+    fo_pdf_writer *w = ud;
+    fo_pdf_ctx *c = &w->c;
+    fo_status st = w->st;
+    assert(doc == c->doc);
+    if (st == FO_OK && p < c->npages && c->written[p]) {
+        fo_error(c->d, nopos, "page %zu written twice or out of range", p + 1);
+        st = FO_ERR_USAGE;
+    }
+    while (st == FO_OK && c->npages <= p)
+        st = make_page(c, c->npages);
+    if (st == FO_OK) {
+        grow_tables(c);
+        w->page = p;
+        st = fo_dl_walk(doc, p, &collect_walker, w);
+    }
+    if (st == FO_OK)
+        st = fo_dl_walk(doc, p, &anchor_walker, w);
+    if (st != FO_OK)
+        return w->st = st;
+    const fo_dl_page *pg = doc->pages[p];
+    w->ps = (fo_pdf_page){.page = pg,
+                          .index = p,
+                          .hp = c->pages[p],
+                          .font = -1,
+                          .cmyk = c->profile == FO_PROFILE_PRINT};
+    w->o = (fo_pdf_out){{0}, FO_OK};
+    fo_pdf_out *o = &w->o;
+    fo_buf_init(&o->b, FO_PDF_MAX_CONTENT);
     if (c->profile == FO_PROFILE_PRINT) {
         /* The trim moves to (off, off); what reaches beyond the bleed is
          * clipped so that nothing runs into the marks. */
         double b = c->doc->bleed;
-        fo_pdf_outs(&o, "q\n");
-        fo_pdf_outn(&o, c->off - b, 3);
-        fo_pdf_outs(&o, " ");
-        fo_pdf_outn(&o, c->off - b, 3);
-        fo_pdf_outs(&o, " ");
-        fo_pdf_outn(&o, pg->width + 2 * b, 3);
-        fo_pdf_outs(&o, " ");
-        fo_pdf_outn(&o, pg->height + 2 * b, 3);
-        fo_pdf_outs(&o, " re W n\n1 0 0 1 ");
-        fo_pdf_outn(&o, c->off, 3);
-        fo_pdf_outs(&o, " ");
-        fo_pdf_outn(&o, c->off, 3);
-        fo_pdf_outs(&o, " cm\n");
+        fo_pdf_outs(o, "q\n");
+        fo_pdf_outn(o, c->off - b, 3);
+        fo_pdf_outs(o, " ");
+        fo_pdf_outn(o, c->off - b, 3);
+        fo_pdf_outs(o, " ");
+        fo_pdf_outn(o, pg->width + 2 * b, 3);
+        fo_pdf_outs(o, " ");
+        fo_pdf_outn(o, pg->height + 2 * b, 3);
+        fo_pdf_outs(o, " re W n\n1 0 0 1 ");
+        fo_pdf_outn(o, c->off, 3);
+        fo_pdf_outs(o, " ");
+        fo_pdf_outn(o, c->off, 3);
+        fo_pdf_outs(o, " cm\n");
     }
-    ps.font_names =
+    w->ps.font_names =
         fo_xcalloc(c->doc->nfonts ? c->doc->nfonts : 1, sizeof(char *));
+    return FO_OK;
+}
 
-    for (size_t i = 0; i < pg->n; i++) {
-        const fo_dl_op *op = &pg->ops[i];
-        switch (op->kind) {
-        case FO_DL_GLYPHS:
-            if (fo_pdf_text_glyphs(c, &o, &ps, &op->u.glyphs) != FO_OK)
-                goto out;
-            break;
-        case FO_DL_RECT:
-            fo_pdf_text_rect(&o, &ps, &op->u.rect);
-            break;
-        case FO_DL_LINE:
-            fo_pdf_text_line(&o, &ps, &op->u.line);
-            break;
-        case FO_DL_IMAGE:
-            if (fo_pdf_text_image(c, &o, &ps, &op->u.image) != FO_OK)
-                goto out;
-            break;
-        case FO_DL_LINK:
-            if (fo_pdf_nav_link(c, &ps, &op->u.link) != FO_OK)
-                goto out;
-            break;
-        case FO_DL_ANCHOR:
-            break;
-        }
+/* One op into the content stream and the page's annotations. */
+static fo_status page_op(void *ud, const fo_dl_op *op, size_t i)
+{
+    fo_pdf_writer *w = ud;
+    fo_pdf_ctx *c = &w->c;
+    (void)i;
+    switch (op->kind) {
+    case FO_DL_GLYPHS:
+        return fo_pdf_text_glyphs(c, &w->o, &w->ps, &op->u.glyphs);
+    case FO_DL_RECT:
+        fo_pdf_text_rect(&w->o, &w->ps, &op->u.rect);
+        return FO_OK;
+    case FO_DL_LINE:
+        fo_pdf_text_line(&w->o, &w->ps, &op->u.line);
+        return FO_OK;
+    case FO_DL_IMAGE:
+        return fo_pdf_text_image(c, &w->o, &w->ps, &op->u.image);
+    case FO_DL_LINK:
+        return fo_pdf_nav_link(c, &w->ps, &op->u.link);
+    case FO_DL_ANCHOR: /* made before the content: page_begin */
+        return FO_OK;
     }
-    fo_pdf_text_end(&o, &ps);
+    return FO_OK;
+}
+
+/* The end of the content stream, into the page. */
+static fo_status page_end(void *ud, fo_status st)
+{
+    fo_pdf_writer *w = ud;
+    fo_pdf_ctx *c = &w->c;
+    fo_pdf_out *o = &w->o;
+    const fo_dl_page *pg = w->ps.page;
+    size_t p = w->page;
+    if (st != FO_OK)
+        goto out;
+    fo_pdf_text_end(o, &w->ps);
     if (c->profile == FO_PROFILE_PRINT) {
-        fo_pdf_outs(&o, "Q\n");
-        if (o.st == FO_OK)
-            o.st = fo_pdf_marks(&o.b, pg->width, pg->height, c->off,
-                                c->doc->bleed);
+        fo_pdf_outs(o, "Q\n");
+        if (o->st == FO_OK)
+            o->st = fo_pdf_marks(&o->b, pg->width, pg->height, c->off,
+                                 c->doc->bleed);
     }
-    if (o.st != FO_OK) {
+    if (o->st != FO_OK) {
         fo_error(c->d, nopos, "page %zu: content stream too large", p + 1);
-        st = o.st;
+        st = o->st;
         goto out;
     }
     /* A page with nothing on it (a blank page that makes up a binding's
      * page count) still gets an operator: libharu writes no bytes as a
      * Flate stream MuPDF reports as "premature end of data"
      * (tests/cli/lang_roundtrip.sh). */
-    if (o.b.len == 0)
-        fo_pdf_outs(&o, "q Q\n");
-    fo_pdf_hash_bytes(c, o.b.data ? o.b.data : "", o.b.len);
-    if (put_content(c, ps.hp, &o.b) != FO_OK)
-        goto out;
-    st = FO_OK;
+    if (o->b.len == 0)
+        fo_pdf_outs(o, "q Q\n");
+    fo_pdf_hash_bytes(c, o->b.data ? o->b.data : "", o->b.len);
+    st = put_content(c, w->ps.hp, &o->b);
+    if (st == FO_OK)
+        c->written[p] = 1;
 out:
-    free(ps.font_names);
-    fo_buf_free(&o.b);
-    return st;
+    free(w->ps.font_names);
+    w->ps.font_names = NULL;
+    fo_buf_free(&o->b);
+    return w->st = st;
 }
 
 /* ---- document -------------------------------------------------------- */
@@ -509,6 +567,8 @@ fo_status fo_pdf_writer_new(const fo_dl_doc *doc, const char *path,
     fo_pdf_ctx *c = &w->c;
     fo_status st = FO_ERR_LIBRARY;
     *made = NULL;
+    w->base = (fo_writer){
+        {page_begin, page_op, page_end}, writer_close, writer_drop, 0};
     c->doc = doc;
     c->opts = opts;
     c->d = d;
@@ -541,20 +601,19 @@ fo_status fo_pdf_writer_page(fo_pdf_writer *w, size_t p)
     fo_pdf_ctx *c = &w->c;
     if (w->st != FO_OK)
         return w->st;
-    if (p >= c->doc->npages || (p < c->npages && c->written[p])) {
+    if (p >= c->doc->npages || w->base.closed) {
         fo_error(c->d, nopos, "page %zu written twice or out of range", p + 1);
         return w->st = FO_ERR_USAGE;
     }
-    while (c->npages <= p && w->st == FO_OK)
-        w->st = make_page(c, c->npages);
-    if (w->st == FO_OK)
-        w->st = emit_page(c, p);
-    if (w->st == FO_OK)
-        c->written[p] = 1;
-    return w->st;
+    return fo_writer_page(&w->base, c->doc, p);
 }
 
-void fo_pdf_writer_free(fo_pdf_writer *w)
+fo_writer *fo_pdf_writer_writer(fo_pdf_writer *w)
+{
+    return &w->base;
+}
+
+void fo_pdf_writer_drop(fo_pdf_writer *w)
 {
     if (!w)
         return;
@@ -562,17 +621,38 @@ void fo_pdf_writer_free(fo_pdf_writer *w)
     free(w);
 }
 
-static fo_status finish(fo_pdf_writer *w, char **kept);
+void fo_pdf_writer_free(fo_pdf_writer *w)
+{
+    fo_pdf_writer_drop(w);
+}
+
+fo_status fo_pdf_writer_close(fo_pdf_writer *w)
+{
+    w->keep = NULL;
+    return fo_writer_close(&w->base);
+}
+
+fo_status fo_pdf_writer_close_tmp(fo_pdf_writer *w, char **tmp)
+{
+    *tmp = NULL;
+    w->keep = tmp;
+    fo_status st = fo_writer_close(&w->base);
+    w->keep = NULL;
+    return st;
+}
 
 fo_status fo_pdf_writer_finish(fo_pdf_writer *w)
 {
-    return finish(w, NULL);
+    fo_status st = fo_pdf_writer_close(w);
+    fo_pdf_writer_drop(w);
+    return st;
 }
 
 fo_status fo_pdf_writer_finish_tmp(fo_pdf_writer *w, char **tmp)
 {
-    *tmp = NULL;
-    return finish(w, tmp);
+    fo_status st = fo_pdf_writer_close_tmp(w, tmp);
+    fo_pdf_writer_drop(w);
+    return st;
 }
 
 /* Where HPDF_SaveToStream writes (save_tmp): a FILE of our own. */
@@ -639,7 +719,7 @@ static fo_status save_tmp(fo_pdf_ctx *c, char **tmp)
 }
 
 /* Saves under a temporary name, then renames it to the path, or (kept)
- * hands the temporary name over. */
+ * hands the temporary name over; the writer stays to be dropped. */
 static fo_status finish(fo_pdf_writer *w, char **kept)
 {
     fo_pdf_ctx *c = &w->c;
@@ -696,8 +776,19 @@ out:
         st = FO_ERR_LIBRARY;
     }
     fo_atomic_discard(tmp);
-    fo_pdf_writer_free(w);
+    w->st = st != FO_OK ? st : FO_ERR_USAGE; /* closed: no more pages */
     return st;
+}
+
+static fo_status writer_close(fo_writer *base)
+{
+    fo_pdf_writer *w = (fo_pdf_writer *)base;
+    return finish(w, w->keep);
+}
+
+static void writer_drop(fo_writer *base)
+{
+    fo_pdf_writer_drop((fo_pdf_writer *)base);
 }
 
 fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
