@@ -99,7 +99,8 @@
 #define PRINT_JPEG_QUALITY 95
 #define SCREEN_JPEG_QUALITY 82
 
-/* A bug or an impossible state: message and abort (style.md §3). */
+/* A bug or an impossible state: message and abort. Bugs abort, bad input
+ * is reported, and nothing needs to unwind (no setjmp). */
 _Noreturn static void bug(const char *what)
 {
     (void)fprintf(stderr, "folio: pdf_image: %s\n", what);

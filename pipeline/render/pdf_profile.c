@@ -7,7 +7,8 @@
  *
  * JPEG encoding: libjpeg into memory. Its error manager must not return;
  * the encoder fails only on a bug or when memory runs out, and both abort
- * with a message here (style.md §3), so no setjmp is needed. */
+ * with a message here (bugs abort, bad input is reported), so no setjmp
+ * is needed. */
 #define _POSIX_C_SOURCE 200809L /* gmtime_r */
 #include "pdf_private.h"
 
