@@ -4,6 +4,8 @@
  *    CIDFontType2 fonts, subset with hb-subset, ToUnicode from the runs'
  *    cluster text), one TJ array per glyph run.
  *  - PNG through Cairo, from the same display list.
+ * Each walks the display list with dlist's fo_dl_walk and is also a
+ * fo_writer (writer.h), as is the text dump.
  *
  * Outputs are written to a temporary name and renamed into place. */
 #ifndef FO_RENDER_H

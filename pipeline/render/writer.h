@@ -35,10 +35,11 @@ FO_WUR fo_status fo_writer_close(fo_writer *w);
 /* Frees w (NULL: nothing); abandons the output if it was not closed. */
 void fo_writer_drop(fo_writer *w);
 
-/* The text dump (dlist.h fo_dl_dump) as a writer: the pages given, in
- * that order, after the font table as doc has it at close, are appended
- * to out at close (borrowed: it must outlive the writer); dropped
- * unclosed, out is left as it was. */
+/* The text dump (dlist.h fo_dl_dump) as a writer: at close, the font
+ * table as doc has it then and the pages given (in any order), in page
+ * order, are appended to out (borrowed: it must outlive the writer); so
+ * every page given once, the same text as fo_dl_dump. Dropped unclosed,
+ * out is left as it was. */
 fo_writer *fo_dump_writer_new(const fo_dl_doc *doc, fo_buf *out);
 
 #endif
