@@ -92,6 +92,34 @@ static uint64_t hash_num(uint64_t h, long long v)
     return fo_hash(h, b, sizeof b);
 }
 
+/* page_hash's walk over a page's images: each image file's path, size
+ * and modification time, so that a changed image redraws the page. */
+typedef struct image_hash {
+    const fo_dl_doc *doc;
+    uint64_t h;
+} image_hash;
+
+static fo_status hash_image(void *ud, const fo_dl_op *op, size_t i)
+{
+    image_hash *ih = ud;
+    (void)i;
+    if (op->kind != FO_DL_IMAGE)
+        return FO_OK;
+    int idx = op->u.image.image;
+    if (idx < 0 || (size_t)idx >= ih->doc->nimages)
+        return FO_OK;
+    struct stat sb;
+    memset(&sb, 0, sizeof sb);
+    const char *path = ih->doc->images[idx].path;
+    ih->h = fo_hash(ih->h, path, strlen(path));
+    if (stat(path, &sb) == 0) {
+        ih->h = hash_num(ih->h, (long long)sb.st_size);
+        ih->h = hash_num(ih->h, (long long)sb.st_mtim.tv_sec);
+        ih->h = hash_num(ih->h, (long long)sb.st_mtim.tv_nsec);
+    }
+    return FO_OK;
+}
+
 /* The hash of page p of doc (see the top of the file); 0 when the dump
  * fails, which no real page hashes to in practice and which forces a
  * redraw. */
@@ -112,22 +140,11 @@ static uint64_t page_hash(const fo_dl_doc *doc, size_t p)
     const fo_dl_page *pg = doc->pages[p];
     if (pg->label)
         h = fo_hash(h, pg->label, strlen(pg->label));
-    for (size_t i = 0; i < pg->n; i++) {
-        if (pg->ops[i].kind != FO_DL_IMAGE)
-            continue;
-        int idx = pg->ops[i].u.image.image;
-        if (idx < 0 || (size_t)idx >= doc->nimages)
-            continue;
-        struct stat sb;
-        memset(&sb, 0, sizeof sb);
-        const char *path = doc->images[idx].path;
-        h = fo_hash(h, path, strlen(path));
-        if (stat(path, &sb) == 0) {
-            h = hash_num(h, (long long)sb.st_size);
-            h = hash_num(h, (long long)sb.st_mtim.tv_sec);
-            h = hash_num(h, (long long)sb.st_mtim.tv_nsec);
-        }
-    }
+    image_hash ih = {doc, h};
+    static const fo_dl_walker images = {NULL, hash_image, NULL};
+    if (fo_dl_walk(doc, p, &images, &ih) != FO_OK)
+        return 0;
+    h = ih.h;
     return h ? h : 1;
 }
 

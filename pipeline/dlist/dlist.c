@@ -1,4 +1,5 @@
-/* The display list container and its text dump. The dump is the golden
+/* The display list container, the walk over a page's ops, and the text
+ * dump (a walker like any other consumer). The dump is the golden
  * tests' main check, so its format is fixed: one line per op, numbers with
  * two decimals (glyph advances with three), fonts by PostScript name;
  * glyph ids only for runs in another language than the document's. */
@@ -284,21 +285,56 @@ static fo_status dump_op(const fo_dl_doc *doc, const fo_dl_op *op, fo_buf *out)
     return st;
 }
 
-fo_status fo_dl_dump(const fo_dl_doc *doc, fo_buf *out)
+fo_status fo_dl_walk(const fo_dl_doc *doc, size_t page, const fo_dl_walker *w,
+                     void *ud)
+{
+    if (page >= doc->npages)
+        return FO_ERR_USAGE;
+    const fo_dl_page *pg = doc->pages[page];
+    fo_status st = w->begin_page ? w->begin_page(ud, doc, page) : FO_OK;
+    if (st != FO_OK)
+        return st;
+    for (size_t i = 0; w->op && i < pg->n && st == FO_OK; i++)
+        st = w->op(ud, &pg->ops[i], i);
+    return w->end_page ? w->end_page(ud, st) : st;
+}
+
+static fo_status dump_begin(void *ud, const fo_dl_doc *doc, size_t p)
+{
+    fo_dl_dump_page *dp = ud;
+    const fo_dl_page *pg = doc->pages[p];
+    dp->doc = doc;
+    fo_status st = fo_buf_printf(dp->out, "page %zu %.2fx%.2f", p + 1,
+                                 pg->width, pg->height);
+    if (st == FO_OK && pg->label)
+        st = fo_buf_printf(dp->out, " label=%s", pg->label);
+    if (st == FO_OK)
+        st = fo_buf_puts(dp->out, "\n");
+    return st;
+}
+
+static fo_status dump_each(void *ud, const fo_dl_op *op, size_t i)
+{
+    const fo_dl_dump_page *dp = ud;
+    (void)i;
+    return dump_op(dp->doc, op, dp->out);
+}
+
+const fo_dl_walker fo_dl_dump_walker = {dump_begin, dump_each, NULL};
+
+fo_status fo_dl_dump_fonts(const fo_dl_doc *doc, fo_buf *out)
 {
     fo_status st = FO_OK;
     for (size_t i = 0; i < doc->nfonts && st == FO_OK; i++)
         st = fo_buf_printf(out, "font %zu %s\n", i, doc->fonts[i].name);
-    for (size_t p = 0; p < doc->npages && st == FO_OK; p++) {
-        const fo_dl_page *pg = doc->pages[p];
-        st = fo_buf_printf(out, "page %zu %.2fx%.2f", p + 1, pg->width,
-                           pg->height);
-        if (st == FO_OK && pg->label)
-            st = fo_buf_printf(out, " label=%s", pg->label);
-        if (st == FO_OK)
-            st = fo_buf_puts(out, "\n");
-        for (size_t i = 0; i < pg->n && st == FO_OK; i++)
-            st = dump_op(doc, &pg->ops[i], out);
-    }
+    return st;
+}
+
+fo_status fo_dl_dump(const fo_dl_doc *doc, fo_buf *out)
+{
+    fo_dl_dump_page dp = {out, doc};
+    fo_status st = fo_dl_dump_fonts(doc, out);
+    for (size_t p = 0; p < doc->npages && st == FO_OK; p++)
+        st = fo_dl_walk(doc, p, &fo_dl_dump_walker, &dp);
     return st;
 }

@@ -248,8 +248,43 @@ fo_dl_glyphs *fo_dl_page_add_glyphs(fo_dl_page *page, int font, double size,
                                     double x, double y, fo_color color, int n,
                                     const char *text, size_t text_len);
 
+/* ---- walking a page -------------------------------------------------
+ *
+ * The one loop over a page's ops that every consumer uses (render's
+ * writers, the text dump, the proof sheet), after MuPDF's fz_device: the
+ * consumer gives callbacks and the walk drives them in the page's order.
+ * render's fo_writer (render/writer.h) builds on this table; dlist knows
+ * nothing of render. */
+typedef struct fo_dl_walker {
+    /* First, with the page's index in doc; non-OK ends the walk there
+     * (end_page is not called). NULL: nothing to begin. */
+    fo_status (*begin_page)(void *ud, const fo_dl_doc *doc, size_t page);
+    /* Each op in order, with its index in the page; non-OK stops the walk
+     * at that op. NULL: the ops are not visited. */
+    fo_status (*op)(void *ud, const fo_dl_op *op, size_t i);
+    /* Last, whenever begin_page succeeded, with the walk's status so far;
+     * its result is the walk's. NULL: the status is the walk's. */
+    fo_status (*end_page)(void *ud, fo_status st);
+} fo_dl_walker;
+
+/* Walks page (0-based) of doc with w, passing ud to every callback.
+ * FO_ERR_USAGE, calling nothing, when the page does not exist; else what
+ * the callbacks returned. */
+FO_WUR fo_status fo_dl_walk(const fo_dl_doc *doc, size_t page,
+                            const fo_dl_walker *w, void *ud);
+
 /* Writes the display list as text, one line per op, stable for golden
- * tests (fixed precision, no pointers, fonts by name). */
+ * tests (fixed precision, no pointers, fonts by name): the font table
+ * (fo_dl_dump_fonts), then each page walked with fo_dl_dump_walker. */
 FO_WUR fo_status fo_dl_dump(const fo_dl_doc *doc, fo_buf *out);
+/* The dump's font lines. */
+FO_WUR fo_status fo_dl_dump_fonts(const fo_dl_doc *doc, fo_buf *out);
+/* The dump of one page as walker callbacks: ud is a fo_dl_dump_page,
+ * whose out receives the page line and one line per op. */
+typedef struct fo_dl_dump_page {
+    fo_buf *out;
+    const fo_dl_doc *doc; /* set by begin_page */
+} fo_dl_dump_page;
+extern const fo_dl_walker fo_dl_dump_walker;
 
 #endif

@@ -4,7 +4,9 @@
  * glyph (its charset). A PDF reader draws a CIDFontType0C font by CID, which
  * it maps to a glyph through that charset, so the codes in the content
  * stream must be CIDs, not glyph ids, once a subset has renumbered the
- * glyphs (pango-libharu-findings.md §4b, caveat).
+ * glyphs: a glyph looked up by the wrong CID draws another glyph, which
+ * tests/cli/lang_roundtrip.sh catches by rendering a CJK page with
+ * poppler, MuPDF and Ghostscript and comparing the rasters.
  *
  * Everything is bounds-checked: a malformed program is an error, never a
  * read outside the buffer. */

@@ -54,15 +54,12 @@
  * itself if no worker has started it. Making an image touches only that
  * image and thread-safe library state (libjpeg, libpng, libdeflate, Cairo
  * objects of its own; LittleCMS transforms, made under a lock in
- * pdf_profile.c and shared read-only), and its errors are kept with it and
+ * color.c and shared read-only), and its errors are kept with it and
  * reported by the writer's thread, so the file and the diagnostics are the
  * same whatever the number of threads. */
 #include "pdf_private.h"
 
 #include <hpdf.h>
-#include <hpdf_doc.h>
-#include <hpdf_objects.h>
-#include <hpdf_streams.h>
 
 #include <jpeglib.h>
 #include <libdeflate.h>
@@ -102,7 +99,8 @@
 #define PRINT_JPEG_QUALITY 95
 #define SCREEN_JPEG_QUALITY 82
 
-/* A bug or an impossible state: message and abort (style.md §3). */
+/* A bug or an impossible state: message and abort. Bugs abort, bad input
+ * is reported, and nothing needs to unwind (no setjmp). */
 _Noreturn static void bug(const char *what)
 {
     (void)fprintf(stderr, "folio: pdf_image: %s\n", what);
@@ -161,7 +159,7 @@ struct fo_pdf_images {
     HPDF_Doc pdf;
     const fo_dl_doc *doc;
     const fo_pdf_opts *opts;
-    fo_pdf_cms *cms;
+    fo_cms *cms;
     fo_diags *d;
     img **imgs; /* per document image, NULL until first drawn */
     size_t nimgs;
@@ -191,7 +189,7 @@ typedef struct img_stream {
 } img_stream;
 
 fo_pdf_images *fo_pdf_images_new(HPDF_Doc pdf, const fo_dl_doc *doc,
-                                 const fo_pdf_opts *opts, fo_pdf_cms *cms,
+                                 const fo_pdf_opts *opts, fo_cms *cms,
                                  fo_diags *d)
 {
     fo_pdf_images *o = fo_xcalloc(1, sizeof *o);
@@ -453,13 +451,13 @@ static void make_samples(img *im, const fo_dl_image_src *src)
     fo_diags dl; /* this thread's: moved into why */
     fo_diags_init(&dl);
     if (prof != FO_PROFILE_SCREEN)
-        fo_pdf_flatten(&px);
+        fo_pixels_flatten(&px);
     if (prof == FO_PROFILE_PRINT && px.comps == 3)
-        st = fo_pdf_cms_to_cmyk(o->cms, &px, &dl);
+        st = fo_cms_to_cmyk(o->cms, &px, &dl);
     if (st == FO_OK && prof != FO_PROFILE_PRINT && px.comps == 4)
-        st = fo_pdf_cms_to_rgb(o->cms, &px, &dl);
+        st = fo_cms_to_rgb(o->cms, &px, &dl);
     if (st == FO_OK && im->resample)
-        st = fo_pdf_resample(&px, im->w, im->h, &dl);
+        st = fo_pixels_resample(&px, im->w, im->h, &dl);
     if (st == FO_OK &&
         (px.w != im->w || px.h != im->h || px.comps != im->comps ||
          (px.alpha != NULL) != (im->mask != 0)))
@@ -641,12 +639,12 @@ static int strips_next(img *im)
     fo_diags_init(&dl);
     if (st == FO_OK) {
         /* as make_samples, a strip at a time (never SCREEN) */
-        fo_pdf_flatten(&px);
+        fo_pixels_flatten(&px);
         if (o->opts->profile == FO_PROFILE_PRINT && px.comps == 3)
-            st = fo_pdf_cms_to_cmyk(o->cms, &px, &dl);
+            st = fo_cms_to_cmyk(o->cms, &px, &dl);
         if (st == FO_OK && o->opts->profile != FO_PROFILE_PRINT &&
             px.comps == 4)
-            st = fo_pdf_cms_to_rgb(o->cms, &px, &dl);
+            st = fo_cms_to_rgb(o->cms, &px, &dl);
         if (st != FO_OK)
             (void)snprintf(why, sizeof why, "%s",
                            dl.n ? dl.items[0].message
@@ -816,7 +814,7 @@ static void start_workers(fo_pdf_images *o)
 
 static HPDF_UINT32 stream_size(HPDF_Stream s)
 {
-    img_stream *is = s->attr;
+    img_stream *is = fo_pdf_obj_stream_user(s);
     make(is->im);
     if (is->im->failed || is->im->by_writer)
         return 1; /* made while read (libharu only asks whether it is 0);
@@ -829,7 +827,7 @@ static HPDF_UINT32 stream_size(HPDF_Stream s)
 
 static HPDF_STATUS stream_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
 {
-    img_stream *is = s->attr;
+    img_stream *is = fo_pdf_obj_stream_user(s);
     img *im = is->im;
     make(im);
     if (!im->failed && im->by_writer) {
@@ -852,7 +850,7 @@ static HPDF_STATUS stream_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
     }
     if (im->failed) {
         consumed(im);
-        return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, 0);
+        return fo_pdf_obj_stream_fail(s, HPDF_FILE_IO_ERROR, 0);
     }
     const unsigned char *data = is->is_mask ? im->alpha : im->data;
     size_t len = is->is_mask ? im->alpha_len : im->len;
@@ -884,24 +882,24 @@ static HPDF_STATUS stream_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
 static HPDF_STATUS stream_seek(HPDF_Stream s, HPDF_INT pos,
                                HPDF_WhenceMode mode)
 {
-    img_stream *is = s->attr;
+    img_stream *is = fo_pdf_obj_stream_user(s);
     /* libharu seeks to 0 before it reads; nothing else is needed */
     if (mode != HPDF_SEEK_SET || pos != 0)
-        return HPDF_SetError(s->error, HPDF_INVALID_OPERATION, 0);
+        return fo_pdf_obj_stream_fail(s, HPDF_INVALID_OPERATION, 0);
     is->pos = 0;
     return HPDF_OK;
 }
 
 static HPDF_INT32 stream_tell(HPDF_Stream s)
 {
-    img_stream *is = s->attr;
+    img_stream *is = fo_pdf_obj_stream_user(s);
     return (HPDF_INT32)is->pos;
 }
 
 static void stream_free(HPDF_Stream s)
 {
-    free(s->attr);
-    s->attr = NULL;
+    free(fo_pdf_obj_stream_user(s));
+    fo_pdf_obj_stream_set_user(s, NULL);
 }
 
 HPDF_STATUS fo_pdf_write_flate_filter(HPDF_Dict dict, HPDF_Stream out)
@@ -914,7 +912,7 @@ HPDF_STATUS fo_pdf_write_flate_filter(HPDF_Dict dict, HPDF_Stream out)
  * with its filter type byte (PNG's filters, /Predictor 15). */
 static HPDF_STATUS write_idat_filter(HPDF_Dict dict, HPDF_Stream out)
 {
-    const img_stream *is = dict->stream->attr;
+    const img_stream *is = fo_pdf_obj_dict_user(dict);
     char buf[160];
     (void)snprintf(buf, sizeof buf,
                    "/Filter /FlateDecode\012/DecodeParms << /Predictor 15 "
@@ -927,31 +925,16 @@ static HPDF_STATUS write_idat_filter(HPDF_Dict dict, HPDF_Stream out)
  * its keys come with set_keys() at the end. */
 static HPDF_Dict new_xobject(fo_pdf_images *o, img *im, int is_mask)
 {
-    HPDF_MMgr mm = o->pdf->mmgr;
-    HPDF_Dict x = HPDF_DictStream_New(mm, o->pdf->xref);
-    if (!x)
-        return NULL;
-    HPDF_Stream s = HPDF_GetMem(mm, sizeof(HPDF_Stream_Rec));
-    if (!s)
-        return NULL;
-    memset(s, 0, sizeof *s);
-    s->sig_bytes = HPDF_STREAM_SIG_BYTES;
-    s->type = HPDF_STREAM_CALLBACK;
-    s->mmgr = mm;
-    s->error = mm->error;
-    s->read_fn = stream_read;
-    s->seek_fn = stream_seek;
-    s->tell_fn = stream_tell;
-    s->size_fn = stream_size;
-    s->free_fn = stream_free;
+    static const fo_pdf_stream_fns fns = {stream_read, stream_seek, stream_tell,
+                                          stream_size, stream_free};
     img_stream *is = fo_xcalloc(1, sizeof *is);
     is->im = im;
     is->is_mask = is_mask;
-    s->attr = is;
-    HPDF_Stream_Free(x->stream);
-    x->stream = s;
-    x->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
-    x->filter = HPDF_STREAM_FILTER_NONE;
+    HPDF_Dict x = fo_pdf_obj_callback_xobject(o->pdf, &fns, is);
+    if (!x) {
+        free(is);
+        return NULL;
+    }
     HPDF_STATUS r = HPDF_Dict_AddName(x, "Type", "XObject");
     r |= HPDF_Dict_AddName(x, "Subtype", "Image");
     return r == HPDF_OK ? x : NULL;
@@ -960,13 +943,13 @@ static HPDF_Dict new_xobject(fo_pdf_images *o, img *im, int is_mask)
 /* The keys that follow from the plan. */
 static HPDF_STATUS set_keys(HPDF_Dict x, int w, int h, int comps, enc_kind enc)
 {
-    x->filter = enc == ENC_PASS || enc == ENC_JPEG
-                    ? HPDF_STREAM_FILTER_DCT_DECODE
-                    : HPDF_STREAM_FILTER_NONE;
-    if (enc == ENC_FLATE)
-        x->write_fn = fo_pdf_write_flate_filter;
-    if (enc == ENC_IDAT)
-        x->write_fn = write_idat_filter;
+    fo_pdf_obj_set_filter(x,
+                          enc == ENC_PASS || enc == ENC_JPEG
+                              ? HPDF_STREAM_FILTER_DCT_DECODE
+                              : HPDF_STREAM_FILTER_NONE,
+                          enc == ENC_FLATE  ? fo_pdf_write_flate_filter
+                          : enc == ENC_IDAT ? write_idat_filter
+                                            : NULL);
     const char *cs = comps == 1   ? "DeviceGray"
                      : comps == 4 ? "DeviceCMYK"
                                   : "DeviceRGB";
@@ -1030,7 +1013,7 @@ fo_status fo_pdf_images_finish(fo_pdf_images *o)
             return FO_ERR_LIBRARY;
         /* Adobe's inverted CMYK JPEG passing through */
         if (im->enc == ENC_PASS && in->components == 4 && in->adobe_cmyk) {
-            HPDF_Array dec = HPDF_Array_New(o->pdf->mmgr);
+            HPDF_Array dec = fo_pdf_obj_array(o->pdf);
             if (!dec || HPDF_Dict_Add(im->xobj, "Decode", dec) != HPDF_OK)
                 return FO_ERR_LIBRARY;
             for (int k = 0; k < 4; k++)

@@ -1,42 +1,275 @@
-/* Internals of the PDF renderer shared between pdf.c (the document, its
- * fonts and pages) and pdf_profile.c (what the output profiles add: colour
- * conversion, image resampling, output intents, XMP, printer's marks). */
+/* Internals of the PDF writer, shared between its files:
+ *  - pdf.c: the writer (document, pages, saving);
+ *  - pdf_obj.c: the only door into libharu's private structures;
+ *  - pdf_font.c: fonts (hb-subset, CIDFonts, ToUnicode), pdf_cff.c;
+ *  - pdf_text.c: the content stream's operators;
+ *  - pdf_nav.c: destinations, outline, links, page labels;
+ *  - pdf_image.c: image XObjects;
+ *  - pdf_profile.c: what the output profiles add (ICC files, XMP, marks,
+ *    JPEG encoding).
+ * Only the writer's files include this header. */
 #ifndef FO_PDF_PRIVATE_H
 #define FO_PDF_PRIVATE_H
 
 #include "render.h"
+#include "color.h"
+#include "pixels.h"
 
 #include <hpdf.h>
-#include <hpdf_objects.h>
+#include <hb.h>
 
 /* Points per millimetre. */
 #define FO_PDF_MM FO_PT_PER_MM
 /* PRINT: room for the marks outside the bleed, on each side. */
 #define FO_PDF_SLUG (10 * FO_PDF_MM)
+/* A page's content stream (and any other buffer the writer fills from its
+ * input) grows with its input; past this it is an error. */
+#define FO_PDF_MAX_CONTENT ((size_t)256 * 1024 * 1024)
+/* A ToUnicode target or an ActualText longer than this (UTF-16 units) is
+ * cut: the CMap format limits a destination string to 512 bytes. */
+#define FO_PDF_MAX_MAP_UNITS 256
 
-/* Colour conversion with LittleCMS: sRGB (opts->srgb_icc, or LittleCMS's
- * built-in sRGB when NULL) to and from the CMYK output profile
- * (opts->cmyk_icc), perceptual intent. Transforms are made on first use. */
-typedef struct fo_pdf_cms fo_pdf_cms;
+typedef struct fo_pdf_images fo_pdf_images; /* pdf_image.c */
 
-/* A converter for opts; NULL (reported to d) when a profile named in opts
- * cannot be read. Free with fo_pdf_cms_free. */
-fo_pdf_cms *fo_pdf_cms_new(const fo_pdf_opts *opts, fo_diags *d);
-void fo_pdf_cms_free(fo_pdf_cms *cms);
+/* ---- the writer's state (pdf.c) ---------------------------------------- */
 
-/* Replaces px's RGB samples by CMYK ones (comps 3 → 4) through the output
- * profile; FO_ERR_INPUT (reported) without a CMYK profile. */
-FO_WUR fo_status fo_pdf_cms_to_cmyk(fo_pdf_cms *cms, fo_pixels *px,
-                                    fo_diags *d);
-/* Replaces px's CMYK samples by sRGB ones (comps 4 → 3). */
-FO_WUR fo_status fo_pdf_cms_to_rgb(fo_pdf_cms *cms, fo_pixels *px, fo_diags *d);
+/* One fo_dl_font: its HarfBuzz face, the glyphs the document uses, their
+ * ToUnicode text and the PDF font built from them. */
+typedef struct fo_pdf_font {
+    hb_blob_t *blob;
+    hb_face_t *face;
+    hb_font_t *font;
+    unsigned nglyphs;
+    unsigned upem;
+    unsigned char *used; /* per gid */
+    /* Per gid: the text of the first single-glyph cluster that showed it
+     * (the ToUnicode entry), else a fallback candidate (first glyph of a
+     * multi-glyph cluster, the inserted hyphen). Malloc'd, may be NULL. */
+    char **text, **cand;
+    size_t *text_len, *cand_len;
+    double *width; /* per gid, 1/1000 em, rounded as written in /W */
+    /* CFF outlines ('CFF ' table): embedded as CIDFontType0C, whose
+     * glyphs a reader finds by CID through the subset's charset. */
+    int cff;
+    /* Per gid: the code (CID) the content stream writes for it, known
+     * before the subset is made (pages are written as they come): a
+     * CID-keyed CFF's own CIDs, which hb-subset keeps; NULL when the code
+     * is the gid (TrueType with CIDToGIDMap /Identity, and a name-keyed
+     * CFF, subset with its glyph ids kept). subset_cff checks the subset
+     * agrees. */
+    uint32_t *code;
+    /* The Type0 font the pages name; filled by build_font at the end. */
+    HPDF_Dict type0;
+} fo_pdf_font;
 
-/* Composites px on white and drops its alpha (no-op without alpha). */
-void fo_pdf_flatten(fo_pixels *px);
+/* An anchor met on a page: its destination, and what the outline needs.
+ * Strings are copies: the page may be released once it is written. */
+typedef struct fo_pdf_anchor {
+    char *name;
+    size_t order; /* document order (page, then op), for the outline and
+                     to keep the first of duplicate names */
+    int level;    /* outline level 1..3, 0 = not in the outline */
+    char *title;
+    HPDF_Destination dest;
+} fo_pdf_anchor;
 
-/* Resamples px (grey or RGB, with or without alpha) to w x h pixels with
- * Cairo's GOOD filter (an area-averaging box filter when shrinking). */
-FO_WUR fo_status fo_pdf_resample(fo_pixels *px, int w, int h, fo_diags *d);
+/* An internal link, made when every destination exists (finish). */
+typedef struct fo_pdf_link {
+    size_t page;
+    HPDF_Rect rect;
+    char *dest;
+} fo_pdf_link;
+
+/* The document being written, shared by the writer's files. */
+typedef struct fo_pdf_ctx {
+    const fo_dl_doc *doc;
+    const fo_pdf_opts *opts;
+    fo_diags *d;
+    HPDF_Doc pdf;
+    int lib_failed;
+    HPDF_STATUS hpdf_error, hpdf_detail; /* first error libharu reported */
+    int input_errors;
+    fo_pdf_font *fonts;
+    size_t nfonts;    /* fonts[] entries: grows with doc->nfonts */
+    HPDF_Page *pages; /* made in page order, up to the highest written */
+    size_t npages, pages_cap;
+    unsigned char *written; /* per page made: its content is written */
+    fo_pdf_anchor *anchors;
+    size_t nanchors, anchors_cap;
+    fo_pdf_link *links;
+    size_t nlinks, links_cap;
+    int noutline;
+    uint64_t id[2];    /* content hash for the trailer's /ID */
+    uint32_t *scratch; /* sorted cluster offsets of the current run */
+    size_t scratch_cap;
+    HPDF_Image *images;  /* per fo_dl_doc image, embedded on first use */
+    size_t nimages;      /* images[] entries: grows with doc->nimages */
+    fo_pdf_images *imgs; /* their samples, made while saving */
+    /* Output profile: PRINT translates every page by off (bleed + slug)
+     * inside a larger MediaBox and writes colours as CMYK. */
+    fo_profile profile;
+    double off;
+    fo_cms *cms;
+    char *path; /* where finish writes the file */
+} fo_pdf_ctx;
+
+/* libharu's first error, reported once with what failed; every later
+ * call of the render then stops (pdf.c). Returns -1. */
+int fo_pdf_lib_fail(fo_pdf_ctx *c, const char *what);
+
+#define CHECK(c, call)                                                         \
+    do {                                                                       \
+        if ((call) != HPDF_OK) {                                               \
+            fo_pdf_lib_fail((c), #call);                                       \
+            goto out;                                                          \
+        }                                                                      \
+    } while (0)
+
+#define CHECK_PTR(c, p, what)                                                  \
+    do {                                                                       \
+        if (!(p)) {                                                            \
+            fo_pdf_lib_fail((c), (what));                                      \
+            goto out;                                                          \
+        }                                                                      \
+    } while (0)
+
+/* Feeds bytes (a string with its NUL, "" for NULL) into the document's
+ * /ID (pdf.c). */
+void fo_pdf_hash_bytes(fo_pdf_ctx *c, const void *p, size_t n);
+void fo_pdf_hash_str(fo_pdf_ctx *c, const char *s);
+
+/* ---- libharu's private structures (pdf_obj.c) -------------------------- */
+
+HPDF_Array fo_pdf_obj_array(HPDF_Doc pdf);
+HPDF_Dict fo_pdf_obj_dict(HPDF_Doc pdf);
+HPDF_String fo_pdf_obj_string(HPDF_Doc pdf, const char *s);
+HPDF_Binary fo_pdf_obj_binary(HPDF_Doc pdf, unsigned char *p, size_t n);
+HPDF_Null fo_pdf_obj_null(HPDF_Doc pdf);
+HPDF_Array fo_pdf_obj_box(HPDF_Doc pdf, HPDF_Box box);
+void fo_pdf_obj_free(HPDF_Doc pdf, void *obj);
+HPDF_Dict fo_pdf_obj_indirect_dict(HPDF_Doc pdf);
+HPDF_Dict fo_pdf_obj_stream(HPDF_Doc pdf, int flate);
+HPDF_STATUS fo_pdf_obj_write(HPDF_Dict stream, const void *p, size_t n);
+HPDF_Dict fo_pdf_obj_trailer(HPDF_Doc pdf);
+HPDF_Dict fo_pdf_obj_catalog(HPDF_Doc pdf);
+HPDF_Dict fo_pdf_obj_info(HPDF_Doc pdf);
+void fo_pdf_obj_set_version(HPDF_Doc pdf, HPDF_PDFVer v);
+void fo_pdf_obj_set_filter(HPDF_Dict dict, unsigned filter,
+                           HPDF_STATUS (*write_fn)(HPDF_Dict, HPDF_Stream));
+HPDF_STATUS fo_pdf_obj_page_content(HPDF_Page hp, const void *p, size_t n,
+                                    int deflated);
+void *fo_pdf_obj_stream_user(HPDF_Stream s);
+void fo_pdf_obj_stream_set_user(HPDF_Stream s, void *user);
+HPDF_STATUS fo_pdf_obj_stream_fail(HPDF_Stream s, HPDF_STATUS code,
+                                   HPDF_STATUS detail);
+void *fo_pdf_obj_dict_user(HPDF_Dict dict);
+/* The callbacks of a stream read while the file is saved. */
+typedef struct fo_pdf_stream_fns {
+    HPDF_STATUS (*read_fn)(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz);
+    HPDF_STATUS (*seek_fn)(HPDF_Stream s, HPDF_INT pos, HPDF_WhenceMode mode);
+    HPDF_INT32 (*tell_fn)(HPDF_Stream s);
+    HPDF_UINT32 (*size_fn)(HPDF_Stream s);
+    void (*free_fn)(HPDF_Stream s);
+} fo_pdf_stream_fns;
+HPDF_Dict fo_pdf_obj_callback_xobject(HPDF_Doc pdf,
+                                      const fo_pdf_stream_fns *fns, void *user);
+HPDF_Stream fo_pdf_obj_save_through(HPDF_Doc pdf,
+                                    HPDF_Stream_Write_Func write_fn,
+                                    void *user);
+
+/* ---- content (pdf_text.c) ---------------------------------------------- */
+
+/* An output buffer with a sticky status: every content write goes through
+ * it; after the first failure the rest are no-ops and the status is
+ * checked once at the end. */
+typedef struct fo_pdf_out {
+    fo_buf b;
+    fo_status st;
+} fo_pdf_out;
+
+void fo_pdf_outs(fo_pdf_out *o, const char *s);
+/* v as four uppercase hex digits (a glyph id, a UTF-16 unit). */
+void fo_pdf_outx(fo_pdf_out *o, unsigned v);
+/* v with at most dec (0..5) decimals (fo_pdf_num). */
+void fo_pdf_outn(fo_pdf_out *o, double v, int dec);
+/* UTF-8 → UTF-16BE as hex digits (no BOM), at most max_units units. */
+void fo_pdf_out_utf16_hex(fo_pdf_out *o, const char *s, size_t n,
+                          int max_units);
+/* v rounded to dec decimals (0..5). */
+double fo_pdf_round(double v, int dec);
+/* Formats v with at most dec (0..5) decimals, trailing zeros trimmed,
+ * whatever LC_NUMERIC says. */
+void fo_pdf_num(char *buf, size_t size, double v, int dec);
+/* UTF-8 → UTF-16BE bytes with a BOM (a PDF text string); caller frees. */
+unsigned char *fo_pdf_utf16be_bom(const char *s, size_t n, size_t *len);
+
+/* Clusters of a glyph run (dlist.h's rule): the run's cluster offsets
+ * sorted into c->scratch (returns their count), the text of the cluster
+ * at offset cl, where the cluster starting at glyph i ends, whether glyph
+ * i is the hyphen layout inserted, and the text that hyphen stands for. */
+size_t fo_pdf_sort_clusters(fo_pdf_ctx *c, const fo_dl_glyphs *g);
+void fo_pdf_cluster_text(const fo_pdf_ctx *c, size_t ns, const fo_dl_glyphs *g,
+                         uint32_t cl, const char **s, size_t *len);
+int fo_pdf_cluster_end(const fo_dl_glyphs *g, int i);
+int fo_pdf_is_inserted_hyphen(const fo_dl_glyphs *g, int i);
+extern const char fo_pdf_hyphen_text[];
+
+/* Graphics state already set in a page's content stream, to avoid
+ * repeating operators. */
+typedef struct fo_pdf_page {
+    const fo_dl_page *page;
+    size_t index;
+    HPDF_Page hp;
+    const char **font_names; /* per font: resource name on this page */
+    int in_text;
+    int font;
+    double size;
+    int have_fill;
+    fo_color fill;
+    int cmyk; /* PRINT: colours as DeviceCMYK */
+} fo_pdf_page;
+
+/* The operators of one op (its font registered in the page's resources
+ * first for a glyph run); fo_pdf_text_end closes a text object left open.
+ * Errors are reported; image ops with an unknown image count as input
+ * errors and draw nothing. */
+FO_WUR fo_status fo_pdf_text_glyphs(fo_pdf_ctx *c, fo_pdf_out *o,
+                                    fo_pdf_page *ps, const fo_dl_glyphs *g);
+void fo_pdf_text_rect(fo_pdf_out *o, fo_pdf_page *ps, const fo_dl_rect *r);
+void fo_pdf_text_line(fo_pdf_out *o, fo_pdf_page *ps, const fo_dl_line *l);
+FO_WUR fo_status fo_pdf_text_image(fo_pdf_ctx *c, fo_pdf_out *o,
+                                   fo_pdf_page *ps, const fo_dl_image *im);
+void fo_pdf_text_end(fo_pdf_out *o, fo_pdf_page *ps);
+
+/* ---- fonts (pdf_font.c) ------------------------------------------------- */
+
+/* Records the glyphs of run g (and the text each stands for) in its font,
+ * opening the font on first use. */
+FO_WUR fo_status fo_pdf_collect_run(fo_pdf_ctx *c, const fo_dl_glyphs *g);
+/* The code the content stream, /W and the ToUnicode use for gid. */
+unsigned fo_pdf_code_of(const fo_pdf_font *fs, unsigned gid);
+/* Subsets and embeds every font used; at the end. */
+FO_WUR fo_status fo_pdf_build_fonts(fo_pdf_ctx *c);
+void fo_pdf_font_close(fo_pdf_font *fs);
+
+/* ---- navigation (pdf_nav.c) --------------------------------------------- */
+
+/* Replaces key of dict by a UTF-16BE text string. */
+FO_WUR fo_status fo_pdf_put_text(fo_pdf_ctx *c, HPDF_Dict dict, const char *key,
+                                 const char *utf8);
+/* A destination for anchor a, op i of page p (kept, with copies of its
+ * name and title, for the outline and the links made at the end). */
+FO_WUR fo_status fo_pdf_nav_anchor(fo_pdf_ctx *c, size_t p, size_t i,
+                                   const fo_dl_anchor *a);
+/* A link on the page being written (internal ones wait for the end). */
+FO_WUR fo_status fo_pdf_nav_link(fo_pdf_ctx *c, fo_pdf_page *ps,
+                                 const fo_dl_link *l);
+/* At the end: the outline, the internal links, /PageLabels. */
+FO_WUR fo_status fo_pdf_nav_outline(fo_pdf_ctx *c);
+FO_WUR fo_status fo_pdf_nav_links(fo_pdf_ctx *c);
+FO_WUR fo_status fo_pdf_nav_labels(fo_pdf_ctx *c);
+
+/* ---- output profiles (pdf_profile.c) ------------------------------------ */
 
 /* Encodes px (grey, RGB or CMYK, no alpha) as a baseline JPEG; *out is
  * malloc'd, the caller frees it. Deterministic for the same pixels. */
@@ -75,9 +308,8 @@ FO_WUR fo_status fo_pdf_cff_charset(const unsigned char *cff, size_t len,
  * (stored size, colour space, encoding) by fo_pdf_images_finish once every
  * placement is known, their samples decoded, converted and encoded while
  * the document is saved, one image at a time. */
-typedef struct fo_pdf_images fo_pdf_images;
 fo_pdf_images *fo_pdf_images_new(HPDF_Doc pdf, const fo_dl_doc *doc,
-                                 const fo_pdf_opts *opts, fo_pdf_cms *cms,
+                                 const fo_pdf_opts *opts, fo_cms *cms,
                                  fo_diags *d);
 /* After HPDF_Free of the document. */
 void fo_pdf_images_free(fo_pdf_images *o);
@@ -99,9 +331,5 @@ unsigned char *fo_pdf_deflate(const unsigned char *p, size_t n, int level,
  * is and deletes a /Filter key it did not set, so the key is written
  * here, after the dictionary's other keys. */
 HPDF_STATUS fo_pdf_write_flate_filter(HPDF_Dict dict, HPDF_Stream out);
-
-/* Formats v with at most dec (0..5) decimals, trailing zeros trimmed,
- * whatever LC_NUMERIC says (pdf.c). */
-void fo_pdf_num(char *buf, size_t size, double v, int dec);
 
 #endif

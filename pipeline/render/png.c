@@ -16,7 +16,7 @@
  *
  * Soft proof (fo_png_opts.soft_proof): colours and images go through what
  * the print PDF holds (its DeviceCMYK values) and back to sRGB with the
- * PDF renderer's LittleCMS converter (pdf_private.h), so the preview shows
+ * LittleCMS converter the PDF writer uses (color.h), so the preview shows
  * the print's gamut through the same output profile and the same
  * transforms rather than a second implementation of them. A fo_color is
  * converted as one 8-bit pixel, as the PDF's images are; the last few
@@ -26,8 +26,9 @@
  * pages it draws. The FT_Face lives as long as Cairo's font face (Cairo may
  * cache it past our last reference), and each face holds a reference to the
  * FT_Library, so neither is freed while Cairo can still use it. */
-#include "pdf_private.h" /* fo_pdf_cms: the print profile's transforms */
 #include "render.h"
+#include "color.h"  /* fo_cms: the print profile's transforms */
+#include "pixels.h" /* what the print profile does to images */
 
 #include <cairo.h>
 #include <cairo-ft.h>
@@ -75,11 +76,22 @@ typedef struct color_memo {
     unsigned char cmyk[4], rgb[3];
 } color_memo;
 
+/* The page being drawn, between the walk's begin and end. */
+typedef struct png_page {
+    double dpi;
+    const char *path;
+    char **keep; /* write under the temporary name, left here */
+    fo_diags *d;
+    size_t page;
+    cairo_surface_t *surf;
+    cairo_t *cr;
+    int input_errors;
+} png_page;
+
 struct fo_png_renderer {
     const fo_dl_doc *doc;
     fo_png_opts opts;
-    fo_pdf_opts cms_opts; /* what r->cms reads its profiles from */
-    fo_pdf_cms *cms;      /* soft_proof only */
+    fo_cms *cms; /* soft_proof only */
     color_memo memo[COLOR_CACHE];
     int nmemo, next_memo;
     FT_Library lib;
@@ -87,6 +99,7 @@ struct fo_png_renderer {
     cairo_font_options_t *options;
     image_surf *images;       /* per fo_dl_doc image, decoded on first use */
     unsigned char *image_bad; /* per image: decoding failed (reported) */
+    png_page cur;
 };
 
 /* The FT_Face and the library reference that Cairo's font face owns. */
@@ -130,10 +143,7 @@ fo_png_renderer *fo_png_renderer_new_opts(const fo_dl_doc *doc,
         return r;
     r->opts = *opts;
     if (opts->soft_proof) {
-        r->cms_opts.profile = FO_PROFILE_PRINT;
-        r->cms_opts.cmyk_icc = opts->cmyk_icc;
-        r->cms_opts.srgb_icc = opts->srgb_icc;
-        r->cms = fo_pdf_cms_new(&r->cms_opts, d);
+        r->cms = fo_cms_new(opts->cmyk_icc, opts->srgb_icc, d);
         if (!r->cms) {
             fo_png_renderer_free(r);
             return NULL;
@@ -146,7 +156,7 @@ void fo_png_renderer_free(fo_png_renderer *r)
 {
     if (!r)
         return;
-    fo_pdf_cms_free(r->cms);
+    fo_cms_free(r->cms);
     for (size_t i = 0; i < r->doc->nfonts; i++)
         if (r->faces[i])
             cairo_font_face_destroy(r->faces[i]);
@@ -220,7 +230,7 @@ fo_status fo_png_renderer_color(fo_png_renderer *r, fo_color col,
     }
     fo_pixels px = {.w = 1, .h = 1, .comps = 4, .data = fo_xmalloc(4)};
     memcpy(px.data, cmyk, 4);
-    fo_status st = fo_pdf_cms_to_rgb(r->cms, &px, d);
+    fo_status st = fo_cms_to_rgb(r->cms, &px, d);
     if (st == FO_OK) {
         memcpy(rgb, px.data, 3);
         color_memo *m = &r->memo[r->next_memo];
@@ -340,26 +350,19 @@ static cairo_surface_t *mask_surface(const fo_pixels *px)
     return s;
 }
 
-/* Soft proof of decoded pixels: what the print PDF embeds (pdf.c's
- * load_pixels: alpha flattened on white, RGB to CMYK through the output
+/* Soft proof of decoded pixels: what the print PDF embeds (pdf_image.c's
+ * make_samples: alpha flattened on white, RGB to CMYK through the output
  * profile, CMYK and grey kept) and then CMYK to sRGB through the same
  * profile. Grey prints on K only, so it goes through as K. */
 static fo_status soft_proof_pixels(fo_png_renderer *r, fo_pixels *px,
                                    fo_diags *d)
 {
-    fo_pdf_flatten(px);
-    if (px->comps == 3 && fo_pdf_cms_to_cmyk(r->cms, px, d) != FO_OK)
+    fo_pixels_flatten(px);
+    if (px->comps == 3 && fo_cms_to_cmyk(r->cms, px, d) != FO_OK)
         return FO_ERR_INPUT;
-    if (px->comps == 1) {
-        size_t npx = (size_t)px->w * (size_t)px->h;
-        unsigned char *k = fo_xcalloc(npx ? npx : 1, 4);
-        for (size_t i = 0; i < npx; i++)
-            k[4 * i + 3] = (unsigned char)(255 - px->data[i]);
-        free(px->data);
-        px->data = k;
-        px->comps = 4;
-    }
-    if (px->comps == 4 && fo_pdf_cms_to_rgb(r->cms, px, d) != FO_OK)
+    if (px->comps == 1)
+        fo_pixels_grey_to_k(px);
+    if (px->comps == 4 && fo_cms_to_rgb(r->cms, px, d) != FO_OK)
         return FO_ERR_INPUT;
     return FO_OK;
 }
@@ -489,11 +492,13 @@ static cairo_status_t png_write(void *closure, const unsigned char *data,
     return CAIRO_STATUS_SUCCESS;
 }
 
-/* Writes surf as a PNG at path, atomically. Through a FILE of our own, not
- * cairo_surface_write_to_png, whose failure is only "error while writing
- * to output stream": a full disk or a read-only folder is reported with
- * its errno, as "DIR: error: cannot write 'NAME': <strerror>". */
-static fo_status write_png(cairo_surface_t *surf, const char *path, fo_diags *d)
+/* Writes surf as a PNG at path, atomically (keep: left under its
+ * temporary name, in *keep, for the caller to rename or remove). Through a FILE
+ * of our own, not cairo_surface_write_to_png, whose failure is only "error
+ * while writing to output stream": a full disk or a read-only folder is
+ * reported with its errno, as "DIR: error: cannot write 'NAME': <strerror>". */
+static fo_status write_png(cairo_surface_t *surf, const char *path, char **keep,
+                           fo_diags *d)
 {
     fo_atomic a;
     if (fo_atomic_open(&a, path) != FO_OK) {
@@ -513,26 +518,22 @@ static fo_status write_png(cairo_surface_t *surf, const char *path, fo_diags *d)
                  cairo_status_to_string(cs));
         return FO_ERR_LIBRARY;
     }
-    if (fo_atomic_commit(&a) != FO_OK) {
+    if ((keep ? fo_atomic_keep(&a, keep) : fo_atomic_commit(&a)) != FO_OK) {
         fo_error_write(d, path, errno);
         return FO_ERR_IO;
     }
     return FO_OK;
 }
 
-fo_status fo_png_renderer_page(fo_png_renderer *r, size_t page, double dpi,
-                               const char *path, fo_diags *d)
+/* ---- the page walk ---------------------------------------------------- */
+
+static fo_status page_begin(void *ud, const fo_dl_doc *doc, size_t page)
 {
-    const fo_dl_doc *doc = r->doc;
-    fo_status st = FO_OK;
-    cairo_surface_t *surf = NULL;
-    cairo_t *cr = NULL;
-    if (page >= doc->npages) {
-        fo_error(d, nopos, "page %zu does not exist (the document has %zu)",
-                 page + 1, doc->npages);
-        return FO_ERR_USAGE;
-    }
+    fo_png_renderer *r = ud;
+    png_page *pp = &r->cur;
+    fo_diags *d = pp->d;
     const fo_dl_page *pg = doc->pages[page];
+    double dpi = pp->dpi;
     double scale = dpi / 72.0;
     double bleed = r->opts.bleed && doc->bleed > 0 ? doc->bleed : 0;
     /* Rounded up, as pdftocairo does, so the two rasters have one size. */
@@ -544,8 +545,11 @@ fo_status fo_png_renderer_page(fo_png_renderer *r, size_t page, double dpi,
                  page + 1, dpi);
         return FO_ERR_LIMIT;
     }
-    surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)wpx, (int)hpx);
-    cr = cairo_create(surf);
+    pp->page = page;
+    pp->input_errors = 0;
+    pp->surf =
+        cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)wpx, (int)hpx);
+    cairo_t *cr = pp->cr = cairo_create(pp->surf);
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
     cairo_scale(cr, scale, scale);
@@ -556,59 +560,98 @@ fo_status fo_png_renderer_page(fo_png_renderer *r, size_t page, double dpi,
                     pg->height + 2 * bleed);
     cairo_clip(cr);
     cairo_set_font_options(cr, r->options);
+    return FO_OK;
+}
 
-    int input_errors = 0;
-    for (size_t i = 0; i < pg->n && st == FO_OK; i++) {
-        const fo_dl_op *op = &pg->ops[i];
-        switch (op->kind) {
-        case FO_DL_GLYPHS:
-            st = draw_glyphs(r, cr, &op->u.glyphs, &input_errors, d);
-            break;
-        case FO_DL_RECT: {
-            const fo_dl_rect *rc = &op->u.rect;
-            set_color(r, cr, rc->color, &input_errors, d);
-            cairo_rectangle(cr, rc->x, rc->y, rc->w, rc->h);
-            cairo_fill(cr);
-            break;
-        }
-        case FO_DL_LINE: {
-            const fo_dl_line *l = &op->u.line;
-            set_color(r, cr, l->color, &input_errors, d);
-            cairo_set_line_width(cr, l->width);
-            cairo_move_to(cr, l->x0, l->y0);
-            cairo_line_to(cr, l->x1, l->y1);
-            cairo_stroke(cr);
-            break;
-        }
-        case FO_DL_IMAGE:
-            if (draw_image(r, cr, &op->u.image, d) != FO_OK)
-                input_errors++;
-            break;
-        case FO_DL_LINK:   /* invisible */
-        case FO_DL_ANCHOR: /* a destination, nothing to draw */
-            break;
-        }
+static fo_status page_op(void *ud, const fo_dl_op *op, size_t i)
+{
+    fo_png_renderer *r = ud;
+    png_page *pp = &r->cur;
+    cairo_t *cr = pp->cr;
+    fo_diags *d = pp->d;
+    (void)i;
+    switch (op->kind) {
+    case FO_DL_GLYPHS:
+        return draw_glyphs(r, cr, &op->u.glyphs, &pp->input_errors, d);
+    case FO_DL_RECT: {
+        const fo_dl_rect *rc = &op->u.rect;
+        set_color(r, cr, rc->color, &pp->input_errors, d);
+        cairo_rectangle(cr, rc->x, rc->y, rc->w, rc->h);
+        cairo_fill(cr);
+        break;
     }
+    case FO_DL_LINE: {
+        const fo_dl_line *l = &op->u.line;
+        set_color(r, cr, l->color, &pp->input_errors, d);
+        cairo_set_line_width(cr, l->width);
+        cairo_move_to(cr, l->x0, l->y0);
+        cairo_line_to(cr, l->x1, l->y1);
+        cairo_stroke(cr);
+        break;
+    }
+    case FO_DL_IMAGE:
+        if (draw_image(r, cr, &op->u.image, d) != FO_OK)
+            pp->input_errors++;
+        break;
+    case FO_DL_LINK:   /* invisible */
+    case FO_DL_ANCHOR: /* a destination, nothing to draw */
+        break;
+    }
+    return FO_OK;
+}
+
+/* Checks the page and writes it: at pp->path, or (pp->keep) under its
+ * temporary name, left in *pp->keep. */
+static fo_status page_end(void *ud, fo_status st)
+{
+    fo_png_renderer *r = ud;
+    png_page *pp = &r->cur;
+    fo_diags *d = pp->d;
     if (st != FO_OK)
         goto out;
-    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
-        fo_error(d, nopos, "page %zu: Cairo: %s", page + 1,
-                 cairo_status_to_string(cairo_status(cr)));
+    if (cairo_status(pp->cr) != CAIRO_STATUS_SUCCESS) {
+        fo_error(d, nopos, "page %zu: Cairo: %s", pp->page + 1,
+                 cairo_status_to_string(cairo_status(pp->cr)));
         st = FO_ERR_LIBRARY;
         goto out;
     }
-    if (input_errors) {
+    if (pp->input_errors) {
         st = FO_ERR_INPUT;
         goto out;
     }
-    cairo_surface_flush(surf);
-    st = write_png(surf, path, d);
+    cairo_surface_flush(pp->surf);
+    st = write_png(pp->surf, pp->path, pp->keep, d);
 out:
-    if (cr)
-        cairo_destroy(cr);
-    if (surf)
-        cairo_surface_destroy(surf);
+    if (pp->cr)
+        cairo_destroy(pp->cr);
+    if (pp->surf)
+        cairo_surface_destroy(pp->surf);
+    pp->cr = NULL;
+    pp->surf = NULL;
     return st;
+}
+
+static const fo_dl_walker png_walker = {page_begin, page_op, page_end};
+
+/* One page drawn, written as pp's path or kept under its temporary
+ * name. */
+static fo_status draw_page(fo_png_renderer *r, size_t page, double dpi,
+                           const char *path, char **keep, fo_diags *d)
+{
+    const fo_dl_doc *doc = r->doc;
+    if (page >= doc->npages) {
+        fo_error(d, nopos, "page %zu does not exist (the document has %zu)",
+                 page + 1, doc->npages);
+        return FO_ERR_USAGE;
+    }
+    r->cur = (png_page){.dpi = dpi, .path = path, .keep = keep, .d = d};
+    return fo_dl_walk(doc, page, &png_walker, r);
+}
+
+fo_status fo_png_renderer_page(fo_png_renderer *r, size_t page, double dpi,
+                               const char *path, fo_diags *d)
+{
+    return draw_page(r, page, dpi, path, NULL, d);
 }
 
 fo_status fo_render_png(const fo_dl_doc *doc, size_t page, double dpi,
@@ -618,4 +661,90 @@ fo_status fo_render_png(const fo_dl_doc *doc, size_t page, double dpi,
     fo_status st = fo_png_renderer_page(r, page, dpi, path, d);
     fo_png_renderer_free(r);
     return st;
+}
+
+/* ---- the renderer as a fo_writer --------------------------------------- */
+
+/* Pages are drawn as they come, each kept under its temporary name until
+ * close renames them all into place; drop removes what close did not. */
+typedef struct png_writer {
+    fo_writer base;
+    fo_png_renderer *r;
+    double dpi;
+    char *(*path_of)(void *ud, size_t page);
+    void *ud;
+    fo_diags *d;
+    char **tmp, **path; /* per page written */
+    size_t n, cap;
+} png_writer;
+
+static fo_status pw_begin(void *ud, const fo_dl_doc *doc, size_t page)
+{
+    png_writer *w = ud;
+    (void)doc;
+    fo_grow((void **)&w->tmp, sizeof *w->tmp, &w->cap, w->n + 1);
+    w->path = fo_xrealloc(w->path, w->cap * sizeof *w->path);
+    w->path[w->n] = w->path_of(w->ud, page);
+    w->tmp[w->n] = NULL;
+    w->r->cur = (png_page){
+        .dpi = w->dpi, .path = w->path[w->n], .keep = &w->tmp[w->n], .d = w->d};
+    w->n++;
+    return page_begin(w->r, doc, page);
+}
+
+static fo_status pw_op(void *ud, const fo_dl_op *op, size_t i)
+{
+    png_writer *w = ud;
+    return page_op(w->r, op, i);
+}
+
+static fo_status pw_end(void *ud, fo_status st)
+{
+    png_writer *w = ud;
+    return page_end(w->r, st);
+}
+
+static fo_status pw_close(fo_writer *base)
+{
+    png_writer *w = (png_writer *)base;
+    fo_status st = FO_OK;
+    for (size_t i = 0; i < w->n; i++) {
+        if (!w->tmp[i])
+            continue;
+        char *tmp = w->tmp[i];
+        w->tmp[i] = NULL;
+        if (st == FO_OK && fo_atomic_rename(tmp, w->path[i]) != FO_OK) {
+            fo_error_write(w->d, w->path[i], errno);
+            st = FO_ERR_IO;
+        } else if (st != FO_OK) {
+            fo_atomic_discard(tmp);
+        }
+    }
+    return st;
+}
+
+static void pw_drop(fo_writer *base)
+{
+    png_writer *w = (png_writer *)base;
+    for (size_t i = 0; i < w->n; i++) {
+        fo_atomic_discard(w->tmp[i]);
+        free(w->path[i]);
+    }
+    free(w->tmp);
+    free(w->path);
+    free(w);
+}
+
+fo_writer *fo_png_writer_new(fo_png_renderer *r, double dpi,
+                             char *(*path_of)(void *ud, size_t page), void *ud,
+                             fo_diags *d)
+{
+    png_writer *w = fo_xcalloc(1, sizeof *w);
+    w->base = (fo_writer){{pw_begin, pw_op, pw_end}, pw_close, pw_drop, 0};
+    w->r = r;
+    w->dpi = dpi;
+    w->path_of = path_of;
+    w->ud = ud;
+    w->d = d;
+    return &w->base;
 }

@@ -4,12 +4,15 @@
  *    CIDFontType2 fonts, subset with hb-subset, ToUnicode from the runs'
  *    cluster text), one TJ array per glyph run.
  *  - PNG through Cairo, from the same display list.
+ * Each walks the display list with dlist's fo_dl_walk and is also a
+ * fo_writer (writer.h), as is the text dump.
  *
  * Outputs are written to a temporary name and renamed into place. */
 #ifndef FO_RENDER_H
 #define FO_RENDER_H
 
 #include "dlist/dlist.h"
+#include "writer.h"
 
 /* Output profiles: one layout, three kinds of PDF.
  *  - PRINT: what a print shop accepts (PDF/X-1a:2001 wherever libharu
@@ -53,20 +56,29 @@ FO_WUR fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
  * that no page has to stay in memory once it is written: _new takes the
  * document as it is at the start (metadata; fonts and images may still be
  * added to it), _page writes doc->pages[index] (in any order, each once;
- * the pages before it are made, empty until written), _finish writes
- * the fonts, outline, links and labels and saves the file atomically, then
- * frees the writer; _free abandons it. Errors are reported to d; after
- * one, every call returns it and finish writes nothing. fo_render_pdf is
- * new, every page in order, finish. */
+ * the pages before it are made, empty until written), _close writes the
+ * fonts, outline, links and labels and saves the file atomically, _drop
+ * frees the writer (abandoning the file when it was not closed: nothing
+ * is left at path). Errors are reported to d; after one, every call
+ * returns it and close writes nothing. fo_render_pdf is new, every page in
+ * order, close, drop. The writer is also a fo_writer (writer.h):
+ * fo_pdf_writer_writer, whose close and drop are these. */
 typedef struct fo_pdf_writer fo_pdf_writer;
 FO_WUR fo_status fo_pdf_writer_new(const fo_dl_doc *doc, const char *path,
                                    const fo_pdf_opts *opts, fo_diags *d,
                                    fo_pdf_writer **out);
 FO_WUR fo_status fo_pdf_writer_page(fo_pdf_writer *w, size_t index);
-FO_WUR fo_status fo_pdf_writer_finish(fo_pdf_writer *w);
-/* finish, but the file is left under its temporary name, *tmp (malloc'd),
+FO_WUR fo_status fo_pdf_writer_close(fo_pdf_writer *w);
+/* close, but the file is left under its temporary name, *tmp (malloc'd),
  * next to the path: the caller renames it into place or removes it, so
  * that a build of several files can write all of them or none. */
+FO_WUR fo_status fo_pdf_writer_close_tmp(fo_pdf_writer *w, char **tmp);
+void fo_pdf_writer_drop(fo_pdf_writer *w);
+/* The writer as a fo_writer (borrowed: it lives as long as w). */
+fo_writer *fo_pdf_writer_writer(fo_pdf_writer *w);
+/* The earlier names: _finish is close then drop, _finish_tmp close_tmp
+ * then drop, _free is drop. */
+FO_WUR fo_status fo_pdf_writer_finish(fo_pdf_writer *w);
 FO_WUR fo_status fo_pdf_writer_finish_tmp(fo_pdf_writer *w, char **tmp);
 void fo_pdf_writer_free(fo_pdf_writer *w);
 
@@ -109,5 +121,13 @@ FO_WUR fo_status fo_png_renderer_page(fo_png_renderer *r, size_t page,
                                       double dpi, const char *path,
                                       fo_diags *d);
 void fo_png_renderer_free(fo_png_renderer *r);
+
+/* The renderer r (borrowed: it must outlive the writer) as a fo_writer:
+ * each page given is drawn at dpi and kept under a temporary name beside
+ * path_of(ud, page) (malloc'd, freed by the writer) until close renames
+ * them all into place; dropped unclosed, no PNG is left. */
+fo_writer *fo_png_writer_new(fo_png_renderer *r, double dpi,
+                             char *(*path_of)(void *ud, size_t page), void *ud,
+                             fo_diags *d);
 
 #endif

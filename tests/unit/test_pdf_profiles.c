@@ -1,4 +1,5 @@
-/* Unit tests for the PDF output profiles (render.h, pdf_private.h): the
+/* Unit tests for the PDF output profiles (render.h, pdf_private.h) and
+ * what they share with the PNG soft proof (color.h, pixels.h): the
  * pixel helpers (flattening on white, area-averaging resampling, colour
  * conversion through the shipped ICC profiles), the XMP packet and the
  * printer's marks, then one small document rendered in each profile and
@@ -34,7 +35,7 @@ static void test_flatten(void **state)
     memcpy(px.data, "\xff\x00\x00\x00\x00\xff", 6);
     px.alpha[0] = 255; /* opaque red stays red */
     px.alpha[1] = 0;   /* transparent blue becomes white */
-    fo_pdf_flatten(&px);
+    fo_pixels_flatten(&px);
     assert_null(px.alpha);
     assert_memory_equal(px.data, "\xff\x00\x00\xff\xff\xff", 6);
     fo_pixels_free(&px);
@@ -42,7 +43,7 @@ static void test_flatten(void **state)
     fo_pixels g = {1, 1, 1, bytes(1), bytes(1)};
     g.data[0] = 0;
     g.alpha[0] = 128; /* half black on white */
-    fo_pdf_flatten(&g);
+    fo_pixels_flatten(&g);
     assert_in_range(g.data[0], 126, 128);
     fo_pixels_free(&g);
 }
@@ -57,7 +58,7 @@ static void test_resample_averages(void **state)
     fo_pixels px = {8, 8, 1, bytes(64), NULL};
     for (int i = 0; i < 64; i++)
         px.data[i] = ((i % 8) + (i / 8)) % 2 ? 255 : 0;
-    assert_int_equal(fo_pdf_resample(&px, 4, 4, &d), FO_OK);
+    assert_int_equal(fo_pixels_resample(&px, 4, 4, &d), FO_OK);
     assert_int_equal(px.w, 4);
     assert_int_equal(px.h, 4);
     for (int i = 0; i < 16; i++)
@@ -70,7 +71,7 @@ static void test_resample_averages(void **state)
         a.data[i * 3] = 200;
         a.alpha[i] = i % 2 ? 255 : 0;
     }
-    assert_int_equal(fo_pdf_resample(&a, 1, 1, &d), FO_OK);
+    assert_int_equal(fo_pixels_resample(&a, 1, 1, &d), FO_OK);
     assert_in_range(a.alpha[0], 120, 135);
     assert_in_range(a.data[0], 195, 205);
     fo_pixels_free(&a);
@@ -83,15 +84,12 @@ static void test_cms(void **state)
     (void)state;
     fo_diags d;
     fo_diags_init(&d);
-    fo_pdf_opts o = {.profile = FO_PROFILE_PRINT,
-                     .cmyk_icc = CMYK_ICC,
-                     .srgb_icc = SRGB_ICC};
-    fo_pdf_cms *cms = fo_pdf_cms_new(&o, &d);
+    fo_cms *cms = fo_cms_new(CMYK_ICC, SRGB_ICC, &d);
     assert_non_null(cms);
     /* white, black, pure red */
     fo_pixels px = {3, 1, 3, bytes(9), NULL};
     memcpy(px.data, "\xff\xff\xff\x00\x00\x00\xff\x00\x00", 9);
-    assert_int_equal(fo_pdf_cms_to_cmyk(cms, &px, &d), FO_OK);
+    assert_int_equal(fo_cms_to_cmyk(cms, &px, &d), FO_OK);
     assert_int_equal(px.comps, 4);
     for (int k = 0; k < 4; k++)
         assert_in_range(px.data[k], 0, 3); /* white: no ink */
@@ -99,21 +97,20 @@ static void test_cms(void **state)
     assert_true(px.data[8 + 1] > 200 && px.data[8 + 2] > 200); /* red: M+Y */
     assert_true(px.data[8 + 0] < 40);
     /* and back: white stays white */
-    assert_int_equal(fo_pdf_cms_to_rgb(cms, &px, &d), FO_OK);
+    assert_int_equal(fo_cms_to_rgb(cms, &px, &d), FO_OK);
     assert_int_equal(px.comps, 3);
     for (int k = 0; k < 3; k++)
         assert_true(px.data[k] > 245);
     fo_pixels_free(&px);
-    fo_pdf_cms_free(cms);
+    fo_cms_free(cms);
 
     /* no CMYK profile: an error, not a crash */
-    fo_pdf_opts none = {.profile = FO_PROFILE_PRINT};
-    cms = fo_pdf_cms_new(&none, &d);
+    cms = fo_cms_new(NULL, NULL, &d);
     fo_pixels one = {1, 1, 3, bytes(3), NULL};
-    assert_int_not_equal(fo_pdf_cms_to_cmyk(cms, &one, &d), FO_OK);
+    assert_int_not_equal(fo_cms_to_cmyk(cms, &one, &d), FO_OK);
     assert_true(d.errors > 0);
     fo_pixels_free(&one);
-    fo_pdf_cms_free(cms);
+    fo_cms_free(cms);
     fo_diags_free(&d);
 }
 
