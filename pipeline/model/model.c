@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 
 #include "model/model_private.h"
+#include "model/read.h"
 #include "source/source.h"
 
 enum {
@@ -93,17 +94,12 @@ static const fo_rich *parse_string(loader *L, const fo_node *s,
     return r;
 }
 
-static bool is_string(const fo_node *n)
-{
-    return n->kind == FO_NODE_SCALAR && !fo_node_is_null(n);
-}
-
 /* A text: one string for every edition, or a mapping edition → string. */
 static void load_text_raw(loader *L, const fo_node *n, fo_text *out)
 {
     memset(out, 0, sizeof *out);
     fo_pub *pub = L->pub;
-    if (is_string(n)) {
+    if (fo_read_is_scalar(n)) {
         const fo_rich *r = parse_string(L, n, NULL);
         for (int i = 0; i < pub->neditions; i++)
             out->ed[i] = r;
@@ -127,7 +123,7 @@ static void load_text_raw(loader *L, const fo_node *n, fo_text *out)
                      key->str, L->editions_list);
             continue;
         }
-        if (!is_string(v)) {
+        if (!fo_read_is_scalar(v)) {
             fo_error(L->d, v->pos, "the '%s' text must be a string, found %s",
                      key->str, fo_node_describe(v));
             continue;
@@ -223,26 +219,17 @@ static void load_block_text(loader *L, const fo_node *n, fo_text *out)
         return;
     }
     const char *tag = NULL;
-    if (lang && (!is_string(lang) || strlen(lang->str) != lang->len ||
-                 !fo_model_is_lang_tag(lang->str)))
+    if (lang && (!fo_read_is_string(lang) || !fo_model_is_lang_tag(lang->str)))
         fo_error(L->d, lang->pos,
                  "'lang' must be a language tag (such as vi, en or zh-Hant), "
                  "found %s",
-                 is_string(lang) ? lang->str : fo_node_describe(lang));
+                 fo_read_is_scalar(lang) ? lang->str : fo_node_describe(lang));
     else if (lang)
         tag = fo_arena_strdup(L->a, lang->str);
     load_text_lang(L, text, tag, out);
 }
 
 /* ---- includes -------------------------------------------------------- */
-
-bool fo_model_path_has_nul(fo_diags *d, const fo_node *v, const char *key)
-{
-    if (v->kind != FO_NODE_SCALAR || strlen(v->str) == v->len)
-        return false;
-    fo_error(d, v->pos, "'%s': a path cannot contain the NUL character", key);
-    return true;
-}
 
 /* Counts, for the limits on includes, every file that the file just read
  * (tree, the innermost in L) includes, wherever the key stands: their
@@ -261,8 +248,7 @@ static void count_includes(loader *L, const fo_node *n, const char *real_dir)
             continue;
         }
         const fo_node *v = n->pairs[i].value;
-        if (!fo_node_is(n->pairs[i].key, "include") || !is_string(v) ||
-            strlen(v->str) != v->len) {
+        if (!fo_node_is(n->pairs[i].key, "include") || !fo_read_is_string(v)) {
             count_includes(L, v, real_dir);
             continue;
         }
@@ -307,13 +293,9 @@ static void push_file(loader *L, char *real, const char *shown, fo_arena *tree,
  * with leave_include). NULL after reporting why not. */
 static const fo_node *enter_include(loader *L, const fo_node *v)
 {
-    if (fo_model_path_has_nul(L->d, v, "include"))
+    const char *path = NULL;
+    if (!fo_read_path(L->d, v, "include", &path))
         return NULL;
-    if (!is_string(v)) {
-        fo_error(L->d, v->pos, "'include' must be a file path, found %s",
-                 fo_node_describe(v));
-        return NULL;
-    }
     if (L->over) /* reported where the limit was crossed */
         return NULL;
     if (L->depth > MAX_INCLUDE_DEPTH) {
@@ -417,81 +399,6 @@ static bool expect_map(loader *L, const fo_node *v, const char *what,
     return false;
 }
 
-/* A plain decimal number such as 60, 10.5 or -3 (no exponent, no inf or
- * nan; parsed by hand so that the locale's decimal point never matters). */
-static bool parse_decimal(const char *s, double *out)
-{
-    double sign = 1, v = 0, scale = 1;
-    if (*s == '-' || *s == '+')
-        sign = *s++ == '-' ? -1 : 1;
-    int digits = 0;
-    for (; *s >= '0' && *s <= '9'; s++, digits++)
-        v = v * 10 + (*s - '0');
-    if (*s == '.')
-        for (s++; *s >= '0' && *s <= '9'; s++, digits++)
-            v += (*s - '0') * (scale /= 10);
-    if (*s || digits == 0 || digits > 30)
-        return false;
-    *out = sign * v;
-    return true;
-}
-
-static bool load_number(loader *L, const fo_node *v, const char *what,
-                        double *out)
-{
-    if (v->kind != FO_NODE_SCALAR || fo_node_is_null(v) ||
-        v->style != FO_SCALAR_PLAIN || !parse_decimal(v->str, out)) {
-        fo_error(L->d, v->pos, "'%s' must be a number, found %s", what,
-                 fo_node_describe(v));
-        return false;
-    }
-    return true;
-}
-
-static bool load_bool(loader *L, const fo_node *v, const char *what, int *out)
-{
-    static const char *const yes[] = {"true", "True", "TRUE", NULL};
-    static const char *const no[] = {"false", "False", "FALSE", NULL};
-    if (v->kind == FO_NODE_SCALAR && v->style == FO_SCALAR_PLAIN) {
-        for (int i = 0; yes[i]; i++) {
-            if (fo_node_is(v, yes[i]) || fo_node_is(v, no[i])) {
-                *out = fo_node_is(v, yes[i]);
-                return true;
-            }
-        }
-    }
-    if (v->kind == FO_NODE_SCALAR && !fo_node_is_null(v))
-        fo_error(L->d, v->pos, "'%s' must be true or false", what);
-    else
-        fo_error(L->d, v->pos, "'%s' must be true or false, found %s", what,
-                 fo_node_describe(v));
-    return false;
-}
-
-/* Index of v's value in names (NULL-terminated), or -1 after reporting
- * "'WHAT' must be SAID, not 'x'" (with a hint when one is close). */
-static int load_choice(loader *L, const fo_node *v, const char *what,
-                       const char *const *names, const char *said)
-{
-    if (!is_string(v)) {
-        fo_error(L->d, v->pos, "'%s' must be %s, found %s", what, said,
-                 fo_node_describe(v));
-        return -1;
-    }
-    for (int i = 0; names[i]; i++)
-        if (fo_node_is(v, names[i]))
-            return i;
-    const char *hint = fo_model_hint(v->str, names);
-    if (hint)
-        fo_error(L->d, v->pos,
-                 "'%s' must be %s, not '%s' — did you mean "
-                 "'%s'?",
-                 what, said, v->str, hint);
-    else
-        fo_error(L->d, v->pos, "'%s' must be %s, not '%s'", what, said, v->str);
-    return -1;
-}
-
 /* focus: [x, y], each 0..1. */
 static void load_focus(loader *L, const fo_node *v, double *x, double *y)
 {
@@ -502,13 +409,8 @@ static void load_focus(loader *L, const fo_node *v, double *x, double *y)
     }
     double xy[2] = {*x, *y};
     for (int i = 0; i < 2; i++) {
-        const fo_node *e = v->items[i];
         double f = 0;
-        if (e->kind != FO_NODE_SCALAR || e->style != FO_SCALAR_PLAIN ||
-            !parse_decimal(e->str, &f) || f < 0 || f > 1)
-            fo_error(L->d, e->pos,
-                     "a focus value must be a number from 0 to 1");
-        else
+        if (fo_read_in_range(L->d, v->items[i], "focus", FO_READ_UNIT, &f))
             xy[i] = f;
     }
     *x = xy[0];
@@ -534,13 +436,9 @@ static bool is_image_name(const char *s)
 static void load_image(loader *L, const fo_node *v, const char *what,
                        fo_image_ref *out)
 {
-    if (fo_model_path_has_nul(L->d, v, what))
+    const char *path = NULL;
+    if (!fo_read_path(L->d, v, what, &path))
         return;
-    if (!is_string(v)) {
-        fo_error(L->d, v->pos, "'%s' must be a file path, found %s", what,
-                 fo_node_describe(v));
-        return;
-    }
     if (!is_image_name(v->str)) {
         fo_error(L->d, v->pos, "'%s' is not a JPEG or PNG image", v->str);
         return;
@@ -572,7 +470,6 @@ enum { MAX_FACTS = 12, MAX_LIST_ITEMS = 100, MAX_LIST_START = 9999 };
 
 /* 2000 mm: more than any page, less than anything absurd. */
 #define MAX_HEIGHT_MM 2000.0
-#define PT_PER_MM (72.0 / 25.4)
 
 static const char *const figure_keys[] = {"src", "caption", "credit", "span",
                                           "fit", "focus",   "height", NULL};
@@ -614,13 +511,13 @@ static const fo_figure *load_figure(loader *L, const fo_node *n)
             load_text(L, v, &f->credit);
             break;
         case FIG_SPAN:
-            i = load_choice(L, v, "span", spans, "column, text or page");
+            i = fo_read_enum(L->d, v, "span", spans);
             if (i >= 0)
                 f->span = (fo_fig_span)i;
             span_ok = i >= 0;
             break;
         case FIG_FIT:
-            i = load_choice(L, v, "fit", fits, "contain or cover");
+            i = fo_read_enum(L->d, v, "fit", fits);
             if (i >= 0)
                 f->fit = (fo_fit)i;
             fit = v;
@@ -628,20 +525,12 @@ static const fo_figure *load_figure(loader *L, const fo_node *n)
         case FIG_FOCUS:
             load_focus(L, v, &f->focus_x, &f->focus_y);
             break;
-        case FIG_HEIGHT: {
-            double mm = 0;
+        case FIG_HEIGHT:
             has_height = true;
-            if (!load_number(L, v, "height", &mm))
-                break;
-            if (mm <= 0 || mm > MAX_HEIGHT_MM)
-                fo_error(L->d, v->pos,
-                         "'height' must be more than 0 and at most %g "
-                         "(millimetres)",
-                         MAX_HEIGHT_MM);
-            else
-                f->height = mm * PT_PER_MM;
+            (void)fo_read_mm(L->d, v, "height",
+                             (fo_read_range){0, true, MAX_HEIGHT_MM},
+                             &f->height);
             break;
-        }
         default:
             break;
         }
@@ -708,25 +597,19 @@ static void load_column(loader *L, const fo_node *n, fo_table_col *col)
     for (int k = 0; k < n->n; k++) {
         const fo_node *v = n->pairs[k].value;
         int i;
-        double w = 0;
         switch (
             key_index(L, n->pairs[k].key, "in a table column", column_keys)) {
         case 0:
             load_text(L, v, &col->head);
             break;
         case 1:
-            i = load_choice(L, v, "align", aligns,
-                            "left, right, center or decimal");
+            i = fo_read_enum(L->d, v, "align", aligns);
             if (i >= 0)
                 col->align = (fo_col_align)i;
             break;
         case 2:
-            if (!load_number(L, v, "weight", &w))
-                break;
-            if (w <= 0)
-                fo_error(L->d, v->pos, "'weight' must be more than 0");
-            else
-                col->weight = w;
+            (void)fo_read_in_range(L->d, v, "weight", FO_READ_POSITIVE,
+                                   &col->weight);
             break;
         default:
             break;
@@ -825,27 +708,22 @@ static const fo_table *load_table(loader *L, const fo_node *n)
             load_text(L, v, &t->caption);
             break;
         case TABLE_ZEBRA:
-            (void)load_bool(L, v, "zebra", &t->zebra);
+            (void)fo_read_bool(L->d, v, "zebra", &t->zebra);
             break;
         case TABLE_COLUMNS: /* loaded above */
             break;
         case TABLE_ROWS:
             load_rows(L, v, t);
             break;
-        case TABLE_SIZE: {
-            double pt = 0;
-            if (!load_number(L, v, "size", &pt))
-                break;
-            if (pt < FO_TABLE_MIN_SIZE || pt > FO_TABLE_MAX_SIZE)
-                fo_error(L->d, v->pos, "'size' must be from %g to %g (points)",
-                         FO_TABLE_MIN_SIZE, FO_TABLE_MAX_SIZE);
-            else
-                t->size = pt;
+        case TABLE_SIZE:
+            (void)fo_read_in_range(
+                L->d, v, "size",
+                (fo_read_range){FO_TABLE_MIN_SIZE, false, FO_TABLE_MAX_SIZE},
+                &t->size);
             break;
-        }
         case TABLE_SPAN: {
             static const char *const spans[] = {"column", "text", NULL};
-            int i = load_choice(L, v, "span", spans, "column or text");
+            int i = fo_read_enum(L->d, v, "span", spans);
             if (i >= 0)
                 t->span = (fo_fig_span)i;
             break;
@@ -915,23 +793,16 @@ static const fo_list *load_list(loader *L, const fo_node *n)
     check_required(L, n, required, "in a list", list_keys);
     for (int k = 0; k < n->n; k++) {
         const fo_node *v = n->pairs[k].value;
-        double s = 0;
         switch (key_index(L, n->pairs[k].key, "in a list", list_keys)) {
         case 0:
             load_items(L, v, list);
             break;
         case 1:
-            (void)load_bool(L, v, "numbered", &list->numbered);
+            (void)fo_read_bool(L->d, v, "numbered", &list->numbered);
             break;
         case 2:
-            if (!load_number(L, v, "start", &s))
-                break;
-            if (s < 0 || s > MAX_LIST_START || s != (double)(int)s)
-                fo_error(L->d, v->pos,
-                         "'start' must be a whole number from 0 to %d",
-                         MAX_LIST_START);
-            else
-                list->start = (int)s;
+            (void)fo_read_int(L->d, v, "start", 0, MAX_LIST_START,
+                              &list->start);
             break;
         default:
             break;
@@ -1006,7 +877,7 @@ static void load_block(loader *L, const fo_node *n, vec *blocks)
     } else {
         static const char *const breaks[] = {"page", "column", NULL};
         b->kind = FO_BLOCK_BREAK;
-        int i = load_choice(L, v, "break", breaks, "page or column");
+        int i = fo_read_enum(L->d, v, "break", breaks);
         b->brk = i == 1 ? FO_BREAK_COLUMN : FO_BREAK_PAGE;
     }
 }
@@ -1173,9 +1044,8 @@ static void load_editions(loader *L, const fo_node *v, fo_diags *d)
                      FO_MAX_EDITIONS);
             break;
         }
-        if (!is_string(e) || strlen(e->str) != e->len ||
-            !fo_model_is_lang_tag(e->str)) {
-            if (is_string(e))
+        if (!fo_read_is_string(e) || !fo_model_is_lang_tag(e->str)) {
+            if (fo_read_is_scalar(e))
                 fo_error(d, e->pos,
                          "'%s' is not a language tag (such as vi, en or "
                          "zh-Hant)",
@@ -1207,28 +1077,6 @@ static void load_editions(loader *L, const fo_node *v, fo_diags *d)
     L->editions_list = b.data;
 }
 
-static void load_year(loader *L, const fo_node *v)
-{
-    if (v->kind != FO_NODE_SCALAR) {
-        fo_error(L->d, v->pos, "'year' must be an integer, found %s",
-                 fo_node_describe(v));
-        return;
-    }
-    bool digits = v->style == FO_SCALAR_PLAIN && v->len > 0 && v->len < 10;
-    for (size_t i = 0; digits && i < v->len; i++)
-        digits = v->str[i] >= '0' && v->str[i] <= '9';
-    if (!digits) {
-        fo_error(L->d, v->pos, "'year' must be an integer");
-        return;
-    }
-    int y = atoi(v->str);
-    if (y < 1000 || y > 9999) {
-        fo_error(L->d, v->pos, "'year' must be between 1000 and 9999");
-        return;
-    }
-    L->pub->year = y;
-}
-
 FO_STATIC bool fo_model_is_slug(const char *s, size_t len)
 {
     if (len == 0 || len > 100 || strlen(s) != len || s[0] == '.' || s[0] == '-')
@@ -1254,26 +1102,12 @@ static const char *default_slug(fo_arena *a, const char *path, const char *root)
     return fo_arena_strndup(a, base, n);
 }
 
-/* v's string, copied into the publication's arena (NUL bytes and all:
- * callers check the length against v->len). */
-static const char *load_name(loader *L, const fo_node *v, const char *what)
-{
-    if (!is_string(v)) {
-        fo_error(L->d, v->pos, "'%s' must be a string, found %s", what,
-                 fo_node_describe(v));
-        return NULL;
-    }
-    return fo_arena_strndup(L->a, v->str, v->len);
-}
-
 /* `template: NAME` or a path to the project's own template folder. */
 static void load_template_name(loader *L, const fo_node *v)
 {
-    const char *s = fo_model_path_has_nul(L->d, v, "template")
-                        ? NULL
-                        : load_name(L, v, "template");
-    if (s)
-        L->pub->template_name = s;
+    const char *s = NULL;
+    if (fo_read_path(L->d, v, "template", &s))
+        L->pub->template_name = fo_arena_strdup(L->a, s);
     L->pub->template_pos = v->pos;
 }
 
@@ -1289,19 +1123,9 @@ static void load_profiles(loader *L, const fo_node *v)
         return;
     }
     for (int i = 0; i < v->n; i++) {
-        const fo_node *it = v->items[i];
-        int k = 0;
-        while (profile_names[k] && !fo_node_is(it, profile_names[k]))
-            k++;
-        if (!is_string(it) || !profile_names[k]) {
-            fo_error(
-                L->d, it->pos,
-                "an output profile is print, screen or archive, not %s%s%s",
-                is_string(it) ? "'" : "",
-                is_string(it) ? it->str : fo_node_describe(it),
-                is_string(it) ? "'" : "");
+        int k = fo_read_enum(L->d, v->items[i], "profiles", profile_names);
+        if (k < 0)
             continue;
-        }
         int dup = 0;
         for (int j = 0; j < pub->nprofiles; j++)
             dup |= strcmp(pub->profiles[j], profile_names[k]) == 0;
@@ -1370,15 +1194,15 @@ static void load_pub(loader *L, const fo_node *root)
         } else if (fo_node_is(key, "publisher")) {
             load_text(L, v, &pub->publisher);
         } else if (fo_node_is(key, "year")) {
-            load_year(L, v);
+            (void)fo_read_int(L->d, v, "year", 1000, 9999, &pub->year);
         } else if (fo_node_is(key, "slug")) {
-            const char *s = load_name(L, v, "slug");
-            if (s && !fo_model_is_slug(s, v->len))
+            const char *s = NULL;
+            if (fo_read_is_scalar(v) && !fo_model_is_slug(v->str, v->len))
                 fo_error(L->d, v->pos,
                          "'slug' must be a file name stem: letters, digits, "
                          "'-', '_' and '.'");
-            else if (s)
-                pub->slug = s;
+            else if (fo_read_text(L->d, v, "slug", &s))
+                pub->slug = fo_arena_strdup(L->a, s);
         } else if (fo_node_is(key, "template")) {
             load_template_name(L, v);
         } else if (fo_node_is(key, "keywords")) {

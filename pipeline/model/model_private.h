@@ -32,12 +32,6 @@ void fo_model_unknown_key(fo_diags *d, const fo_node *key, const char *where,
 /* Whether scalar key is one of allowed. */
 bool fo_model_key_known(const fo_node *key, const char *const *allowed);
 
-/* Whether v, the value of a path key (include, src, template, fonts…), is
- * a string holding a NUL byte, which the file system would silently cut
- * the path at: then reported ("'KEY': a path cannot contain the NUL
- * character") at v's position. (model.c) */
-bool fo_model_path_has_nul(fo_diags *d, const fo_node *v, const char *key);
-
 /* Whether s is a language tag: [a-z]{2,3}(-[A-Za-z0-9]+)*. */
 bool fo_model_is_lang_tag(const char *s);
 

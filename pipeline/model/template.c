@@ -33,9 +33,10 @@
 #include <sys/stat.h>
 
 #include "model/model_private.h"
+#include "model/read.h"
 #include "source/source.h"
 
-#define MM (72.0 / 25.4)
+#define MM FO_READ_MM
 /* The smallest text frame, column and panel frame a template may leave. */
 #define MIN_FRAME_MM 10.0
 
@@ -299,107 +300,13 @@ typedef struct tl {
     const fo_node *root;      /* of template.yaml */
 } tl;
 
-static const char *found(tl *L, const fo_node *v)
-{
-    if (v->kind == FO_NODE_SCALAR && !fo_node_is_null(v)) {
-        int n = 0; /* at most 40 bytes, never half a character */
-        while (v->str[n] && n < 40)
-            n++;
-        while (n > 0 && ((unsigned char)v->str[n] & 0xC0) == 0x80)
-            n--;
-        return fo_arena_printf(L->a, "'%.*s'", n, v->str);
-    }
-    return fo_node_describe(v);
-}
-
-static bool is_string(const fo_node *n)
-{
-    return n->kind == FO_NODE_SCALAR && !fo_node_is_null(n) &&
-           strlen(n->str) == n->len;
-}
-
 static bool need_map(tl *L, const fo_node *v, const char *what)
 {
     if (v->kind == FO_NODE_MAP)
         return true;
-    fo_error(L->d, v->pos, "%s must be a mapping, found %s", what, found(L, v));
-    return false;
-}
-
-static bool get_string(tl *L, const fo_node *v, const char *key,
-                       const char **out)
-{
-    if (!is_string(v) || v->len == 0) {
-        fo_error(L->d, v->pos, "'%s' must be a string, found %s", key,
-                 found(L, v));
-        return false;
-    }
-    *out = v->str;
-    return true;
-}
-
-static bool get_num(tl *L, const fo_node *v, const char *key, double *out)
-{
-    if (v->kind == FO_NODE_SCALAR && v->style == FO_SCALAR_PLAIN &&
-        is_string(v)) {
-        char *end = NULL;
-        double x = strtod(v->str, &end);
-        if (end != v->str && *end == 0 && isfinite(x)) {
-            *out = x;
-            return true;
-        }
-    }
-    fo_error(L->d, v->pos, "'%s' must be a number, found %s", key, found(L, v));
-    return false;
-}
-
-/* A number with lo <= x (x > lo when open) and x <= hi. */
-static bool get_range(tl *L, const fo_node *v, const char *key, double lo,
-                      bool open, double hi, double *out)
-{
-    double x = 0;
-    if (!get_num(L, v, key, &x))
-        return false;
-    if ((open ? x > lo : x >= lo) && x <= hi) {
-        *out = x;
-        return true;
-    }
-    if (hi < HUGE_VAL)
-        fo_error(L->d, v->pos, "'%s' must be between %g and %g, found %s", key,
-                 lo, hi, found(L, v));
-    else if (open)
-        fo_error(L->d, v->pos, "'%s' must be greater than %g, found %s", key,
-                 lo, found(L, v));
-    else
-        fo_error(L->d, v->pos, "'%s' must not be negative, found %s", key,
-                 found(L, v));
-    return false;
-}
-
-static bool get_int(tl *L, const fo_node *v, const char *key, int min, int *out)
-{
-    double x = 0;
-    if (!get_num(L, v, key, &x))
-        return false;
-    if (x != floor(x) || x < min || x > 1000000) {
-        fo_error(L->d, v->pos,
-                 "'%s' must be a whole number of at least %d, found %s", key,
-                 min, found(L, v));
-        return false;
-    }
-    *out = (int)x;
-    return true;
-}
-
-static bool get_bool(tl *L, const fo_node *v, const char *key, int *out)
-{
-    if (v->kind == FO_NODE_SCALAR && v->style == FO_SCALAR_PLAIN &&
-        (fo_node_is(v, "true") || fo_node_is(v, "false"))) {
-        *out = fo_node_is(v, "true");
-        return true;
-    }
-    fo_error(L->d, v->pos, "'%s' must be true or false, found %s", key,
-             found(L, v));
+    char buf[FO_READ_FOUND_MAX];
+    fo_error(L->d, v->pos, "%s must be a mapping, found %s", what,
+             fo_read_found(v, buf));
     return false;
 }
 
@@ -433,31 +340,11 @@ static void unknown_name(tl *L, fo_pos pos, const char *what, const char *name,
     free(list);
 }
 
-/* Index of v's value in names, or -1 after reporting. */
-static int get_choice(tl *L, const fo_node *v, const char *key,
-                      const char *const *names)
-{
-    if (is_string(v))
-        for (int i = 0; names[i]; i++)
-            if (fo_node_is(v, names[i]))
-                return i;
-    if (!is_string(v)) {
-        char *list = join_names(names);
-        fo_error(L->d, v->pos, "'%s' must be one of: %s, found %s", key, list,
-                 found(L, v));
-        free(list);
-        return -1;
-    }
-    const char *what = fo_arena_printf(L->a, "'%s' value", key);
-    unknown_name(L, v->pos, what, v->str, names, "expected one of");
-    return -1;
-}
-
 static void add_cref(tl *L, const fo_node *v, const char *key, fo_color *dst,
                      int *set)
 {
     const char *name = NULL;
-    if (!get_string(L, v, key, &name))
+    if (!fo_read_text(L->d, v, key, &name))
         return;
     cref *c = fo_arena_alloc(L->a, sizeof *c);
     *c = (cref){NULL, name, v->pos, dst, set};
@@ -475,101 +362,11 @@ static void add_sref(tl *L, const char *name, fo_pos pos, const fo_style **dst)
 
 /* ---- swatches -------------------------------------------------------- */
 
-/* n numbers from 0 to 100 (percent) into out[0..n) as 0..1. */
-static bool percents(const fo_node *v, int n, double *out)
-{
-    if (v->kind != FO_NODE_SEQ || v->n != n)
-        return false;
-    for (int i = 0; i < n; i++) {
-        const fo_node *x = v->items[i];
-        char *end = NULL;
-        if (!is_string(x) || x->style != FO_SCALAR_PLAIN)
-            return false;
-        double p = strtod(x->str, &end);
-        if (end == x->str || *end || !(p >= 0 && p <= 100))
-            return false;
-        out[i] = p / 100.0;
-    }
-    return true;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static bool parse_rgb(const fo_node *v, double *rgb)
-{
-    if (v->kind == FO_NODE_SEQ)
-        return percents(v, 3, rgb);
-    if (!is_string(v) || v->len != 7 || v->str[0] != '#')
-        return false;
-    for (int i = 0; i < 3; i++) {
-        int hi = hexval(v->str[1 + 2 * i]), lo = hexval(v->str[2 + 2 * i]);
-        if (hi < 0 || lo < 0)
-            return false;
-        rgb[i] = (hi * 16 + lo) / 255.0;
-    }
-    return true;
-}
-
 static void load_swatch(tl *L, const fo_node *name, const fo_node *v)
 {
-    static const char *const keys[] = {"cmyk", "rgb", NULL};
-    const char *where = fo_arena_printf(L->a, "in swatch '%s'", name->str);
-    if (!need_map(L, v, fo_arena_printf(L->a, "swatch '%s'", name->str)))
-        return;
-    double cmyk[4] = {0}, rgb[3] = {0};
-    bool has_cmyk = false, has_rgb = false, bad = false;
-    for (int k = 0; k < v->n; k++) {
-        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
-        if (fo_node_is(key, "cmyk")) {
-            has_cmyk = percents(x, 4, cmyk);
-            if (!has_cmyk) {
-                fo_error(L->d, x->pos,
-                         "'cmyk' must be 4 numbers from 0 to 100 (percent), "
-                         "such as [0, 90, 85, 30]");
-                bad = true;
-            }
-        } else if (fo_node_is(key, "rgb")) {
-            has_rgb = parse_rgb(x, rgb);
-            if (!has_rgb) {
-                fo_error(L->d, x->pos,
-                         "'rgb' must be \"#rrggbb\" or 3 numbers from 0 to "
-                         "100 (percent), found %s",
-                         found(L, x));
-                bad = true;
-            }
-        } else {
-            fo_model_unknown_key(L->d, key, where, keys);
-            bad = true;
-        }
-    }
-    if (!has_cmyk && !has_rgb) {
-        if (!bad)
-            fo_error(L->d, v->pos, "swatch '%s' needs 'cmyk', 'rgb' or both",
-                     name->str);
-        return;
-    }
     fo_color c;
-    if (!has_rgb) { /* naive conversion; give both for a faithful screen */
-        for (int i = 0; i < 3; i++)
-            rgb[i] = (1 - cmyk[i]) * (1 - cmyk[3]);
-    }
-    if (!has_cmyk) {
-        double mx = fmax(rgb[0], fmax(rgb[1], rgb[2]));
-        cmyk[3] = 1 - mx;
-        for (int i = 0; i < 3; i++)
-            cmyk[i] = mx > 0 ? (mx - rgb[i]) / mx : 0;
-    }
-    c = (fo_color){cmyk[0], cmyk[1], cmyk[2], cmyk[3],
-                   rgb[0],  rgb[1],  rgb[2],  !has_cmyk};
+    if (!fo_read_color(L->d, v, name->str, &c))
+        return;
     for (swnode *s = L->swatches; s; s = s->next)
         if (strcmp(s->s.name, name->str) == 0) {
             s->s.color = c; /* a template's own 'black' replaces folio's */
@@ -642,7 +439,7 @@ static void load_field(tl *L, const field *f, const fo_node *v, decl *dc)
     switch (f->type) {
     case F_FAMILY: {
         const char *s = NULL;
-        ok = get_string(L, v, f->key, &s);
+        ok = fo_read_text(L->d, v, f->key, &s);
         if (ok)
             memcpy(dst, (const void *)&s, sizeof s);
         break;
@@ -650,10 +447,10 @@ static void load_field(tl *L, const field *f, const fo_node *v, decl *dc)
     case F_WEIGHT:
     case F_SLANT:
     case F_ALIGN:
-        n = get_choice(L, v, f->key,
-                       f->type == F_WEIGHT  ? weight_names
-                       : f->type == F_SLANT ? slant_names
-                                            : align_names);
+        n = fo_read_enum(L->d, v, f->key,
+                         f->type == F_WEIGHT  ? weight_names
+                         : f->type == F_SLANT ? slant_names
+                                              : align_names);
         ok = n >= 0;
         if (ok && f->type == F_ALIGN) {
             fo_align al = (fo_align)n;
@@ -663,23 +460,27 @@ static void load_field(tl *L, const field *f, const fo_node *v, decl *dc)
         }
         break;
     case F_COLOR:
-        ok = get_string(L, v, f->key, &dc->color);
+        ok = fo_read_text(L->d, v, f->key, &dc->color);
         dc->color_pos = v->pos;
         break;
     case F_BOOL:
     case F_INT1:
     case F_INT0:
         ok = f->type == F_BOOL
-                 ? get_bool(L, v, f->key, &n)
-                 : get_int(L, v, f->key, f->type == F_INT1 ? 1 : 0, &n);
+                 ? fo_read_bool(L->d, v, f->key, &n)
+                 : fo_read_int(L->d, v, f->key, f->type == F_INT1 ? 1 : 0,
+                               FO_READ_INT_MAX, &n);
         if (ok)
             memcpy(dst, &n, sizeof n);
         break;
     default:
-        ok = f->type == F_NUM ? get_num(L, v, f->key, &x)
+        ok = f->type == F_NUM ? fo_read_number(L->d, v, f->key, &x)
              : f->type == F_UNIT
-                 ? get_range(L, v, f->key, 0, false, 1, &x)
-                 : get_range(L, v, f->key, 0, f->type == F_POS, HUGE_VAL, &x);
+                 ? fo_read_in_range(L->d, v, f->key, FO_READ_UNIT, &x)
+                 : fo_read_in_range(L->d, v, f->key,
+                                    f->type == F_POS ? FO_READ_POSITIVE
+                                                     : FO_READ_NONNEG,
+                                    &x);
         if (ok)
             memcpy(dst, &x, sizeof x);
         break;
@@ -690,7 +491,7 @@ static void load_field(tl *L, const field *f, const fo_node *v, decl *dc)
 
 static void load_style(tl *L, const fo_node *name, const fo_node *v, int layer)
 {
-    if (!is_string(name) || name->len == 0) {
+    if (!fo_read_is_string(name) || name->len == 0) {
         fo_error(L->d, name->pos, "a style name must be a string");
         return;
     }
@@ -723,7 +524,7 @@ static void load_style(tl *L, const fo_node *name, const fo_node *v, int layer)
                 fo_error(L->d, key->pos,
                          "'body' has no 'base': every other style derives "
                          "from it");
-            else if (get_string(L, x, "base", &dc->base))
+            else if (fo_read_text(L->d, x, "base", &dc->base))
                 dc->base_pos = x->pos;
             continue;
         }
@@ -882,18 +683,19 @@ static void load_languages(tl *L, const fo_node *v, const char *lang)
     if (!need_map(L, v, "'languages'"))
         return;
     const fo_node *use[3] = {NULL, NULL, NULL}; /* by lang_match */
+    char buf[FO_READ_FOUND_MAX];
     for (int k = 0; k < v->n; k++) {
         const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
-        if (!is_string(key) || !fo_model_is_lang_tag(key->str)) {
+        if (!fo_read_is_string(key) || !fo_model_is_lang_tag(key->str)) {
             fo_error(L->d, key->pos,
                      "%s is not a language tag (such as vi, en or zh-Hant)",
-                     found(L, key));
+                     fo_read_found(key, buf));
             continue;
         }
         bool dup = false;
         for (int j = 0; j < k && !dup; j++) {
             const fo_node *o = v->pairs[j].key;
-            dup = is_string(o) && fo_model_is_lang_tag(o->str) &&
+            dup = fo_read_is_string(o) && fo_model_is_lang_tag(o->str) &&
                   strcasecmp(o->str, key->str) == 0;
             if (dup)
                 fo_error(L->d, key->pos,
@@ -937,13 +739,13 @@ static void load_char_style(tl *L, const fo_node *name, const fo_node *v)
         const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
         int i = -1;
         if (fo_node_is(key, "weight")) {
-            i = get_choice(L, x, "weight", weight_names);
+            i = fo_read_enum(L->d, x, "weight", weight_names);
             if (i >= 0) {
                 cs->set_bold = 1;
                 cs->bold = i;
             }
         } else if (fo_node_is(key, "style")) {
-            i = get_choice(L, x, "style", slant_names);
+            i = fo_read_enum(L->d, x, "style", slant_names);
             if (i >= 0) {
                 cs->set_italic = 1;
                 cs->italic = i;
@@ -951,7 +753,7 @@ static void load_char_style(tl *L, const fo_node *name, const fo_node *v)
         } else if (fo_node_is(key, "color")) {
             add_cref(L, x, "color", &cs->color, &cs->set_color);
         } else if (fo_node_is(key, "underline")) {
-            (void)get_bool(L, x, "underline", &cs->underline);
+            (void)fo_read_bool(L->d, x, "underline", &cs->underline);
         } else {
             fo_model_unknown_key(L->d, key, where, keys);
         }
@@ -1020,13 +822,13 @@ static void load_slot(tl *L, const fo_node *v, fo_slot *slot, const char *dflt)
         if (!text && !fo_model_misspelt(v, "text", keys))
             fo_error(L->d, v->pos, "missing 'text' in a slot");
     }
-    if (text && get_string(L, text, "text", &slot->text)) {
+    if (text && fo_read_text(L->d, text, "text", &slot->text)) {
         slot->text = fo_arena_strdup(L->out, slot->text);
         check_slot_text(L, text);
     }
     const char *sname = dflt;
     fo_pos spos = v->pos;
-    if (style && get_string(L, style, "style", &sname))
+    if (style && fo_read_text(L->d, style, "style", &sname))
         spos = style->pos;
     add_sref(L, sname, spos, &slot->style);
 }
@@ -1069,7 +871,6 @@ static void load_master(tl *L, const fo_node *name, const fo_node *v)
     if (!need_map(L, v, fo_arena_printf(L->a, "master '%s'", name->str)))
         return;
     const char *where = fo_arena_printf(L->a, "in master '%s'", name->str);
-    double x = 0;
     for (int k = 0; k < v->n; k++) {
         const fo_node *key = v->pairs[k].key, *val = v->pairs[k].value;
         if (fo_node_is(key, "head")) {
@@ -1077,13 +878,14 @@ static void load_master(tl *L, const fo_node *name, const fo_node *v)
         } else if (fo_node_is(key, "foot")) {
             load_slots(L, val, m->foot, "foot");
         } else if (fo_node_is(key, "head-offset")) {
-            if (get_range(L, val, "head-offset", 0, false, HUGE_VAL, &x))
-                m->head_offset = x * MM;
+            (void)fo_read_mm(L->d, val, "head-offset", FO_READ_NONNEG,
+                             &m->head_offset);
         } else if (fo_node_is(key, "foot-offset")) {
-            if (get_range(L, val, "foot-offset", 0, false, HUGE_VAL, &x))
-                m->foot_offset = x * MM;
+            (void)fo_read_mm(L->d, val, "foot-offset", FO_READ_NONNEG,
+                             &m->foot_offset);
         } else if (fo_node_is(key, "rule-below-head")) {
-            (void)get_bool(L, val, "rule-below-head", &m->rule_below_head);
+            (void)fo_read_bool(L->d, val, "rule-below-head",
+                               &m->rule_below_head);
         } else {
             fo_model_unknown_key(L->d, key, where, keys);
         }
@@ -1131,11 +933,11 @@ static void load_block_value(tl *L, const bkey *b, const fo_node *v)
         add_cref(L, v, key, (fo_color *)(void *)dst, NULL);
     } else if (b->kind == 1) {
         int n = 0;
-        if (get_int(L, v, key, 1, &n))
+        if (fo_read_int(L->d, v, key, 1, FO_READ_INT_MAX, &n))
             memcpy(dst, &n, sizeof n);
     } else {
         double x = 0;
-        if (get_range(L, v, key, 0, false, HUGE_VAL, &x))
+        if (fo_read_in_range(L->d, v, key, FO_READ_NONNEG, &x))
             memcpy(dst, &x, sizeof x);
     }
 }
@@ -1210,15 +1012,16 @@ static bool named_size(tl *L, const fo_node *v, int landscape)
     int i = 0;
     while (page_size_names[i] && !fo_node_is(v, page_size_names[i]))
         i++;
-    if (!page_size_names[i] || !is_string(v)) {
-        if (is_string(v)) /* no hint: A7 is not a typo of A3 */
+    if (!page_size_names[i] || !fo_read_is_string(v)) {
+        char buf[FO_READ_FOUND_MAX];
+        if (fo_read_is_string(v)) /* no hint: A7 is not a typo of A3 */
             fo_error(L->d, v->pos,
                      "unknown page size '%s' (sizes: A3, A4, A5, Letter, DL)",
                      v->str);
         else
             fo_error(L->d, v->pos,
                      "the page size must be a name such as A4, found %s",
-                     found(L, v));
+                     fo_read_found(v, buf));
         return false;
     }
     const page_size *p = &page_sizes[i];
@@ -1250,7 +1053,7 @@ static void load_page(tl *L, const fo_node *v)
         else if (fo_node_is(key, "height"))
             h = x;
         else if (fo_node_is(key, "orientation")) {
-            landscape = get_choice(L, x, "orientation", orientations);
+            landscape = fo_read_enum(L->d, x, "orientation", orientations);
         } else {
             fo_model_unknown_key(L->d, key, "in 'page'", keys);
         }
@@ -1269,8 +1072,8 @@ static void load_page(tl *L, const fo_node *v)
         return;
     }
     double ww = 0, hh = 0;
-    bool ok = get_range(L, w, "width", 0, true, HUGE_VAL, &ww);
-    ok = get_range(L, h, "height", 0, true, HUGE_VAL, &hh) && ok;
+    bool ok = fo_read_in_range(L->d, w, "width", FO_READ_POSITIVE, &ww);
+    ok = fo_read_in_range(L->d, h, "height", FO_READ_POSITIVE, &hh) && ok;
     if (ok && landscape > 0 && ww < hh) {
         double tmp = ww;
         ww = hh;
@@ -1299,11 +1102,9 @@ static void load_margins(tl *L, const fo_node *v)
         int i = 0;
         while (keys[i] && !fo_node_is(key, keys[i]))
             i++;
-        double x = 0;
         if (keys[i]) {
-            if (get_range(L, v->pairs[k].value, keys[i], 0, false, HUGE_VAL,
-                          &x))
-                *dst[i] = x * MM;
+            (void)fo_read_mm(L->d, v->pairs[k].value, keys[i], FO_READ_NONNEG,
+                             dst[i]);
         } else if (fo_model_key_known(key, other)) {
             fo_error(L->d, key->pos,
                      t->facing ? "'%s' is for pages that do not face "
@@ -1336,21 +1137,21 @@ static void load_panel(tl *L, const fo_node *v, fo_panel *p, double *pad)
             continue;
         }
         seen[i] = true;
-        double mm = 0;
         const char *to = NULL;
         if (i == 0) {
-            (void)get_string(L, x, "name", &p->name);
+            (void)fo_read_text(L->d, x, "name", &p->name);
         } else if (i == 1) {
-            int side = get_choice(L, x, "side", sides);
+            int side = fo_read_enum(L->d, x, "side", sides);
             p->side = side > 0;
         } else if (i == 7) {
             /* resolved by load_panels once every name is known */
-            p->continues = get_string(L, x, "continues-to", &to);
+            p->continues = fo_read_text(L->d, x, "continues-to", &to);
         } else if (i == 8) {
-            (void)get_bool(L, x, "cover", &p->cover);
-        } else if (get_range(L, x, keys[i], 0, i >= 4 && i <= 5, HUGE_VAL,
-                             &mm)) {
-            *num[i] = mm * MM;
+            (void)fo_read_bool(L->d, x, "cover", &p->cover);
+        } else {
+            (void)fo_read_mm(
+                L->d, x, keys[i],
+                i >= 4 && i <= 5 ? FO_READ_POSITIVE : FO_READ_NONNEG, num[i]);
         }
     }
     for (int i = 0; i < 6; i++)
@@ -1429,10 +1230,11 @@ static void check_continues(tl *L, const fo_node *v)
 
 static void load_panels(tl *L, const fo_node *v)
 {
+    char buf[FO_READ_FOUND_MAX];
     if (v->kind != FO_NODE_SEQ) {
         fo_error(L->d, v->pos,
                  "'panels' must be a sequence of panels, found %s",
-                 found(L, v));
+                 fo_read_found(v, buf));
         return;
     }
     fo_template *t = L->t;
@@ -1549,8 +1351,7 @@ static const char *const template_keys[] = {
 static void load_fonts_dir(tl *L, const fo_node *v)
 {
     const char *rel = NULL;
-    if (fo_model_path_has_nul(L->d, v, "fonts") ||
-        !get_string(L, v, "fonts", &rel))
+    if (!fo_read_path(L->d, v, "fonts", &rel))
         return;
     const char *why = NULL;
     char *p = fo_path_confined(L->t->dir, L->t->dir, rel, &why);
@@ -1576,40 +1377,38 @@ static bool load_setting(tl *L, const fo_node *key, const fo_node *v)
     static const char *const bindings[] = {"none", "perfect", "saddle-stitch",
                                            NULL};
     fo_template *t = L->t;
-    double x = 0;
     int n = 0;
     if (fo_node_is(key, "bleed")) {
-        if (get_range(L, v, "bleed", 0, false, 25, &x))
-            t->bleed = x * MM;
+        (void)fo_read_mm(L->d, v, "bleed", (fo_read_range){0, false, 25},
+                         &t->bleed);
     } else if (fo_node_is(key, "gutter")) {
-        if (get_range(L, v, "gutter", 0, false, HUGE_VAL, &x))
-            t->gutter = x * MM;
+        (void)fo_read_mm(L->d, v, "gutter", FO_READ_NONNEG, &t->gutter);
     } else if (fo_node_is(key, "columns")) {
-        (void)get_int(L, v, "columns", 1, &t->columns);
+        (void)fo_read_int(L->d, v, "columns", 1, FO_READ_INT_MAX, &t->columns);
     } else if (fo_node_is(key, "widows")) {
-        (void)get_int(L, v, "widows", 1, &t->widows);
+        (void)fo_read_int(L->d, v, "widows", 1, FO_READ_INT_MAX, &t->widows);
     } else if (fo_node_is(key, "orphans")) {
-        (void)get_int(L, v, "orphans", 1, &t->orphans);
+        (void)fo_read_int(L->d, v, "orphans", 1, FO_READ_INT_MAX, &t->orphans);
     } else if (fo_node_is(key, "facing")) {
-        if (get_bool(L, v, "facing", &n))
+        if (fo_read_bool(L->d, v, "facing", &n))
             t->facing = n;
     } else if (fo_node_is(key, "contents")) {
-        (void)get_bool(L, v, "contents", &t->contents);
+        (void)fo_read_bool(L->d, v, "contents", &t->contents);
     } else if (fo_node_is(key, "cover")) {
-        (void)get_bool(L, v, "cover", &t->cover);
+        (void)fo_read_bool(L->d, v, "cover", &t->cover);
     } else if (fo_node_is(key, "title-page")) {
-        (void)get_bool(L, v, "title-page", &t->title_page);
+        (void)fo_read_bool(L->d, v, "title-page", &t->title_page);
     } else if (fo_node_is(key, "binding")) {
-        n = get_choice(L, v, "binding", bindings);
+        n = fo_read_enum(L->d, v, "binding", bindings);
         if (n >= 0)
             t->binding = (fo_binding)n;
     } else if (fo_node_is(key, "sections")) {
-        n = get_choice(L, v, "sections", openers);
+        n = fo_read_enum(L->d, v, "sections", openers);
         if (n >= 0)
             t->opener = (fo_opener)n;
     } else if (fo_node_is(key, "name") || fo_node_is(key, "description")) {
         const char *s = NULL;
-        if (get_string(L, v, key->str, &s) && fo_node_is(key, "name"))
+        if (fo_read_text(L->d, v, key->str, &s) && fo_node_is(key, "name"))
             t->name = fo_arena_strdup(L->out, s);
     } else {
         return false;
@@ -1623,9 +1422,11 @@ static void load_template(tl *L, const fo_node *root, const char *lang)
     if (!need_map(L, root, "a template"))
         return;
     L->root = root;
+    /* the margins' keys depend on facing, wherever it is written */
     const fo_node *f = fo_node_get(root, "facing");
-    if (f && fo_node_is(f, "false"))
-        L->t->facing = 0;
+    int facing = 1;
+    if (f && fo_read_parse_bool(f, &facing))
+        L->t->facing = facing;
     for (int k = 0; k < root->n; k++) {
         const fo_node *key = root->pairs[k].key, *v = root->pairs[k].value;
         if (load_setting(L, key, v))

@@ -457,16 +457,18 @@ static void test_errors_one_run(void **state)
           "in swatch 'ink' — did you mean 'cmyk'?\n"
           "data/templates/bad/template.yaml:9:17: error: 'size' must be "
           "greater than 0, found '-10'\n"
-          "data/templates/bad/template.yaml:9:29: error: unknown 'align' "
-          "value 'centre' — did you mean 'center'?\n"
+          "data/templates/bad/template.yaml:9:29: error: 'align' must be "
+          "justify, left, center or right, not 'centre' — did you mean "
+          "'center'?\n"
           "data/templates/bad/template.yaml:9:37: error: unknown key "
           "'colour' in style 'body' — did you mean 'color'?\n"
           "data/templates/bad/template.yaml:10:16: error: unknown swatch "
           "'brnad' — did you mean 'brand'?\n"
           "data/templates/bad/template.yaml:10:29: error: unknown style 'h9' "
           "— did you mean 'h1'?\n"
-          "data/templates/bad/template.yaml:11:11: error: unknown "
-          "'sections' value 'new-pgae' — did you mean 'new-page'?\n");
+          "data/templates/bad/template.yaml:11:11: error: 'sections' must be "
+          "continue, new-page or new-right-page, not 'new-pgae' — did you "
+          "mean 'new-page'?\n");
 }
 
 static void test_errors_values(void **state)
@@ -520,8 +522,8 @@ static void test_errors_values(void **state)
         "'a'\n"
         "data/templates/bad/template.yaml:7:5: error: the padding of panel "
         "'c' leaves less than 10 mm for text\n"
-        "data/templates/bad/template.yaml:7:22: error: unknown 'side' "
-        "value 'up' (expected one of: outside, inside)\n"
+        "data/templates/bad/template.yaml:7:22: error: 'side' must be "
+        "outside or inside, not 'up'\n"
         "data/templates/bad/template.yaml:9:5: error: missing 'side' in a "
         "panel\n"
         "data/templates/bad/template.yaml:9:28: error: unknown key 'widht' "
@@ -540,8 +542,8 @@ static void test_errors_values(void **state)
           "'middle' in 'foot' (expected one of: left, center, right)\n"
           "data/templates/bad/template.yaml:3:3: error: unknown key 'rigth' "
           "in 'masters' — did you mean 'right'?\n"
-          "data/templates/bad/template.yaml:5:21: error: unknown 'weight' "
-          "value 'heavy' (expected one of: normal, bold)\n"
+          "data/templates/bad/template.yaml:5:21: error: 'weight' must be "
+          "normal or bold, not 'heavy'\n"
           "data/templates/bad/template.yaml:7:23: error: unknown swatch "
           "'nope' (swatches: black, white, grey, light, brand, tint)\n"
           "data/templates/bad/template.yaml:8:8: error: 'fonts' must be a "
@@ -563,8 +565,8 @@ static void test_override_errors(void **state)
         "you mean 'size'?\n"
         "proj/pub.yaml:3:26: error: unknown swatch 'brnad' — did you mean "
         "'brand'?\n"
-        "proj/pub.yaml:4:18: error: unknown 'align' value 'middle' "
-        "(expected one of: justify, left, center, right)\n");
+        "proj/pub.yaml:4:18: error: 'align' must be justify, left, center or "
+        "right, not 'middle'\n");
     assert_int_equal(r.st, FO_ERR_INPUT);
     assert_null(r.t);
     assert_int_equal(r.errors, 3);
