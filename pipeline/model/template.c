@@ -78,7 +78,8 @@ static const char builtin_yaml[] =
     "    double-hyphen-demerits: 1000000, final-hyphen-demerits: 5000,\n"
     "    adj-demerits: 10000, max-hyphens: 2, letter-spacing: 0,\n"
     "    letter-stretch: 0.01, letter-shrink: 0.005,\n"
-    "    uppercase: false }\n"
+    "    uppercase: false, underline-position: 0.12,\n"
+    "    underline-thickness: 0.06 }\n"
     "  h1: { family: Noto Sans, weight: bold, size: 22, leading: 27,\n"
     "    space-after: 16, align: left, color: brand, keep-with-next: true,\n"
     "    hyphenate: false }\n"
@@ -176,6 +177,8 @@ static const field fields[] = {
     FIELD("letter-stretch", F_UNIT, letter_stretch),
     FIELD("letter-shrink", F_UNIT, letter_shrink),
     FIELD("uppercase", F_BOOL, uppercase),
+    FIELD("underline-position", F_NUM, underline_position),
+    FIELD("underline-thickness", F_NONNEG, underline_thickness),
 };
 #undef FIELD
 #define NFIELDS (sizeof fields / sizeof fields[0])
@@ -210,6 +213,8 @@ static const char *const style_keys[] = {"base",
                                          "letter-stretch",
                                          "letter-shrink",
                                          "uppercase",
+                                         "underline-position",
+                                         "underline-thickness",
                                          NULL};
 
 static const char *const align_names[] = {"justify", "left", "center", "right",
@@ -902,9 +907,19 @@ static void load_masters(tl *L, const fo_node *v)
 
 /* ---- blocks ---------------------------------------------------------- */
 
+/* What a block key holds. */
+typedef enum bkind {
+    B_COLOR, /* a swatch name */
+    B_COUNT, /* a whole number >= 1 */
+    B_PT,    /* points >= 0 */
+    B_MM,    /* millimetres >= 0, kept in points */
+    B_SHARE, /* a share, 0 to 1 */
+    B_TIMES  /* a number >= 0 of something (body leadings) */
+} bkind;
+
 typedef struct bkey {
     const char *block, *key;
-    int kind; /* 0 colour, 1 int >= 1, 2 points >= 0 */
+    bkind kind;
     size_t off;
 } bkey;
 
@@ -913,14 +928,23 @@ typedef struct bkey {
         b, k, kind, offsetof(fo_template, m)                                   \
     }
 static const bkey block_keys[] = {
-    BKEY("rule", NULL, 0, rule),
-    BKEY("table", "head-fill", 0, table_head_fill),
-    BKEY("table", "zebra-fill", 0, table_zebra_fill),
-    BKEY("quote", "rule", 0, quote_rule),
-    BKEY("facts", "fill", 0, facts_fill),
-    BKEY("facts", "per-row", 1, facts_per_row),
-    BKEY("figure", "gap", 2, figure_gap),
-    BKEY("cover", "background", 0, cover_background),
+    BKEY("rule", NULL, B_COLOR, rule),
+    BKEY("table", "head-fill", B_COLOR, table_head_fill),
+    BKEY("table", "zebra-fill", B_COLOR, table_zebra_fill),
+    BKEY("quote", "rule", B_COLOR, quote_rule),
+    BKEY("facts", "fill", B_COLOR, facts_fill),
+    BKEY("facts", "per-row", B_COUNT, facts_per_row),
+    BKEY("figure", "gap", B_PT, figure_gap),
+    BKEY("figure", "max-height", B_SHARE, figure_max_height),
+    BKEY("figure", "space-before", B_TIMES, figure_space_before),
+    BKEY("figure", "space-after", B_TIMES, figure_space_after),
+    BKEY("cover", "background", B_COLOR, cover_background),
+    BKEY("cover", "image-height", B_SHARE, cover_image_height),
+    BKEY("cover", "logo-width", B_SHARE, cover_logo_width),
+    BKEY("cover", "logo-height", B_MM, cover_logo_height),
+    BKEY("cover", "text-top", B_PT, cover_text_top),
+    BKEY("cover", "title-gap", B_PT, cover_title_gap),
+    BKEY("cover", "subtitle-gap", B_PT, cover_subtitle_gap),
 };
 #undef BKEY
 #define NBKEYS (sizeof block_keys / sizeof block_keys[0])
@@ -929,17 +953,30 @@ static void load_block_value(tl *L, const bkey *b, const fo_node *v)
 {
     char *dst = (char *)L->t + b->off;
     const char *key = b->key ? b->key : b->block;
-    if (b->kind == 0) {
+    int n = 0;
+    double x = 0;
+    bool ok = false;
+    switch (b->kind) {
+    case B_COLOR:
         add_cref(L, v, key, (fo_color *)(void *)dst, NULL);
-    } else if (b->kind == 1) {
-        int n = 0;
+        return;
+    case B_COUNT:
         if (fo_read_int(L->d, v, key, 1, FO_READ_INT_MAX, &n))
             memcpy(dst, &n, sizeof n);
-    } else {
-        double x = 0;
-        if (fo_read_in_range(L->d, v, key, FO_READ_NONNEG, &x))
-            memcpy(dst, &x, sizeof x);
+        return;
+    case B_MM:
+        ok = fo_read_mm(L->d, v, key, FO_READ_NONNEG, &x);
+        break;
+    case B_SHARE:
+        ok = fo_read_in_range(L->d, v, key, FO_READ_UNIT, &x);
+        break;
+    case B_PT:
+    case B_TIMES:
+        ok = fo_read_in_range(L->d, v, key, FO_READ_NONNEG, &x);
+        break;
     }
+    if (ok)
+        memcpy(dst, &x, sizeof x);
 }
 
 static void load_block(tl *L, const fo_node *name, const fo_node *v)
@@ -1489,6 +1526,17 @@ static void load_defaults(tl *L)
     t->emphasis = (fo_char_style){.set_italic = 1, .italic = 1};
     t->facts_per_row = 2;
     t->figure_gap = 4;
+    /* The looks of the first hard-coded layout, which the shipped
+     * templates write out (docs/templates.md, Blocks). */
+    t->figure_max_height = 0.8;
+    t->figure_space_before = 0.5;
+    t->figure_space_after = 0.6;
+    t->cover_image_height = 0.64;
+    t->cover_logo_width = 0.25;
+    t->cover_logo_height = 20 * MM;
+    t->cover_text_top = 14;
+    t->cover_title_gap = 6;
+    t->cover_subtitle_gap = 10;
     static const struct {
         const char *swatch;
         size_t off;

@@ -387,6 +387,87 @@ static void test_builtin_styles(void **state)
     done(&r);
 }
 
+/* The design values layout uses: a template that leaves them out gets the
+ * first layout's, the shipped templates write those same values out, and
+ * a bad one is an error at its position. */
+static void design_is_default(const fo_template *t)
+{
+    assert_true(t->figure_max_height == 0.8);
+    assert_true(t->figure_space_before == 0.5);
+    assert_true(t->figure_space_after == 0.6);
+    assert_true(t->cover_image_height == 0.64);
+    assert_true(t->cover_logo_width == 0.25);
+    assert_float_equal(t->cover_logo_height, 20 * MM, 1e-12);
+    assert_true(t->cover_text_top == 14);
+    assert_true(t->cover_title_gap == 6);
+    assert_true(t->cover_subtitle_gap == 10);
+    for (size_t i = 0; i < t->nstyles; i++) {
+        assert_true(t->styles[i].underline_position == 0.12);
+        assert_true(t->styles[i].underline_thickness == 0.06);
+    }
+}
+
+static void test_design_values(void **state)
+{
+    (void)state;
+    put_file("data/templates/tiny/template.yaml", "page: A5\n");
+    result r = load_with("template: tiny\n", "data");
+    assert_string_equal(r.diags, "");
+    design_is_default(r.t);
+    done(&r);
+    const char *shipped[] = {"template: yearbook\n", "template: booklet\n",
+                             "template: trifold\n"};
+    for (int i = 0; i < 3; i++) {
+        r = load(shipped[i]);
+        assert_string_equal(r.diags, "");
+        design_is_default(r.t);
+        done(&r);
+    }
+    put_file("data/templates/tiny/template.yaml",
+             "blocks:\n"
+             "  figure: { max-height: 0.5, space-before: 1, space-after: 0 }\n"
+             "  cover: { image-height: 0.5, logo-height: 10, text-top: 20 }\n"
+             "styles:\n"
+             "  body: { underline-position: 0.2 }\n"
+             "  link-ish: { underline-thickness: 0.1 }\n");
+    r = load_with("template: tiny\n", "data");
+    assert_string_equal(r.diags, "");
+    assert_true(r.t->figure_max_height == 0.5);
+    assert_true(r.t->figure_space_before == 1);
+    assert_true(r.t->figure_space_after == 0);
+    assert_true(r.t->cover_image_height == 0.5);
+    assert_float_equal(r.t->cover_logo_height, 10 * MM, 1e-12);
+    assert_true(r.t->cover_text_top == 20);
+    assert_true(r.t->cover_title_gap == 6);
+    const fo_style *h1 = fo_template_style(r.t, "h1");
+    assert_true(h1->underline_position == 0.2); /* from body */
+    const fo_style *li = fo_template_style(r.t, "link-ish");
+    assert_true(li->underline_position == 0.2);
+    assert_true(li->underline_thickness == 0.1);
+    done(&r);
+    fails("blocks:\n"
+          "  figure: { max-height: 1.5, space-before: -1, space-afer: 1 }\n"
+          "  cover: { image-height: inf, logo-height: -20, title-gap: x }\n"
+          "styles:\n"
+          "  body: { underline-thickness: -0.1, underline-position: 0x1 }\n",
+          "data/templates/bad/template.yaml:2:25: error: 'max-height' must be "
+          "between 0 and 1, found '1.5'\n"
+          "data/templates/bad/template.yaml:2:44: error: 'space-before' must "
+          "not be negative, found '-1'\n"
+          "data/templates/bad/template.yaml:2:48: error: unknown key "
+          "'space-afer' in 'blocks: figure' — did you mean 'space-after'?\n"
+          "data/templates/bad/template.yaml:3:26: error: 'image-height' must "
+          "be a number, found 'inf'\n"
+          "data/templates/bad/template.yaml:3:44: error: 'logo-height' must "
+          "not be negative, found '-20'\n"
+          "data/templates/bad/template.yaml:3:60: error: 'title-gap' must be a "
+          "number, found 'x'\n"
+          "data/templates/bad/template.yaml:5:32: error: "
+          "'underline-thickness' must not be negative, found '-0.1'\n"
+          "data/templates/bad/template.yaml:5:58: error: "
+          "'underline-position' must be a number, found '0x1'\n");
+}
+
 /* A template given as a path relative to the publication. */
 static void test_path_template(void **state)
 {
@@ -757,6 +838,7 @@ int main(void)
         cmocka_unit_test(test_trifold),
         cmocka_unit_test(test_overrides),
         cmocka_unit_test(test_builtin_styles),
+        cmocka_unit_test(test_design_values),
         cmocka_unit_test(test_path_template),
         cmocka_unit_test(test_unknown_template),
         cmocka_unit_test(test_errors_one_run),
