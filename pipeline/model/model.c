@@ -976,10 +976,11 @@ static const char *const pub_keys[] = {
     "slug",  "template", "profiles", "styles",    "languages",
     "cover", "editions", "sections", NULL};
 
-/* `styles:` and `languages:`, kept for the template loader, which checks
- * what they hold (and applies `languages:` per edition): copied out of the
- * node tree, which dies at the end of loading. */
-static void load_overrides(loader *L, const fo_node *key, const fo_node *v)
+/* `styles:` or `languages:` (key), when it is a mapping: *out. What it
+ * holds is read by load_pub into style layers for the template loader
+ * (style.c). */
+static void load_overrides(loader *L, const fo_node *key, const fo_node *v,
+                           const fo_node **out)
 {
     bool styles = fo_node_is(key, "styles");
     if (v->kind != FO_NODE_MAP)
@@ -988,10 +989,8 @@ static void load_overrides(loader *L, const fo_node *key, const fo_node *v)
                  "found %s",
                  key->str, styles ? "style names" : "language tags",
                  fo_node_describe(v));
-    else if (styles)
-        L->pub->style_overrides = fo_node_copy(L->a, v);
     else
-        L->pub->language_overrides = fo_node_copy(L->a, v);
+        *out = v;
 }
 
 static bool is_alnum(char c)
@@ -1185,6 +1184,7 @@ static void load_pub(loader *L, const fo_node *root)
         load_editions(L, eds, &ed_diags);
 
     vec sections = {0};
+    const fo_node *styles = NULL, *languages = NULL;
     for (int k = 0; k < root->n; k++) {
         const fo_node *key = root->pairs[k].key, *v = root->pairs[k].value;
         if (fo_node_is(key, "title")) {
@@ -1211,8 +1211,10 @@ static void load_pub(loader *L, const fo_node *root)
             load_profiles(L, v);
         } else if (fo_node_is(key, "cover")) {
             load_cover(L, v);
-        } else if (fo_node_is(key, "styles") || fo_node_is(key, "languages")) {
-            load_overrides(L, key, v);
+        } else if (fo_node_is(key, "styles")) {
+            load_overrides(L, key, v, &styles);
+        } else if (fo_node_is(key, "languages")) {
+            load_overrides(L, key, v, &languages);
         } else if (fo_node_is(key, "editions")) {
             for (size_t i = 0; i < ed_diags.n; i++) {
                 fo_diag *g = &ed_diags.items[i];
@@ -1234,6 +1236,10 @@ static void load_pub(loader *L, const fo_node *root)
         }
     }
     fo_diags_free(&ed_diags);
+    /* typed now, while the node tree lives; checked and applied by the
+     * template loader, which knows the swatches and styles they name */
+    if (styles || languages)
+        pub->styles = fo_pub_styles_read(styles, languages, L->a);
     pub->nsections = sections.n;
     pub->sections = vec_to_arena(L->a, &sections, sizeof(fo_section));
 }

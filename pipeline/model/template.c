@@ -34,6 +34,7 @@
 
 #include "model/model_private.h"
 #include "model/read.h"
+#include "model/style.h"
 #include "source/source.h"
 
 #define MM FO_READ_MM
@@ -41,22 +42,6 @@
 #define MIN_FRAME_MM 10.0
 
 enum { MAX_BASE_DEPTH = 64 };
-
-/* The most entries of one 'styles', 'char-styles' or 'swatches' mapping.
- * Names are found by a walk of a list (here and in layout), so n of them
- * cost n² (100,000 styles: over 10 s, tests/pathological); a template
- * has a few dozen. */
-enum { MAX_NAMED = 1000 };
-
-/* Whether mapping v (the value of key) has at most MAX_NAMED entries;
- * reported at v if not. */
-static bool few_enough(fo_diags *d, const fo_node *v, const char *key)
-{
-    if (v->n <= MAX_NAMED)
-        return true;
-    fo_error(d, v->pos, "'%s' holds more than %d entries", key, MAX_NAMED);
-    return false;
-}
 
 /* folio's own swatches and styles, under every template. The swatch
  * colours are those of the first hard-coded yearbook layout. */
@@ -121,142 +106,16 @@ static const char builtin_yaml[] =
     "  foot: { family: Noto Sans, size: 8, leading: 10, space-after: 0,\n"
     "    align: left, color: grey, hyphenate: false }\n";
 
-/* ---- style fields ---------------------------------------------------- */
-
-typedef enum ftype {
-    F_FAMILY, /* a non-empty string */
-    F_WEIGHT, /* normal | bold → int */
-    F_SLANT,  /* normal | italic → int */
-    F_POS,    /* double > 0 */
-    F_NONNEG, /* double >= 0 */
-    F_NUM,    /* any double */
-    F_UNIT,   /* double in 0..1 */
-    F_ALIGN,  /* fo_align */
-    F_COLOR,  /* a swatch name → fo_color */
-    F_BOOL,   /* true | false → int */
-    F_INT1,   /* int >= 1 */
-    F_INT0    /* int >= 0 */
-} ftype;
-
-typedef struct field {
-    const char *key;
-    ftype type;
-    size_t off;
-} field;
-
-#define FIELD(k, t, m)                                                         \
-    {                                                                          \
-        k, t, offsetof(fo_style, m)                                            \
-    }
-static const field fields[] = {
-    FIELD("family", F_FAMILY, family),
-    FIELD("weight", F_WEIGHT, bold),
-    FIELD("style", F_SLANT, italic),
-    FIELD("size", F_POS, size),
-    FIELD("leading", F_POS, leading),
-    FIELD("space-before", F_NONNEG, space_before),
-    FIELD("space-after", F_NONNEG, space_after),
-    FIELD("first-indent", F_NUM, first_indent),
-    FIELD("align", F_ALIGN, align),
-    FIELD("color", F_COLOR, color),
-    FIELD("keep-with-next", F_BOOL, keep_with_next),
-    FIELD("hyphenate", F_BOOL, hyphenate),
-    FIELD("shrink", F_UNIT, shrink),
-    FIELD("stretch", F_UNIT, stretch),
-    FIELD("hyphen-min-left", F_INT1, hyph_left),
-    FIELD("hyphen-min-right", F_INT1, hyph_right),
-    FIELD("tolerance", F_NUM, tolerance),
-    FIELD("pretolerance", F_NUM, pretolerance),
-    FIELD("line-penalty", F_NUM, line_penalty),
-    FIELD("hyphen-penalty", F_NUM, hyphen_penalty),
-    FIELD("double-hyphen-demerits", F_NONNEG, double_hyphen_demerits),
-    FIELD("final-hyphen-demerits", F_NONNEG, final_hyphen_demerits),
-    FIELD("adj-demerits", F_NONNEG, adj_demerits),
-    FIELD("max-hyphens", F_INT0, max_hyphens),
-    FIELD("letter-spacing", F_NUM, letter_spacing),
-    FIELD("letter-stretch", F_UNIT, letter_stretch),
-    FIELD("letter-shrink", F_UNIT, letter_shrink),
-    FIELD("uppercase", F_BOOL, uppercase),
-    FIELD("underline-position", F_NUM, underline_position),
-    FIELD("underline-thickness", F_NONNEG, underline_thickness),
-};
-#undef FIELD
-#define NFIELDS (sizeof fields / sizeof fields[0])
-
-/* "base" and every field key, for hints. */
-static const char *const style_keys[] = {"base",
-                                         "family",
-                                         "weight",
-                                         "style",
-                                         "size",
-                                         "leading",
-                                         "space-before",
-                                         "space-after",
-                                         "first-indent",
-                                         "align",
-                                         "color",
-                                         "keep-with-next",
-                                         "hyphenate",
-                                         "shrink",
-                                         "stretch",
-                                         "hyphen-min-left",
-                                         "hyphen-min-right",
-                                         "tolerance",
-                                         "pretolerance",
-                                         "line-penalty",
-                                         "hyphen-penalty",
-                                         "double-hyphen-demerits",
-                                         "final-hyphen-demerits",
-                                         "adj-demerits",
-                                         "max-hyphens",
-                                         "letter-spacing",
-                                         "letter-stretch",
-                                         "letter-shrink",
-                                         "uppercase",
-                                         "underline-position",
-                                         "underline-thickness",
-                                         NULL};
-
-static const char *const align_names[] = {"justify", "left", "center", "right",
-                                          NULL};
-static const char *const weight_names[] = {"normal", "bold", NULL};
-static const char *const slant_names[] = {"normal", "italic", NULL};
-
-static size_t field_size(ftype t)
-{
-    switch (t) {
-    case F_FAMILY:
-        return sizeof(const char *);
-    case F_WEIGHT:
-    case F_SLANT:
-    case F_BOOL:
-    case F_INT1:
-    case F_INT0:
-        return sizeof(int);
-    case F_ALIGN:
-        return sizeof(fo_align);
-    case F_COLOR:
-        return sizeof(fo_color);
-    default:
-        return sizeof(double);
-    }
-}
-
 /* ---- the loader ------------------------------------------------------ */
 
-/* The layered declarations of one style name. */
+/* The layered declarations of one style name: d holds, per key, what the
+ * last layer that set it said. */
 typedef struct decl decl;
 struct decl {
     decl *next;
-    const char *name;
-    bool builtin; /* only folio's table declares it so far */
-    bool set[NFIELDS];
-    fo_style v;        /* the values set */
-    const char *color; /* swatch name, when set[color] */
-    fo_pos color_pos;
-    const char *base; /* NULL: body */
-    fo_pos base_pos;
-    int state; /* 0 unresolved, 1 resolving, 2 resolved */
+    fo_style_decl d; /* d.base NULL: body */
+    bool builtin;    /* only folio's table declares it so far */
+    int state;       /* 0 unresolved, 1 resolving, 2 resolved */
     fo_style out;
 };
 
@@ -296,7 +155,6 @@ typedef struct tl {
     /* Declarations of languages that are not this edition's: checked like
      * the others (swatch and base names too) but applied to nothing. */
     decl *unused;
-    bool dry; /* load_style fills a fresh decl on unused */
     cref *crefs, **crefs_end;
     sref *srefs, **srefs_end;
     swnode *swatches, **swatches_end;
@@ -385,7 +243,8 @@ static void load_swatch(tl *L, const fo_node *name, const fo_node *v)
 
 static void load_swatches(tl *L, const fo_node *v)
 {
-    if (!need_map(L, v, "'swatches'") || !few_enough(L->d, v, "swatches"))
+    if (!need_map(L, v, "'swatches'") ||
+        !fo_model_few_enough(L->d, v, "swatches"))
         return;
     for (int k = 0; k < v->n; k++)
         load_swatch(L, v->pairs[k].key, v->pairs[k].value);
@@ -428,129 +287,57 @@ static bool swatch_color(tl *L, const char *name, fo_pos pos, fo_color *out)
 static decl *find_decl(tl *L, const char *name)
 {
     for (decl *dc = L->decls; dc; dc = dc->next)
-        if (strcmp(dc->name, name) == 0)
+        if (strcmp(dc->d.name, name) == 0)
             return dc;
     return NULL;
 }
 
-/* Parses v as field f into dc. */
-static void load_field(tl *L, const field *f, const fo_node *v, decl *dc)
+/* Stacks a layer of declarations. level: 0 folio's table, 1 the template
+ * (whose declaration replaces folio's, except body's, which it refines),
+ * 2 a refinement (a language of the template, the publication, a language
+ * of the publication). */
+static void apply_layer(tl *L, const fo_style_layer *layer, int level)
 {
-    size_t i = (size_t)(f - fields);
-    char *dst = (char *)&dc->v + f->off;
-    double x = 0;
-    int n = 0;
-    bool ok = false;
-    switch (f->type) {
-    case F_FAMILY: {
-        const char *s = NULL;
-        ok = fo_read_text(L->d, v, f->key, &s);
-        if (ok)
-            memcpy(dst, (const void *)&s, sizeof s);
-        break;
-    }
-    case F_WEIGHT:
-    case F_SLANT:
-    case F_ALIGN:
-        n = fo_read_enum(L->d, v, f->key,
-                         f->type == F_WEIGHT  ? weight_names
-                         : f->type == F_SLANT ? slant_names
-                                              : align_names);
-        ok = n >= 0;
-        if (ok && f->type == F_ALIGN) {
-            fo_align al = (fo_align)n;
-            memcpy(dst, &al, sizeof al);
-        } else if (ok) {
-            memcpy(dst, &n, sizeof n);
+    for (size_t i = 0; i < layer->n; i++) {
+        const fo_style_decl *src = &layer->decls[i];
+        decl *dc = find_decl(L, src->name);
+        if (!dc) {
+            dc = fo_arena_alloc(L->a, sizeof *dc);
+            dc->d.name = src->name;
+            dc->d.pos = src->pos;
+            *L->decls_end = dc;
+            L->decls_end = &dc->next;
+        } else if (level == 1 && dc->builtin &&
+                   strcmp(dc->d.name, "body") != 0) {
+            decl *next = dc->next;
+            memset(dc, 0, sizeof *dc);
+            dc->next = next;
+            dc->d.name = src->name;
+            dc->d.pos = src->pos;
         }
-        break;
-    case F_COLOR:
-        ok = fo_read_text(L->d, v, f->key, &dc->color);
-        dc->color_pos = v->pos;
-        break;
-    case F_BOOL:
-    case F_INT1:
-    case F_INT0:
-        ok = f->type == F_BOOL
-                 ? fo_read_bool(L->d, v, f->key, &n)
-                 : fo_read_int(L->d, v, f->key, f->type == F_INT1 ? 1 : 0,
-                               FO_READ_INT_MAX, &n);
-        if (ok)
-            memcpy(dst, &n, sizeof n);
-        break;
-    default:
-        ok = f->type == F_NUM ? fo_read_number(L->d, v, f->key, &x)
-             : f->type == F_UNIT
-                 ? fo_read_in_range(L->d, v, f->key, FO_READ_UNIT, &x)
-                 : fo_read_in_range(L->d, v, f->key,
-                                    f->type == F_POS ? FO_READ_POSITIVE
-                                                     : FO_READ_NONNEG,
-                                    &x);
-        if (ok)
-            memcpy(dst, &x, sizeof x);
-        break;
+        fo_style_decl_refine(&dc->d, src);
+        dc->builtin = level == 0;
     }
-    if (ok)
-        dc->set[i] = true;
 }
 
-static void load_style(tl *L, const fo_node *name, const fo_node *v, int layer)
+/* A layer that applies to nothing (another edition's language): kept to
+ * check its swatch and base names. */
+static void keep_unused(tl *L, const fo_style_layer *layer)
 {
-    if (!fo_read_is_string(name) || name->len == 0) {
-        fo_error(L->d, name->pos, "a style name must be a string");
-        return;
-    }
-    if (!need_map(L, v, fo_arena_printf(L->a, "style '%s'", name->str)))
-        return;
-    decl *dc = L->dry ? NULL : find_decl(L, name->str);
-    if (L->dry) {
-        dc = fo_arena_alloc(L->a, sizeof *dc);
-        dc->name = name->str;
+    for (size_t i = 0; i < layer->n; i++) {
+        decl *dc = fo_arena_alloc(L->a, sizeof *dc);
+        dc->d = layer->decls[i];
         dc->next = L->unused;
         L->unused = dc;
-    } else if (!dc) {
-        dc = fo_arena_alloc(L->a, sizeof *dc);
-        dc->name = name->str;
-        *L->decls_end = dc;
-        L->decls_end = &dc->next;
-    } else if (layer == 1 && dc->builtin && strcmp(dc->name, "body") != 0) {
-        /* a template's declaration replaces folio's built-in one */
-        decl *next = dc->next;
-        memset(dc, 0, sizeof *dc);
-        dc->next = next;
-        dc->name = name->str;
-    }
-    dc->builtin = layer == 0;
-    const char *where = fo_arena_printf(L->a, "in style '%s'", name->str);
-    for (int k = 0; k < v->n; k++) {
-        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
-        if (fo_node_is(key, "base")) {
-            if (strcmp(dc->name, "body") == 0)
-                fo_error(L->d, key->pos,
-                         "'body' has no 'base': every other style derives "
-                         "from it");
-            else if (fo_read_text(L->d, x, "base", &dc->base))
-                dc->base_pos = x->pos;
-            continue;
-        }
-        size_t f = 0;
-        while (f < NFIELDS && !fo_node_is(key, fields[f].key))
-            f++;
-        if (f < NFIELDS)
-            load_field(L, &fields[f], x, dc);
-        else
-            fo_model_unknown_key(L->d, key, where, style_keys);
     }
 }
 
-/* layer: 0 folio's table, 1 the template, 2 a refinement (a language of
- * the template, the publication, a language of the publication). */
-static void load_styles(tl *L, const fo_node *v, int layer)
+/* A `styles:` mapping at level (see apply_layer). */
+static void load_styles(tl *L, const fo_node *v, int level)
 {
-    if (!need_map(L, v, "'styles'") || !few_enough(L->d, v, "styles"))
-        return;
-    for (int k = 0; k < v->n; k++)
-        load_style(L, v->pairs[k].key, v->pairs[k].value, layer);
+    fo_style_layer layer;
+    fo_style_layer_read(v, L->a, L->d, &layer);
+    apply_layer(L, &layer, level);
 }
 
 static const char **style_names(tl *L)
@@ -561,7 +348,7 @@ static const char **style_names(tl *L)
     const char **names = fo_arena_alloc(L->a, (n + 1) * sizeof *names);
     n = 0;
     for (decl *dc = L->decls; dc; dc = dc->next)
-        names[n++] = dc->name;
+        names[n++] = dc->d.name;
     return names;
 }
 
@@ -571,30 +358,26 @@ static const fo_style *resolve(tl *L, decl *dc, int depth)
         return &dc->out;
     dc->state = 1;
     fo_style s = {0};
-    if (strcmp(dc->name, "body") != 0) {
+    const fo_style_decl *d = &dc->d;
+    if (strcmp(d->name, "body") != 0) {
         decl *body = find_decl(L, "body");
-        decl *bd = find_decl(L, dc->base ? dc->base : "body");
+        decl *bd = find_decl(L, d->base ? d->base : "body");
         if (!bd) {
-            unknown_name(L, dc->base_pos, "style", dc->base, style_names(L),
+            unknown_name(L, d->base_pos, "style", d->base, style_names(L),
                          "styles");
             bd = body;
         } else if (bd->state == 1 || depth > MAX_BASE_DEPTH) {
-            fo_error(L->d, dc->base_pos,
+            fo_error(L->d, d->base_pos,
                      "'base: %s' makes style '%s' derive from itself",
-                     dc->base ? dc->base : "body", dc->name);
+                     d->base ? d->base : "body", d->name);
             bd = body;
         }
         s = *resolve(L, bd, depth + 1);
     }
-    for (size_t i = 0; i < NFIELDS; i++) {
-        const field *f = &fields[i];
-        if (dc->set[i] && f->type != F_COLOR)
-            memcpy((char *)&s + f->off, (const char *)&dc->v + f->off,
-                   field_size(f->type));
-    }
-    if (dc->color)
-        (void)swatch_color(L, dc->color, dc->color_pos, &s.color);
-    s.name = dc->name;
+    fo_style_decl_apply(d, &s);
+    if (d->color)
+        (void)swatch_color(L, d->color, d->color_pos, &s.color);
+    s.name = d->name;
     dc->out = s;
     dc->state = 2;
     return &dc->out;
@@ -604,14 +387,15 @@ static const fo_style *resolve(tl *L, decl *dc, int depth)
 static void check_unused(tl *L)
 {
     for (decl *dc = L->unused; dc; dc = dc->next) {
+        const fo_style_decl *d = &dc->d;
         fo_color c;
-        if (dc->color)
-            (void)swatch_color(L, dc->color, dc->color_pos, &c);
-        bool known = !dc->base || find_decl(L, dc->base);
+        if (d->color)
+            (void)swatch_color(L, d->color, d->color_pos, &c);
+        bool known = !d->base || find_decl(L, d->base);
         for (decl *u = L->unused; u && !known; u = u->next)
-            known = strcmp(u->name, dc->base) == 0;
+            known = strcmp(u->d.name, d->base) == 0;
         if (!known)
-            unknown_name(L, dc->base_pos, "style", dc->base, style_names(L),
+            unknown_name(L, d->base_pos, "style", d->base, style_names(L),
                          "styles");
     }
 }
@@ -644,80 +428,41 @@ static void resolve_styles(tl *L)
 
 /* ---- languages ------------------------------------------------------- */
 
-/* How well language key (a tag) fits edition lang: 2 the same tag, 1 key is
- * lang's primary subtag (zh for zh-Hans), 0 not at all. Tags compare
- * without regard to case, as BCP 47 has it. */
-static int lang_match(const char *key, const char *lang)
+/* `languages:` of the template or the publication, read: the entry whose
+ * key is lang's primary subtag refines the styles, then the one whose key
+ * is lang itself (so an exact key wins); the others are only checked. */
+static void apply_langs(tl *L, const fo_style_langs *langs, const char *lang)
 {
-    if (!lang)
-        return 0;
-    if (strcasecmp(key, lang) == 0)
-        return 2;
-    size_t n = strcspn(lang, "-");
-    return lang[n] == '-' && strlen(key) == n && strncasecmp(key, lang, n) == 0
-               ? 1
-               : 0;
-}
-
-/* One entry of `languages:`, applied to the styles when apply, else only
- * checked. */
-static void load_language(tl *L, const fo_node *name, const fo_node *v,
-                          bool apply)
-{
-    static const char *const keys[] = {"styles", NULL};
-    if (!need_map(L, v, fo_arena_printf(L->a, "language '%s'", name->str)))
-        return;
-    const char *where = fo_arena_printf(L->a, "in language '%s'", name->str);
-    for (int k = 0; k < v->n; k++) {
-        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
-        if (fo_node_is(key, "styles")) {
-            L->dry = !apply;
-            load_styles(L, x, 2);
-            L->dry = false;
-        } else {
-            fo_model_unknown_key(L->d, key, where, keys);
-        }
-    }
-}
-
-/* `languages:` of the template or the publication: every entry is checked;
- * the one whose key is lang's primary subtag refines the styles, then the
- * one whose key is lang itself (so an exact key wins). */
-static void load_languages(tl *L, const fo_node *v, const char *lang)
-{
-    if (!need_map(L, v, "'languages'"))
-        return;
-    const fo_node *use[3] = {NULL, NULL, NULL}; /* by lang_match */
-    char buf[FO_READ_FOUND_MAX];
-    for (int k = 0; k < v->n; k++) {
-        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
-        if (!fo_read_is_string(key) || !fo_model_is_lang_tag(key->str)) {
-            fo_error(L->d, key->pos,
-                     "%s is not a language tag (such as vi, en or zh-Hant)",
-                     fo_read_found(key, buf));
-            continue;
-        }
-        bool dup = false;
-        for (int j = 0; j < k && !dup; j++) {
-            const fo_node *o = v->pairs[j].key;
-            dup = fo_read_is_string(o) && fo_model_is_lang_tag(o->str) &&
-                  strcasecmp(o->str, key->str) == 0;
-            if (dup)
-                fo_error(L->d, key->pos,
-                         "language '%s' is already given as '%s' (first at "
-                         "%d:%d; tags ignore case)",
-                         key->str, o->str, o->pos.line, o->pos.col);
-        }
-        int m = dup ? 0 : lang_match(key->str, lang);
+    const fo_style_lang *use[3] = {NULL, NULL, NULL}; /* by match */
+    for (size_t i = 0; i < langs->n; i++) {
+        const fo_style_lang *l = &langs->items[i];
+        int m = l->repeated ? 0 : fo_style_lang_match(l->tag, lang);
         if (m)
-            use[m] = v->pairs[k].key;
+            use[m] = l;
         else
-            load_language(L, key, x, false);
+            keep_unused(L, &l->styles);
     }
     for (int m = 1; m <= 2; m++)
-        for (int k = 0; use[m] && k < v->n; k++)
-            if (v->pairs[k].key == use[m])
-                load_language(L, use[m], v->pairs[k].value, true);
+        if (use[m])
+            apply_layer(L, &use[m]->styles, 2);
+}
+
+static void load_languages(tl *L, const fo_node *v, const char *lang)
+{
+    fo_style_langs langs;
+    fo_style_langs_read(v, L->a, L->d, &langs);
+    apply_langs(L, &langs, lang);
+}
+
+/* The publication's `styles:` and `languages:`, read when it was loaded:
+ * their problems are reported now, with the template's. */
+static void apply_pub_styles(tl *L, const fo_pub_styles *ps, const char *lang)
+{
+    for (size_t i = 0; i < ps->nnotes; i++)
+        fo_diag_add(L->d, ps->notes[i].sev, ps->notes[i].pos, "%s",
+                    ps->notes[i].message);
+    apply_layer(L, &ps->styles, 2);
+    apply_langs(L, &ps->langs, lang);
 }
 
 /* ---- character styles ------------------------------------------------ */
@@ -744,13 +489,13 @@ static void load_char_style(tl *L, const fo_node *name, const fo_node *v)
         const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
         int i = -1;
         if (fo_node_is(key, "weight")) {
-            i = fo_read_enum(L->d, x, "weight", weight_names);
+            i = fo_read_enum(L->d, x, "weight", fo_style_weight_names);
             if (i >= 0) {
                 cs->set_bold = 1;
                 cs->bold = i;
             }
         } else if (fo_node_is(key, "style")) {
-            i = fo_read_enum(L->d, x, "style", slant_names);
+            i = fo_read_enum(L->d, x, "style", fo_style_slant_names);
             if (i >= 0) {
                 cs->set_italic = 1;
                 cs->italic = i;
@@ -767,7 +512,8 @@ static void load_char_style(tl *L, const fo_node *name, const fo_node *v)
 
 static void load_char_styles(tl *L, const fo_node *v)
 {
-    if (!need_map(L, v, "'char-styles'") || !few_enough(L->d, v, "char-styles"))
+    if (!need_map(L, v, "'char-styles'") ||
+        !fo_model_few_enough(L->d, v, "char-styles"))
         return;
     for (int k = 0; k < v->n; k++)
         load_char_style(L, v->pairs[k].key, v->pairs[k].value);
@@ -1769,10 +1515,8 @@ fo_status fo_template_load(const fo_pub *pub, const char *lang,
         goto out;
     load_defaults(&L);
     load_template(&L, root, lang);
-    if (pub->style_overrides)
-        load_styles(&L, pub->style_overrides, 2);
-    if (pub->language_overrides)
-        load_languages(&L, pub->language_overrides, lang);
+    if (pub->styles)
+        apply_pub_styles(&L, pub->styles, lang);
     finish(&L);
     if (local.errors)
         st = FO_ERR_INPUT;

@@ -476,12 +476,17 @@ static void test_blocks_valid(void **state)
     assert_image(&p->logo, "images/logo.png", "images/logo.png", 5, 61);
     assert_true(p->cover_focus_x == 0.5);
     assert_true(p->cover_focus_y == 0.4);
-    /* kept as a copy: the node trees die with the loading */
-    const fo_node *ov = p->style_overrides;
-    assert_non_null(ov);
-    assert_int_equal(ov->kind, FO_NODE_MAP);
-    assert_true(ov->n > 0);
-    assert_ptr_equal(ov->pos.file, p->file);
+    /* read into style layers: the node trees die with the loading */
+    const fo_pub_styles *ps = p->styles;
+    assert_non_null(ps);
+    assert_true(ps->styles.n > 0);
+    assert_int_equal(ps->styles.n, 1);
+    assert_string_equal(ps->styles.decls[0].name, "body");
+    assert_true(ps->styles.decls[0].set[fo_style_field("size")]);
+    assert_false(ps->styles.decls[0].set[fo_style_field("leading")]);
+    assert_true(ps->styles.decls[0].v.size == 10.5);
+    assert_ptr_equal(ps->styles.decls[0].pos.file, p->file);
+    assert_int_equal(ps->nnotes, 0);
     assert_int_equal(p->template_pos.line, 7);
     assert_ptr_equal(p->template_pos.file, p->file);
     assert_int_equal(p->template_pos.col, 11);
@@ -772,8 +777,7 @@ static void test_pub_fields_errors(void **state)
     assert_null(r.pub->cover_image.path);
     assert_non_null(r.pub->logo.path);
     assert_true(r.pub->cover_focus_x == 0.5 && r.pub->cover_focus_y == 0.5);
-    assert_null(r.pub->style_overrides);
-    assert_null(r.pub->language_overrides);
+    assert_null(r.pub->styles);
     assert_null(r.pub->keywords.ed[0]);
     done(&r);
 }

@@ -7,9 +7,9 @@
  *
  * The fixture publication is read with source/ and its `template:` and
  * `styles:` and `languages:` handed to fo_template_load the way fo_pub_load
- * hands them (template_name, template_pos, style_overrides,
- * language_overrides), so these tests do not
- * depend on the publication loader. */
+ * hands them (template_name, template_pos, and the style layers that
+ * fo_pub_styles_read makes), so these tests do not depend on the rest of
+ * the publication loader. */
 #define _XOPEN_SOURCE 700
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "model/model.h"
+#include "model/model_private.h"
 #include "model/template.h"
 #include "source/source.h"
 
@@ -69,8 +70,10 @@ static result load_lang(const char *pub_text, const char *data_dir,
         pub.template_name = tn->str;
         pub.template_pos = tn->pos;
     }
-    pub.style_overrides = fo_node_get(root, "styles");
-    pub.language_overrides = fo_node_get(root, "languages");
+    const fo_node *styles = fo_node_get(root, "styles");
+    const fo_node *languages = fo_node_get(root, "languages");
+    if (styles || languages)
+        pub.styles = fo_pub_styles_read(styles, languages, res.a);
     res.st = fo_template_load(&pub, lang, data_dir, res.a, &d, &res.t);
     size_t n = 0;
     FILE *fp = open_memstream(&res.diags, &n);
