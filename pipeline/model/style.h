@@ -6,7 +6,8 @@
  * it refers to kept as names (a publication's layer is read before the
  * template that defines its swatches and bases is known). A `languages:`
  * mapping is read into fo_style_langs, one layer per language tag. The
- * template loader (template.c) stacks the layers and resolves the names.
+ * template loader (template_style.c) stacks the layers and resolves the
+ * names.
  *
  * This header knows no YAML: the readers that take a node tree are in
  * model_private.h. Everything lives in the arena the reader was given. */
