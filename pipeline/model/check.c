@@ -98,3 +98,12 @@ bool fo_model_key_known(const fo_node *key, const char *const *allowed)
             return true;
     return false;
 }
+
+bool fo_model_few_enough(fo_diags *d, const fo_node *v, const char *key)
+{
+    if (v->n <= FO_MODEL_MAX_NAMED)
+        return true;
+    fo_error(d, v->pos, "'%s' holds more than %d entries", key,
+             FO_MODEL_MAX_NAMED);
+    return false;
+}

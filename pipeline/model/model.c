@@ -25,39 +25,13 @@
 #include <sys/stat.h>
 
 #include "model/model_private.h"
+#include "model/pub_private.h"
+#include "model/read.h"
 #include "source/source.h"
 
-enum {
-    MAX_INCLUDE_DEPTH = 16,
-    MAX_INCLUDES = 4096,
-    MAX_TOTAL_BYTES = 64 * 1024 * 1024
-};
+enum { MAX_INCLUDES = 4096, MAX_TOTAL_BYTES = 64 * 1024 * 1024 };
 
-typedef struct vec {
-    void *items;
-    size_t n, cap;
-} vec;
-
-typedef struct loader {
-    fo_pub *pub;
-    fo_arena *a; /* the publication's: what the model keeps */
-    fo_diags *d;
-    bool editions_ok;    /* texts can be checked against pub->editions */
-    char *editions_list; /* "vi, en", for messages */
-    /* files being read, outermost first: canonical and display names (in
-     * the publication's arena: the model's positions point at them), and
-     * the scratch arena that holds each one's node tree until it is left */
-    char *real[MAX_INCLUDE_DEPTH + 1];
-    const char *shown[MAX_INCLUDE_DEPTH + 1];
-    fo_arena *tree[MAX_INCLUDE_DEPTH + 1];
-    int depth;
-    int nincludes; /* includes counted by count_includes */
-    long long total_bytes;
-    bool over;               /* past an include limit: enter no more */
-    fo_source_budget budget; /* values and aliases, for all the files */
-} loader;
-
-static void *vec_push(vec *v, size_t size)
+void *fo_ml_vec_push(fo_ml_vec *v, size_t size)
 {
     fo_grow(&v->items, size, &v->cap, v->n + 1);
     void *p = (char *)v->items + size * v->n++;
@@ -65,20 +39,19 @@ static void *vec_push(vec *v, size_t size)
     return p;
 }
 
-static void *vec_to_arena(fo_arena *a, vec *v, size_t size)
+void *fo_ml_vec_to_arena(fo_arena *a, fo_ml_vec *v, size_t size)
 {
     void *p = fo_arena_alloc(a, size * v->n);
     if (v->n)
         memcpy(p, v->items, size * v->n);
     free(v->items);
-    *v = (vec){0};
+    *v = (fo_ml_vec){0};
     return p;
 }
 
 /* ---- texts ----------------------------------------------------------- */
 
-static const fo_rich *parse_string(loader *L, const fo_node *s,
-                                   const char *lang)
+static const fo_rich *parse_string(fo_ml *L, const fo_node *s, const char *lang)
 {
     fo_rich *r = fo_arena_alloc(L->a, sizeof *r);
     if (fo_markup_parse(s->str, s->len, s->text_pos, L->a, L->d, r) != FO_OK)
@@ -93,17 +66,12 @@ static const fo_rich *parse_string(loader *L, const fo_node *s,
     return r;
 }
 
-static bool is_string(const fo_node *n)
-{
-    return n->kind == FO_NODE_SCALAR && !fo_node_is_null(n);
-}
-
 /* A text: one string for every edition, or a mapping edition → string. */
-static void load_text_raw(loader *L, const fo_node *n, fo_text *out)
+static void load_text_raw(fo_ml *L, const fo_node *n, fo_text *out)
 {
     memset(out, 0, sizeof *out);
     fo_pub *pub = L->pub;
-    if (is_string(n)) {
+    if (fo_read_is_scalar(n)) {
         const fo_rich *r = parse_string(L, n, NULL);
         for (int i = 0; i < pub->neditions; i++)
             out->ed[i] = r;
@@ -127,7 +95,7 @@ static void load_text_raw(loader *L, const fo_node *n, fo_text *out)
                      key->str, L->editions_list);
             continue;
         }
-        if (!is_string(v)) {
+        if (!fo_read_is_scalar(v)) {
             fo_error(L->d, v->pos, "the '%s' text must be a string, found %s",
                      key->str, fo_node_describe(v));
             continue;
@@ -167,7 +135,7 @@ static bool is_french(const char *lang)
  * inside « »), whatever the source typed: the text's language is lang
  * when a block gives one, else the edition's. A text in another language
  * than its edition's carries it (fo_rich.lang). */
-static void load_text_lang(loader *L, const fo_node *n, const char *lang,
+static void load_text_lang(fo_ml *L, const fo_node *n, const char *lang,
                            fo_text *out)
 {
     load_text_raw(L, n, out);
@@ -186,7 +154,7 @@ static void load_text_lang(loader *L, const fo_node *n, const char *lang,
     }
 }
 
-static void load_text(loader *L, const fo_node *n, fo_text *out)
+void fo_ml_load_text(fo_ml *L, const fo_node *n, fo_text *out)
 {
     load_text_lang(L, n, NULL, out);
 }
@@ -196,7 +164,7 @@ static const char *const lang_text_keys[] = {"text", "lang", NULL};
 /* The text of a p, h2 or h3: a text, or a mapping with `text` and `lang`
  * (the language the text is in, whatever the edition: a welcome page in
  * every language the province publishes in). */
-static void load_block_text(loader *L, const fo_node *n, fo_text *out)
+void fo_ml_load_block_text(fo_ml *L, const fo_node *n, fo_text *out)
 {
     memset(out, 0, sizeof *out);
     const fo_node *text = NULL, *lang = NULL;
@@ -209,7 +177,7 @@ static void load_block_text(loader *L, const fo_node *n, fo_text *out)
                 lang = n->pairs[k].value;
         }
     if (!text && !lang) {
-        load_text(L, n, out);
+        fo_ml_load_text(L, n, out);
         return;
     }
     for (int k = 0; k < n->n; k++) {
@@ -223,26 +191,17 @@ static void load_block_text(loader *L, const fo_node *n, fo_text *out)
         return;
     }
     const char *tag = NULL;
-    if (lang && (!is_string(lang) || strlen(lang->str) != lang->len ||
-                 !fo_model_is_lang_tag(lang->str)))
+    if (lang && (!fo_read_is_string(lang) || !fo_model_is_lang_tag(lang->str)))
         fo_error(L->d, lang->pos,
                  "'lang' must be a language tag (such as vi, en or zh-Hant), "
                  "found %s",
-                 is_string(lang) ? lang->str : fo_node_describe(lang));
+                 fo_read_is_scalar(lang) ? lang->str : fo_node_describe(lang));
     else if (lang)
         tag = fo_arena_strdup(L->a, lang->str);
     load_text_lang(L, text, tag, out);
 }
 
 /* ---- includes -------------------------------------------------------- */
-
-bool fo_model_path_has_nul(fo_diags *d, const fo_node *v, const char *key)
-{
-    if (v->kind != FO_NODE_SCALAR || strlen(v->str) == v->len)
-        return false;
-    fo_error(d, v->pos, "'%s': a path cannot contain the NUL character", key);
-    return true;
-}
 
 /* Counts, for the limits on includes, every file that the file just read
  * (tree, the innermost in L) includes, wherever the key stands: their
@@ -251,7 +210,7 @@ bool fo_model_path_has_nul(fo_diags *d, const fo_node *v, const char *key)
  * after. Past a limit, it is reported at the include that crosses it and
  * no include is entered any more. Recursion is bounded by the tree's
  * depth (FO_SOURCE_MAX_DEPTH). */
-static void count_includes(loader *L, const fo_node *n, const char *real_dir)
+static void count_includes(fo_ml *L, const fo_node *n, const char *real_dir)
 {
     if (L->over || n->kind == FO_NODE_SCALAR)
         return;
@@ -261,8 +220,7 @@ static void count_includes(loader *L, const fo_node *n, const char *real_dir)
             continue;
         }
         const fo_node *v = n->pairs[i].value;
-        if (!fo_node_is(n->pairs[i].key, "include") || !is_string(v) ||
-            strlen(v->str) != v->len) {
+        if (!fo_node_is(n->pairs[i].key, "include") || !fo_read_is_string(v)) {
             count_includes(L, v, real_dir);
             continue;
         }
@@ -291,7 +249,7 @@ static void count_includes(loader *L, const fo_node *n, const char *real_dir)
 
 /* Makes real (canonical, malloc'd; taken over), shown and tree the
  * innermost file, and counts what it includes. */
-static void push_file(loader *L, char *real, const char *shown, fo_arena *tree,
+static void push_file(fo_ml *L, char *real, const char *shown, fo_arena *tree,
                       const fo_node *root)
 {
     L->real[L->depth] = real;
@@ -305,20 +263,16 @@ static void push_file(loader *L, char *real, const char *shown, fo_arena *tree,
 
 /* Reads the file an include names and enters it (the caller leaves it
  * with leave_include). NULL after reporting why not. */
-static const fo_node *enter_include(loader *L, const fo_node *v)
+const fo_node *fo_ml_enter_include(fo_ml *L, const fo_node *v)
 {
-    if (fo_model_path_has_nul(L->d, v, "include"))
+    const char *path = NULL;
+    if (!fo_read_path(L->d, v, "include", &path))
         return NULL;
-    if (!is_string(v)) {
-        fo_error(L->d, v->pos, "'include' must be a file path, found %s",
-                 fo_node_describe(v));
-        return NULL;
-    }
     if (L->over) /* reported where the limit was crossed */
         return NULL;
-    if (L->depth > MAX_INCLUDE_DEPTH) {
+    if (L->depth > FO_ML_MAX_DEPTH) {
         fo_error(L->d, v->pos, "includes are nested more than %d deep",
-                 MAX_INCLUDE_DEPTH);
+                 FO_ML_MAX_DEPTH);
         return NULL;
     }
     const char *cur = L->shown[L->depth - 1];
@@ -369,7 +323,7 @@ out:
 
 /* Leaves the innermost file and frees its node tree: nothing the model
  * keeps points into it. */
-static void leave_include(loader *L)
+void fo_ml_leave_include(fo_ml *L)
 {
     L->depth--;
     free(L->real[L->depth]);
@@ -383,8 +337,8 @@ static void leave_include(loader *L)
 /* Index of key in allowed, or -1 after reporting it as unknown where. The
  * loaders below walk a mapping in file order, so that errors come out in
  * the order of the file. */
-static int key_index(loader *L, const fo_node *key, const char *where,
-                     const char *const *allowed)
+int fo_ml_key_index(fo_ml *L, const fo_node *key, const char *where,
+                    const char *const *allowed)
 {
     for (int i = 0; allowed[i]; i++)
         if (fo_node_is(key, allowed[i]))
@@ -395,9 +349,9 @@ static int key_index(loader *L, const fo_node *key, const char *where,
 
 /* Reports "missing 'K' WHERE" for each required key that map lacks (not
  * repeated when a misspelling of it was reported). */
-static void check_required(loader *L, const fo_node *map,
-                           const char *const *required, const char *where,
-                           const char *const *allowed)
+void fo_ml_check_required(fo_ml *L, const fo_node *map,
+                          const char *const *required, const char *where,
+                          const char *const *allowed)
 {
     for (int i = 0; required[i]; i++)
         if (!fo_node_get(map, required[i]) &&
@@ -407,8 +361,8 @@ static void check_required(loader *L, const fo_node *map,
 
 /* Whether v is a mapping; else reports "WHAT is a mapping (KEYS), found
  * …". */
-static bool expect_map(loader *L, const fo_node *v, const char *what,
-                       const char *keys)
+bool fo_ml_expect_map(fo_ml *L, const fo_node *v, const char *what,
+                      const char *keys)
 {
     if (v->kind == FO_NODE_MAP)
         return true;
@@ -417,83 +371,8 @@ static bool expect_map(loader *L, const fo_node *v, const char *what,
     return false;
 }
 
-/* A plain decimal number such as 60, 10.5 or -3 (no exponent, no inf or
- * nan; parsed by hand so that the locale's decimal point never matters). */
-static bool parse_decimal(const char *s, double *out)
-{
-    double sign = 1, v = 0, scale = 1;
-    if (*s == '-' || *s == '+')
-        sign = *s++ == '-' ? -1 : 1;
-    int digits = 0;
-    for (; *s >= '0' && *s <= '9'; s++, digits++)
-        v = v * 10 + (*s - '0');
-    if (*s == '.')
-        for (s++; *s >= '0' && *s <= '9'; s++, digits++)
-            v += (*s - '0') * (scale /= 10);
-    if (*s || digits == 0 || digits > 30)
-        return false;
-    *out = sign * v;
-    return true;
-}
-
-static bool load_number(loader *L, const fo_node *v, const char *what,
-                        double *out)
-{
-    if (v->kind != FO_NODE_SCALAR || fo_node_is_null(v) ||
-        v->style != FO_SCALAR_PLAIN || !parse_decimal(v->str, out)) {
-        fo_error(L->d, v->pos, "'%s' must be a number, found %s", what,
-                 fo_node_describe(v));
-        return false;
-    }
-    return true;
-}
-
-static bool load_bool(loader *L, const fo_node *v, const char *what, int *out)
-{
-    static const char *const yes[] = {"true", "True", "TRUE", NULL};
-    static const char *const no[] = {"false", "False", "FALSE", NULL};
-    if (v->kind == FO_NODE_SCALAR && v->style == FO_SCALAR_PLAIN) {
-        for (int i = 0; yes[i]; i++) {
-            if (fo_node_is(v, yes[i]) || fo_node_is(v, no[i])) {
-                *out = fo_node_is(v, yes[i]);
-                return true;
-            }
-        }
-    }
-    if (v->kind == FO_NODE_SCALAR && !fo_node_is_null(v))
-        fo_error(L->d, v->pos, "'%s' must be true or false", what);
-    else
-        fo_error(L->d, v->pos, "'%s' must be true or false, found %s", what,
-                 fo_node_describe(v));
-    return false;
-}
-
-/* Index of v's value in names (NULL-terminated), or -1 after reporting
- * "'WHAT' must be SAID, not 'x'" (with a hint when one is close). */
-static int load_choice(loader *L, const fo_node *v, const char *what,
-                       const char *const *names, const char *said)
-{
-    if (!is_string(v)) {
-        fo_error(L->d, v->pos, "'%s' must be %s, found %s", what, said,
-                 fo_node_describe(v));
-        return -1;
-    }
-    for (int i = 0; names[i]; i++)
-        if (fo_node_is(v, names[i]))
-            return i;
-    const char *hint = fo_model_hint(v->str, names);
-    if (hint)
-        fo_error(L->d, v->pos,
-                 "'%s' must be %s, not '%s' — did you mean "
-                 "'%s'?",
-                 what, said, v->str, hint);
-    else
-        fo_error(L->d, v->pos, "'%s' must be %s, not '%s'", what, said, v->str);
-    return -1;
-}
-
 /* focus: [x, y], each 0..1. */
-static void load_focus(loader *L, const fo_node *v, double *x, double *y)
+void fo_ml_load_focus(fo_ml *L, const fo_node *v, double *x, double *y)
 {
     if (v->kind != FO_NODE_SEQ || v->n != 2) {
         fo_error(L->d, v->pos,
@@ -502,13 +381,8 @@ static void load_focus(loader *L, const fo_node *v, double *x, double *y)
     }
     double xy[2] = {*x, *y};
     for (int i = 0; i < 2; i++) {
-        const fo_node *e = v->items[i];
         double f = 0;
-        if (e->kind != FO_NODE_SCALAR || e->style != FO_SCALAR_PLAIN ||
-            !parse_decimal(e->str, &f) || f < 0 || f > 1)
-            fo_error(L->d, e->pos,
-                     "a focus value must be a number from 0 to 1");
-        else
+        if (fo_read_in_range(L->d, v->items[i], "focus", FO_READ_UNIT, &f))
             xy[i] = f;
     }
     *x = xy[0];
@@ -531,16 +405,12 @@ static bool is_image_name(const char *s)
 /* An image path (what: the key, for messages), resolved against the file
  * being read and kept inside the project. Only the name is checked here:
  * the layout stage opens the file and reports a corrupt image. */
-static void load_image(loader *L, const fo_node *v, const char *what,
-                       fo_image_ref *out)
+void fo_ml_load_image(fo_ml *L, const fo_node *v, const char *what,
+                      fo_image_ref *out)
 {
-    if (fo_model_path_has_nul(L->d, v, what))
+    const char *path = NULL;
+    if (!fo_read_path(L->d, v, what, &path))
         return;
-    if (!is_string(v)) {
-        fo_error(L->d, v->pos, "'%s' must be a file path, found %s", what,
-                 fo_node_describe(v));
-        return;
-    }
     if (!is_image_name(v->str)) {
         fo_error(L->d, v->pos, "'%s' is not a JPEG or PNG image", v->str);
         return;
@@ -562,468 +432,13 @@ static void load_image(loader *L, const fo_node *v, const char *what,
     free(real);
 }
 
-/* ---- blocks ---------------------------------------------------------- */
-
-static const char *const block_keys[] = {"p",     "h2",      "h3",    "figure",
-                                         "facts", "table",   "quote", "list",
-                                         "break", "include", NULL};
-
-enum { MAX_FACTS = 12, MAX_LIST_ITEMS = 100, MAX_LIST_START = 9999 };
-
-/* 2000 mm: more than any page, less than anything absurd. */
-#define MAX_HEIGHT_MM 2000.0
-#define PT_PER_MM FO_PT_PER_MM
-
-static const char *const figure_keys[] = {"src", "caption", "credit", "span",
-                                          "fit", "focus",   "height", NULL};
-enum {
-    FIG_SRC,
-    FIG_CAPTION,
-    FIG_CREDIT,
-    FIG_SPAN,
-    FIG_FIT,
-    FIG_FOCUS,
-    FIG_HEIGHT
-};
-
-static const fo_figure *load_figure(loader *L, const fo_node *n)
-{
-    fo_figure *f = fo_arena_alloc(L->a, sizeof *f);
-    f->focus_x = f->focus_y = 0.5;
-    if (!expect_map(L, n, "a figure",
-                    "src, caption, credit, span, fit, "
-                    "focus, height"))
-        return f;
-    static const char *const required[] = {"src", NULL};
-    check_required(L, n, required, "in a figure", figure_keys);
-    static const char *const spans[] = {"column", "text", "page", NULL};
-    static const char *const fits[] = {"contain", "cover", NULL};
-    const fo_node *fit = NULL;
-    bool has_height = false, span_ok = true;
-    for (int k = 0; k < n->n; k++) {
-        const fo_node *v = n->pairs[k].value;
-        int i;
-        switch (key_index(L, n->pairs[k].key, "in a figure", figure_keys)) {
-        case FIG_SRC:
-            load_image(L, v, "src", &f->image);
-            break;
-        case FIG_CAPTION:
-            load_text(L, v, &f->caption);
-            break;
-        case FIG_CREDIT:
-            load_text(L, v, &f->credit);
-            break;
-        case FIG_SPAN:
-            i = load_choice(L, v, "span", spans, "column, text or page");
-            if (i >= 0)
-                f->span = (fo_fig_span)i;
-            span_ok = i >= 0;
-            break;
-        case FIG_FIT:
-            i = load_choice(L, v, "fit", fits, "contain or cover");
-            if (i >= 0)
-                f->fit = (fo_fit)i;
-            fit = v;
-            break;
-        case FIG_FOCUS:
-            load_focus(L, v, &f->focus_x, &f->focus_y);
-            break;
-        case FIG_HEIGHT: {
-            double mm = 0;
-            has_height = true;
-            if (!load_number(L, v, "height", &mm))
-                break;
-            if (mm <= 0 || mm > MAX_HEIGHT_MM)
-                fo_error(L->d, v->pos,
-                         "'height' must be more than 0 and at most %g "
-                         "(millimetres)",
-                         MAX_HEIGHT_MM);
-            else
-                f->height = mm * PT_PER_MM;
-            break;
-        }
-        default:
-            break;
-        }
-    }
-    /* a page-wide cover fills the page: its height is the page's (0 here,
-     * the layout knows the page) */
-    if (fit && f->fit == FO_FIT_COVER && !has_height && span_ok &&
-        f->span != FO_SPAN_PAGE)
-        fo_error(L->d, fit->pos,
-                 "a figure with 'fit: cover' needs a 'height' (or 'span: "
-                 "page')");
-    return f;
-}
-
-static const char *const fact_keys[] = {"value", "label", NULL};
-
-static void load_facts(loader *L, const fo_node *n, fo_block *b)
-{
-    if (n->kind != FO_NODE_SEQ) {
-        fo_error(L->d, n->pos, "'facts' must be a sequence of facts, found %s",
-                 fo_node_describe(n));
-        return;
-    }
-    if (n->n == 0) {
-        fo_error(L->d, n->pos, "a facts block needs at least one fact");
-        return;
-    }
-    static const char *const required[] = {"value", "label", NULL};
-    int count = n->n < MAX_FACTS ? n->n : MAX_FACTS;
-    fo_fact *facts = fo_arena_alloc(L->a, sizeof *facts * (size_t)count);
-    for (int i = 0; i < n->n; i++) {
-        const fo_node *m = n->items[i];
-        if (i == MAX_FACTS) {
-            fo_error(L->d, m->pos, "a facts block holds at most %d facts",
-                     MAX_FACTS);
-            break;
-        }
-        if (!expect_map(L, m, "a fact", "value, label"))
-            continue;
-        check_required(L, m, required, "in a fact", fact_keys);
-        for (int k = 0; k < m->n; k++) {
-            const fo_node *v = m->pairs[k].value;
-            int key = key_index(L, m->pairs[k].key, "in a fact", fact_keys);
-            if (key == 0)
-                load_text(L, v, &facts[i].value);
-            else if (key == 1)
-                load_text(L, v, &facts[i].label);
-        }
-    }
-    b->facts = facts;
-    b->nfacts = (size_t)count;
-}
-
-static const char *const column_keys[] = {"head", "align", "weight", NULL};
-
-static void load_column(loader *L, const fo_node *n, fo_table_col *col)
-{
-    if (!expect_map(L, n, "a table column", "head, align, weight"))
-        return;
-    static const char *const required[] = {"head", NULL};
-    check_required(L, n, required, "in a table column", column_keys);
-    static const char *const aligns[] = {"left", "right", "center", "decimal",
-                                         NULL};
-    for (int k = 0; k < n->n; k++) {
-        const fo_node *v = n->pairs[k].value;
-        int i;
-        double w = 0;
-        switch (
-            key_index(L, n->pairs[k].key, "in a table column", column_keys)) {
-        case 0:
-            load_text(L, v, &col->head);
-            break;
-        case 1:
-            i = load_choice(L, v, "align", aligns,
-                            "left, right, center or decimal");
-            if (i >= 0)
-                col->align = (fo_col_align)i;
-            break;
-        case 2:
-            if (!load_number(L, v, "weight", &w))
-                break;
-            if (w <= 0)
-                fo_error(L->d, v->pos, "'weight' must be more than 0");
-            else
-                col->weight = w;
-            break;
-        default:
-            break;
-        }
-    }
-}
-
-/* The columns; *ncols stays -1 when there is no usable sequence, so that
- * rows are not measured against it. */
-static void load_columns(loader *L, const fo_node *v, fo_table *t)
-{
-    if (v->kind != FO_NODE_SEQ) {
-        fo_error(L->d, v->pos,
-                 "'columns' must be a sequence of columns, found %s",
-                 fo_node_describe(v));
-        return;
-    }
-    if (v->n == 0) {
-        fo_error(L->d, v->pos, "a table needs at least one column");
-        return;
-    }
-    t->ncols = v->n;
-    t->cols = fo_arena_alloc(L->a, sizeof *t->cols * (size_t)v->n);
-    for (int i = 0; i < v->n; i++)
-        load_column(L, v->items[i], &t->cols[i]);
-}
-
-static void load_rows(loader *L, const fo_node *v, fo_table *t)
-{
-    if (v->kind != FO_NODE_SEQ) {
-        fo_error(L->d, v->pos, "'rows' must be a sequence of rows, found %s",
-                 fo_node_describe(v));
-        return;
-    }
-    if (v->n == 0) {
-        fo_error(L->d, v->pos, "a table needs at least one row");
-        return;
-    }
-    vec cells = {0};
-    for (int r = 0; r < v->n; r++) {
-        const fo_node *row = v->items[r];
-        if (row->kind != FO_NODE_SEQ) {
-            fo_error(L->d, row->pos,
-                     "a table row is a sequence of cells, found %s",
-                     fo_node_describe(row));
-            continue;
-        }
-        bool fits = t->ncols < 0 || row->n == t->ncols;
-        if (!fits)
-            fo_error(L->d, row->pos,
-                     "a row has %d cell%s, the table has %d "
-                     "column%s",
-                     row->n, row->n == 1 ? "" : "s", t->ncols,
-                     t->ncols == 1 ? "" : "s");
-        for (int c = 0; c < row->n; c++) {
-            fo_text cell;
-            load_text(L, row->items[c], &cell);
-            if (fits && t->ncols > 0)
-                *(fo_text *)vec_push(&cells, sizeof cell) = cell;
-        }
-        if (fits && t->ncols > 0)
-            t->nrows++;
-    }
-    t->cells = vec_to_arena(L->a, &cells, sizeof(fo_text));
-}
-
-static const char *const table_keys[] = {"caption", "zebra", "columns", "rows",
-                                         "size",    "span",  NULL};
-enum {
-    TABLE_CAPTION,
-    TABLE_ZEBRA,
-    TABLE_COLUMNS,
-    TABLE_ROWS,
-    TABLE_SIZE,
-    TABLE_SPAN
-};
-
-static const fo_table *load_table(loader *L, const fo_node *n)
-{
-    fo_table *t = fo_arena_alloc(L->a, sizeof *t);
-    t->zebra = 1;
-    t->ncols = -1;
-    if (!expect_map(L, n, "a table",
-                    "caption, zebra, columns, rows, size, span"))
-        return t;
-    static const char *const required[] = {"columns", "rows", NULL};
-    check_required(L, n, required, "in a table", table_keys);
-    /* rows are measured against the columns, wherever they are written */
-    const fo_node *cols = fo_node_get(n, "columns");
-    if (cols)
-        load_columns(L, cols, t);
-    for (int k = 0; k < n->n; k++) {
-        const fo_node *v = n->pairs[k].value;
-        switch (key_index(L, n->pairs[k].key, "in a table", table_keys)) {
-        case TABLE_CAPTION:
-            load_text(L, v, &t->caption);
-            break;
-        case TABLE_ZEBRA:
-            (void)load_bool(L, v, "zebra", &t->zebra);
-            break;
-        case TABLE_COLUMNS: /* loaded above */
-            break;
-        case TABLE_ROWS:
-            load_rows(L, v, t);
-            break;
-        case TABLE_SIZE: {
-            double pt = 0;
-            if (!load_number(L, v, "size", &pt))
-                break;
-            if (pt < FO_TABLE_MIN_SIZE || pt > FO_TABLE_MAX_SIZE)
-                fo_error(L->d, v->pos, "'size' must be from %g to %g (points)",
-                         FO_TABLE_MIN_SIZE, FO_TABLE_MAX_SIZE);
-            else
-                t->size = pt;
-            break;
-        }
-        case TABLE_SPAN: {
-            static const char *const spans[] = {"column", "text", NULL};
-            int i = load_choice(L, v, "span", spans, "column or text");
-            if (i >= 0)
-                t->span = (fo_fig_span)i;
-            break;
-        }
-        default:
-            break;
-        }
-    }
-    if (t->ncols < 0)
-        t->ncols = 0;
-    return t;
-}
-
-static const char *const quote_keys[] = {"text", "by", NULL};
-
-static const fo_quote *load_quote(loader *L, const fo_node *n)
-{
-    fo_quote *q = fo_arena_alloc(L->a, sizeof *q);
-    if (!expect_map(L, n, "a quote", "text, by"))
-        return q;
-    static const char *const required[] = {"text", NULL};
-    check_required(L, n, required, "in a quote", quote_keys);
-    for (int k = 0; k < n->n; k++) {
-        const fo_node *v = n->pairs[k].value;
-        int key = key_index(L, n->pairs[k].key, "in a quote", quote_keys);
-        if (key == 0)
-            load_text(L, v, &q->text);
-        else if (key == 1)
-            load_text(L, v, &q->by);
-    }
-    return q;
-}
-
-static void load_items(loader *L, const fo_node *v, fo_list *list)
-{
-    if (v->kind != FO_NODE_SEQ) {
-        fo_error(L->d, v->pos, "'items' must be a sequence of texts, found %s",
-                 fo_node_describe(v));
-        return;
-    }
-    if (v->n == 0) {
-        fo_error(L->d, v->pos, "a list needs at least one item");
-        return;
-    }
-    int count = v->n < MAX_LIST_ITEMS ? v->n : MAX_LIST_ITEMS;
-    list->items = fo_arena_alloc(L->a, sizeof *list->items * (size_t)count);
-    list->n = (size_t)count;
-    for (int i = 0; i < v->n; i++) {
-        if (i == MAX_LIST_ITEMS) {
-            fo_error(L->d, v->items[i]->pos, "a list holds at most %d items",
-                     MAX_LIST_ITEMS);
-            break;
-        }
-        load_text(L, v->items[i], &list->items[i]);
-    }
-}
-
-static const char *const list_keys[] = {"items", "numbered", "start", NULL};
-
-static const fo_list *load_list(loader *L, const fo_node *n)
-{
-    fo_list *list = fo_arena_alloc(L->a, sizeof *list);
-    list->start = 1;
-    if (!expect_map(L, n, "a list", "items, numbered, start"))
-        return list;
-    static const char *const required[] = {"items", NULL};
-    check_required(L, n, required, "in a list", list_keys);
-    for (int k = 0; k < n->n; k++) {
-        const fo_node *v = n->pairs[k].value;
-        double s = 0;
-        switch (key_index(L, n->pairs[k].key, "in a list", list_keys)) {
-        case 0:
-            load_items(L, v, list);
-            break;
-        case 1:
-            (void)load_bool(L, v, "numbered", &list->numbered);
-            break;
-        case 2:
-            if (!load_number(L, v, "start", &s))
-                break;
-            if (s < 0 || s > MAX_LIST_START || s != (double)(int)s)
-                fo_error(L->d, v->pos,
-                         "'start' must be a whole number from 0 to %d",
-                         MAX_LIST_START);
-            else
-                list->start = (int)s;
-            break;
-        default:
-            break;
-        }
-    }
-    return list;
-}
-
-static void load_blocks(loader *L, const fo_node *seq, vec *blocks);
-
-static void load_block(loader *L, const fo_node *n, vec *blocks)
-{
-    if (n->kind != FO_NODE_MAP) {
-        fo_error(L->d, n->pos,
-                 "expected a block (a mapping with one key: p, h2, h3, "
-                 "figure, facts, table, quote, list, break or include), "
-                 "found %s",
-                 fo_node_describe(n));
-        return;
-    }
-    if (n->n != 1) {
-        fo_pos at = n->n > 1 ? n->pairs[1].key->pos : n->pos;
-        fo_error(L->d, at,
-                 "a block has one key, one of: p, h2, h3, figure, facts, "
-                 "table, quote, list, break, include");
-        return;
-    }
-    const fo_node *key = n->pairs[0].key, *v = n->pairs[0].value;
-    if (!fo_model_key_known(key, block_keys)) {
-        fo_model_unknown_key(L->d, key, "in a block", block_keys);
-        return;
-    }
-    if (fo_node_is(key, "include")) {
-        const fo_node *root = enter_include(L, v);
-        if (!root)
-            return;
-        if (root->kind != FO_NODE_SEQ)
-            fo_error(L->d, root->pos,
-                     "an included blocks file holds a sequence of blocks, "
-                     "found %s",
-                     fo_node_describe(root));
-        else
-            load_blocks(L, root, blocks);
-        leave_include(L);
-        return;
-    }
-    /* b stays valid below: only includes grow the vector under it */
-    fo_block *b = vec_push(blocks, sizeof *b);
-    b->pos = n->pos;
-    if (fo_node_is(key, "p")) {
-        b->kind = FO_BLOCK_PARA;
-        load_block_text(L, v, &b->text);
-    } else if (fo_node_is(key, "h2") || fo_node_is(key, "h3")) {
-        b->kind = FO_BLOCK_HEADING;
-        b->level = fo_node_is(key, "h2") ? 2 : 3;
-        load_block_text(L, v, &b->text);
-    } else if (fo_node_is(key, "figure")) {
-        b->kind = FO_BLOCK_FIGURE;
-        b->figure = load_figure(L, v);
-    } else if (fo_node_is(key, "facts")) {
-        b->kind = FO_BLOCK_FACTS;
-        load_facts(L, v, b);
-    } else if (fo_node_is(key, "table")) {
-        b->kind = FO_BLOCK_TABLE;
-        b->table = load_table(L, v);
-    } else if (fo_node_is(key, "quote")) {
-        b->kind = FO_BLOCK_QUOTE;
-        b->quote = load_quote(L, v);
-    } else if (fo_node_is(key, "list")) {
-        b->kind = FO_BLOCK_LIST;
-        b->list = load_list(L, v);
-    } else {
-        static const char *const breaks[] = {"page", "column", NULL};
-        b->kind = FO_BLOCK_BREAK;
-        int i = load_choice(L, v, "break", breaks, "page or column");
-        b->brk = i == 1 ? FO_BREAK_COLUMN : FO_BREAK_PAGE;
-    }
-}
-
-static void load_blocks(loader *L, const fo_node *seq, vec *blocks)
-{
-    for (int i = 0; i < seq->n; i++)
-        load_block(L, seq->items[i], blocks);
-}
-
 /* ---- sections -------------------------------------------------------- */
 
 static const char *const section_keys[] = {"title", "blocks", "include", NULL};
 
-static void load_sections(loader *L, const fo_node *seq, vec *sections);
+static void load_sections(fo_ml *L, const fo_node *seq, fo_ml_vec *sections);
 
-static void load_section(loader *L, const fo_node *n, vec *sections)
+static void load_section(fo_ml *L, const fo_node *n, fo_ml_vec *sections)
 {
     if (n->kind != FO_NODE_MAP) {
         fo_error(L->d, n->pos,
@@ -1051,7 +466,7 @@ static void load_section(loader *L, const fo_node *n, vec *sections)
                      "blocks, not both");
             return;
         }
-        const fo_node *root = enter_include(L, inc);
+        const fo_node *root = fo_ml_enter_include(L, inc);
         if (!root)
             return;
         if (root->kind == FO_NODE_SEQ)
@@ -1063,7 +478,7 @@ static void load_section(loader *L, const fo_node *n, vec *sections)
                      "an included sections file holds a section or a "
                      "sequence of sections, found %s",
                      fo_node_describe(root));
-        leave_include(L);
+        fo_ml_leave_include(L);
         return;
     }
     if (!title && !fo_model_misspelt(n, "title", section_keys))
@@ -1072,27 +487,27 @@ static void load_section(loader *L, const fo_node *n, vec *sections)
         fo_error(L->d, n->pos, "missing 'blocks' in a section");
     /* keep the slot even when broken: the index matters to nobody, but
      * the blocks still get checked */
-    fo_section *s = vec_push(sections, sizeof *s);
+    fo_section *s = fo_ml_vec_push(sections, sizeof *s);
     s->pos = n->pos;
     size_t idx = sections->n - 1;
     fo_text t = {{NULL}};
     if (title)
-        load_text(L, title, &t);
-    vec bl = {0};
+        fo_ml_load_text(L, title, &t);
+    fo_ml_vec bl = {0};
     if (blocks && blocks->kind != FO_NODE_SEQ)
         fo_error(L->d, blocks->pos,
                  "'blocks' must be a sequence of blocks, found %s",
                  fo_node_describe(blocks));
     else if (blocks)
-        load_blocks(L, blocks, &bl);
+        fo_ml_load_blocks(L, blocks, &bl);
     /* sections may have moved while the blocks' includes were read */
     s = (fo_section *)sections->items + idx;
     s->title = t;
     s->nblocks = bl.n;
-    s->blocks = vec_to_arena(L->a, &bl, sizeof(fo_block));
+    s->blocks = fo_ml_vec_to_arena(L->a, &bl, sizeof(fo_block));
 }
 
-static void load_sections(loader *L, const fo_node *seq, vec *sections)
+static void load_sections(fo_ml *L, const fo_node *seq, fo_ml_vec *sections)
 {
     for (int i = 0; i < seq->n; i++)
         load_section(L, seq->items[i], sections);
@@ -1105,10 +520,11 @@ static const char *const pub_keys[] = {
     "slug",  "template", "profiles", "styles",    "languages",
     "cover", "editions", "sections", NULL};
 
-/* `styles:` and `languages:`, kept for the template loader, which checks
- * what they hold (and applies `languages:` per edition): copied out of the
- * node tree, which dies at the end of loading. */
-static void load_overrides(loader *L, const fo_node *key, const fo_node *v)
+/* `styles:` or `languages:` (key), when it is a mapping: *out. What it
+ * holds is read by load_pub into style layers for the template loader
+ * (style.c). */
+static void load_overrides(fo_ml *L, const fo_node *key, const fo_node *v,
+                           const fo_node **out)
 {
     bool styles = fo_node_is(key, "styles");
     if (v->kind != FO_NODE_MAP)
@@ -1117,10 +533,8 @@ static void load_overrides(loader *L, const fo_node *key, const fo_node *v)
                  "found %s",
                  key->str, styles ? "style names" : "language tags",
                  fo_node_describe(v));
-    else if (styles)
-        L->pub->style_overrides = fo_node_copy(L->a, v);
     else
-        L->pub->language_overrides = fo_node_copy(L->a, v);
+        *out = v;
 }
 
 static bool is_alnum(char c)
@@ -1150,7 +564,7 @@ bool fo_model_is_lang_tag(const char *s)
 
 /* Checks editions and fills pub->editions. Errors go to d (the caller
  * passes a side list so that they print in file order). */
-static void load_editions(loader *L, const fo_node *v, fo_diags *d)
+static void load_editions(fo_ml *L, const fo_node *v, fo_diags *d)
 {
     fo_pub *pub = L->pub;
     if (v->kind != FO_NODE_SEQ) {
@@ -1173,9 +587,8 @@ static void load_editions(loader *L, const fo_node *v, fo_diags *d)
                      FO_MAX_EDITIONS);
             break;
         }
-        if (!is_string(e) || strlen(e->str) != e->len ||
-            !fo_model_is_lang_tag(e->str)) {
-            if (is_string(e))
+        if (!fo_read_is_string(e) || !fo_model_is_lang_tag(e->str)) {
+            if (fo_read_is_scalar(e))
                 fo_error(d, e->pos,
                          "'%s' is not a language tag (such as vi, en or "
                          "zh-Hant)",
@@ -1207,28 +620,6 @@ static void load_editions(loader *L, const fo_node *v, fo_diags *d)
     L->editions_list = b.data;
 }
 
-static void load_year(loader *L, const fo_node *v)
-{
-    if (v->kind != FO_NODE_SCALAR) {
-        fo_error(L->d, v->pos, "'year' must be an integer, found %s",
-                 fo_node_describe(v));
-        return;
-    }
-    bool digits = v->style == FO_SCALAR_PLAIN && v->len > 0 && v->len < 10;
-    for (size_t i = 0; digits && i < v->len; i++)
-        digits = v->str[i] >= '0' && v->str[i] <= '9';
-    if (!digits) {
-        fo_error(L->d, v->pos, "'year' must be an integer");
-        return;
-    }
-    int y = atoi(v->str);
-    if (y < 1000 || y > 9999) {
-        fo_error(L->d, v->pos, "'year' must be between 1000 and 9999");
-        return;
-    }
-    L->pub->year = y;
-}
-
 FO_STATIC bool fo_model_is_slug(const char *s, size_t len)
 {
     if (len == 0 || len > 100 || strlen(s) != len || s[0] == '.' || s[0] == '-')
@@ -1254,33 +645,19 @@ static const char *default_slug(fo_arena *a, const char *path, const char *root)
     return fo_arena_strndup(a, base, n);
 }
 
-/* v's string, copied into the publication's arena (NUL bytes and all:
- * callers check the length against v->len). */
-static const char *load_name(loader *L, const fo_node *v, const char *what)
-{
-    if (!is_string(v)) {
-        fo_error(L->d, v->pos, "'%s' must be a string, found %s", what,
-                 fo_node_describe(v));
-        return NULL;
-    }
-    return fo_arena_strndup(L->a, v->str, v->len);
-}
-
 /* `template: NAME` or a path to the project's own template folder. */
-static void load_template_name(loader *L, const fo_node *v)
+static void load_template_name(fo_ml *L, const fo_node *v)
 {
-    const char *s = fo_model_path_has_nul(L->d, v, "template")
-                        ? NULL
-                        : load_name(L, v, "template");
-    if (s)
-        L->pub->template_name = s;
+    const char *s = NULL;
+    if (fo_read_path(L->d, v, "template", &s))
+        L->pub->template_name = fo_arena_strdup(L->a, s);
     L->pub->template_pos = v->pos;
 }
 
 static const char *const profile_names[] = {"print", "screen", "archive", NULL};
 
 /* `profiles: [print, screen]`: what a plain `folio build` writes. */
-static void load_profiles(loader *L, const fo_node *v)
+static void load_profiles(fo_ml *L, const fo_node *v)
 {
     fo_pub *pub = L->pub;
     if (v->kind != FO_NODE_SEQ || v->n < 1 || v->n > 3) {
@@ -1289,19 +666,9 @@ static void load_profiles(loader *L, const fo_node *v)
         return;
     }
     for (int i = 0; i < v->n; i++) {
-        const fo_node *it = v->items[i];
-        int k = 0;
-        while (profile_names[k] && !fo_node_is(it, profile_names[k]))
-            k++;
-        if (!is_string(it) || !profile_names[k]) {
-            fo_error(
-                L->d, it->pos,
-                "an output profile is print, screen or archive, not %s%s%s",
-                is_string(it) ? "'" : "",
-                is_string(it) ? it->str : fo_node_describe(it),
-                is_string(it) ? "'" : "");
+        int k = fo_read_enum(L->d, v->items[i], "profiles", profile_names);
+        if (k < 0)
             continue;
-        }
         int dup = 0;
         for (int j = 0; j < pub->nprofiles; j++)
             dup |= strcmp(pub->profiles[j], profile_names[k]) == 0;
@@ -1312,22 +679,23 @@ static void load_profiles(loader *L, const fo_node *v)
 
 static const char *const cover_keys[] = {"image", "focus", "logo", NULL};
 
-static void load_cover(loader *L, const fo_node *n)
+static void load_cover(fo_ml *L, const fo_node *n)
 {
     fo_pub *pub = L->pub;
-    if (!expect_map(L, n, "the cover", "image, focus, logo"))
+    if (!fo_ml_expect_map(L, n, "the cover", "image, focus, logo"))
         return;
     for (int k = 0; k < n->n; k++) {
         const fo_node *v = n->pairs[k].value;
-        switch (key_index(L, n->pairs[k].key, "in the cover", cover_keys)) {
+        switch (
+            fo_ml_key_index(L, n->pairs[k].key, "in the cover", cover_keys)) {
         case 0:
-            load_image(L, v, "image", &pub->cover_image);
+            fo_ml_load_image(L, v, "image", &pub->cover_image);
             break;
         case 1:
-            load_focus(L, v, &pub->cover_focus_x, &pub->cover_focus_y);
+            fo_ml_load_focus(L, v, &pub->cover_focus_x, &pub->cover_focus_y);
             break;
         case 2:
-            load_image(L, v, "logo", &pub->logo);
+            fo_ml_load_image(L, v, "logo", &pub->logo);
             break;
         default:
             break;
@@ -1335,7 +703,7 @@ static void load_cover(loader *L, const fo_node *n)
     }
 }
 
-static void load_pub(loader *L, const fo_node *root)
+static void load_pub(fo_ml *L, const fo_node *root)
 {
     fo_pub *pub = L->pub;
     if (root->kind != FO_NODE_MAP) {
@@ -1360,35 +728,38 @@ static void load_pub(loader *L, const fo_node *root)
     if (eds)
         load_editions(L, eds, &ed_diags);
 
-    vec sections = {0};
+    fo_ml_vec sections = {0};
+    const fo_node *styles = NULL, *languages = NULL;
     for (int k = 0; k < root->n; k++) {
         const fo_node *key = root->pairs[k].key, *v = root->pairs[k].value;
         if (fo_node_is(key, "title")) {
-            load_text(L, v, &pub->title);
+            fo_ml_load_text(L, v, &pub->title);
         } else if (fo_node_is(key, "subtitle")) {
-            load_text(L, v, &pub->subtitle);
+            fo_ml_load_text(L, v, &pub->subtitle);
         } else if (fo_node_is(key, "publisher")) {
-            load_text(L, v, &pub->publisher);
+            fo_ml_load_text(L, v, &pub->publisher);
         } else if (fo_node_is(key, "year")) {
-            load_year(L, v);
+            (void)fo_read_int(L->d, v, "year", 1000, 9999, &pub->year);
         } else if (fo_node_is(key, "slug")) {
-            const char *s = load_name(L, v, "slug");
-            if (s && !fo_model_is_slug(s, v->len))
+            const char *s = NULL;
+            if (fo_read_is_scalar(v) && !fo_model_is_slug(v->str, v->len))
                 fo_error(L->d, v->pos,
                          "'slug' must be a file name stem: letters, digits, "
                          "'-', '_' and '.'");
-            else if (s)
-                pub->slug = s;
+            else if (fo_read_text(L->d, v, "slug", &s))
+                pub->slug = fo_arena_strdup(L->a, s);
         } else if (fo_node_is(key, "template")) {
             load_template_name(L, v);
         } else if (fo_node_is(key, "keywords")) {
-            load_text(L, v, &pub->keywords);
+            fo_ml_load_text(L, v, &pub->keywords);
         } else if (fo_node_is(key, "profiles")) {
             load_profiles(L, v);
         } else if (fo_node_is(key, "cover")) {
             load_cover(L, v);
-        } else if (fo_node_is(key, "styles") || fo_node_is(key, "languages")) {
-            load_overrides(L, key, v);
+        } else if (fo_node_is(key, "styles")) {
+            load_overrides(L, key, v, &styles);
+        } else if (fo_node_is(key, "languages")) {
+            load_overrides(L, key, v, &languages);
         } else if (fo_node_is(key, "editions")) {
             for (size_t i = 0; i < ed_diags.n; i++) {
                 fo_diag *g = &ed_diags.items[i];
@@ -1410,8 +781,12 @@ static void load_pub(loader *L, const fo_node *root)
         }
     }
     fo_diags_free(&ed_diags);
+    /* typed now, while the node tree lives; checked and applied by the
+     * template loader, which knows the swatches and styles they name */
+    if (styles || languages)
+        pub->styles = fo_pub_styles_read(styles, languages, L->a);
     pub->nsections = sections.n;
-    pub->sections = vec_to_arena(L->a, &sections, sizeof(fo_section));
+    pub->sections = fo_ml_vec_to_arena(L->a, &sections, sizeof(fo_section));
 }
 
 fo_status fo_pub_load(const char *path, fo_diags *d, fo_pub **out)
@@ -1424,7 +799,7 @@ fo_status fo_pub_load(const char *path, fo_diags *d, fo_pub **out)
     pub->file = fo_arena_strdup(a, path);
     pub->template_name = "yearbook";
     pub->cover_focus_x = pub->cover_focus_y = 0.5;
-    loader L = {.pub = pub, .a = a, .d = d};
+    fo_ml L = {.pub = pub, .a = a, .d = d};
     L.budget = fo_source_budget_full("in the publication and its includes");
     fo_status st = FO_OK;
 
@@ -1456,7 +831,7 @@ fo_status fo_pub_load(const char *path, fo_diags *d, fo_pub **out)
     real = NULL;
     scratch = NULL;
     load_pub(&L, tree);
-    leave_include(&L);
+    fo_ml_leave_include(&L);
     if (d->errors != first_error)
         st = FO_ERR_INPUT;
 out:

@@ -163,6 +163,10 @@ typedef struct fo_section {
     size_t nblocks;
 } fo_section;
 
+/* A publication's own style layers (model/style.c); opaque outside
+ * model/. */
+typedef struct fo_pub_styles fo_pub_styles;
+
 typedef struct fo_pub {
     fo_arena *arena;
     const char *file; /* the publication file as given */
@@ -174,16 +178,15 @@ typedef struct fo_pub {
      * "screen", "archive"); none: print. `--profile` overrides. */
     const char *profiles[3];
     int nprofiles;
-    const char *template_name;      /* "yearbook" unless set */
-    fo_pos template_pos;            /* of the template value (for messages) */
-    const void *style_overrides;    /* the publication's `styles:` mapping as
-                                       a source node (fo_node *), or NULL;
-                                       applied by fo_template_load */
-    const void *language_overrides; /* its `languages:` mapping, or NULL;
-                                       likewise */
-    fo_text keywords;               /* optional, for the document info */
-    fo_image_ref cover_image;       /* optional (path NULL when absent) */
-    fo_image_ref logo;              /* optional */
+    const char *template_name; /* "yearbook" unless set */
+    fo_pos template_pos;       /* of the template value (for messages) */
+    /* The publication's `styles:` and `languages:`, read into typed
+     * style layers (or NULL when it has neither): fo_template_load stacks
+     * them on the template's and reports their problems. */
+    const fo_pub_styles *styles;
+    fo_text keywords;         /* optional, for the document info */
+    fo_image_ref cover_image; /* optional (path NULL when absent) */
+    fo_image_ref logo;        /* optional */
     double cover_focus_x, cover_focus_y;
     int neditions;
     const char *editions[FO_MAX_EDITIONS]; /* language tags: "vi", "en" */

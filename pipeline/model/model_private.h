@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "core/core.h"
+#include "model/style.h"
 #include "source/source.h"
 
 /* ---- key checks (check.c), shared by the publication and template
@@ -32,11 +33,29 @@ void fo_model_unknown_key(fo_diags *d, const fo_node *key, const char *where,
 /* Whether scalar key is one of allowed. */
 bool fo_model_key_known(const fo_node *key, const char *const *allowed);
 
-/* Whether v, the value of a path key (include, src, template, fonts…), is
- * a string holding a NUL byte, which the file system would silently cut
- * the path at: then reported ("'KEY': a path cannot contain the NUL
- * character") at v's position. (model.c) */
-bool fo_model_path_has_nul(fo_diags *d, const fo_node *v, const char *key);
+/* The most entries of one 'styles', 'char-styles' or 'swatches' mapping.
+ * Names are found by a walk of a list (in the template loader and in
+ * layout), so n of them cost n² (100,000 styles: over 10 s,
+ * tests/pathological); a template has a few dozen. */
+enum { FO_MODEL_MAX_NAMED = 1000 };
+
+/* Whether mapping v (the value of key) has at most FO_MODEL_MAX_NAMED
+ * entries; reported at v if not. */
+bool fo_model_few_enough(fo_diags *d, const fo_node *v, const char *key);
+
+/* ---- style layers (style.c, types in style.h) ------------------------- */
+
+/* Reads a `styles:` mapping into *out (in arena a), reporting every
+ * problem to d. */
+void fo_style_layer_read(const fo_node *v, fo_arena *a, fo_diags *d,
+                         fo_style_layer *out);
+/* Reads a `languages:` mapping into *out, likewise. */
+void fo_style_langs_read(const fo_node *v, fo_arena *a, fo_diags *d,
+                         fo_style_langs *out);
+/* The publication's `styles:` and `languages:` (either may be NULL), read
+ * into arena a with their problems kept as notes (style.h). */
+const fo_pub_styles *fo_pub_styles_read(const fo_node *styles,
+                                        const fo_node *languages, fo_arena *a);
 
 /* Whether s is a language tag: [a-z]{2,3}(-[A-Za-z0-9]+)*. */
 bool fo_model_is_lang_tag(const char *s);

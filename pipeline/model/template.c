@@ -33,29 +33,10 @@
 #include <sys/stat.h>
 
 #include "model/model_private.h"
+#include "model/read.h"
+#include "model/style.h"
+#include "model/template_private.h"
 #include "source/source.h"
-
-#define MM FO_PT_PER_MM
-/* The smallest text frame, column and panel frame a template may leave. */
-#define MIN_FRAME_MM 10.0
-
-enum { MAX_BASE_DEPTH = 64 };
-
-/* The most entries of one 'styles', 'char-styles' or 'swatches' mapping.
- * Names are found by a walk of a list (here and in layout), so n of them
- * cost n² (100,000 styles: over 10 s, tests/pathological); a template
- * has a few dozen. */
-enum { MAX_NAMED = 1000 };
-
-/* Whether mapping v (the value of key) has at most MAX_NAMED entries;
- * reported at v if not. */
-static bool few_enough(fo_diags *d, const fo_node *v, const char *key)
-{
-    if (v->n <= MAX_NAMED)
-        return true;
-    fo_error(d, v->pos, "'%s' holds more than %d entries", key, MAX_NAMED);
-    return false;
-}
 
 /* folio's own swatches and styles, under every template. The swatch
  * colours are those of the first hard-coded yearbook layout. */
@@ -77,7 +58,8 @@ static const char builtin_yaml[] =
     "    double-hyphen-demerits: 1000000, final-hyphen-demerits: 5000,\n"
     "    adj-demerits: 10000, max-hyphens: 2, letter-spacing: 0,\n"
     "    letter-stretch: 0.01, letter-shrink: 0.005,\n"
-    "    uppercase: false }\n"
+    "    uppercase: false, underline-position: 0.12,\n"
+    "    underline-thickness: 0.06 }\n"
     "  h1: { family: Noto Sans, weight: bold, size: 22, leading: 27,\n"
     "    space-after: 16, align: left, color: brand, keep-with-next: true,\n"
     "    hyphenate: false }\n"
@@ -119,291 +101,19 @@ static const char builtin_yaml[] =
     "  foot: { family: Noto Sans, size: 8, leading: 10, space-after: 0,\n"
     "    align: left, color: grey, hyphenate: false }\n";
 
-/* ---- style fields ---------------------------------------------------- */
-
-typedef enum ftype {
-    F_FAMILY, /* a non-empty string */
-    F_WEIGHT, /* normal | bold → int */
-    F_SLANT,  /* normal | italic → int */
-    F_POS,    /* double > 0 */
-    F_NONNEG, /* double >= 0 */
-    F_NUM,    /* any double */
-    F_UNIT,   /* double in 0..1 */
-    F_ALIGN,  /* fo_align */
-    F_COLOR,  /* a swatch name → fo_color */
-    F_BOOL,   /* true | false → int */
-    F_INT1,   /* int >= 1 */
-    F_INT0    /* int >= 0 */
-} ftype;
-
-typedef struct field {
-    const char *key;
-    ftype type;
-    size_t off;
-} field;
-
-#define FIELD(k, t, m)                                                         \
-    {                                                                          \
-        k, t, offsetof(fo_style, m)                                            \
-    }
-static const field fields[] = {
-    FIELD("family", F_FAMILY, family),
-    FIELD("weight", F_WEIGHT, bold),
-    FIELD("style", F_SLANT, italic),
-    FIELD("size", F_POS, size),
-    FIELD("leading", F_POS, leading),
-    FIELD("space-before", F_NONNEG, space_before),
-    FIELD("space-after", F_NONNEG, space_after),
-    FIELD("first-indent", F_NUM, first_indent),
-    FIELD("align", F_ALIGN, align),
-    FIELD("color", F_COLOR, color),
-    FIELD("keep-with-next", F_BOOL, keep_with_next),
-    FIELD("hyphenate", F_BOOL, hyphenate),
-    FIELD("shrink", F_UNIT, shrink),
-    FIELD("stretch", F_UNIT, stretch),
-    FIELD("hyphen-min-left", F_INT1, hyph_left),
-    FIELD("hyphen-min-right", F_INT1, hyph_right),
-    FIELD("tolerance", F_NUM, tolerance),
-    FIELD("pretolerance", F_NUM, pretolerance),
-    FIELD("line-penalty", F_NUM, line_penalty),
-    FIELD("hyphen-penalty", F_NUM, hyphen_penalty),
-    FIELD("double-hyphen-demerits", F_NONNEG, double_hyphen_demerits),
-    FIELD("final-hyphen-demerits", F_NONNEG, final_hyphen_demerits),
-    FIELD("adj-demerits", F_NONNEG, adj_demerits),
-    FIELD("max-hyphens", F_INT0, max_hyphens),
-    FIELD("letter-spacing", F_NUM, letter_spacing),
-    FIELD("letter-stretch", F_UNIT, letter_stretch),
-    FIELD("letter-shrink", F_UNIT, letter_shrink),
-    FIELD("uppercase", F_BOOL, uppercase),
-};
-#undef FIELD
-#define NFIELDS (sizeof fields / sizeof fields[0])
-
-/* "base" and every field key, for hints. */
-static const char *const style_keys[] = {"base",
-                                         "family",
-                                         "weight",
-                                         "style",
-                                         "size",
-                                         "leading",
-                                         "space-before",
-                                         "space-after",
-                                         "first-indent",
-                                         "align",
-                                         "color",
-                                         "keep-with-next",
-                                         "hyphenate",
-                                         "shrink",
-                                         "stretch",
-                                         "hyphen-min-left",
-                                         "hyphen-min-right",
-                                         "tolerance",
-                                         "pretolerance",
-                                         "line-penalty",
-                                         "hyphen-penalty",
-                                         "double-hyphen-demerits",
-                                         "final-hyphen-demerits",
-                                         "adj-demerits",
-                                         "max-hyphens",
-                                         "letter-spacing",
-                                         "letter-stretch",
-                                         "letter-shrink",
-                                         "uppercase",
-                                         NULL};
-
-static const char *const align_names[] = {"justify", "left", "center", "right",
-                                          NULL};
-static const char *const weight_names[] = {"normal", "bold", NULL};
-static const char *const slant_names[] = {"normal", "italic", NULL};
-
-static size_t field_size(ftype t)
-{
-    switch (t) {
-    case F_FAMILY:
-        return sizeof(const char *);
-    case F_WEIGHT:
-    case F_SLANT:
-    case F_BOOL:
-    case F_INT1:
-    case F_INT0:
-        return sizeof(int);
-    case F_ALIGN:
-        return sizeof(fo_align);
-    case F_COLOR:
-        return sizeof(fo_color);
-    default:
-        return sizeof(double);
-    }
-}
-
 /* ---- the loader ------------------------------------------------------ */
 
-/* The layered declarations of one style name. */
-typedef struct decl decl;
-struct decl {
-    decl *next;
-    const char *name;
-    bool builtin; /* only folio's table declares it so far */
-    bool set[NFIELDS];
-    fo_style v;        /* the values set */
-    const char *color; /* swatch name, when set[color] */
-    fo_pos color_pos;
-    const char *base; /* NULL: body */
-    fo_pos base_pos;
-    int state; /* 0 unresolved, 1 resolving, 2 resolved */
-    fo_style out;
-};
-
-/* A swatch name to resolve into *dst (and *set = 1) once all are known. */
-typedef struct cref cref;
-struct cref {
-    cref *next;
-    const char *name;
-    fo_pos pos;
-    fo_color *dst;
-    int *set;
-};
-
-/* A style name to resolve into *dst once all styles are known. */
-typedef struct sref sref;
-struct sref {
-    sref *next;
-    const char *name;
-    fo_pos pos;
-    const fo_style **dst;
-};
-
-typedef struct swnode swnode;
-struct swnode {
-    swnode *next;
-    fo_swatch s;
-};
-
-typedef struct tl {
-    fo_template *t;
-    /* a: scratch for the node trees, declarations and messages, freed when
-     * loading ends; out: the caller's arena, for the template and every
-     * string it keeps (copied out of the trees) */
-    fo_arena *a, *out;
-    fo_diags *d;
-    decl *decls, **decls_end;
-    /* Declarations of languages that are not this edition's: checked like
-     * the others (swatch and base names too) but applied to nothing. */
-    decl *unused;
-    bool dry; /* load_style fills a fresh decl on unused */
-    cref *crefs, **crefs_end;
-    sref *srefs, **srefs_end;
-    swnode *swatches, **swatches_end;
-    bool page_ok;
-    bool got_left, got_right; /* masters */
-    const fo_node *root;      /* of template.yaml */
-} tl;
-
-static const char *found(tl *L, const fo_node *v)
-{
-    if (v->kind == FO_NODE_SCALAR && !fo_node_is_null(v)) {
-        int n = 0; /* at most 40 bytes, never half a character */
-        while (v->str[n] && n < 40)
-            n++;
-        while (n > 0 && ((unsigned char)v->str[n] & 0xC0) == 0x80)
-            n--;
-        return fo_arena_printf(L->a, "'%.*s'", n, v->str);
-    }
-    return fo_node_describe(v);
-}
-
-static bool is_string(const fo_node *n)
-{
-    return n->kind == FO_NODE_SCALAR && !fo_node_is_null(n) &&
-           strlen(n->str) == n->len;
-}
-
-static bool need_map(tl *L, const fo_node *v, const char *what)
+bool fo_tl_need_map(fo_tl *L, const fo_node *v, const char *what)
 {
     if (v->kind == FO_NODE_MAP)
         return true;
-    fo_error(L->d, v->pos, "%s must be a mapping, found %s", what, found(L, v));
+    char buf[FO_READ_FOUND_MAX];
+    fo_error(L->d, v->pos, "%s must be a mapping, found %s", what,
+             fo_read_found(v, buf));
     return false;
 }
 
-static bool get_string(tl *L, const fo_node *v, const char *key,
-                       const char **out)
-{
-    if (!is_string(v) || v->len == 0) {
-        fo_error(L->d, v->pos, "'%s' must be a string, found %s", key,
-                 found(L, v));
-        return false;
-    }
-    *out = v->str;
-    return true;
-}
-
-static bool get_num(tl *L, const fo_node *v, const char *key, double *out)
-{
-    if (v->kind == FO_NODE_SCALAR && v->style == FO_SCALAR_PLAIN &&
-        is_string(v)) {
-        char *end = NULL;
-        double x = strtod(v->str, &end);
-        if (end != v->str && *end == 0 && isfinite(x)) {
-            *out = x;
-            return true;
-        }
-    }
-    fo_error(L->d, v->pos, "'%s' must be a number, found %s", key, found(L, v));
-    return false;
-}
-
-/* A number with lo <= x (x > lo when open) and x <= hi. */
-static bool get_range(tl *L, const fo_node *v, const char *key, double lo,
-                      bool open, double hi, double *out)
-{
-    double x = 0;
-    if (!get_num(L, v, key, &x))
-        return false;
-    if ((open ? x > lo : x >= lo) && x <= hi) {
-        *out = x;
-        return true;
-    }
-    if (hi < HUGE_VAL)
-        fo_error(L->d, v->pos, "'%s' must be between %g and %g, found %s", key,
-                 lo, hi, found(L, v));
-    else if (open)
-        fo_error(L->d, v->pos, "'%s' must be greater than %g, found %s", key,
-                 lo, found(L, v));
-    else
-        fo_error(L->d, v->pos, "'%s' must not be negative, found %s", key,
-                 found(L, v));
-    return false;
-}
-
-static bool get_int(tl *L, const fo_node *v, const char *key, int min, int *out)
-{
-    double x = 0;
-    if (!get_num(L, v, key, &x))
-        return false;
-    if (x != floor(x) || x < min || x > 1000000) {
-        fo_error(L->d, v->pos,
-                 "'%s' must be a whole number of at least %d, found %s", key,
-                 min, found(L, v));
-        return false;
-    }
-    *out = (int)x;
-    return true;
-}
-
-static bool get_bool(tl *L, const fo_node *v, const char *key, int *out)
-{
-    if (v->kind == FO_NODE_SCALAR && v->style == FO_SCALAR_PLAIN &&
-        (fo_node_is(v, "true") || fo_node_is(v, "false"))) {
-        *out = fo_node_is(v, "true");
-        return true;
-    }
-    fo_error(L->d, v->pos, "'%s' must be true or false, found %s", key,
-             found(L, v));
-    return false;
-}
-
-static char *join_names(const char *const *names)
+char *fo_tl_join_names(const char *const *names)
 {
     fo_buf b;
     fo_buf_init(&b, 0);
@@ -418,8 +128,9 @@ static char *join_names(const char *const *names)
 }
 
 /* "unknown WHAT 'x' — did you mean 'y'?" or "... (expected one of: …)". */
-static void unknown_name(tl *L, fo_pos pos, const char *what, const char *name,
-                         const char *const *names, const char *list_label)
+void fo_tl_unknown_name(fo_tl *L, fo_pos pos, const char *what,
+                        const char *name, const char *const *names,
+                        const char *list_label)
 {
     const char *h = fo_model_hint(name, names);
     if (h) {
@@ -427,37 +138,17 @@ static void unknown_name(tl *L, fo_pos pos, const char *what, const char *name,
                  h);
         return;
     }
-    char *list = join_names(names);
+    char *list = fo_tl_join_names(names);
     fo_error(L->d, pos, "unknown %s '%s' (%s: %s)", what, name, list_label,
              list ? list : "");
     free(list);
 }
 
-/* Index of v's value in names, or -1 after reporting. */
-static int get_choice(tl *L, const fo_node *v, const char *key,
-                      const char *const *names)
-{
-    if (is_string(v))
-        for (int i = 0; names[i]; i++)
-            if (fo_node_is(v, names[i]))
-                return i;
-    if (!is_string(v)) {
-        char *list = join_names(names);
-        fo_error(L->d, v->pos, "'%s' must be one of: %s, found %s", key, list,
-                 found(L, v));
-        free(list);
-        return -1;
-    }
-    const char *what = fo_arena_printf(L->a, "'%s' value", key);
-    unknown_name(L, v->pos, what, v->str, names, "expected one of");
-    return -1;
-}
-
-static void add_cref(tl *L, const fo_node *v, const char *key, fo_color *dst,
-                     int *set)
+void fo_tl_add_cref(fo_tl *L, const fo_node *v, const char *key, fo_color *dst,
+                    int *set)
 {
     const char *name = NULL;
-    if (!get_string(L, v, key, &name))
+    if (!fo_read_text(L->d, v, key, &name))
         return;
     cref *c = fo_arena_alloc(L->a, sizeof *c);
     *c = (cref){NULL, name, v->pos, dst, set};
@@ -465,7 +156,8 @@ static void add_cref(tl *L, const fo_node *v, const char *key, fo_color *dst,
     L->crefs_end = &c->next;
 }
 
-static void add_sref(tl *L, const char *name, fo_pos pos, const fo_style **dst)
+void fo_tl_add_sref(fo_tl *L, const char *name, fo_pos pos,
+                    const fo_style **dst)
 {
     sref *s = fo_arena_alloc(L->a, sizeof *s);
     *s = (sref){NULL, name, pos, dst};
@@ -473,636 +165,21 @@ static void add_sref(tl *L, const char *name, fo_pos pos, const fo_style **dst)
     L->srefs_end = &s->next;
 }
 
-/* ---- swatches -------------------------------------------------------- */
-
-/* n numbers from 0 to 100 (percent) into out[0..n) as 0..1. */
-static bool percents(const fo_node *v, int n, double *out)
-{
-    if (v->kind != FO_NODE_SEQ || v->n != n)
-        return false;
-    for (int i = 0; i < n; i++) {
-        const fo_node *x = v->items[i];
-        char *end = NULL;
-        if (!is_string(x) || x->style != FO_SCALAR_PLAIN)
-            return false;
-        double p = strtod(x->str, &end);
-        if (end == x->str || *end || !(p >= 0 && p <= 100))
-            return false;
-        out[i] = p / 100.0;
-    }
-    return true;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static bool parse_rgb(const fo_node *v, double *rgb)
-{
-    if (v->kind == FO_NODE_SEQ)
-        return percents(v, 3, rgb);
-    if (!is_string(v) || v->len != 7 || v->str[0] != '#')
-        return false;
-    for (int i = 0; i < 3; i++) {
-        int hi = hexval(v->str[1 + 2 * i]), lo = hexval(v->str[2 + 2 * i]);
-        if (hi < 0 || lo < 0)
-            return false;
-        rgb[i] = (hi * 16 + lo) / 255.0;
-    }
-    return true;
-}
-
-static void load_swatch(tl *L, const fo_node *name, const fo_node *v)
-{
-    static const char *const keys[] = {"cmyk", "rgb", NULL};
-    const char *where = fo_arena_printf(L->a, "in swatch '%s'", name->str);
-    if (!need_map(L, v, fo_arena_printf(L->a, "swatch '%s'", name->str)))
-        return;
-    double cmyk[4] = {0}, rgb[3] = {0};
-    bool has_cmyk = false, has_rgb = false, bad = false;
-    for (int k = 0; k < v->n; k++) {
-        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
-        if (fo_node_is(key, "cmyk")) {
-            has_cmyk = percents(x, 4, cmyk);
-            if (!has_cmyk) {
-                fo_error(L->d, x->pos,
-                         "'cmyk' must be 4 numbers from 0 to 100 (percent), "
-                         "such as [0, 90, 85, 30]");
-                bad = true;
-            }
-        } else if (fo_node_is(key, "rgb")) {
-            has_rgb = parse_rgb(x, rgb);
-            if (!has_rgb) {
-                fo_error(L->d, x->pos,
-                         "'rgb' must be \"#rrggbb\" or 3 numbers from 0 to "
-                         "100 (percent), found %s",
-                         found(L, x));
-                bad = true;
-            }
-        } else {
-            fo_model_unknown_key(L->d, key, where, keys);
-            bad = true;
-        }
-    }
-    if (!has_cmyk && !has_rgb) {
-        if (!bad)
-            fo_error(L->d, v->pos, "swatch '%s' needs 'cmyk', 'rgb' or both",
-                     name->str);
-        return;
-    }
-    fo_color c;
-    if (!has_rgb) { /* naive conversion; give both for a faithful screen */
-        for (int i = 0; i < 3; i++)
-            rgb[i] = (1 - cmyk[i]) * (1 - cmyk[3]);
-    }
-    if (!has_cmyk) {
-        double mx = fmax(rgb[0], fmax(rgb[1], rgb[2]));
-        cmyk[3] = 1 - mx;
-        for (int i = 0; i < 3; i++)
-            cmyk[i] = mx > 0 ? (mx - rgb[i]) / mx : 0;
-    }
-    c = (fo_color){cmyk[0], cmyk[1], cmyk[2], cmyk[3],
-                   rgb[0],  rgb[1],  rgb[2],  !has_cmyk};
-    for (swnode *s = L->swatches; s; s = s->next)
-        if (strcmp(s->s.name, name->str) == 0) {
-            s->s.color = c; /* a template's own 'black' replaces folio's */
-            return;
-        }
-    swnode *s = fo_arena_alloc(L->a, sizeof *s);
-    s->s = (fo_swatch){name->str, c};
-    *L->swatches_end = s;
-    L->swatches_end = &s->next;
-}
-
-static void load_swatches(tl *L, const fo_node *v)
-{
-    if (!need_map(L, v, "'swatches'") || !few_enough(L->d, v, "swatches"))
-        return;
-    for (int k = 0; k < v->n; k++)
-        load_swatch(L, v->pairs[k].key, v->pairs[k].value);
-}
-
-static const fo_swatch *find_swatch(tl *L, const char *name)
-{
-    for (swnode *s = L->swatches; s; s = s->next)
-        if (strcmp(s->s.name, name) == 0)
-            return &s->s;
-    return NULL;
-}
-
-static const char **swatch_names(tl *L)
-{
-    size_t n = 0;
-    for (swnode *s = L->swatches; s; s = s->next)
-        n++;
-    const char **names = fo_arena_alloc(L->a, (n + 1) * sizeof *names);
-    n = 0;
-    for (swnode *s = L->swatches; s; s = s->next)
-        names[n++] = s->s.name;
-    return names;
-}
-
-/* The colour of swatch name, reporting an unknown one at pos. */
-static bool swatch_color(tl *L, const char *name, fo_pos pos, fo_color *out)
-{
-    const fo_swatch *s = find_swatch(L, name);
-    if (s) {
-        *out = s->color;
-        return true;
-    }
-    unknown_name(L, pos, "swatch", name, swatch_names(L), "swatches");
-    return false;
-}
-
-/* ---- styles ---------------------------------------------------------- */
-
-static decl *find_decl(tl *L, const char *name)
-{
-    for (decl *dc = L->decls; dc; dc = dc->next)
-        if (strcmp(dc->name, name) == 0)
-            return dc;
-    return NULL;
-}
-
-/* Parses v as field f into dc. */
-static void load_field(tl *L, const field *f, const fo_node *v, decl *dc)
-{
-    size_t i = (size_t)(f - fields);
-    char *dst = (char *)&dc->v + f->off;
-    double x = 0;
-    int n = 0;
-    bool ok = false;
-    switch (f->type) {
-    case F_FAMILY: {
-        const char *s = NULL;
-        ok = get_string(L, v, f->key, &s);
-        if (ok)
-            memcpy(dst, (const void *)&s, sizeof s);
-        break;
-    }
-    case F_WEIGHT:
-    case F_SLANT:
-    case F_ALIGN:
-        n = get_choice(L, v, f->key,
-                       f->type == F_WEIGHT  ? weight_names
-                       : f->type == F_SLANT ? slant_names
-                                            : align_names);
-        ok = n >= 0;
-        if (ok && f->type == F_ALIGN) {
-            fo_align al = (fo_align)n;
-            memcpy(dst, &al, sizeof al);
-        } else if (ok) {
-            memcpy(dst, &n, sizeof n);
-        }
-        break;
-    case F_COLOR:
-        ok = get_string(L, v, f->key, &dc->color);
-        dc->color_pos = v->pos;
-        break;
-    case F_BOOL:
-    case F_INT1:
-    case F_INT0:
-        ok = f->type == F_BOOL
-                 ? get_bool(L, v, f->key, &n)
-                 : get_int(L, v, f->key, f->type == F_INT1 ? 1 : 0, &n);
-        if (ok)
-            memcpy(dst, &n, sizeof n);
-        break;
-    default:
-        ok = f->type == F_NUM ? get_num(L, v, f->key, &x)
-             : f->type == F_UNIT
-                 ? get_range(L, v, f->key, 0, false, 1, &x)
-                 : get_range(L, v, f->key, 0, f->type == F_POS, HUGE_VAL, &x);
-        if (ok)
-            memcpy(dst, &x, sizeof x);
-        break;
-    }
-    if (ok)
-        dc->set[i] = true;
-}
-
-static void load_style(tl *L, const fo_node *name, const fo_node *v, int layer)
-{
-    if (!is_string(name) || name->len == 0) {
-        fo_error(L->d, name->pos, "a style name must be a string");
-        return;
-    }
-    if (!need_map(L, v, fo_arena_printf(L->a, "style '%s'", name->str)))
-        return;
-    decl *dc = L->dry ? NULL : find_decl(L, name->str);
-    if (L->dry) {
-        dc = fo_arena_alloc(L->a, sizeof *dc);
-        dc->name = name->str;
-        dc->next = L->unused;
-        L->unused = dc;
-    } else if (!dc) {
-        dc = fo_arena_alloc(L->a, sizeof *dc);
-        dc->name = name->str;
-        *L->decls_end = dc;
-        L->decls_end = &dc->next;
-    } else if (layer == 1 && dc->builtin && strcmp(dc->name, "body") != 0) {
-        /* a template's declaration replaces folio's built-in one */
-        decl *next = dc->next;
-        memset(dc, 0, sizeof *dc);
-        dc->next = next;
-        dc->name = name->str;
-    }
-    dc->builtin = layer == 0;
-    const char *where = fo_arena_printf(L->a, "in style '%s'", name->str);
-    for (int k = 0; k < v->n; k++) {
-        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
-        if (fo_node_is(key, "base")) {
-            if (strcmp(dc->name, "body") == 0)
-                fo_error(L->d, key->pos,
-                         "'body' has no 'base': every other style derives "
-                         "from it");
-            else if (get_string(L, x, "base", &dc->base))
-                dc->base_pos = x->pos;
-            continue;
-        }
-        size_t f = 0;
-        while (f < NFIELDS && !fo_node_is(key, fields[f].key))
-            f++;
-        if (f < NFIELDS)
-            load_field(L, &fields[f], x, dc);
-        else
-            fo_model_unknown_key(L->d, key, where, style_keys);
-    }
-}
-
-/* layer: 0 folio's table, 1 the template, 2 a refinement (a language of
- * the template, the publication, a language of the publication). */
-static void load_styles(tl *L, const fo_node *v, int layer)
-{
-    if (!need_map(L, v, "'styles'") || !few_enough(L->d, v, "styles"))
-        return;
-    for (int k = 0; k < v->n; k++)
-        load_style(L, v->pairs[k].key, v->pairs[k].value, layer);
-}
-
-static const char **style_names(tl *L)
-{
-    size_t n = 0;
-    for (decl *dc = L->decls; dc; dc = dc->next)
-        n++;
-    const char **names = fo_arena_alloc(L->a, (n + 1) * sizeof *names);
-    n = 0;
-    for (decl *dc = L->decls; dc; dc = dc->next)
-        names[n++] = dc->name;
-    return names;
-}
-
-static const fo_style *resolve(tl *L, decl *dc, int depth)
-{
-    if (dc->state == 2)
-        return &dc->out;
-    dc->state = 1;
-    fo_style s = {0};
-    if (strcmp(dc->name, "body") != 0) {
-        decl *body = find_decl(L, "body");
-        decl *bd = find_decl(L, dc->base ? dc->base : "body");
-        if (!bd) {
-            unknown_name(L, dc->base_pos, "style", dc->base, style_names(L),
-                         "styles");
-            bd = body;
-        } else if (bd->state == 1 || depth > MAX_BASE_DEPTH) {
-            fo_error(L->d, dc->base_pos,
-                     "'base: %s' makes style '%s' derive from itself",
-                     dc->base ? dc->base : "body", dc->name);
-            bd = body;
-        }
-        s = *resolve(L, bd, depth + 1);
-    }
-    for (size_t i = 0; i < NFIELDS; i++) {
-        const field *f = &fields[i];
-        if (dc->set[i] && f->type != F_COLOR)
-            memcpy((char *)&s + f->off, (const char *)&dc->v + f->off,
-                   field_size(f->type));
-    }
-    if (dc->color)
-        (void)swatch_color(L, dc->color, dc->color_pos, &s.color);
-    s.name = dc->name;
-    dc->out = s;
-    dc->state = 2;
-    return &dc->out;
-}
-
-/* The swatch and base names of the languages that were not applied. */
-static void check_unused(tl *L)
-{
-    for (decl *dc = L->unused; dc; dc = dc->next) {
-        fo_color c;
-        if (dc->color)
-            (void)swatch_color(L, dc->color, dc->color_pos, &c);
-        bool known = !dc->base || find_decl(L, dc->base);
-        for (decl *u = L->unused; u && !known; u = u->next)
-            known = strcmp(u->name, dc->base) == 0;
-        if (!known)
-            unknown_name(L, dc->base_pos, "style", dc->base, style_names(L),
-                         "styles");
-    }
-}
-
-static void resolve_styles(tl *L)
-{
-    check_unused(L);
-    fo_template *t = L->t;
-    size_t n = 0;
-    for (decl *dc = L->decls; dc; dc = dc->next)
-        n++;
-    t->styles = fo_arena_alloc(L->out, n * sizeof *t->styles);
-    for (decl *dc = L->decls; dc; dc = dc->next) {
-        fo_style *s = &t->styles[t->nstyles++];
-        *s = *resolve(L, dc, 0);
-        /* out of the scratch arena's trees */
-        s->name = fo_arena_strdup(L->out, s->name);
-        if (s->family)
-            s->family = fo_arena_strdup(L->out, s->family);
-    }
-    for (sref *r = L->srefs; r; r = r->next) {
-        const fo_style *s = fo_template_style(t, r->name);
-        if (!s) {
-            unknown_name(L, r->pos, "style", r->name, style_names(L), "styles");
-            s = fo_template_style(t, "body");
-        }
-        *r->dst = s;
-    }
-}
-
-/* ---- languages ------------------------------------------------------- */
-
-/* How well language key (a tag) fits edition lang: 2 the same tag, 1 key is
- * lang's primary subtag (zh for zh-Hans), 0 not at all. Tags compare
- * without regard to case, as BCP 47 has it. */
-static int lang_match(const char *key, const char *lang)
-{
-    if (!lang)
-        return 0;
-    if (strcasecmp(key, lang) == 0)
-        return 2;
-    size_t n = strcspn(lang, "-");
-    return lang[n] == '-' && strlen(key) == n && strncasecmp(key, lang, n) == 0
-               ? 1
-               : 0;
-}
-
-/* One entry of `languages:`, applied to the styles when apply, else only
- * checked. */
-static void load_language(tl *L, const fo_node *name, const fo_node *v,
-                          bool apply)
-{
-    static const char *const keys[] = {"styles", NULL};
-    if (!need_map(L, v, fo_arena_printf(L->a, "language '%s'", name->str)))
-        return;
-    const char *where = fo_arena_printf(L->a, "in language '%s'", name->str);
-    for (int k = 0; k < v->n; k++) {
-        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
-        if (fo_node_is(key, "styles")) {
-            L->dry = !apply;
-            load_styles(L, x, 2);
-            L->dry = false;
-        } else {
-            fo_model_unknown_key(L->d, key, where, keys);
-        }
-    }
-}
-
-/* `languages:` of the template or the publication: every entry is checked;
- * the one whose key is lang's primary subtag refines the styles, then the
- * one whose key is lang itself (so an exact key wins). */
-static void load_languages(tl *L, const fo_node *v, const char *lang)
-{
-    if (!need_map(L, v, "'languages'"))
-        return;
-    const fo_node *use[3] = {NULL, NULL, NULL}; /* by lang_match */
-    for (int k = 0; k < v->n; k++) {
-        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
-        if (!is_string(key) || !fo_model_is_lang_tag(key->str)) {
-            fo_error(L->d, key->pos,
-                     "%s is not a language tag (such as vi, en or zh-Hant)",
-                     found(L, key));
-            continue;
-        }
-        bool dup = false;
-        for (int j = 0; j < k && !dup; j++) {
-            const fo_node *o = v->pairs[j].key;
-            dup = is_string(o) && fo_model_is_lang_tag(o->str) &&
-                  strcasecmp(o->str, key->str) == 0;
-            if (dup)
-                fo_error(L->d, key->pos,
-                         "language '%s' is already given as '%s' (first at "
-                         "%d:%d; tags ignore case)",
-                         key->str, o->str, o->pos.line, o->pos.col);
-        }
-        int m = dup ? 0 : lang_match(key->str, lang);
-        if (m)
-            use[m] = v->pairs[k].key;
-        else
-            load_language(L, key, x, false);
-    }
-    for (int m = 1; m <= 2; m++)
-        for (int k = 0; use[m] && k < v->n; k++)
-            if (v->pairs[k].key == use[m])
-                load_language(L, use[m], v->pairs[k].value, true);
-}
-
-/* ---- character styles ------------------------------------------------ */
-
-static void load_char_style(tl *L, const fo_node *name, const fo_node *v)
-{
-    static const char *const names[] = {"strong", "emphasis", "link", NULL};
-    static const char *const keys[] = {"weight", "style", "color", "underline",
-                                       NULL};
-    fo_template *t = L->t;
-    fo_char_style *cs = fo_node_is(name, "strong")     ? &t->strong
-                        : fo_node_is(name, "emphasis") ? &t->emphasis
-                        : fo_node_is(name, "link")     ? &t->link
-                                                       : NULL;
-    if (!cs) {
-        fo_model_unknown_key(L->d, name, "in 'char-styles'", names);
-        return;
-    }
-    if (!need_map(L, v, fo_arena_printf(L->a, "'%s'", name->str)))
-        return;
-    const char *where =
-        fo_arena_printf(L->a, "in character style '%s'", name->str);
-    for (int k = 0; k < v->n; k++) {
-        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
-        int i = -1;
-        if (fo_node_is(key, "weight")) {
-            i = get_choice(L, x, "weight", weight_names);
-            if (i >= 0) {
-                cs->set_bold = 1;
-                cs->bold = i;
-            }
-        } else if (fo_node_is(key, "style")) {
-            i = get_choice(L, x, "style", slant_names);
-            if (i >= 0) {
-                cs->set_italic = 1;
-                cs->italic = i;
-            }
-        } else if (fo_node_is(key, "color")) {
-            add_cref(L, x, "color", &cs->color, &cs->set_color);
-        } else if (fo_node_is(key, "underline")) {
-            (void)get_bool(L, x, "underline", &cs->underline);
-        } else {
-            fo_model_unknown_key(L->d, key, where, keys);
-        }
-    }
-}
-
-static void load_char_styles(tl *L, const fo_node *v)
-{
-    if (!need_map(L, v, "'char-styles'") || !few_enough(L->d, v, "char-styles"))
-        return;
-    for (int k = 0; k < v->n; k++)
-        load_char_style(L, v->pairs[k].key, v->pairs[k].value);
-}
-
-/* ---- masters --------------------------------------------------------- */
-
-static const char *const variables[] = {"page", "title",     "section",
-                                        "year", "publisher", NULL};
-
-/* Checks the {variables} of a slot text. Positions are exact for texts on
- * one line (running heads always are). */
-static void check_slot_text(tl *L, const fo_node *v)
-{
-    const char *s = v->str;
-    for (size_t i = 0; i < v->len; i++) {
-        if (s[i] != '{' && s[i] != '}')
-            continue;
-        fo_pos p = v->text_pos;
-        p.col += (int)fo_utf8_len(s, i);
-        const char *close = s[i] == '{' ? strchr(s + i, '}') : NULL;
-        if (!close) {
-            fo_error(L->d, p,
-                     "'%c' outside a variable (variables: {page}, {title}, "
-                     "{section}, {year}, {publisher})",
-                     s[i]);
-            continue;
-        }
-        char *name = fo_arena_strndup(L->a, s + i + 1,
-                                      (size_t)(close - s - (long)i - 1));
-        bool known = false;
-        for (int k = 0; variables[k]; k++)
-            known = known || strcmp(name, variables[k]) == 0;
-        if (!known)
-            unknown_name(L, p, "variable", name, variables, "variables");
-        i = (size_t)(close - s);
-    }
-}
-
-static void load_slot(tl *L, const fo_node *v, fo_slot *slot, const char *dflt)
-{
-    static const char *const keys[] = {"text", "style", NULL};
-    const fo_node *text = v, *style = NULL;
-    if (fo_node_is_null(v))
-        text = NULL; /* an empty slot */
-    else if (v->kind == FO_NODE_MAP) {
-        text = NULL;
-        for (int k = 0; k < v->n; k++) {
-            const fo_node *key = v->pairs[k].key;
-            if (fo_node_is(key, "text"))
-                text = v->pairs[k].value;
-            else if (fo_node_is(key, "style"))
-                style = v->pairs[k].value;
-            else
-                fo_model_unknown_key(L->d, key, "in a slot", keys);
-        }
-        if (!text && !fo_model_misspelt(v, "text", keys))
-            fo_error(L->d, v->pos, "missing 'text' in a slot");
-    }
-    if (text && get_string(L, text, "text", &slot->text)) {
-        slot->text = fo_arena_strdup(L->out, slot->text);
-        check_slot_text(L, text);
-    }
-    const char *sname = dflt;
-    fo_pos spos = v->pos;
-    if (style && get_string(L, style, "style", &sname))
-        spos = style->pos;
-    add_sref(L, sname, spos, &slot->style);
-}
-
-static void load_slots(tl *L, const fo_node *v, fo_slot *slots,
-                       const char *which)
-{
-    static const char *const keys[] = {"left", "center", "right", NULL};
-    if (!need_map(L, v, fo_arena_printf(L->a, "'%s'", which)))
-        return;
-    const char *where = fo_arena_printf(L->a, "in '%s'", which);
-    for (int k = 0; k < v->n; k++) {
-        const fo_node *key = v->pairs[k].key;
-        int i = 0;
-        while (keys[i] && !fo_node_is(key, keys[i]))
-            i++;
-        if (keys[i])
-            load_slot(L, v->pairs[k].value, &slots[i], which);
-        else
-            fo_model_unknown_key(L->d, key, where, keys);
-    }
-}
-
-static void load_master(tl *L, const fo_node *name, const fo_node *v)
-{
-    static const char *const names[] = {"left", "right", NULL};
-    static const char *const keys[] = {
-        "head", "foot", "head-offset", "foot-offset", "rule-below-head", NULL};
-    fo_master *m = NULL;
-    if (fo_node_is(name, "left")) {
-        m = &L->t->left;
-        L->got_left = true;
-    } else if (fo_node_is(name, "right")) {
-        m = &L->t->right;
-        L->got_right = true;
-    } else {
-        fo_model_unknown_key(L->d, name, "in 'masters'", names);
-        return;
-    }
-    if (!need_map(L, v, fo_arena_printf(L->a, "master '%s'", name->str)))
-        return;
-    const char *where = fo_arena_printf(L->a, "in master '%s'", name->str);
-    double x = 0;
-    for (int k = 0; k < v->n; k++) {
-        const fo_node *key = v->pairs[k].key, *val = v->pairs[k].value;
-        if (fo_node_is(key, "head")) {
-            load_slots(L, val, m->head, "head");
-        } else if (fo_node_is(key, "foot")) {
-            load_slots(L, val, m->foot, "foot");
-        } else if (fo_node_is(key, "head-offset")) {
-            if (get_range(L, val, "head-offset", 0, false, HUGE_VAL, &x))
-                m->head_offset = x * MM;
-        } else if (fo_node_is(key, "foot-offset")) {
-            if (get_range(L, val, "foot-offset", 0, false, HUGE_VAL, &x))
-                m->foot_offset = x * MM;
-        } else if (fo_node_is(key, "rule-below-head")) {
-            (void)get_bool(L, val, "rule-below-head", &m->rule_below_head);
-        } else {
-            fo_model_unknown_key(L->d, key, where, keys);
-        }
-    }
-}
-
-static void load_masters(tl *L, const fo_node *v)
-{
-    if (!need_map(L, v, "'masters'"))
-        return;
-    for (int k = 0; k < v->n; k++)
-        load_master(L, v->pairs[k].key, v->pairs[k].value);
-}
-
 /* ---- blocks ---------------------------------------------------------- */
+
+/* What a block key holds. */
+typedef enum bkind {
+    B_COLOR, /* a swatch name */
+    B_COUNT, /* a whole number >= 1 */
+    B_PT,    /* points >= 0 */
+    B_MM,    /* millimetres >= 0, kept in points */
+    B_SHARE, /* a share, 0 to 1 */
+    B_TIMES  /* a number >= 0 of something (body leadings) */
+} bkind;
 
 typedef struct bkey {
     const char *block, *key;
-    int kind; /* 0 colour, 1 int >= 1, 2 points >= 0 */
+    bkind kind;
     size_t off;
 } bkey;
 
@@ -1111,36 +188,58 @@ typedef struct bkey {
         b, k, kind, offsetof(fo_template, m)                                   \
     }
 static const bkey block_keys[] = {
-    BKEY("rule", NULL, 0, rule),
-    BKEY("table", "head-fill", 0, table_head_fill),
-    BKEY("table", "zebra-fill", 0, table_zebra_fill),
-    BKEY("quote", "rule", 0, quote_rule),
-    BKEY("facts", "fill", 0, facts_fill),
-    BKEY("facts", "per-row", 1, facts_per_row),
-    BKEY("figure", "gap", 2, figure_gap),
-    BKEY("cover", "background", 0, cover_background),
+    BKEY("rule", NULL, B_COLOR, rule),
+    BKEY("table", "head-fill", B_COLOR, table_head_fill),
+    BKEY("table", "zebra-fill", B_COLOR, table_zebra_fill),
+    BKEY("quote", "rule", B_COLOR, quote_rule),
+    BKEY("facts", "fill", B_COLOR, facts_fill),
+    BKEY("facts", "per-row", B_COUNT, facts_per_row),
+    BKEY("figure", "gap", B_PT, figure_gap),
+    BKEY("figure", "max-height", B_SHARE, figure_max_height),
+    BKEY("figure", "space-before", B_TIMES, figure_space_before),
+    BKEY("figure", "space-after", B_TIMES, figure_space_after),
+    BKEY("cover", "background", B_COLOR, cover_background),
+    BKEY("cover", "image-height", B_SHARE, cover_image_height),
+    BKEY("cover", "logo-width", B_SHARE, cover_logo_width),
+    BKEY("cover", "logo-height", B_MM, cover_logo_height),
+    BKEY("cover", "text-top", B_PT, cover_text_top),
+    BKEY("cover", "title-gap", B_PT, cover_title_gap),
+    BKEY("cover", "subtitle-gap", B_PT, cover_subtitle_gap),
 };
 #undef BKEY
 #define NBKEYS (sizeof block_keys / sizeof block_keys[0])
 
-static void load_block_value(tl *L, const bkey *b, const fo_node *v)
+static void load_block_value(fo_tl *L, const bkey *b, const fo_node *v)
 {
     char *dst = (char *)L->t + b->off;
     const char *key = b->key ? b->key : b->block;
-    if (b->kind == 0) {
-        add_cref(L, v, key, (fo_color *)(void *)dst, NULL);
-    } else if (b->kind == 1) {
-        int n = 0;
-        if (get_int(L, v, key, 1, &n))
+    int n = 0;
+    double x = 0;
+    bool ok = false;
+    switch (b->kind) {
+    case B_COLOR:
+        fo_tl_add_cref(L, v, key, (fo_color *)(void *)dst, NULL);
+        return;
+    case B_COUNT:
+        if (fo_read_int(L->d, v, key, 1, FO_READ_INT_MAX, &n))
             memcpy(dst, &n, sizeof n);
-    } else {
-        double x = 0;
-        if (get_range(L, v, key, 0, false, HUGE_VAL, &x))
-            memcpy(dst, &x, sizeof x);
+        return;
+    case B_MM:
+        ok = fo_read_mm(L->d, v, key, FO_READ_NONNEG, &x);
+        break;
+    case B_SHARE:
+        ok = fo_read_in_range(L->d, v, key, FO_READ_UNIT, &x);
+        break;
+    case B_PT:
+    case B_TIMES:
+        ok = fo_read_in_range(L->d, v, key, FO_READ_NONNEG, &x);
+        break;
     }
+    if (ok)
+        memcpy(dst, &x, sizeof x);
 }
 
-static void load_block(tl *L, const fo_node *name, const fo_node *v)
+static void load_block(fo_tl *L, const fo_node *name, const fo_node *v)
 {
     const char *names[NBKEYS + 1] = {NULL}, *keys[NBKEYS + 1] = {NULL};
     size_t nn = 0, nk = 0;
@@ -1165,7 +264,7 @@ static void load_block(tl *L, const fo_node *name, const fo_node *v)
         load_block_value(L, simple, v);
         return;
     }
-    if (!need_map(L, v, fo_arena_printf(L->a, "'%s'", name->str)))
+    if (!fo_tl_need_map(L, v, fo_arena_printf(L->a, "'%s'", name->str)))
         return;
     const char *where = fo_arena_printf(L->a, "in 'blocks: %s'", name->str);
     for (int k = 0; k < v->n; k++) {
@@ -1182,360 +281,12 @@ static void load_block(tl *L, const fo_node *name, const fo_node *v)
     }
 }
 
-static void load_blocks(tl *L, const fo_node *v)
+static void load_blocks(fo_tl *L, const fo_node *v)
 {
-    if (!need_map(L, v, "'blocks'"))
+    if (!fo_tl_need_map(L, v, "'blocks'"))
         return;
     for (int k = 0; k < v->n; k++)
         load_block(L, v->pairs[k].key, v->pairs[k].value);
-}
-
-/* ---- page, margins, panels ------------------------------------------- */
-
-typedef struct page_size {
-    const char *name;
-    double w, h; /* mm, portrait */
-} page_size;
-
-static const page_size page_sizes[] = {
-    {"A3", 297, 420},         {"A4", 210, 297}, {"A5", 148, 210},
-    {"Letter", 215.9, 279.4}, {"DL", 99, 210},
-};
-static const char *const page_size_names[] = {"A3",     "A4", "A5",
-                                              "Letter", "DL", NULL};
-
-/* Sets the page from a size name (and orientation). */
-static bool named_size(tl *L, const fo_node *v, int landscape)
-{
-    int i = 0;
-    while (page_size_names[i] && !fo_node_is(v, page_size_names[i]))
-        i++;
-    if (!page_size_names[i] || !is_string(v)) {
-        if (is_string(v)) /* no hint: A7 is not a typo of A3 */
-            fo_error(L->d, v->pos,
-                     "unknown page size '%s' (sizes: A3, A4, A5, Letter, DL)",
-                     v->str);
-        else
-            fo_error(L->d, v->pos,
-                     "the page size must be a name such as A4, found %s",
-                     found(L, v));
-        return false;
-    }
-    const page_size *p = &page_sizes[i];
-    L->t->page_w = (landscape ? p->h : p->w) * MM;
-    L->t->page_h = (landscape ? p->w : p->h) * MM;
-    return true;
-}
-
-static void load_page(tl *L, const fo_node *v)
-{
-    static const char *const keys[] = {"size", "orientation", "width", "height",
-                                       NULL};
-    static const char *const orientations[] = {"portrait", "landscape", NULL};
-    L->page_ok = false;
-    if (v->kind == FO_NODE_SCALAR) {
-        L->page_ok = named_size(L, v, 0);
-        return;
-    }
-    if (!need_map(L, v, "'page'"))
-        return;
-    const fo_node *size = NULL, *w = NULL, *h = NULL;
-    int landscape = 0; /* a bad orientation leaves the page portrait */
-    for (int k = 0; k < v->n; k++) {
-        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
-        if (fo_node_is(key, "size"))
-            size = x;
-        else if (fo_node_is(key, "width"))
-            w = x;
-        else if (fo_node_is(key, "height"))
-            h = x;
-        else if (fo_node_is(key, "orientation")) {
-            landscape = get_choice(L, x, "orientation", orientations);
-        } else {
-            fo_model_unknown_key(L->d, key, "in 'page'", keys);
-        }
-    }
-    if (size && (w || h)) {
-        fo_error(L->d, v->pos,
-                 "'page' takes either 'size' or 'width' and 'height'");
-        return;
-    }
-    if (size) {
-        L->page_ok = named_size(L, size, landscape > 0);
-        return;
-    }
-    if (!w || !h) {
-        fo_error(L->d, v->pos, "'page' needs 'size', or 'width' and 'height'");
-        return;
-    }
-    double ww = 0, hh = 0;
-    bool ok = get_range(L, w, "width", 0, true, HUGE_VAL, &ww);
-    ok = get_range(L, h, "height", 0, true, HUGE_VAL, &hh) && ok;
-    if (ok && landscape > 0 && ww < hh) {
-        double tmp = ww;
-        ww = hh;
-        hh = tmp;
-    }
-    L->t->page_w = ww * MM;
-    L->t->page_h = hh * MM;
-    L->page_ok = ok;
-}
-
-static void load_margins(tl *L, const fo_node *v)
-{
-    static const char *const facing_keys[] = {"top", "bottom", "inner", "outer",
-                                              NULL};
-    static const char *const flat_keys[] = {"top", "bottom", "left", "right",
-                                            NULL};
-    fo_template *t = L->t;
-    if (!need_map(L, v, "'margins'"))
-        return;
-    double *dst[] = {&t->margin_top, &t->margin_bottom, &t->margin_inner,
-                     &t->margin_outer};
-    const char *const *keys = t->facing ? facing_keys : flat_keys;
-    const char *const *other = t->facing ? flat_keys : facing_keys;
-    for (int k = 0; k < v->n; k++) {
-        const fo_node *key = v->pairs[k].key;
-        int i = 0;
-        while (keys[i] && !fo_node_is(key, keys[i]))
-            i++;
-        double x = 0;
-        if (keys[i]) {
-            if (get_range(L, v->pairs[k].value, keys[i], 0, false, HUGE_VAL,
-                          &x))
-                *dst[i] = x * MM;
-        } else if (fo_model_key_known(key, other)) {
-            fo_error(L->d, key->pos,
-                     t->facing ? "'%s' is for pages that do not face "
-                                 "(facing: false); facing pages have "
-                                 "'inner' and 'outer' margins"
-                               : "'%s' is for facing pages (facing: true); "
-                                 "use 'left' and 'right'",
-                     key->str);
-        } else {
-            fo_model_unknown_key(L->d, key, "in 'margins'", keys);
-        }
-    }
-}
-
-static void load_panel(tl *L, const fo_node *v, fo_panel *p, double *pad)
-{
-    static const char *const keys[] = {
-        "name",    "side",         "x",     "y", "width", "height",
-        "padding", "continues-to", "cover", NULL};
-    static const char *const sides[] = {"outside", "inside", NULL};
-    double *num[] = {NULL, NULL, &p->x, &p->y, &p->w, &p->h, pad};
-    bool seen[9] = {false};
-    for (int k = 0; k < v->n; k++) {
-        const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
-        int i = 0;
-        while (keys[i] && !fo_node_is(key, keys[i]))
-            i++;
-        if (!keys[i]) {
-            fo_model_unknown_key(L->d, key, "in a panel", keys);
-            continue;
-        }
-        seen[i] = true;
-        double mm = 0;
-        const char *to = NULL;
-        if (i == 0) {
-            (void)get_string(L, x, "name", &p->name);
-        } else if (i == 1) {
-            int side = get_choice(L, x, "side", sides);
-            p->side = side > 0;
-        } else if (i == 7) {
-            /* resolved by load_panels once every name is known */
-            p->continues = get_string(L, x, "continues-to", &to);
-        } else if (i == 8) {
-            (void)get_bool(L, x, "cover", &p->cover);
-        } else if (get_range(L, x, keys[i], 0, i >= 4 && i <= 5, HUGE_VAL,
-                             &mm)) {
-            *num[i] = mm * MM;
-        }
-    }
-    for (int i = 0; i < 6; i++)
-        if (!seen[i] && !fo_model_misspelt(v, keys[i], keys))
-            fo_error(L->d, v->pos, "missing '%s' in a panel", keys[i]);
-    if (!p->name) /* reported above; keep the list usable */
-        p->name = "";
-    else
-        p->name = fo_arena_strdup(L->out, p->name);
-}
-
-static void check_panel(tl *L, const fo_node *v, fo_panel *p, double pad)
-{
-    const fo_template *t = L->t;
-    double eps = 0.01 * MM;
-    if (L->page_ok && p->w > 0 && p->h > 0 &&
-        (p->x + p->w > t->page_w + eps || p->y + p->h > t->page_h + eps))
-        fo_error(L->d, v->pos, "panel '%s' goes outside the %g × %g mm page",
-                 p->name, round(t->page_w / MM * 10) / 10,
-                 round(t->page_h / MM * 10) / 10);
-    else if (p->w > 0 && p->h > 0 &&
-             (p->w - 2 * pad < MIN_FRAME_MM * MM ||
-              p->h - 2 * pad < MIN_FRAME_MM * MM))
-        fo_error(L->d, v->pos,
-                 "the padding of panel '%s' leaves less than %g mm for text",
-                 p->name, MIN_FRAME_MM);
-    p->bx = p->x;
-    p->by = p->y;
-    p->bw = p->w;
-    p->bh = p->h;
-    p->x += pad;
-    p->y += pad;
-    p->w -= 2 * pad;
-    p->h -= 2 * pad;
-}
-
-/* `continues-to` names the panel a block may run on into. Content goes
- * through the panels in list order, so that can only be the next one:
- * naming it (rather than a yes/no) keeps the template readable and catches
- * a list reordered without its runs. */
-static void check_continues(tl *L, const fo_node *v)
-{
-    const fo_template *t = L->t;
-    size_t i = 0;
-    for (int k = 0; k < v->n && i < t->npanels; k++) {
-        const fo_node *pv = v->items[k];
-        if (pv->kind != FO_NODE_MAP)
-            continue;
-        const fo_panel *p = &t->panels[i++];
-        const fo_node *to = fo_node_get(pv, "continues-to");
-        if (!to || !p->continues)
-            continue;
-        const fo_panel *next = i < t->npanels ? &t->panels[i] : NULL;
-        if (next && fo_node_is(to, next->name))
-            continue;
-        bool known = false;
-        for (size_t j = 0; j < t->npanels; j++)
-            known = known || fo_node_is(to, t->panels[j].name);
-        if (!known)
-            fo_error(L->d, to->pos,
-                     "panel '%s' continues to '%s', which is not a panel",
-                     p->name, to->str);
-        else if (!next)
-            fo_error(L->d, to->pos,
-                     "panel '%s' is the last in the list: nothing follows it "
-                     "for content to continue into",
-                     p->name);
-        else
-            fo_error(L->d, to->pos,
-                     "panel '%s' can only continue to the next panel in the "
-                     "list, '%s' (content goes through the panels in list "
-                     "order)",
-                     p->name, next->name);
-    }
-}
-
-static void load_panels(tl *L, const fo_node *v)
-{
-    if (v->kind != FO_NODE_SEQ) {
-        fo_error(L->d, v->pos,
-                 "'panels' must be a sequence of panels, found %s",
-                 found(L, v));
-        return;
-    }
-    fo_template *t = L->t;
-    t->panels = fo_arena_alloc(L->out, (size_t)v->n * sizeof *t->panels + 1);
-    const char *cover = NULL;
-    for (int i = 0; i < v->n; i++) {
-        const fo_node *pv = v->items[i];
-        if (!need_map(L, pv, "a panel"))
-            continue;
-        fo_panel *p = &t->panels[t->npanels];
-        double pad = 0;
-        load_panel(L, pv, p, &pad);
-        check_panel(L, pv, p, pad);
-        for (size_t j = 0; j < t->npanels && *p->name; j++)
-            if (strcmp(t->panels[j].name, p->name) == 0)
-                fo_error(L->d, pv->pos, "duplicate panel '%s'", p->name);
-        if (p->cover && cover)
-            fo_error(L->d, fo_node_get(pv, "cover")->pos,
-                     "only one panel can be the cover ('%s' is already)",
-                     cover);
-        else if (p->cover)
-            cover = p->name;
-        t->npanels++;
-    }
-    check_continues(L, v);
-}
-
-/* The text frame and columns must leave room for text. */
-static void check_room(tl *L)
-{
-    const fo_template *t = L->t;
-    if (!L->page_ok)
-        return;
-    const fo_node *m = fo_node_get(L->root, "margins");
-    fo_pos at = m ? m->pos : L->root->pos;
-    double w = t->page_w - t->margin_inner - t->margin_outer;
-    double h = t->page_h - t->margin_top - t->margin_bottom;
-    double min = MIN_FRAME_MM * MM;
-    if (w < min || h < min) {
-        fo_error(L->d, at,
-                 "the margins leave no room for text on a %g × %g mm page "
-                 "(the text frame needs at least %g × %g mm)",
-                 round(t->page_w / MM * 10) / 10,
-                 round(t->page_h / MM * 10) / 10, MIN_FRAME_MM, MIN_FRAME_MM);
-        return;
-    }
-    double col = (w - t->gutter * (t->columns - 1)) / t->columns;
-    const fo_node *c = fo_node_get(L->root, "columns");
-    if (col < min)
-        fo_error(L->d, c ? c->pos : at,
-                 "%d columns with a %g mm gutter leave columns narrower "
-                 "than %g mm",
-                 t->columns, round(t->gutter / MM * 10) / 10, MIN_FRAME_MM);
-}
-
-/* With panels, the panels are the frames and the sheet is folded, not
- * bound: the keys of a page flow have nothing to act on. Saying what a
- * panel layout does anyway (columns: 1, margins of 0, contents: false...)
- * is allowed, as the shipped tri-fold once did; asking for anything else
- * is an error rather than a setting silently dropped. */
-static void check_panel_keys(tl *L)
-{
-    const fo_template *t = L->t;
-    const fo_node *k;
-    /* The page builder makes no title page yet: say so rather than
-     * drop the setting. */
-    if (t->npanels == 0 && !t->cover && t->title_page &&
-        (k = fo_node_get(L->root, "title-page")))
-        fo_warning(L->d, k->pos,
-                   "'title-page' is not supported yet: no title page is "
-                   "made");
-    if (t->npanels == 0)
-        return;
-    if ((k = fo_node_get(L->root, "columns")) && t->columns != 1)
-        fo_error(L->d, k->pos,
-                 "'columns' does not apply to a template with panels: each "
-                 "panel is one frame");
-    if ((k = fo_node_get(L->root, "margins")) &&
-        (t->margin_top > 0 || t->margin_bottom > 0 || t->margin_inner > 0 ||
-         t->margin_outer > 0))
-        fo_error(L->d, k->pos,
-                 "'margins' does not apply to a template with panels: give "
-                 "each panel a 'padding'");
-    if ((k = fo_node_get(L->root, "sections")) && t->opener != FO_OPEN_CONTINUE)
-        fo_error(L->d, k->pos,
-                 "'sections' must be 'continue' in a template with panels: "
-                 "end a panel with 'break: column' in the content");
-    if ((k = fo_node_get(L->root, "contents")) && t->contents)
-        fo_error(L->d, k->pos, "a template with panels has no contents pages");
-    if ((k = fo_node_get(L->root, "cover")) && t->cover)
-        fo_error(L->d, k->pos,
-                 "a template with panels has no cover page: give the cover "
-                 "panel 'cover: true'");
-    if ((k = fo_node_get(L->root, "title-page")) && t->title_page)
-        fo_error(L->d, k->pos, "a template with panels has no title page");
-    if ((k = fo_node_get(L->root, "masters")))
-        fo_error(L->d, k->pos,
-                 "a template with panels has no running heads or feet: "
-                 "remove 'masters'");
-    if ((k = fo_node_get(L->root, "binding")) && t->binding != FO_BIND_NONE)
-        fo_error(L->d, k->pos,
-                 "a template with panels is one folded sheet: its binding "
-                 "can only be 'none'");
 }
 
 /* ---- the template file ----------------------------------------------- */
@@ -1546,11 +297,10 @@ static const char *const template_keys[] = {
     "cover",   "title-page",  "fonts",  "swatches",  "styles",   "char-styles",
     "masters", "blocks",      "panels", "languages", "binding",  NULL};
 
-static void load_fonts_dir(tl *L, const fo_node *v)
+static void load_fonts_dir(fo_tl *L, const fo_node *v)
 {
     const char *rel = NULL;
-    if (fo_model_path_has_nul(L->d, v, "fonts") ||
-        !get_string(L, v, "fonts", &rel))
+    if (!fo_read_path(L->d, v, "fonts", &rel))
         return;
     const char *why = NULL;
     char *p = fo_path_confined(L->t->dir, L->t->dir, rel, &why);
@@ -1569,47 +319,45 @@ static void load_fonts_dir(tl *L, const fo_node *v)
 
 /* Scalar settings: lengths, counts, switches. Returns false for a key that
  * is not one of them. */
-static bool load_setting(tl *L, const fo_node *key, const fo_node *v)
+static bool load_setting(fo_tl *L, const fo_node *key, const fo_node *v)
 {
     static const char *const openers[] = {"continue", "new-page",
                                           "new-right-page", NULL};
     static const char *const bindings[] = {"none", "perfect", "saddle-stitch",
                                            NULL};
     fo_template *t = L->t;
-    double x = 0;
     int n = 0;
     if (fo_node_is(key, "bleed")) {
-        if (get_range(L, v, "bleed", 0, false, 25, &x))
-            t->bleed = x * MM;
+        (void)fo_read_mm(L->d, v, "bleed", (fo_read_range){0, false, 25},
+                         &t->bleed);
     } else if (fo_node_is(key, "gutter")) {
-        if (get_range(L, v, "gutter", 0, false, HUGE_VAL, &x))
-            t->gutter = x * MM;
+        (void)fo_read_mm(L->d, v, "gutter", FO_READ_NONNEG, &t->gutter);
     } else if (fo_node_is(key, "columns")) {
-        (void)get_int(L, v, "columns", 1, &t->columns);
+        (void)fo_read_int(L->d, v, "columns", 1, FO_READ_INT_MAX, &t->columns);
     } else if (fo_node_is(key, "widows")) {
-        (void)get_int(L, v, "widows", 1, &t->widows);
+        (void)fo_read_int(L->d, v, "widows", 1, FO_READ_INT_MAX, &t->widows);
     } else if (fo_node_is(key, "orphans")) {
-        (void)get_int(L, v, "orphans", 1, &t->orphans);
+        (void)fo_read_int(L->d, v, "orphans", 1, FO_READ_INT_MAX, &t->orphans);
     } else if (fo_node_is(key, "facing")) {
-        if (get_bool(L, v, "facing", &n))
+        if (fo_read_bool(L->d, v, "facing", &n))
             t->facing = n;
     } else if (fo_node_is(key, "contents")) {
-        (void)get_bool(L, v, "contents", &t->contents);
+        (void)fo_read_bool(L->d, v, "contents", &t->contents);
     } else if (fo_node_is(key, "cover")) {
-        (void)get_bool(L, v, "cover", &t->cover);
+        (void)fo_read_bool(L->d, v, "cover", &t->cover);
     } else if (fo_node_is(key, "title-page")) {
-        (void)get_bool(L, v, "title-page", &t->title_page);
+        (void)fo_read_bool(L->d, v, "title-page", &t->title_page);
     } else if (fo_node_is(key, "binding")) {
-        n = get_choice(L, v, "binding", bindings);
+        n = fo_read_enum(L->d, v, "binding", bindings);
         if (n >= 0)
             t->binding = (fo_binding)n;
     } else if (fo_node_is(key, "sections")) {
-        n = get_choice(L, v, "sections", openers);
+        n = fo_read_enum(L->d, v, "sections", openers);
         if (n >= 0)
             t->opener = (fo_opener)n;
     } else if (fo_node_is(key, "name") || fo_node_is(key, "description")) {
         const char *s = NULL;
-        if (get_string(L, v, key->str, &s) && fo_node_is(key, "name"))
+        if (fo_read_text(L->d, v, key->str, &s) && fo_node_is(key, "name"))
             t->name = fo_arena_strdup(L->out, s);
     } else {
         return false;
@@ -1617,52 +365,54 @@ static bool load_setting(tl *L, const fo_node *key, const fo_node *v)
     return true;
 }
 
-static void load_template(tl *L, const fo_node *root, const char *lang)
+static void load_template(fo_tl *L, const fo_node *root, const char *lang)
 {
     const fo_node *languages = NULL;
-    if (!need_map(L, root, "a template"))
+    if (!fo_tl_need_map(L, root, "a template"))
         return;
     L->root = root;
+    /* the margins' keys depend on facing, wherever it is written */
     const fo_node *f = fo_node_get(root, "facing");
-    if (f && fo_node_is(f, "false"))
-        L->t->facing = 0;
+    int facing = 1;
+    if (f && fo_read_parse_bool(f, &facing))
+        L->t->facing = facing;
     for (int k = 0; k < root->n; k++) {
         const fo_node *key = root->pairs[k].key, *v = root->pairs[k].value;
         if (load_setting(L, key, v))
             continue;
         if (fo_node_is(key, "page"))
-            load_page(L, v);
+            fo_tl_load_page(L, v);
         else if (fo_node_is(key, "margins"))
-            load_margins(L, v);
+            fo_tl_load_margins(L, v);
         else if (fo_node_is(key, "fonts"))
             load_fonts_dir(L, v);
         else if (fo_node_is(key, "swatches"))
-            load_swatches(L, v);
+            fo_tl_load_swatches(L, v);
         else if (fo_node_is(key, "styles"))
-            load_styles(L, v, 1);
+            fo_tl_load_styles(L, v, 1);
         else if (fo_node_is(key, "char-styles"))
-            load_char_styles(L, v);
+            fo_tl_load_char_styles(L, v);
         else if (fo_node_is(key, "masters"))
-            load_masters(L, v);
+            fo_tl_load_masters(L, v);
         else if (fo_node_is(key, "blocks"))
             load_blocks(L, v);
         else if (fo_node_is(key, "panels"))
-            load_panels(L, v);
+            fo_tl_load_panels(L, v);
         else if (fo_node_is(key, "languages"))
             languages = v; /* on top of styles, wherever it is written */
         else
             fo_model_unknown_key(L->d, key, "in the template", template_keys);
     }
     if (languages)
-        load_languages(L, languages, lang);
-    check_room(L);
-    check_panel_keys(L);
+        fo_tl_load_languages(L, languages, lang);
+    fo_tl_check_room(L);
+    fo_tl_check_panel_keys(L);
 }
 
 /* Defaults before the template speaks: folio's swatches and styles, an A4
  * portrait facing page, and block colours by swatch name (so that a
  * template's own 'brand' colours them). */
-static void load_defaults(tl *L)
+static void load_defaults(fo_tl *L)
 {
     fo_template *t = L->t;
     fo_node *root = NULL;
@@ -1670,8 +420,8 @@ static void load_defaults(tl *L)
                                          "<built-in>", L->a, L->d, &root);
     assert(st == FO_OK);
     (void)st;
-    load_swatches(L, fo_node_get(root, "swatches"));
-    load_styles(L, fo_node_get(root, "styles"), 0);
+    fo_tl_load_swatches(L, fo_node_get(root, "swatches"));
+    fo_tl_load_styles(L, fo_node_get(root, "styles"), 0);
     L->page_ok = true;
     t->page_w = 210 * MM;
     t->page_h = 297 * MM;
@@ -1688,6 +438,17 @@ static void load_defaults(tl *L)
     t->emphasis = (fo_char_style){.set_italic = 1, .italic = 1};
     t->facts_per_row = 2;
     t->figure_gap = 4;
+    /* The looks of the first hard-coded layout, which the shipped
+     * templates write out (docs/templates.md, Blocks). */
+    t->figure_max_height = 0.8;
+    t->figure_space_before = 0.5;
+    t->figure_space_after = 0.6;
+    t->cover_image_height = 0.64;
+    t->cover_logo_width = 0.25;
+    t->cover_logo_height = 20 * MM;
+    t->cover_text_top = 14;
+    t->cover_title_gap = 6;
+    t->cover_subtitle_gap = 10;
     static const struct {
         const char *swatch;
         size_t off;
@@ -1710,20 +471,22 @@ static void load_defaults(tl *L)
         L->crefs_end = &c->next;
     }
     for (int i = 0; i < 3; i++) {
-        add_sref(L, "head", (fo_pos){NULL, 0, 0}, &t->left.head[i].style);
-        add_sref(L, "foot", (fo_pos){NULL, 0, 0}, &t->left.foot[i].style);
-        add_sref(L, "head", (fo_pos){NULL, 0, 0}, &t->right.head[i].style);
-        add_sref(L, "foot", (fo_pos){NULL, 0, 0}, &t->right.foot[i].style);
+        fo_tl_add_sref(L, "head", (fo_pos){NULL, 0, 0}, &t->left.head[i].style);
+        fo_tl_add_sref(L, "foot", (fo_pos){NULL, 0, 0}, &t->left.foot[i].style);
+        fo_tl_add_sref(L, "head", (fo_pos){NULL, 0, 0},
+                       &t->right.head[i].style);
+        fo_tl_add_sref(L, "foot", (fo_pos){NULL, 0, 0},
+                       &t->right.foot[i].style);
     }
 }
 
-static void finish(tl *L)
+static void finish(fo_tl *L)
 {
     fo_template *t = L->t;
     for (cref *c = L->crefs; c; c = c->next)
-        if (swatch_color(L, c->name, c->pos, c->dst) && c->set)
+        if (fo_tl_swatch_color(L, c->name, c->pos, c->dst) && c->set)
             *c->set = 1;
-    resolve_styles(L);
+    fo_tl_resolve_styles(L);
     /* One master given: both sides look alike. */
     if (L->got_left && !L->got_right)
         t->right = t->left;
@@ -1822,7 +585,7 @@ static bool find_template(const fo_pub *pub, const char *data_dir, fo_arena *a,
     }
     if (!ok) {
         const char *h = fo_model_hint(name, names);
-        char *list = join_names(names);
+        char *list = fo_tl_join_names(names);
         if (h)
             fo_error(d, pos, "unknown template '%s' — did you mean '%s'?", name,
                      h);
@@ -1896,7 +659,7 @@ fo_status fo_template_load(const fo_pub *pub, const char *lang,
     fo_status st = FO_OK;
     fo_template *t = fo_arena_alloc(a, sizeof *t);
     fo_arena *scratch = fo_arena_new();
-    tl L = {.t = t, .a = scratch, .out = a, .d = &local};
+    fo_tl L = {.t = t, .a = scratch, .out = a, .d = &local};
     L.decls_end = &L.decls;
     L.crefs_end = &L.crefs;
     L.srefs_end = &L.srefs;
@@ -1920,10 +683,8 @@ fo_status fo_template_load(const fo_pub *pub, const char *lang,
         goto out;
     load_defaults(&L);
     load_template(&L, root, lang);
-    if (pub->style_overrides)
-        load_styles(&L, pub->style_overrides, 2);
-    if (pub->language_overrides)
-        load_languages(&L, pub->language_overrides, lang);
+    if (pub->styles)
+        fo_tl_apply_pub_styles(&L, pub->styles, lang);
     finish(&L);
     if (local.errors)
         st = FO_ERR_INPUT;

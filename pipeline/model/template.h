@@ -48,6 +48,9 @@ typedef struct fo_style {
      * spacing min/max): a little of it keeps word spaces even. 0 = off. */
     double letter_stretch, letter_shrink;
     int uppercase; /* set in capitals (running heads, labels) */
+    /* An underline (links that ask for one): its middle below the
+     * baseline and its thickness, as shares of the type size. */
+    double underline_position, underline_thickness;
 } fo_style;
 
 /* How inline markup looks: each field applies when set. */
@@ -138,7 +141,20 @@ typedef struct fo_template {
     fo_color facts_fill;
     int facts_per_row;
     double figure_gap; /* space between a figure and its caption */
-    fo_panel *panels;  /* panel layouts: fixed frames, in flow order */
+    /* The share of the frame's height a figure (image and caption) may
+     * take: a taller image is scaled down. */
+    double figure_max_height;
+    /* Space before and after a figure, in leadings of body. */
+    double figure_space_before, figure_space_after;
+    /* The cover: the image covers this share of its height from the top,
+     * the title band the rest. */
+    double cover_image_height;
+    double cover_logo_width;   /* the logo's box: a share of the text width */
+    double cover_logo_height;  /* ... and a height, points */
+    double cover_text_top;     /* from the band's top to the title, points */
+    double cover_title_gap;    /* after the title, points */
+    double cover_subtitle_gap; /* after the subtitle, points */
+    fo_panel *panels;          /* panel layouts: fixed frames, in flow order */
     size_t npanels;
     fo_binding binding; /* none for a panel layout (one folded sheet) */
 } fo_template;

@@ -118,10 +118,14 @@ void flow_emit_line(fo_dl_page *pg, const fo_set_line *ln, const fo_style *st,
         for (int i = 0; i < run->n; i++)
             w += run->glyphs[i].x_advance;
         if (run->underline) {
-            double uy = baseline + st->size * 0.12;
+            double uy = baseline + st->size * st->underline_position;
             fo_dl_op *op = fo_dl_page_add(pg, FO_DL_LINE);
-            op->u.line = (fo_dl_line){
-                x0 + run->x, uy, x0 + run->x + w, uy, st->size * 0.06, color};
+            op->u.line = (fo_dl_line){x0 + run->x,
+                                      uy,
+                                      x0 + run->x + w,
+                                      uy,
+                                      st->size * st->underline_thickness,
+                                      color};
         }
         if (run->href) {
             fo_dl_op *op = fo_dl_page_add(pg, FO_DL_LINK);
@@ -287,15 +291,17 @@ static void add_figure(flow *fl, const fo_block *b)
                     f->credit.nlines * f->cred_st->leading;
     double gap = (cap || cred) ? fl->t->figure_gap : 0;
     /* A figure never outgrows its frame: a tall image is scaled down. */
-    double max_h = fl->frame_h * 0.8 - text_h - gap;
+    double max_h = fl->frame_h * fl->t->figure_max_height - text_h - gap;
     if (h > max_h)
         h = max_h;
     f->img_w = w;
     f->img_h = h;
     e->data = f;
     e->height = h + gap + text_h;
-    e->space_before = flow_style(fl, "body")->leading * 0.5;
-    e->space_after = flow_style(fl, "body")->leading * 0.6;
+    e->space_before =
+        flow_style(fl, "body")->leading * fl->t->figure_space_before;
+    e->space_after =
+        flow_style(fl, "body")->leading * fl->t->figure_space_after;
 }
 
 void flow_draw_page_figure(flow *fl, const elem *e, fo_dl_page *pg)

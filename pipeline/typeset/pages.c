@@ -87,16 +87,17 @@ typedef struct cover_box {
                     may use the bottom margin, as the booklet's does) */
 } cover_box;
 
-/* The publication's cover in box c: its image over the top 64 % (or the
- * background colour alone), the logo at the top, and the title, subtitle,
- * publisher and year on the band below. */
+/* The publication's cover in box c: its image over the top of it (the
+ * template's blocks: cover: image-height; or the background colour alone),
+ * the logo at the top, and the title, subtitle, publisher and year on the
+ * band below. */
 static void draw_cover(flow *fl, fo_dl_page *pg, const cover_box *c)
 {
     const fo_template *t = fl->t;
     const fo_pub *pub = fl->pub;
     int img =
         pub->cover_image.path ? flow_use_image(fl, &pub->cover_image) : -1;
-    double band_y = c->y + c->h * 0.64;
+    double band_y = c->y + c->h * t->cover_image_height;
     pg->frame = FO_DL_IN_BLEED; /* the picture and the colour band */
     if (img >= 0) {
         flow_place_image(fl, pg, &pub->cover_image, img, 1, pub->cover_focus_x,
@@ -118,18 +119,18 @@ static void draw_cover(flow *fl, fo_dl_page *pg, const cover_box *c)
         int logo = flow_use_image(fl, &pub->logo);
         if (logo >= 0)
             flow_place_image(fl, pg, &pub->logo, logo, 0, 0.5, 0.5, x, c->ty,
-                             tw * 0.25, fo_mm_to_pt(20));
+                             tw * t->cover_logo_width, t->cover_logo_height);
     }
-    double y = band_y + 14;
+    double y = band_y + t->cover_text_top;
     const fo_rich *r;
     if ((r = ed_text(fl, &pub->title)))
         y +=
             flow_draw_text(fl, pg, r, flow_style(fl, "cover-title"), x, y, tw) +
-            6;
+            t->cover_title_gap;
     if ((r = ed_text(fl, &pub->subtitle)))
         y += flow_draw_text(fl, pg, r, flow_style(fl, "cover-subtitle"), x, y,
                             tw) +
-             10;
+             t->cover_subtitle_gap;
     const fo_rich *publ = ed_text(fl, &pub->publisher);
     char meta[512];
     if (publ && pub->year > 0)

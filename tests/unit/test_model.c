@@ -255,7 +255,8 @@ static void test_wrong_types(void **state)
           "  title: Một\n",
           "proj/pub.yaml:1:8: error: expected a text (a string, or a mapping "
           "of edition to string), found a sequence\n"
-          "proj/pub.yaml:2:7: error: 'year' must be an integer\n"
+          "proj/pub.yaml:2:7: error: 'year' must be a whole number from 1000 "
+          "to 9999, found '2025' in quotes\n"
           "proj/pub.yaml:3:11: error: 'editions' must be a sequence of "
           "language tags such as [vi, en], found a string\n"
           "proj/pub.yaml:5:3: error: 'sections' must be a sequence of "
@@ -271,8 +272,9 @@ static void test_wrong_types(void **state)
                "      - just text\n"
                "      - {}\n"
                "      - {p: a, h2: b}\n",
-          "proj/pub.yaml:3:7: error: 'year' must be between 1000 and 9999\n"
-          "proj/pub.yaml:4:11: error: 'template' must be a string, found a "
+          "proj/pub.yaml:3:7: error: 'year' must be a whole number from 1000 "
+          "to 9999, found '99999'\n"
+          "proj/pub.yaml:4:11: error: 'template' must be a file path, found a "
           "sequence\n"
           "proj/pub.yaml:6:5: error: expected a section (a mapping with "
           "title and blocks), found a string\n"
@@ -399,7 +401,8 @@ static void test_markup_and_all_errors(void **state)
     assert_null(r.pub);
     assert_string_equal(
         r.diags,
-        "proj/pub.yaml:3:7: error: 'year' must be an integer\n"
+        "proj/pub.yaml:3:7: error: 'year' must be a whole number from 1000 to "
+        "9999, found 'nineteen'\n"
         "proj/pub.yaml:5:13: error: unclosed '**' (bold)\n"
         "proj/pub.yaml:9:23: error: a link's URL scheme 'ftp:' is not allowed "
         "(use http, https or mailto)\n"
@@ -473,12 +476,17 @@ static void test_blocks_valid(void **state)
     assert_image(&p->logo, "images/logo.png", "images/logo.png", 5, 61);
     assert_true(p->cover_focus_x == 0.5);
     assert_true(p->cover_focus_y == 0.4);
-    /* kept as a copy: the node trees die with the loading */
-    const fo_node *ov = p->style_overrides;
-    assert_non_null(ov);
-    assert_int_equal(ov->kind, FO_NODE_MAP);
-    assert_true(ov->n > 0);
-    assert_ptr_equal(ov->pos.file, p->file);
+    /* read into style layers: the node trees die with the loading */
+    const fo_pub_styles *ps = p->styles;
+    assert_non_null(ps);
+    assert_true(ps->styles.n > 0);
+    assert_int_equal(ps->styles.n, 1);
+    assert_string_equal(ps->styles.decls[0].name, "body");
+    assert_true(ps->styles.decls[0].set[fo_style_field("size")]);
+    assert_false(ps->styles.decls[0].set[fo_style_field("leading")]);
+    assert_true(ps->styles.decls[0].v.size == 10.5);
+    assert_ptr_equal(ps->styles.decls[0].pos.file, p->file);
+    assert_int_equal(ps->nnotes, 0);
     assert_int_equal(p->template_pos.line, 7);
     assert_ptr_equal(p->template_pos.file, p->file);
     assert_int_equal(p->template_pos.col, 11);
@@ -620,27 +628,26 @@ static void test_block_errors(void **state)
           "not 'colum' — did you mean 'column'?\n"
           "proj/pub.yaml:10:16: error: 'fit' must be contain or cover, not "
           "'stretch'\n"
-          "proj/pub.yaml:11:24: error: a focus value must be a number from 0 "
-          "to 1\n"
-          "proj/pub.yaml:12:19: error: 'height' must be more than 0 and at "
-          "most 2000 (millimetres)\n"
+          "proj/pub.yaml:11:24: error: 'focus' must be between 0 and 1, found "
+          "'1.5'\n"
+          "proj/pub.yaml:12:19: error: 'height' must be greater than 0 and at "
+          "most 2000, found '0'\n"
           "proj/pub.yaml:13:11: error: unknown key 'colour' in a figure "
           "(expected one of: src, caption, credit, span, fit, focus, "
           "height)\n"
-          "proj/pub.yaml:14:58: error: a focus value must be a number from 0 "
-          "to 1\n"
-          "proj/pub.yaml:14:61: error: a focus value must be a number from 0 "
-          "to 1\n"
+          "proj/pub.yaml:14:58: error: 'focus' must be a number, found 'x'\n"
+          "proj/pub.yaml:14:61: error: 'focus' must be between 0 and 1, found "
+          "'-0.1'\n"
           "proj/pub.yaml:14:43: error: a figure with 'fit: cover' needs a "
           "'height' (or 'span: page')\n"
           "proj/pub.yaml:15:45: error: 'focus' must be [x, y], two numbers "
           "from 0 to 1\n"
-          "proj/pub.yaml:15:58: error: 'height' must be a number, found a "
-          "string\n"
+          "proj/pub.yaml:15:58: error: 'height' must be a number, found '60' "
+          "in quotes\n"
           "proj/pub.yaml:16:44: error: 'span' must be column, text or page, "
           "found a sequence\n"
-          "proj/pub.yaml:16:60: error: 'height' must be more than 0 and at "
-          "most 2000 (millimetres)\n");
+          "proj/pub.yaml:16:60: error: 'height' must be greater than 0 and at "
+          "most 2000, found '2001'\n");
     /* tables */
     fails(
         BLOCKS "      - table:\n"
@@ -663,7 +670,8 @@ static void test_block_errors(void **state)
                "span: [text] }\n",
         "proj/pub.yaml:7:49: error: 'align' must be left, right, center or "
         "decimal, not 'middle'\n"
-        "proj/pub.yaml:7:76: error: 'weight' must be more than 0\n"
+        "proj/pub.yaml:7:76: error: 'weight' must be greater than 0, found "
+        "'0'\n"
         "proj/pub.yaml:7:80: error: missing 'head' in a table column\n"
         "proj/pub.yaml:10:15: error: a row has 3 cells, the table has 4 "
         "columns\n"
@@ -673,7 +681,8 @@ static void test_block_errors(void **state)
         "found a string\n"
         "proj/pub.yaml:13:25: error: expected a text (a string, or a "
         "mapping of edition to string), found a sequence\n"
-        "proj/pub.yaml:14:18: error: 'zebra' must be true or false\n"
+        "proj/pub.yaml:14:18: error: 'zebra' must be true or false, found "
+        "'yes'\n"
         "proj/pub.yaml:15:40: error: a table needs at least one column\n"
         "proj/pub.yaml:16:46: error: a table needs at least one row\n"
         "proj/pub.yaml:16:50: error: unknown key 'heads' in a table (expected "
@@ -681,10 +690,12 @@ static void test_block_errors(void **state)
         "proj/pub.yaml:17:16: error: missing 'rows' in a table\n"
         "proj/pub.yaml:17:27: error: 'columns' must be a sequence of "
         "columns, found a string\n"
-        "proj/pub.yaml:18:59: error: 'size' must be from 4 to 72 (points)\n"
+        "proj/pub.yaml:18:59: error: 'size' must be between 4 and 72, found "
+        "'3'\n"
         "proj/pub.yaml:18:68: error: 'span' must be column or text, not "
         "'page'\n"
-        "proj/pub.yaml:19:59: error: 'size' must be from 4 to 72 (points)\n"
+        "proj/pub.yaml:19:59: error: 'size' must be between 4 and 72, found "
+        "'80'\n"
         "proj/pub.yaml:19:69: error: 'span' must be column or text, found a "
         "sequence\n");
     /* facts, quotes, lists, breaks */
@@ -718,11 +729,12 @@ static void test_block_errors(void **state)
           "proj/pub.yaml:11:16: error: a quote is a mapping (text, by), found "
           "a string\n"
           "proj/pub.yaml:12:24: error: a list needs at least one item\n"
-          "proj/pub.yaml:12:38: error: 'numbered' must be true or false\n"
+          "proj/pub.yaml:12:38: error: 'numbered' must be true or false, "
+          "found '1'\n"
           "proj/pub.yaml:13:24: error: 'items' must be a sequence of texts, "
           "found a string\n"
           "proj/pub.yaml:13:34: error: 'start' must be a whole number from 0 "
-          "to 9999\n"
+          "to 9999, found '1.5'\n"
           "proj/pub.yaml:14:15: error: a list is a mapping (items, numbered, "
           "start), found a sequence\n"
           "proj/pub.yaml:15:16: error: 'break' must be page or column, not "
@@ -765,8 +777,7 @@ static void test_pub_fields_errors(void **state)
     assert_null(r.pub->cover_image.path);
     assert_non_null(r.pub->logo.path);
     assert_true(r.pub->cover_focus_x == 0.5 && r.pub->cover_focus_y == 0.5);
-    assert_null(r.pub->style_overrides);
-    assert_null(r.pub->language_overrides);
+    assert_null(r.pub->styles);
     assert_null(r.pub->keywords.ed[0]);
     done(&r);
 }

@@ -7,9 +7,9 @@
  *
  * The fixture publication is read with source/ and its `template:` and
  * `styles:` and `languages:` handed to fo_template_load the way fo_pub_load
- * hands them (template_name, template_pos, style_overrides,
- * language_overrides), so these tests do not
- * depend on the publication loader. */
+ * hands them (template_name, template_pos, and the style layers that
+ * fo_pub_styles_read makes), so these tests do not depend on the rest of
+ * the publication loader. */
 #define _XOPEN_SOURCE 700
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "model/model.h"
+#include "model/model_private.h"
 #include "model/template.h"
 #include "source/source.h"
 
@@ -69,8 +70,10 @@ static result load_lang(const char *pub_text, const char *data_dir,
         pub.template_name = tn->str;
         pub.template_pos = tn->pos;
     }
-    pub.style_overrides = fo_node_get(root, "styles");
-    pub.language_overrides = fo_node_get(root, "languages");
+    const fo_node *styles = fo_node_get(root, "styles");
+    const fo_node *languages = fo_node_get(root, "languages");
+    if (styles || languages)
+        pub.styles = fo_pub_styles_read(styles, languages, res.a);
     res.st = fo_template_load(&pub, lang, data_dir, res.a, &d, &res.t);
     size_t n = 0;
     FILE *fp = open_memstream(&res.diags, &n);
@@ -387,6 +390,87 @@ static void test_builtin_styles(void **state)
     done(&r);
 }
 
+/* The design values layout uses: a template that leaves them out gets the
+ * first layout's, the shipped templates write those same values out, and
+ * a bad one is an error at its position. */
+static void design_is_default(const fo_template *t)
+{
+    assert_true(t->figure_max_height == 0.8);
+    assert_true(t->figure_space_before == 0.5);
+    assert_true(t->figure_space_after == 0.6);
+    assert_true(t->cover_image_height == 0.64);
+    assert_true(t->cover_logo_width == 0.25);
+    assert_float_equal(t->cover_logo_height, 20 * MM, 1e-12);
+    assert_true(t->cover_text_top == 14);
+    assert_true(t->cover_title_gap == 6);
+    assert_true(t->cover_subtitle_gap == 10);
+    for (size_t i = 0; i < t->nstyles; i++) {
+        assert_true(t->styles[i].underline_position == 0.12);
+        assert_true(t->styles[i].underline_thickness == 0.06);
+    }
+}
+
+static void test_design_values(void **state)
+{
+    (void)state;
+    put_file("data/templates/tiny/template.yaml", "page: A5\n");
+    result r = load_with("template: tiny\n", "data");
+    assert_string_equal(r.diags, "");
+    design_is_default(r.t);
+    done(&r);
+    const char *shipped[] = {"template: yearbook\n", "template: booklet\n",
+                             "template: trifold\n"};
+    for (int i = 0; i < 3; i++) {
+        r = load(shipped[i]);
+        assert_string_equal(r.diags, "");
+        design_is_default(r.t);
+        done(&r);
+    }
+    put_file("data/templates/tiny/template.yaml",
+             "blocks:\n"
+             "  figure: { max-height: 0.5, space-before: 1, space-after: 0 }\n"
+             "  cover: { image-height: 0.5, logo-height: 10, text-top: 20 }\n"
+             "styles:\n"
+             "  body: { underline-position: 0.2 }\n"
+             "  link-ish: { underline-thickness: 0.1 }\n");
+    r = load_with("template: tiny\n", "data");
+    assert_string_equal(r.diags, "");
+    assert_true(r.t->figure_max_height == 0.5);
+    assert_true(r.t->figure_space_before == 1);
+    assert_true(r.t->figure_space_after == 0);
+    assert_true(r.t->cover_image_height == 0.5);
+    assert_float_equal(r.t->cover_logo_height, 10 * MM, 1e-12);
+    assert_true(r.t->cover_text_top == 20);
+    assert_true(r.t->cover_title_gap == 6);
+    const fo_style *h1 = fo_template_style(r.t, "h1");
+    assert_true(h1->underline_position == 0.2); /* from body */
+    const fo_style *li = fo_template_style(r.t, "link-ish");
+    assert_true(li->underline_position == 0.2);
+    assert_true(li->underline_thickness == 0.1);
+    done(&r);
+    fails("blocks:\n"
+          "  figure: { max-height: 1.5, space-before: -1, space-afer: 1 }\n"
+          "  cover: { image-height: inf, logo-height: -20, title-gap: x }\n"
+          "styles:\n"
+          "  body: { underline-thickness: -0.1, underline-position: 0x1 }\n",
+          "data/templates/bad/template.yaml:2:25: error: 'max-height' must be "
+          "between 0 and 1, found '1.5'\n"
+          "data/templates/bad/template.yaml:2:44: error: 'space-before' must "
+          "not be negative, found '-1'\n"
+          "data/templates/bad/template.yaml:2:48: error: unknown key "
+          "'space-afer' in 'blocks: figure' — did you mean 'space-after'?\n"
+          "data/templates/bad/template.yaml:3:26: error: 'image-height' must "
+          "be a number, found 'inf'\n"
+          "data/templates/bad/template.yaml:3:44: error: 'logo-height' must "
+          "not be negative, found '-20'\n"
+          "data/templates/bad/template.yaml:3:60: error: 'title-gap' must be a "
+          "number, found 'x'\n"
+          "data/templates/bad/template.yaml:5:32: error: "
+          "'underline-thickness' must not be negative, found '-0.1'\n"
+          "data/templates/bad/template.yaml:5:58: error: "
+          "'underline-position' must be a number, found '0x1'\n");
+}
+
 /* A template given as a path relative to the publication. */
 static void test_path_template(void **state)
 {
@@ -457,16 +541,18 @@ static void test_errors_one_run(void **state)
           "in swatch 'ink' — did you mean 'cmyk'?\n"
           "data/templates/bad/template.yaml:9:17: error: 'size' must be "
           "greater than 0, found '-10'\n"
-          "data/templates/bad/template.yaml:9:29: error: unknown 'align' "
-          "value 'centre' — did you mean 'center'?\n"
+          "data/templates/bad/template.yaml:9:29: error: 'align' must be "
+          "justify, left, center or right, not 'centre' — did you mean "
+          "'center'?\n"
           "data/templates/bad/template.yaml:9:37: error: unknown key "
           "'colour' in style 'body' — did you mean 'color'?\n"
           "data/templates/bad/template.yaml:10:16: error: unknown swatch "
           "'brnad' — did you mean 'brand'?\n"
           "data/templates/bad/template.yaml:10:29: error: unknown style 'h9' "
           "— did you mean 'h1'?\n"
-          "data/templates/bad/template.yaml:11:11: error: unknown "
-          "'sections' value 'new-pgae' — did you mean 'new-page'?\n");
+          "data/templates/bad/template.yaml:11:11: error: 'sections' must be "
+          "continue, new-page or new-right-page, not 'new-pgae' — did you "
+          "mean 'new-page'?\n");
 }
 
 static void test_errors_values(void **state)
@@ -520,8 +606,8 @@ static void test_errors_values(void **state)
         "'a'\n"
         "data/templates/bad/template.yaml:7:5: error: the padding of panel "
         "'c' leaves less than 10 mm for text\n"
-        "data/templates/bad/template.yaml:7:22: error: unknown 'side' "
-        "value 'up' (expected one of: outside, inside)\n"
+        "data/templates/bad/template.yaml:7:22: error: 'side' must be "
+        "outside or inside, not 'up'\n"
         "data/templates/bad/template.yaml:9:5: error: missing 'side' in a "
         "panel\n"
         "data/templates/bad/template.yaml:9:28: error: unknown key 'widht' "
@@ -540,8 +626,8 @@ static void test_errors_values(void **state)
           "'middle' in 'foot' (expected one of: left, center, right)\n"
           "data/templates/bad/template.yaml:3:3: error: unknown key 'rigth' "
           "in 'masters' — did you mean 'right'?\n"
-          "data/templates/bad/template.yaml:5:21: error: unknown 'weight' "
-          "value 'heavy' (expected one of: normal, bold)\n"
+          "data/templates/bad/template.yaml:5:21: error: 'weight' must be "
+          "normal or bold, not 'heavy'\n"
           "data/templates/bad/template.yaml:7:23: error: unknown swatch "
           "'nope' (swatches: black, white, grey, light, brand, tint)\n"
           "data/templates/bad/template.yaml:8:8: error: 'fonts' must be a "
@@ -563,8 +649,8 @@ static void test_override_errors(void **state)
         "you mean 'size'?\n"
         "proj/pub.yaml:3:26: error: unknown swatch 'brnad' — did you mean "
         "'brand'?\n"
-        "proj/pub.yaml:4:18: error: unknown 'align' value 'middle' "
-        "(expected one of: justify, left, center, right)\n");
+        "proj/pub.yaml:4:18: error: 'align' must be justify, left, center or "
+        "right, not 'middle'\n");
     assert_int_equal(r.st, FO_ERR_INPUT);
     assert_null(r.t);
     assert_int_equal(r.errors, 3);
@@ -755,6 +841,7 @@ int main(void)
         cmocka_unit_test(test_trifold),
         cmocka_unit_test(test_overrides),
         cmocka_unit_test(test_builtin_styles),
+        cmocka_unit_test(test_design_values),
         cmocka_unit_test(test_path_template),
         cmocka_unit_test(test_unknown_template),
         cmocka_unit_test(test_errors_one_run),
