@@ -468,8 +468,10 @@ void fo_pdf_text_line(fo_pdf_out *o, fo_pdf_page *ps, const fo_dl_line *l)
 /* ---- images ---------------------------------------------------------- */
 
 /* The image XObject of doc image idx (pdf_image.c), made on its first use:
- * one per image however often it is drawn. Its file's fingerprint goes
- * into the /ID: the samples are made only while the file is saved. */
+ * one per image however often it is drawn. Its file's fingerprint (of its
+ * bytes, not its path: the same sources in another folder give the same
+ * PDF, tests/cli/output_hashes.sh) goes into the /ID: the samples are
+ * made only while the file is saved. */
 static HPDF_Image get_image(fo_pdf_ctx *c, const fo_dl_image *use)
 {
     int idx = use->image;
@@ -481,7 +483,6 @@ static HPDF_Image get_image(fo_pdf_ctx *c, const fo_dl_image *use)
     }
     if (!c->images[idx]) {
         const fo_dl_image_src *src = &c->doc->images[idx];
-        fo_pdf_hash_str(c, src->path);
         fo_pdf_hash_bytes(c, &src->info.hash, sizeof src->info.hash);
         c->images[idx] = img;
     }
