@@ -1531,16 +1531,23 @@ static void get_bytes(const unsigned char **p, void *out, size_t n)
 /* How a double is stored: zero (+0.0), k/1024, or its 8 bytes. */
 enum { NUM_ZERO, NUM_UNITS, NUM_RAW };
 
+/* Are a and b the same bits (-0.0 is not 0.0)? */
+static int same_bits(double a, double b)
+{
+    uint64_t x, y;
+    memcpy(&x, &a, sizeof x);
+    memcpy(&y, &b, sizeof y);
+    return x == y;
+}
+
 static int num_kind(double v, int64_t *k)
 {
-    static const double zero = 0;
-    if (memcmp(&v, &zero, sizeof v) == 0)
+    if (same_bits(v, 0.0))
         return NUM_ZERO;
     if (fabs(v) < 1e12) {
         double u = v * PANGO_SCALE;
         *k = (int64_t)u;
-        double back = (double)*k / (double)PANGO_SCALE;
-        if (memcmp(&back, &v, sizeof v) == 0)
+        if (same_bits((double)*k / (double)PANGO_SCALE, v))
             return NUM_UNITS;
     }
     return NUM_RAW;
