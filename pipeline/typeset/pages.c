@@ -1047,6 +1047,10 @@ static void add_sections(flow *fl)
     }
 }
 
+/* The keep budget of a layout; the unit tests lower it to check that
+ * kept and set-again paragraphs draw the same pages. */
+FO_STATIC size_t fo_flow_keep_cap = FLOW_KEEP_BYTES;
+
 fo_status fo_typeset(const fo_pub *pub, int ed, const fo_template *t,
                      fo_fonts *fonts, fo_diags *d, fo_dl_doc **out)
 {
@@ -1080,7 +1084,7 @@ fo_status fo_typeset_stream(const fo_pub *pub, int ed, const fo_template *t,
                .d = d,
                .sink = sink,
                .running = -1,
-               .keep = {.cap = FLOW_KEEP_BYTES}};
+               .keep = {.cap = fo_flow_keep_cap}};
     fl.hyph = fo_hyph_open(fl.lang, d);
     fl.prefetch = prefetch_images(pub);
     fl.text_w = t->page_w - t->margin_inner - t->margin_outer;

@@ -177,6 +177,10 @@ int fo_para_keep_take(fo_para_keep *k, size_t bytes);
 void fo_para_keep_give(fo_para_keep *k, size_t bytes);
 
 #ifdef FO_UNIT_TEST
+/* Bytes of set lines a layout keeps from measuring to drawing
+ * (FLOW_KEEP_BYTES in flow.h unless a test changes it). */
+extern size_t fo_flow_keep_cap;
+
 /* Replaces Pango's line breaks inside runs of Thai, Lao, Khmer and Burmese
  * text (line break class SA) in attrs[0..nchars] with the word boundaries
  * of ICU's dictionary line break iterator for lang: Pango 1.50 finds them

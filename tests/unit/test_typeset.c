@@ -638,6 +638,49 @@ static void test_para_keep_budget(void **state)
     assert_int_equal(fo_para_keep_take(&none, 0), 1); /* an empty para */
 }
 
+/* The whole dump of doc (fonts and every page). Free with free(). */
+static char *doc_dump(const fo_dl_doc *doc)
+{
+    fo_buf b;
+    fo_buf_init(&b, 256u << 20);
+    assert_int_equal(fo_dl_dump(doc, &b), FO_OK);
+    return b.data ? b.data : fo_xstrdup("");
+}
+
+/* Every edition of the sample laid out with no set lines kept (every
+ * paragraph set again when drawn), with a budget that keeps only some,
+ * and with the default one gives the same document, font table included:
+ * keeping lines changes what is shaped, never what is drawn. */
+static void test_keep_budget_same_pages(void **state)
+{
+    (void)state;
+    sample s;
+    sample_load(&s, "nam-dinh");
+    size_t saved = fo_flow_keep_cap;
+    for (int e = 0; e < s.pub->neditions; e++) {
+        char *dumps[3];
+        const size_t caps[3] = {0, 48u << 10, saved};
+        for (int k = 0; k < 3; k++) {
+            fo_flow_keep_cap = caps[k];
+            fo_diags d;
+            fo_diags_init(&d);
+            fo_dl_doc *doc = NULL;
+            assert_int_equal(fo_typeset(s.pub, e, s.tmpl[e], s.fonts, &d, &doc),
+                             FO_OK);
+            dumps[k] = doc_dump(doc);
+            fo_dl_doc_free(doc);
+            fo_diags_free(&d);
+        }
+        assert_true(strlen(dumps[0]) > 10000);
+        assert_string_equal(dumps[0], dumps[1]);
+        assert_string_equal(dumps[0], dumps[2]);
+        for (int k = 0; k < 3; k++)
+            free(dumps[k]);
+    }
+    fo_flow_keep_cap = saved;
+    sample_free(&s);
+}
+
 /* Two set paragraphs are the same, down to the bits of every double: the
  * kept lines the flow draws must be exactly those a second setting would
  * give. Texts are compared by offset into their paragraph. */
@@ -873,6 +916,7 @@ int main(void)
         cmocka_unit_test(test_measure_equals_set_again),
         cmocka_unit_test(test_metrics_cache),
         cmocka_unit_test(test_pack_unusual),
+        cmocka_unit_test(test_keep_budget_same_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
