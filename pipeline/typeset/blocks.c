@@ -48,7 +48,7 @@ elem *flow_add_text(flow *fl, const fo_rich *rich, const fo_style *st,
     e->space_before = st->space_before;
     e->space_after = st->space_after;
     e->keep_with_next = st->keep_with_next;
-    e->baseline = fo_style_baseline(fl->fonts, st);
+    e->baseline = fo_style_baseline(fl->fonts, &fl->metrics, st);
     e->pos = rich->pos;
     e->rich = rich;
     e->width = width;
@@ -63,7 +63,12 @@ elem *flow_add_text(flow *fl, const fo_rich *rich, const fo_style *st,
         return e;
     }
     e->nlines = sp.nlines;
-    fo_set_para_free(&sp);
+    fo_set_para_pack(&sp, rich->text, &e->packed);
+    size_t bytes = fo_packed_para_bytes(&e->packed);
+    if (fo_para_keep_take(&fl->keep, bytes))
+        e->kept = bytes;
+    else
+        fo_packed_para_free(&e->packed);
     return e;
 }
 
@@ -73,6 +78,13 @@ const fo_set_line *flow_text_lines(flow *fl, const elem *ce)
     elem *e = &fl->el[ce - fl->el];
     if (e->para.nlines == e->nlines)
         return e->para.lines;
+    if (e->kept) {
+        /* The lines set when it was measured: not shaped again. */
+        fo_para_keep_give(&fl->keep, e->kept);
+        e->kept = 0;
+        fo_packed_para_unpack(&e->packed, e->rich->text, &e->para);
+        return e->para.lines;
+    }
     /* The same input as when it was measured gives the same lines; its
      * problems were reported then. */
     fo_diags quiet;
@@ -149,7 +161,7 @@ double flow_draw_text(flow *fl, fo_dl_page *pg, const fo_rich *rich,
         flow_fail(fl, s);
         return 0;
     }
-    double base = fo_style_baseline(fl->fonts, st);
+    double base = fo_style_baseline(fl->fonts, &fl->metrics, st);
     for (int i = 0; i < sp.nlines; i++)
         flow_emit_line(pg, &sp.lines[i], st, x, y + i * st->leading + base);
     double used = sp.nlines * st->leading;
@@ -277,8 +289,8 @@ static void add_figure(flow *fl, const fo_block *b)
         fig->fit == FO_FIT_COVER && fig->height > 0 ? fig->height : w * aspect;
     f->cap_st = flow_style(fl, "caption");
     f->cred_st = flow_style(fl, "credit");
-    f->cap_base = fo_style_baseline(fl->fonts, f->cap_st);
-    f->cred_base = fo_style_baseline(fl->fonts, f->cred_st);
+    f->cap_base = fo_style_baseline(fl->fonts, &fl->metrics, f->cap_st);
+    f->cred_base = fo_style_baseline(fl->fonts, &fl->metrics, f->cred_st);
     const fo_rich *cap = ed_text(fl, &fig->caption);
     const fo_rich *cred = ed_text(fl, &fig->credit);
     if (cap && fo_para_set(fl->fonts, fl->doc, cap, f->cap_st, fl->t, fl->lang,
@@ -344,8 +356,8 @@ static void draw_facts(flow *fl, const elem *e, fo_dl_page *pg, double x,
         if (col == 0 && row > 0)
             ry += f->row_h[row - 1];
         double cx = x + f->pad + col * (f->cell_w + f->pad);
-        double vb = fo_style_baseline(fl->fonts, f->vst);
-        double lb = fo_style_baseline(fl->fonts, f->lst);
+        double vb = fo_style_baseline(fl->fonts, &fl->metrics, f->vst);
+        double lb = fo_style_baseline(fl->fonts, &fl->metrics, f->lst);
         double cy = ry;
         const fo_style *vs = f->vsize[i] ? f->vsize[i] : f->vst;
         for (int l = 0; l < f->value[i].nlines; l++)
@@ -433,8 +445,8 @@ static void draw_quote(flow *fl, const elem *e, fo_dl_page *pg, double x,
     fo_dl_op *op = fo_dl_page_add(pg, FO_DL_LINE);
     op->u.line =
         (fo_dl_line){x + 1.5, y, x + 1.5, y + e->height, 3, fl->t->quote_rule};
-    double tb = fo_style_baseline(fl->fonts, q->tst);
-    double bb = fo_style_baseline(fl->fonts, q->bst);
+    double tb = fo_style_baseline(fl->fonts, &fl->metrics, q->tst);
+    double bb = fo_style_baseline(fl->fonts, &fl->metrics, q->bst);
     double cy = y;
     for (int i = 0; i < q->text.nlines; i++)
         flow_emit_line(pg, &q->text.lines[i], q->tst, x + q->indent,
@@ -1002,7 +1014,7 @@ void flow_draw_table_row(flow *fl, const elem *e, fo_dl_page *pg, int r,
                                   r < 0 ? fl->t->table_head_fill
                                         : fl->t->table_zebra_fill};
     }
-    double base = fo_style_baseline(fl->fonts, st);
+    double base = fo_style_baseline(fl->fonts, &fl->metrics, st);
     for (int c = 0; c < t->ncols; c++) {
         const fo_set_para *p = cell_para(t, r, c);
         double dx = r < 0 ? t->head_dx[c] : t->cell_dx[r * t->ncols + c];
@@ -1225,6 +1237,9 @@ void flow_add_blocks(flow *fl, size_t si)
 void flow_release_elem(flow *fl, int i)
 {
     elem *e = &fl->el[i];
+    fo_para_keep_give(&fl->keep, e->kept);
+    e->kept = 0;
+    fo_packed_para_free(&e->packed);
     fo_set_para_free(&e->para);
     if (e->kind == EL_BOX || e->kind == EL_TABLE)
         e->released = 1;

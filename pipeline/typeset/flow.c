@@ -2,7 +2,8 @@
  *
  * Every paragraph was measured before flowing (all frames of a template
  * have one width, so a line never depends on where it lands, as in TeX);
- * its lines are set again only when drawn (flow_text_lines); here
+ * its set lines are kept from then, or set again when they did not fit
+ * the keep budget, and are drawn through flow_text_lines; here
  * the units — lines, boxes, table rows — are poured into frames under the
  * flow rules: a heading is never the last thing in a frame and keeps at
  * least two lines of what follows; no paragraph leaves fewer than

@@ -51,15 +51,18 @@ struct elem {
     double space_before, space_after;
     int keep_with_next;
     /* EL_TEXT: the paragraph is set once when it is added, to measure it
-     * (and to report its problems in order), and set again when the flow
-     * draws it (flow_text_lines): only its line count and which lines end
-     * in a hyphen are kept in between, so the document is never held twice
-     * (set lines and display list). */
+     * (and to report its problems in order). Its set lines wait, packed,
+     * for the flow to draw them while flow.keep has room; past that only
+     * its line count and breaks are kept and it is set again when drawn
+     * (flow_text_lines), so that the set lines held beside the display
+     * list stay bounded whatever the document's length. */
     const fo_rich *rich;
     double width;
     int nlines;
     fo_para_break *breaks; /* nlines, malloc'd; freed once placed */
     fo_set_para para;      /* the set lines while drawn, else empty */
+    fo_packed_para packed; /* the set lines from measuring, packed */
+    size_t kept;           /* bytes of packed held in flow.keep */
     const fo_style *st;
     double baseline;    /* first baseline below the top of a line box */
     double indent;      /* left indent of every line (lists) */
@@ -84,6 +87,15 @@ struct elem {
  * figures that did not fit where they were called and wait for the top of
  * the next column. */
 enum { MAX_DEFER = 16 };
+
+/* The budget of flow.keep. Every paragraph is measured before the flow
+ * starts, so the budget keeps the document's first paragraphs, which are
+ * drawn first, and is free again once they are. Packed, the 113-section
+ * benchmark edition's set lines take 4.5 MB for 198 pages (18 MB as set),
+ * so 4 MB keeps about 180 pages' worth; its peak RSS at 984 pages did not
+ * move (/usr/bin/time: archive 67.2 MB kept, 67.1-68.3 MB not; print
+ * 96.2 MB kept, 96.7-102.7 MB not, as much as runs differ). */
+#define FLOW_KEEP_BYTES ((size_t)4 << 20)
 typedef struct pos {
     int e, u;
     int ndefer;
@@ -102,6 +114,10 @@ struct flow {
     fo_hyph *hyph;
     fo_image_prefetch *prefetch; /* the edition's images, probed ahead */
     fo_diags *d;
+    /* Set lines kept from measuring to drawing (flow_add_text), within a
+     * budget: FLOW_KEEP_BYTES. */
+    fo_para_keep keep;
+    fo_metrics_cache metrics; /* fo_style_baseline's, for fonts */
     elem *el;
     int nel;
     size_t el_cap;

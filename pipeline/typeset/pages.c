@@ -354,7 +354,7 @@ static void master_line(flow *fl, fo_dl_page *pg, const fo_slot *slots,
             fo_style st = *slots[k].style;
             st.align = al[k];
             fo_rich r = {s, strlen(s), NULL, 0, {0}, NULL};
-            double base = fo_style_baseline(fl->fonts, &st);
+            double base = fo_style_baseline(fl->fonts, &fl->metrics, &st);
             flow_draw_text(fl, pg, &r, &st, x, y - base, w);
         }
         free(s);
@@ -1049,6 +1049,10 @@ static void add_sections(flow *fl)
     }
 }
 
+/* The keep budget of a layout; the unit tests lower it to check that
+ * kept and set-again paragraphs draw the same pages. */
+FO_STATIC size_t fo_flow_keep_cap = FLOW_KEEP_BYTES;
+
 fo_status fo_typeset(const fo_pub *pub, int ed, const fo_template *t,
                      fo_fonts *fonts, fo_diags *d, fo_dl_doc **out)
 {
@@ -1081,7 +1085,8 @@ fo_status fo_typeset_stream(const fo_pub *pub, int ed, const fo_template *t,
                .lang = pub->editions[ed],
                .d = d,
                .sink = sink,
-               .running = -1};
+               .running = -1,
+               .keep = {.cap = fo_flow_keep_cap}};
     fl.hyph = fo_hyph_open(fl.lang, d);
     fl.prefetch = prefetch_images(pub);
     fl.text_w = t->page_w - t->margin_inner - t->margin_outer;

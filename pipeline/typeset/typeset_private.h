@@ -73,9 +73,28 @@ typedef struct fo_set_para {
                          (capitals), else NULL */
 } fo_set_para;
 
+/* A font's ascent and descent by font (family, weight, slant, size) and
+ * the context's language, as Pango's metrics give them: asking Pango
+ * itemizes and shapes a sample text each time, which cost as much as
+ * setting a tenth of the paragraphs. A fixed number of entries, the oldest
+ * replaced first: nothing to free; zero-initialise. One cache serves one
+ * fo_fonts. */
+enum { FO_METRICS_SLOTS = 16, FO_METRICS_FAMILY = 64 };
+typedef struct fo_metrics_cache {
+    struct fo_metrics_slot {
+        char family[FO_METRICS_FAMILY]; /* "" = unused */
+        int bold, italic;
+        double size;
+        const void *language; /* PangoLanguage *, interned by Pango */
+        double ascent, descent;
+    } slot[FO_METRICS_SLOTS];
+    int next;          /* the slot replaced next */
+    long hits, misses; /* lookups answered from the cache, and not */
+} fo_metrics_cache;
+
 /* Distance from the top of a line box (st->leading high) to its
- * baseline. */
-double fo_style_baseline(fo_fonts *f, const fo_style *st);
+ * baseline. mc (may be NULL) remembers the font metrics it needs. */
+double fo_style_baseline(fo_fonts *f, fo_metrics_cache *mc, const fo_style *st);
 
 /* Sets rich text in style st (inline markup looking as t's character
  * styles say) at measure width: shapes once, breaks with
@@ -110,7 +129,58 @@ FO_WUR fo_status fo_para_set_again(fo_fonts *f, fo_dl_doc *doc,
                                    double width, const fo_para_break *breaks,
                                    int n, fo_diags *d, fo_set_para *out);
 
+/* The heap bytes a set paragraph holds (its lines, runs and glyphs): what
+ * keeping it costs. */
+size_t fo_set_para_bytes(const fo_set_para *p);
+
+/* A set paragraph packed into bytes (exactly, every double to the bit)
+ * while it waits to be drawn: a quarter to a third of its size as set when
+ * letter gaps are justified (their advances are no longer whole Pango units),
+ * less otherwise. */
+typedef struct fo_packed_para {
+    unsigned char *data;
+    size_t len;
+    int nlines;
+    char *owned_text; /* the set paragraph's, moved here */
+} fo_packed_para;
+
+/* Packs p into *out and frees p (its owned text moves into *out). base is
+ * the text p's runs point into when p owns none (the rich text it was set
+ * from). Free with fo_packed_para_free. */
+void fo_set_para_pack(fo_set_para *p, const char *base, fo_packed_para *out);
+/* Unpacks pk into *out, the paragraph that was packed, and frees pk; base
+ * as for fo_set_para_pack. Free *out with fo_set_para_free. */
+void fo_packed_para_unpack(fo_packed_para *pk, const char *base,
+                           fo_set_para *out);
+/* The heap bytes pk holds. */
+size_t fo_packed_para_bytes(const fo_packed_para *pk);
+void fo_packed_para_free(fo_packed_para *pk);
+
+/* A byte budget for set paragraphs kept between measuring and drawing, so
+ * that a paragraph is shaped once rather than twice while the memory held
+ * stays bounded whatever the document's length. A keep either fits the
+ * budget whole or is refused (the paragraph is then set again when drawn:
+ * the same lines, for more work); what is given back can be taken again.
+ * Plain counters: zero-initialise, set cap, nothing to free. */
+typedef struct fo_para_keep {
+    size_t cap;   /* bytes that may be held at once */
+    size_t used;  /* bytes held now */
+    size_t peak;  /* most bytes held at once */
+    long kept;    /* keeps granted */
+    long refused; /* keeps refused: no room left in the budget */
+} fo_para_keep;
+
+/* Reserves bytes in k: 1 when they fit (the caller holds them until
+ * fo_para_keep_give), 0 when they do not (nothing is reserved). */
+int fo_para_keep_take(fo_para_keep *k, size_t bytes);
+/* Gives back bytes reserved by fo_para_keep_take. */
+void fo_para_keep_give(fo_para_keep *k, size_t bytes);
+
 #ifdef FO_UNIT_TEST
+/* Bytes of set lines a layout keeps from measuring to drawing
+ * (FLOW_KEEP_BYTES in flow.h unless a test changes it). */
+extern size_t fo_flow_keep_cap;
+
 /* Replaces Pango's line breaks inside runs of Thai, Lao, Khmer and Burmese
  * text (line break class SA) in attrs[0..nchars] with the word boundaries
  * of ICU's dictionary line break iterator for lang: Pango 1.50 finds them

@@ -612,6 +612,292 @@ static void test_glyph_wider_than_measure(void **state)
     setter_close(&t);
 }
 
+/* The keep budget: a keep fits whole or is refused, what is given back can
+ * be taken again, and no sequence of keeps holds more than the cap. */
+static void test_para_keep_budget(void **state)
+{
+    (void)state;
+    fo_para_keep k = {.cap = 100};
+    assert_int_equal(fo_para_keep_take(&k, 60), 1);
+    assert_int_equal(fo_para_keep_take(&k, 41), 0); /* 101 > 100 */
+    assert_int_equal(k.used, 60);
+    assert_int_equal(fo_para_keep_take(&k, 40), 1); /* exactly full */
+    assert_int_equal(fo_para_keep_take(&k, 1), 0);
+    fo_para_keep_give(&k, 60);
+    assert_int_equal(k.used, 40);
+    assert_int_equal(fo_para_keep_take(&k, 60), 1);
+    assert_int_equal(k.peak, 100);
+    assert_int_equal(k.kept, 3);
+    assert_int_equal(k.refused, 2);
+    /* sizes near SIZE_MAX must not wrap around the check */
+    assert_int_equal(fo_para_keep_take(&k, (size_t)-1), 0);
+    assert_int_equal(fo_para_keep_take(&k, (size_t)-1 - 50), 0);
+    assert_int_equal(k.used, 100);
+    fo_para_keep none = {0};
+    assert_int_equal(fo_para_keep_take(&none, 1), 0);
+    assert_int_equal(fo_para_keep_take(&none, 0), 1); /* an empty para */
+}
+
+/* The whole dump of doc (fonts and every page). Free with free(). */
+static char *doc_dump(const fo_dl_doc *doc)
+{
+    fo_buf b;
+    fo_buf_init(&b, 256u << 20);
+    assert_int_equal(fo_dl_dump(doc, &b), FO_OK);
+    return b.data ? b.data : fo_xstrdup("");
+}
+
+/* Every edition of the sample laid out with no set lines kept (every
+ * paragraph set again when drawn), with a budget that keeps only some,
+ * and with the default one gives the same document, font table included:
+ * keeping lines changes what is shaped, never what is drawn. */
+static void test_keep_budget_same_pages(void **state)
+{
+    (void)state;
+    sample s;
+    sample_load(&s, "nam-dinh");
+    size_t saved = fo_flow_keep_cap;
+    for (int e = 0; e < s.pub->neditions; e++) {
+        char *dumps[3];
+        const size_t caps[3] = {0, 48u << 10, saved};
+        for (int k = 0; k < 3; k++) {
+            fo_flow_keep_cap = caps[k];
+            fo_diags d;
+            fo_diags_init(&d);
+            fo_dl_doc *doc = NULL;
+            assert_int_equal(fo_typeset(s.pub, e, s.tmpl[e], s.fonts, &d, &doc),
+                             FO_OK);
+            dumps[k] = doc_dump(doc);
+            fo_dl_doc_free(doc);
+            fo_diags_free(&d);
+        }
+        assert_true(strlen(dumps[0]) > 10000);
+        assert_string_equal(dumps[0], dumps[1]);
+        assert_string_equal(dumps[0], dumps[2]);
+        for (int k = 0; k < 3; k++)
+            free(dumps[k]);
+    }
+    fo_flow_keep_cap = saved;
+    sample_free(&s);
+}
+
+/* Two set paragraphs are the same, down to the bits of every double: the
+ * kept lines the flow draws must be exactly those a second setting would
+ * give. Texts are compared by offset into their paragraph. */
+static void assert_same_para(const fo_set_para *a, const char *abase,
+                             const fo_set_para *b, const char *bbase)
+{
+    assert_int_equal(a->nlines, b->nlines);
+    for (int i = 0; i < a->nlines; i++) {
+        const fo_set_line *x = &a->lines[i], *y = &b->lines[i];
+        assert_memory_equal(&x->width, &y->width, sizeof x->width);
+        assert_memory_equal(&x->natural, &y->natural, sizeof x->natural);
+        assert_memory_equal(&x->ratio, &y->ratio, sizeof x->ratio);
+        assert_memory_equal(&x->letter_ratio, &y->letter_ratio,
+                            sizeof x->letter_ratio);
+        assert_int_equal(x->hyphenated, y->hyphenated);
+        assert_int_equal(x->nruns, y->nruns);
+        for (int r = 0; r < x->nruns; r++) {
+            const fo_set_run *p = &x->runs[r], *q = &y->runs[r];
+            assert_int_equal(p->dl_font, q->dl_font);
+            assert_memory_equal(&p->size, &q->size, sizeof p->size);
+            assert_memory_equal(&p->x, &q->x, sizeof p->x);
+            assert_memory_equal(&p->rise, &q->rise, sizeof p->rise);
+            assert_int_equal(p->text - abase, q->text - bbase);
+            assert_int_equal(p->text_len, q->text_len);
+            assert_ptr_equal(p->href, q->href);
+            assert_ptr_equal(p->lang, q->lang);
+            assert_int_equal(p->hyphen, q->hyphen);
+            assert_int_equal(p->has_color, q->has_color);
+            assert_int_equal(p->underline, q->underline);
+            assert_int_equal(p->n, q->n);
+            for (int g = 0; g < p->n; g++) {
+                const fo_dl_glyph *m = &p->glyphs[g], *n = &q->glyphs[g];
+                assert_int_equal(m->gid, n->gid);
+                assert_int_equal(m->cluster, n->cluster);
+                assert_memory_equal(&m->x_advance, &n->x_advance,
+                                    sizeof m->x_advance);
+                assert_memory_equal(&m->x_offset, &n->x_offset,
+                                    sizeof m->x_offset);
+                assert_memory_equal(&m->y_offset, &n->y_offset,
+                                    sizeof m->y_offset);
+            }
+        }
+    }
+}
+
+/* The lines fo_para_measure sets are exactly those fo_para_set_again
+ * sets from its breaks: the flow draws the first while they fit its keep
+ * budget and the second past it, and either must give the same page.
+ * Hyphenated English, Vietnamese with marks, a URL broken at its
+ * punctuation, a forced line break, bold and links across lines, capitals
+ * (the text is rewritten), at measures from narrow (emergency breaks) to
+ * wide. */
+static void test_measure_equals_set_again(void **state)
+{
+    (void)state;
+    setter t;
+    setter_open(&t);
+    static const char *const texts[] = {
+        "Nam Dinh's administrative reorganisation encouraged "
+        "internationally recognised establishments to reconsider their "
+        "responsibilities, notwithstanding difficulties.",
+        "Nam Định là một tỉnh ven biển thuộc vùng đồng bằng sông Hồng, "
+        "nổi tiếng với nghề dệt truyền thống và những lễ hội đặc sắc.",
+        "See https://example.com/nam-dinh/festival_2024/programme.html "
+        "for the programme\u2028and the map.",
+    };
+    static const fo_span bold[] = {
+        {10, 40, FO_SPAN_BOLD, NULL},
+        {60, 90, FO_SPAN_LINK, "https://example.com"},
+    };
+    int compared = 0;
+    for (size_t ti = 0; ti < sizeof texts / sizeof texts[0]; ti++) {
+        for (int upper = 0; upper < 2; upper++) {
+            for (double w = 40; w <= 400; w += 45) {
+                fo_rich r = plain(texts[ti], NULL);
+                if (ti == 0) {
+                    r.spans = bold;
+                    r.nspans = 2;
+                }
+                fo_style st = t.st;
+                st.uppercase = upper && ti != 0;
+                fo_diags d;
+                fo_diags_init(&d);
+                fo_set_para a, b;
+                fo_para_break *brk = NULL;
+                assert_int_equal(fo_para_measure(t.s.fonts, t.doc, &r, &st,
+                                                 t.s.tmpl[1], "en", t.hy, w, &d,
+                                                 &a, &brk),
+                                 FO_OK);
+                assert_int_equal(fo_para_set_again(t.s.fonts, t.doc, &r, &st,
+                                                   t.s.tmpl[1], "en", w, brk,
+                                                   a.nlines, &d, &b),
+                                 FO_OK);
+                assert_int_equal(d.errors, 0);
+                assert_same_para(&a, a.owned_text ? a.owned_text : r.text, &b,
+                                 b.owned_text ? b.owned_text : r.text);
+                compared += a.nlines;
+                /* packed while it waits, and unpacked to the bit */
+                size_t set_bytes = fo_set_para_bytes(&a);
+                fo_packed_para pk;
+                fo_set_para_pack(&a, r.text, &pk);
+                assert_null(a.lines);
+                assert_true(fo_packed_para_bytes(&pk) * 3 < set_bytes);
+                fo_packed_para_unpack(&pk, r.text, &a);
+                assert_null(pk.data);
+                assert_same_para(&a, a.owned_text ? a.owned_text : r.text, &b,
+                                 b.owned_text ? b.owned_text : r.text);
+                free(brk);
+                fo_set_para_free(&a);
+                fo_set_para_free(&b);
+                fo_diags_free(&d);
+            }
+        }
+    }
+    assert_true(compared > 100);
+    setter_close(&t);
+}
+
+/* Values the setter rarely makes pack and unpack to the bit too: -0.0,
+ * advances that are not whole Pango units, large offsets, glyph ids past
+ * 16 bits, clusters that go back (right-to-left runs), a run with no
+ * glyph, colour, link and language. */
+static void test_pack_unusual(void **state)
+{
+    (void)state;
+    static const char text[] = "abcdefghij";
+    static const char *const href = "https://example.com";
+    static const char *const lang = "km";
+    fo_dl_glyph g[] = {
+        {0x1F600u, -0.0, 1e300, -3.5, 9},
+        {7, 1.0 / 3.0, 0, 1.0 / 1024, 4},
+        {70000, 5000.0 / 1024, -0.0, 0, 4},
+        {1, -12.25, 2.0 / 1024, -1e-9, 0},
+    };
+    fo_set_run runs[2] = {{0}};
+    runs[0].dl_font = 3;
+    runs[0].size = 10.5;
+    runs[0].x = -0.0;
+    runs[0].n = 4;
+    runs[0].glyphs = malloc(sizeof g);
+    memcpy(runs[0].glyphs, g, sizeof g);
+    runs[0].text = text;
+    runs[0].text_len = 10;
+    runs[0].href = href;
+    runs[0].rise = 3.3;
+    runs[0].hyphen = 1;
+    runs[0].has_color = 1;
+    runs[0].color = (fo_color){0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 1};
+    runs[0].underline = 1;
+    runs[0].lang = lang;
+    runs[1].dl_font = 0;
+    runs[1].glyphs = calloc(1, sizeof *runs[1].glyphs);
+    runs[1].text = text + 10;
+    fo_set_para a = {0};
+    a.nlines = 2;
+    a.lines = calloc(2, sizeof *a.lines);
+    a.lines[0] = (fo_set_line){
+        malloc(sizeof runs), 2, 100.25, 99.0 / 7, -0.5, 1.0 / 3, 1};
+    memcpy(a.lines[0].runs, runs, sizeof runs);
+    /* the expected paragraph keeps glyphs of its own: packing frees a's */
+    fo_dl_glyph none = {0};
+    runs[0].glyphs = g;
+    runs[1].glyphs = &none;
+    fo_packed_para pk;
+    fo_set_para_pack(&a, text, &pk);
+    fo_set_para b;
+    fo_packed_para_unpack(&pk, text, &b);
+    fo_set_para want = {0};
+    want.nlines = 2;
+    fo_set_line lines[2] = {{runs, 2, 100.25, 99.0 / 7, -0.5, 1.0 / 3, 1}, {0}};
+    want.lines = lines;
+    assert_same_para(&b, text, &want, text);
+    assert_memory_equal(&b.lines[0].runs[0].color, &runs[0].color,
+                        sizeof runs[0].color);
+    fo_set_para_free(&b);
+}
+
+/* fo_style_baseline with a metrics cache gives exactly what Pango gives
+ * without one, answers a second ask from the cache, and holds at most
+ * FO_METRICS_SLOTS fonts (the oldest is asked of Pango again). */
+static void test_metrics_cache(void **state)
+{
+    (void)state;
+    setter t;
+    setter_open(&t);
+    fo_metrics_cache mc = {0};
+    fo_style st = t.st;
+    double plain_base = fo_style_baseline(t.s.fonts, NULL, &st);
+    double first = fo_style_baseline(t.s.fonts, &mc, &st);
+    double again = fo_style_baseline(t.s.fonts, &mc, &st);
+    assert_memory_equal(&plain_base, &first, sizeof first);
+    assert_memory_equal(&plain_base, &again, sizeof again);
+    assert_int_equal(mc.misses, 1);
+    assert_int_equal(mc.hits, 1);
+    /* another weight is another font */
+    fo_style bold = st;
+    bold.bold = !st.bold;
+    double bb = fo_style_baseline(t.s.fonts, &mc, &bold);
+    double bb_plain = fo_style_baseline(t.s.fonts, NULL, &bold);
+    assert_memory_equal(&bb, &bb_plain, sizeof bb);
+    assert_int_equal(mc.misses, 2);
+    /* FO_METRICS_SLOTS more sizes push the body style out */
+    for (int i = 0; i < FO_METRICS_SLOTS; i++) {
+        fo_style s2 = st;
+        s2.size = 20 + i;
+        double v = fo_style_baseline(t.s.fonts, &mc, &s2);
+        double w = fo_style_baseline(t.s.fonts, NULL, &s2);
+        assert_memory_equal(&v, &w, sizeof v);
+    }
+    assert_int_equal(mc.misses, 2 + FO_METRICS_SLOTS);
+    long hits = mc.hits;
+    (void)fo_style_baseline(t.s.fonts, &mc, &st);
+    assert_int_equal(mc.misses, 3 + FO_METRICS_SLOTS);
+    assert_int_equal(mc.hits, hits);
+    setter_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -626,6 +912,11 @@ int main(void)
         cmocka_unit_test(test_dictionary_breaks),
         cmocka_unit_test(test_khmer_lao_lines),
         cmocka_unit_test(test_glyph_wider_than_measure),
+        cmocka_unit_test(test_para_keep_budget),
+        cmocka_unit_test(test_measure_equals_set_again),
+        cmocka_unit_test(test_metrics_cache),
+        cmocka_unit_test(test_pack_unusual),
+        cmocka_unit_test(test_keep_budget_same_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
