@@ -3,8 +3,9 @@
  * size and orientation and checks the file whole without decoding its
  * pixels; the renderers decode it, or pass a JPEG through untouched.
  *
- * Never libharu's own PNG loader: it crashes on common files
- * (pango-libharu-findings.md §7). */
+ * Never libharu's own PNG loader: it crashes on an RGB PNG with a colour
+ * key, aborts the process on truncated data and embeds 16-bit PNGs
+ * corrupt; tests/cli/image_hostile.sh feeds such files to our reader. */
 #ifndef FO_IMAGE_H
 #define FO_IMAGE_H
 

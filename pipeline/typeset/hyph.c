@@ -2,7 +2,8 @@
  *
  * Contract. fo_hyph_open maps a language tag to a .dic file and loads it;
  * fo_hyph_word returns, per character of a token, where a hyphen may go.
- * The rules come from the findings (§2c, §6, pitfalls 6 and 8): patterns
+ * The rules, each from a failure seen in the sample (tests/unit/test_hyph.c
+ * pins them): patterns
  * are lowercase, so the word is lowercased first and skipped when that
  * changes its length; the UTF-8 dictionaries report points per character,
  * not per byte; hnj_hyphen_hyphenate3 takes the larger of our minima and

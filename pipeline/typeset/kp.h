@@ -4,7 +4,7 @@
  *
  * Written by hand because no Debian library breaks paragraphs this way on
  * HarfBuzz/Pango shaping (Pango's breaker is greedy and cannot shrink
- * spaces); see ../shared/knuth-plass-findings.md for the measurements. */
+ * spaces); tests/unit/test_kp.c checks it against an exhaustive search. */
 #ifndef FO_KP_H
 #define FO_KP_H
 
@@ -39,16 +39,18 @@ typedef struct fo_kp_params {
     double adj_demerits; /* fitness classes more than 1 apart, 10000 */
     double double_hyphen_demerits; /* two hyphenated lines in a row */
     double final_hyphen_demerits;  /* second-to-last line hyphenated */
-    int max_consecutive_hyphens;   /* 0 = unlimited; the issue wants 2.
+    int max_consecutive_hyphens;   /* 0 = unlimited; default 2, as
+                                      book typography asks.
                                       A hard limit in passes 1-2; the final
                                       pass exceeds it only when every
                                       breaking within it needs an overfull
                                       line (see excess_hyphens). */
 } fo_kp_params;
 
-/* Sane defaults (the findings' §2c values): pretolerance 100, tolerance
- * 200, line_penalty 10, adj_demerits 10000, double_hyphen_demerits 1e6,
- * final_hyphen_demerits 5000, max_consecutive_hyphens 2. A negative
+/* Defaults, TeX's plain values but double_hyphen_demerits (1e6, not
+ * 10000, so that two hyphenated lines in a row are rare): pretolerance 100,
+ * tolerance 200, line_penalty 10, adj_demerits 10000, double_hyphen_demerits
+ * 1e6, final_hyphen_demerits 5000, max_consecutive_hyphens 2. A negative
  * tolerance skips pass 2 as a negative pretolerance skips pass 1. */
 void fo_kp_params_default(fo_kp_params *p);
 

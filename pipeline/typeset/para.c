@@ -7,7 +7,9 @@
  * lines. Each line piece (an item cut by the line and by style spans) is
  * then shaped again with pango_shape_item, which is exact at every kind of
  * cut, including hyphenation points where Pango must add the hyphen glyph
- * and undo a ligature (knuth-plass-findings.md §2d, pitfalls 3–4). Glue is
+ * and undo a ligature (a slice of the paragraph's glyphs has no hyphen
+ * glyph and can end inside a ligature; tests/golden/hyphen-fr pins the
+ * result). Glue is
  * set from the re-shaped widths, never from the breaker's estimate.
  *
  * Every set line fits its measure, or the paragraph is an error at its
@@ -591,8 +593,9 @@ static int byte_to_char(const para_ctx *p, int byte)
 /* Shapes characters [c0, c1) of item k as one run of the line. */
 /* Is a cut before character c one where the paragraph's glyphs can be
  * sliced? At a space (the space itself belongs to neither line), at the
- * item's edges, and at a forced break: measured equal to re-shaping for
- * Latin and Vietnamese (knuth-plass-findings.md §2d). */
+ * item's edges, and at a forced break: a space is never inside a ligature
+ * or a reordered cluster, so there a slice equals re-shaping the piece for
+ * Latin and Vietnamese (the golden dumps pin the glyphs). */
 static int safe_cut(const para_ctx *p, int c, int item_start, int item_end)
 {
     if (c == item_start || c == item_end)
