@@ -41,7 +41,7 @@ typedef struct opts {
     int dump;
     int profiles;        /* bit set of fo_profile values to write (build) */
     int strict;          /* warnings are errors */
-    int jobs;            /* build: processes at once (see plan_jobs) */
+    int jobs;            /* build: processes at once (jobs.c plan_jobs) */
     int preview_profile; /* preview, watch: -1 unset, else fo_profile */
     int bleed;           /* preview, watch: PNGs show the bleed */
     int draft;           /* write despite preflight errors, outlined */

@@ -7,6 +7,7 @@
  * written under a temporary name and renamed. */
 #include "cli/cli.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,8 +63,8 @@ static const struct command {
 };
 
 /* ---- option values ------------------------------------------------------
- * Each sets o from the option's value (NULL for a flag); 0, or EXIT_USAGE
- * after a usage error. */
+ * Each sets o from the option's value; 0, or EXIT_USAGE after a usage
+ * error. */
 
 static int set_out_dir(opts *o, const char *v)
 {
@@ -80,34 +81,6 @@ static int set_edition(opts *o, const char *v)
 static int set_report(opts *o, const char *v)
 {
     o->report = v;
-    return 0;
-}
-
-static int set_strict(opts *o, const char *v)
-{
-    (void)v;
-    o->strict = 1;
-    return 0;
-}
-
-static int set_draft(opts *o, const char *v)
-{
-    (void)v;
-    o->draft = 1;
-    return 0;
-}
-
-static int set_bleed(opts *o, const char *v)
-{
-    (void)v;
-    o->bleed = 1;
-    return 0;
-}
-
-static int set_dump(opts *o, const char *v)
-{
-    (void)v;
-    o->dump = 1;
     return 0;
 }
 
@@ -168,26 +141,39 @@ static int set_jobs(opts *o, const char *v)
  * says what it wants. */
 static const char AS_EMPTY[] = "";
 
+/* A row of OPTIONS: an option with a value, which set takes, or a flag,
+ * which sets an int of opts to 1. */
+#define VALUE(name, alias, commands, needs, set)                               \
+    {                                                                          \
+        name, alias, commands, needs, set, 0                                   \
+    }
+#define FLAG(name, commands, field)                                            \
+    {                                                                          \
+        name, NULL, commands, NULL, NULL, offsetof(opts, field)                \
+    }
+
 static const struct option {
     const char *name;
     const char *alias; /* or NULL */
     unsigned commands; /* the commands that take it */
     const char *needs; /* what its value is, for "NAME needs ..." when it is
                           missing; NULL: a flag, without a value */
-    int (*set)(opts *o, const char *v);
+    int (*set)(opts *o, const char *v); /* takes the value */
+    size_t flag; /* a flag: offsetof(opts, the int it sets to 1) */
 } OPTIONS[] = {
-    {"--output", "-o", EVERY, "a folder", set_out_dir},
-    {"--edition", NULL, EVERY, "a language tag or 'all'", set_edition},
-    {"--strict", NULL, EVERY, NULL, set_strict},
-    {"--profile", NULL, PREVIEW | WATCH, AS_EMPTY, set_preview_profile},
-    {"--bleed", NULL, PREVIEW | WATCH, NULL, set_bleed},
-    {"--draft", NULL, BUILD | PREVIEW | WATCH, NULL, set_draft},
-    {"--dpi", NULL, PREVIEW | WATCH, "a number", set_dpi},
-    {"--dump", NULL, BUILD, NULL, set_dump},
-    {"--profile", NULL, BUILD, "print, screen, archive or all",
-     set_build_profile},
-    {"--jobs", "-j", BUILD, "a number of processes", set_jobs},
-    {"--report", NULL, BUILD | CHECK, "a file name (FILE.json)", set_report},
+    VALUE("--output", "-o", EVERY, "a folder", set_out_dir),
+    VALUE("--edition", NULL, EVERY, "a language tag or 'all'", set_edition),
+    FLAG("--strict", EVERY, strict),
+    VALUE("--profile", NULL, PREVIEW | WATCH, AS_EMPTY, set_preview_profile),
+    FLAG("--bleed", PREVIEW | WATCH, bleed),
+    FLAG("--draft", BUILD | PREVIEW | WATCH, draft),
+    VALUE("--dpi", NULL, PREVIEW | WATCH, "a number", set_dpi),
+    FLAG("--dump", BUILD, dump),
+    VALUE("--profile", NULL, BUILD, "print, screen, archive or all",
+          set_build_profile),
+    VALUE("--jobs", "-j", BUILD, "a number of processes", set_jobs),
+    VALUE("--report", NULL, BUILD | CHECK, "a file name (FILE.json)",
+          set_report),
 };
 
 /* parse_option's answer for an argument that is not one of cmd's options. */
@@ -205,8 +191,10 @@ static int parse_option(const struct command *cmd, int argc, char **argv,
             (strcmp(a, op->name) != 0 &&
              (!op->alias || strcmp(a, op->alias) != 0)))
             continue;
-        if (!op->needs)
-            return op->set(o, NULL);
+        if (!op->needs) {
+            *(int *)(void *)((char *)o + op->flag) = 1;
+            return 0;
+        }
         if (*i + 1 < argc)
             return op->set(o, argv[++*i]);
         if (op->needs == AS_EMPTY)

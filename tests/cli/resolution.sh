@@ -5,6 +5,8 @@
 #    and edition (the preflight's resolution rule), and still
 #    writes the PDF; with --strict the same lines are errors, the exit code
 #    is 1 and nothing is written. Screen builds do not warn.
+#  - `folio check` runs the build's rules: its resolution findings are the
+#    print build's, line for line.
 #  - The brochure declares `profiles: [print, screen]`: a plain build
 #    writes both PDFs of each edition; --profile screen only the screen one.
 set -euo pipefail
@@ -26,6 +28,12 @@ set -e
 "$FOLIO" build "$pub" --edition vi --profile screen -o "$WORK/screen" 2>"$WORK/screen.txt" >/dev/null
 ! grep -q "ppi" "$WORK/screen.txt" || { echo "FAIL: a screen build warned about print resolution"; exit 1; }
 
+"$FOLIO" check "$pub" --edition vi 2>"$WORK/check.txt" >/dev/null
+grep "prints at" "$WORK/warn.txt" >"$WORK/warn-ppi.txt" || true
+grep "prints at" "$WORK/check.txt" >"$WORK/check-ppi.txt" || true
+diff -u "$WORK/warn-ppi.txt" "$WORK/check-ppi.txt" ||
+    { echo "FAIL: check's resolution findings are not the print build's"; exit 1; }
+
 b=examples/nam-dinh-brochure/publication.yaml
 "$FOLIO" build "$b" -o "$WORK/brochure" >/dev/null 2>&1
 for f in vi en vi-screen en-screen; do
@@ -33,4 +41,4 @@ for f in vi en vi-screen en-screen; do
 done
 "$FOLIO" build "$b" --profile screen -o "$WORK/only" >/dev/null 2>&1
 [ "$(ls "$WORK/only")" = "$(printf 'nam-dinh-brochure-en-screen.pdf\nnam-dinh-brochure-vi-screen.pdf')" ] || { echo "FAIL: --profile screen wrote:"; ls "$WORK/only"; exit 1; }
-echo "resolution: $n images warned, --strict fails with $n errors and no output; brochure profiles print+screen"
+echo "resolution: $n images warned (check: the same), --strict fails with $n errors and no output; brochure profiles print+screen"
