@@ -105,6 +105,19 @@ static void put_digest(unsigned char *out, XXH128_hash_t h)
     memcpy(out, c.digest, FO_CACHE_DIGEST);
 }
 
+/* A streaming XXH3-128, reset; XXH3_freeState frees it. Out of memory is
+ * fatal, as with fo_xmalloc. */
+static XXH3_state_t *new_state(void)
+{
+    XXH3_state_t *s = XXH3_createState();
+    if (!s) {
+        (void)fputs("folio: out of memory (a hash state)\n", stderr);
+        abort();
+    }
+    (void)XXH3_128bits_reset(s);
+    return s;
+}
+
 /* printf into a malloc'd string. */
 static char *str_printf(const char *fmt, ...) FO_PRINTF(1, 2);
 
@@ -239,10 +252,7 @@ static void make_ident(fo_cache *c, const char *version)
             id.n = sizeof v;
         }
     }
-    XXH3_state_t *s = XXH3_createState();
-    if (!s)
-        fo_xmalloc((size_t)-1); /* aborts: out of memory */
-    (void)XXH3_128bits_reset(s);
+    XXH3_state_t *s = new_state();
     unsigned char fmt[4];
     put_u32(fmt, FO_CACHE_FORMAT);
     (void)XXH3_128bits_update(s, "folio cache", 12);
@@ -349,6 +359,37 @@ void fo_cache_digest(const void *p, size_t n,
     put_digest(out, XXH3_128bits(p, n));
 }
 
+struct fo_cache_hasher {
+    XXH3_state_t *s;
+};
+
+fo_cache_hasher *fo_cache_hasher_new(void)
+{
+    fo_cache_hasher *h = fo_xcalloc(1, sizeof *h);
+    h->s = new_state();
+    return h;
+}
+
+void fo_cache_hasher_update(fo_cache_hasher *h, const void *p, size_t n)
+{
+    (void)XXH3_128bits_update(h->s, p, n);
+}
+
+void fo_cache_hasher_final(fo_cache_hasher *h,
+                           unsigned char out[FO_CACHE_DIGEST])
+{
+    put_digest(out, XXH3_128bits_digest(h->s));
+    fo_cache_hasher_free(h);
+}
+
+void fo_cache_hasher_free(fo_cache_hasher *h)
+{
+    if (!h)
+        return;
+    XXH3_freeState(h->s);
+    free(h);
+}
+
 fo_status fo_cache_digest_file(const char *path, long long max,
                                unsigned char out[FO_CACHE_DIGEST],
                                long long *size)
@@ -365,11 +406,8 @@ fo_status fo_cache_digest_file(const char *path, long long max,
         (void)close(fd);
         return FO_ERR_LIMIT;
     }
-    XXH3_state_t *s = XXH3_createState();
+    XXH3_state_t *s = new_state();
     unsigned char *buf = fo_xmalloc(BLOCK);
-    if (!s)
-        fo_xmalloc((size_t)-1); /* aborts: out of memory */
-    (void)XXH3_128bits_reset(s);
     long long total = 0;
     fo_status st = FO_OK;
     for (;;) {
@@ -400,10 +438,7 @@ fo_status fo_cache_digest_file(const char *path, long long max,
 fo_cache_key fo_cache_key_make(const fo_cache *c, const char *kind,
                                const fo_cache_part *parts, int n)
 {
-    XXH3_state_t *s = XXH3_createState();
-    if (!s)
-        fo_xmalloc((size_t)-1); /* aborts: out of memory */
-    (void)XXH3_128bits_reset(s);
+    XXH3_state_t *s = new_state();
     (void)XXH3_128bits_update(s, c->ident, sizeof c->ident);
     (void)XXH3_128bits_update(s, kind, strlen(kind) + 1);
     for (int i = 0; i < n; i++) {
@@ -576,7 +611,10 @@ static void list_shard(const char *dir, const char *shard, listed **v,
         }
         fo_grow((void **)v, sizeof **v, cap, *n + 1);
         listed *l = &(*v)[(*n)++];
-        (void)snprintf(l->name, sizeof l->name, "%s/%s", shard, e->d_name);
+        /* "xx/" and the 30 hex digits checked above, then the NUL */
+        memcpy(l->name, shard, 2);
+        l->name[2] = '/';
+        memcpy(l->name + 3, e->d_name, 2 * FO_CACHE_DIGEST - 1);
         l->size = (long long)sb.st_size;
         l->used = sb.st_mtim;
     }
@@ -755,10 +793,7 @@ void fo_cache_put(fo_cache *c, const fo_cache_key *key,
     (void)pthread_mutex_unlock(&c->mu);
     if (ro)
         return;
-    XXH3_state_t *s = XXH3_createState();
-    if (!s)
-        fo_xmalloc((size_t)-1); /* aborts: out of memory */
-    (void)XXH3_128bits_reset(s);
+    XXH3_state_t *s = new_state();
     for (int i = 0; i < n; i++)
         (void)XXH3_128bits_update(s, parts[i].p, parts[i].n);
     unsigned char h[HDR] = {0};

@@ -87,6 +87,17 @@ FO_WUR fo_status fo_cache_digest_file(const char *path, long long max,
                                       unsigned char out[FO_CACHE_DIGEST],
                                       long long *size);
 
+/* The same digest of bytes given piece by piece, for a reader that reads
+ * a file anyway (the image probe): _new, _update for each piece, then
+ * _final writes the digest and frees the hasher. */
+typedef struct fo_cache_hasher fo_cache_hasher;
+fo_cache_hasher *fo_cache_hasher_new(void);
+void fo_cache_hasher_update(fo_cache_hasher *h, const void *p, size_t n);
+void fo_cache_hasher_final(fo_cache_hasher *h,
+                           unsigned char out[FO_CACHE_DIGEST]);
+/* Frees a hasher without its digest. NULL is fine. */
+void fo_cache_hasher_free(fo_cache_hasher *h);
+
 /* The key of a result of kind ("probe", "pdf-image") made from the n
  * parts (digests, settings as fixed-width integers), and of this build of
  * folio (version, build id, FO_CACHE_FORMAT). */

@@ -4,6 +4,7 @@
  * format; nothing is written unless every edition laid out without error,
  * and every output is written under a temporary name and renamed. */
 #define _XOPEN_SOURCE 700
+#include "cli/cache_cmd.h"
 #include "cli/gate.h"
 #include "cli/proof.h"
 #include "cli/report.h"
@@ -43,7 +44,9 @@ static const char USAGE[] =
     "       folio dump    PUB.yaml [--edition LANG]\n"
     "       folio check   PUB.yaml [--edition LANG|all] [--strict]\n"
     "                     [--report FILE.json]\n"
-    "       folio --help | --version\n";
+    "       folio cache   clean|info [--cache DIR]\n"
+    "       folio --help | --version\n"
+    "every command but cache also takes --cache DIR or --no-cache\n";
 
 typedef struct opts {
     const char *pub;
@@ -51,19 +54,21 @@ typedef struct opts {
     const char *edition; /* NULL or "all": every edition */
     double dpi;
     int dump;
-    int profiles;        /* bit set of fo_profile values to write (build) */
-    int strict;          /* warnings are errors */
-    int jobs;            /* build: processes at once (see plan_jobs) */
-    int preview_profile; /* preview, watch: -1 unset, else fo_profile */
-    int bleed;           /* preview, watch: PNGs show the bleed */
-    int draft;           /* write despite preflight errors, outlined */
-    const char *report;  /* build, check: the JSON report's path, or NULL */
-    int keep_tmp;        /* a child of build -j: PDFs stay under their
-                            temporary names, for the parent to commit */
-    FILE *job_report;    /* a child of build -j with --report: where it
-                            saves its part of the report (fo_report_save) */
-    FILE *job_seen;      /* a child of build -j: where it saves the image
-                            files it read (fo_image_seen_save) */
+    int profiles;          /* bit set of fo_profile values to write (build) */
+    int strict;            /* warnings are errors */
+    int jobs;              /* build: processes at once (see plan_jobs) */
+    int preview_profile;   /* preview, watch: -1 unset, else fo_profile */
+    int bleed;             /* preview, watch: PNGs show the bleed */
+    int draft;             /* write despite preflight errors, outlined */
+    const char *report;    /* build, check: the JSON report's path, or NULL */
+    int keep_tmp;          /* a child of build -j: PDFs stay under their
+                              temporary names, for the parent to commit */
+    FILE *job_report;      /* a child of build -j with --report: where it
+                              saves its part of the report (fo_report_save) */
+    FILE *job_seen;        /* a child of build -j: where it saves the image
+                              files it read (fo_image_seen_save) */
+    const char *cache_dir; /* --cache DIR, or NULL (cli/cache_cmd.h) */
+    int no_cache;          /* --no-cache */
 } opts;
 
 /* Indexed by fo_profile. */
@@ -129,10 +134,19 @@ static void diags_init(fo_diags *d, const opts *o)
     d->strict = o->strict;
 }
 
-/* Options every subcommand takes: -o/--output, --edition, --strict. */
+/* Options every subcommand takes: -o/--output, --edition, --strict,
+ * --cache DIR, --no-cache. */
 static int parse_common_option(int argc, char **argv, int *i, opts *o)
 {
     const char *a = argv[*i];
+    if (strcmp(a, "--cache") == 0) {
+        o->cache_dir = option_value(argc, argv, i, "a folder");
+        return o->cache_dir ? 0 : EXIT_USAGE;
+    }
+    if (strcmp(a, "--no-cache") == 0) {
+        o->no_cache = 1;
+        return 0;
+    }
     if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
         o->out_dir = option_value(argc, argv, i, "a folder");
         return o->out_dir ? 0 : EXIT_USAGE;
@@ -303,6 +317,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o)
     if (o->dump && o->jobs > 1)
         return usage_error("--dump prints the display lists from one process: "
                            "leave out -j");
+    /* before any job of -j starts: they share it */
+    fo_cli_cache_start(o->cache_dir, o->no_cache);
     return 0;
 }
 
@@ -1035,7 +1051,8 @@ static fo_pdf_opts pdf_opts(int k, long long epoch, const char *cmyk_icc,
                          .profile = (fo_profile)k,
                          .screen_ppi = 150,
                          .cmyk_icc = cmyk_icc,
-                         .srgb_icc = srgb_icc};
+                         .srgb_icc = srgb_icc,
+                         .cache = fo_cli_cache()};
 }
 
 /* One edition being laid out and written: the layout hands each page over
@@ -1672,6 +1689,8 @@ static const struct {
     {"dump", cmd_dump, "print the page display list as text"},
     {"check", cmd_check,
      "lay out and run the preflight for every profile; write nothing"},
+    {"cache", fo_cli_cache_cmd,
+     "empty the cache of images (clean), or say what it holds (info)"},
 };
 
 int main(int argc, char **argv)
@@ -1693,7 +1712,10 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
-        if (strcmp(argv[1], COMMANDS[i].name) == 0)
-            return COMMANDS[i].run(argc - 2, argv + 2);
+        if (strcmp(argv[1], COMMANDS[i].name) == 0) {
+            int rc = COMMANDS[i].run(argc - 2, argv + 2);
+            fo_cli_cache_end(); /* in each job of -j too */
+            return rc;
+        }
     return usage_error("unknown command '%s'", argv[1]);
 }
