@@ -51,7 +51,7 @@ static const unsigned char MAGIC[8] = {'F', 'O', 'L', 'I', 'O', 'C', 'A', '\n'};
 #define BLOCK ((size_t)1 << 16)
 /* A temporary file older than this was left by a process that ended
  * without renaming it (killed): removed when the folder is listed. */
-#define TMP_STALE_S (60 * 60)
+#define TMP_STALE_S ((time_t)60 * 60)
 
 struct fo_cache {
     char *dir;
@@ -459,7 +459,7 @@ static char *entry_path(const fo_cache *c, const fo_cache_key *key)
 {
     char hex[2 * FO_CACHE_DIGEST + 1];
     for (int i = 0; i < FO_CACHE_DIGEST; i++)
-        (void)snprintf(hex + 2 * i, 3, "%02x", key->b[i]);
+        (void)snprintf(hex + (size_t)2 * (size_t)i, 3, "%02x", key->b[i]);
     return str_printf("%s/%.2s/%s", c->dir, hex, hex + 2);
 }
 
@@ -506,8 +506,8 @@ static const char *check_header(const unsigned char *h, long long file_size,
     *len = get_u64(h + 32);
     if (*len != (uint64_t)(file_size - HDR))
         return "its length differs from the file's";
-    if (*len > (uint64_t)c->max)
-        return "longer than the cache";
+    if (*len > (uint64_t)c->max / 8) /* never stored (fo_cache_put) */
+        return "longer than the cache stores";
     return NULL;
 }
 

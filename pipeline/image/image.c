@@ -1351,7 +1351,8 @@ void fo_image_set_cache(fo_cache *c)
 
 /* A probe's result as a cache payload: every field as 8 bytes
  * little-endian (the doubles' bits), then the digest. */
-enum { INFO_FIELDS = 16, INFO_BYTES = INFO_FIELDS * 8 + FO_CACHE_DIGEST };
+#define INFO_FIELDS 16
+#define INFO_BYTES ((size_t)INFO_FIELDS * 8 + FO_CACHE_DIGEST)
 
 static void info_pack(const fo_image_info *in, unsigned char *out)
 {
@@ -1377,7 +1378,7 @@ static void info_pack(const fo_image_info *in, unsigned char *out)
     for (int i = 0; i < INFO_FIELDS; i++)
         for (int b = 0; b < 8; b++)
             out[8 * i + b] = (unsigned char)(f[i] >> (8 * b));
-    memcpy(out + 8 * INFO_FIELDS, in->digest, FO_CACHE_DIGEST);
+    memcpy(out + (size_t)8 * INFO_FIELDS, in->digest, FO_CACHE_DIGEST);
 }
 
 /* The payload back into *out; -1 when it is not what info_pack makes of
@@ -1411,7 +1412,7 @@ static int info_unpack(const unsigned char *p, size_t n, fo_image_info *out)
     out->png_copy = (int)f[13];
     out->hash = f[14];
     out->file_size = (size_t)f[15];
-    memcpy(out->digest, p + 8 * INFO_FIELDS, FO_CACHE_DIGEST);
+    memcpy(out->digest, p + (size_t)8 * INFO_FIELDS, FO_CACHE_DIGEST);
     set_shown(out);
     int c = out->components;
     if (f[0] > 1 || too_large(out->width, out->height) ||

@@ -215,12 +215,12 @@ static int stream_env(const fo_pdf_opts *opts, unsigned char *env)
     const char *icc[2] = {opts->cmyk_icc, opts->srgb_icc};
     for (int i = 0; i < 2; i++) {
         long long size;
-        if (icc[i] &&
-            fo_cache_digest_file(icc[i], (long long)64 << 20,
-                                 b + i * FO_CACHE_DIGEST, &size) != FO_OK)
+        if (icc[i] && fo_cache_digest_file(icc[i], (long long)64 << 20,
+                                           b + (size_t)i * FO_CACHE_DIGEST,
+                                           &size) != FO_OK)
             return 0;
     }
-    (void)snprintf((char *)b + 2 * FO_CACHE_DIGEST, 128,
+    (void)snprintf((char *)b + (size_t)2 * FO_CACHE_DIGEST, 128,
                    "lcms2 %d cairo %d libjpeg %d libdeflate %s",
                    cmsGetEncodedCMMversion(), cairo_version(), JPEG_LIB_VERSION,
                    LIBDEFLATE_VERSION_STRING);

@@ -14,7 +14,10 @@
 #    more than that); `folio cache clean` empties it;
 #  - a cache folder that cannot be made is one warning and the same PDFs,
 #    also with -j 2; FOLIO_CACHE=off, --no-cache, XDG_CACHE_HOME and HOME
-#    choose the folder as documented.
+#    choose the folder as documented;
+#  - an image changed after its probe is the error it is without a cache,
+#    though its stream is in the cache (screen: no preflight reads it, the
+#    PDF writer alone can see it; the hook of image_swap.sh).
 set -u
 rm -rf "$WORK" && mkdir -p "$WORK/images" && cd "$WORK" || exit 1
 fail() {
@@ -197,3 +200,26 @@ FOLIO_CACHE="$WORK/env2" build env-no --no-cache
 FOLIO_CACHE=off XDG_CACHE_HOME="$WORK/xdg-off" build off
 [ ! -e xdg-off/folio ] && [ -z "$(stats off)" ] || fail "FOLIO_CACHE=off used a cache"
 echo "unusable folder: one warning, the same PDFs; folders chosen as documented"
+
+# ---- an image that changes after its probe, its stream in the cache ----------
+cp "$SRC/examples/nam-dinh/images/beach.jpg" images/pic.jpg
+printf 'title: "Swap"\nyear: 2025\neditions: [en]\nsections:\n  - title: "One"\n    blocks:\n      - figure: { src: images/pic.jpg, caption: "Pic" }\n' >swap.yaml
+"$FOLIO" build swap.yaml -o out-sw --profile screen --cache sw >sw.out 2>sw.err ||
+    fail "swap: the first build failed: $(cat sw.err)"
+[ -n "$(entries sw)" ] || fail "swap: nothing cached"
+rm -rf out-sw
+FOLIO_TEST_DELAY_AFTER_PROBE=1500 "$FOLIO" build swap.yaml -o out-sw --profile screen \
+    --cache sw >sw.out 2>sw.err &
+pid=$!
+for i in $(seq 1 400); do
+    grep -q '^folio: test: probed .*pic\.jpg' sw.err 2>/dev/null && break
+    sleep 0.05
+done
+cp "$SRC/examples/nam-dinh/images/red-river.jpg" images/pic.new && mv images/pic.new images/pic.jpg
+wait $pid
+rc=$?
+[ $rc = 1 ] || fail "swap: exit $rc, expected 1: $(cat sw.err)"
+grep -q "^swap.yaml:7:.*: error: cannot use the image 'images/pic.jpg': the file changed since it was read$" sw.err ||
+    fail "swap: $(cat sw.err)"
+[ ! -e out-sw/swap-en-screen.pdf ] || fail "swap: a PDF was written"
+echo "swap: an image changed after its probe is an error, its cached stream unused"
