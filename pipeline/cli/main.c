@@ -54,19 +54,20 @@ typedef struct opts {
     const char *edition; /* NULL or "all": every edition */
     double dpi;
     int dump;
-    int profiles;          /* bit set of fo_profile values to write (build) */
-    int strict;            /* warnings are errors */
-    int jobs;              /* build: processes at once (see plan_jobs) */
-    int preview_profile;   /* preview, watch: -1 unset, else fo_profile */
-    int bleed;             /* preview, watch: PNGs show the bleed */
-    int draft;             /* write despite preflight errors, outlined */
-    const char *report;    /* build, check: the JSON report's path, or NULL */
-    int keep_tmp;          /* a child of build -j: PDFs stay under their
-                              temporary names, for the parent to commit */
-    FILE *job_report;      /* a child of build -j with --report: where it
-                              saves its part of the report (fo_report_save) */
-    FILE *job_seen;        /* a child of build -j: where it saves the image
-                              files it read (fo_image_seen_save) */
+    int profiles;        /* bit set of fo_profile values to write (build) */
+    int strict;          /* warnings are errors */
+    int jobs;            /* build: processes at once (see plan_jobs) */
+    int preview_profile; /* preview, watch: -1 unset, else fo_profile */
+    int bleed;           /* preview, watch: PNGs show the bleed */
+    int draft;           /* write despite preflight errors, outlined */
+    const char *report;  /* build, check: the JSON report's path, or NULL */
+    int keep_tmp;        /* a child of build -j: PDFs stay under their
+                            temporary names, for the parent to commit */
+    FILE *job_report;    /* a child of build -j with --report: where it
+                            saves its part of the report (fo_report_save) */
+    FILE *job_seen;      /* a child of build -j: where it saves the image
+                            files it read (fo_image_seen_save) */
+
     const char *cache_dir; /* --cache DIR, or NULL (cli/cache_cmd.h) */
     int no_cache;          /* --no-cache */
 } opts;
