@@ -2,6 +2,7 @@
  * a publication, the PDFs' names and options, and the signal handling
  * that keeps a killed run from leaving half-written outputs. */
 #define _XOPEN_SOURCE 700
+#include "cli/cache_cmd.h"
 #include "cli/cli.h"
 #include "cli/report.h"
 #include "image/image.h"
@@ -294,7 +295,8 @@ fo_pdf_opts cli_pdf_opts(int k, long long epoch, const char *cmyk_icc,
                          .profile = (fo_profile)k,
                          .screen_ppi = 150,
                          .cmyk_icc = cmyk_icc,
-                         .srgb_icc = srgb_icc};
+                         .srgb_icc = srgb_icc,
+                         .cache = fo_cli_cache()};
 }
 
 void cli_job_pid(int slot, pid_t pid)

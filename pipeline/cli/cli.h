@@ -52,6 +52,9 @@ typedef struct opts {
                             saves its part of the report (fo_report_save) */
     FILE *job_seen;      /* a child of build -j: where it saves the image
                             files it read (fo_image_seen_save) */
+
+    const char *cache_dir; /* --cache DIR, or NULL (cli/cache_cmd.h) */
+    int no_cache;          /* --no-cache */
 } opts;
 
 /* The commands, each given its parsed command line; each returns the exit

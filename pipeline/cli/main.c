@@ -5,6 +5,7 @@
  * Diagnostics go to stderr in the compiler format; nothing is written
  * unless every edition laid out without error, and every output is
  * written under a temporary name and renamed. */
+#include "cli/cache_cmd.h"
 #include "cli/cli.h"
 
 #include <stddef.h>
@@ -22,7 +23,9 @@ static const char USAGE[] =
     "       folio dump    PUB.yaml [--edition LANG]\n"
     "       folio check   PUB.yaml [--edition LANG|all] [--strict]\n"
     "                     [--report FILE.json]\n"
-    "       folio --help | --version\n";
+    "       folio cache   clean|info [--cache DIR]\n"
+    "       folio --help | --version\n"
+    "every command but cache also takes --cache DIR or --no-cache\n";
 
 static int usage_error(const char *fmt, ...) FO_PRINTF(1, 2);
 
@@ -75,6 +78,12 @@ static int set_out_dir(opts *o, const char *v)
 static int set_edition(opts *o, const char *v)
 {
     o->edition = v;
+    return 0;
+}
+
+static int set_cache_dir(opts *o, const char *v)
+{
+    o->cache_dir = v;
     return 0;
 }
 
@@ -164,6 +173,8 @@ static const struct option {
     VALUE("--output", "-o", EVERY, "a folder", set_out_dir),
     VALUE("--edition", NULL, EVERY, "a language tag or 'all'", set_edition),
     FLAG("--strict", EVERY, strict),
+    VALUE("--cache", NULL, EVERY, "a folder", set_cache_dir),
+    FLAG("--no-cache", EVERY, no_cache),
     VALUE("--profile", NULL, PREVIEW | WATCH, AS_EMPTY, set_preview_profile),
     FLAG("--bleed", PREVIEW | WATCH, bleed),
     FLAG("--draft", BUILD | PREVIEW | WATCH, draft),
@@ -237,6 +248,8 @@ static int parse_opts(const struct command *cmd, int argc, char **argv, opts *o)
     if (o->dump && o->jobs > 1)
         return usage_error("--dump prints the display lists from one process: "
                            "leave out -j");
+    /* before any job of -j starts: they share it */
+    fo_cli_cache_start(o->cache_dir, o->no_cache);
     return 0;
 }
 
@@ -251,6 +264,9 @@ int main(int argc, char **argv)
         puts("\ncommands:");
         for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
             printf("  %-8s %s\n", COMMANDS[i].name, COMMANDS[i].help);
+        printf("  %-8s %s\n", "cache",
+               "empty the cache of images (clean), or say what it holds "
+               "(info)");
         puts("\nexit status: 0 done, 1 the input has errors, 2 bad usage");
         return 0;
     }
@@ -263,7 +279,13 @@ int main(int argc, char **argv)
             continue;
         opts o;
         int rc = parse_opts(&COMMANDS[i], argc - 2, argv + 2, &o);
-        return rc ? rc : COMMANDS[i].run(&o);
+        if (rc == 0)
+            rc = COMMANDS[i].run(&o);
+        fo_cli_cache_end(); /* in each job of -j too */
+        return rc;
     }
+    /* its own arguments: no publication */
+    if (strcmp(argv[1], "cache") == 0)
+        return fo_cli_cache_cmd(argc - 2, argv + 2);
     return usage_error("unknown command '%s'", argv[1]);
 }

@@ -56,6 +56,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -114,11 +115,12 @@ static void set_shown(fo_image_info *info)
  * IDAT copy) only the chunks it should see. */
 typedef struct rd {
     FILE *f;
-    long long size; /* from fstat when opened */
-    long long pos;  /* bytes read */
-    uLong crc, adl; /* fingerprint so far (fo_image_hash's halves) */
-    int bad;        /* why is set: the reading failed */
-    int io;         /* the file could not be read */
+    long long size;      /* from fstat when opened */
+    long long pos;       /* bytes read */
+    uLong crc, adl;      /* fingerprint so far (fo_image_hash's halves) */
+    fo_cache_hasher *dg; /* the probe's: fo_image_info.digest */
+    int bad;             /* why is set: the reading failed */
+    int io;              /* the file could not be read */
     char why[200];
     /* PNG: the chunk walk */
     int png, idat_only;
@@ -181,6 +183,8 @@ static void rd_close(rd *r)
     if (r->f)
         (void)fclose(r->f);
     r->f = NULL;
+    fo_cache_hasher_free(r->dg);
+    r->dg = NULL;
 }
 
 /* Up to n bytes of the file as they are; fewer only at its end. */
@@ -195,6 +199,8 @@ static size_t rd_raw(rd *r, unsigned char *buf, size_t n)
     }
     r->crc = crc32_z(r->crc, buf, got);
     r->adl = adler32_z(r->adl, buf, got);
+    if (r->dg)
+        fo_cache_hasher_update(r->dg, buf, got);
     r->pos += (long long)got;
     return got;
 }
@@ -1075,6 +1081,8 @@ static fo_status rows_start(const char *path, const fo_image_info *expect,
         fo_image_rows_free(j);
         return st;
     }
+    if (j->probe)
+        j->r.dg = fo_cache_hasher_new();
     /* the size now; the bytes when they have all been read (a touched
      * file with the same bytes is the same image) */
     if (expect && j->r.size != (long long)expect->file_size) {
@@ -1322,6 +1330,8 @@ static fo_status probe(const char *path, fo_image_info *info, char *why,
     }
     info->hash = rd_hash(&j->r);
     info->file_size = (size_t)j->r.pos;
+    fo_cache_hasher_final(j->r.dg, info->digest);
+    j->r.dg = NULL;
     fo_image_rows_free(j);
     if (seen_check(path, (long long)info->file_size, info->hash) != 0) {
         set_why(why, why_len, "the file changed during the build");
@@ -1330,10 +1340,143 @@ static fo_status probe(const char *path, fo_image_info *info, char *why,
     return FO_OK;
 }
 
+/* ---- the probe's cache --------------------------------------------------- */
+
+static _Atomic(fo_cache *) probe_cache;
+
+void fo_image_set_cache(fo_cache *c)
+{
+    atomic_store(&probe_cache, c);
+}
+
+/* A probe's result as a cache payload: every field as 8 bytes
+ * little-endian (the doubles' bits), then the digest. */
+#define INFO_FIELDS 16
+#define INFO_BYTES ((size_t)INFO_FIELDS * 8 + FO_CACHE_DIGEST)
+
+static void info_pack(const fo_image_info *in, unsigned char *out)
+{
+    uint64_t ppx, ppy;
+    memcpy(&ppx, &in->ppi_x, sizeof ppx);
+    memcpy(&ppy, &in->ppi_y, sizeof ppy);
+    const uint64_t f[INFO_FIELDS] = {(uint64_t)in->format,
+                                     (uint64_t)in->width,
+                                     (uint64_t)in->height,
+                                     (uint64_t)in->orientation,
+                                     (uint64_t)in->shown_w,
+                                     (uint64_t)in->shown_h,
+                                     (uint64_t)in->components,
+                                     (uint64_t)in->adobe_cmyk,
+                                     (uint64_t)in->progressive,
+                                     (uint64_t)in->has_alpha,
+                                     (uint64_t)in->bits,
+                                     ppx,
+                                     ppy,
+                                     (uint64_t)in->png_copy,
+                                     in->hash,
+                                     (uint64_t)in->file_size};
+    for (int i = 0; i < INFO_FIELDS; i++)
+        for (int b = 0; b < 8; b++)
+            out[8 * i + b] = (unsigned char)(f[i] >> (8 * b));
+    memcpy(out + (size_t)8 * INFO_FIELDS, in->digest, FO_CACHE_DIGEST);
+}
+
+/* The payload back into *out; -1 when it is not what info_pack makes of
+ * a probe that succeeded (the cache checked its bytes: this checks that
+ * they mean a probe of this format). */
+static int info_unpack(const unsigned char *p, size_t n, fo_image_info *out)
+{
+    if (n != INFO_BYTES)
+        return -1;
+    uint64_t f[INFO_FIELDS];
+    for (int i = 0; i < INFO_FIELDS; i++) {
+        f[i] = 0;
+        for (int b = 7; b >= 0; b--)
+            f[i] = f[i] << 8 | p[8 * i + b];
+    }
+    for (int i = 0; i < 11; i++)
+        if (f[i] > FO_IMAGE_MAX_SIDE)
+            return -1;
+    memset(out, 0, sizeof *out);
+    out->format = f[0] ? FO_IMAGE_PNG : FO_IMAGE_JPEG;
+    out->width = (int)f[1];
+    out->height = (int)f[2];
+    out->orientation = (int)f[3];
+    out->components = (int)f[6];
+    out->adobe_cmyk = (int)f[7];
+    out->progressive = (int)f[8];
+    out->has_alpha = (int)f[9];
+    out->bits = (int)f[10];
+    memcpy(&out->ppi_x, &f[11], sizeof out->ppi_x);
+    memcpy(&out->ppi_y, &f[12], sizeof out->ppi_y);
+    out->png_copy = (int)f[13];
+    out->hash = f[14];
+    out->file_size = (size_t)f[15];
+    memcpy(out->digest, p + (size_t)8 * INFO_FIELDS, FO_CACHE_DIGEST);
+    set_shown(out);
+    int c = out->components;
+    if (f[0] > 1 || too_large(out->width, out->height) ||
+        out->orientation < 1 || out->orientation > 8 ||
+        (int)f[4] != out->shown_w || (int)f[5] != out->shown_h ||
+        (c != 1 && c != 3 && c != 4) || f[7] > 1 || f[8] > 1 || f[9] > 1 ||
+        out->bits < 1 || out->bits > 16 || f[13] > 1 ||
+        f[15] > (uint64_t)FO_IMAGE_MAX_FILE)
+        return -1;
+    return 0;
+}
+
+/* The probe of the file whose bytes have digest dg and size bytes, from
+ * the cache: 1 with *info filled, else 0. */
+static int probe_hit(fo_cache *c, const fo_cache_key *key,
+                     const unsigned char *dg, long long size,
+                     fo_image_info *info)
+{
+    unsigned char *p;
+    size_t n;
+    if (!fo_cache_get(c, key, &p, &n))
+        return 0;
+    int ok = info_unpack(p, n, info) == 0 &&
+             (long long)info->file_size == size &&
+             memcmp(info->digest, dg, FO_CACHE_DIGEST) == 0;
+    free(p);
+    return ok;
+}
+
 fo_status fo_image_probe(const char *path, fo_image_info *info, char *why,
                          size_t why_len)
 {
-    return probe(path, info, why, why_len);
+    fo_cache *c = atomic_load(&probe_cache);
+    if (!c)
+        return probe(path, info, why, why_len);
+    /* the key is the file's bytes: hashing them costs a small part of
+     * probing them (a JPEG's every coefficient, a PNG's rows inflated) */
+    unsigned char dg[FO_CACHE_DIGEST];
+    long long size = 0;
+    int keyed =
+        fo_cache_digest_file(path, FO_IMAGE_MAX_FILE, dg, &size) == FO_OK;
+    fo_cache_key key = {{0}};
+    if (keyed) {
+        const fo_cache_part parts[2] = {{dg, sizeof dg}, {&size, sizeof size}};
+        key = fo_cache_key_make(c, "probe", parts, 2);
+        if (probe_hit(c, &key, dg, size, info)) {
+            if (seen_check(path, size, info->hash) != 0) {
+                set_why(why, why_len, "the file changed during the build");
+                return FO_ERR_INPUT;
+            }
+            return FO_OK;
+        }
+    }
+    fo_status st = probe(path, info, why, why_len);
+    /* stored under the bytes the probe itself read, not those hashed
+     * before it: the file may have changed between the two */
+    if (st == FO_OK && keyed && (long long)info->file_size == size &&
+        memcmp(info->digest, dg, sizeof dg) == 0) {
+        unsigned char b[INFO_BYTES];
+        info_pack(info, b);
+        const fo_cache_part part = {b, sizeof b};
+        fo_cache_put(c, &key, &part, 1);
+    }
+    return st;
 }
 
 /* ---- decoding whole ------------------------------------------------------ */

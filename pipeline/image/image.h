@@ -9,6 +9,7 @@
 #ifndef FO_IMAGE_H
 #define FO_IMAGE_H
 
+#include "cache/cache.h"
 #include "core/core.h"
 
 /* Larger images are refused ("image too large"): 2^27 pixels is 134
@@ -49,6 +50,9 @@ typedef struct fo_image_info {
     int png_copy;
     uint64_t hash;    /* fo_image_hash of the file's bytes */
     size_t file_size; /* bytes */
+    /* fo_cache_digest of the file's bytes: what the cache keys of this
+     * image (its probe, its PDF streams) are made of */
+    unsigned char digest[FO_CACHE_DIGEST];
 } fo_image_info;
 
 /* Reads the image at path, checks the whole file without keeping its
@@ -68,6 +72,15 @@ typedef struct fo_image_info {
  * the file cannot be read. */
 FO_WUR fo_status fo_image_probe(const char *path, fo_image_info *info,
                                 char *why, size_t why_len);
+
+/* The cache that fo_image_probe looks in before it reads a file, and
+ * stores its results in (NULL, the default: none). Process-wide, as the
+ * build's record of the files it has seen: the CLI sets it once before the
+ * first build. A hit is a file whose bytes (by digest and size) were
+ * probed and found good before, by this build of folio; the probe then
+ * reads the file only to hash it. A file that fails is never stored: it
+ * is probed, and its error reported, every time. */
+void fo_image_set_cache(fo_cache *c);
 
 /* A reader of an image's rows, decoded (or reduced while decoding) one
  * row at a time, so that memory does not grow with the image. Rows come

@@ -56,12 +56,22 @@
  * objects of its own; LittleCMS transforms, made under a lock in
  * color.c and shared read-only), and its errors are kept with it and
  * reported by the writer's thread, so the file and the diagnostics are the
- * same whatever the number of threads. */
+ * same whatever the number of threads.
+ *
+ * Cache: an image made whole (make_samples) is looked up first in
+ * opts->cache under a key of its file's digest, its plan and what the
+ * conversion depends on (stream_key), and stored there once made. A hit
+ * hands out the bytes the same plan made before, so the PDF is the same
+ * with or without the cache (tests/cli/cache.sh). What passes through is
+ * only copied and is not cached, nor are the streams made strip by strip
+ * (images over SAMPLES_MAX), which are never held whole. */
 #include "pdf_private.h"
 
 #include <hpdf.h>
 
+#include <cairo.h>
 #include <jpeglib.h>
+#include <lcms2.h>
 #include <libdeflate.h>
 #include <zlib.h>
 
@@ -177,6 +187,8 @@ struct fo_pdf_images {
     size_t window;
     size_t ahead; /* cost of the images made or being made, not consumed */
     int stop;
+    int keyed;                          /* opts->cache is on and env is known */
+    unsigned char env[FO_CACHE_DIGEST]; /* see stream_env */
 };
 
 enum { UNCLAIMED, MAKING, MADE };
@@ -188,6 +200,32 @@ typedef struct img_stream {
     size_t pos;
 } img_stream;
 
+/* The digest of what every image stream of a document depends on besides
+ * its file and its plan: the bytes of the ICC profiles and the versions of
+ * the libraries that convert, resample and encode (the code itself is in
+ * every key: cache.h). 0 when opts has no cache, or a profile cannot be
+ * read (fo_pdf_cms_new reports that). */
+static int stream_env(const fo_pdf_opts *opts, unsigned char *env)
+{
+    if (!opts->cache)
+        return 0;
+    unsigned char b[2 * FO_CACHE_DIGEST + 128] = {0};
+    const char *icc[2] = {opts->cmyk_icc, opts->srgb_icc};
+    for (int i = 0; i < 2; i++) {
+        long long size;
+        if (icc[i] && fo_cache_digest_file(icc[i], (long long)64 << 20,
+                                           b + (size_t)i * FO_CACHE_DIGEST,
+                                           &size) != FO_OK)
+            return 0;
+    }
+    (void)snprintf((char *)b + (size_t)2 * FO_CACHE_DIGEST, 128,
+                   "lcms2 %d cairo %d libjpeg %d libdeflate %s",
+                   cmsGetEncodedCMMversion(), cairo_version(), JPEG_LIB_VERSION,
+                   LIBDEFLATE_VERSION_STRING);
+    fo_cache_digest(b, sizeof b, env);
+    return 1;
+}
+
 fo_pdf_images *fo_pdf_images_new(HPDF_Doc pdf, const fo_dl_doc *doc,
                                  const fo_pdf_opts *opts, fo_cms *cms,
                                  fo_diags *d)
@@ -198,6 +236,7 @@ fo_pdf_images *fo_pdf_images_new(HPDF_Doc pdf, const fo_dl_doc *doc,
     o->opts = opts;
     o->cms = cms;
     o->d = d;
+    o->keyed = stream_env(opts, o->env);
     (void)pthread_mutex_init(&o->mu, NULL);
     (void)pthread_cond_init(&o->cv, NULL);
     return o;
@@ -434,12 +473,85 @@ static unsigned char *copy_bytes(const unsigned char *p, size_t n)
     return b;
 }
 
+/* The cache key of im's stream (and soft mask): its file's digest, the
+ * document's stream_env, and the plan. 0 without a cache. */
+static int stream_key(const img *im, const fo_dl_image_src *src,
+                      fo_cache_key *key)
+{
+    const fo_pdf_images *o = im->owner;
+    if (!o->keyed)
+        return 0;
+    const int64_t plan[] = {o->opts->profile,
+                            im->enc,
+                            im->quality,
+                            im->w,
+                            im->h,
+                            im->comps,
+                            im->mask,
+                            im->resample,
+                            IMAGE_ZLEVEL,
+                            (int64_t)SAMPLES_MAX,
+                            (int64_t)src->info.file_size};
+    const fo_cache_part parts[3] = {{src->info.digest, FO_CACHE_DIGEST},
+                                    {o->env, FO_CACHE_DIGEST},
+                                    {plan, sizeof plan}};
+    *key = fo_cache_key_make(o->opts->cache, "pdf-image", parts, 3);
+    return 1;
+}
+
+/* im's stream and soft mask from the cache: 1 when found (im->data and
+ * im->alpha set). The payload is the stream, the mask, then the stream's
+ * length (8 bytes, little-endian). The file must still hold the bytes the
+ * probe saw, as decoding it would check: when it does not, a miss, and
+ * the decoding reports it. */
+static int stream_cached(img *im, const fo_dl_image_src *src,
+                         const fo_cache_key *key)
+{
+    unsigned char dg[FO_CACHE_DIGEST], *p;
+    long long size;
+    size_t n;
+    if (fo_cache_digest_file(src->path, FO_IMAGE_MAX_FILE, dg, &size) !=
+            FO_OK ||
+        size != (long long)src->info.file_size ||
+        memcmp(dg, src->info.digest, sizeof dg) != 0 ||
+        !fo_cache_get(im->owner->opts->cache, key, &p, &n))
+        return 0;
+    uint64_t len = 0;
+    for (int b = 7; n >= 8 && b >= 0; b--)
+        len = len << 8 | p[n - 8 + (size_t)b];
+    if (n < 8 || len == 0 || len > n - 8 || (len < n - 8) != (im->mask != 0)) {
+        free(p); /* the cache checked the bytes: only a bug gets here */
+        return 0;
+    }
+    im->len = (size_t)len;
+    if (im->mask) {
+        im->alpha_len = n - 8 - im->len;
+        im->alpha = copy_bytes(p + im->len, im->alpha_len);
+    }
+    im->data = p;
+    return 1;
+}
+
+static void stream_store(const img *im, const fo_cache_key *key)
+{
+    unsigned char len[8];
+    for (int b = 0; b < 8; b++)
+        len[b] = (unsigned char)((uint64_t)im->len >> (8 * b));
+    const fo_cache_part parts[3] = {
+        {im->data, im->len}, {im->alpha, im->alpha_len}, {len, sizeof len}};
+    fo_cache_put(im->owner->opts->cache, key, parts, 3);
+}
+
 static void make_samples(img *im, const fo_dl_image_src *src)
 {
     fo_pdf_images *o = im->owner;
     fo_profile prof = o->opts->profile;
     fo_pixels px;
     char why[256];
+    fo_cache_key key;
+    int keyed = stream_key(im, src, &key);
+    if (keyed && stream_cached(im, src, &key))
+        return;
     /* SCREEN's large images reduced while decoding (plan) */
     size_t max = o->opts->profile == FO_PROFILE_SCREEN ? SAMPLES_MAX : 0;
     if (fo_image_decode_max(src->path, &src->info, max, &px, why, sizeof why) !=
@@ -493,6 +605,8 @@ static void make_samples(img *im, const fo_dl_image_src *src)
         }
     }
     fo_pixels_free(&px);
+    if (keyed)
+        stream_store(im, &key);
 }
 
 static void make_now(img *im)

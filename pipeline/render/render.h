@@ -11,6 +11,7 @@
 #ifndef FO_RENDER_H
 #define FO_RENDER_H
 
+#include "cache/cache.h"
 #include "dlist/dlist.h"
 #include "writer.h"
 
@@ -45,6 +46,10 @@ typedef struct fo_pdf_opts {
                              are downsampled to it (150) */
     const char *cmyk_icc; /* PRINT: output profile (assets/…icc) */
     const char *srgb_icc; /* ARCHIVE, and RGB sources: sRGB profile */
+    /* Where image streams that were made before are taken from, and new
+     * ones stored (cache/cache.h); NULL: made every time. The PDF's bytes
+     * are the same either way. */
+    fo_cache *cache;
 } fo_pdf_opts;
 
 /* Writes doc as a PDF at path. Library failures are reported to d and give
