@@ -26,16 +26,17 @@ pipe = os.path.join(src, 'pipeline')
 
 # Each stage and the stages its files may include (itself and everything
 # below it, as CMakeLists.txt links them). cache: the content-addressed
-# store, when it is in the tree.
+# store; image's public header names its digest, so every stage above image
+# sees it.
 STAGES = {
     'core': [],
     'cache': ['core'],
     'source': ['core'],
     'model': ['core', 'source'],
     'image': ['core', 'cache'],
-    'dlist': ['core', 'image'],
-    'typeset': ['core', 'image', 'dlist', 'model'],
-    'check': ['core', 'image', 'dlist', 'model'],
+    'dlist': ['core', 'cache', 'image'],
+    'typeset': ['core', 'cache', 'image', 'dlist', 'model'],
+    'check': ['core', 'cache', 'image', 'dlist', 'model'],
     'render': ['core', 'cache', 'image', 'dlist'],
     'cli': ['core', 'cache', 'source', 'model', 'image', 'dlist', 'typeset',
             'check', 'render'],
