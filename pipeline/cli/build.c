@@ -9,42 +9,38 @@
  * error (or with --draft), else dropped. When every edition is done, the
  * commit renames all the outputs into place, or removes them all.
  *
- * --dump is that same path with the document kept whole: fo_dl_dump reads
- * a whole document (the fonts, known only at the end, before the pages),
- * so layout keeps every page, the same consumers are handed the pages in
- * the order layout finished them (the same calls, so the same bytes), and
- * the dump is printed after the commit. */
+ * --dump is one more output of each edition: the text dump as a writer
+ * (render/writer.h fo_dump_writer_new), which keeps each page's text as it
+ * comes and, when closed, puts the font table (known only at the end) and
+ * the pages in page order into a buffer that the build prints after the
+ * commit. So --dump streams too: no edition is held whole. */
 #define _XOPEN_SOURCE 700
 #include "cli/cli.h"
 #include "cli/gate.h"
 #include "cli/report.h"
 #include "image/image.h"
+#include "render/writer.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Prints the display lists to out (stdout: the product of `dump` and of
- * `build --dump`). A failed write (a full disk, say) exits 1, not 0 with a
- * truncated dump: the first failure's errno is kept for the message, and
- * ferror() catches any failure that set none. */
-static int dump_docs(const fo_pub *pub, fo_dl_doc **docs, FILE *out)
+/* Prints the display lists' dumps to out (stdout: the product of `dump`
+ * and of `build --dump`), edition by edition (dumps[e] NULL: none). A
+ * failed write (a full disk, say) exits 1, not 0 with a truncated dump:
+ * the first failure's errno is kept for the message, and ferror() catches
+ * any failure that set none. */
+static int print_dumps(const fo_pub *pub, fo_buf *const *dumps, FILE *out)
 {
     int werr = 0;
     for (int e = 0; e < pub->neditions; e++) {
-        if (!docs[e])
+        if (!dumps[e])
             continue;
-        fo_buf b;
-        fo_buf_init(&b, 0);
         if (fprintf(out, "edition %s\n", pub->editions[e]) < 0 && !werr)
             werr = errno;
-        if (fo_dl_dump(docs[e], &b) != FO_OK) {
-            fo_buf_free(&b);
-            return EXIT_INPUT;
-        }
-        if (fwrite(b.data, 1, b.len, out) != b.len && !werr)
+        if (fwrite(dumps[e]->data, 1, dumps[e]->len, out) != dumps[e]->len &&
+            !werr)
             werr = errno;
-        fo_buf_free(&b);
     }
     if (fflush(out) != 0 && !werr)
         werr = errno;
@@ -57,55 +53,65 @@ static int dump_docs(const fo_pub *pub, fo_dl_doc **docs, FILE *out)
 }
 
 /* ---- outputs ------------------------------------------------------------
- * One output of an edition: the PDF of one profile. It is opened at the
- * first page (the writer reads the document's metadata then; fonts and
- * images may still be added), fed every page, then closed, which leaves
- * the file under its temporary name for the commit, or dropped.
- *
- * These four functions are the shape of render's writer interface
- * (fo_writer: begin_page, op, end_page, close, drop). Once the PDF writer
- * is one, an output holds a fo_writer, output_page has dlist's walker
- * drive it through the page, and the text dump becomes one more output
- * kind (closed into a buffer that the build prints after the commit), so
- * that --dump no longer keeps the document whole. */
+ * One output of an edition: a writer (render/writer.h), the PDF of one
+ * profile or the text dump. It is opened at the first page (the PDF
+ * writer reads the document's metadata then; fonts and images may still
+ * be added), fed every page, then closed (a PDF is left under its
+ * temporary name for the commit; the dump is written into its buffer) and
+ * dropped, or dropped unclosed, which abandons it. */
 typedef struct output {
-    int profile;           /* fo_profile */
-    const fo_pdf_opts *po; /* how the PDF of this profile is written */
-    fo_pdf_writer *w;      /* NULL until opened */
+    int profile;           /* fo_profile; DUMP_OUTPUT: the text dump */
+    const fo_pdf_opts *po; /* a PDF: how the PDF of this profile is written */
+    fo_buf *dump;          /* the dump: where it is written when closed */
+    fo_pdf_writer *pdf;    /* a PDF: its writer, for its temporary name */
+    fo_writer *w;          /* NULL until opened */
     double write_s;        /* seconds spent writing it */
 } output;
+
+enum { DUMP_OUTPUT = -1 };
 
 static fo_status output_open(output *out, const opts *o, const fo_pub *pub,
                              int e, const fo_dl_doc *doc, fo_diags *d)
 {
+    if (out->profile == DUMP_OUTPUT) {
+        out->w = fo_dump_writer_new(doc, out->dump);
+        return FO_OK;
+    }
     char *path = cli_pdf_path(o->out_dir, pub, e, out->profile);
-    fo_status st = fo_pdf_writer_new(doc, path, out->po, d, &out->w);
+    fo_status st = fo_pdf_writer_new(doc, path, out->po, d, &out->pdf);
     free(path);
+    if (st == FO_OK)
+        out->w = fo_pdf_writer_writer(out->pdf);
     return st;
 }
 
-static fo_status output_page(output *out, size_t i)
+static fo_status output_page(output *out, const fo_dl_doc *doc, size_t i)
 {
     double t0 = fo_report_now();
-    fo_status st = fo_pdf_writer_page(out->w, i);
+    fo_status st = fo_writer_page(out->w, doc, i);
     out->write_s += fo_report_now() - t0;
     return st;
 }
 
-/* Finishes the output; *tmp (malloc'd) is its temporary name. */
+/* Closes and drops the output; a PDF's *tmp (malloc'd) is its temporary
+ * name. */
 static fo_status output_close(output *out, char **tmp)
 {
     double t0 = fo_report_now();
-    fo_status st = fo_pdf_writer_finish_tmp(out->w, tmp);
+    fo_status st = out->pdf ? fo_pdf_writer_close_tmp(out->pdf, tmp)
+                            : fo_writer_close(out->w);
+    fo_writer_drop(out->w);
     out->w = NULL;
+    out->pdf = NULL;
     out->write_s += fo_report_now() - t0;
     return st;
 }
 
 static void output_drop(output *out)
 {
-    fo_pdf_writer_free(out->w);
+    fo_writer_drop(out->w);
     out->w = NULL;
+    out->pdf = NULL;
 }
 
 /* ---- one edition -------------------------------------------------------- */
@@ -118,7 +124,7 @@ typedef struct edition_out {
     int ed;
     fo_diags *d;
     fo_checker *check; /* the preflight, fed each page first */
-    output out[3];     /* the outputs, in profile order */
+    output out[4];     /* the PDFs in profile order, then the dump */
     int nout;
     int opened; /* the outputs were opened at the first page */
 } edition_out;
@@ -136,40 +142,21 @@ static fo_status edition_page(void *ud, const fo_dl_doc *doc, size_t i)
             return st;
     }
     for (int k = 0; k < eo->nout && st == FO_OK; k++)
-        st = output_page(&eo->out[k], i);
+        st = output_page(&eo->out[k], doc, i);
     return st;
 }
 
-/* Lays out edition e, each page handed to edition_page once final, and
- * sets *doc (NULL when layout failed). Streamed, each page is freed once
- * handed over; whole (--dump), the pages stay and are handed over after
- * layout, in the order layout finished them. */
-static fo_status edition_layout(edition_out *eo, const loaded *l, int whole,
-                                fo_dl_doc **doc)
-{
-    int e = eo->ed;
-    if (!whole) {
-        fo_page_sink sink = {edition_page, eo};
-        return fo_typeset_stream(l->pub, e, l->tmpl[e], l->fonts, eo->d, &sink,
-                                 doc);
-    }
-    fo_status st = fo_typeset(l->pub, e, l->tmpl[e], l->fonts, eo->d, doc);
-    for (size_t i = 0; st == FO_OK && i < (*doc)->npages; i++)
-        st = edition_page(
-            eo, *doc, (*doc)->norder == (*doc)->npages ? (*doc)->order[i] : i);
-    return st;
-}
-
-/* One edition laid out, checked and written page by page into an output
- * per profile; each closed output is left under its temporary name in
- * tmp[k]. The outputs are closed only when layout and the preflight found
- * no error (anywhere in d), or with --draft when layout succeeded. With
- * keep (--dump), *keep receives the whole document (NULL when layout
- * failed). FO_OK, or the failure (reported). */
+/* One edition laid out, checked and written page by page (each freed once
+ * handed over) into an output per profile; each closed PDF is left under
+ * its temporary name in tmp[k]. The outputs are closed only when layout
+ * and the preflight found no error (anywhere in d), or with --draft when
+ * layout succeeded. With dump (--dump), the dump is one more output,
+ * written into *dump when closed; *dumped says whether it was. FO_OK, or
+ * the failure (reported). */
 static fo_status build_edition(const opts *o, const loaded *l, int e,
                                const fo_pdf_opts *po, fo_diags *d,
                                fo_diags *pre, fo_report *rep, char **tmp,
-                               size_t *npages, fo_dl_doc **keep)
+                               size_t *npages, fo_buf *dump, int *dumped)
 {
     double t0 = fo_report_now();
     edition_out eo = {.o = o, .pub = l->pub, .ed = e, .d = d};
@@ -178,8 +165,12 @@ static fo_status build_edition(const opts *o, const loaded *l, int e,
     for (int k = 0; k < 3; k++)
         if (o->profiles & (1 << k))
             eo.out[eo.nout++] = (output){.profile = k, .po = &po[k]};
+    if (dump)
+        eo.out[eo.nout++] = (output){.profile = DUMP_OUTPUT, .dump = dump};
     fo_dl_doc *doc = NULL;
-    fo_status st = edition_layout(&eo, l, keep != NULL, &doc);
+    fo_page_sink sink = {edition_page, &eo};
+    fo_status st =
+        fo_typeset_stream(l->pub, e, l->tmpl[e], l->fonts, d, &sink, &doc);
     if (st == FO_OK)
         fo_check_finish(eo.check, doc);
     for (int k = 0; k < eo.nout; k++) {
@@ -187,8 +178,11 @@ static fo_status build_edition(const opts *o, const loaded *l, int e,
         if (!out->w)
             continue;
         if (st == FO_OK && (!(d->errors + pre->errors) || o->draft)) {
-            if (output_close(out, &tmp[out->profile]) != FO_OK)
+            int is_dump = out->profile == DUMP_OUTPUT;
+            if (output_close(out, is_dump ? NULL : &tmp[out->profile]) != FO_OK)
                 st = FO_ERR_INPUT;
+            else if (is_dump)
+                *dumped = 1;
         } else {
             output_drop(out);
         }
@@ -202,15 +196,13 @@ static fo_status build_edition(const opts *o, const loaded *l, int e,
         fo_report_edition(rep, l->pub->editions[e], *npages,
                           fo_report_now() - t0 - write - check, check);
         for (int k = 0; k < eo.nout; k++)
-            fo_report_output(rep, l->pub->editions[e],
-                             CLI_PROFILE_NAMES[eo.out[k].profile],
-                             eo.out[k].write_s);
+            if (eo.out[k].profile != DUMP_OUTPUT)
+                fo_report_output(rep, l->pub->editions[e],
+                                 CLI_PROFILE_NAMES[eo.out[k].profile],
+                                 eo.out[k].write_s);
     }
     fo_checker_free(eo.check);
-    if (keep)
-        *keep = doc;
-    else
-        fo_dl_doc_free(doc);
+    fo_dl_doc_free(doc);
     return st;
 }
 
@@ -275,7 +267,11 @@ static int build_editions(opts *o, fo_diags *d, fo_report *rep)
     cli_default_profiles(o, pub);
     char *tmp[FO_MAX_EDITIONS][3] = {{NULL}};
     size_t npages[FO_MAX_EDITIONS] = {0};
-    fo_dl_doc *kept[FO_MAX_EDITIONS] = {0}; /* --dump */
+    fo_buf dumps[FO_MAX_EDITIONS];         /* --dump: each edition's */
+    fo_buf *dumped[FO_MAX_EDITIONS] = {0}; /* those closed, to print */
+    int ndumped = 0, ndump = 0;
+    for (int e = 0; e < pub->neditions; e++)
+        fo_buf_init(&dumps[e], 0);
     fo_diags pre; /* the preflight's findings: reported after layout's */
     fo_diags_init(&pre);
     icc_paths icc = cli_icc_paths_get();
@@ -290,11 +286,15 @@ static int build_editions(opts *o, fo_diags *d, fo_report *rep)
     for (int e = 0; e < pub->neditions && laid_out; e++) {
         if (!l.tmpl[e])
             continue;
+        int done = 0;
+        ndump++;
         if (build_edition(o, &l, e, po, d, &pre, rep, tmp[e], &npages[e],
-                          o->dump ? &kept[e] : NULL) != FO_OK)
+                          o->dump ? &dumps[e] : NULL, &done) != FO_OK)
             rc = EXIT_INPUT;
-        if (o->dump && !kept[e])
-            laid_out = 0;
+        if (done) {
+            dumped[e] = &dumps[e];
+            ndumped++;
+        }
     }
     fo_fonts_free(l.fonts);
     for (size_t i = 0; i < pre.n; i++)
@@ -304,12 +304,13 @@ static int build_editions(opts *o, fo_diags *d, fo_report *rep)
     if (d->errors)
         rc = EXIT_INPUT;
     rc = commit_pdfs(o, pub, tmp, npages, rc, d, rep);
-    if (o->dump && laid_out && (rc == 0 || o->draft)) {
-        int wrc = dump_docs(pub, kept, stdout);
+    /* the dumps only when every edition's was written */
+    if (o->dump && laid_out && ndumped == ndump && (rc == 0 || o->draft)) {
+        int wrc = print_dumps(pub, dumped, stdout);
         rc = wrc ? wrc : rc;
     }
     for (int e = 0; e < pub->neditions; e++)
-        fo_dl_doc_free(kept[e]);
+        fo_buf_free(&dumps[e]);
     cli_icc_paths_free(&icc);
     fo_pub_free(pub);
     return rc;
@@ -362,8 +363,21 @@ int dump_run(opts *o)
     fo_pub *pub = NULL;
     fo_dl_doc *docs[FO_MAX_EDITIONS] = {0};
     int rc = cli_layout(o, &d, &pub, docs, NULL, NULL);
+    fo_buf dumps[FO_MAX_EDITIONS];
+    fo_buf *dumped[FO_MAX_EDITIONS] = {0};
+    for (int e = 0; rc == 0 && e < pub->neditions; e++) {
+        if (!docs[e])
+            continue;
+        fo_buf_init(&dumps[e], 0);
+        dumped[e] = &dumps[e];
+        if (fo_dl_dump(docs[e], &dumps[e]) != FO_OK)
+            rc = EXIT_INPUT;
+    }
     if (rc == 0)
-        rc = dump_docs(pub, docs, stdout);
+        rc = print_dumps(pub, dumped, stdout);
+    for (int e = 0; e < FO_MAX_EDITIONS; e++)
+        if (dumped[e])
+            fo_buf_free(dumped[e]);
     fo_diags_print(&d, stderr);
     if (pub)
         cli_free_docs(pub, docs);
