@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L /* clock_gettime, CLOCK_THREAD_CPUTIME_ID */
 #include "check_private.h"
 
+#include <assert.h>
 #include <glib.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -330,6 +331,25 @@ static void count_op(fo_checker *c, int page, const fo_dl_op *op)
     }
 }
 
+/* fo_check_page's walk (dlist's fo_dl_walk, the one loop over a page's
+ * ops): every rule sees each op in the page's order. */
+typedef struct check_walk {
+    fo_checker *c;
+    const fo_dl_doc *doc;
+    const fo_dl_page *pg;
+    int page; /* 1-based */
+} check_walk;
+
+static fo_status check_op(void *ud, const fo_dl_op *op, size_t i)
+{
+    check_walk *w = ud;
+    (void)i;
+    check_geom_op(w->c, w->doc, w->pg, w->page, op);
+    check_colour_op(w->c, w->doc, w->page, op);
+    count_op(w->c, w->page, op);
+    return FO_OK;
+}
+
 /* One pass over the page's ops; the overlap rule then sweeps the runs it
  * collected. */
 void fo_check_page(fo_checker *c, const fo_dl_doc *doc, size_t index)
@@ -337,16 +357,14 @@ void fo_check_page(fo_checker *c, const fo_dl_doc *doc, size_t index)
     if (index >= doc->npages)
         return;
     double t0 = thread_seconds();
-    const fo_dl_page *pg = doc->pages[index];
-    int page = (int)index + 1;
-    check_geom_begin(c, doc, pg, page);
-    for (size_t i = 0; i < pg->n; i++) {
-        const fo_dl_op *op = &pg->ops[i];
-        check_geom_op(c, doc, pg, page, op);
-        check_colour_op(c, doc, page, op);
-        count_op(c, page, op);
-    }
-    check_geom_end(c, page);
+    check_walk w = {c, doc, doc->pages[index], (int)index + 1};
+    static const fo_dl_walker walker = {NULL, check_op, NULL};
+    check_geom_begin(c, doc, w.pg, w.page);
+    /* the page exists and check_op never fails: neither can the walk */
+    fo_status st = fo_dl_walk(doc, index, &walker, &w);
+    assert(st == FO_OK);
+    (void)st;
+    check_geom_end(c, w.page);
     c->seconds += thread_seconds() - t0;
 }
 
