@@ -176,11 +176,6 @@ int fo_para_keep_take(fo_para_keep *k, size_t bytes);
 /* Gives back bytes reserved by fo_para_keep_take. */
 void fo_para_keep_give(fo_para_keep *k, size_t bytes);
 
-#ifdef FO_UNIT_TEST
-/* Bytes of set lines a layout keeps from measuring to drawing
- * (FLOW_KEEP_BYTES in flow.h unless a test changes it). */
-extern size_t fo_flow_keep_cap;
-
 /* Replaces Pango's line breaks inside runs of Thai, Lao, Khmer and Burmese
  * text (line break class SA) in attrs[0..nchars] with the word boundaries
  * of ICU's dictionary line break iterator for lang: Pango 1.50 finds them
@@ -188,6 +183,11 @@ extern size_t fo_flow_keep_cap;
  * as one unbreakable word. */
 void fo_para_dictionary_breaks(const char *text, int len, const char *lang,
                                PangoLogAttr *attrs, int nchars);
+
+#ifdef FO_UNIT_TEST
+/* Bytes of set lines a layout keeps from measuring to drawing
+ * (FLOW_KEEP_BYTES in flow.h unless a test changes it). */
+extern size_t fo_flow_keep_cap;
 #endif
 
 #endif
