@@ -4,7 +4,7 @@
  *  - pdf_font.c: fonts (hb-subset, CIDFonts, ToUnicode), pdf_cff.c;
  *  - pdf_text.c: the content stream's operators;
  *  - pdf_nav.c: destinations, outline, links, page labels;
- *  - pdf_image.c: image XObjects;
+ *  - pdf_image.c: image XObjects; pdf_samples.c: the samples they hold;
  *  - pdf_profile.c: what the output profiles add (ICC files, XMP, marks,
  *    JPEG encoding).
  * Only the writer's files include this header. */
@@ -304,6 +304,8 @@ FO_WUR fo_status fo_pdf_cff_charset(const unsigned char *cff, size_t len,
                                     int *cid_keyed, uint32_t **cids,
                                     unsigned *nglyphs);
 
+/* ---- images (pdf_image.c, pdf_samples.c) ------------------------------ */
+
 /* Image XObjects (pdf_image.c): made on an image's first use, planned
  * (stored size, colour space, encoding) by fo_pdf_images_finish once every
  * placement is known, their samples decoded, converted and encoded while
@@ -323,7 +325,8 @@ FO_WUR fo_status fo_pdf_images_finish(fo_pdf_images *o);
  * its first placement); the file must then be thrown away. */
 int fo_pdf_images_failed(const fo_pdf_images *o);
 
-/* n bytes deflated at zlib level into a malloc'd buffer of *out_len. */
+/* n bytes deflated at zlib level into a malloc'd buffer of *out_len
+ * (pdf_samples.c). */
 unsigned char *fo_pdf_deflate(const unsigned char *p, size_t n, int level,
                               size_t *out_len);
 /* A dictionary write callback (HPDF_Dict.write_fn) for a stream that holds
@@ -331,5 +334,78 @@ unsigned char *fo_pdf_deflate(const unsigned char *p, size_t n, int level,
  * is and deletes a /Filter key it did not set, so the key is written
  * here, after the dictionary's other keys. */
 HPDF_STATUS fo_pdf_write_flate_filter(HPDF_Dict dict, HPDF_Stream out);
+
+/* An image whose samples (as decoded, or as stored) exceed this is never
+ * held whole: SCREEN stores it reduced to this size at most (decoded
+ * reduced, then resampled), PRINT and ARCHIVE make its stream strip by
+ * strip while libharu writes it (STRIP_BYTES of rows at a time,
+ * pdf_samples.c), so that one image of any size the probe accepts stays
+ * far below 512 MB (tests/cli/image_limits.sh). Images up to this size are
+ * made whole, ahead of the writer by the workers, with libdeflate's
+ * whole-buffer compression. */
+#define FO_PDF_SAMPLES_MAX ((size_t)32 << 20)
+
+typedef enum fo_pdf_enc {
+    FO_PDF_ENC_PASS,  /* the file's bytes, DCTDecode */
+    FO_PDF_ENC_IDAT,  /* a PNG's IDAT bytes, FlateDecode with PNG predictors */
+    FO_PDF_ENC_JPEG,  /* decoded and encoded again, DCTDecode */
+    FO_PDF_ENC_FLATE, /* samples, FlateDecode at IMAGE_ZLEVEL (pdf_samples.c) */
+    FO_PDF_ENC_RAW    /* samples, uncompressed (opts->compress off) */
+} fo_pdf_enc;
+
+/* An image's stream made strip by strip while libharu reads it. */
+typedef struct fo_pdf_strips fo_pdf_strips;
+
+/* One document image: its plan (pdf_image.c), its state among the
+ * threads that make it, and its samples while they are written. */
+typedef struct fo_pdf_img {
+    fo_pdf_images *owner;
+    int idx;
+    fo_pos pos;              /* first placement: where errors point */
+    char *src;               /* the image as the content names it (a copy) */
+    double place_w, place_h; /* largest placement, points */
+    fo_pdf_enc enc;
+    int quality;
+    int w, h, comps; /* as stored in the PDF */
+    int resample;    /* w, h differ from the file's */
+    int mask;        /* a soft mask follows (SCREEN, alpha) */
+    HPDF_Dict xobj, smask;
+    size_t order; /* position in the writing order */
+    int state;    /* UNCLAIMED, MAKING, MADE (pdf_image.c, under
+                      the owner's lock) */
+    int failed, reported;
+    char *why; /* the failure, reported by the writer's thread */
+    unsigned char *data, *alpha; /* encoded, while being written */
+    size_t len, alpha_len;
+    size_t cost;           /* bytes counted against AHEAD_BUDGET while made */
+    int by_writer;         /* made by the writer's reads: streamed */
+    int is_consumed;       /* its cost given back */
+    fo_image_bytes *bytes; /* FO_PDF_ENC_PASS, _IDAT: the file, streamed */
+    fo_pdf_strips *strips; /* large samples: made while read */
+} fo_pdf_img;
+
+/* The digest of what every image stream of a document depends on besides
+ * its file and its plan, into env (FO_CACHE_DIGEST bytes): 0 when opts has
+ * no cache or a profile cannot be read. */
+int fo_pdf_samples_env(const fo_pdf_opts *opts, unsigned char *env);
+/* Any thread: makes im's stream (and soft mask) whole into im->data and
+ * im->alpha as its plan says, from the cache when env (of
+ * fo_pdf_samples_env; NULL: no cache) finds it there. A failure is kept
+ * with im (fo_pdf_img_fail). */
+void fo_pdf_samples_make(fo_pdf_img *im, const fo_dl_image_src *src,
+                         const fo_pdf_opts *opts, fo_cms *cms,
+                         const unsigned char *env);
+/* The writer's thread: up to cap bytes of im's stream made strip by strip
+ * (an image over FO_PDF_SAMPLES_MAX) into buf; *got 0 at its end. 0, or -1
+ * when im failed. */
+int fo_pdf_samples_read(fo_pdf_img *im, const fo_dl_image_src *src,
+                        const fo_pdf_opts *opts, fo_cms *cms,
+                        unsigned char *buf, size_t cap, size_t *got);
+/* Any thread: im failed (why is copied and reported by the writer's
+ * thread); what it held is released. */
+void fo_pdf_img_fail(fo_pdf_img *im, const char *why);
+/* Frees what im holds while it is made or written (samples, the file
+ * being copied, the strip maker); im stays. */
+void fo_pdf_img_release(fo_pdf_img *im);
 
 #endif
