@@ -1,6 +1,7 @@
 /* kp — Knuth–Plass total-fit line breaking over an abstract list of boxes,
- * glue and penalties. Pure computation: no Pango, no fonts. typeset/para.c
- * builds the item list from shaped glyphs and cuts lines at the breaks.
+ * glue and penalties. Pure computation: no Pango, no fonts.
+ * typeset/para_breaks.c builds the item list from shaped glyphs, and
+ * typeset/para.c cuts lines at the breaks.
  *
  * Written by hand because no Debian library breaks paragraphs this way on
  * HarfBuzz/Pango shaping (Pango's breaker is greedy and cannot shrink
