@@ -131,7 +131,7 @@ struct flow {
     page_info *pages;
     size_t npages, pages_cap;
     int passed; /* elements before it are placed for good and released */
-    /* Closing pages (pages.c): each page is finished (running heads,
+    /* Closing pages (masters.c): each page is finished (running heads,
      * contents entries) and handed to the sink once, in order. */
     const fo_page_sink *sink;
     size_t closed;     /* pages before it are closed (but the contents) */
