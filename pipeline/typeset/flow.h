@@ -1,5 +1,6 @@
-/* Shared by the files of the page builder (flow.c, blocks.c, pages.c):
- * elements — what the flow pours into frames — and the builder's state. */
+/* Shared by the files of the page builder (blocks.c, boxes.c, table.c,
+ * flow.c, front.c, masters.c, pages.c): elements — what the flow pours
+ * into frames — and the builder's state. */
 #ifndef FO_FLOW_H
 #define FO_FLOW_H
 
@@ -130,7 +131,7 @@ struct flow {
     page_info *pages;
     size_t npages, pages_cap;
     int passed; /* elements before it are placed for good and released */
-    /* Closing pages (pages.c): each page is finished (running heads,
+    /* Closing pages (masters.c): each page is finished (running heads,
      * contents entries) and handed to the sink once, in order. */
     const fo_page_sink *sink;
     size_t closed;     /* pages before it are closed (but the contents) */
@@ -162,15 +163,6 @@ void flow_source(fo_dl_page *pg, const elem *e, fo_dl_src_kind kind);
 /* Emits a set line with its first baseline at y. */
 void flow_emit_line(fo_dl_page *pg, const fo_set_line *ln, const fo_style *st,
                     double x0, double baseline);
-/* Shares avail among n table columns of minimum and maximum widths
- * min[c] <= max[c] and weights (0: sized from its content) into out[c], as
- * browsers size auto tables (see blocks.c). 0, or -1 when the minimums
- * exceed avail. */
-int flow_table_distribute(int n, const double *min, const double *max,
-                          const double *weight, double avail, double *out);
-/* Draws a table's header row or row r (-1 = header) at x, y. */
-void flow_draw_table_row(flow *fl, const elem *e, fo_dl_page *pg, int r,
-                         double x, double y);
 /* Sets text st at width and draws it from y; returns the height used
  * (lines × leading, no space after). */
 double flow_draw_text(flow *fl, fo_dl_page *pg, const fo_rich *rich,
@@ -191,8 +183,92 @@ void flow_draw_page_figure(flow *fl, const elem *e, fo_dl_page *pg);
 void flow_draw_figure_in(flow *fl, const elem *e, fo_dl_page *pg, double x,
                          double y, double w, double h);
 void flow_fail(flow *fl, fo_status st);
+/* The text t in the flow's edition, or NULL where the edition has none. */
+static inline const fo_rich *flow_ed_text(const flow *fl, const fo_text *t)
+{
+    return t->ed[fl->ed];
+}
+
+/* boxes (boxes.c): each adds one EL_BOX element, with what draws it, for
+ * a figure, key figures or a pull quote block (nothing for a figure whose
+ * image is unusable: reported). */
+void flow_add_figure(flow *fl, const fo_block *b);
+void flow_add_facts(flow *fl, const fo_block *b);
+void flow_add_quote(flow *fl, const fo_block *b);
+/* Frees the set lines a box element holds (flow_release_elem). */
+void flow_release_box(elem *e);
+
+/* tables (table.c) */
+/* Adds a table block: its caption's text element and an EL_TABLE element
+ * (none when the table cannot fit: reported). */
+void flow_add_table(flow *fl, const fo_block *b);
+/* Shares avail among n table columns of minimum and maximum widths
+ * min[c] <= max[c] and weights (0: sized from its content) into out[c], as
+ * browsers size auto tables (see table.c). 0, or -1 when the minimums
+ * exceed avail. */
+int flow_table_distribute(int n, const double *min, const double *max,
+                          const double *weight, double avail, double *out);
+/* Draws a table's header row or row r (-1 = header) at x, y. */
+void flow_draw_table_row(flow *fl, const elem *e, fo_dl_page *pg, int r,
+                         double x, double y);
+/* Frees a table's set cells (its measures stay). */
+void flow_table_free_cells(table_lay *t);
 
 enum { PAGE_FRONT, PAGE_BODY, PAGE_BLANK, PAGE_FIGURE };
+
+/* pages (masters.c) */
+/* Adds a page of this kind to the document, labelled. Every page is added
+ * here, so fl->pages has one entry per page: fl->npages ==
+ * fl->doc->npages. */
+fo_dl_page *flow_new_page(flow *fl, int kind, int section);
+/* Left edge of the text frame on the page with 0-based index i. */
+double flow_left_edge(const flow *fl, size_t i);
+/* Finishes page i (running head and foot, contents entries) and hands it
+ * to the sink, once and for good. */
+void flow_close_page(flow *fl, size_t i);
+/* Closes every page added so far, in order, but the contents. */
+void flow_close_pages(flow *fl);
+
+/* cover and contents (front.c) */
+/* Where a cover is drawn: its box on the trim, how far its colour and
+ * image go into the bleed beyond each edge (a panel bleeds only on the
+ * sheet's edges, never across a fold), and where its logo and text go. */
+typedef struct cover_box {
+    double x, y, w, h;
+    double bl, bt, br, bb; /* bleed beyond the left, top, right, bottom */
+    double tx, ty, tw;     /* text and logo: left edge, top, width */
+    double foot; /* the text must end above it: the foot of the box (the
+                    cover's text runs in the band under the image, which
+                    may use the bottom margin, as the booklet's does) */
+} cover_box;
+
+typedef struct toc_entry {
+    const char *title;
+    const char *anchor;
+    int level, section;
+    int page; /* where the anchor is, once its page is closed, else -1 */
+} toc_entry;
+
+typedef struct toc {
+    toc_entry *e;
+    size_t n, cap;
+    size_t first_page, npages;
+} toc;
+
+/* Draws the publication's cover in box c of pg. */
+void flow_draw_cover(flow *fl, fo_dl_page *pg, const cover_box *c);
+/* Adds the cover page: the whole page and its bleed. */
+void flow_cover_page(flow *fl);
+/* Does the publication ask for a cover? Where it said so in *at (may be
+ * NULL), for messages. */
+int flow_wants_cover(const fo_pub *pub, fo_pos *at);
+/* The contents entries: the headings of levels 1 and 2 among the
+ * elements. */
+void flow_toc_collect(flow *fl, toc *tc);
+/* Adds the pages the entries of tc will take. */
+void flow_toc_reserve(flow *fl, toc *tc);
+/* Draws the entries on the pages reserved, once their pages are known. */
+void flow_toc_fill(flow *fl, const toc *tc);
 
 /* placement (flow.c) */
 /* Does element e span the text frame across its columns (a text-width
