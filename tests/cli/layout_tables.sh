@@ -52,7 +52,7 @@ for file in tests/layout/table-*.yaml; do
 import re
 import sys
 
-PAD = 3.0   # cell padding (blocks.c add_table)
+PAD = 3.0   # cell padding (table.c flow_add_table)
 EPS = 0.05  # the dump prints two decimals
 dump, ncols = sys.argv[1], int(sys.argv[2])
 glyph = re.compile(r'\s*glyphs (\S+) ([\d.]+) x=([-\d.]+) y=([-\d.]+) '

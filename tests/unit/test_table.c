@@ -1,4 +1,4 @@
-/* Tests of the table column widths (flow_table_distribute, typeset/blocks.c).
+/* Tests of the table column widths (flow_table_distribute, typeset/table.c).
  *
  * Hand-made columns pin the cases a reader checks on paper (maximums that
  * fit, minimums that do not, a weighted column beside a content-sized one).
