@@ -126,7 +126,7 @@ bool fo_read_mm(fo_diags *d, const fo_node *v, const char *key, fo_read_range r,
     double mm = 0;
     if (!fo_read_in_range(d, v, key, r, &mm))
         return false;
-    *pt = mm * FO_READ_MM;
+    *pt = mm * FO_PT_PER_MM;
     return true;
 }
 

@@ -20,10 +20,6 @@
 #include "core/core.h"
 #include "source/source.h"
 
-/* Points per millimetre: template geometry and figure heights are written
- * in millimetres, the model holds points. */
-#define FO_READ_MM FO_PT_PER_MM
-
 /* What "found X" says about v: "'text'" for a scalar, else the kind of
  * node. buf holds at least FO_READ_FOUND_MAX bytes; the result is buf or
  * a static string. */

@@ -176,8 +176,8 @@ static bool named_size(fo_tl *L, const fo_node *v, int landscape)
         return false;
     }
     const page_size *p = &page_sizes[i];
-    L->t->page_w = (landscape ? p->h : p->w) * MM;
-    L->t->page_h = (landscape ? p->w : p->h) * MM;
+    L->t->page_w = (landscape ? p->h : p->w) * FO_PT_PER_MM;
+    L->t->page_h = (landscape ? p->w : p->h) * FO_PT_PER_MM;
     return true;
 }
 
@@ -230,8 +230,8 @@ void fo_tl_load_page(fo_tl *L, const fo_node *v)
         ww = hh;
         hh = tmp;
     }
-    L->t->page_w = ww * MM;
-    L->t->page_h = hh * MM;
+    L->t->page_w = ww * FO_PT_PER_MM;
+    L->t->page_h = hh * FO_PT_PER_MM;
     L->page_ok = ok;
 }
 
@@ -317,15 +317,15 @@ static void load_panel(fo_tl *L, const fo_node *v, fo_panel *p, double *pad)
 static void check_panel(fo_tl *L, const fo_node *v, fo_panel *p, double pad)
 {
     const fo_template *t = L->t;
-    double eps = 0.01 * MM;
+    double eps = 0.01 * FO_PT_PER_MM;
     if (L->page_ok && p->w > 0 && p->h > 0 &&
         (p->x + p->w > t->page_w + eps || p->y + p->h > t->page_h + eps))
         fo_error(L->d, v->pos, "panel '%s' goes outside the %g × %g mm page",
-                 p->name, round(t->page_w / MM * 10) / 10,
-                 round(t->page_h / MM * 10) / 10);
+                 p->name, round(t->page_w / FO_PT_PER_MM * 10) / 10,
+                 round(t->page_h / FO_PT_PER_MM * 10) / 10);
     else if (p->w > 0 && p->h > 0 &&
-             (p->w - 2 * pad < MIN_FRAME_MM * MM ||
-              p->h - 2 * pad < MIN_FRAME_MM * MM))
+             (p->w - 2 * pad < MIN_FRAME_MM * FO_PT_PER_MM ||
+              p->h - 2 * pad < MIN_FRAME_MM * FO_PT_PER_MM))
         fo_error(L->d, v->pos,
                  "the padding of panel '%s' leaves less than %g mm for text",
                  p->name, MIN_FRAME_MM);
@@ -423,13 +423,14 @@ void fo_tl_check_room(fo_tl *L)
     fo_pos at = m ? m->pos : L->root->pos;
     double w = t->page_w - t->margin_inner - t->margin_outer;
     double h = t->page_h - t->margin_top - t->margin_bottom;
-    double min = MIN_FRAME_MM * MM;
+    double min = MIN_FRAME_MM * FO_PT_PER_MM;
     if (w < min || h < min) {
         fo_error(L->d, at,
                  "the margins leave no room for text on a %g × %g mm page "
                  "(the text frame needs at least %g × %g mm)",
-                 round(t->page_w / MM * 10) / 10,
-                 round(t->page_h / MM * 10) / 10, MIN_FRAME_MM, MIN_FRAME_MM);
+                 round(t->page_w / FO_PT_PER_MM * 10) / 10,
+                 round(t->page_h / FO_PT_PER_MM * 10) / 10, MIN_FRAME_MM,
+                 MIN_FRAME_MM);
         return;
     }
     double col = (w - t->gutter * (t->columns - 1)) / t->columns;
@@ -438,7 +439,8 @@ void fo_tl_check_room(fo_tl *L)
         fo_error(L->d, c ? c->pos : at,
                  "%d columns with a %g mm gutter leave columns narrower "
                  "than %g mm",
-                 t->columns, round(t->gutter / MM * 10) / 10, MIN_FRAME_MM);
+                 t->columns, round(t->gutter / FO_PT_PER_MM * 10) / 10,
+                 MIN_FRAME_MM);
 }
 
 /* With panels, the panels are the frames and the sheet is folded, not

@@ -11,7 +11,6 @@
 #include "model/template.h"
 #include "source/source.h"
 
-#define MM FO_READ_MM
 /* The smallest text frame, column and panel frame a template may leave. */
 #define MIN_FRAME_MM 10.0
 
