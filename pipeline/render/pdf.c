@@ -621,11 +621,6 @@ void fo_pdf_writer_drop(fo_pdf_writer *w)
     free(w);
 }
 
-void fo_pdf_writer_free(fo_pdf_writer *w)
-{
-    fo_pdf_writer_drop(w);
-}
-
 fo_status fo_pdf_writer_close(fo_pdf_writer *w)
 {
     w->keep = NULL;
@@ -638,20 +633,6 @@ fo_status fo_pdf_writer_close_tmp(fo_pdf_writer *w, char **tmp)
     w->keep = tmp;
     fo_status st = fo_writer_close(&w->base);
     w->keep = NULL;
-    return st;
-}
-
-fo_status fo_pdf_writer_finish(fo_pdf_writer *w)
-{
-    fo_status st = fo_pdf_writer_close(w);
-    fo_pdf_writer_drop(w);
-    return st;
-}
-
-fo_status fo_pdf_writer_finish_tmp(fo_pdf_writer *w, char **tmp)
-{
-    fo_status st = fo_pdf_writer_close_tmp(w, tmp);
-    fo_pdf_writer_drop(w);
     return st;
 }
 
@@ -803,5 +784,7 @@ fo_status fo_render_pdf(const fo_dl_doc *doc, const char *path,
     for (size_t p = 0; p < doc->npages; p++)
         if (fo_pdf_writer_page(w, ordered ? doc->order[p] : p) != FO_OK)
             break;
-    return fo_pdf_writer_finish(w);
+    st = fo_pdf_writer_close(w);
+    fo_pdf_writer_drop(w);
+    return st;
 }

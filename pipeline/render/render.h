@@ -81,11 +81,6 @@ FO_WUR fo_status fo_pdf_writer_close_tmp(fo_pdf_writer *w, char **tmp);
 void fo_pdf_writer_drop(fo_pdf_writer *w);
 /* The writer as a fo_writer (borrowed: it lives as long as w). */
 fo_writer *fo_pdf_writer_writer(fo_pdf_writer *w);
-/* The earlier names: _finish is close then drop, _finish_tmp close_tmp
- * then drop, _free is drop. */
-FO_WUR fo_status fo_pdf_writer_finish(fo_pdf_writer *w);
-FO_WUR fo_status fo_pdf_writer_finish_tmp(fo_pdf_writer *w, char **tmp);
-void fo_pdf_writer_free(fo_pdf_writer *w);
 
 /* Writes page (0-based) of doc as a PNG at path, at dpi dots per inch,
  * on a white background. */

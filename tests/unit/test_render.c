@@ -446,7 +446,8 @@ static void test_writer_any_order(void **state)
     assert_int_equal(fo_pdf_writer_new(f->doc, path, &opts, &d, &w), FO_OK);
     assert_int_equal(fo_pdf_writer_page(w, 1), FO_OK);
     assert_int_equal(fo_pdf_writer_page(w, 0), FO_OK);
-    assert_int_equal(fo_pdf_writer_finish(w), FO_OK);
+    assert_int_equal(fo_pdf_writer_close(w), FO_OK);
+    fo_pdf_writer_drop(w);
     assert_int_equal(d.errors, 0);
     int rc;
     char *o = runf(&rc, "pdftotext -enc UTF-8 '%s' - 2>&1", path);
@@ -477,7 +478,8 @@ static void test_writer_any_order(void **state)
     assert_int_equal(fo_pdf_writer_new(f->doc, path, &opts, &d, &w), FO_OK);
     assert_int_equal(fo_pdf_writer_page(w, 0), FO_OK);
     assert_int_equal(fo_pdf_writer_page(w, 0), FO_ERR_USAGE);
-    assert_int_equal(fo_pdf_writer_finish(w), FO_ERR_USAGE);
+    assert_int_equal(fo_pdf_writer_close(w), FO_ERR_USAGE);
+    fo_pdf_writer_drop(w);
     assert_int_equal(file_size(path), -1);
     fo_diags_free(&d);
 }
