@@ -124,16 +124,37 @@ static void figure(hand *h, double x, double y, double w, double ppi)
                                 .pos = fig.image.pos};
 }
 
+/* Where a page's pieces are drawn: the title "Intro" at (20, title_y), the
+ * paragraph's "Hello " and "world" (not drawn when world_x < 0), the
+ * figure (not drawn when fig_w is 0). A test copies SOUND and changes only
+ * what its rule is about. */
+typedef struct spec {
+    double title_y;
+    double hello_x, hello_y;
+    double world_x, world_y;
+    double fig_x, fig_y, fig_w, fig_ppi;
+} spec;
+
 /* A sound page: the title, the paragraph over two lines, the figure. */
-static void sound(hand *h)
+static const spec SOUND = {40, 20, 60, 20, 72, 20, 100, 100, 432};
+
+static void draw(hand *h, const spec *s)
 {
     from(h, -1);
-    run(h, 20, 40, "Intro");
+    run(h, 20, s->title_y, "Intro");
     from(h, 0);
-    run(h, 20, 60, "Hello ");
-    run(h, 20, 72, "world");
-    from(h, 1);
-    figure(h, 20, 100, 100, 432);
+    run(h, s->hello_x, s->hello_y, "Hello ");
+    if (s->world_x >= 0)
+        run(h, s->world_x, s->world_y, "world");
+    if (s->fig_w > 0) {
+        from(h, 1);
+        figure(h, s->fig_x, s->fig_y, s->fig_w, s->fig_ppi);
+    }
+}
+
+static void sound(hand *h)
+{
+    draw(h, &SOUND);
 }
 
 static fo_check_opts print_opts(void)
@@ -161,15 +182,46 @@ static char *check(hand *h, const fo_check_opts *o, int *errors, int *warnings)
     return buf;
 }
 
+/* Checks in print and returns the diagnostics printed. */
+static char *check_print(hand *h, int *errors, int *warnings)
+{
+    fo_check_opts o = print_opts();
+    return check(h, &o, errors, warnings);
+}
+
+/* Checks with o (print when NULL) and counts the findings only. */
+static void count(hand *h, const fo_check_opts *o, int *errors, int *warnings)
+{
+    fo_check_opts p = print_opts();
+    free(check(h, o ? o : &p, errors, warnings));
+}
+
+/* Forgets the findings so far, to check the same page again. */
+static void forget(hand *h)
+{
+    fo_diags_free(&h->d);
+    fo_diags_init(&h->d);
+}
+
 /* Checks in print and expects exactly one error, printed as want. */
 static void expect_one(hand *h, const char *want)
 {
-    fo_check_opts o = print_opts();
     int e, w;
-    char *got = check(h, &o, &e, &w);
+    char *got = check_print(h, &e, &w);
     if (e != 1 || w != 0 || strcmp(got, want) != 0)
         fail_msg("%d errors, %d warnings:\n%s--- expected\n%s", e, w, got,
                  want);
+    free(got);
+}
+
+/* Checks in print and expects no finding; else fails with why, then what
+ * was found. */
+static void expect_none(hand *h, const char *why)
+{
+    int e, w;
+    char *got = check_print(h, &e, &w);
+    if (e || w)
+        fail_msg("%s%s", why, got);
     free(got);
 }
 
@@ -179,12 +231,7 @@ static void test_sound_page(void **state)
     hand h;
     hand_init(&h);
     sound(&h);
-    fo_check_opts o = print_opts();
-    int e, w;
-    char *got = check(&h, &o, &e, &w);
-    if (e || w)
-        fail_msg("a sound page has findings:\n%s", got);
-    free(got);
+    expect_none(&h, "a sound page has findings:\n");
     hand_free(&h);
 }
 
@@ -193,13 +240,9 @@ static void test_frame(void **state)
     (void)state;
     hand h;
     hand_init(&h);
-    from(&h, -1);
-    run(&h, 20, 40, "Intro");
-    from(&h, 0);
-    run(&h, 20, 60, "Hello ");
-    run(&h, 160, 72, "world"); /* 160 + 25 > 180 */
-    from(&h, 1);
-    figure(&h, 20, 100, 100, 432);
+    spec s = SOUND;
+    s.world_x = 160; /* 160 + 25 > 180 */
+    draw(&h, &s);
     expect_one(&h, "pub.yaml:5:3: error: the text \"world\" lies 1.8 mm "
                    "outside its column (page 1, edition en)\n");
     /* where --draft outlines it: the run's box */
@@ -247,17 +290,14 @@ static void test_bleed_image(void **state)
     hand h;
     hand_init(&h);
     h.doc->bleed = 5;
-    from(&h, -1);
-    run(&h, 20, 40, "Intro");
-    from(&h, 0);
-    run(&h, 20, 60, "Hello ");
-    run(&h, 20, 72, "world");
+    spec s = SOUND;
+    s.fig_w = 0; /* drawn below, in the bleed */
+    draw(&h, &s);
     from(&h, 1);
     h.pg->frame = FO_DL_IN_BLEED;
     figure(&h, -5, -5, 210, 432); /* in the bleed: sound */
-    fo_check_opts o = print_opts();
     int e, w;
-    free(check(&h, &o, &e, &w));
+    count(&h, NULL, &e, &w);
     assert_int_equal(e, 0);
     h.pg->ops[h.pg->n - 1].u.image.x = -8;
     expect_one(&h, "pub.yaml:8:3: error: image 'a.jpg' lies 1.1 mm outside "
@@ -273,13 +313,11 @@ static void test_overlap(void **state)
     for (int k = 0; k < 2; k++) {
         hand h;
         hand_init(&h);
-        from(&h, -1);
-        run(&h, 20, 40, "Intro");
-        from(&h, 0);
-        run(&h, 20, k ? 60 : 43, "Hello "); /* over "Intro" */
-        run(&h, 30, k ? 63 : 72, "world");  /* over "Hello " */
-        from(&h, 1);
-        figure(&h, 20, 100, 100, 432);
+        spec s = SOUND;
+        s.hello_y = k ? 60 : 43; /* over "Intro" */
+        s.world_x = 30;
+        s.world_y = k ? 63 : 72; /* over "Hello " */
+        draw(&h, &s);
         expect_one(&h, k ? "pub.yaml:5:3: error: the text \"world\" is drawn "
                            "over \"Hello \" (page 1, edition en)\n"
                          : "pub.yaml:5:3: error: the text \"Hello \" is "
@@ -296,19 +334,12 @@ static void test_overlap_touching(void **state)
     (void)state;
     hand h;
     hand_init(&h);
-    from(&h, -1);
-    run(&h, 20, 40, "Intro");
-    from(&h, 0);
-    run(&h, 20, 50, "Hello ");
-    run(&h, 50, 50, "world"); /* right after "Hello " (30 wide) */
-    from(&h, 1);
-    figure(&h, 20, 100, 100, 432);
-    fo_check_opts o = print_opts();
-    int e, w;
-    char *got = check(&h, &o, &e, &w);
-    if (e || w)
-        fail_msg("touching runs reported:\n%s", got);
-    free(got);
+    spec s = SOUND;
+    s.hello_y = 50;
+    s.world_x = 50; /* right after "Hello " (30 wide) */
+    s.world_y = 50;
+    draw(&h, &s);
+    expect_none(&h, "touching runs reported:\n");
     hand_free(&h);
 }
 
@@ -317,11 +348,9 @@ static void test_figure_missing(void **state)
     (void)state;
     hand h;
     hand_init(&h);
-    from(&h, -1);
-    run(&h, 20, 40, "Intro");
-    from(&h, 0);
-    run(&h, 20, 60, "Hello ");
-    run(&h, 20, 72, "world");
+    spec s = SOUND;
+    s.fig_w = 0;
+    draw(&h, &s);
     expect_one(&h, "pub.yaml:8:3: error: figure 'a.jpg' is not drawn "
                    "(edition en)\n");
     hand_free(&h);
@@ -347,12 +376,9 @@ static void test_text_lost(void **state)
     (void)state;
     hand h;
     hand_init(&h);
-    from(&h, -1);
-    run(&h, 20, 40, "Intro");
-    from(&h, 0);
-    run(&h, 20, 60, "Hello ");
-    from(&h, 1);
-    figure(&h, 20, 100, 100, 432);
+    spec s = SOUND;
+    s.world_x = -1;
+    draw(&h, &s);
     expect_one(&h, "pub.yaml:5:3: error: this block's text is not all set: "
                    "5 of its 10 letters and digits are missing (page 1, "
                    "edition en)\n");
@@ -388,9 +414,8 @@ static void test_page_figure_caption(void **state)
         f.span = span ? FO_SPAN_PAGE : FO_SPAN_COLUMN;
         h.blocks[1].figure = &f;
         sound(&h);
-        fo_check_opts o = print_opts();
         int e, w;
-        char *got = check(&h, &o, &e, &w);
+        char *got = check_print(&h, &e, &w);
         assert_string_equal(
             got, span ? "pub.yaml:8:3: warning: this figure's caption and "
                         "credit are not printed: a 'span: page' figure shows "
@@ -422,12 +447,7 @@ static void test_text_added(void **state)
     run(&h, 20, 72, "lo\xc2\xa0world");
     from(&h, 1);
     figure(&h, 20, 100, 100, 432);
-    fo_check_opts o = print_opts();
-    int e, w;
-    char *got = check(&h, &o, &e, &w);
-    if (e || w)
-        fail_msg("layout's additions counted:\n%s", got);
-    free(got);
+    expect_none(&h, "layout's additions counted:\n");
     hand_free(&h);
 }
 
@@ -477,12 +497,9 @@ static void test_letterspace(void **state)
                            "letterspaced by 5.00 pt between letters; its "
                            "style allows 0.10 pt (page 1, edition en)\n");
         } else {
-            fo_check_opts o = print_opts();
-            int e, w;
-            char *got = check(&h, &o, &e, &w);
-            if (e || w)
-                fail_msg("case %d: %s", k, got);
-            free(got);
+            char why[16];
+            (void)snprintf(why, sizeof why, "case %d: ", k);
+            expect_none(&h, why);
         }
         hand_free(&h);
     }
@@ -496,13 +513,11 @@ static void test_fold(void **state)
     h.pg->frame = FO_DL_IN_TRIM; /* a sheet with a fold at x = 100 */
     double fold = 100;
     fo_dl_page_set_folds(h.pg, &fold, 1);
-    from(&h, -1);
-    run(&h, 20, 40, "Intro");
-    from(&h, 0);
-    run(&h, 20, 60, "Hello ");
-    run(&h, 90, 72, "world"); /* 90..115 */
-    from(&h, 1);
-    figure(&h, 110, 100, 60, 432);
+    spec s = SOUND;
+    s.world_x = 90; /* 90..115 */
+    s.fig_x = 110;
+    s.fig_w = 60;
+    draw(&h, &s);
     expect_one(&h, "pub.yaml:5:3: error: the text \"world\" crosses the fold "
                    "at 35.3 mm from the sheet's left edge (page 1, edition "
                    "en)\n");
@@ -514,13 +529,9 @@ static void test_resolution(void **state)
     (void)state;
     hand h;
     hand_init(&h);
-    from(&h, -1);
-    run(&h, 20, 40, "Intro");
-    from(&h, 0);
-    run(&h, 20, 60, "Hello ");
-    run(&h, 20, 72, "world");
-    from(&h, 1);
-    figure(&h, 20, 100, 100, 150);
+    spec s = SOUND;
+    s.fig_ppi = 150;
+    draw(&h, &s);
     fo_check_opts o = print_opts();
     int e, w;
     char *got = check(&h, &o, &e, &w);
@@ -533,8 +544,7 @@ static void test_resolution(void **state)
     const fo_where *wh = &h.d.items[0].where; /* the image, for --draft */
     assert_true(wh->has_box && wh->x == 20 && wh->y == 100 && wh->w == 100 &&
                 wh->h == 100);
-    fo_diags_free(&h.d);
-    fo_diags_init(&h.d);
+    forget(&h);
     o.strict = 1;
     got = check(&h, &o, &e, &w);
     assert_int_equal(e, 1);
@@ -543,10 +553,9 @@ static void test_resolution(void **state)
                              "at 150 ppi at its placed size; print wants 300 "
                              "(page 1, edition en)\n");
     free(got);
-    fo_diags_free(&h.d);
-    fo_diags_init(&h.d);
+    forget(&h);
     o = (fo_check_opts){.profile = "screen"}; /* no minimum */
-    free(check(&h, &o, &e, &w));
+    count(&h, &o, &e, &w);
     assert_int_equal(e + w, 0);
     hand_free(&h);
 }
@@ -561,11 +570,10 @@ static void test_rgb_colour(void **state)
     expect_one(&h, "pub.yaml:5:3: error: colour 'screen-red' is given only "
                    "in RGB: print needs its CMYK (give the swatch 'cmyk') "
                    "(page 1, edition en)\n");
-    fo_diags_free(&h.d);
-    fo_diags_init(&h.d);
+    forget(&h);
     fo_check_opts o = {.profile = "screen"}; /* RGB is what screen wants */
     int e, w;
-    free(check(&h, &o, &e, &w));
+    count(&h, &o, &e, &w);
     assert_int_equal(e + w, 0);
     hand_free(&h);
 }
@@ -642,9 +650,8 @@ static void test_ink_cmyk_image(void **state)
                            "up to 400 % total ink; print allows 300 % (page "
                            "1, edition en)\n");
         } else {
-            fo_check_opts o = print_opts();
             int e, w;
-            free(check(&h, &o, &e, &w));
+            count(&h, NULL, &e, &w);
             assert_int_equal(e + w, 0);
         }
         hand_free(&h);
@@ -655,17 +662,18 @@ static void test_ink_cmyk_image(void **state)
 
 /* ---- the examples, every edition and profile: no error ---------------- */
 
-/* Lays out publication file path in every edition and checks it in print;
- * returns the preflight's errors, printing them. */
-static int check_file(const char *path)
+/* Lays out publication file path in every edition and checks each edition
+ * with the n profiles, gathering the preflight's findings in found; layout
+ * itself must find nothing. With in_order, every page must be in the
+ * reading order. */
+static void lay_out_and_check(const char *path, const fo_check_opts *profiles,
+                              size_t n, int in_order, fo_diags *found)
 {
-    fo_diags d, found;
+    fo_diags d;
     fo_diags_init(&d);
-    fo_diags_init(&found);
     fo_pub *pub = NULL;
     assert_int_equal(fo_pub_load(path, &d, &pub), FO_OK);
     fo_fonts *fonts = NULL;
-    fo_check_opts o = print_opts();
     for (int e = 0; e < pub->neditions; e++) {
         const fo_template *t = NULL;
         assert_int_equal(fo_template_load(pub, pub->editions[e], FO_TEST_SRC,
@@ -677,20 +685,34 @@ static int check_file(const char *path)
                 FO_OK);
         fo_dl_doc *doc = NULL;
         assert_int_equal(fo_typeset(pub, e, t, fonts, &d, &doc), FO_OK);
-        fo_checker *c = fo_checker_new(pub, e, t, &o, &found);
-        for (size_t i = 0; i < doc->norder; i++)
-            fo_check_page(c, doc, doc->order[i]);
-        fo_check_finish(c, doc);
-        fo_checker_free(c);
+        if (in_order)
+            assert_int_equal(doc->norder, doc->npages);
+        for (size_t k = 0; k < n; k++) {
+            fo_checker *c = fo_checker_new(pub, e, t, &profiles[k], found);
+            for (size_t i = 0; i < doc->norder; i++)
+                fo_check_page(c, doc, doc->order[i]);
+            fo_check_finish(c, doc);
+            fo_checker_free(c);
+        }
         fo_dl_doc_free(doc);
     }
     assert_int_equal(d.errors, 0);
+    fo_fonts_free(fonts);
+    fo_diags_free(&d);
+    fo_pub_free(pub);
+}
+
+/* Lays out publication file path in every edition and checks it in print;
+ * returns the preflight's errors, printing them. */
+static int check_file(const char *path)
+{
+    fo_diags found;
+    fo_diags_init(&found);
+    fo_check_opts o = print_opts();
+    lay_out_and_check(path, &o, 1, 0, &found);
     fo_diags_print(&found, stderr);
     int errors = found.errors;
     fo_diags_free(&found);
-    fo_diags_free(&d);
-    fo_fonts_free(fonts);
-    fo_pub_free(pub);
     return errors;
 }
 
@@ -730,47 +752,19 @@ static void check_example(const char *name)
     char path[1024];
     (void)snprintf(path, sizeof path, "%s/examples/%s/publication.yaml",
                    FO_TEST_SRC, name);
-    fo_diags d;
-    fo_diags_init(&d);
-    fo_pub *pub = NULL;
-    assert_int_equal(fo_pub_load(path, &d, &pub), FO_OK);
     const fo_check_opts profiles[] = {
         {.print = 1, .min_ppi = 300, .ink_limit = 300, .profile = "print"},
         {.profile = "screen"},
         {.profile = "archive"},
     };
-    fo_fonts *fonts = NULL;
     fo_diags found; /* the preflight's */
     fo_diags_init(&found);
-    for (int e = 0; e < pub->neditions; e++) {
-        const fo_template *t = NULL;
-        assert_int_equal(fo_template_load(pub, pub->editions[e], FO_TEST_SRC,
-                                          pub->arena, &d, &t),
-                         FO_OK);
-        if (!fonts)
-            assert_int_equal(
-                fo_fonts_new(FO_TEST_SRC "/fonts", t->fonts_dir, &d, &fonts),
-                FO_OK);
-        fo_dl_doc *doc = NULL;
-        assert_int_equal(fo_typeset(pub, e, t, fonts, &d, &doc), FO_OK);
-        assert_int_equal(doc->norder, doc->npages);
-        for (size_t k = 0; k < sizeof profiles / sizeof profiles[0]; k++) {
-            fo_checker *c = fo_checker_new(pub, e, t, &profiles[k], &found);
-            for (size_t i = 0; i < doc->norder; i++)
-                fo_check_page(c, doc, doc->order[i]);
-            fo_check_finish(c, doc);
-            fo_checker_free(c);
-        }
-        fo_dl_doc_free(doc);
-    }
-    assert_int_equal(d.errors, 0);
+    lay_out_and_check(path, profiles, sizeof profiles / sizeof profiles[0], 1,
+                      &found);
     if (found.errors || getenv("FO_CHECK_SHOW"))
         fo_diags_print(&found, stderr);
     int errors = found.errors;
     fo_diags_free(&found);
-    fo_fonts_free(fonts);
-    fo_diags_free(&d);
-    fo_pub_free(pub);
     if (errors)
         fail_msg("%s: %d preflight errors", name, errors);
 }
