@@ -5,14 +5,9 @@
 # finding is outlined in red on its page in the preview (the pixel on the
 # outline's top edge, where the report's box says, is red with --draft and
 # not without) and listed, linked to its page, on the proof sheet.
-set -u
-: "${FOLIO:?}" "${SRC:?}" "${WORK:?}"
-rm -rf "$WORK" && mkdir -p "$WORK"
+. "${BASH_SOURCE%/*}/lib/common.sh" || exit 1
+fresh_work
 cd "$SRC" || exit 1
-fail() {
-    echo "FAIL: $*"
-    exit 1
-}
 [ -x /usr/bin/convert ] || fail "ImageMagick's convert is not installed"
 pub=examples/nam-dinh/publication.yaml
 

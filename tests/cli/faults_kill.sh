@@ -19,26 +19,12 @@
 # process and names folio does not write are kept.
 #
 # No sleeps that race: every wait polls a condition with a bound.
-set -u
-: "${FOLIO:?}" "${SRC:?}" "${WORK:?}"
-rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
-fail() {
-    echo "FAIL: $*"
-    exit 1
-}
+. "${BASH_SOURCE%/*}/lib/common.sh" || exit 1
+fresh_work
 # A small publication for the rounds of build -j (the parent is frozen
 # while its jobs run, so they need not be slow), the booklet where a
 # process must be caught while it writes.
-cat >tiny.yaml <<'EOF'
-title: { en: "Tiny" }
-slug: tiny
-year: 2025
-editions: [en]
-sections:
-  - title: { en: "One" }
-    blocks:
-      - p: { en: "A paragraph of the small publication, a line or two." }
-EOF
+tiny_yaml
 # and a long one (3,000 paragraphs), whose jobs lay out for seconds: the
 # round that kills them while they lay out cannot catch one finishing
 {

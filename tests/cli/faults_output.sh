@@ -10,8 +10,7 @@
 # The tests run as root, where chmod does not stop a write: the
 # read-only folder and the full disk are tmpfs mounts (remounted
 # read-only; 4 MB filled up), in a private mount namespace (unshare).
-set -u
-: "${FOLIO:?}" "${SRC:?}" "${WORK:?}"
+. "${BASH_SOURCE%/*}/lib/common.sh" || exit 1
 if [ -z "${FO_FAULTS_NS:-}" ]; then
     for how in -m -rm; do
         if unshare $how --propagation private true 2>/dev/null; then
@@ -23,26 +22,13 @@ if [ -z "${FO_FAULTS_NS:-}" ]; then
     echo "the read-only and full-disk cases mount a tmpfs in one"
     exit 77
 fi
-rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
-fail() {
-    echo "FAIL: $*"
-    exit 1
-}
+fresh_work
 mkdir ro full
 mount -t tmpfs -o size=4m tmpfs ro && mount -t tmpfs -o size=4m tmpfs full || {
     echo "skipped: cannot mount a tmpfs here"
     exit 77
 }
-cat >tiny.yaml <<'EOF'
-title: { en: "Tiny" }
-slug: tiny
-year: 2025
-editions: [en]
-sections:
-  - title: { en: "One" }
-    blocks:
-      - p: { en: "A paragraph of the small publication, a line or two." }
-EOF
+tiny_yaml
 export SOURCE_DATE_EPOCH=1700000000
 
 # expect NAME WANT CMD...: CMD exits 1 with exactly WANT on stderr (lines

@@ -9,16 +9,10 @@
 # 2 GB before. A zTXt that inflates to 2 GB, an iCCP whose profile claims
 # 2 GB, and 2 MB pCAL and private chunks are skipped: the build succeeds,
 # within the same bound.
-set -u
-rm -rf "$WORK" && mkdir -p "$WORK/images" && cd "$WORK" || exit 1
-fail() {
-    echo "FAIL: $*"
-    exit 1
-}
-[ -x /usr/bin/time ] || {
-    echo "skip: /usr/bin/time (Debian package time) not installed"
-    exit 77
-}
+. "${BASH_SOURCE%/*}/lib/common.sh" || exit 1
+fresh_work
+mkdir images || exit 1
+need_time
 python3 "$SRC/tests/fixtures/images/hostile.py" images || fail "hostile.py"
 # ASan's shadow memory and quarantine add their own tens of MB; the
 # failure this guards against took 2.1 GB.
@@ -27,9 +21,6 @@ if [ "${FO_SANITIZE:-0}" = 1 ]; then
 else
     LIMIT_KB=$((64 * 1024))
 fi
-
-# peak RSS in kB of the last run (from /usr/bin/time -v's report in $1)
-peak() { sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$1"; }
 
 cat >bad.yaml <<'YAML'
 title: "Hostile"
@@ -65,7 +56,7 @@ rc=$?
 [ $rc -eq 1 ] || fail "hostile images: exit $rc, expected 1"
 diff -u bad.expected bad.err || fail "hostile images: stderr differs"
 [ -z "$(ls -A out 2>/dev/null)" ] || fail "hostile images: output left: $(ls -A out)"
-kb=$(peak bad.time)
+kb=$(peak_kb bad.time)
 [ -n "$kb" ] && [ "$kb" -le $LIMIT_KB ] ||
     fail "hostile images: peak RSS ${kb:-?} kB, more than $LIMIT_KB"
 echo "hostile: 9 errors, exit 1, nothing written, peak RSS $kb kB"
@@ -94,7 +85,7 @@ if command -v pdfimages >/dev/null; then
     n=$(grep -c ' image  *2  *2 ' list.txt)
     [ "$n" = 3 ] || { cat list.txt; fail "skipped chunks: $n images of 2 x 2, expected 3"; }
 fi
-kb=$(peak ok.time)
+kb=$(peak_kb ok.time)
 [ -n "$kb" ] && [ "$kb" -le $LIMIT_KB ] ||
     fail "skipped chunks: peak RSS ${kb:-?} kB, more than $LIMIT_KB"
 echo "skipped chunks (zTXt bomb, iCCP bomb, 2 MB ancillary): built, peak RSS $kb kB"

@@ -12,20 +12,14 @@
 # the images were made strip by strip, a print build alone peaked at
 # 1.08 GB. Skipped in the sanitizer build, whose allocator changes what a
 # peak means, and without /usr/bin/time (Debian package time).
-set -u
-rm -rf "$WORK" && mkdir -p "$WORK/images" && cd "$WORK" || exit 1
-fail() {
-    echo "FAIL: $*"
-    exit 1
-}
+. "${BASH_SOURCE%/*}/lib/common.sh" || exit 1
+fresh_work
+mkdir images || exit 1
 if grep -q '^FO_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null; then
     echo "skip: sanitizer build (peak RSS is the sanitizer's)"
     exit 77
 fi
-[ -x /usr/bin/time ] || {
-    echo "skip: /usr/bin/time (Debian package time) not installed"
-    exit 77
-}
+need_time
 GEN="$BUILD/tests/fo_bigimage"
 [ -x "$GEN" ] || fail "no $GEN"
 N=11584
@@ -82,7 +76,7 @@ run() {
     local rc=$?
     [ $rc -eq 0 ] || { cat run.err; fail "$what: exit $rc"; }
     local kb
-    kb=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' time.txt)
+    kb=$(peak_kb time.txt)
     [ -n "$kb" ] && [ "$kb" -le $LIMIT_KB ] ||
         fail "$what: peak RSS ${kb:-?} kB, more than $LIMIT_KB"
     echo "$what: peak RSS $kb kB"

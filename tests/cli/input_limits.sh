@@ -8,13 +8,8 @@
 #    eight times: 8^6 includes) is refused within a second of CPU;
 #  - a file that starts with a UTF-8 byte order mark, keys indented as
 #    usual, builds.
-set -u
-: "${FOLIO:?}" "${SRC:?}" "${WORK:?}"
-rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
-fail() {
-    echo "FAIL: $*"
-    exit 1
-}
+. "${BASH_SOURCE%/*}/lib/common.sh" || exit 1
+fresh_work
 export SOURCE_DATE_EPOCH=1700000000
 
 # cpu CMD...: runs CMD (stdout and stderr in cpu.out, cpu.err) and prints

@@ -7,13 +7,8 @@
 # exits 1 with that edition's message and writes no PDF, with -j as
 # without (the parent commits the jobs' PDFs only when all succeeded); an
 # error every edition reports (a broken image they share) is printed once.
-set -u
-: "${FOLIO:?}" "${SRC:?}" "${WORK:?}"
-rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
-fail() {
-    echo "FAIL: $*"
-    exit 1
-}
+. "${BASH_SOURCE%/*}/lib/common.sh" || exit 1
+fresh_work
 export SOURCE_DATE_EPOCH=1700000000
 PUB="$SRC/examples/nam-dinh-booklet/publication.yaml" # vi, en, fr
 

@@ -12,14 +12,9 @@
 #  - build -j 2 gathers its jobs' parts into one report: the same outputs
 #    (size, SHA-256) as the one-process build, and every job's findings;
 #  - a publication that does not load still gets a report (rule null).
-set -u
-: "${FOLIO:?}" "${SRC:?}" "${WORK:?}"
-rm -rf "$WORK" && mkdir -p "$WORK"
+. "${BASH_SOURCE%/*}/lib/common.sh" || exit 1
+fresh_work
 cd "$SRC" || exit 1
-fail() {
-    echo "FAIL: $*"
-    exit 1
-}
 python3 -c 'import jsonschema' 2>/dev/null || fail "python3-jsonschema not installed"
 
 validate() { # report.json
