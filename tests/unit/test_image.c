@@ -333,6 +333,15 @@ static size_t read_fixture(const char *name, unsigned char *buf, size_t cap)
     return n;
 }
 
+/* Makes file hold exactly the n bytes of buf. */
+static void write_file(const char *file, const unsigned char *buf, size_t n)
+{
+    FILE *f = fopen(file, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
 /* Writes n bytes of buf as dir/name (dir made here, from a template in
  * /tmp); the path goes to out. Remove both with drop_tmp. */
 static void write_tmp(char *dir, const char *name, const unsigned char *buf,
@@ -340,10 +349,24 @@ static void write_tmp(char *dir, const char *name, const unsigned char *buf,
 {
     assert_non_null(mkdtemp(dir));
     (void)snprintf(out, out_len, "%s/%s", dir, name);
-    FILE *f = fopen(out, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(buf, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
+    write_file(out, buf, n);
+}
+
+/* Room for a fixture the build-wide checks copy or swap in. */
+static unsigned char swap_buf[1 << 16];
+
+/* Copies fixture name to dir/pic.png, as write_tmp. */
+static void copy_fixture(char *dir, const char *name, char *out, size_t out_len)
+{
+    size_t n = read_fixture(name, swap_buf, sizeof swap_buf);
+    write_tmp(dir, "pic.png", swap_buf, n, out, out_len);
+}
+
+/* Puts the bytes of fixture name in file: the image swapped under a build. */
+static void swap_fixture(const char *file, const char *name)
+{
+    size_t n = read_fixture(name, swap_buf, sizeof swap_buf);
+    write_file(file, swap_buf, n);
 }
 
 static void drop_tmp(const char *dir, const char *file)
@@ -468,16 +491,10 @@ static void test_prefixes_and_flips(void **state)
     (void)snprintf(tmp, sizeof tmp, "%s/t", dir);
     const char *srcs[] = {"baseline.jpg", "rgba-interlaced.png"};
     for (int s = 0; s < 2; s++) {
-        FILE *f = fopen(path(srcs[s]), "rb");
-        assert_non_null(f);
         unsigned char buf[8192];
-        size_t n = fread(buf, 1, sizeof buf, f);
-        (void)fclose(f);
+        size_t n = read_fixture(srcs[s], buf, sizeof buf);
         for (size_t cut = 0; cut < n; cut += cut < 64 ? 1 : 37) {
-            f = fopen(tmp, "wb");
-            assert_non_null(f);
-            assert_int_equal(fwrite(buf, 1, cut, f), cut);
-            assert_int_equal(fclose(f), 0);
+            write_file(tmp, buf, cut);
             fo_image_info info;
             char why[100];
             /* each prefix a new build: else the first probe of the path
@@ -489,10 +506,7 @@ static void test_prefixes_and_flips(void **state)
         }
         for (size_t at = 0; at < n && at < 200; at++) {
             buf[at] ^= 0x5A;
-            f = fopen(tmp, "wb");
-            assert_non_null(f);
-            assert_int_equal(fwrite(buf, 1, n, f), n);
-            assert_int_equal(fclose(f), 0);
+            write_file(tmp, buf, n);
             buf[at] ^= 0x5A;
             fo_pixels px;
             char why[100];
@@ -500,8 +514,7 @@ static void test_prefixes_and_flips(void **state)
                 fo_pixels_free(&px);
         }
     }
-    assert_int_equal(unlink(tmp), 0);
-    assert_int_equal(rmdir(dir), 0);
+    drop_tmp(dir, tmp);
 }
 
 /* The format comes from the bytes: a JPEG named .png is a JPEG. */
@@ -518,8 +531,7 @@ static void test_format_by_magic(void **state)
     char why[100];
     assert_int_equal(fo_image_probe(tmp, &info, why, sizeof why), FO_OK);
     assert_int_equal(info.format, FO_IMAGE_JPEG);
-    assert_int_equal(unlink(tmp), 0);
-    assert_int_equal(rmdir(dir), 0);
+    drop_tmp(dir, tmp);
 }
 
 /* Decoding reduced: the smallest factor that fits max_bytes, the picture
@@ -647,19 +659,13 @@ static void test_bytes(void **state)
 static void test_changed_during_build(void **state)
 {
     (void)state;
-    static unsigned char buf[1 << 16];
     char dir[] = "/tmp/fo_image_XXXXXX";
     char tmp[64], why[160];
-    size_t n = read_fixture("rgb8.png", buf, sizeof buf);
-    write_tmp(dir, "pic.png", buf, n, tmp, sizeof tmp);
+    copy_fixture(dir, "rgb8.png", tmp, sizeof tmp);
     fo_image_info info;
     assert_int_equal(fo_image_probe(tmp, &info, why, sizeof why), FO_OK);
     assert_int_equal(fo_image_probe(tmp, &info, why, sizeof why), FO_OK);
-    n = read_fixture("grey8.png", buf, sizeof buf);
-    FILE *f = fopen(tmp, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(buf, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
+    swap_fixture(tmp, "grey8.png");
     assert_int_equal(fo_image_probe(tmp, &info, why, sizeof why), FO_ERR_INPUT);
     assert_string_equal(why, "the file changed during the build");
     fo_image_seen_reset();
@@ -674,11 +680,9 @@ static void test_changed_during_build(void **state)
 static void test_seen_across_jobs(void **state)
 {
     (void)state;
-    static unsigned char buf[1 << 16];
     char dir[] = "/tmp/fo_image_XXXXXX";
     char tmp[64], why[160];
-    size_t n = read_fixture("rgb8.png", buf, sizeof buf);
-    write_tmp(dir, "pic.png", buf, n, tmp, sizeof tmp);
+    copy_fixture(dir, "rgb8.png", tmp, sizeof tmp);
     fo_image_info info;
     FILE *job[3] = {tmpfile(), tmpfile(), tmpfile()};
     assert_non_null(job[0]);
@@ -686,13 +690,8 @@ static void test_seen_across_jobs(void **state)
     assert_non_null(job[2]);
     /* jobs 0 and 1 see the first file, job 2 the swapped one */
     for (int j = 0; j < 3; j++) {
-        if (j == 2) {
-            n = read_fixture("grey8.png", buf, sizeof buf);
-            FILE *f = fopen(tmp, "wb");
-            assert_non_null(f);
-            assert_int_equal(fwrite(buf, 1, n, f), n);
-            assert_int_equal(fclose(f), 0);
-        }
+        if (j == 2)
+            swap_fixture(tmp, "grey8.png");
         fo_image_seen_reset(); /* each job is a process of its own */
         assert_int_equal(fo_image_probe(tmp, &info, why, sizeof why), FO_OK);
         assert_int_equal(fo_image_seen_save(job[j]), FO_OK);
