@@ -518,7 +518,7 @@ static void load_sections(fo_ml *L, const fo_node *seq, fo_ml_vec *sections)
 static const char *const pub_keys[] = {
     "title", "subtitle", "year",     "publisher", "keywords",
     "slug",  "template", "profiles", "styles",    "languages",
-    "cover", "editions", "sections", NULL};
+    "cover", "editions", "sections", "hyphenation", NULL};
 
 /* `styles:` or `languages:` (key), when it is a mapping: *out. What it
  * holds is read by load_pub into style layers for the template loader
@@ -760,6 +760,8 @@ static void load_pub(fo_ml *L, const fo_node *root)
             load_overrides(L, key, v, &styles);
         } else if (fo_node_is(key, "languages")) {
             load_overrides(L, key, v, &languages);
+        } else if (fo_node_is(key, "hyphenation")) {
+            fo_hyph_words_read(v, NULL, L->a, L->d, &pub->hyphenation);
         } else if (fo_node_is(key, "editions")) {
             for (size_t i = 0; i < ed_diags.n; i++) {
                 fo_diag *g = &ed_diags.items[i];

@@ -165,6 +165,21 @@ typedef struct fo_section {
 
 /* A publication's own style layers (model/style.c); opaque outside
  * model/. */
+/* A word whose hyphenation points a person has set (model/hyphenation.c):
+ * '-' at each allowed break, or none for a word never broken. */
+typedef struct fo_hyph_word_entry {
+    const char *word;
+    const char *lang; /* the language key it was listed under */
+    fo_pos pos;
+} fo_hyph_word_entry;
+typedef struct fo_hyph_words {
+    fo_hyph_word_entry *items;
+    size_t n, cap;
+} fo_hyph_words;
+/* Letters in the longest word an exception may name (typeset/hyph.h's
+ * FO_HYPH_MAX_WORD: longer tokens are never looked up). */
+enum { FO_HYPH_WORD_MAX = 64 };
+
 typedef struct fo_pub_styles fo_pub_styles;
 
 typedef struct fo_pub {
@@ -184,6 +199,9 @@ typedef struct fo_pub {
      * style layers (or NULL when it has neither): fo_template_load stacks
      * them on the template's and reports their problems. */
     const fo_pub_styles *styles;
+    /* `hyphenation:`, every language's words (fo_template_load keeps the
+     * edition's) */
+    fo_hyph_words hyphenation;
     fo_text keywords;         /* optional, for the document info */
     fo_image_ref cover_image; /* optional (path NULL when absent) */
     fo_image_ref logo;        /* optional */

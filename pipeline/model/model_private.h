@@ -7,8 +7,28 @@
 #include <stddef.h>
 
 #include "core/core.h"
+#include "model/model.h"
 #include "model/style.h"
 #include "source/source.h"
+
+/* ---- hyphenation exceptions (hyphenation.c) -------------------------- */
+
+/* Whether s[0..len) is one word of letters with single '-' between them. */
+bool fo_hyph_pattern_ok(const char *s, size_t len);
+/* Checks a `hyphenation:` mapping (language → list of words) and appends
+ * to out, in arena a, the words of the entries that match lang, or of
+ * every entry when lang is NULL (a publication's list, filtered per
+ * edition by fo_hyph_words_add_lang). */
+void fo_hyph_words_read(const fo_node *v, const char *lang, fo_arena *a,
+                        fo_diags *d, fo_hyph_words *out);
+/* Appends to out the words of from listed under a key matching lang. */
+void fo_hyph_words_add_lang(const fo_hyph_words *from, const char *lang,
+                            fo_arena *a, fo_hyph_words *out);
+/* The same from a YAML file holding such a mapping; a file that cannot be
+ * read is no list, silently. */
+void fo_hyph_words_load_file(const char *path, const char *shown,
+                             const char *lang, fo_arena *a, fo_diags *d,
+                             fo_hyph_words *out);
 
 /* ---- key checks (check.c), shared by the publication and template
  * loaders so that both report unknown keys alike ------------------------ */

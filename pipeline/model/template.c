@@ -53,7 +53,8 @@ static const char builtin_yaml[] =
     "    leading: 14, space-before: 0, space-after: 5, first-indent: 0,\n"
     "    align: justify, color: black, keep-with-next: false,\n"
     "    hyphenate: true, shrink: 0.25, stretch: 0.5, hyphen-min-left: 2,\n"
-    "    hyphen-min-right: 3, tolerance: 200, pretolerance: 100,\n"
+    "    hyphen-min-right: 3, hyphen-min-word: 5, hyphen-short-word: 0,\n"
+    "    hyphen-short-penalty: 0, tolerance: 200, pretolerance: 100,\n"
     "    line-penalty: 10, hyphen-penalty: 50,\n"
     "    double-hyphen-demerits: 1000000, final-hyphen-demerits: 5000,\n"
     "    adj-demerits: 10000, max-hyphens: 2, letter-spacing: 0,\n"
@@ -646,6 +647,22 @@ static void flush_sorted(fo_diags *local, fo_diags *d)
     fo_diags_free(local);
 }
 
+/* The edition's hyphenation exceptions, in the order that lets the more
+ * specific list win (fo_template.hyph_words). */
+static void load_hyphenation(fo_template *t, const fo_pub *pub,
+                             const char *lang, const char *data_dir,
+                             const char *dir, fo_arena *a, fo_diags *d)
+{
+    char *shared = fo_path_join(data_dir, "templates/hyphenation.yaml");
+    fo_hyph_words_load_file(shared, "templates/hyphenation.yaml", lang, a, d,
+                            &t->hyph_words);
+    free(shared);
+    char *own = fo_path_join(dir, "hyphenation.yaml");
+    fo_hyph_words_load_file(own, own, lang, a, d, &t->hyph_words);
+    free(own);
+    fo_hyph_words_add_lang(&pub->hyphenation, lang, a, &t->hyph_words);
+}
+
 /* ---- public API ------------------------------------------------------ */
 
 fo_status fo_template_load(const fo_pub *pub, const char *lang,
@@ -686,6 +703,7 @@ fo_status fo_template_load(const fo_pub *pub, const char *lang,
     if (pub->styles)
         fo_tl_apply_pub_styles(&L, pub->styles, lang);
     finish(&L);
+    load_hyphenation(t, pub, lang, data_dir, dir, a, &local);
     if (local.errors)
         st = FO_ERR_INPUT;
 out:

@@ -39,6 +39,9 @@ typedef struct fo_style {
     double shrink, stretch;    /* how far spaces may shrink / stretch, as a
                                   share of their width (0.25, 0.5) */
     int hyph_left, hyph_right; /* shortest word piece before/after a hyphen */
+    int hyph_min_word;         /* letters: shorter words are not hyphenated */
+    int hyph_short_word;       /* letters: shorter words cost more ... */
+    double hyph_short_penalty; /* ... this much more than hyphen_penalty */
     double tolerance, pretolerance, line_penalty, hyphen_penalty;
     double double_hyphen_demerits, final_hyphen_demerits, adj_demerits;
     int max_hyphens;       /* consecutive hyphenated lines, 0 = no limit */
@@ -114,6 +117,11 @@ typedef struct fo_template {
     const char *name;
     const char *dir;       /* absolute folder of template.yaml */
     const char *fonts_dir; /* the template's own fonts/, or NULL */
+    /* The hyphenation exceptions for the edition's language: folio's
+     * templates/hyphenation.yaml, then the template's own
+     * hyphenation.yaml, then the publication's `hyphenation:` (a later
+     * entry for a word wins). */
+    fo_hyph_words hyph_words;
     double page_w, page_h; /* trim size */
     double bleed;
     int facing; /* left and right pages differ (inner/outer margins) */

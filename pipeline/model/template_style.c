@@ -199,6 +199,31 @@ static void check_unused(fo_tl *L)
     }
 }
 
+/* Running text is hyphenated; nothing else ever is: headings, titles,
+ * captions, table cells, key figures, quotes, the contents, the cover and
+ * the page furniture are display type, read at a glance, where a broken
+ * word reads as a mistake ("Seal- / Opening" on a cover). Only body and
+ * list may say `hyphenate: true`; elsewhere it is switched off, with a
+ * warning where a template or publication asked for it. */
+static bool may_hyphenate(const char *style)
+{
+    return strcmp(style, "body") == 0 || strcmp(style, "list") == 0;
+}
+
+static void no_display_hyphens(fo_tl *L, decl *dc, fo_style *s)
+{
+    if (!s->hyphenate || may_hyphenate(s->name))
+        return;
+    s->hyphenate = 0;
+    int k = fo_style_field("hyphenate");
+    if (!dc->builtin && dc->d.set[k])
+        fo_warning(L->d, dc->d.pos,
+                   "style '%s' is never hyphenated: only body and list "
+                   "text are (headings, captions, tables, the cover and "
+                   "the contents are not); 'hyphenate: true' is ignored",
+                   s->name);
+}
+
 void fo_tl_resolve_styles(fo_tl *L)
 {
     check_unused(L);
@@ -210,6 +235,7 @@ void fo_tl_resolve_styles(fo_tl *L)
     for (decl *dc = L->decls; dc; dc = dc->next) {
         fo_style *s = &t->styles[t->nstyles++];
         *s = *resolve(L, dc, 0);
+        no_display_hyphens(L, dc, s);
         /* out of the scratch arena's trees */
         s->name = fo_arena_strdup(L->out, s->name);
         if (s->family)

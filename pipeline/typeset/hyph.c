@@ -27,7 +27,8 @@ enum { MIN_LETTERS = 5, CACHE_MAX = 50000 };
 
 struct fo_hyph {
     HyphenDict *dict;
-    GHashTable *cache; /* "lm rm word" → cached (malloc'd) */
+    GHashTable *cache;      /* "lm rm word" → cached (malloc'd) */
+    GHashTable *exceptions; /* lowercased word → cached, points unlimited */
 };
 
 /* Points relative to the core word (the token without its leading and
@@ -48,6 +49,8 @@ static fo_hyph *load(const char *path, fo_diags *d)
     fo_hyph *h = fo_xcalloc(1, sizeof *h);
     h->dict = dict;
     h->cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free);
+    h->exceptions =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free);
     return h;
 }
 
@@ -109,13 +112,76 @@ fo_hyph *fo_hyph_open(const char *lang, fo_diags *d)
     return fo_hyph_open_dir(FO_HYPH_DIR, lang, d);
 }
 
+fo_hyph *fo_hyph_open_with(const char *lang, const fo_hyph_words *words,
+                           fo_diags *d)
+{
+    fo_hyph *h = fo_hyph_open(lang, d);
+    for (size_t i = 0; h && i < words->n; i++) {
+        const char *w = words->items[i].word;
+        /* Checked by model/hyphenation.c; a word that changes length when
+         * lowercased ("İ") is refused here and could never match a
+         * lookup either, so it is skipped. */
+        (void)fo_hyph_add_exception(h, w, strlen(w));
+    }
+    return h;
+}
+
 void fo_hyph_free(fo_hyph *h)
 {
     if (!h)
         return;
     hnj_hyphen_free(h->dict);
     g_hash_table_destroy(h->cache);
+    g_hash_table_destroy(h->exceptions);
     free(h);
+}
+
+int fo_hyph_add_exception(fo_hyph *h, const char *pattern, size_t len)
+{
+    if (!g_utf8_validate(pattern, (gssize)len, NULL) || len == 0)
+        return -1;
+    /* Letters (with their combining marks), single '-' between them. */
+    GString *word = g_string_sized_new(len);
+    unsigned char at[FO_HYPH_MAX_WORD] = {0};
+    int n = 0, after_hyphen = 1;
+    for (const char *q = pattern; q < pattern + len; q = g_utf8_next_char(q)) {
+        gunichar c = g_utf8_get_char(q);
+        if (c == '-') {
+            if (after_hyphen || n == 0)
+                goto bad;
+            at[n] = 1;
+            after_hyphen = 1;
+            continue;
+        }
+        if (!g_unichar_isalpha(c) && !(g_unichar_ismark(c) && n > 0))
+            goto bad;
+        if (n >= FO_HYPH_MAX_WORD)
+            goto bad;
+        g_string_append_unichar(word, c);
+        n++;
+        after_hyphen = 0;
+    }
+    if (after_hyphen)
+        goto bad;
+    char *low = g_utf8_strdown(word->str, (gssize)word->len);
+    g_string_free(word, TRUE);
+    if (g_utf8_strlen(low, -1) != n) {
+        g_free(low);
+        return -1;
+    }
+    if (!h) {
+        g_free(low);
+        return 0;
+    }
+    cached *c = fo_xcalloc(1, sizeof *c + (size_t)n);
+    c->n = n;
+    for (int i = 0; i < n; i++)
+        c->count += (c->at[i] = at[i]);
+    g_hash_table_replace(h->exceptions, low, c); /* takes low and c */
+    return 0;
+bad:
+    g_string_free(word, TRUE);
+    return -1;
 }
 
 /* Characters that mark a token as technical or already hyphenated. */
@@ -165,13 +231,28 @@ static cached *compute(const fo_hyph *h, const char *core, size_t bytes, int n,
     return c;
 }
 
-int fo_hyph_word(fo_hyph *h, const char *word, size_t len, int left_min,
-                 int right_min, unsigned char *breaks_out)
+/* The points of a listed word, within the minima. */
+static int from_exception(const cached *c, int left_min, int right_min,
+                          unsigned char *out)
 {
+    int count = 0;
+    for (int i = 0; i < c->n; i++) {
+        out[i] = c->at[i] && i >= left_min && c->n - i >= right_min;
+        count += out[i];
+    }
+    return count;
+}
+
+int fo_hyph_word(fo_hyph *h, const char *word, size_t len,
+                 const fo_hyph_rule *rule, unsigned char *breaks_out)
+{
+    int left_min = rule->left_min > 1 ? rule->left_min : 1;
+    int right_min = rule->right_min > 1 ? rule->right_min : 1;
+    int min_word = rule->min_word > MIN_LETTERS ? rule->min_word : MIN_LETTERS;
     /* Decode once: character offsets and code points. */
     size_t nchars = fo_utf8_len(word, len);
     memset(breaks_out, 0, nchars);
-    if (!h || nchars < MIN_LETTERS || nchars > FO_HYPH_MAX_WORD)
+    if (!h || nchars < 2 || nchars > FO_HYPH_MAX_WORD)
         return 0;
     uint32_t cps[FO_HYPH_MAX_WORD];
     size_t offs[FO_HYPH_MAX_WORD + 1];
@@ -193,7 +274,7 @@ int fo_hyph_word(fo_hyph *h, const char *word, size_t len, int left_min,
            !g_unichar_ismark(cps[i1 - 1]))
         i1--;
     int n = (int)(i1 - i0);
-    if (n < MIN_LETTERS)
+    if (n < 2)
         return 0;
     /* A blocker anywhere rules the token out ("development2", "x@y"),
      * except the sentence's '.' and ':' and (no-break) spaces around the
@@ -210,11 +291,20 @@ int fo_hyph_word(fo_hyph *h, const char *word, size_t len, int left_min,
         upper += g_unichar_isupper(cps[i]) != 0;
         lower += g_unichar_islower(cps[i]) != 0;
     }
+    const char *core = word + offs[i0];
+    size_t bytes = offs[i1] - offs[i0];
+    if (g_hash_table_size(h->exceptions) > 0) {
+        char *low = g_utf8_strdown(core, (gssize)bytes);
+        const cached *ex = g_hash_table_lookup(h->exceptions, low);
+        g_free(low);
+        if (ex && ex->n == n)
+            return from_exception(ex, left_min, right_min, breaks_out + i0);
+    }
+    if (n < min_word)
+        return 0;
     if (lower == 0 && upper > 1)
         return 0; /* an acronym, "UNESCO" */
 
-    const char *core = word + offs[i0];
-    size_t bytes = offs[i1] - offs[i0];
     char *key =
         g_strdup_printf("%d %d %.*s", left_min, right_min, (int)bytes, core);
     cached *c = g_hash_table_lookup(h->cache, key);

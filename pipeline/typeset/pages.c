@@ -636,7 +636,7 @@ fo_status fo_typeset_stream(const fo_pub *pub, int ed, const fo_template *t,
                .sink = sink,
                .running = -1,
                .keep = {.cap = fo_flow_keep_cap}};
-    fl.hyph = fo_hyph_open(fl.lang, d);
+    fl.hyph = fo_hyph_open_with(fl.lang, &t->hyph_words, d);
     fl.prefetch = prefetch_images(pub);
     fl.text_w = t->page_w - t->margin_inner - t->margin_outer;
     fl.frame_h = t->page_h - t->margin_top - t->margin_bottom;

@@ -262,9 +262,10 @@ static void add_dict(para_ctx *p, unsigned char *kind, int c0, int c1,
     while (c1 > c0 && p->attrs[c1 - 1].is_white)
         c1--;
     unsigned char *pts = fo_xcalloc((size_t)(c1 - c0) + 1, 1);
+    /* An over-long word is long: no shortest-word rule. */
+    fo_hyph_rule rule = {u->st->hyph_left, u->st->hyph_right, 0};
     fo_hyph_word(u->hy, p->text + p->char_byte[c0],
-                 (size_t)(p->char_byte[c1] - p->char_byte[c0]),
-                 u->st->hyph_left, u->st->hyph_right, pts);
+                 (size_t)(p->char_byte[c1] - p->char_byte[c0]), &rule, pts);
     for (int c = c0 + 1; c < c1; c++)
         if (pts[c - c0] && inner_ok(p, kind, c))
             kind[c] = BRK_LONG_HYPH;
@@ -337,8 +338,11 @@ static void push_inner_break(para_ctx *p, const fo_style *st,
     PangoFont *font = p->items[p->char_item[c - 1]]->analysis.font;
     uint32_t prev = g_utf8_get_char(p->text + p->char_byte[c - 1]);
     uint32_t cp = g_utf8_get_char(p->text + p->char_byte[c]);
-    if (kind[c] == BRK_HYPHEN) {
-        push(p, penalty(hyphen_width(font), st->hyphen_penalty, 1), c, c);
+    if (kind[c] == BRK_HYPHEN || kind[c] == BRK_HYPHEN_SHORT) {
+        double pen = st->hyphen_penalty;
+        if (kind[c] == BRK_HYPHEN_SHORT)
+            pen += st->hyph_short_penalty;
+        push(p, penalty(hyphen_width(font), pen, 1), c, c);
     } else if (kind[c] >= BRK_LONG_HYPH && kind[c] <= BRK_GRAPH) {
         /* A break inside an over-long segment. Its line has no space to
          * stretch (or the segment's start is its only one): the R glue
@@ -435,6 +439,7 @@ void fo_para_find_hyphens(const para_ctx *p, fo_hyph *hy, const fo_style *st,
                           unsigned char *kind)
 {
     unsigned char *h = fo_xcalloc((size_t)p->nchars + 1, 1);
+    fo_hyph_rule rule = {st->hyph_left, st->hyph_right, st->hyph_min_word};
     int c = 0;
     while (c < p->nchars) {
         while (c < p->nchars &&
@@ -445,14 +450,21 @@ void fo_para_find_hyphens(const para_ctx *p, fo_hyph *hy, const fo_style *st,
         while (c < p->nchars && !p->attrs[c].is_white &&
                g_utf8_get_char(p->text + p->char_byte[c]) != 0x2028)
             c++;
-        if (c > c0)
-            fo_hyph_word(hy, p->text + p->char_byte[c0],
-                         (size_t)(p->char_byte[c] - p->char_byte[c0]),
-                         st->hyph_left, st->hyph_right, h + c0);
+        if (c == c0)
+            continue;
+        if (fo_hyph_word(hy, p->text + p->char_byte[c0],
+                         (size_t)(p->char_byte[c] - p->char_byte[c0]), &rule,
+                         h + c0) == 0)
+            continue;
+        int letters = 0;
+        for (int k = c0; k < c; k++)
+            letters += g_unichar_isalpha(
+                           g_utf8_get_char(p->text + p->char_byte[k])) != 0;
+        for (int k = c0; k < c; k++)
+            if (h[k])
+                kind[k] = letters < st->hyph_short_word ? BRK_HYPHEN_SHORT
+                                                        : BRK_HYPHEN;
     }
-    for (c = 0; c < p->nchars; c++)
-        if (h[c])
-            kind[c] = BRK_HYPHEN;
     free(h);
 }
 

@@ -41,6 +41,7 @@ typedef struct para_ctx {
 enum {
     BRK_NONE,
     BRK_HYPHEN,     /* a dictionary hyphenation point (the style hyphenates) */
+    BRK_HYPHEN_SHORT, /* the same in a short word: hyph_short_penalty more */
     BRK_LONG_HYPH,  /* a dictionary point in an over-long word */
     BRK_PUNCT,      /* after / . - _ etc. or before @, nothing added */
     BRK_GRAPH_HYPH, /* a grapheme boundary; a hyphen is added */

@@ -244,7 +244,7 @@ static int report_edition(const fo_pub *pub, int ed, fo_fonts *f,
     line_buf b = {0};
     fo_dl_doc *doc = fo_dl_doc_new();
     fo_fonts_begin_doc(f);
-    fo_hyph *hy = fo_hyph_open(lang, d);
+    fo_hyph *hy = fo_hyph_open_with(lang, &t->hyph_words, d);
     const fo_style *st = fo_template_style(t, "body");
 
     PangoLanguage *language = pango_language_from_string(lang);

@@ -31,15 +31,16 @@ const char *__asan_default_options(void)
     return "fast_unwind_on_malloc=0";
 }
 
-/* The points of word as a string of character indices, "2 6". */
-static char *points(fo_hyph *h, const char *word, int lm, int rm)
+/* The points of word as a string of character indices, "2 6", under
+ * rule. */
+static char *points_rule(fo_hyph *h, const char *word, const fo_hyph_rule *r)
 {
     static char out[256];
     unsigned char b[256];
     memset(b, 0xAA, sizeof b); /* every entry must be written */
     size_t len = strlen(word);
     size_t n = fo_utf8_len(word, len);
-    int k = fo_hyph_word(h, word, len, lm, rm, b);
+    int k = fo_hyph_word(h, word, len, r, b);
     out[0] = 0;
     int count = 0;
     for (size_t i = 0; i < n; i++) {
@@ -52,6 +53,14 @@ static char *points(fo_hyph *h, const char *word, int lm, int rm)
     }
     assert_int_equal(k, count);
     return out;
+}
+
+/* The same with minima lm, rm and no shortest-word rule beyond the
+ * built-in 5 letters. */
+static char *points(fo_hyph *h, const char *word, int lm, int rm)
+{
+    fo_hyph_rule r = {lm, rm, 0};
+    return points_rule(h, word, &r);
 }
 
 static int setup_en(void **state)
@@ -152,7 +161,52 @@ static void test_skipped(void **state)
     }
     /* Invalid UTF-8 is not a word either. */
     unsigned char b[16];
-    assert_int_equal(fo_hyph_word(h, "develop\xFFment", 12, 2, 3, b), 0);
+    fo_hyph_rule r = {2, 3, 0};
+    assert_int_equal(fo_hyph_word(h, "develop\xFFment", 12, &r, b), 0);
+}
+
+/* hyphen-min-word: shorter words get no points; the minima still hold. */
+static void test_min_word(void **state)
+{
+    fo_hyph *h = *state;
+    fo_hyph_rule r = {2, 3, 9};
+    assert_string_equal(points_rule(h, "yearbook", &r), ""); /* 8 letters */
+    assert_string_equal(points_rule(h, "hyphenation", &r), "2 6");
+    /* Punctuation around the word does not count as letters. */
+    assert_string_equal(points_rule(h, "(yearbook),", &r), "");
+}
+
+/* A listed word replaces the dictionary's points, in any case, under the
+ * minima; a word listed without '-' never breaks; a later entry wins; the
+ * shortest-word rule does not apply to a listed word. */
+static void test_exceptions(void **state)
+{
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_hyph *h = fo_hyph_open("en", &d);
+    assert_non_null(h);
+    (void)state;
+    /* The dictionary's weak breaks "ed-u-cated". */
+    assert_string_equal(points(h, "educated", 2, 3), "2 3");
+    assert_int_equal(fo_hyph_add_exception(h, "edu-cated", 9), 0);
+    assert_string_equal(points(h, "educated", 2, 3), "3");
+    assert_string_equal(points(h, "Educated,", 2, 3), "3");
+    assert_string_equal(points(h, "EDUCATED", 2, 3), "3");
+    assert_string_equal(points(h, "educated", 4, 3), "");
+    assert_int_equal(fo_hyph_add_exception(h, "development", 11), 0);
+    assert_string_equal(points(h, "development", 2, 3), "");
+    assert_int_equal(fo_hyph_add_exception(h, "de-vel-op-ment", 14), 0);
+    assert_string_equal(points(h, "development", 2, 3), "2 5 7");
+    fo_hyph_rule r = {2, 2, 9};
+    assert_int_equal(fo_hyph_add_exception(h, "Kan-de-lia", 10), 0);
+    assert_string_equal(points_rule(h, "Kandelia", &r), "3 5");
+    /* Not one word of letters with single hyphens. */
+    static const char *const bad[] = {"-ab", "ab-", "a--b", "a b", "a1b",
+                                      "", "a.b"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_int_equal(fo_hyph_add_exception(h, bad[i], strlen(bad[i])), -1);
+    fo_hyph_free(h);
+    fo_diags_free(&d);
 }
 
 static void test_french(void **state)
@@ -198,6 +252,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_english, setup_en, teardown),
+        cmocka_unit_test_setup_teardown(test_min_word, setup_en, teardown),
+        cmocka_unit_test(test_exceptions),
         cmocka_unit_test_setup_teardown(test_minima, setup_en, teardown),
         cmocka_unit_test_setup_teardown(test_punctuation, setup_en, teardown),
         cmocka_unit_test_setup_teardown(test_skipped, setup_en, teardown),
