@@ -85,13 +85,17 @@ void fo_hyph_words_read(const fo_node *v, const char *lang, fo_arena *a,
         int use = !lang || fo_style_lang_match(key->str, lang);
         for (int k = 0; k < seq->n; k++) {
             const fo_node *w = seq->items[k];
-            if (!fo_read_is_scalar(w) || !fo_hyph_pattern_ok(w->str, w->len)) {
+            if (!fo_read_is_scalar(w)) {
+                fo_error(d, w->pos, "a hyphenation entry is one word, found %s",
+                         fo_node_describe(w));
+                continue;
+            }
+            if (!fo_hyph_pattern_ok(w->str, w->len)) {
                 fo_error(d, w->pos,
-                         "a hyphenation entry is one word of letters with "
-                         "'-' at each place it may break ('Kan-de-lia'), or "
-                         "none ('Thanh'), found %s",
-                         fo_read_is_scalar(w) ? "other characters"
-                                              : fo_node_describe(w));
+                         "'%s' is not a hyphenation entry: write one word "
+                         "of letters with '-' at each place it may break "
+                         "('Kan-de-lia'), or with none ('Thanh')",
+                         w->str);
                 continue;
             }
             if (!use)

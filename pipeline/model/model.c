@@ -516,8 +516,8 @@ static void load_sections(fo_ml *L, const fo_node *seq, fo_ml_vec *sections)
 /* ---- the publication ------------------------------------------------- */
 
 static const char *const pub_keys[] = {
-    "title", "subtitle", "year",     "publisher", "keywords",
-    "slug",  "template", "profiles", "styles",    "languages",
+    "title", "subtitle", "year",     "publisher",   "keywords",
+    "slug",  "template", "profiles", "styles",      "languages",
     "cover", "editions", "sections", "hyphenation", NULL};
 
 /* `styles:` or `languages:` (key), when it is a mapping: *out. What it

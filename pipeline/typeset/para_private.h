@@ -40,13 +40,13 @@ typedef struct para_ctx {
  * fits. */
 enum {
     BRK_NONE,
-    BRK_HYPHEN,     /* a dictionary hyphenation point (the style hyphenates) */
+    BRK_HYPHEN, /* a dictionary hyphenation point (the style hyphenates) */
     BRK_HYPHEN_SHORT, /* the same in a short word: hyph_short_penalty more */
-    BRK_LONG_HYPH,  /* a dictionary point in an over-long word */
-    BRK_PUNCT,      /* after / . - _ etc. or before @, nothing added */
-    BRK_GRAPH_HYPH, /* a grapheme boundary; a hyphen is added */
-    BRK_GRAPH,      /* a grapheme boundary; nothing is added */
-    BRK_FORBID      /* no break here, even where Pango has one */
+    BRK_LONG_HYPH,    /* a dictionary point in an over-long word */
+    BRK_PUNCT,        /* after / . - _ etc. or before @, nothing added */
+    BRK_GRAPH_HYPH,   /* a grapheme boundary; a hyphen is added */
+    BRK_GRAPH,        /* a grapheme boundary; nothing is added */
+    BRK_FORBID        /* no break here, even where Pango has one */
 };
 
 /* CJK gap glue as shares of the type size: stretch up to a quarter em,

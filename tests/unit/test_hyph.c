@@ -201,8 +201,8 @@ static void test_exceptions(void **state)
     assert_int_equal(fo_hyph_add_exception(h, "Kan-de-lia", 10), 0);
     assert_string_equal(points_rule(h, "Kandelia", &r), "3 5");
     /* Not one word of letters with single hyphens. */
-    static const char *const bad[] = {"-ab", "ab-", "a--b", "a b", "a1b",
-                                      "", "a.b"};
+    static const char *const bad[] = {"-ab", "ab-", "a--b", "a b",
+                                      "a1b", "",    "a.b"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_int_equal(fo_hyph_add_exception(h, bad[i], strlen(bad[i])), -1);
     fo_hyph_free(h);

@@ -212,7 +212,7 @@ static void test_unknown_keys(void **state)
           "proj/pub.yaml:4:1: error: unknown key 'colour' in the publication "
           "(expected one of: title, subtitle, year, publisher, keywords, "
           "slug, template, profiles, styles, languages, cover, editions, "
-          "sections)\n"
+          "sections, hyphenation)\n"
           "proj/pub.yaml:6:5: error: unknown key 'titel' in a section — did "
           "you mean 'title'?\n"
           "proj/pub.yaml:9:9: error: unknown key 'h4' in a block — did you "

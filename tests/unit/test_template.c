@@ -74,6 +74,9 @@ static result load_lang(const char *pub_text, const char *data_dir,
     const fo_node *languages = fo_node_get(root, "languages");
     if (styles || languages)
         pub.styles = fo_pub_styles_read(styles, languages, res.a);
+    const fo_node *hy = fo_node_get(root, "hyphenation");
+    if (hy)
+        fo_hyph_words_read(hy, NULL, res.a, &d, &pub.hyphenation);
     res.st = fo_template_load(&pub, lang, data_dir, res.a, &d, &res.t);
     size_t n = 0;
     FILE *fp = open_memstream(&res.diags, &n);
@@ -666,12 +669,19 @@ static void test_languages_shipped(void **state)
     (void)state;
     static const struct {
         const char *tmpl, *lang;
-        double shrink;
+        double shrink, letter_stretch, letter_shrink;
+        int min_left, min_word;
     } cases[] = {
-        {"yearbook", "en", 0.333}, {"yearbook", "fr", 0.333},
-        {"yearbook", "vi", 0.25},  {"yearbook", "en-GB", 0.333},
-        {"yearbook", NULL, 0.25},  {"booklet", "en", 0.333},
-        {"booklet", "vi", 0.25},   {"trifold", "en", 0.25},
+        /* English and French: publishers' minima and wider letter
+         * spacing; Vietnamese: the body's own. The trifold is ragged. */
+        {"yearbook", "en", 0.333, 0.03, 0.02, 3, 6},
+        {"yearbook", "fr", 0.333, 0.03, 0.02, 3, 6},
+        {"yearbook", "vi", 0.25, 0.02, 0.01, 2, 5},
+        {"yearbook", "en-GB", 0.333, 0.03, 0.02, 3, 6},
+        {"yearbook", NULL, 0.25, 0.02, 0.01, 2, 5},
+        {"booklet", "en", 0.333, 0.03, 0.02, 3, 6},
+        {"booklet", "vi", 0.25, 0.02, 0.01, 2, 5},
+        {"trifold", "en", 0.25, 0.01, 0.005, 2, 5},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char pub[64];
@@ -682,13 +692,89 @@ static void test_languages_shipped(void **state)
         const fo_style *body = fo_template_style(r.t, "body");
         assert_float_equal(body->shrink, cases[i].shrink, 0);
         assert_float_equal(body->stretch, 0.5, 0);
-        assert_float_equal(body->letter_stretch, 0.01, 0);
-        assert_float_equal(body->letter_shrink, 0.005, 0);
+        assert_float_equal(body->letter_stretch, cases[i].letter_stretch, 0);
+        assert_float_equal(body->letter_shrink, cases[i].letter_shrink, 0);
+        assert_int_equal(body->hyph_left, cases[i].min_left);
+        assert_int_equal(body->hyph_min_word, cases[i].min_word);
         /* styles based on body follow it */
         assert_float_equal(fo_template_style(r.t, "list")->shrink,
                            cases[i].shrink, 0);
         done(&r);
     }
+}
+
+/* The hyphenation exceptions of an edition: folio's shared list, then the
+ * template's own, then the publication's, each filtered by language (a
+ * primary subtag matches its regions); a malformed entry is an error at
+ * it. */
+static void test_hyphenation_lists(void **state)
+{
+    (void)state;
+    put_file("data/templates/hyphenation.yaml",
+             "en: [home-stays, Kandelia]\nfr: [Viet-na-mien]\n");
+    put_file("data/templates/hy/template.yaml", "styles: {}\n");
+    put_file("data/templates/hy/hyphenation.yaml", "en: [Kan-de-lia]\n");
+    static const char pub[] = "template: hy\n"
+                              "hyphenation:\n"
+                              "  en-GB: [Nam-dinh]\n"
+                              "  vi: [Hanoi]\n";
+    result r = load_lang(pub, "data", "en-GB");
+    assert_string_equal(r.diags, "");
+    const fo_hyph_words *w = &r.t->hyph_words;
+    assert_int_equal(w->n, 4);
+    assert_string_equal(w->items[0].word, "home-stays");
+    assert_string_equal(w->items[1].word, "Kandelia");
+    assert_string_equal(w->items[2].word, "Kan-de-lia");
+    assert_string_equal(w->items[3].word, "Nam-dinh");
+    assert_int_equal(w->items[3].pos.line, 3);
+    done(&r);
+    r = load_lang(pub, "data", "vi");
+    assert_int_equal(r.t->hyph_words.n, 1);
+    assert_string_equal(r.t->hyph_words.items[0].word, "Hanoi");
+    done(&r);
+    r = load_lang("template: hy\nhyphenation:\n  en: [ok, two words, "
+                  "a--b, -x, 3rd]\n  fr: word\n",
+                  "data", "en");
+    assert_string_equal(
+        r.diags,
+        "proj/pub.yaml:3:12: error: 'two words' is not a hyphenation "
+        "entry: write one word of letters with '-' at each place it may "
+        "break ('Kan-de-lia'), or with none ('Thanh')\n"
+        "proj/pub.yaml:3:23: error: 'a--b' is not a hyphenation entry: "
+        "write one word of letters with '-' at each place it may break "
+        "('Kan-de-lia'), or with none ('Thanh')\n"
+        "proj/pub.yaml:3:29: error: '-x' is not a hyphenation entry: write "
+        "one word of letters with '-' at each place it may break "
+        "('Kan-de-lia'), or with none ('Thanh')\n"
+        "proj/pub.yaml:3:33: error: '3rd' is not a hyphenation entry: write "
+        "one word of letters with '-' at each place it may break "
+        "('Kan-de-lia'), or with none ('Thanh')\n"
+        "proj/pub.yaml:4:7: error: 'hyphenation: fr' must be a list of "
+        "words, found a string\n");
+    done(&r);
+}
+
+/* Only body and list text is hyphenated: a template asking for it in a
+ * heading gets a warning and no hyphens there. */
+static void test_display_never_hyphenated(void **state)
+{
+    (void)state;
+    put_file("data/templates/hy/template.yaml",
+             "styles:\n"
+             "  h2: { hyphenate: true }\n"
+             "  list: { hyphenate: true }\n");
+    result r = load_with("template: hy\n", "data");
+    assert_string_equal(
+        r.diags, "data/templates/hy/template.yaml:2:3: warning: style 'h2' "
+                 "is never hyphenated: only body and list text are "
+                 "(headings, captions, tables, the cover and the contents "
+                 "are not); 'hyphenate: true' is ignored\n");
+    assert_int_equal(fo_template_style(r.t, "h2")->hyphenate, 0);
+    assert_int_equal(fo_template_style(r.t, "list")->hyphenate, 1);
+    assert_int_equal(fo_template_style(r.t, "body")->hyphenate, 1);
+    /* a style that inherits body's hyphenation quietly loses it */
+    assert_int_equal(fo_template_style(r.t, "credit")->hyphenate, 0);
+    done(&r);
 }
 
 /* A template with languages, and a publication that adds its own. */
@@ -848,6 +934,8 @@ int main(void)
         cmocka_unit_test(test_errors_values),
         cmocka_unit_test(test_override_errors),
         cmocka_unit_test(test_languages_shipped),
+        cmocka_unit_test(test_hyphenation_lists),
+        cmocka_unit_test(test_display_never_hyphenated),
         cmocka_unit_test(test_language_layers),
         cmocka_unit_test(test_language_errors),
     };
