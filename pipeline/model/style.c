@@ -71,6 +71,7 @@ static const field fields[] = {
     FIELD("letter-stretch", F_UNIT, letter_stretch),
     FIELD("letter-shrink", F_UNIT, letter_shrink),
     FIELD("uppercase", F_BOOL, uppercase),
+    FIELD("balance", F_BOOL, balance),
     FIELD("underline-position", F_NUM, underline_position),
     FIELD("underline-thickness", F_NONNEG, underline_thickness),
 };
@@ -111,6 +112,7 @@ static const char *const style_keys[] = {"base",
                                          "letter-stretch",
                                          "letter-shrink",
                                          "uppercase",
+                                         "balance",
                                          "underline-position",
                                          "underline-thickness",
                                          NULL};

@@ -20,7 +20,7 @@
 
 /* The keys of a style besides `base`, in the order of the schema
  * (docs/templates.md, Styles). */
-enum { FO_STYLE_NFIELDS = 33 };
+enum { FO_STYLE_NFIELDS = 34 };
 
 /* One style as one layer declares it. */
 typedef struct fo_style_decl {

@@ -51,6 +51,9 @@ typedef struct fo_style {
      * spacing min/max): a little of it keeps word spaces even. 0 = off. */
     double letter_stretch, letter_shrink;
     int uppercase; /* set in capitals (running heads, labels) */
+    /* Ragged lines of even length: the narrowest measure that keeps the
+     * line count (titles, headings; typeset/para.c). */
+    int balance;
     /* An underline (links that ask for one): its middle below the
      * baseline and its thickness, as shares of the type size. */
     double underline_position, underline_thickness;

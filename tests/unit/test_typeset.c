@@ -303,6 +303,61 @@ static char *set_checked(setter *t, const fo_style *st, const char *text,
     return joined;
 }
 
+/* The shortest line of a set paragraph over its longest. */
+static double shortest_share(const fo_set_para *sp)
+{
+    double lo = 1e9, hi = 0;
+    for (int i = 0; i < sp->nlines; i++) {
+        lo = fmin(lo, sp->lines[i].width);
+        hi = fmax(hi, sp->lines[i].width);
+    }
+    return hi > 0 ? lo / hi : 1;
+}
+
+/* `balance`: titles whose last line would hold one short word are broken
+ * for even lengths, on as many lines, every line at least 1/3 of the
+ * longest; without it the same titles end short. For each text, every
+ * measure from 120 to 600 pt where the plain break ends short is tried
+ * (the test fails if a text has none: it would test nothing). */
+static void test_balance(void **state)
+{
+    (void)state;
+    setter t;
+    setter_open(&t);
+    static const char *const texts[] = {
+        "L\xE1\xBB\x85 h\xE1\xBB\x99i Khai \xE1\xBA\xA5n \xC4\x90\xE1"
+        "\xBB\x81n Tr\xE1\xBA\xA7n 2026",
+        "The Seal-Opening Festival at the Tr\xE1\xBA\xA7n Temple",
+        "Craft villages and the food of the province",
+        "Xuan Thuy National Park, the first Ramsar site of South-East Asia",
+    };
+    fo_style st = *fo_template_style(t.s.tmpl[1], "h1");
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        int hard = 0;
+        for (double w = 120; w <= 600; w += 10) {
+            fo_set_para plain_sp, bal_sp;
+            st.balance = 0;
+            char *a = set_checked(&t, &st, texts[i], "en", w, &plain_sp);
+            if (shortest_share(&plain_sp) < 1.0 / 3) {
+                hard++;
+                st.balance = 1;
+                char *b = set_checked(&t, &st, texts[i], "en", w, &bal_sp);
+                if (bal_sp.nlines != plain_sp.nlines ||
+                    shortest_share(&bal_sp) < 1.0 / 3)
+                    fail_msg("not balanced at %g pt: \"%s\" -> \"%s\"", w, a,
+                             b);
+                free(b);
+                fo_set_para_free(&bal_sp);
+            }
+            free(a);
+            fo_set_para_free(&plain_sp);
+        }
+        if (!hard)
+            fail_msg("\"%s\" never ends short: it tests nothing", texts[i]);
+    }
+    setter_close(&t);
+}
+
 /* A 900 pt run without a space in a 232 pt column: broken into lines
  * that all fit, at grapheme boundaries with a hyphen (Latin). */
 static void test_unbreakable_run(void **state)
@@ -912,6 +967,7 @@ int main(void)
         cmocka_unit_test(test_dictionary_breaks),
         cmocka_unit_test(test_khmer_lao_lines),
         cmocka_unit_test(test_glyph_wider_than_measure),
+        cmocka_unit_test(test_balance),
         cmocka_unit_test(test_para_keep_budget),
         cmocka_unit_test(test_measure_equals_set_again),
         cmocka_unit_test(test_metrics_cache),
