@@ -12,9 +12,14 @@
  * spaces) ÷ Σ(their natural advance from HarfBuzz); the last line of each
  * paragraph, and lines without an interior space, are left out. A report,
  * not a timed test: it prints figures and exits 0, except with --check,
- * which exits 1 when a target of the justification issue is missed (vi ≤
- * 20 % and en ≤ 25 % of lines beyond 1.5×, each at most half of greedy's
- * share). Exit 2: the publication or the fonts cannot be loaded. */
+ * which exits 1 when a target is missed: vi ≤ 8 % and en ≤ 12 % of lines
+ * beyond 1.5× (the typography issue's; the justification issue asked for
+ * 20 % and 25 %), each at most half of greedy's share, no hyphen in
+ * Vietnamese, and at most two hyphenated lines in a row. The share of
+ * lines ending in a hyphen is printed, not checked: it depends on the text
+ * (the sample's English is at 3.9 %, the benchmark's generated English,
+ * which repeats long words, at 13 %). Exit 2: the publication or the fonts
+ * cannot be loaded. */
 #include "typeset/typeset_private.h"
 
 #include <harfbuzz/hb.h>
@@ -27,6 +32,7 @@ typedef struct stats {
     double *ratio; /* one per measured line */
     size_t n, cap;
     int paras, lines, hyphens, no_space;
+    int run, longest_run, stacks; /* hyphenated lines in a row */
 } stats;
 
 /* What one glyph of a line is, for the metric. */
@@ -139,7 +145,12 @@ static fo_status set_kp(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
         }
         measure_line(s, b);
         s->hyphens += ln->hyphenated != 0;
+        s->run = ln->hyphenated ? s->run + 1 : 0;
+        s->stacks += s->run == 2;
+        if (s->run > s->longest_run)
+            s->longest_run = s->run;
     }
+    s->run = 0;
     fo_set_para_free(&sp);
     return FO_OK;
 }
@@ -228,9 +239,9 @@ static void print_row(const char *lang, const char *method, stats *s)
 static double target_for(const char *lang)
 {
     if (strncmp(lang, "vi", 2) == 0)
-        return 20.0;
+        return 8.0;
     if (strncmp(lang, "en", 2) == 0)
-        return 25.0;
+        return 12.0;
     return -1;
 }
 
@@ -288,7 +299,21 @@ static int report_edition(const fo_pub *pub, int ed, fo_fonts *f,
                    lang, k15, target, ok1 ? "PASS" : "FAIL", g15,
                    g15 > 0 ? k15 / g15 : 0.0, ok2 ? "PASS" : "FAIL");
             failed = !ok1 || !ok2;
-        } else {
+        }
+        double hy_share =
+            kp.lines > kp.paras
+                ? 100.0 * kp.hyphens / (double)(kp.lines - kp.paras)
+                : 0.0;
+        int vi = strncmp(lang, "vi", 2) == 0;
+        int ok3 = !vi || kp.hyphens == 0, ok4 = kp.longest_run <= 2;
+        printf("hyphens %s: %.1f %% of lines; longest run %d (target <= 2): "
+               "%s; runs of two %d%s\n",
+               lang, hy_share, kp.longest_run, ok4 ? "PASS" : "FAIL", kp.stacks,
+               vi ? (ok3 ? "; none in Vietnamese: PASS"
+                         : "; none in Vietnamese: FAIL")
+                  : "");
+        failed |= !ok3 || !ok4;
+        if (target < 0) {
             printf("verdict %s: no target for this language\n", lang);
         }
     }
