@@ -199,6 +199,8 @@ static const bkey block_keys[] = {
     BKEY("quote", "rule", B_COLOR, quote_rule),
     BKEY("facts", "fill", B_COLOR, facts_fill),
     BKEY("facts", "per-row", B_COUNT, facts_per_row),
+    BKEY("facts", "space-before", B_PT, facts_space_before),
+    BKEY("facts", "space-after", B_PT, facts_space_after),
     BKEY("figure", "gap", B_PT, figure_gap),
     BKEY("figure", "max-height", B_SHARE, figure_max_height),
     BKEY("figure", "space-before", B_TIMES, figure_space_before),
@@ -442,6 +444,8 @@ static void load_defaults(fo_tl *L)
     t->strong = (fo_char_style){.set_bold = 1, .bold = 1};
     t->emphasis = (fo_char_style){.set_italic = 1, .italic = 1};
     t->facts_per_row = 2;
+    t->facts_space_before = 6;
+    t->facts_space_after = 10;
     t->figure_gap = 4;
     /* The looks of the first hard-coded layout, which the shipped
      * templates write out (docs/templates.md, Blocks). */

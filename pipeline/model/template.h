@@ -151,6 +151,7 @@ typedef struct fo_template {
     fo_color quote_rule;
     fo_color facts_fill;
     int facts_per_row;
+    double facts_space_before, facts_space_after; /* pt */
     double figure_gap; /* space between a figure and its caption */
     /* The share of the frame's height a figure (image and caption) may
      * take: a taller image is scaled down. */

@@ -107,6 +107,13 @@ FO_WUR fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
                              fo_diags *d, fo_set_para *out);
 void fo_set_para_free(fo_set_para *p);
 
+/* The ink of set line ln around its baseline, y down (ink.c): *top ≤ 0 is
+ * the highest ink above it, *bottom ≥ 0 the lowest below, from the fonts'
+ * glyph extents and the glyphs' offsets. 0 and 0 for an empty line. The
+ * fonts are those of the document f set the line for. */
+void fo_set_line_ink(fo_fonts *f, const fo_set_line *ln, double *top,
+                     double *bottom);
+
 /* Where a paragraph was broken: line i sets characters [start, end). */
 typedef struct fo_para_break {
     int start, end;

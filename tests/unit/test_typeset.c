@@ -25,6 +25,7 @@
 #include "typeset/typeset.h"
 #include "typeset/typeset_private.h"
 
+#include <harfbuzz/hb.h>
 #include <math.h>
 #include <unicode/ubrk.h>
 #include <unicode/ustring.h>
@@ -76,12 +77,19 @@ typedef struct sample {
     fo_fonts *fonts;
 } sample;
 
+static void sample_load_path(sample *s, const char *path);
+
 static void sample_load(sample *s, const char *name)
 {
-    memset(s, 0, sizeof *s);
     char path[1024];
     (void)snprintf(path, sizeof path, "%s/examples/%s/publication.yaml",
                    FO_TEST_SRC, name);
+    sample_load_path(s, path);
+}
+
+static void sample_load_path(sample *s, const char *path)
+{
+    memset(s, 0, sizeof *s);
     fo_diags d;
     fo_diags_init(&d);
     assert_int_equal(fo_pub_load(path, &d, &s->pub), FO_OK);
@@ -301,6 +309,162 @@ static char *set_checked(setter *t, const fo_style *st, const char *text,
     free(got);
     free(nospace);
     return joined;
+}
+
+/* The ink box of glyph run r, from its font file's glyph extents
+ * (HarfBuzz on the file itself, not through layout's fonts). */
+static void run_ink(const fo_dl_doc *doc, const fo_dl_glyphs *r, double *x0,
+                    double *y0, double *x1, double *y1)
+{
+    const fo_dl_font *font = &doc->fonts[r->font];
+    hb_blob_t *blob = hb_blob_create_from_file(font->file);
+    hb_face_t *face = hb_face_create(blob, (unsigned)font->index);
+    hb_font_t *hb = hb_font_create(face);
+    double k = r->size / (double)hb_face_get_upem(face);
+    *x0 = *y0 = 1e9;
+    *x1 = *y1 = -1e9;
+    double pen = r->x;
+    for (int i = 0; i < r->n; i++) {
+        const fo_dl_glyph *g = &r->glyphs[i];
+        hb_glyph_extents_t e;
+        if (hb_font_get_glyph_extents(hb, g->gid, &e) && e.width && e.height) {
+            double gx = pen + g->x_offset, gy = r->y + g->y_offset;
+            *x0 = fmin(*x0, gx + e.x_bearing * k);
+            *x1 = fmax(*x1, gx + (e.x_bearing + e.width) * k);
+            *y0 = fmin(*y0, gy - e.y_bearing * k);
+            *y1 = fmax(*y1, gy - (e.y_bearing + e.height) * k);
+        }
+        pen += g->x_advance;
+    }
+    hb_font_destroy(hb);
+    hb_face_destroy(face);
+    hb_blob_destroy(blob);
+}
+
+/* Key figures: no value's ink (its dots below) meets its label's ink (its
+ * stacked marks), on a fixture built of the worst letters. */
+static void test_facts_ink(void **state)
+{
+    (void)state;
+    sample s;
+    sample_load_path(&s, FO_TEST_SRC "/tests/fixtures/facts-marks/"
+                                     "publication.yaml");
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_dl_doc *doc = NULL;
+    assert_int_equal(fo_typeset(s.pub, 0, s.tmpl[0], s.fonts, &d, &doc), FO_OK);
+    double vsize = fo_template_style(s.tmpl[0], "fact-value")->size;
+    double lsize = fo_template_style(s.tmpl[0], "fact-label")->size;
+    int pairs = 0;
+    for (size_t p = 0; p < doc->npages; p++) {
+        const fo_dl_page *pg = doc->pages[p];
+        for (size_t a = 0; a < pg->n; a++) {
+            const fo_dl_op *va = &pg->ops[a];
+            if (va->kind != FO_DL_GLYPHS || va->u.glyphs.size != vsize)
+                continue;
+            double ax0, ay0, ax1, ay1;
+            run_ink(doc, &va->u.glyphs, &ax0, &ay0, &ax1, &ay1);
+            for (size_t b = 0; b < pg->n; b++) {
+                const fo_dl_op *lb = &pg->ops[b];
+                if (lb->kind != FO_DL_GLYPHS || lb->u.glyphs.size != lsize ||
+                    lb->u.glyphs.y < va->u.glyphs.y ||
+                    fabs(lb->u.glyphs.x - va->u.glyphs.x) > 0.01)
+                    continue;
+                double bx0, by0, bx1, by1;
+                run_ink(doc, &lb->u.glyphs, &bx0, &by0, &bx1, &by1);
+                pairs++;
+                if (ax0 < bx1 && bx0 < ax1 && ay1 >= by0)
+                    fail_msg("value \"%.*s\" ink reaches y=%.2f, label "
+                             "\"%.*s\" ink starts at y=%.2f",
+                             (int)va->u.glyphs.text_len, va->u.glyphs.text, ay1,
+                             (int)lb->u.glyphs.text_len, lb->u.glyphs.text,
+                             by0);
+            }
+        }
+    }
+    assert_int_equal(pairs, 4);
+    fo_dl_doc_free(doc);
+    fo_diags_free(&d);
+    sample_free(&s);
+}
+
+/* The glyph run of doc whose text starts with prefix (the first), or
+ * fails. */
+static const fo_dl_glyphs *run_starting(const fo_dl_doc *doc,
+                                        const char *prefix)
+{
+    for (size_t p = 0; p < doc->npages; p++)
+        for (size_t i = 0; i < doc->pages[p]->n; i++) {
+            const fo_dl_op *op = &doc->pages[p]->ops[i];
+            if (op->kind == FO_DL_GLYPHS &&
+                op->u.glyphs.text_len >= strlen(prefix) &&
+                strncmp(op->u.glyphs.text, prefix, strlen(prefix)) == 0)
+                return &op->u.glyphs;
+        }
+    fail_msg("no run starts with \"%s\"", prefix);
+    return NULL;
+}
+
+/* The space between a pull quote or key figures and the paragraphs around
+ * them is the template's, to 0.1 pt, measured from the display list's
+ * baselines: a baseline less its style's baseline offset is its line
+ * box's top, plus the style's leading its bottom. */
+static void test_block_spacing(void **state)
+{
+    (void)state;
+    sample s;
+    sample_load_path(&s, FO_TEST_SRC "/tests/fixtures/spacing/"
+                                     "publication.yaml");
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_dl_doc *doc = NULL;
+    const fo_template *t = s.tmpl[0];
+    assert_int_equal(fo_typeset(s.pub, 0, t, s.fonts, &d, &doc), FO_OK);
+    const fo_style *body = fo_template_style(t, "body");
+    const fo_style *qs = fo_template_style(t, "quote");
+    const fo_style *bs = fo_template_style(t, "quote-by");
+    fo_metrics_cache mc = {0};
+    double b_off = fo_style_baseline(s.fonts, &mc, body);
+    double q_off = fo_style_baseline(s.fonts, &mc, qs);
+    double by_off = fo_style_baseline(s.fonts, &mc, bs);
+    /* paragraph, then the quote: body's space-after + quote's
+     * space-before */
+    const fo_dl_glyphs *p0 = run_starting(doc, "\xC4\x90o\xE1\xBA\xA1n m\xE1");
+    const fo_dl_glyphs *q = run_starting(doc, "M\xE1\xBB\x99t c\xC3\xA2u "
+                                              "tr\xC3\xAD"
+                                              "ch d\xE1\xBA\xABn ng");
+    double gap = (q->y - q_off) - (p0->y - b_off + body->leading);
+    assert_float_equal(gap, body->space_after + qs->space_before, 0.1);
+    /* the quote, then its attribution: quote's space-after */
+    const fo_dl_glyphs *by = run_starting(doc, "\xE2\x80\x94 Ng");
+    gap = (by->y - by_off) - (q->y - q_off + qs->leading);
+    assert_float_equal(gap, qs->space_after, 0.1);
+    /* the attribution, then a paragraph: quote-by's space-after (+ the
+     * paragraph's space-before) */
+    const fo_dl_glyphs *p1 = run_starting(doc, "\xC4\x90o\xE1\xBA\xA1n sau "
+                                               "c\xC3\xA2u tr\xC3\xAD"
+                                               "ch "
+                                               "d\xE1\xBA\xABn c");
+    gap = (p1->y - b_off) - (by->y - by_off + bs->leading);
+    assert_float_equal(gap, bs->space_after + body->space_before, 0.1);
+    /* key figures, then a paragraph: the template's facts space-after */
+    const fo_dl_glyphs *p2 = run_starting(doc, "\xC4\x90o\xE1\xBA\xA1n sau "
+                                               "c\xC3\xA1"
+                                               "c s\xE1\xBB\x91");
+    double box_bottom = -1;
+    for (size_t p = 0; p < doc->npages; p++)
+        for (size_t i = 0; i < doc->pages[p]->n; i++) {
+            const fo_dl_op *op = &doc->pages[p]->ops[i];
+            if (op->kind == FO_DL_RECT && op->u.rect.x == p2->x &&
+                op->u.rect.y < p2->y)
+                box_bottom = op->u.rect.y + op->u.rect.h;
+        }
+    assert_true(box_bottom > 0);
+    gap = (p2->y - b_off) - box_bottom;
+    assert_float_equal(gap, t->facts_space_after + body->space_before, 0.1);
+    fo_dl_doc_free(doc);
+    fo_diags_free(&d);
+    sample_free(&s);
 }
 
 /* The shortest line of a set paragraph over its longest. */
@@ -968,6 +1132,8 @@ int main(void)
         cmocka_unit_test(test_khmer_lao_lines),
         cmocka_unit_test(test_glyph_wider_than_measure),
         cmocka_unit_test(test_balance),
+        cmocka_unit_test(test_facts_ink),
+        cmocka_unit_test(test_block_spacing),
         cmocka_unit_test(test_para_keep_budget),
         cmocka_unit_test(test_measure_equals_set_again),
         cmocka_unit_test(test_metrics_cache),
