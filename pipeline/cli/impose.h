@@ -9,6 +9,8 @@
 
 /* The command: `folio impose PUB.yaml --scheme saddle-stitch|2up-proof`. */
 int impose_run(opts *o);
+/* `folio package PUB.yaml -o DIR` (package.c). */
+int package_run(opts *o);
 
 /* The scheme's name on the command line and in file names, by
  * fo_impose_scheme. */

@@ -26,6 +26,7 @@ static const char USAGE[] =
     "                     [--report FILE.json]\n"
     "       folio impose  PUB.yaml [-o DIR] [--edition LANG|all]\n"
     "                     [--scheme saddle-stitch|2up-proof] [--strict]\n"
+    "       folio package PUB.yaml [-o DIR] [--edition LANG|all] [--strict]\n"
     "       folio cache   clean|info [--cache DIR]\n"
     "       folio --help | --version\n"
     "every command but cache also takes --cache DIR or --no-cache\n";
@@ -71,6 +72,8 @@ static const struct command {
     {"impose", IMPOSE, impose_run,
      "write the sheets: printer's spreads (saddle-stitch) or reader's "
      "spreads (2up-proof)"},
+    {"package", PACKAGE, package_run,
+     "write the print shop's handoff folder DIR and DIR.tar"},
 };
 
 /* ---- option values ------------------------------------------------------
