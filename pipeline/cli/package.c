@@ -371,6 +371,12 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static void files_sort(files *f)
+{
+    if (f->n > 1)
+        qsort(f->names, f->n, sizeof *f->names, by_name);
+}
+
 static void files_free(files *f)
 {
     for (size_t i = 0; i < f->n; i++)
@@ -612,7 +618,7 @@ int package_run(opts *o)
     g_string_append(j, "\n  ],\n");
     json_findings(j, h, &d);
     /* every file but the ticket, in byte order, with its SHA-256 */
-    qsort(f.names, f.n, sizeof *f.names, by_name);
+    files_sort(&f);
     g_string_append(j, "  \"files\": [");
     g_string_append(h, "<h2>Files</h2>\n<table>\n<tr><th>File</th>"
                        "<th>SHA-256</th></tr>\n");
@@ -649,7 +655,7 @@ int package_run(opts *o)
         free(path);
         files_add(&f, ticket[i]);
     }
-    qsort(f.names, f.n, sizeof *f.names, by_name);
+    files_sort(&f);
     if (rc == 0 && write_tar(o->out_dir, &f, epoch, &d) != FO_OK)
         rc = EXIT_INPUT;
     if (rc == 0)
