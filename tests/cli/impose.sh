@@ -21,6 +21,9 @@
 #  - a 7-page booklet with binding none: imposed with a blank eighth and
 #    the binding rule's warning; --strict refuses it and writes nothing;
 #    a press sheet too small for a spread is an error at the template.
+# The sanitizer build, where folio runs several times slower, imposes the
+# 8 and 28 pages only: its job is the memory of the code both exercise;
+# the order of all four sizes is this build's.
 . "${BASH_SOURCE%/*}/lib/common.sh" || exit 1
 set -eo pipefail
 fresh_work
@@ -32,6 +35,7 @@ sed -e 's/^page: .*/page: { width: 127, height: 190.5 }/' \
     -e 's/^bleed: 3$/bleed: 3.175/' \
     -e 's/^contents: true/contents: false/' \
     -e 's/^cover: true/cover: false\ntitle-page: false/' \
+    -e '/^imposition:/d' \
     "$SRC/templates/booklet/template.yaml" >tmpl/template.yaml
 cat >>tmpl/template.yaml <<'EOF'
 imposition:
@@ -58,7 +62,11 @@ open('pub%d.yaml' % n, 'w').write(
 PY
 }
 
-for n in 8 12 16 28; do
+sizes="8 12 16 28"
+if grep -q '^FO_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null; then
+    sizes="8 28"
+fi
+for n in $sizes; do
     pub "$n"
     "$FOLIO" impose "pub$n.yaml" -o out --scheme saddle-stitch >/dev/null 2>"err$n" ||
         fail "impose $n: $(cat "err$n")"
@@ -69,7 +77,7 @@ for n in 8 12 16 28; do
         fail "impose 2up-proof $n"
 done
 
-python3 - "$PNGDIFF" <<'PY' || exit 1
+python3 - "$PNGDIFF" $sizes <<'PY' || exit 1
 import re, struct, subprocess, sys, zlib
 pngdiff = sys.argv[1]
 PT = 72 / 25.4
@@ -143,7 +151,7 @@ def same(a, b, pixels):
         raise SystemExit('fo_pngdiff: ' + r.stderr.decode())
     return r.returncode == 0
 
-for n in (8, 12, 16, 28):
+for n in [int(a) for a in sys.argv[2:]]:
     sheet = 'out/imp%d-en-saddle-stitch.pdf' % n
     src = 'out/imp%d-en.pdf' % n
     sw, sh = info_size(sheet)

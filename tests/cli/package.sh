@@ -8,7 +8,9 @@
 # SHA-256 of every file, the preflight's warnings as printed); the .tar
 # beside it holds the same files, sorted, owned by 0/0, dated
 # SOURCE_DATE_EPOCH; a second package, made elsewhere, is byte-identical;
-# a publication with errors gives no package.
+# a publication with errors gives no package. (The sanitizer build, where
+# folio runs several times slower, makes one package: byte-identity is
+# this build's to show.)
 . "${BASH_SOURCE%/*}/lib/common.sh" || exit 1
 set -eo pipefail
 fresh_work
@@ -19,10 +21,12 @@ pub="$SRC/examples/nam-dinh-booklet/publication.yaml"
 mkdir a b
 (cd a && "$FOLIO" package "$pub" --edition en -o pkg >out.txt 2>err.txt) ||
     fail "package: $(cat a/err.txt)"
-(cd b && "$FOLIO" package "$pub" --edition en -o pkg >/dev/null 2>&1) ||
-    fail "second package"
-cmp a/pkg.tar b/pkg.tar || fail "two packages differ"
-diff -r a/pkg b/pkg >/dev/null || fail "two package folders differ"
+if ! grep -q '^FO_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null; then
+    (cd b && "$FOLIO" package "$pub" --edition en -o pkg >/dev/null 2>&1) ||
+        fail "second package"
+    cmp a/pkg.tar b/pkg.tar || fail "two packages differ"
+    diff -r a/pkg b/pkg >/dev/null || fail "two package folders differ"
+fi
 
 cd a
 for f in nam-dinh-booklet-en.pdf nam-dinh-booklet-en-saddle-stitch.pdf \
