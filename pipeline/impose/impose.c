@@ -119,7 +119,13 @@ fo_status fo_impose(fo_dl_doc *src, const fo_impose_opts *o, fo_diags *d,
 {
     *out = NULL;
     size_t nsrc = src->npages;
-    if (nsrc == 0 || !same_size(src, d))
+    if (nsrc == 0) {
+        fo_error(d, o->binding_pos,
+                 "nothing to impose: edition %s has no pages",
+                 o->edition ? o->edition : "?");
+        return FO_ERR_INPUT;
+    }
+    if (!same_size(src, d))
         return FO_ERR_INPUT;
     double w = src->pages[0]->width, h = src->pages[0]->height;
     size_t n = nsrc;

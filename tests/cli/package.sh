@@ -10,7 +10,8 @@
 # SOURCE_DATE_EPOCH; a second package, made elsewhere, is byte-identical;
 # a publication with errors gives no package. (The sanitizer build, where
 # folio runs several times slower, makes one package: byte-identity is
-# this build's to show.)
+# this build's to show.) The sheets' PNGs are drawn by the PNG renderer
+# from the same forms: the first sheet's left half is the last page's PNG.
 . "${BASH_SOURCE%/*}/lib/common.sh" || exit 1
 set -eo pipefail
 fresh_work
@@ -122,6 +123,23 @@ for f in fails:
     print('FAIL: ' + f)
 sys.exit(1 if fails else 0)
 PY
+# the PNG renderer draws placed forms: sheet 1's front is 8 | 1, so its
+# left half (the last page, at x 0: the same pixel phase) is page 8's PNG,
+# and not page 7's; within preview_is_print.sh's threshold
+PNGDIFF="$BUILD/tests/fo_pngdiff"
+p=pkg/proofs/nam-dinh-booklet-en
+w=$(identify -format '%w' "$p-008.png")
+h=$(identify -format '%h' "$p-008.png")
+w=$((w - 1)) # the page's last column is partly the next page's
+convert "$p-sheet-001.png" -crop "${w}x${h}+0+0" +repage left.png
+convert "$p-008.png" -crop "${w}x${h}+0+0" +repage p8.png
+convert "$p-007.png" -crop "${w}x${h}+0+0" +repage p7.png
+max=$((w * h / 2000))
+"$PNGDIFF" left.png p8.png --tolerance 64 --max-diff "$max" >/dev/null ||
+    fail "sheet 1's left half is not page 8: $("$PNGDIFF" left.png p8.png)"
+if "$PNGDIFF" left.png p7.png --tolerance 64 --max-diff "$max" >/dev/null; then
+    fail "page 7 passes for page 8: the check cannot fail"
+fi
 cd ..
 
 # a publication with an error: exit 1, no package

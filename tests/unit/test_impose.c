@@ -203,6 +203,22 @@ static void test_mixed_sizes(void **state)
     fo_diags_free(&d);
 }
 
+static void test_no_pages(void **state)
+{
+    (void)state;
+    fo_diags d;
+    fo_diags_init(&d);
+    fo_dl_doc *src = fo_dl_doc_new(), *out = NULL;
+    fo_impose_opts o = saddle_opts();
+    assert_int_equal(fo_impose(src, &o, &d, &out), FO_ERR_INPUT);
+    assert_null(out);
+    assert_int_equal(d.errors, 1);
+    assert_string_equal(d.items[0].message,
+                        "nothing to impose: edition en has no pages");
+    fo_dl_doc_free(src);
+    fo_diags_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_sheet_too_small),
         cmocka_unit_test(test_proof_spreads),
         cmocka_unit_test(test_mixed_sizes),
+        cmocka_unit_test(test_no_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
