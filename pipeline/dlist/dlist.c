@@ -60,7 +60,8 @@ fo_dl_doc *fo_dl_doc_take_forms(fo_dl_doc *src)
     for (size_t i = 0; i < src->nimages; i++)
         (void)fo_dl_doc_image(doc, src->images[i].path, &src->images[i].info);
     doc->nforms = src->npages;
-    doc->forms = fo_xcalloc(src->npages ? src->npages : 1, sizeof *doc->forms);
+    doc->forms =
+        fo_xcalloc(src->npages ? src->npages : 1, sizeof(fo_dl_page *));
     for (size_t i = 0; i < src->npages; i++) {
         fo_dl_page *pg = src->pages[i];
         fo_dl_page *empty = fo_xcalloc(1, sizeof *empty);
