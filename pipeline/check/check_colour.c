@@ -69,6 +69,7 @@ static const fo_color *op_color(const fo_dl_op *op)
     case FO_DL_IMAGE:
     case FO_DL_LINK:
     case FO_DL_ANCHOR:
+    case FO_DL_PLACE: /* imposed sheets are not preflighted */
         break;
     }
     return NULL;

@@ -132,6 +132,7 @@ int check_op_box(const fo_dl_op *op, check_box *b)
     }
     case FO_DL_LINK:
     case FO_DL_ANCHOR:
+    case FO_DL_PLACE: /* imposed sheets are not preflighted */
         break;
     }
     return 0;
@@ -166,6 +167,7 @@ static void op_name(const fo_dl_doc *doc, const fo_dl_op *op, char *buf,
     }
     case FO_DL_LINK:
     case FO_DL_ANCHOR:
+    case FO_DL_PLACE: /* imposed sheets are not preflighted */
         break;
     }
     (void)snprintf(buf, len, "something");

@@ -254,7 +254,7 @@ static int commit_pdfs(const opts *o, const fo_pub *pub,
  * page by page. The PDFs stay under temporary names until every edition
  * is done without an error; then all are renamed into place, else all
  * removed. With --dump, then the display lists on stdout. */
-static int build_editions(opts *o, fo_diags *d, fo_report *rep)
+int build_editions(opts *o, fo_diags *d, fo_report *rep)
 {
     double t0 = fo_report_now();
     loaded l;

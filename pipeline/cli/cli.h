@@ -55,6 +55,7 @@ typedef struct opts {
 
     const char *cache_dir; /* --cache DIR, or NULL (cli/cache_cmd.h) */
     int no_cache;          /* --no-cache */
+    int scheme;            /* impose: fo_impose_scheme (cli/impose.h) */
 } opts;
 
 /* The commands, each given its parsed command line; each returns the exit
@@ -64,6 +65,13 @@ int dump_run(opts *o);    /* build.c */
 int preview_run(opts *o); /* preview.c */
 int watch_run(opts *o);   /* watch.c */
 int check_run(opts *o);   /* gate.c */
+
+/* The build in this process (build.c), what `build` runs and `package`
+ * reuses: every edition laid out, preflighted and written, the PDFs
+ * renamed into o->out_dir all or none; diagnostics into d (not printed),
+ * the report into rep (may be NULL). Returns the exit code. */
+struct fo_report;
+int build_editions(opts *o, fo_diags *d, struct fo_report *rep);
 
 /* The profiles' names, indexed by fo_profile. */
 extern const char *const CLI_PROFILE_NAMES[3];

@@ -7,6 +7,7 @@
  * written under a temporary name and renamed. */
 #include "cli/cache_cmd.h"
 #include "cli/cli.h"
+#include "cli/impose.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -23,6 +24,9 @@ static const char USAGE[] =
     "       folio dump    PUB.yaml [--edition LANG]\n"
     "       folio check   PUB.yaml [--edition LANG|all] [--strict]\n"
     "                     [--report FILE.json]\n"
+    "       folio impose  PUB.yaml [-o DIR] [--edition LANG|all]\n"
+    "                     [--scheme saddle-stitch|2up-proof] [--strict]\n"
+    "       folio package PUB.yaml [-o DIR] [--edition LANG|all] [--strict]\n"
     "       folio cache   clean|info [--cache DIR]\n"
     "       folio --help | --version\n"
     "every command but cache also takes --cache DIR or --no-cache\n";
@@ -46,7 +50,9 @@ enum {
     WATCH = 1 << 2,
     DUMP = 1 << 3,
     CHECK = 1 << 4,
-    EVERY = BUILD | PREVIEW | WATCH | DUMP | CHECK
+    IMPOSE = 1 << 5,
+    PACKAGE = 1 << 6,
+    EVERY = BUILD | PREVIEW | WATCH | DUMP | CHECK | IMPOSE | PACKAGE
 };
 
 static const struct command {
@@ -63,6 +69,11 @@ static const struct command {
     {"dump", DUMP, dump_run, "print the page display list as text"},
     {"check", CHECK, check_run,
      "lay out and run the preflight for every profile; write nothing"},
+    {"impose", IMPOSE, impose_run,
+     "write the sheets: printer's spreads (saddle-stitch) or reader's "
+     "spreads (2up-proof)"},
+    {"package", PACKAGE, package_run,
+     "write the print shop's handoff folder DIR and DIR.tar"},
 };
 
 /* ---- option values ------------------------------------------------------
@@ -134,6 +145,18 @@ static int set_build_profile(opts *o, const char *v)
     return 0;
 }
 
+/* --scheme of impose: saddle-stitch or 2up-proof. */
+static int set_scheme(opts *o, const char *v)
+{
+    for (int k = 0; k < 2; k++)
+        if (strcmp(v, CLI_SCHEME_NAMES[k]) == 0) {
+            o->scheme = k;
+            return 0;
+        }
+    return usage_error("--scheme takes saddle-stitch or 2up-proof, not '%s'",
+                       v);
+}
+
 /* -j/--jobs of build: 1 to 64 processes. */
 static int set_jobs(opts *o, const char *v)
 {
@@ -185,6 +208,7 @@ static const struct option {
     VALUE("--jobs", "-j", BUILD, "a number of processes", set_jobs),
     VALUE("--report", NULL, BUILD | CHECK, "a file name (FILE.json)",
           set_report),
+    VALUE("--scheme", NULL, IMPOSE, "saddle-stitch or 2up-proof", set_scheme),
 };
 
 /* parse_option's answer for an argument that is not one of cmd's options. */

@@ -26,11 +26,55 @@ void fo_dl_doc_free(fo_dl_doc *doc)
         free(doc->pages[i]);
     }
     free(doc->pages);
+    for (size_t i = 0; i < doc->nforms; i++) {
+        fo_arena_free(doc->forms[i]->arena);
+        free(doc->forms[i]->ops);
+        free(doc->forms[i]->frames);
+        free(doc->forms[i]);
+    }
+    free(doc->forms);
     free(doc->order);
     free(doc->fonts);
     free(doc->images);
     fo_arena_free(doc->arena);
     free(doc);
+}
+
+static const char *dup_or_null(fo_arena *a, const char *s)
+{
+    return s ? fo_arena_strdup(a, s) : NULL;
+}
+
+fo_dl_doc *fo_dl_doc_take_forms(fo_dl_doc *src)
+{
+    fo_dl_doc *doc = fo_dl_doc_new();
+    doc->bleed = src->bleed;
+    doc->title = dup_or_null(doc->arena, src->title);
+    doc->author = dup_or_null(doc->arena, src->author);
+    doc->subject = dup_or_null(doc->arena, src->subject);
+    doc->keywords = dup_or_null(doc->arena, src->keywords);
+    doc->lang = dup_or_null(doc->arena, src->lang);
+    for (size_t i = 0; i < src->nfonts; i++)
+        (void)fo_dl_doc_font(doc, src->fonts[i].file, src->fonts[i].index,
+                             src->fonts[i].name, src->fonts[i].units_per_em);
+    for (size_t i = 0; i < src->nimages; i++)
+        (void)fo_dl_doc_image(doc, src->images[i].path, &src->images[i].info);
+    doc->nforms = src->npages;
+    doc->forms =
+        fo_xcalloc(src->npages ? src->npages : 1, sizeof(fo_dl_page *));
+    for (size_t i = 0; i < src->npages; i++) {
+        fo_dl_page *pg = src->pages[i];
+        fo_dl_page *empty = fo_xcalloc(1, sizeof *empty);
+        empty->width = pg->width;
+        empty->height = pg->height;
+        empty->arena = fo_arena_new();
+        empty->label = dup_or_null(src->arena, pg->label);
+        empty->frame = FO_DL_IN_TRIM;
+        empty->src.section = -1;
+        doc->forms[i] = pg;
+        src->pages[i] = empty;
+    }
+    return doc;
 }
 
 int fo_dl_doc_font(fo_dl_doc *doc, const char *file, int index,
@@ -244,6 +288,22 @@ static fo_status dump_link(const fo_dl_link *l, fo_buf *out)
                          l->uri ? l->uri : (l->dest ? l->dest : ""));
 }
 
+static fo_status dump_place(const fo_dl_doc *doc, const fo_dl_place *pl,
+                            fo_buf *out)
+{
+    fo_status st = fo_buf_printf(out, "  place form=%d", pl->form + 1);
+    if (st == FO_OK && pl->form >= 0 && (size_t)pl->form < doc->nforms &&
+        doc->forms[pl->form]->label)
+        st = fo_buf_printf(out, " label=%s", doc->forms[pl->form]->label);
+    if (st == FO_OK)
+        st = fo_buf_printf(out,
+                           " m=%.4f,%.4f,%.4f,%.4f,%.2f,%.2f"
+                           " clip=%.2f,%.2f,%.2f,%.2f",
+                           pl->m[0], pl->m[1], pl->m[2], pl->m[3], pl->m[4],
+                           pl->m[5], pl->cx, pl->cy, pl->cw, pl->ch);
+    return st;
+}
+
 static fo_status dump_anchor(const fo_dl_anchor *a, fo_buf *out)
 {
     fo_status st = fo_buf_printf(out, "  anchor %s x=%.2f y=%.2f level=%d",
@@ -279,10 +339,25 @@ static fo_status dump_op(const fo_dl_doc *doc, const fo_dl_op *op, fo_buf *out)
     case FO_DL_ANCHOR:
         st = dump_anchor(&op->u.anchor, out);
         break;
+    case FO_DL_PLACE:
+        st = dump_place(doc, &op->u.place, out);
+        break;
     }
     if (st == FO_OK)
         st = fo_buf_puts(out, "\n");
     return st;
+}
+
+/* The walk over pg's ops, begin_page given index. */
+static fo_status walk(const fo_dl_doc *doc, const fo_dl_page *pg, size_t page,
+                      const fo_dl_walker *w, void *ud)
+{
+    fo_status st = w->begin_page ? w->begin_page(ud, doc, page) : FO_OK;
+    if (st != FO_OK)
+        return st;
+    for (size_t i = 0; w->op && i < pg->n && st == FO_OK; i++)
+        st = w->op(ud, &pg->ops[i], i);
+    return w->end_page ? w->end_page(ud, st) : st;
 }
 
 fo_status fo_dl_walk(const fo_dl_doc *doc, size_t page, const fo_dl_walker *w,
@@ -290,13 +365,15 @@ fo_status fo_dl_walk(const fo_dl_doc *doc, size_t page, const fo_dl_walker *w,
 {
     if (page >= doc->npages)
         return FO_ERR_USAGE;
-    const fo_dl_page *pg = doc->pages[page];
-    fo_status st = w->begin_page ? w->begin_page(ud, doc, page) : FO_OK;
-    if (st != FO_OK)
-        return st;
-    for (size_t i = 0; w->op && i < pg->n && st == FO_OK; i++)
-        st = w->op(ud, &pg->ops[i], i);
-    return w->end_page ? w->end_page(ud, st) : st;
+    return walk(doc, doc->pages[page], page, w, ud);
+}
+
+fo_status fo_dl_walk_form(const fo_dl_doc *doc, size_t f, const fo_dl_walker *w,
+                          void *ud)
+{
+    if (f >= doc->nforms)
+        return FO_ERR_USAGE;
+    return walk(doc, doc->forms[f], f, w, ud);
 }
 
 static fo_status dump_begin(void *ud, const fo_dl_doc *doc, size_t p)

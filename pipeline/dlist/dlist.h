@@ -47,7 +47,8 @@ typedef enum fo_dl_op_kind {
     FO_DL_LINE,   /* a stroked straight line */
     FO_DL_IMAGE,  /* an image scaled into a box */
     FO_DL_LINK,   /* a clickable area (URI or internal destination) */
-    FO_DL_ANCHOR  /* a named destination (headings, for links and outline) */
+    FO_DL_ANCHOR, /* a named destination (headings, for links and outline) */
+    FO_DL_PLACE   /* a form (another page's content) placed with a transform */
 } fo_dl_op_kind;
 
 typedef struct fo_dl_glyphs {
@@ -108,6 +109,19 @@ typedef struct fo_dl_anchor {
     const char *title; /* outline title, or NULL */
 } fo_dl_anchor;
 
+/* A form of the document (fo_dl_doc.forms: a page laid out elsewhere,
+ * an imposed sheet's source page) drawn on this page. m maps the form's
+ * coordinates (origin at its trim's top-left corner, y down) to this
+ * page's: x' = m[0] x + m[2] y + m[4], y' = m[1] x + m[3] y + m[5]. The
+ * form is drawn to its bleed and clipped to the box cx, cy, cw, ch of
+ * this page. A form's links and anchors are not carried over (they point
+ * into a document the sheet is not), and a form places no forms. */
+typedef struct fo_dl_place {
+    int form; /* index into fo_dl_doc.forms */
+    double m[6];
+    double cx, cy, cw, ch;
+} fo_dl_place;
+
 /* What an op was made from, for the preflight (pipeline/check) to report
  * a finding at the block that made it and to count, per block, the text
  * set and the figures drawn. */
@@ -160,6 +174,7 @@ typedef struct fo_dl_op {
         fo_dl_image image;
         fo_dl_link link;
         fo_dl_anchor anchor;
+        fo_dl_place place;
     } u;
 } fo_dl_op;
 
@@ -206,11 +221,26 @@ typedef struct fo_dl_doc {
      * npages; empty for a document not made by typeset. */
     size_t *order;
     size_t norder, order_cap;
+    /* Pages that are not pages of this document but are drawn on them by
+     * FO_DL_PLACE ops (fo_dl_doc_take_forms), with the fonts and images
+     * above. Empty for a document made by typeset. */
+    fo_dl_page **forms;
+    size_t nforms;
+    /* The media each page is centred on, points (a press sheet); 0: the
+     * renderer's own (the trim, or the trim with bleed and slug). */
+    double media_w, media_h;
 } fo_dl_doc;
 
 /* A new empty document; free with fo_dl_doc_free. */
 fo_dl_doc *fo_dl_doc_new(void);
 void fo_dl_doc_free(fo_dl_doc *doc);
+
+/* A new document whose forms are src's pages, moved (src keeps its
+ * pages' sizes and labels, emptied as by fo_dl_page_release), with copies
+ * of src's fonts, images (same indices, so the forms' ops stand), bleed
+ * and metadata, and no pages yet. Free with fo_dl_doc_free; src stays
+ * the caller's. */
+fo_dl_doc *fo_dl_doc_take_forms(fo_dl_doc *src);
 
 /* Index of the font (file, index), adding it if new. name is copied. */
 int fo_dl_doc_font(fo_dl_doc *doc, const char *file, int index,
@@ -272,6 +302,12 @@ typedef struct fo_dl_walker {
  * the callbacks returned. */
 FO_WUR fo_status fo_dl_walk(const fo_dl_doc *doc, size_t page,
                             const fo_dl_walker *w, void *ud);
+
+/* Walks form f (0-based, fo_dl_doc.forms) of doc with w as fo_dl_walk
+ * walks a page: begin_page gets f. FO_ERR_USAGE, calling nothing, when
+ * the form does not exist. */
+FO_WUR fo_status fo_dl_walk_form(const fo_dl_doc *doc, size_t f,
+                                 const fo_dl_walker *w, void *ud);
 
 /* Writes the display list as text, one line per op, stable for golden
  * tests (fixed precision, no pointers, fonts by name): the font table

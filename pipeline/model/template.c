@@ -299,10 +299,11 @@ static void load_blocks(fo_tl *L, const fo_node *v)
 /* ---- the template file ----------------------------------------------- */
 
 static const char *const template_keys[] = {
-    "name",    "description", "page",   "facing",    "bleed",    "margins",
-    "columns", "gutter",      "widows", "orphans",   "sections", "contents",
-    "cover",   "title-page",  "fonts",  "swatches",  "styles",   "char-styles",
-    "masters", "blocks",      "panels", "languages", "binding",  NULL};
+    "name",     "description", "page",        "facing",     "bleed",
+    "margins",  "columns",     "gutter",      "widows",     "orphans",
+    "sections", "contents",    "cover",       "title-page", "fonts",
+    "swatches", "styles",      "char-styles", "masters",    "blocks",
+    "panels",   "languages",   "binding",     "imposition", NULL};
 
 static void load_fonts_dir(fo_tl *L, const fo_node *v)
 {
@@ -405,6 +406,8 @@ static void load_template(fo_tl *L, const fo_node *root, const char *lang)
             load_blocks(L, v);
         else if (fo_node_is(key, "panels"))
             fo_tl_load_panels(L, v);
+        else if (fo_node_is(key, "imposition"))
+            fo_tl_load_imposition(L, v);
         else if (fo_node_is(key, "languages"))
             languages = v; /* on top of styles, wherever it is written */
         else
@@ -436,6 +439,7 @@ static void load_defaults(fo_tl *L)
     t->margin_top = t->margin_bottom = 20 * FO_PT_PER_MM;
     t->margin_inner = t->margin_outer = 20 * FO_PT_PER_MM;
     t->columns = 1;
+    fo_tl_imposition_defaults(t);
     t->gutter = 5 * FO_PT_PER_MM;
     t->widows = t->orphans = 2;
     t->opener = FO_OPEN_PAGE;

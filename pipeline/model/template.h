@@ -169,6 +169,14 @@ typedef struct fo_template {
     fo_panel *panels;          /* panel layouts: fixed frames, in flow order */
     size_t npanels;
     fo_binding binding; /* none for a panel layout (one folded sheet) */
+    /* `imposition:` (template_impose.c): the press sheet the pages are
+     * imposed on (points, landscape or portrait as written) and where the
+     * template says it (for messages; no file when defaulted), and the
+     * creep: how much further each sheet of a saddle-stitched booklet,
+     * from the outside in, moves its pages towards the spine (points). */
+    double sheet_w, sheet_h;
+    fo_pos sheet_pos;
+    double creep;
 } fo_template;
 
 /* The styles layout asks for; a template that leaves one out gets it from

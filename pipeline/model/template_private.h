@@ -110,4 +110,10 @@ void fo_tl_check_room(fo_tl *L);
 /* The keys of a page flow that a panel layout cannot honour. */
 void fo_tl_check_panel_keys(fo_tl *L);
 
+/* ---- template_impose.c ---- */
+
+/* The defaults, then `imposition:` (press sheet and creep). */
+void fo_tl_imposition_defaults(fo_template *t);
+void fo_tl_load_imposition(fo_tl *L, const fo_node *v);
+
 #endif

@@ -125,12 +125,34 @@ static HPDF_STATUS set_box(fo_pdf_ctx *c, HPDF_Page hp, const char *key,
     return HPDF_Dict_Add(hp, key, arr);
 }
 
+/* Where page pg's trim lies on its media: (off, off), or centred on the
+ * document's media (a press sheet) when it has one. */
+static void trim_origin(const fo_pdf_ctx *c, const fo_dl_page *pg, double *ox,
+                        double *oy)
+{
+    const fo_dl_doc *doc = c->doc;
+    *ox = *oy = c->off;
+    if (doc->media_w > 0 && doc->media_h > 0) {
+        *ox = (doc->media_w - pg->width) / 2;
+        *oy = (doc->media_h - pg->height) / 2;
+    }
+}
+
 /* Makes the PDF page for display-list page p: size and, in PRINT, the
  * boxes. Pages are made in order, so a page written early (the body before
  * the contents) has every page before it made, empty until written. */
 static fo_status make_page(fo_pdf_ctx *c, size_t p)
 {
     const fo_dl_page *pg = c->doc->pages[p];
+    double ox, oy;
+    trim_origin(c, pg, &ox, &oy);
+    if (ox < c->off || oy < c->off) {
+        fo_error(c->d, nopos,
+                 "page %zu: the media (%.1f x %.1f pt) does not hold the "
+                 "page with its bleed and marks",
+                 p + 1, c->doc->media_w, c->doc->media_h);
+        return FO_ERR_INPUT;
+    }
     HPDF_Page hp = HPDF_AddPage(c->pdf);
     CHECK_PTR(c, hp, "HPDF_AddPage");
     // NOLINTNEXTLINE(bugprone-sizeof-expression): an array of handles
@@ -139,14 +161,14 @@ static fo_status make_page(fo_pdf_ctx *c, size_t p)
     c->pages[p] = hp;
     c->written[p] = 0;
     c->npages = p + 1;
-    CHECK(c, HPDF_Page_SetWidth(hp, (HPDF_REAL)(pg->width + 2 * c->off)));
-    CHECK(c, HPDF_Page_SetHeight(hp, (HPDF_REAL)(pg->height + 2 * c->off)));
+    CHECK(c, HPDF_Page_SetWidth(hp, (HPDF_REAL)(pg->width + 2 * ox)));
+    CHECK(c, HPDF_Page_SetHeight(hp, (HPDF_REAL)(pg->height + 2 * oy)));
     if (c->profile == FO_PROFILE_PRINT) {
-        double o = c->off, b = c->doc->bleed;
-        CHECK(c,
-              set_box(c, hp, "TrimBox", o, o, o + pg->width, o + pg->height));
-        CHECK(c, set_box(c, hp, "BleedBox", o - b, o - b, o + pg->width + b,
-                         o + pg->height + b));
+        double b = c->doc->bleed;
+        CHECK(c, set_box(c, hp, "TrimBox", ox, oy, ox + pg->width,
+                         oy + pg->height));
+        CHECK(c, set_box(c, hp, "BleedBox", ox - b, oy - b, ox + pg->width + b,
+                         oy + pg->height + b));
     }
     return FO_OK;
 out:
@@ -245,8 +267,10 @@ static fo_status page_begin(void *ud, const fo_dl_doc *doc, size_t p)
     if (st == FO_OK) {
         grow_tables(c);
         w->page = p;
-        st = fo_dl_walk(doc, p, &collect_walker, w);
+        st = fo_pdf_forms_make(c, p);
     }
+    if (st == FO_OK)
+        st = fo_dl_walk(doc, p, &collect_walker, w);
     if (st == FO_OK)
         st = fo_dl_walk(doc, p, &anchor_walker, w);
     if (st != FO_OK)
@@ -263,19 +287,28 @@ static fo_status page_begin(void *ud, const fo_dl_doc *doc, size_t p)
     if (c->profile == FO_PROFILE_PRINT) {
         /* The trim moves to (off, off); what reaches beyond the bleed is
          * clipped so that nothing runs into the marks. */
-        double b = c->doc->bleed;
+        double b = c->doc->bleed, ox, oy;
+        trim_origin(c, pg, &ox, &oy);
         fo_pdf_outs(o, "q\n");
-        fo_pdf_outn(o, c->off - b, 3);
+        fo_pdf_outn(o, ox - b, 3);
         fo_pdf_outs(o, " ");
-        fo_pdf_outn(o, c->off - b, 3);
+        fo_pdf_outn(o, oy - b, 3);
         fo_pdf_outs(o, " ");
         fo_pdf_outn(o, pg->width + 2 * b, 3);
         fo_pdf_outs(o, " ");
         fo_pdf_outn(o, pg->height + 2 * b, 3);
         fo_pdf_outs(o, " re W n\n1 0 0 1 ");
-        fo_pdf_outn(o, c->off, 3);
+        fo_pdf_outn(o, ox, 3);
         fo_pdf_outs(o, " ");
-        fo_pdf_outn(o, c->off, 3);
+        fo_pdf_outn(o, oy, 3);
+        fo_pdf_outs(o, " cm\n");
+    } else if (c->doc->media_w > 0 && c->doc->media_h > 0) {
+        double ox, oy;
+        trim_origin(c, pg, &ox, &oy);
+        fo_pdf_outs(o, "q\n1 0 0 1 ");
+        fo_pdf_outn(o, ox, 3);
+        fo_pdf_outs(o, " ");
+        fo_pdf_outn(o, oy, 3);
         fo_pdf_outs(o, " cm\n");
     }
     w->ps.font_names =
@@ -290,22 +323,15 @@ static fo_status page_op(void *ud, const fo_dl_op *op, size_t i)
     fo_pdf_ctx *c = &w->c;
     (void)i;
     switch (op->kind) {
-    case FO_DL_GLYPHS:
-        return fo_pdf_text_glyphs(c, &w->o, &w->ps, &op->u.glyphs);
-    case FO_DL_RECT:
-        fo_pdf_text_rect(&w->o, &w->ps, &op->u.rect);
-        return FO_OK;
-    case FO_DL_LINE:
-        fo_pdf_text_line(&w->o, &w->ps, &op->u.line);
-        return FO_OK;
-    case FO_DL_IMAGE:
-        return fo_pdf_text_image(c, &w->o, &w->ps, &op->u.image);
     case FO_DL_LINK:
         return fo_pdf_nav_link(c, &w->ps, &op->u.link);
     case FO_DL_ANCHOR: /* made before the content: page_begin */
         return FO_OK;
+    case FO_DL_PLACE: /* its form was made in page_begin */
+        return fo_pdf_form_place(c, &w->o, &w->ps, &op->u.place);
+    default:
+        return fo_pdf_text_op(c, &w->o, &w->ps, op);
     }
-    return FO_OK;
 }
 
 /* The end of the content stream, into the page. */
@@ -320,10 +346,26 @@ static fo_status page_end(void *ud, fo_status st)
         goto out;
     fo_pdf_text_end(o, &w->ps);
     if (c->profile == FO_PROFILE_PRINT) {
+        double ox, oy;
+        trim_origin(c, pg, &ox, &oy);
         fo_pdf_outs(o, "Q\n");
+        /* The marks are drawn around a trim at (off, off): on a larger
+         * media, moved to where the trim is. */
+        int moved = ox != c->off || oy != c->off;
+        if (moved) {
+            fo_pdf_outs(o, "q\n1 0 0 1 ");
+            fo_pdf_outn(o, ox - c->off, 3);
+            fo_pdf_outs(o, " ");
+            fo_pdf_outn(o, oy - c->off, 3);
+            fo_pdf_outs(o, " cm\n");
+        }
         if (o->st == FO_OK)
             o->st = fo_pdf_marks(&o->b, pg->width, pg->height, c->off,
                                  c->doc->bleed);
+        if (moved)
+            fo_pdf_outs(o, "Q\n");
+    } else if (c->doc->media_w > 0 && c->doc->media_h > 0) {
+        fo_pdf_outs(o, "Q\n");
     }
     if (o->st != FO_OK) {
         fo_error(c->d, nopos, "page %zu: content stream too large", p + 1);
@@ -544,6 +586,7 @@ static void ctx_free(fo_pdf_ctx *c)
         fo_pdf_font_close(&c->fonts[f]);
     free(c->fonts);
     free(c->images);
+    free(c->forms);
     fo_cms_free(c->cms);
     free(c->pages);
     free(c->written);

@@ -15,6 +15,7 @@
 #include <hpdf_pages.h>
 #include <hpdf_streams.h>
 
+#include <stdio.h>
 #include <string.h>
 
 /* Objects: HPDF_Array_New, HPDF_Dict_New, HPDF_String_New… take the
@@ -196,6 +197,38 @@ HPDF_Dict fo_pdf_obj_callback_xobject(HPDF_Doc pdf,
     x->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
     x->filter = HPDF_STREAM_FILTER_NONE;
     return x;
+}
+
+/* libharu 2.3 makes no Form XObject: its only XObjects are the images it
+ * loads itself. Its dictionary is a stream marked as they are, so that
+ * HPDF_Page_GetXObjectName takes it. */
+HPDF_Dict fo_pdf_obj_form(HPDF_Doc pdf, int flate)
+{
+    HPDF_Dict x = fo_pdf_obj_stream(pdf, flate);
+    if (x)
+        x->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
+    return x;
+}
+
+/* A form's resources: libharu names resources only in a page's. */
+const char *fo_pdf_obj_res_name(HPDF_Doc pdf, HPDF_Dict res, const char *kind,
+                                const char *prefix, void *obj)
+{
+    HPDF_Dict sub = HPDF_Dict_GetItem(res, kind, HPDF_OCLASS_DICT);
+    if (!sub) {
+        sub = HPDF_Dict_New(pdf->mmgr);
+        if (!sub || HPDF_Dict_Add(res, kind, sub) != HPDF_OK)
+            return NULL;
+    }
+    const char *key = HPDF_Dict_GetKeyByObj(sub, obj);
+    if (key)
+        return key;
+    char name[32];
+    (void)snprintf(name, sizeof name, "%s%u", prefix,
+                   (unsigned)sub->list->count + 1);
+    if (HPDF_Dict_Add(sub, name, obj) != HPDF_OK)
+        return NULL;
+    return HPDF_Dict_GetKeyByObj(sub, obj);
 }
 
 /* Makes HPDF_SaveToStream write through write_fn (with user as the

@@ -6,7 +6,8 @@
  *  - pdf_nav.c: destinations, outline, links, page labels;
  *  - pdf_image.c: image XObjects; pdf_samples.c: the samples they hold;
  *  - pdf_profile.c: what the output profiles add (ICC files, XMP, marks,
- *    JPEG encoding).
+ *    JPEG encoding);
+ *  - pdf_form.c: Form XObjects of the document's forms (FO_DL_PLACE).
  * Only the writer's files include this header. */
 #ifndef FO_PDF_PRIVATE_H
 #define FO_PDF_PRIVATE_H
@@ -21,7 +22,7 @@
 /* Points per millimetre. */
 #define FO_PDF_MM FO_PT_PER_MM
 /* PRINT: room for the marks outside the bleed, on each side. */
-#define FO_PDF_SLUG (10 * FO_PDF_MM)
+#define FO_PDF_SLUG FO_RENDER_MARKS_ROOM
 /* A page's content stream (and any other buffer the writer fills from its
  * input) grows with its input; past this it is an error. */
 #define FO_PDF_MAX_CONTENT ((size_t)256 * 1024 * 1024)
@@ -110,6 +111,10 @@ typedef struct fo_pdf_ctx {
     fo_profile profile;
     double off;
     fo_cms *cms;
+    /* Per fo_dl_doc form: its Form XObject, made at its first placement
+     * (pdf_form.c); NULL until then. */
+    HPDF_Dict *forms;
+    size_t nforms;
     char *path; /* where finish writes the file */
 } fo_pdf_ctx;
 
@@ -173,6 +178,14 @@ typedef struct fo_pdf_stream_fns {
 } fo_pdf_stream_fns;
 HPDF_Dict fo_pdf_obj_callback_xobject(HPDF_Doc pdf,
                                       const fo_pdf_stream_fns *fns, void *user);
+/* A Form XObject's stream (Flate-compressed by libharu when flate), marked
+ * an XObject as libharu's own would be. NULL on failure. */
+HPDF_Dict fo_pdf_obj_form(HPDF_Doc pdf, int flate);
+/* The name of obj in the resource dictionary res under kind ("Font",
+ * "XObject"), added as prefix<n> when new; borrowed from res. NULL on
+ * failure. */
+const char *fo_pdf_obj_res_name(HPDF_Doc pdf, HPDF_Dict res, const char *kind,
+                                const char *prefix, void *obj);
 HPDF_Stream fo_pdf_obj_save_through(HPDF_Doc pdf,
                                     HPDF_Stream_Write_Func write_fn,
                                     void *user);
@@ -227,6 +240,9 @@ typedef struct fo_pdf_page {
     int have_fill;
     fo_color fill;
     int cmyk; /* PRINT: colours as DeviceCMYK */
+    /* A form's content (pdf_form.c): its own /Resources, where fonts and
+     * images are named; NULL for a page (libharu's page resources). */
+    HPDF_Dict res;
 } fo_pdf_page;
 
 /* The operators of one op (its font registered in the page's resources
@@ -240,6 +256,20 @@ void fo_pdf_text_line(fo_pdf_out *o, fo_pdf_page *ps, const fo_dl_line *l);
 FO_WUR fo_status fo_pdf_text_image(fo_pdf_ctx *c, fo_pdf_out *o,
                                    fo_pdf_page *ps, const fo_dl_image *im);
 void fo_pdf_text_end(fo_pdf_out *o, fo_pdf_page *ps);
+/* One drawing op (glyphs, rect, line, image) by the functions above;
+ * links, anchors and placements are the caller's and draw nothing here. */
+FO_WUR fo_status fo_pdf_text_op(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
+                                const fo_dl_op *op);
+
+/* ---- forms (pdf_form.c) ------------------------------------------------- */
+
+/* Makes the Form XObject of every form that page p of the document places
+ * (its glyphs into the fonts, its content written once), before the
+ * page's content. */
+FO_WUR fo_status fo_pdf_forms_make(fo_pdf_ctx *c, size_t p);
+/* A placement on page ps: q, its clip, its matrix, the form, Q. */
+FO_WUR fo_status fo_pdf_form_place(fo_pdf_ctx *c, fo_pdf_out *o,
+                                   fo_pdf_page *ps, const fo_dl_place *pl);
 
 /* ---- fonts (pdf_font.c) ------------------------------------------------- */
 

@@ -423,8 +423,10 @@ fo_status fo_pdf_text_glyphs(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
                              const fo_dl_glyphs *g)
 {
     if (!ps->font_names[g->font]) {
-        ps->font_names[g->font] = HPDF_Page_GetLocalFontName(
-            ps->hp, (HPDF_Font)c->fonts[g->font].type0);
+        HPDF_Dict t0 = c->fonts[g->font].type0;
+        ps->font_names[g->font] =
+            ps->res ? fo_pdf_obj_res_name(c->pdf, ps->res, "Font", "F", t0)
+                    : HPDF_Page_GetLocalFontName(ps->hp, (HPDF_Font)t0);
         if (!ps->font_names[g->font]) {
             fo_pdf_lib_fail(c, "HPDF_Page_GetLocalFontName");
             return FO_ERR_LIBRARY;
@@ -504,7 +506,9 @@ fo_status fo_pdf_text_image(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
     HPDF_Image img = get_image(c, im);
     if (!img)
         return FO_ERR_LIBRARY;
-    const char *name = HPDF_Page_GetXObjectName(ps->hp, img);
+    const char *name =
+        ps->res ? fo_pdf_obj_res_name(c->pdf, ps->res, "XObject", "I", img)
+                : HPDF_Page_GetXObjectName(ps->hp, img);
     if (!name) {
         fo_pdf_lib_fail(c, "HPDF_Page_GetXObjectName");
         return FO_ERR_LIBRARY;
@@ -537,5 +541,27 @@ fo_status fo_pdf_text_image(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
     fo_pdf_outs(o, "cm /");
     fo_pdf_outs(o, name);
     fo_pdf_outs(o, " Do\nQ\n");
+    return FO_OK;
+}
+
+fo_status fo_pdf_text_op(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
+                         const fo_dl_op *op)
+{
+    switch (op->kind) {
+    case FO_DL_GLYPHS:
+        return fo_pdf_text_glyphs(c, o, ps, &op->u.glyphs);
+    case FO_DL_RECT:
+        fo_pdf_text_rect(o, ps, &op->u.rect);
+        return FO_OK;
+    case FO_DL_LINE:
+        fo_pdf_text_line(o, ps, &op->u.line);
+        return FO_OK;
+    case FO_DL_IMAGE:
+        return fo_pdf_text_image(c, o, ps, &op->u.image);
+    case FO_DL_LINK:
+    case FO_DL_ANCHOR:
+    case FO_DL_PLACE:
+        return FO_OK;
+    }
     return FO_OK;
 }

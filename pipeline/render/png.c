@@ -563,6 +563,44 @@ static fo_status page_begin(void *ud, const fo_dl_doc *doc, size_t page)
     return FO_OK;
 }
 
+static fo_status page_op(void *ud, const fo_dl_op *op, size_t i);
+
+/* A form's ops go through page_op, as a page's do: the op that placed it
+ * is the only difference (place_form sets the transform and clip). */
+static fo_status form_op(void *ud, const fo_dl_op *op, size_t i)
+{
+    fo_png_renderer *r = ud;
+    if (op->kind == FO_DL_PLACE) {
+        fo_error(r->cur.d, nopos, "a form places another form");
+        r->cur.input_errors++;
+        return FO_OK;
+    }
+    return page_op(ud, op, i);
+}
+
+static const fo_dl_walker form_walker = {NULL, form_op, NULL};
+
+/* FO_DL_PLACE: the form drawn through its matrix, inside its clip. */
+static fo_status place_form(fo_png_renderer *r, cairo_t *cr,
+                            const fo_dl_place *pl)
+{
+    if (pl->form < 0 || (size_t)pl->form >= r->doc->nforms) {
+        fo_error(r->cur.d, nopos, "place op with unknown form %d", pl->form);
+        r->cur.input_errors++;
+        return FO_OK;
+    }
+    cairo_save(cr);
+    cairo_rectangle(cr, pl->cx, pl->cy, pl->cw, pl->ch);
+    cairo_clip(cr);
+    cairo_matrix_t m;
+    cairo_matrix_init(&m, pl->m[0], pl->m[1], pl->m[2], pl->m[3], pl->m[4],
+                      pl->m[5]);
+    cairo_transform(cr, &m);
+    fo_status st = fo_dl_walk_form(r->doc, (size_t)pl->form, &form_walker, r);
+    cairo_restore(cr);
+    return st;
+}
+
 static fo_status page_op(void *ud, const fo_dl_op *op, size_t i)
 {
     fo_png_renderer *r = ud;
@@ -596,6 +634,8 @@ static fo_status page_op(void *ud, const fo_dl_op *op, size_t i)
     case FO_DL_LINK:   /* invisible */
     case FO_DL_ANCHOR: /* a destination, nothing to draw */
         break;
+    case FO_DL_PLACE:
+        return place_form(r, cr, &op->u.place);
     }
     return FO_OK;
 }

@@ -29,6 +29,11 @@
  *  - ARCHIVE: PDF/A-1b: XMP metadata matching the info dictionary, an
  *    sRGB output intent, fonts embedded, no transparency, no
  *    encryption; MediaBox = trim. */
+/* PRINT: the room the marks take outside the bleed, on each side (points):
+ * a page's media is its trim, bleed and this; an imposed sheet's media
+ * must hold as much (impose.h). */
+#define FO_RENDER_MARKS_ROOM (10 * FO_PT_PER_MM)
+
 typedef enum fo_profile {
     FO_PROFILE_SCREEN, /* 0: what a zeroed fo_pdf_opts gets */
     FO_PROFILE_PRINT,

@@ -38,8 +38,9 @@ STAGES = {
     'typeset': ['core', 'cache', 'image', 'dlist', 'model'],
     'check': ['core', 'cache', 'image', 'dlist', 'model'],
     'render': ['core', 'cache', 'image', 'dlist'],
+    'impose': ['core', 'cache', 'image', 'dlist'],
     'cli': ['core', 'cache', 'source', 'model', 'image', 'dlist', 'typeset',
-            'check', 'render'],
+            'check', 'render', 'impose'],
 }
 WHY_STAGE = {
     ('render', 'typeset'): 'render draws the display list as it is; it never '
@@ -63,6 +64,12 @@ WHY_STAGE = {
     'depend on layout',
     ('image', 'model'): 'image decodes files; it knows no publication',
     ('source', 'model'): 'source is the YAML reader under the model',
+    ('impose', 'render'): 'imposition makes display-list sheets; the '
+    'renderers draw them like any page',
+    ('impose', 'model'): 'imposition reads the display list only: the '
+    'template\'s sheet and creep come in its options',
+    ('render', 'impose'): 'render draws the sheets impose made, as it '
+    'draws any display list',
 }
 
 # Third-party headers: a pattern over the included name, the library, the
@@ -116,6 +123,9 @@ LIBS = [
      ['model', 'typeset', 'check', 'cli'],
      'core, source, image, dlist and render speak plain C; GLib types '
      'stay out of their interfaces'),
+    (r'archive\.h$|archive_entry\.h$', 'libarchive', ['cli'],
+     'the handoff package\'s .tar (cli/package.c) is the command line\'s '
+     'product, not a stage\'s'),
     (r'xxhash\.h$', 'xxHash', ['cache'],
      'the cache\'s keys and checksums are the cache\'s own'),
 ]
