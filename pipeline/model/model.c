@@ -516,9 +516,10 @@ static void load_sections(fo_ml *L, const fo_node *seq, fo_ml_vec *sections)
 /* ---- the publication ------------------------------------------------- */
 
 static const char *const pub_keys[] = {
-    "title", "subtitle", "year",     "publisher", "keywords",
-    "slug",  "template", "profiles", "styles",    "languages",
-    "cover", "editions", "sections", NULL};
+    "title",     "short_title", "subtitle",   "year",     "publisher",
+    "keywords",  "slug",        "template",   "profiles", "styles",
+    "languages", "cover",       "back_cover", "contents", "campaign",
+    "editions",  "sections",    NULL};
 
 /* `styles:` or `languages:` (key), when it is a mapping: *out. What it
  * holds is read by load_pub into style layers for the template loader
@@ -755,7 +756,21 @@ static void load_pub(fo_ml *L, const fo_node *root)
         } else if (fo_node_is(key, "profiles")) {
             load_profiles(L, v);
         } else if (fo_node_is(key, "cover")) {
-            load_cover(L, v);
+            int on = 1;
+            if (fo_read_parse_bool(v, &on))
+                pub->no_cover = !on; /* `cover: false`: no cover page */
+            else
+                load_cover(L, v);
+        } else if (fo_node_is(key, "short_title")) {
+            fo_ml_load_text(L, v, &pub->short_title);
+        } else if (fo_node_is(key, "contents")) {
+            int on = 1;
+            if (fo_read_bool(L->d, v, "contents", &on))
+                pub->no_contents = !on;
+        } else if (fo_node_is(key, "campaign")) {
+            fo_ml_load_campaign(L, v);
+        } else if (fo_node_is(key, "back_cover")) {
+            fo_ml_load_back_cover(L, v);
         } else if (fo_node_is(key, "styles")) {
             load_overrides(L, key, v, &styles);
         } else if (fo_node_is(key, "languages")) {

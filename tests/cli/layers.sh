@@ -116,6 +116,9 @@ LIBS = [
      ['model', 'typeset', 'check', 'cli'],
      'core, source, image, dlist and render speak plain C; GLib types '
      'stay out of their interfaces'),
+    (r'qrencode\.h$', 'libqrencode', ['typeset'],
+     'a QR code is laid out as rectangles in the display list (typeset/qr.c): '
+     'the renderers draw those, not the symbol'),
     (r'xxhash\.h$', 'xxHash', ['cache'],
      'the cache\'s keys and checksums are the cache\'s own'),
 ]
