@@ -65,6 +65,13 @@ int preview_run(opts *o); /* preview.c */
 int watch_run(opts *o);   /* watch.c */
 int check_run(opts *o);   /* gate.c */
 
+/* links.c: adds to rep the links and QR codes that page i of doc has in
+ * the PDF of profile (a fo_profile) of edition ed (the report's links
+ * manifest). */
+struct fo_report;
+void cli_links_page(struct fo_report *rep, const fo_dl_doc *doc, size_t i,
+                    const char *ed, int profile);
+
 /* The profiles' names, indexed by fo_profile. */
 extern const char *const CLI_PROFILE_NAMES[3];
 
