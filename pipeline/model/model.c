@@ -755,22 +755,11 @@ static void load_pub(fo_ml *L, const fo_node *root)
             fo_ml_load_text(L, v, &pub->keywords);
         } else if (fo_node_is(key, "profiles")) {
             load_profiles(L, v);
+        } else if (fo_ml_load_front_key(L, key, v)) {
+            continue; /* short_title, contents, campaign, back_cover,
+                         cover: false (model_qr.c) */
         } else if (fo_node_is(key, "cover")) {
-            int on = 1;
-            if (fo_read_parse_bool(v, &on))
-                pub->no_cover = !on; /* `cover: false`: no cover page */
-            else
-                load_cover(L, v);
-        } else if (fo_node_is(key, "short_title")) {
-            fo_ml_load_text(L, v, &pub->short_title);
-        } else if (fo_node_is(key, "contents")) {
-            int on = 1;
-            if (fo_read_bool(L->d, v, "contents", &on))
-                pub->no_contents = !on;
-        } else if (fo_node_is(key, "campaign")) {
-            fo_ml_load_campaign(L, v);
-        } else if (fo_node_is(key, "back_cover")) {
-            fo_ml_load_back_cover(L, v);
+            load_cover(L, v);
         } else if (fo_node_is(key, "styles")) {
             load_overrides(L, key, v, &styles);
         } else if (fo_node_is(key, "languages")) {

@@ -1,9 +1,10 @@
-/* model_qr — what the publication says about reaching its readers: the
- * `qr:` block and the back cover's QR code, `campaign:` (the query
- * parameters that tag every outbound link and QR URL, so that web
- * analytics count visits per edition and channel) and `back_cover:`
- * (docs/content.md, QR codes and Campaign tagging). Checked key by key
- * like every block (model.c's contract); the tagging itself is
+/* model_qr — what the publication says about reaching its readers and
+ * about its front and back matter: the `qr:` block and the back cover's
+ * QR code, `campaign:` (the query parameters that tag every outbound link
+ * and QR URL, so that web analytics count visits per edition and
+ * channel), `back_cover:`, `cover: false`, `contents:` and `short_title`
+ * (docs/content.md, qr, Front and back matter, Campaign tagging). Checked
+ * key by key like every block (model.c's contract); the tagging itself is
  * fo_campaign_tag, a pure function of the publication, the edition and
  * the channel. */
 #include <stdbool.h>
@@ -268,6 +269,25 @@ void fo_ml_load_back_cover(fo_ml *L, const fo_node *n)
         }
     }
     L->pub->back_cover = bc;
+}
+
+bool fo_ml_load_front_key(fo_ml *L, const fo_node *key, const fo_node *v)
+{
+    fo_pub *pub = L->pub;
+    int on = 1;
+    if (fo_node_is(key, "cover") && fo_read_parse_bool(v, &on))
+        pub->no_cover = !on; /* `cover: false`: no cover page */
+    else if (fo_node_is(key, "short_title"))
+        fo_ml_load_text(L, v, &pub->short_title);
+    else if (fo_node_is(key, "contents"))
+        pub->no_contents = fo_read_bool(L->d, v, "contents", &on) && !on;
+    else if (fo_node_is(key, "campaign"))
+        fo_ml_load_campaign(L, v);
+    else if (fo_node_is(key, "back_cover"))
+        fo_ml_load_back_cover(L, v);
+    else
+        return false;
+    return true;
 }
 
 /* ---- tagging --------------------------------------------------------- */
