@@ -73,6 +73,12 @@ grep -q 'qr-campaign-en.pdf 1 https://e.org/en?utm_source=qr-campaign&utm_medium
 grep -q 'qr-campaign-en-screen.pdf 1 https://e.org/en?utm_source=qr-campaign&utm_medium=pdf&' \
     "$WORK/qr-campaign.got" || fail "qr-campaign: the screen QR code is not tagged utm_medium=pdf"
 
+# build -j: the jobs' manifests, joined, are the same as one process's.
+(cd "$SRC/tests/golden/qr-campaign" &&
+    "$FOLIO" build input.yaml -o "$WORK/j" --profile all -j 2 \
+        --report "$WORK/j.json") >"$WORK/j.log" 2>&1 ||
+    { cat "$WORK/j.log"; fail "qr-campaign did not build with -j 2"; }
+
 # K only: in the print PDF, every filled rectangle (the modules and their
 # white square are the only ones on these pages) is painted with a CMYK
 # colour whose C, M and Y are 0. And the link annotations qpdf finds in
@@ -132,6 +138,11 @@ for slug in ["qr", "qr-campaign"]:
         if not want and name.endswith("-screen.pdf"):
             print(f"FAIL: {name}: no links at all")
             bad = 1
+key = lambda f: sorted(json.dumps(l, sort_keys=True)
+                       for l in json.load(open(os.path.join(work, f)))["links"])
+if key("j.json") != key("qr-campaign.json"):
+    print("FAIL: build -j 2 gives another links manifest than one process")
+    bad = 1
 sys.exit(bad)
 PY
 # The screen PDFs hold the tagged text links and the QR codes' links.
