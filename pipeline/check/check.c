@@ -205,6 +205,9 @@ static long block_want(const fo_block *b, int ed)
         break;
     case FO_BLOCK_BREAK:
         break;
+    case FO_BLOCK_QR:
+        k = count_rich(&b->qr->caption, ed);
+        break;
     }
     return k;
 }

@@ -124,6 +124,7 @@ typedef struct edition_out {
     int ed;
     fo_diags *d;
     fo_checker *check; /* the preflight, fed each page first */
+    fo_report *rep;    /* --report: the links manifest, or NULL */
     output out[4];     /* the PDFs in profile order, then the dump */
     int nout;
     int opened; /* the outputs were opened at the first page */
@@ -141,8 +142,12 @@ static fo_status edition_page(void *ud, const fo_dl_doc *doc, size_t i)
         if (st != FO_OK)
             return st;
     }
-    for (int k = 0; k < eo->nout && st == FO_OK; k++)
+    for (int k = 0; k < eo->nout && st == FO_OK; k++) {
+        if (eo->rep && eo->out[k].profile != DUMP_OUTPUT)
+            cli_links_page(eo->rep, doc, i, eo->pub->editions[eo->ed],
+                           eo->out[k].profile);
         st = output_page(&eo->out[k], doc, i);
+    }
     return st;
 }
 
@@ -159,7 +164,7 @@ static fo_status build_edition(const opts *o, const loaded *l, int e,
                                size_t *npages, fo_buf *dump, int *dumped)
 {
     double t0 = fo_report_now();
-    edition_out eo = {.o = o, .pub = l->pub, .ed = e, .d = d};
+    edition_out eo = {.o = o, .pub = l->pub, .ed = e, .d = d, .rep = rep};
     eo.check =
         gate_checker_new(l->pub, e, l->tmpl[e], o->profiles, o->strict, pre);
     for (int k = 0; k < 3; k++)

@@ -72,6 +72,11 @@ int check_run(opts *o);   /* gate.c */
  * the report into rep (may be NULL). Returns the exit code. */
 struct fo_report;
 int build_editions(opts *o, fo_diags *d, struct fo_report *rep);
+/* links.c: adds to rep the links and QR codes that page i of doc has in
+ * the PDF of profile (a fo_profile) of edition ed (the report's links
+ * manifest). */
+void cli_links_page(struct fo_report *rep, const fo_dl_doc *doc, size_t i,
+                    const char *ed, int profile);
 
 /* The profiles' names, indexed by fo_profile. */
 extern const char *const CLI_PROFILE_NAMES[3];

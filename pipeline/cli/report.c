@@ -24,6 +24,11 @@ typedef struct rep_edition {
     double layout_s, preflight_s;
 } rep_edition;
 
+typedef struct rep_link {
+    char *ed, *profile, *label, *kind, *written, *url;
+    int page;
+} rep_link;
+
 typedef struct rep_timing {
     char *what;
     double s;
@@ -37,6 +42,8 @@ struct fo_report {
     size_t nouts, outs_cap;
     rep_timing *times;
     size_t ntimes, times_cap;
+    rep_link *links;
+    size_t nlinks, links_cap;
     char **names; /* rule names loaded from jobs (fo_report_load) */
     size_t nnames, names_cap;
 };
@@ -69,6 +76,16 @@ void fo_report_free(fo_report *r)
     }
     for (size_t i = 0; i < r->ntimes; i++)
         free(r->times[i].what);
+    for (size_t i = 0; i < r->nlinks; i++) {
+        rep_link *l = &r->links[i];
+        free(l->ed);
+        free(l->profile);
+        free(l->label);
+        free(l->kind);
+        free(l->written);
+        free(l->url);
+    }
+    free(r->links);
     for (size_t i = 0; i < r->nnames; i++)
         free(r->names[i]);
     free(r->names);
@@ -117,6 +134,25 @@ void fo_report_output_path(fo_report *r, const char *ed, const char *profile,
             return;
         }
     }
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? fo_xstrdup(s) : NULL;
+}
+
+void fo_report_link(fo_report *r, const char *ed, const char *profile, int page,
+                    const char *label, const char *kind, const char *written,
+                    const char *url)
+{
+    fo_grow((void **)&r->links, sizeof *r->links, &r->links_cap, r->nlinks + 1);
+    r->links[r->nlinks++] = (rep_link){fo_xstrdup(ed),
+                                       fo_xstrdup(profile),
+                                       dup_or_null(label),
+                                       fo_xstrdup(kind),
+                                       fo_xstrdup(written),
+                                       fo_xstrdup(url),
+                                       page};
 }
 
 void fo_report_timing(fo_report *r, const char *what, double seconds)
@@ -275,6 +311,23 @@ static void put_finding(json *j, const fo_diag *g)
     put(j, "}");
 }
 
+static void put_link(json *j, const rep_link *l)
+{
+    put(j, "    {\"edition\": ");
+    put_str(j, l->ed);
+    put(j, ", \"profile\": ");
+    put_str(j, l->profile);
+    putf(j, ", \"page\": %d, \"label\": ", l->page);
+    put_str(j, l->label);
+    put(j, ", \"kind\": ");
+    put_str(j, l->kind);
+    put(j, ",\n     \"written\": ");
+    put_str(j, l->written);
+    put(j, ",\n     \"url\": ");
+    put_str(j, l->url);
+    put(j, "}");
+}
+
 fo_status fo_report_write(fo_report *r, const char *path, const fo_diags *d,
                           int exit_status, fo_diags *err)
 {
@@ -304,6 +357,12 @@ fo_status fo_report_write(fo_report *r, const char *path, const fo_diags *d,
         put_finding(&j, &d->items[i]);
     }
     put(&j, first ? "],\n" : "\n  ],\n");
+    put(&j, "  \"links\": [");
+    for (size_t i = 0; i < r->nlinks; i++) {
+        put(&j, i ? ",\n" : "\n");
+        put_link(&j, &r->links[i]);
+    }
+    put(&j, r->nlinks ? "\n  ],\n" : "],\n");
     put(&j, "  \"timings\": {");
     for (size_t i = 0; i < r->ntimes; i++) {
         put(&j, i ? ", " : "");
@@ -360,6 +419,18 @@ fo_status fo_report_save(const fo_report *r, const fo_diags *d, FILE *f)
         save_str(f, o->ed);
         save_str(f, o->profile);
         (void)fprintf(f, "\t%.6f\n", o->write_s);
+    }
+    for (size_t i = 0; i < r->nlinks; i++) {
+        const rep_link *l = &r->links[i];
+        (void)fputc('L', f);
+        save_str(f, l->ed);
+        save_str(f, l->profile);
+        (void)fprintf(f, "\t%d", l->page);
+        save_str(f, l->label);
+        save_str(f, l->kind);
+        save_str(f, l->written);
+        save_str(f, l->url);
+        (void)fputc('\n', f);
     }
     for (size_t i = 0; i < d->n; i++) {
         const fo_diag *g = &d->items[i];
@@ -434,6 +505,9 @@ void fo_report_load(fo_report *r, fo_diags *d, FILE *f)
                               strtod(v[3], NULL), strtod(v[4], NULL));
         else if (n == 4 && strcmp(v[0], "O") == 0 && v[1] && v[2])
             fo_report_output(r, v[1], v[2], strtod(v[3], NULL));
+        else if (n == 8 && strcmp(v[0], "L") == 0 && v[1] && v[2] && v[5] &&
+                 v[6] && v[7])
+            fo_report_link(r, v[1], v[2], atoi(v[3]), v[4], v[5], v[6], v[7]);
         else if (n == 14 && strcmp(v[0], "D") == 0 && v[13]) {
             fo_where w = {.rule = intern(r, v[10]),
                           .edition = v[11],

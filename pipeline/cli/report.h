@@ -32,6 +32,14 @@ void fo_report_output(fo_report *r, const char *ed, const char *profile,
 void fo_report_output_path(fo_report *r, const char *ed, const char *profile,
                            const char *path);
 
+/* A link or QR code (kind "link" or "qr") in the output of profile
+ * profile of edition ed, on page page (1-based, the PDF's order) labelled
+ * label: its URL as the content wrote it and as the output holds it
+ * (tagged by the campaign). Listed in the report's `links` manifest. */
+void fo_report_link(fo_report *r, const char *ed, const char *profile, int page,
+                    const char *label, const char *kind, const char *written,
+                    const char *url);
+
 /* A timing of the whole run: "load", "total"… in seconds. */
 void fo_report_timing(fo_report *r, const char *what, double seconds);
 

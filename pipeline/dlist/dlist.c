@@ -170,6 +170,7 @@ fo_dl_op *fo_dl_page_add(fo_dl_page *page, fo_dl_op_kind kind)
     op->kind = kind;
     op->frame = page->frame;
     op->src = page->src;
+    op->channel = page->channel;
     return op;
 }
 
@@ -283,9 +284,14 @@ static fo_status dump_image(const fo_dl_doc *doc, const fo_dl_image *im,
 
 static fo_status dump_link(const fo_dl_link *l, fo_buf *out)
 {
-    return fo_buf_printf(out, "  link x=%.2f y=%.2f w=%.2f h=%.2f %s=%s", l->x,
-                         l->y, l->w, l->h, l->uri ? "uri" : "dest",
-                         l->uri ? l->uri : (l->dest ? l->dest : ""));
+    fo_status st = fo_buf_printf(
+        out, "  link x=%.2f y=%.2f w=%.2f h=%.2f %s=%s", l->x, l->y, l->w, l->h,
+        l->uri ? "uri" : "dest", l->uri ? l->uri : (l->dest ? l->dest : ""));
+    if (st == FO_OK && l->qr)
+        st = fo_buf_puts(out, " qr");
+    if (st == FO_OK && l->written)
+        st = fo_buf_printf(out, " written=%s", l->written);
+    return st;
 }
 
 static fo_status dump_place(const fo_dl_doc *doc, const fo_dl_place *pl,
@@ -343,6 +349,9 @@ static fo_status dump_op(const fo_dl_doc *doc, const fo_dl_op *op, fo_buf *out)
         st = dump_place(doc, &op->u.place, out);
         break;
     }
+    if (st == FO_OK && op->channel != FO_DL_CH_ALL)
+        st = fo_buf_puts(out, op->channel == FO_DL_CH_PRINT ? " channel=print"
+                                                            : " channel=pdf");
     if (st == FO_OK)
         st = fo_buf_puts(out, "\n");
     return st;

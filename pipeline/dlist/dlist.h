@@ -100,7 +100,23 @@ typedef struct fo_dl_link {
     double x, y, w, h;
     const char *uri;  /* external link, or NULL */
     const char *dest; /* internal destination name, or NULL */
+    /* The URL as the content wrote it when uri is that URL tagged with
+     * the publication's campaign parameters, else NULL; qr is 1 when the
+     * link is a QR code's area (the report's links manifest). */
+    const char *written;
+    int qr;
 } fo_dl_link;
+
+/* Which outputs draw an op: every one, or only the print PDF (and its
+ * soft proof), or only the screen and archive PDFs (and the screen
+ * preview). Layout draws an op once per channel when what it shows
+ * differs by channel: a QR code whose URL is tagged utm_medium=print in
+ * print and pdf on screen. */
+typedef enum fo_dl_channel {
+    FO_DL_CH_ALL = 0,
+    FO_DL_CH_PRINT = 1,
+    FO_DL_CH_PDF = 2
+} fo_dl_channel;
 
 typedef struct fo_dl_anchor {
     const char *name;
@@ -165,8 +181,9 @@ typedef struct fo_dl_frame {
 
 typedef struct fo_dl_op {
     fo_dl_op_kind kind;
-    int frame;     /* where it must lie: see FO_DL_IN_TRIM */
-    fo_dl_src src; /* what made it */
+    int frame;             /* where it must lie: see FO_DL_IN_TRIM */
+    fo_dl_src src;         /* what made it */
+    fo_dl_channel channel; /* which outputs draw it */
     union {
         fo_dl_glyphs glyphs;
         fo_dl_rect rect;
@@ -195,6 +212,7 @@ typedef struct fo_dl_page {
      * with FO_DL_IN_TRIM and no source. */
     int frame;
     fo_dl_src src;
+    fo_dl_channel channel; /* likewise; FO_DL_CH_ALL on a new page */
 } fo_dl_page;
 
 typedef struct fo_dl_image_src {
@@ -296,6 +314,13 @@ typedef struct fo_dl_walker {
      * its result is the walk's. NULL: the status is the walk's. */
     fo_status (*end_page)(void *ud, fo_status st);
 } fo_dl_walker;
+
+/* Whether an output of channel ch (FO_DL_CH_PRINT or FO_DL_CH_PDF) draws
+ * op. */
+static inline int fo_dl_op_drawn(const fo_dl_op *op, fo_dl_channel ch)
+{
+    return op->channel == FO_DL_CH_ALL || op->channel == ch;
+}
 
 /* Walks page (0-based) of doc with w, passing ud to every callback.
  * FO_ERR_USAGE, calling nothing, when the page does not exist; else what

@@ -516,9 +516,10 @@ static void load_sections(fo_ml *L, const fo_node *seq, fo_ml_vec *sections)
 /* ---- the publication ------------------------------------------------- */
 
 static const char *const pub_keys[] = {
-    "title", "subtitle", "year",     "publisher",   "keywords",
-    "slug",  "template", "profiles", "styles",      "languages",
-    "cover", "editions", "sections", "hyphenation", NULL};
+    "title",     "short_title", "subtitle",   "year",     "publisher",
+    "keywords",  "slug",        "template",   "profiles", "styles",
+    "languages", "cover",       "back_cover", "contents", "campaign",
+    "editions",  "sections",    "hyphenation", NULL};
 
 /* `styles:` or `languages:` (key), when it is a mapping: *out. What it
  * holds is read by load_pub into style layers for the template loader
@@ -754,6 +755,9 @@ static void load_pub(fo_ml *L, const fo_node *root)
             fo_ml_load_text(L, v, &pub->keywords);
         } else if (fo_node_is(key, "profiles")) {
             load_profiles(L, v);
+        } else if (fo_ml_load_front_key(L, key, v)) {
+            continue; /* short_title, contents, campaign, back_cover,
+                         cover: false (model_qr.c) */
         } else if (fo_node_is(key, "cover")) {
             load_cover(L, v);
         } else if (fo_node_is(key, "styles")) {

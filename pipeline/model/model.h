@@ -58,7 +58,8 @@ typedef enum fo_block_kind {
     FO_BLOCK_TABLE,   /* table */
     FO_BLOCK_QUOTE,   /* quote: pull quote with attribution */
     FO_BLOCK_LIST,    /* list: bulleted or numbered */
-    FO_BLOCK_BREAK    /* break: page or column */
+    FO_BLOCK_BREAK,   /* break: page or column */
+    FO_BLOCK_QR       /* qr: a QR code of a URL (model_qr.c) */
 } fo_block_kind;
 
 /* How wide a figure is placed. */
@@ -140,6 +141,42 @@ typedef struct fo_list {
 
 typedef enum fo_break_kind { FO_BREAK_PAGE, FO_BREAK_COLUMN } fo_break_kind;
 
+/* QR error-correction levels, as libqrencode numbers them. */
+typedef enum fo_qr_level { FO_QR_L, FO_QR_M, FO_QR_Q, FO_QR_H } fo_qr_level;
+
+/* A QR code (`qr:` block, or the back cover's): the URL it encodes per
+ * edition (as written, before campaign tagging; http or https), the
+ * symbol's width with its quiet zone in points, a caption, the
+ * error-correction level. */
+typedef struct fo_qr {
+    const char *url[FO_MAX_EDITIONS];
+    fo_pos url_pos;
+    double size;
+    fo_text caption; /* optional */
+    fo_qr_level level;
+} fo_qr;
+
+/* One query parameter campaign tagging adds: name=value, where value may
+ * name {slug}, {year}, {edition} and {channel} (print or pdf). */
+typedef struct fo_campaign_param {
+    const char *name, *value;
+} fo_campaign_param;
+
+/* `campaign:`: off unless the publication asks for it. */
+typedef struct fo_campaign {
+    int on;
+    const fo_campaign_param *params;
+    int n;
+} fo_campaign;
+
+/* `back_cover:` (every key optional). */
+typedef struct fo_back_cover {
+    fo_text text, address;
+    fo_image_ref logo; /* path NULL when absent */
+    const fo_qr *qr;   /* NULL when absent */
+    fo_pos pos;
+} fo_back_cover;
+
 /* A block. kind says which of the fields below is set; the others are
  * zero. Every pointer lives in the publication's arena. */
 typedef struct fo_block {
@@ -154,6 +191,7 @@ typedef struct fo_block {
     const fo_quote *quote;
     const fo_list *list;
     fo_break_kind brk;
+    const fo_qr *qr; /* QR */
 } fo_block;
 
 typedef struct fo_section {
@@ -206,6 +244,11 @@ typedef struct fo_pub {
     fo_image_ref cover_image; /* optional (path NULL when absent) */
     fo_image_ref logo;        /* optional */
     double cover_focus_x, cover_focus_y;
+    fo_text short_title; /* optional: the running heads' {title} */
+    int no_cover;        /* `cover: false`: no cover page */
+    int no_contents;     /* `contents: false`: no contents pages */
+    fo_campaign campaign;
+    const fo_back_cover *back_cover; /* NULL when absent */
     int neditions;
     const char *editions[FO_MAX_EDITIONS]; /* language tags: "vi", "en" */
     fo_section *sections;
@@ -220,6 +263,14 @@ void fo_pub_free(fo_pub *pub);
 
 /* Index of edition lang in pub->editions, or -1. */
 int fo_pub_edition(const fo_pub *pub, const char *lang);
+
+/* url tagged with the publication's campaign parameters for edition ed
+ * and channel ("print" or "pdf"), percent-encoded, after the URL's own
+ * query and before its fragment; a parameter the URL already has is left
+ * as written. url itself when the campaign is off or url is not http(s);
+ * else a new string in a. */
+const char *fo_campaign_tag(const fo_pub *pub, int ed, const char *channel,
+                            const char *url, fo_arena *a);
 
 /* Parses inline markup (see docs/content.md) in src[0..len) into *out,
  * allocating in a. pos is where src starts in its file; errors are reported

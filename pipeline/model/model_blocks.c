@@ -11,9 +11,9 @@
 
 /* ---- blocks ---------------------------------------------------------- */
 
-static const char *const block_keys[] = {"p",     "h2",      "h3",    "figure",
-                                         "facts", "table",   "quote", "list",
-                                         "break", "include", NULL};
+static const char *const block_keys[] = {"p",     "h2",    "h3",      "figure",
+                                         "facts", "table", "quote",   "list",
+                                         "break", "qr",    "include", NULL};
 
 enum { MAX_FACTS = 12, MAX_LIST_ITEMS = 100, MAX_LIST_START = 9999 };
 
@@ -367,7 +367,7 @@ static void load_block(fo_ml *L, const fo_node *n, fo_ml_vec *blocks)
     if (n->kind != FO_NODE_MAP) {
         fo_error(L->d, n->pos,
                  "expected a block (a mapping with one key: p, h2, h3, "
-                 "figure, facts, table, quote, list, break or include), "
+                 "figure, facts, table, quote, list, break, qr or include), "
                  "found %s",
                  fo_node_describe(n));
         return;
@@ -376,7 +376,7 @@ static void load_block(fo_ml *L, const fo_node *n, fo_ml_vec *blocks)
         fo_pos at = n->n > 1 ? n->pairs[1].key->pos : n->pos;
         fo_error(L->d, at,
                  "a block has one key, one of: p, h2, h3, figure, facts, "
-                 "table, quote, list, break, include");
+                 "table, quote, list, break, qr, include");
         return;
     }
     const fo_node *key = n->pairs[0].key, *v = n->pairs[0].value;
@@ -423,6 +423,9 @@ static void load_block(fo_ml *L, const fo_node *n, fo_ml_vec *blocks)
     } else if (fo_node_is(key, "list")) {
         b->kind = FO_BLOCK_LIST;
         b->list = load_list(L, v);
+    } else if (fo_node_is(key, "qr")) {
+        b->kind = FO_BLOCK_QR;
+        b->qr = fo_ml_load_qr(L, v, "a QR code");
     } else {
         static const char *const breaks[] = {"page", "column", NULL};
         b->kind = FO_BLOCK_BREAK;

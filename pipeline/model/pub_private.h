@@ -70,6 +70,16 @@ bool fo_ml_expect_map(fo_ml *L, const fo_node *v, const char *what,
 const fo_node *fo_ml_enter_include(fo_ml *L, const fo_node *v);
 void fo_ml_leave_include(fo_ml *L);
 
+/* model_qr.c: a QR code mapping (what: "a QR code", for messages), the
+ * publication's `campaign:` and `back_cover:`. */
+const fo_qr *fo_ml_load_qr(fo_ml *L, const fo_node *n, const char *what);
+void fo_ml_load_campaign(fo_ml *L, const fo_node *v);
+void fo_ml_load_back_cover(fo_ml *L, const fo_node *n);
+/* The publication's keys for its front and back matter and its reach:
+ * short_title, contents, campaign, back_cover, and cover when it is a
+ * boolean (`cover: false`). Whether key was one of them (then loaded). */
+bool fo_ml_load_front_key(fo_ml *L, const fo_node *key, const fo_node *v);
+
 /* model_blocks.c: the blocks of sequence seq, appended to blocks. */
 void fo_ml_load_blocks(fo_ml *L, const fo_node *seq, fo_ml_vec *blocks);
 

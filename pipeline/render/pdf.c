@@ -322,6 +322,9 @@ static fo_status page_op(void *ud, const fo_dl_op *op, size_t i)
     fo_pdf_writer *w = ud;
     fo_pdf_ctx *c = &w->c;
     (void)i;
+    if (!fo_dl_op_drawn(op, c->profile == FO_PROFILE_PRINT ? FO_DL_CH_PRINT
+                                                           : FO_DL_CH_PDF))
+        return FO_OK;
     switch (op->kind) {
     case FO_DL_LINK:
         return fo_pdf_nav_link(c, &w->ps, &op->u.link);

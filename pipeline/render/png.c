@@ -608,6 +608,9 @@ static fo_status page_op(void *ud, const fo_dl_op *op, size_t i)
     cairo_t *cr = pp->cr;
     fo_diags *d = pp->d;
     (void)i;
+    /* the soft proof shows the print PDF; the plain preview the screen's */
+    if (!fo_dl_op_drawn(op, r->opts.soft_proof ? FO_DL_CH_PRINT : FO_DL_CH_PDF))
+        return FO_OK;
     switch (op->kind) {
     case FO_DL_GLYPHS:
         return draw_glyphs(r, cr, &op->u.glyphs, &pp->input_errors, d);

@@ -141,7 +141,9 @@ void flow_emit_line(fo_dl_page *pg, const fo_set_line *ln, const fo_style *st,
                                       w,
                                       st->size * 1.25,
                                       fo_arena_strdup(pg->arena, run->href),
-                                      NULL};
+                                      NULL,
+                                      NULL,
+                                      0};
         }
     }
 }
@@ -234,6 +236,9 @@ void flow_add_blocks(flow *fl, size_t si)
             e->brk = b->brk;
             break;
         }
+        case FO_BLOCK_QR:
+            flow_add_qr(fl, b);
+            break;
         }
         for (int i = first; i < fl->nel; i++)
             fl->el[i].section = (int)si;

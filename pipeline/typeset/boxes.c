@@ -401,5 +401,7 @@ void flow_release_box(elem *e)
         quote_lay *q = e->data;
         fo_set_para_free(&q->text);
         fo_set_para_free(&q->by);
+    } else if (e->block->kind == FO_BLOCK_QR) {
+        flow_release_qr(e);
     }
 }

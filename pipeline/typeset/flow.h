@@ -198,6 +198,25 @@ void flow_add_quote(flow *fl, const fo_block *b);
 /* Frees the set lines a box element holds (flow_release_elem). */
 void flow_release_box(elem *e);
 
+/* QR codes and campaign links (qr.c) */
+/* Adds a qr block: one EL_BOX element (none when its code cannot be made
+ * or is too small to scan, or too wide: reported). */
+void flow_add_qr(flow *fl, const fo_block *b);
+void flow_release_qr(elem *e);
+/* Whether qr can be drawn in the flow's edition (reported if not). */
+int flow_qr_check(flow *fl, const fo_qr *qr);
+/* Draws qr's symbol with its quiet zone in the square at (x, y), qr->size
+ * wide, with a link over it: once per channel when a campaign tags its
+ * URL by channel. */
+void flow_draw_qr(flow *fl, fo_dl_page *pg, const fo_qr *qr, double x,
+                  double y);
+/* Tags the URLs of pg's links with the campaign (flow_close_page). */
+void flow_tag_links(flow *fl, fo_dl_page *pg);
+
+/* The back cover (back.c): the last page, when the publication has
+ * `back_cover:` and the template pages (no panels). */
+void flow_back_cover_page(flow *fl);
+
 /* tables (table.c) */
 /* Adds a table block: its caption's text element and an EL_TABLE element
  * (none when the table cannot fit: reported). */

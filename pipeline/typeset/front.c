@@ -205,7 +205,7 @@ void flow_toc_fill(flow *fl, const toc *tc)
         }
         double drawn = fmax(used, st->leading);
         op = fo_dl_page_add(pg, FO_DL_LINK);
-        op->u.link = (fo_dl_link){x, y, tw, drawn, NULL, te->anchor};
+        op->u.link = (fo_dl_link){x, y, tw, drawn, NULL, te->anchor, NULL, 0};
         y += drawn;
     }
 }

@@ -63,7 +63,9 @@ static char *expand(flow *fl, const char *tmpl, const char *page, int section)
 {
     fo_buf b;
     fo_buf_init(&b, 4096);
-    const fo_rich *title = flow_ed_text(fl, &fl->pub->title);
+    const fo_rich *title = flow_ed_text(fl, &fl->pub->short_title);
+    if (!title)
+        title = flow_ed_text(fl, &fl->pub->title);
     const fo_rich *publ = flow_ed_text(fl, &fl->pub->publisher);
     const fo_rich *sec =
         section >= 0 && (size_t)section < fl->pub->nsections
@@ -86,7 +88,14 @@ static char *expand(flow *fl, const char *tmpl, const char *page, int section)
         else if (strncmp(s, "{publisher}", 11) == 0)
             v = publ ? publ->text : "", skip = 11;
         if (v) {
-            st = fo_buf_puts(&b, v ? v : "");
+            /* a title's forced breaks (U+2028, from <br>) balance it on
+             * the cover; a running head is one line */
+            for (const char *lb; st == FO_OK && (lb = strstr(v, "\u2028"));
+                 v = lb + 3)
+                if ((st = fo_buf_append(&b, v, (size_t)(lb - v))) == FO_OK)
+                    st = fo_buf_puts(&b, " ");
+            if (st == FO_OK)
+                st = fo_buf_puts(&b, v);
             s += skip;
         } else {
             st = fo_buf_append(&b, s, 1);
@@ -197,6 +206,7 @@ void flow_close_page(flow *fl, size_t i)
     page_section(fl, i);
     if (fl->pages[i].kind == PAGE_BODY)
         page_master(fl, i);
+    flow_tag_links(fl, fl->doc->pages[i]);
     toc_note(fl, i);
     fo_grow((void **)&fl->doc->order, sizeof *fl->doc->order,
             &fl->doc->order_cap, fl->doc->norder + 1);

@@ -521,13 +521,14 @@ static void flow_panels(flow *fl)
  * each. Blank pages (numbered, without running heads) make up the count
  * at the end, since there is no back cover page to keep last; each is
  * a warning, so --strict refuses a book whose content misses the count. */
-static void bind(flow *fl)
+static void bind(flow *fl, size_t back)
 {
     const fo_template *t = fl->t;
     size_t per = t->binding == FO_BIND_SADDLE    ? 4
                  : t->binding == FO_BIND_PERFECT ? 2
                                                  : 1;
-    size_t n = fl->doc->npages, add = (per - n % per) % per;
+    /* a back cover (back pages) comes after the blanks */
+    size_t n = fl->doc->npages + back, add = (per - n % per) % per;
     if (add == 0)
         return;
     const char *book =
@@ -657,16 +658,18 @@ fo_status fo_typeset_stream(const fo_pub *pub, int ed, const fo_template *t,
     add_sections(&fl);
     toc tc = {0};
     fo_pos cover_at;
-    if (fl.status == FO_OK && t->cover && t->npanels == 0) {
+    if (fl.status == FO_OK && t->cover && t->npanels == 0 && !pub->no_cover) {
         flow_cover_page(&fl);
         flow_close_pages(&fl);
-    } else if (t->npanels == 0 && flow_wants_cover(pub, &cover_at)) {
+    } else if (t->npanels == 0 && !pub->no_cover &&
+               flow_wants_cover(pub, &cover_at)) {
         fo_warning(d, cover_at,
                    "template '%s' has no cover page ('cover: false'): the "
                    "cover image and logo are not used",
                    t->name);
     }
-    if (fl.status == FO_OK && t->contents && t->npanels == 0) {
+    if (fl.status == FO_OK && t->contents && t->npanels == 0 &&
+        !pub->no_contents) {
         flow_toc_collect(&fl, &tc);
         flow_toc_reserve(&fl, &tc);
         fl.toc = &tc;
@@ -677,8 +680,18 @@ fo_status fo_typeset_stream(const fo_pub *pub, int ed, const fo_template *t,
         else
             flow_columns(&fl);
     }
+    size_t back = pub->back_cover && t->npanels == 0;
     if (fl.status == FO_OK && t->npanels == 0)
-        bind(&fl);
+        bind(&fl, back);
+    if (fl.status == FO_OK && back) {
+        flow_back_cover_page(&fl);
+        flow_close_pages(&fl);
+    } else if (pub->back_cover && t->npanels > 0) {
+        fo_warning(d, pub->back_cover->pos,
+                   "template '%s' folds into panels: it has no back cover "
+                   "page, and the back cover is not used",
+                   t->name);
+    }
     if (fl.status == FO_OK && tc.npages) {
         /* Every entry's page is known now: the contents go last. */
         flow_toc_fill(&fl, &tc);

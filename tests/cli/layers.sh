@@ -126,6 +126,9 @@ LIBS = [
     (r'archive\.h$|archive_entry\.h$', 'libarchive', ['cli'],
      'the handoff package\'s .tar (cli/package.c) is the command line\'s '
      'product, not a stage\'s'),
+    (r'qrencode\.h$', 'libqrencode', ['typeset'],
+     'a QR code is laid out as rectangles in the display list (typeset/qr.c): '
+     'the renderers draw those, not the symbol'),
     (r'xxhash\.h$', 'xxHash', ['cache'],
      'the cache\'s keys and checksums are the cache\'s own'),
 ]

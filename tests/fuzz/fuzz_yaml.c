@@ -14,6 +14,8 @@
 
 #include "model/template.h"
 
+#include <string.h>
+
 /* source/ reads up to 16 MB; a loader bug that needs more than this to
  * show would be a limit bug, which tests/pathological times instead. */
 enum { MAX_INPUT = 1024 * 1024 };
@@ -28,6 +30,20 @@ static void check_text(const fo_pub *pub, const fo_text *t, int required)
         FUZZ_CHECK(t->ed[e]->len > 0);
         fuzz_check_rich(t->ed[e]);
     }
+}
+
+/* A QR code as model_qr.c promises it: an http(s) URL in every edition,
+ * a size from 10 to 200 mm, a level from L to H. */
+static void check_qr(const fo_pub *pub, const fo_qr *qr)
+{
+    FUZZ_CHECK(qr);
+    for (int e = 0; e < pub->neditions; e++)
+        FUZZ_CHECK(qr->url[e] && (strncmp(qr->url[e], "http://", 7) == 0 ||
+                                  strncmp(qr->url[e], "https://", 8) == 0));
+    FUZZ_CHECK(qr->size >= fo_mm_to_pt(10) - 1e-9 &&
+               qr->size <= fo_mm_to_pt(200) + 1e-9);
+    FUZZ_CHECK(qr->level >= FO_QR_L && qr->level <= FO_QR_H);
+    check_text(pub, &qr->caption, 0);
 }
 
 static void check_block(const fo_pub *pub, const fo_block *b)
@@ -73,6 +89,9 @@ static void check_block(const fo_pub *pub, const fo_block *b)
     case FO_BLOCK_BREAK:
         FUZZ_CHECK(b->brk == FO_BREAK_PAGE || b->brk == FO_BREAK_COLUMN);
         break;
+    case FO_BLOCK_QR:
+        check_qr(pub, b->qr);
+        break;
     default:
         FUZZ_CHECK(!"unknown block kind");
     }
@@ -89,6 +108,15 @@ static void check_pub(const fo_pub *pub)
     check_text(pub, &pub->subtitle, 0);
     check_text(pub, &pub->publisher, 0);
     check_text(pub, &pub->keywords, 0);
+    check_text(pub, &pub->short_title, 0);
+    FUZZ_CHECK(pub->campaign.n >= 0 &&
+               (pub->campaign.n == 0 || pub->campaign.params));
+    if (pub->back_cover) {
+        check_text(pub, &pub->back_cover->text, 0);
+        check_text(pub, &pub->back_cover->address, 0);
+        if (pub->back_cover->qr)
+            check_qr(pub, pub->back_cover->qr);
+    }
     FUZZ_CHECK(pub->nsections == 0 || pub->sections);
     for (size_t s = 0; s < pub->nsections; s++) {
         const fo_section *sec = &pub->sections[s];

@@ -210,16 +210,16 @@ static void test_unknown_keys(void **state)
           "proj/pub.yaml:3:1: error: unknown key 'subtitel' in the "
           "publication — did you mean 'subtitle'?\n"
           "proj/pub.yaml:4:1: error: unknown key 'colour' in the publication "
-          "(expected one of: title, subtitle, year, publisher, keywords, "
-          "slug, template, profiles, styles, languages, cover, editions, "
-          "sections, hyphenation)\n"
+          "(expected one of: title, short_title, subtitle, year, publisher, "
+          "keywords, slug, template, profiles, styles, languages, cover, "
+          "back_cover, contents, campaign, editions, sections, hyphenation)\n"
           "proj/pub.yaml:6:5: error: unknown key 'titel' in a section — did "
           "you mean 'title'?\n"
           "proj/pub.yaml:9:9: error: unknown key 'h4' in a block — did you "
           "mean 'h2'?\n"
           "proj/pub.yaml:10:9: error: unknown key 'chart' in a block "
           "(expected one of: p, h2, h3, figure, facts, table, quote, list, "
-          "break, include)\n"
+          "break, qr, include)\n"
           "proj/pub.yaml:13:5: error: unknown key 'foo' in a section "
           "(expected one of: title, blocks, include)\n");
 }
@@ -283,12 +283,12 @@ static void test_wrong_types(void **state)
           "proj/pub.yaml:8:13: error: 'blocks' must be a sequence of blocks, "
           "found a mapping\n"
           "proj/pub.yaml:11:9: error: expected a block (a mapping with one "
-          "key: p, h2, h3, figure, facts, table, quote, list, break or "
+          "key: p, h2, h3, figure, facts, table, quote, list, break, qr or "
           "include), found a string\n"
           "proj/pub.yaml:12:9: error: a block has one key, one of: p, h2, "
-          "h3, figure, facts, table, quote, list, break, include\n"
+          "h3, figure, facts, table, quote, list, break, qr, include\n"
           "proj/pub.yaml:13:16: error: a block has one key, one of: p, h2, "
-          "h3, figure, facts, table, quote, list, break, include\n");
+          "h3, figure, facts, table, quote, list, break, qr, include\n");
     fails("- a\n", "proj/pub.yaml:1:1: error: a publication is a mapping "
                    "(title, editions, sections, …), found a sequence\n");
 }

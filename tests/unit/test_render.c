@@ -228,10 +228,10 @@ static void build_doc(fixture *f)
     op = fo_dl_page_add(pg, FO_DL_LINE);
     op->u.line = (fo_dl_line){30, 265, 280, 265, 0.75, blue};
     op = fo_dl_page_add(pg, FO_DL_LINK);
-    op->u.link =
-        (fo_dl_link){30, 20, 100, 14, "https://dongthap.gov.vn/", NULL};
+    op->u.link = (fo_dl_link){30,   20,   100, 14, "https://dongthap.gov.vn/",
+                              NULL, NULL, 0};
     op = fo_dl_page_add(pg, FO_DL_LINK);
-    op->u.link = (fo_dl_link){30, 34, 100, 14, NULL, "chuong-1"};
+    op->u.link = (fo_dl_link){30, 34, 100, 14, NULL, "chuong-1", NULL, 0};
     strcat(e, "\f"); /* pdftotext ends each text block with a blank line */
 
     fo_dl_page *p2 = fo_dl_doc_add_page(doc, PAGE_W, PAGE_H);

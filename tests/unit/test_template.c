@@ -506,9 +506,10 @@ static void test_unknown_template(void **state)
     assert_null(r.t);
     done(&r);
     r = load("template: magazine\n");
-    assert_string_equal(r.diags,
-                        "proj/pub.yaml:1:11: error: unknown template "
-                        "'magazine' (templates: booklet, trifold, yearbook)\n");
+    assert_string_equal(
+        r.diags,
+        "proj/pub.yaml:1:11: error: unknown template "
+        "'magazine' (templates: booklet, factsheet, trifold, yearbook)\n");
     done(&r);
 }
 

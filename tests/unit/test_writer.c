@@ -35,7 +35,7 @@ static fo_dl_doc *two_pages(void)
     op->u.anchor = (fo_dl_anchor){"top", 0, 0, 1, "Top"};
     p = fo_dl_doc_add_page(doc, 200, 100);
     op = fo_dl_page_add(p, FO_DL_LINK);
-    op->u.link = (fo_dl_link){0, 0, 10, 10, NULL, "top"};
+    op->u.link = (fo_dl_link){0, 0, 10, 10, NULL, "top", NULL, 0};
     op = fo_dl_page_add(p, FO_DL_RECT);
     op->u.rect = (fo_dl_rect){0, 0, 5, 5, black};
     return doc;
