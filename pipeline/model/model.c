@@ -516,9 +516,9 @@ static void load_sections(fo_ml *L, const fo_node *seq, fo_ml_vec *sections)
 /* ---- the publication ------------------------------------------------- */
 
 static const char *const pub_keys[] = {
-    "title", "subtitle", "year",     "publisher", "keywords",
-    "slug",  "template", "profiles", "styles",    "languages",
-    "cover", "editions", "sections", NULL};
+    "title", "subtitle", "year",     "publisher",     "keywords",
+    "slug",  "template", "profiles", "styles",        "languages",
+    "cover", "editions", "sections", "vi_tone_style", NULL};
 
 /* `styles:` or `languages:` (key), when it is a mapping: *out. What it
  * holds is read by load_pub into style layers for the template loader
@@ -756,6 +756,10 @@ static void load_pub(fo_ml *L, const fo_node *root)
             load_profiles(L, v);
         } else if (fo_node_is(key, "cover")) {
             load_cover(L, v);
+        } else if (fo_node_is(key, "vi_tone_style")) {
+            static const char *const tone[] = {"old", "new", NULL};
+            int ts = fo_read_enum(L->d, v, "vi_tone_style", tone);
+            pub->vi_tone_style = ts < 0 ? 0 : ts + 1;
         } else if (fo_node_is(key, "styles")) {
             load_overrides(L, key, v, &styles);
         } else if (fo_node_is(key, "languages")) {
