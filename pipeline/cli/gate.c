@@ -93,9 +93,9 @@ int check_run(opts *o)
     double lay[FO_MAX_EDITIONS] = {0}, secs[FO_MAX_EDITIONS] = {0};
     fo_report *rep = o->report ? fo_report_new("check", o->pub) : NULL;
     int rc = cli_layout(o, &d, &pub, docs, tmpl, lay);
-    if (pub) /* the Vietnamese text audit: warnings at the source lines */
-        fo_vi_audit(pub, &d);
     if (rc == 0) {
+        /* the Vietnamese text audit: warnings at the source lines */
+        fo_vi_audit(pub, &d);
         gate_docs(pub, tmpl, docs, CLI_ALL_PROFILES, o->strict, &d, secs);
         if (d.errors)
             rc = EXIT_INPUT;

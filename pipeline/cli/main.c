@@ -7,6 +7,7 @@
  * written under a temporary name and renamed. */
 #include "cli/cache_cmd.h"
 #include "cli/cli.h"
+#include "cli/diff.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@ static const char USAGE[] =
     "       folio dump    PUB.yaml [--edition LANG]\n"
     "       folio check   PUB.yaml [--edition LANG|all] [--strict]\n"
     "                     [--report FILE.json]\n"
+    "       folio diff    OLD NEW [-o DIR] [--json]\n"
+    "       folio diff    PUB.yaml --rev A..B [-o DIR] [--json]\n"
     "       folio cache   clean|info [--cache DIR]\n"
     "       folio --help | --version\n"
     "every command but cache also takes --cache DIR or --no-cache\n";
@@ -46,7 +49,8 @@ enum {
     WATCH = 1 << 2,
     DUMP = 1 << 3,
     CHECK = 1 << 4,
-    EVERY = BUILD | PREVIEW | WATCH | DUMP | CHECK
+    DIFF = 1 << 5,
+    EVERY = BUILD | PREVIEW | WATCH | DUMP | CHECK | DIFF
 };
 
 static const struct command {
@@ -63,6 +67,8 @@ static const struct command {
     {"dump", DUMP, dump_run, "print the page display list as text"},
     {"check", CHECK, check_run,
      "lay out and run the preflight for every profile; write nothing"},
+    {"diff", DIFF, diff_run,
+     "compare two versions page by page: DIR/diff.html and diff.json"},
 };
 
 /* ---- option values ------------------------------------------------------
@@ -84,6 +90,12 @@ static int set_edition(opts *o, const char *v)
 static int set_cache_dir(opts *o, const char *v)
 {
     o->cache_dir = v;
+    return 0;
+}
+
+static int set_rev(opts *o, const char *v)
+{
+    o->rev = v;
     return 0;
 }
 
@@ -185,6 +197,8 @@ static const struct option {
     VALUE("--jobs", "-j", BUILD, "a number of processes", set_jobs),
     VALUE("--report", NULL, BUILD | CHECK, "a file name (FILE.json)",
           set_report),
+    VALUE("--rev", NULL, DIFF, "two git revisions (A..B)", set_rev),
+    FLAG("--json", DIFF, json),
 };
 
 /* parse_option's answer for an argument that is not one of cmd's options. */
@@ -221,9 +235,12 @@ static int parse_operand(const char *a, opts *o)
 {
     if (a[0] == '-' && a[1])
         return usage_error("unknown option '%s'", a);
-    if (o->pub)
+    if (o->pub && !o->pub2) /* diff's NEW; the others refuse it below */
+        o->pub2 = a;
+    else if (o->pub)
         return usage_error("one publication at a time ('%s' is extra)", a);
-    o->pub = a;
+    else
+        o->pub = a;
     return 0;
 }
 
@@ -245,6 +262,9 @@ static int parse_opts(const struct command *cmd, int argc, char **argv, opts *o)
     }
     if (!o->pub)
         return usage_error("%s: which publication? (a .yaml file)", cmd->name);
+    if (o->pub2 && cmd->bit != DIFF)
+        return usage_error("one publication at a time ('%s' is extra)",
+                           o->pub2);
     if (o->dump && o->jobs > 1)
         return usage_error("--dump prints the display lists from one process: "
                            "leave out -j");

@@ -222,8 +222,8 @@ static void collect(audit *A, walk *w, const fo_node *n, bool vi)
         if (fo_node_is(k, "include") && v->kind == FO_NODE_SCALAR) {
             if (w->nincl == w->incl_cap) {
                 w->incl_cap = w->incl_cap ? 2 * w->incl_cap : 16;
-                w->includes =
-                    fo_xrealloc(w->includes, w->incl_cap * sizeof *w->includes);
+                w->includes = fo_xrealloc(
+                    w->includes, w->incl_cap * sizeof(const fo_node *));
                 w->include_vi = fo_xrealloc(
                     w->include_vi, w->incl_cap * sizeof *w->include_vi);
             }
