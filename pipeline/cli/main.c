@@ -8,6 +8,7 @@
 #include "cli/cache_cmd.h"
 #include "cli/cli.h"
 #include "cli/diff.h"
+#include "cli/editions.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@ static const char USAGE[] =
     "                     [--report FILE.json]\n"
     "       folio diff    OLD NEW [-o DIR] [--json]\n"
     "       folio diff    PUB.yaml --rev A..B [-o DIR] [--json]\n"
+    "       folio editions PUB.yaml [-o DIR] [--json]\n"
     "       folio cache   clean|info [--cache DIR]\n"
     "       folio --help | --version\n"
     "every command but cache also takes --cache DIR or --no-cache\n";
@@ -50,7 +52,8 @@ enum {
     DUMP = 1 << 3,
     CHECK = 1 << 4,
     DIFF = 1 << 5,
-    EVERY = BUILD | PREVIEW | WATCH | DUMP | CHECK | DIFF
+    EDITIONS = 1 << 6,
+    EVERY = BUILD | PREVIEW | WATCH | DUMP | CHECK | DIFF | EDITIONS
 };
 
 static const struct command {
@@ -69,6 +72,8 @@ static const struct command {
      "lay out and run the preflight for every profile; write nothing"},
     {"diff", DIFF, diff_run,
      "compare two versions page by page: DIR/diff.html and diff.json"},
+    {"editions", EDITIONS, editions_run,
+     "are the editions in step: DIR/editions.html and editions.json"},
 };
 
 /* ---- option values ------------------------------------------------------
@@ -198,7 +203,7 @@ static const struct option {
     VALUE("--report", NULL, BUILD | CHECK, "a file name (FILE.json)",
           set_report),
     VALUE("--rev", NULL, DIFF, "two git revisions (A..B)", set_rev),
-    FLAG("--json", DIFF, json),
+    FLAG("--json", DIFF | EDITIONS, json),
 };
 
 /* parse_option's answer for an argument that is not one of cmd's options. */

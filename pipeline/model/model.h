@@ -90,6 +90,9 @@ typedef struct fo_figure {
                                 (fit contain), or the page's height (a
                                 page-wide fit cover) */
     fo_text caption, credit; /* optional */
+    /* optional: what the image shows, for readers who cannot see it
+     * (checked across editions by `folio editions`) */
+    fo_text alt;
 } fo_figure;
 
 typedef struct fo_fact {
