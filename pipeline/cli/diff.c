@@ -70,7 +70,8 @@ typedef struct dside {
     const fo_dl_doc *doc;
     dblock *b;
     size_t n, cap;
-    size_t cur; /* the block the walk adds to */
+    size_t cur;         /* the block the walk adds to */
+    uint64_t *img_hash; /* per image of doc, its file's hash, 0 unread */
     int page;
 } dside;
 
@@ -192,7 +193,10 @@ static fo_status walk_op(void *ud, const fo_dl_op *op, size_t i)
     } else if (op->kind == FO_DL_IMAGE) {
         const fo_dl_image *im = &op->u.image;
         dblock *b = block_of(s, &op->src);
-        uint64_t h = file_hash(s->doc->images[im->image].path);
+        uint64_t *h_img = &s->img_hash[im->image];
+        if (!*h_img) /* each file read once, however often it is drawn */
+            *h_img = file_hash(s->doc->images[im->image].path) | 1;
+        uint64_t h = *h_img;
         double wh[2] = {im->w, im->h};
         b->img_hash = fo_hash(b->img_hash ^ h, wh, sizeof wh);
         b->nimages++;
@@ -208,6 +212,8 @@ static fo_status side_read(dside *s, const fo_dl_doc *doc)
 {
     memset(s, 0, sizeof *s);
     s->doc = doc;
+    s->img_hash = fo_xmalloc((doc->nimages + 1) * sizeof *s->img_hash);
+    memset(s->img_hash, 0, (doc->nimages + 1) * sizeof *s->img_hash);
     for (size_t p = 0; p < doc->npages; p++) {
         fo_status st = fo_dl_walk(doc, p, &DIFF_WALKER, s);
         if (st != FO_OK)
@@ -235,6 +241,7 @@ static void side_free(dside *s)
         free(s->b[i].boxes);
     }
     free(s->b);
+    free(s->img_hash);
 }
 
 /* ---- alignment -------------------------------------------------------- */
@@ -867,7 +874,9 @@ static int resolve_paths(const opts *o, char *path[2], char *tmp[2],
     int rc = 0;
     if (o->rev) {
         const char *dots = strstr(o->rev, "..");
-        if (!dots || dots == o->rev || !dots[2] || o->pub2) {
+        /* a revision that starts with '-' would be an option of git */
+        if (!dots || dots == o->rev || !dots[2] || o->pub2 ||
+            o->rev[0] == '-' || dots[2] == '-') {
             cli_say("--rev takes A..B and one publication");
             rc = EXIT_USAGE;
             return rc;
