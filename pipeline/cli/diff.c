@@ -555,17 +555,20 @@ static void put_pages(fo_buf *b, const dblock *blk)
 
 /* The picture of page p of doc with b's boxes outlined (HTML). */
 static void put_page(ed_out *o, const char *which, const fo_dl_doc *doc,
-                     const dblock *b, fo_png_renderer *r, fo_diags *d)
+                     const dblock *b, fo_png_renderer *r, unsigned char *drawn,
+                     fo_diags *d)
 {
     for (int p = b->first; p <= b->last; p++) {
         char name[256], path[4096];
         (void)snprintf(name, sizeof name, "%s-%s-%03d.png", which, o->lang,
                        p + 1);
         (void)snprintf(path, sizeof path, "%s/%s", o->dir, name);
-        struct stat st;
-        if (stat(path, &st) != 0 &&
+        /* drawn once per run (not found on disk: an earlier run's page
+         * would be another version's) */
+        if (!(drawn[p] & 1) &&
             fo_png_renderer_page(r, (size_t)p, DIFF_DPI, path, d) != FO_OK)
             continue;
+        drawn[p] |= 1;
         const fo_dl_page *pg = doc->pages[p];
         double k = DIFF_DPI / 72.0;
         const double *q = b->boxes[p - b->first];
@@ -638,6 +641,7 @@ typedef struct ed_diff {
     const fo_dl_doc *doc[2];
     dside s[2];
     fo_png_renderer *r[2];
+    unsigned char *drawn[2]; /* per page of each side: its PNG written */
     int *sec_words;
     int nsec;
     fo_buf changes; /* the JSON list */
@@ -674,9 +678,9 @@ static void put_change(ed_diff *x, int side, const dblock *b, ed_out *o,
     int nw = word_diff(ob, nb, o);
     put(o->html, "</div><div class=pages>");
     if (ob && x->r[0])
-        put_page(o, "old", x->doc[0], ob, x->r[0], d);
+        put_page(o, "old", x->doc[0], ob, x->r[0], x->drawn[0], d);
     if (nb && x->r[1])
-        put_page(o, "new", x->doc[1], nb, x->r[1], d);
+        put_page(o, "new", x->doc[1], nb, x->r[1], x->drawn[1], d);
     put(o->html, "</div></div>\n");
     putf(o->json, ", \"words_changed\": %d}", nw);
     o->json = json;
@@ -724,6 +728,10 @@ static fo_status diff_edition(const fo_pub *opub, const fo_dl_doc *odoc,
                                                      : opub->nsections);
     x.sec_words = fo_xmalloc(((size_t)x.nsec + 1) * sizeof *x.sec_words);
     memset(x.sec_words, 0, ((size_t)x.nsec + 1) * sizeof *x.sec_words);
+    for (int k = 0; k < 2; k++) {
+        x.drawn[k] = fo_xmalloc(x.doc[k]->npages + 1);
+        memset(x.drawn[k], 0, x.doc[k]->npages + 1);
+    }
     x.r[0] = fo_png_renderer_new(odoc);
     x.r[1] = fo_png_renderer_new(ndoc);
     fo_buf_init(&x.changes, 0);
@@ -746,6 +754,7 @@ static fo_status diff_edition(const fo_pub *opub, const fo_dl_doc *odoc,
         if (x.r[k])
             fo_png_renderer_free(x.r[k]);
         free(pm[k]);
+        free(x.drawn[k]);
         side_free(&x.s[k]);
     }
     free(x.sec_words);
