@@ -151,6 +151,7 @@ typedef struct audit {
     fo_diags *d;
     const char *vi;         /* the Vietnamese edition's tag */
     char *names[MAX_FILES]; /* the display names positions borrow */
+    char *reals[MAX_FILES]; /* the files read, each audited once */
     int nfiles;
     tone_word *words;
     size_t nwords, cap;
@@ -445,6 +446,11 @@ static void audit_file(audit *A, const char *real, const char *shown, bool vi,
 {
     if (depth > 64 || A->nfiles == MAX_FILES)
         return;
+    /* a file included twice is audited once: its words count once */
+    for (int i = 0; i < A->nfiles; i++)
+        if (strcmp(A->reals[i], real) == 0)
+            return;
+    A->reals[A->nfiles] = fo_xstrdup(real);
     char *name = A->names[A->nfiles++] = fo_xstrdup(shown);
     char *raw = NULL;
     size_t len = 0;
@@ -565,6 +571,8 @@ void fo_vi_audit(const fo_pub *pub, fo_diags *d)
         g_free(A.words[i].other);
     }
     free(A.words);
-    for (int i = 0; i < A.nfiles; i++)
+    for (int i = 0; i < A.nfiles; i++) {
         free(A.names[i]);
+        free(A.reals[i]);
+    }
 }
