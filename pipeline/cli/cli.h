@@ -53,6 +53,10 @@ typedef struct opts {
     FILE *job_seen;      /* a child of build -j: where it saves the image
                             files it read (fo_image_seen_save) */
 
+    const char *pub2; /* diff: the NEW publication, or NULL */
+    const char *rev;  /* diff --rev A..B, or NULL */
+    int json;         /* diff, editions: the JSON on stdout too */
+
     const char *cache_dir; /* --cache DIR, or NULL (cli/cache_cmd.h) */
     int no_cache;          /* --no-cache */
     int scheme;            /* impose: fo_impose_scheme (cli/impose.h) */

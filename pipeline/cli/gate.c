@@ -3,6 +3,7 @@
 #include "cli/gate.h"
 #include "cli/cli.h"
 #include "cli/report.h"
+#include "model/vi_audit.h"
 #include "render/render.h"
 
 #include <stdio.h>
@@ -93,6 +94,8 @@ int check_run(opts *o)
     fo_report *rep = o->report ? fo_report_new("check", o->pub) : NULL;
     int rc = cli_layout(o, &d, &pub, docs, tmpl, lay);
     if (rc == 0) {
+        /* the Vietnamese text audit: warnings at the source lines */
+        fo_vi_audit(pub, &d);
         gate_docs(pub, tmpl, docs, CLI_ALL_PROFILES, o->strict, &d, secs);
         if (d.errors)
             rc = EXIT_INPUT;

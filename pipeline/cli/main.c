@@ -8,6 +8,8 @@
 #include "cli/cache_cmd.h"
 #include "cli/cli.h"
 #include "cli/impose.h"
+#include "cli/diff.h"
+#include "cli/editions.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -27,6 +29,9 @@ static const char USAGE[] =
     "       folio impose  PUB.yaml [-o DIR] [--edition LANG|all]\n"
     "                     [--scheme saddle-stitch|2up-proof] [--strict]\n"
     "       folio package PUB.yaml [-o DIR] [--edition LANG|all] [--strict]\n"
+    "       folio diff    OLD NEW [-o DIR] [--json]\n"
+    "       folio diff    PUB.yaml --rev A..B [-o DIR] [--json]\n"
+    "       folio editions PUB.yaml [-o DIR] [--json]\n"
     "       folio cache   clean|info [--cache DIR]\n"
     "       folio --help | --version\n"
     "every command but cache also takes --cache DIR or --no-cache\n";
@@ -52,7 +57,10 @@ enum {
     CHECK = 1 << 4,
     IMPOSE = 1 << 5,
     PACKAGE = 1 << 6,
-    EVERY = BUILD | PREVIEW | WATCH | DUMP | CHECK | IMPOSE | PACKAGE
+    DIFF = 1 << 7,
+    EDITIONS = 1 << 8,
+    EVERY = BUILD | PREVIEW | WATCH | DUMP | CHECK | IMPOSE | PACKAGE | DIFF |
+            EDITIONS
 };
 
 static const struct command {
@@ -74,6 +82,10 @@ static const struct command {
      "spreads (2up-proof)"},
     {"package", PACKAGE, package_run,
      "write the print shop's handoff folder DIR and DIR.tar"},
+    {"diff", DIFF, diff_run,
+     "compare two versions page by page: DIR/diff.html and diff.json"},
+    {"editions", EDITIONS, editions_run,
+     "are the editions in step: DIR/editions.html and editions.json"},
 };
 
 /* ---- option values ------------------------------------------------------
@@ -95,6 +107,12 @@ static int set_edition(opts *o, const char *v)
 static int set_cache_dir(opts *o, const char *v)
 {
     o->cache_dir = v;
+    return 0;
+}
+
+static int set_rev(opts *o, const char *v)
+{
+    o->rev = v;
     return 0;
 }
 
@@ -209,6 +227,8 @@ static const struct option {
     VALUE("--report", NULL, BUILD | CHECK, "a file name (FILE.json)",
           set_report),
     VALUE("--scheme", NULL, IMPOSE, "saddle-stitch or 2up-proof", set_scheme),
+    VALUE("--rev", NULL, DIFF, "two git revisions (A..B)", set_rev),
+    FLAG("--json", DIFF | EDITIONS, json),
 };
 
 /* parse_option's answer for an argument that is not one of cmd's options. */
@@ -245,9 +265,12 @@ static int parse_operand(const char *a, opts *o)
 {
     if (a[0] == '-' && a[1])
         return usage_error("unknown option '%s'", a);
-    if (o->pub)
+    if (o->pub && !o->pub2) /* diff's NEW; the others refuse it below */
+        o->pub2 = a;
+    else if (o->pub)
         return usage_error("one publication at a time ('%s' is extra)", a);
-    o->pub = a;
+    else
+        o->pub = a;
     return 0;
 }
 
@@ -269,6 +292,9 @@ static int parse_opts(const struct command *cmd, int argc, char **argv, opts *o)
     }
     if (!o->pub)
         return usage_error("%s: which publication? (a .yaml file)", cmd->name);
+    if (o->pub2 && cmd->bit != DIFF)
+        return usage_error("one publication at a time ('%s' is extra)",
+                           o->pub2);
     if (o->dump && o->jobs > 1)
         return usage_error("--dump prints the display lists from one process: "
                            "leave out -j");

@@ -516,10 +516,28 @@ static void load_sections(fo_ml *L, const fo_node *seq, fo_ml_vec *sections)
 /* ---- the publication ------------------------------------------------- */
 
 static const char *const pub_keys[] = {
-    "title",     "short_title", "subtitle",   "year",     "publisher",
-    "keywords",  "slug",        "template",   "profiles", "styles",
-    "languages", "cover",       "back_cover", "contents", "campaign",
-    "editions",  "sections",    "hyphenation", NULL};
+    "title",     "short_title", "subtitle",    "year",          "publisher",
+    "keywords",  "slug",        "template",    "profiles",      "styles",
+    "languages", "cover",       "back_cover",  "contents",      "campaign",
+    "editions",  "sections",    "hyphenation", "vi_tone_style", NULL};
+
+/* `year:` and `vi_tone_style:` (one of a few words, so an enum, read like
+ * a number), when key is one of them; false for another key. */
+static bool load_number_key(fo_ml *L, const fo_node *key, const fo_node *v)
+{
+    fo_pub *pub = L->pub;
+    if (fo_node_is(key, "year")) {
+        (void)fo_read_int(L->d, v, "year", 1000, 9999, &pub->year);
+        return true;
+    }
+    if (fo_node_is(key, "vi_tone_style")) {
+        static const char *const tone[] = {"old", "new", NULL};
+        int ts = fo_read_enum(L->d, v, "vi_tone_style", tone);
+        pub->vi_tone_style = ts < 0 ? 0 : ts + 1;
+        return true;
+    }
+    return false;
+}
 
 /* `styles:` or `languages:` (key), when it is a mapping: *out. What it
  * holds is read by load_pub into style layers for the template loader
@@ -739,8 +757,8 @@ static void load_pub(fo_ml *L, const fo_node *root)
             fo_ml_load_text(L, v, &pub->subtitle);
         } else if (fo_node_is(key, "publisher")) {
             fo_ml_load_text(L, v, &pub->publisher);
-        } else if (fo_node_is(key, "year")) {
-            (void)fo_read_int(L->d, v, "year", 1000, 9999, &pub->year);
+        } else if (load_number_key(L, key, v)) {
+            /* year, vi_tone_style */
         } else if (fo_node_is(key, "slug")) {
             const char *s = NULL;
             if (fo_read_is_scalar(v) && !fo_model_is_slug(v->str, v->len))

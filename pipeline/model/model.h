@@ -91,6 +91,9 @@ typedef struct fo_figure {
                                 (fit contain), or the page's height (a
                                 page-wide fit cover) */
     fo_text caption, credit; /* optional */
+    /* optional: what the image shows, for readers who cannot see it
+     * (checked across editions by `folio editions`) */
+    fo_text alt;
 } fo_figure;
 
 typedef struct fo_fact {
@@ -253,7 +256,13 @@ typedef struct fo_pub {
     const char *editions[FO_MAX_EDITIONS]; /* language tags: "vi", "en" */
     fo_section *sections;
     size_t nsections;
+    /* `vi_tone_style:` the placement of Vietnamese tone marks on oa, oe,
+     * uy that the text audit (model/vi_audit.h) asks for: 0 unset, else
+     * FO_VI_TONE_OLD (hòa, thủy) or FO_VI_TONE_NEW (hoà, thuỷ). */
+    int vi_tone_style;
 } fo_pub;
+
+enum { FO_VI_TONE_OLD = 1, FO_VI_TONE_NEW = 2 };
 
 /* Loads the publication at path. On FO_ERR_INPUT the diags hold every
  * error found (and *out is NULL); FO_ERR_IO if path cannot be read. The

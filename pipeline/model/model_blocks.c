@@ -20,8 +20,8 @@ enum { MAX_FACTS = 12, MAX_LIST_ITEMS = 100, MAX_LIST_START = 9999 };
 /* 2000 mm: more than any page, less than anything absurd. */
 #define MAX_HEIGHT_MM 2000.0
 
-static const char *const figure_keys[] = {"src", "caption", "credit", "span",
-                                          "fit", "focus",   "height", NULL};
+static const char *const figure_keys[] = {
+    "src", "caption", "credit", "span", "fit", "focus", "height", "alt", NULL};
 enum {
     FIG_SRC,
     FIG_CAPTION,
@@ -29,7 +29,8 @@ enum {
     FIG_SPAN,
     FIG_FIT,
     FIG_FOCUS,
-    FIG_HEIGHT
+    FIG_HEIGHT,
+    FIG_ALT
 };
 
 static const fo_figure *load_figure(fo_ml *L, const fo_node *n)
@@ -38,7 +39,7 @@ static const fo_figure *load_figure(fo_ml *L, const fo_node *n)
     f->focus_x = f->focus_y = 0.5;
     if (!fo_ml_expect_map(L, n, "a figure",
                           "src, caption, credit, span, fit, "
-                          "focus, height"))
+                          "focus, height, alt"))
         return f;
     static const char *const required[] = {"src", NULL};
     fo_ml_check_required(L, n, required, "in a figure", figure_keys);
@@ -59,6 +60,9 @@ static const fo_figure *load_figure(fo_ml *L, const fo_node *n)
             break;
         case FIG_CREDIT:
             fo_ml_load_text(L, v, &f->credit);
+            break;
+        case FIG_ALT:
+            fo_ml_load_text(L, v, &f->alt);
             break;
         case FIG_SPAN:
             i = fo_read_enum(L->d, v, "span", spans);

@@ -34,6 +34,7 @@ static fo_figure fig = {{"a.jpg", "/p/a.jpg", {"pub.yaml", 8, 12}},
                         0.5,
                         0,
                         {{NULL}},
+                        {{NULL}},
                         {{NULL}}};
 
 typedef struct hand {

@@ -212,7 +212,8 @@ static void test_unknown_keys(void **state)
           "proj/pub.yaml:4:1: error: unknown key 'colour' in the publication "
           "(expected one of: title, short_title, subtitle, year, publisher, "
           "keywords, slug, template, profiles, styles, languages, cover, "
-          "back_cover, contents, campaign, editions, sections, hyphenation)\n"
+          "back_cover, contents, campaign, editions, sections, hyphenation, "
+          "vi_tone_style)\n"
           "proj/pub.yaml:6:5: error: unknown key 'titel' in a section — did "
           "you mean 'title'?\n"
           "proj/pub.yaml:9:9: error: unknown key 'h4' in a block — did you "
@@ -606,7 +607,7 @@ static void test_block_errors(void **state)
           "sequence\n"
           "proj/pub.yaml:11:17: error: missing 'src' in a figure\n"
           "proj/pub.yaml:12:17: error: a figure is a mapping (src, caption, "
-          "credit, span, fit, focus, height), found a string\n");
+          "credit, span, fit, focus, height, alt), found a string\n");
     /* figure settings */
     fails(BLOCKS "      - figure:\n"
                  "          src: images/a.jpg\n"
@@ -634,7 +635,7 @@ static void test_block_errors(void **state)
           "most 2000, found '0'\n"
           "proj/pub.yaml:13:11: error: unknown key 'colour' in a figure "
           "(expected one of: src, caption, credit, span, fit, focus, "
-          "height)\n"
+          "height, alt)\n"
           "proj/pub.yaml:14:58: error: 'focus' must be a number, found 'x'\n"
           "proj/pub.yaml:14:61: error: 'focus' must be between 0 and 1, found "
           "'-0.1'\n"
