@@ -159,11 +159,21 @@ static void rule_image(fo_checker *c, const fo_dl_doc *doc, int page,
         /* the wording the build has always used (tests/cli/resolution.sh) */
         fo_dl_src src = op->src;
         src.pos = im->pos;
+        /* What would fix it, both ways: the pixels the placed size
+         * needs, and the largest size these pixels allow (the placed size
+         * scaled by ppi / min_ppi; layout keeps the image's aspect, so one
+         * factor serves both sides). Pixels round up and the size down,
+         * so that either figure is enough. */
+        double w_mm = fo_pt_to_mm(im->w), h_mm = fo_pt_to_mm(im->h);
+        double scale = im->ppi / c->o.min_ppi;
         check_report(c, FO_SEV_WARNING, &src, "resolution", page, box,
                      "image '%s' prints at %.0f ppi at its placed size; %s "
-                     "wants %.0f",
+                     "wants %.0f: needs %.0f×%.0f px at %.0f×%.0f mm, or "
+                     "place it at most %.0f×%.0f mm",
                      im->src, im->ppi, c->o.profile ? c->o.profile : "print",
-                     c->o.min_ppi);
+                     c->o.min_ppi, ceil(im->w / 72.0 * c->o.min_ppi - 1e-6),
+                     ceil(im->h / 72.0 * c->o.min_ppi - 1e-6), w_mm, h_mm,
+                     floor(w_mm * scale + 1e-6), floor(h_mm * scale + 1e-6));
     }
     if (!c->o.print || c->o.ink_limit <= 0 || im->image < 0 ||
         (size_t)im->image >= doc->nimages ||

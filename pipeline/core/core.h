@@ -222,6 +222,14 @@ char *fo_path_join(const char *base, const char *rel);
 char *fo_path_confined(const char *root, const char *base_dir, const char *rel,
                        const char **why);
 
+/* After fo_path_confined said "no such file" for rel (named in a file
+ * in base_dir, inside the project folder root): "no such file (looked for
+ * 'P' in the project)", P relative to root, with " — did you mean 'X'?"
+ * when a name that differs in case or by a letter or two, or the same path
+ * from the project folder, exists. Malloc'd; caller frees. */
+char *fo_path_missing_hint(const char *root, const char *base_dir,
+                           const char *rel);
+
 /* Reads a whole file, up to max bytes. FO_ERR_IO / FO_ERR_LIMIT. *out is
  * malloc'd and NUL-terminated; caller frees. */
 FO_WUR fo_status fo_file_read(const char *path, size_t max, char **out,

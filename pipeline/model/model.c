@@ -284,6 +284,14 @@ const fo_node *fo_ml_enter_include(fo_ml *L, const fo_node *v)
     const fo_node *root = NULL;
     free(shown_dir);
     free(real_dir);
+    if (!real && strcmp(why, "no such file") == 0) {
+        char *dir = fo_path_dirname(L->real[L->depth - 1]);
+        char *hint = fo_path_missing_hint(L->pub->root, dir, v->str);
+        fo_error(L->d, v->pos, "cannot include '%s': %s", v->str, hint);
+        free(hint);
+        free(dir);
+        goto out;
+    }
     if (!real) {
         fo_error(L->d, v->pos, "cannot include '%s': %s", v->str, why);
         goto out;
@@ -418,12 +426,16 @@ void fo_ml_load_image(fo_ml *L, const fo_node *v, const char *what,
     char *dir = fo_path_dirname(L->real[L->depth - 1]);
     const char *why = NULL;
     char *real = fo_path_confined(L->pub->root, dir, v->str, &why);
+    char *hint = real || strcmp(why, "no such file") != 0
+                     ? NULL
+                     : fo_path_missing_hint(L->pub->root, dir, v->str);
     free(dir);
     if (!real) {
-        if (strcmp(why, "no such file") == 0)
-            fo_error(L->d, v->pos, "cannot find image '%s': %s", v->str, why);
+        if (hint)
+            fo_error(L->d, v->pos, "cannot find image '%s': %s", v->str, hint);
         else
             fo_error(L->d, v->pos, "cannot use image '%s': %s", v->str, why);
+        free(hint);
         return;
     }
     out->src = fo_arena_strdup(L->a, v->str);

@@ -570,9 +570,21 @@ static bool find_template(const fo_pub *pub, const char *data_dir, fo_arena *a,
         *dir = yaml ? fo_path_dirname(yaml) : NULL;
         free(yaml);
         if (!*dir) {
-            if (strcmp(why, "no such file") == 0)
-                why = "no template.yaml there";
-            fo_error(d, pos, "cannot use the template '%s': %s", name, why);
+            char *hint = NULL;
+            if (strcmp(why, "no such file") == 0) {
+                /* the folder is there: it lacks its template.yaml; else
+                 * where folio looked, and a near folder name */
+                char *folder = fo_path_join(pub->root, name);
+                struct stat st;
+                if (stat(folder, &st) == 0)
+                    why = "no template.yaml there";
+                else
+                    hint = fo_path_missing_hint(pub->root, pub->root, name);
+                free(folder);
+            }
+            fo_error(d, pos, "cannot use the template '%s': %s", name,
+                     hint ? hint : why);
+            free(hint);
             free(*dir);
             *dir = NULL;
             return false;

@@ -10,6 +10,7 @@
  * file reports its first syntax error only; duplicate keys and aliases are
  * all reported. */
 #include "source/source.h"
+#include "source/source_private.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -219,8 +220,16 @@ static void check_duplicates(builder *b, const fo_node *map)
     for (int i = 0; i < ndup; i++) {
         const fo_node *k = map->pairs[dups[i].index].key;
         const fo_node *first = map->pairs[dups[i].first].key;
-        err(b, k->pos, "duplicate key '%s' (first at %d:%d)", k->str,
-            first->pos.line, first->pos.col);
+        if (k->pos.line == first->pos.line)
+            err(b, k->pos,
+                "duplicate key '%s': it is set twice on line %d (columns %d "
+                "and %d); keep one",
+                k->str, k->pos.line, first->pos.col, k->pos.col);
+        else
+            err(b, k->pos,
+                "duplicate key '%s': it is set on line %d and again on line "
+                "%d; keep one",
+                k->str, first->pos.line, k->pos.line);
     }
     free(dups);
     free(refs);
@@ -323,6 +332,10 @@ static void report_parser_error(builder *b, const yaml_parser_t *p)
     }
     if (p->error == YAML_READER_ERROR) {
         err(b, offset_pos(b, p->problem_offset), "%s", problem);
+        return;
+    }
+    if (fo_source_explain(b->d, b->file, b->text, b->len, p)) {
+        b->errors++;
         return;
     }
     fo_pos pos = mark_pos(b, p->problem_mark);

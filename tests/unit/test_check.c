@@ -539,8 +539,9 @@ static void test_resolution(void **state)
     assert_int_equal(e, 0);
     assert_int_equal(w, 1);
     assert_string_equal(got, "pub.yaml:8:12: warning: image 'a.jpg' prints "
-                             "at 150 ppi at its placed size; print wants 300 "
-                             "(page 1, edition en)\n");
+                             "at 150 ppi at its placed size; print wants "
+                             "300: needs 417×417 px at 35×35 mm, or place it "
+                             "at most 17×17 mm (page 1, edition en)\n");
     free(got);
     const fo_where *wh = &h.d.items[0].where; /* the image, for --draft */
     assert_true(wh->has_box && wh->x == 20 && wh->y == 100 && wh->w == 100 &&
@@ -551,8 +552,9 @@ static void test_resolution(void **state)
     assert_int_equal(e, 1);
     assert_int_equal(w, 0);
     assert_string_equal(got, "pub.yaml:8:12: error: image 'a.jpg' prints "
-                             "at 150 ppi at its placed size; print wants 300 "
-                             "(page 1, edition en)\n");
+                             "at 150 ppi at its placed size; print wants "
+                             "300: needs 417×417 px at 35×35 mm, or place it "
+                             "at most 17×17 mm (page 1, edition en)\n");
     free(got);
     forget(&h);
     o = (fo_check_opts){.profile = "screen"}; /* no minimum */

@@ -342,7 +342,8 @@ static void test_includes(void **state)
                "  - title: a\n"
                "    include: sections/bad.yaml\n",
           "proj/pub.yaml:4:14: error: cannot include "
-          "'sections/khong-co.yaml': no such file\n"
+          "'sections/khong-co.yaml': no such file (looked for "
+          "'sections/khong-co.yaml' in the project)\n"
           "proj/pub.yaml:5:14: error: cannot include '../outside.yaml': "
           "outside the project folder\n"
           "proj/sections/bad.yaml:1:28: error: 'de' is not an edition of "
@@ -597,7 +598,7 @@ static void test_block_errors(void **state)
                  "      - figure: { caption: a }\n"
                  "      - figure: images/a.jpg\n",
           "proj/pub.yaml:6:24: error: cannot find image 'images/x.jpg': no "
-          "such file\n"
+          "such file (looked for 'images/x.jpg' in the project)\n"
           "proj/pub.yaml:7:24: error: cannot use image '../outside.png': "
           "outside the project folder\n"
           "proj/pub.yaml:8:24: error: 'images/x.gif' is not a JPEG or PNG "
@@ -757,7 +758,7 @@ static void test_pub_fields_errors(void **state)
           "proj/pub.yaml:3:11: error: expected a text (a string, or a mapping "
           "of edition to string), found a sequence\n"
           "proj/pub.yaml:4:17: error: cannot find image 'images/b.jpg': no "
-          "such file\n"
+          "such file (looked for 'images/b.jpg' in the project)\n"
           "proj/pub.yaml:4:37: error: 'logo.svg' is not a JPEG or PNG image\n"
           "proj/pub.yaml:4:54: error: 'focus' must be [x, y], two numbers "
           "from 0 to 1\n"

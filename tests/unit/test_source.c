@@ -184,14 +184,15 @@ static void test_syntax_error(void **state)
 {
     (void)state;
     fails("a: 1\nb:\n  - x\n - y\n",
-          "t.yaml:4:2: error: did not find expected key while parsing a "
-          "block mapping (started at 1:1)\n");
+          "t.yaml:4:2: error: wrong indentation: this line starts at "
+          "column 2, where no block above starts: line it up with line 3 "
+          "(column 3)\n");
     fails("a: [1, 2\n",
-          "t.yaml:2:1: error: did not find expected ',' or ']' while "
-          "parsing a flow sequence (started at 1:4)\n");
+          "t.yaml:1:4: error: this '[' is never closed: end the list with "
+          "']'\n");
     fails("tên: \"Nam Định\n",
-          "t.yaml:2:1: error: found unexpected end of stream while scanning "
-          "a quoted scalar (started at 1:6)\n");
+          "t.yaml:1:6: error: the double quote opened here is never "
+          "closed: end the value with \"\n");
     /* a byte that is not UTF-8, after two-byte letters */
     fails("ởở: \xff\n", "t.yaml:1:5: error: invalid leading UTF-8 octet\n");
 }
@@ -200,18 +201,26 @@ static void test_duplicate_key(void **state)
 {
     (void)state;
     fails("a: 1\nb: 2\na: 3\nc: {x: 1, x: 2}\nb: 4\n",
-          "t.yaml:4:11: error: duplicate key 'x' (first at 4:5)\n"
-          "t.yaml:3:1: error: duplicate key 'a' (first at 1:1)\n"
-          "t.yaml:5:1: error: duplicate key 'b' (first at 2:1)\n");
+          "t.yaml:4:11: error: duplicate key 'x': it is set twice on line 4 "
+          "(columns 5 and 11); keep one\n"
+          "t.yaml:3:1: error: duplicate key 'a': it is set on line 1 and again "
+          "on line 3; keep one\n"
+          "t.yaml:5:1: error: duplicate key 'b': it is set on line 2 and again "
+          "on line 5; keep one\n");
     /* "2025" and 2025 are the same key text */
     fails("2025: a\n\"2025\": b\n",
-          "t.yaml:2:1: error: duplicate key '2025' (first at 1:1)\n");
+          "t.yaml:2:1: error: duplicate key '2025': it is set on line 1 and "
+          "again on line 2; keep one\n");
     /* every repeat of a key names the first, however many there are */
     fails("k: 1\nj: 0\nk: 2\nk: 3\nj: 1\nk: 4\n",
-          "t.yaml:3:1: error: duplicate key 'k' (first at 1:1)\n"
-          "t.yaml:4:1: error: duplicate key 'k' (first at 1:1)\n"
-          "t.yaml:5:1: error: duplicate key 'j' (first at 2:1)\n"
-          "t.yaml:6:1: error: duplicate key 'k' (first at 1:1)\n");
+          "t.yaml:3:1: error: duplicate key 'k': it is set on line 1 and again "
+          "on line 3; keep one\n"
+          "t.yaml:4:1: error: duplicate key 'k': it is set on line 1 and again "
+          "on line 4; keep one\n"
+          "t.yaml:5:1: error: duplicate key 'j': it is set on line 2 and again "
+          "on line 5; keep one\n"
+          "t.yaml:6:1: error: duplicate key 'k': it is set on line 1 and again "
+          "on line 6; keep one\n");
 }
 
 static char *nested(size_t depth)
@@ -352,8 +361,8 @@ static void test_bom(void **state)
     done(&r);
     fails("\xEF\xBB\xBF"
           "a: [1\n",
-          "t.yaml:2:1: error: did not find expected ',' or ']' while "
-          "parsing a flow sequence (started at 1:4)\n");
+          "t.yaml:1:4: error: this '[' is never closed: end the list with "
+          "']'\n");
 }
 
 /* UTF-16 and UTF-32 files are named as such, with or without a byte
