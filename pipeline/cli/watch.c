@@ -9,6 +9,7 @@
 #include "cli/watch_fs.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,18 +34,143 @@ static long long cpu_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The PDF of edition e in profile k, named as `build` names it. */
-static int watch_pdf(const fo_pub *pub, const fo_dl_doc *doc, int e, int k,
-                     const fo_preview_opts *po, fo_diags *d)
+/* ---- the PDFs, on a thread of their own ---------------------------------
+ * A rebuild's PDF and its page PNGs are made from the same laid-out
+ * pages and share nothing else, so the PDF of each edition that changed
+ * is written on a worker thread while the main thread draws the PNGs:
+ * fo_preview_pages says which editions changed (o->planned) before it
+ * draws their pages. Each PDF is left under its temporary name; once the
+ * PNGs are drawn the build renames them into place, or removes them when
+ * anything failed, so a failed build still leaves the last good output.
+ * The worker reports into diagnostics of its own, added to the build's
+ * after it is joined. */
+typedef struct pdf_worker {
+    const fo_pub *pub;
+    fo_dl_doc *const *docs;
+    const fo_preview_opts *po;
+    fo_pdf_opts pdf;
+    int profile;
+    pthread_t th;
+    int started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int queue[FO_MAX_EDITIONS]; /* editions to write, in order */
+    int nqueued, next, closed;
+    char *tmp[FO_MAX_EDITIONS]; /* written: the temporary names */
+    int failed;
+    fo_diags d;
+} pdf_worker;
+
+/* Writes edition e's PDF under its temporary name (w->tmp[e]); 0 on a
+ * failure (reported to w->d). Pages in the order layout finished them,
+ * as a build writes them. */
+static int write_pdf(pdf_worker *w, int e)
 {
-    fo_pdf_opts pdf =
-        cli_pdf_opts(k, cli_build_epoch(pub, d), po->cmyk_icc, po->srgb_icc);
-    char *path = cli_pdf_path(po->out_dir, pub, e, k);
-    int ok = fo_render_pdf(doc, path, &pdf, d) == FO_OK;
-    if (ok)
-        printf("  %s: %zu pages\n", path, doc->npages);
+    const fo_dl_doc *doc = w->docs[e];
+    char *path = cli_pdf_path(w->po->out_dir, w->pub, e, w->profile);
+    fo_pdf_writer *pw = NULL;
+    fo_status st = fo_pdf_writer_new(doc, path, &w->pdf, &w->d, &pw);
     free(path);
-    return ok;
+    int ordered = doc->norder == doc->npages;
+    for (size_t i = 0; st == FO_OK && i < doc->npages; i++)
+        st = fo_pdf_writer_page(pw, ordered ? doc->order[i] : i);
+    if (st == FO_OK)
+        st = fo_pdf_writer_close_tmp(pw, &w->tmp[e]);
+    fo_pdf_writer_drop(pw);
+    return st == FO_OK;
+}
+
+static void *pdf_worker_main(void *ud)
+{
+    pdf_worker *w = ud;
+    (void)pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (w->next == w->nqueued && !w->closed)
+            (void)pthread_cond_wait(&w->cv, &w->mu);
+        if (w->next == w->nqueued)
+            break;
+        int e = w->queue[w->next++];
+        (void)pthread_mutex_unlock(&w->mu);
+        int ok = write_pdf(w, e);
+        (void)pthread_mutex_lock(&w->mu);
+        if (!ok)
+            w->failed = 1;
+    }
+    (void)pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* fo_preview_opts.planned: queues edition e's PDF when e changed. */
+static void pdf_planned(void *ud, int e, int changed)
+{
+    pdf_worker *w = ud;
+    if (!changed)
+        return;
+    (void)pthread_mutex_lock(&w->mu);
+    w->queue[w->nqueued++] = e;
+    if (!w->started) {
+        w->started = pthread_create(&w->th, NULL, pdf_worker_main, w) == 0;
+        if (!w->started) {
+            w->failed = 1;
+            fo_error(&w->d, (fo_pos){0}, "cannot start the PDF's thread");
+        }
+    }
+    (void)pthread_cond_signal(&w->cv);
+    (void)pthread_mutex_unlock(&w->mu);
+}
+
+static void pdf_worker_init(pdf_worker *w, const opts *o, int profile,
+                            const fo_pub *pub, fo_dl_doc *const *docs,
+                            const fo_preview_opts *po, fo_diags *d)
+{
+    memset(w, 0, sizeof *w);
+    w->pub = pub;
+    w->docs = docs;
+    w->po = po;
+    w->profile = profile;
+    w->pdf = cli_pdf_opts(profile, cli_build_epoch(pub, d), po->cmyk_icc,
+                          po->srgb_icc);
+    (void)pthread_mutex_init(&w->mu, NULL);
+    (void)pthread_cond_init(&w->cv, NULL);
+    cli_diags_init(&w->d, o);
+}
+
+/* Waits for the PDFs queued, adds the worker's diagnostics to d, then
+ * renames the PDFs into place when commit (printing each), else removes
+ * them. Returns the PDFs renamed, or -1 when one failed. */
+static int pdf_worker_finish(pdf_worker *w, int commit, fo_diags *d)
+{
+    (void)pthread_mutex_lock(&w->mu);
+    w->closed = 1;
+    (void)pthread_cond_signal(&w->cv);
+    (void)pthread_mutex_unlock(&w->mu);
+    if (w->started)
+        (void)pthread_join(w->th, NULL);
+    for (size_t i = 0; i < w->d.n; i++)
+        fo_diag_add_where(d, w->d.items[i].sev, w->d.items[i].pos,
+                          &w->d.items[i].where, "%s", w->d.items[i].message);
+    int done = w->failed ? -1 : 0;
+    for (int k = 0; k < w->nqueued; k++) {
+        int e = w->queue[k];
+        if (!w->tmp[e])
+            continue;
+        char *path = cli_pdf_path(w->po->out_dir, w->pub, e, w->profile);
+        if (!commit || done < 0) {
+            fo_atomic_discard(w->tmp[e]);
+        } else if (fo_atomic_rename(w->tmp[e], path) != FO_OK) {
+            fo_error_write(d, path, errno);
+            done = -1;
+        } else {
+            printf("  %s: %zu pages\n", path, w->docs[e]->npages);
+            done++;
+        }
+        w->tmp[e] = NULL;
+        free(path);
+    }
+    fo_diags_free(&w->d);
+    (void)pthread_mutex_destroy(&w->mu);
+    (void)pthread_cond_destroy(&w->cv);
+    return done;
 }
 
 /* One build of `watch`: lay out, draw the pages whose hash changed, write
@@ -70,20 +196,25 @@ static int watch_build(const opts *o, int profile, fo_preview_cache *cache,
         rc = EXIT_INPUT;
     if (rc == 0 && !cli_make_dir(o->out_dir, d))
         rc = EXIT_INPUT;
+    pdf_worker pw;
+    int working = rc == 0;
+    if (working) {
+        pdf_worker_init(&pw, o, profile, pub, docs, &p.po, d);
+        p.po.planned = pdf_planned;
+        p.po.planned_ud = &pw;
+    }
     if (rc == 0 && fo_preview_pages(pub, docs, &p.po, cache, changed, &rendered,
                                     d) != FO_OK)
         rc = EXIT_INPUT;
     long long t_png = clock_ms();
-    for (int e = 0; rc == 0 && pub && e < pub->neditions; e++) {
-        if (!docs[e])
-            continue;
-        total += (int)docs[e]->npages;
-        if (!changed[e])
-            continue;
-        if (!watch_pdf(pub, docs[e], e, profile, &p.po, d))
+    if (working) {
+        pdfs = pdf_worker_finish(&pw, rc == 0, d);
+        if (pdfs < 0)
             rc = EXIT_INPUT;
-        pdfs++;
     }
+    for (int e = 0; rc == 0 && pub && e < pub->neditions; e++)
+        if (docs[e])
+            total += (int)docs[e]->npages;
     long long t_pdf = clock_ms();
     if (rc == 0 && fo_proof_write(pub, docs, d, &p.po, *good + 1, d) != FO_OK)
         rc = EXIT_INPUT;
@@ -94,8 +225,9 @@ static int watch_build(const opts *o, int profile, fo_preview_cache *cache,
         long hits = 0, misses = 0;
         fo_para_memo_stats(o->memo, &hits, &misses);
         (void)fprintf(stderr,
-                      "folio watch: layout and preflight %lld ms, PNGs %lld "
-                      "ms, PDF %lld ms, proof %lld ms, CPU %lld ms; "
+                      "folio watch: layout and preflight %lld ms, PNGs (the "
+                      "PDF alongside) %lld ms, then the PDF %lld ms, proof "
+                      "%lld ms, CPU %lld ms; "
                       "paragraphs kept %ld, set %ld (all builds)\n",
                       t_layout - t0, t_png - t_layout, t_pdf - t_png,
                       clock_ms() - t_pdf, cpu_ms() - cpu0, hits, misses);
