@@ -132,6 +132,7 @@ int cli_load(const opts *o, fo_diags *d, loaded *l)
         fo_pub_free(pub);
         return EXIT_INPUT;
     }
+    fo_fonts_set_memo(fonts, o->memo);
     l->pub = pub;
     l->fonts = fonts;
     return 0;

@@ -60,6 +60,7 @@ typedef struct opts {
     const char *cache_dir; /* --cache DIR, or NULL (cli/cache_cmd.h) */
     int no_cache;          /* --no-cache */
     int scheme;            /* impose: fo_impose_scheme (cli/impose.h) */
+    fo_para_memo *memo;    /* watch: layouts set paragraphs through it */
 } opts;
 
 /* The commands, each given its parsed command line; each returns the exit

@@ -216,14 +216,26 @@ static fo_status preview_edition(const fo_pub *pub, const fo_dl_doc *doc, int e,
         return FO_ERR_LIBRARY;
     fo_status st = FO_OK;
     uint64_t *hash = fo_xcalloc(doc->npages ? doc->npages : 1, sizeof *hash);
-    for (size_t p = 0; p < doc->npages && st == FO_OK; p++) {
+    unsigned char *draw = fo_xcalloc(doc->npages ? doc->npages : 1, 1);
+    /* Every page's hash first, so that whether the edition changed is
+     * known before the first page is drawn (o->planned). */
+    for (size_t p = 0; p < doc->npages; p++) {
         hash[p] = page_hash(doc, p);
-        if (page_current(ec, pub, e, p, hash[p], o->out_dir))
+        draw[p] = !page_current(ec, pub, e, p, hash[p], o->out_dir);
+        if (draw[p])
+            *changed = 1;
+    }
+    if (ec && ec->npages != doc->npages)
+        *changed = 1;
+    if (o->planned)
+        o->planned(o->planned_ud, e, *changed);
+    for (size_t p = 0; p < doc->npages && st == FO_OK; p++) {
+        if (!draw[p])
             continue;
         st = draw_page(r, pub, e, p, o, d);
         *rendered += st == FO_OK;
-        *changed = 1;
     }
+    free(draw);
     fo_png_renderer_free(r);
     if (!ec) {
         free(hash);
@@ -231,8 +243,6 @@ static fo_status preview_edition(const fo_pub *pub, const fo_dl_doc *doc, int e,
     }
     if (ec->npages > doc->npages)
         remove_pages(pub, e, doc->npages, ec->npages, o->out_dir);
-    if (ec->npages != doc->npages)
-        *changed = 1;
     free(ec->hash);
     /* Half drawn: draw everything next time. */
     ec->hash = st == FO_OK ? hash : NULL;

@@ -26,6 +26,11 @@ typedef struct fo_preview_opts {
     int soft_proof;   /* colours as printed (render.h fo_png_opts) */
     int bleed;        /* PNGs show the bleed around the trim */
     const char *cmyk_icc, *srgb_icc;
+    /* When not NULL, fo_preview_pages calls it for each edition e as soon
+     * as it knows whether e changed (changed as it sets changed[e]), before
+     * it draws any of e's pages: `watch` starts the edition's PDF then. */
+    void (*planned)(void *ud, int e, int changed);
+    void *planned_ud;
 } fo_preview_opts;
 
 /* What the last build rendered: a hash per page of each edition, so that a

@@ -123,6 +123,7 @@ void fo_fonts_free(fo_fonts *f)
     if (!f)
         return;
     g_hash_table_destroy(f->dl_fonts);
+    free(f->rec);
     g_object_unref(f->ctx);
     g_object_unref(f->fontmap);
     FcConfigDestroy((FcConfig *)f->fc_config);
@@ -134,11 +135,25 @@ void fo_fonts_begin_doc(fo_fonts *f)
     g_hash_table_remove_all(f->dl_fonts);
 }
 
+/* The memo's record of the fonts a paragraph's shaping looked up. */
+static void record(fo_fonts *f, int dl_font)
+{
+    if (!f->recording)
+        return;
+    for (size_t i = 0; i < f->rec_n; i++)
+        if (f->rec[i] == dl_font)
+            return;
+    fo_grow((void **)&f->rec, sizeof *f->rec, &f->rec_cap, f->rec_n + 1);
+    f->rec[f->rec_n++] = dl_font;
+}
+
 fo_font_info fo_fonts_lookup(fo_fonts *f, fo_dl_doc *doc, PangoFont *font)
 {
     fo_font_info *fi = g_hash_table_lookup(f->dl_fonts, font);
-    if (fi)
+    if (fi) {
+        record(f, fi->dl_font);
         return *fi;
+    }
     FcPattern *pat = pango_fc_font_get_pattern(PANGO_FC_FONT(font));
     FcChar8 *file = NULL, *psname = NULL;
     int index = 0;
@@ -154,5 +169,6 @@ fo_font_info fo_fonts_lookup(fo_fonts *f, fo_dl_doc *doc, PangoFont *font)
                                  (const char *)psname, upem);
     fi->size = px;
     g_hash_table_insert(f->dl_fonts, g_object_ref(font), fi);
+    record(f, fi->dl_font);
     return *fi;
 }

@@ -837,13 +837,24 @@ out:
     return status;
 }
 
+fo_status fo_para_shape(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
+                        const fo_style *st, const fo_template *t,
+                        const char *lang, fo_hyph *hy, double width,
+                        fo_diags *d, fo_set_para *out, fo_para_break **breaks)
+{
+    return para_set(f, doc, rich, st, t, lang, hy, width, NULL, 0, breaks, d,
+                    out);
+}
+
 fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
                       const fo_style *st, const fo_template *t,
                       const char *lang, fo_hyph *hy, double width, fo_diags *d,
                       fo_set_para *out)
 {
-    return para_set(f, doc, rich, st, t, lang, hy, width, NULL, 0, NULL, d,
-                    out);
+    if (f->memo)
+        return fo_para_memo_shape(f, doc, rich, st, t, lang, hy, width, d, out,
+                                  NULL);
+    return fo_para_shape(f, doc, rich, st, t, lang, hy, width, d, out, NULL);
 }
 
 fo_status fo_para_measure(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
@@ -851,8 +862,10 @@ fo_status fo_para_measure(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
                           const char *lang, fo_hyph *hy, double width,
                           fo_diags *d, fo_set_para *out, fo_para_break **breaks)
 {
-    return para_set(f, doc, rich, st, t, lang, hy, width, NULL, 0, breaks, d,
-                    out);
+    if (f->memo)
+        return fo_para_memo_shape(f, doc, rich, st, t, lang, hy, width, d, out,
+                                  breaks);
+    return fo_para_shape(f, doc, rich, st, t, lang, hy, width, d, out, breaks);
 }
 
 fo_status fo_para_set_again(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,

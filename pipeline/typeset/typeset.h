@@ -18,6 +18,21 @@
 
 typedef struct fo_fonts fo_fonts;
 
+/* Set paragraphs kept from one layout to the next (memo.c): a process that
+ * lays out the same publication again (`watch`) shapes and breaks again
+ * only the paragraphs whose inputs changed, and gets the same pages. At
+ * most cap_bytes are held. Free with fo_para_memo_free. */
+typedef struct fo_para_memo fo_para_memo;
+fo_para_memo *fo_para_memo_new(size_t cap_bytes);
+void fo_para_memo_free(fo_para_memo *m);
+/* Forgets every paragraph: after a change the memo's key does not see (a
+ * font file, a hyphenation dictionary). */
+void fo_para_memo_clear(fo_para_memo *m);
+/* After a layout: forgets the paragraphs it did not ask for. */
+void fo_para_memo_sweep(fo_para_memo *m);
+/* Paragraphs found and not found since the memo was made. */
+void fo_para_memo_stats(const fo_para_memo *m, long *hits, long *misses);
+
 /* Opens the font set over the .ttf/.otf/.ttc files in fonts_dir and, when
  * extra_dir is not NULL, a template's own font folder. The result owns a
  * private FcConfig and Pango font map; free with fo_fonts_free. FO_ERR_IO
@@ -25,6 +40,9 @@ typedef struct fo_fonts fo_fonts;
 FO_WUR fo_status fo_fonts_new(const char *fonts_dir, const char *extra_dir,
                               fo_diags *d, fo_fonts **out);
 void fo_fonts_free(fo_fonts *f);
+/* Layouts with f set their paragraphs through memo m (borrowed; NULL:
+ * none) from now on. */
+void fo_fonts_set_memo(fo_fonts *f, fo_para_memo *m);
 
 /* Lays out edition ed of pub in template t into a new display list (*out,
  * free with fo_dl_doc_free). Input problems (a character no font has, a

@@ -13,6 +13,12 @@ struct fo_fonts {
     PangoFontMap *fontmap;
     PangoContext *ctx;
     GHashTable *dl_fonts; /* PangoFont* → fo_font_info*, per document */
+    fo_para_memo *memo;   /* borrowed, or NULL (fo_fonts_set_memo) */
+    /* While the memo has a paragraph shaped: the display-list fonts its
+     * shaping looked up, each once, in the order it looked them up. */
+    int recording;
+    int *rec;
+    size_t rec_n, rec_cap;
 };
 
 /* What a PangoFont is in the display list. */
@@ -113,12 +119,28 @@ void fo_set_para_free(fo_set_para *p);
  * fonts are those of the document f set the line for. */
 void fo_set_line_ink(fo_fonts *f, const fo_set_line *ln, double *top,
                      double *bottom);
+typedef struct fo_para_break fo_para_break;
+
+/* fo_para_set (breaks NULL) or fo_para_measure, always shaping: what they
+ * do when f has no memo (para.c). */
+FO_WUR fo_status fo_para_shape(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
+                               const fo_style *st, const fo_template *t,
+                               const char *lang, fo_hyph *hy, double width,
+                               fo_diags *d, fo_set_para *out,
+                               fo_para_break **breaks);
+/* fo_para_shape through f->memo (memo.c): the lines kept from an earlier
+ * layout when every input is the same, else shaped (and kept). */
+FO_WUR fo_status fo_para_memo_shape(fo_fonts *f, fo_dl_doc *doc,
+                                    const fo_rich *rich, const fo_style *st,
+                                    const fo_template *t, const char *lang,
+                                    fo_hyph *hy, double width, fo_diags *d,
+                                    fo_set_para *out, fo_para_break **breaks);
 
 /* Where a paragraph was broken: line i sets characters [start, end). */
-typedef struct fo_para_break {
+struct fo_para_break {
     int start, end;
     int hyphenated, justify;
-} fo_para_break;
+};
 
 /* fo_para_set that also returns the breaks of its lines in *breaks
  * (malloc'd, out->nlines of them, NULL on failure; free it). */
