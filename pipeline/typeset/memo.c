@@ -12,10 +12,10 @@
  * as bytes compared whole (no hash collision can hand back another
  * paragraph's lines): the text and its spans, the style's every field,
  * the template's character styles, the edition's language, the measure,
- * whether a hyphenation dictionary is there and whether the breaks are
- * asked for. What the key leaves out is the font set (its folders) and the
- * hyphenation dictionaries: whoever changes those clears the memo
- * (fo_para_memo_clear; `watch` does when a file other than YAML or an
+ * whether a hyphenation dictionary is there, the hyphenation exceptions
+ * and whether the breaks are asked for. What the key leaves out is the font set
+ * (its folders) and the hyphenation dictionaries: whoever changes those clears
+ * the memo (fo_para_memo_clear; `watch` does when a file other than YAML or an
  * image changed).
  *
  * A hit must leave the document exactly as the shaping would have: the
@@ -196,13 +196,15 @@ static void put_char_style(fo_buf *b, const fo_char_style *cs)
  * assertion below fails on the new size to say so. */
 static void put_style(fo_buf *b, const fo_style *st)
 {
-    _Static_assert(sizeof(fo_style) == 280,
+    _Static_assert(sizeof(fo_style) == 296,
                    "fo_style changed: key its new fields in put_style");
     put_str(b, st->name);
     put_str(b, st->family);
-    const long long i[] = {st->bold,           st->italic,      st->align,
-                           st->keep_with_next, st->hyphenate,   st->hyph_left,
-                           st->hyph_right,     st->max_hyphens, st->uppercase};
+    const long long i[] = {
+        st->bold,           st->italic,          st->align,
+        st->keep_with_next, st->hyphenate,       st->hyph_left,
+        st->hyph_right,     st->max_hyphens,     st->uppercase,
+        st->hyph_min_word,  st->hyph_short_word, st->balance};
     put(b, i, sizeof i);
     const double d[] = {st->size,
                         st->leading,
@@ -222,7 +224,8 @@ static void put_style(fo_buf *b, const fo_style *st)
                         st->letter_stretch,
                         st->letter_shrink,
                         st->underline_position,
-                        st->underline_thickness};
+                        st->underline_thickness,
+                        st->hyph_short_penalty};
     put(b, d, sizeof d);
     put_color(b, &st->color);
 }
@@ -253,6 +256,12 @@ static void make_key(fo_buf *b, const fo_rich *rich, const fo_style *st,
         put_char_style(b, &t->strong);
         put_char_style(b, &t->emphasis);
         put_char_style(b, &t->link);
+        /* The hyphenation exceptions the edition's dictionary was opened
+         * with: a publication's `hyphenation:` is YAML, which `watch`
+         * reloads without clearing the memo. */
+        put_int(b, (long long)t->hyph_words.n);
+        for (size_t i = 0; i < t->hyph_words.n; i++)
+            put_str(b, t->hyph_words.items[i].word);
     }
 }
 
