@@ -12,6 +12,10 @@ fo_dl_doc *fo_dl_doc_new(void)
 {
     fo_dl_doc *doc = fo_xcalloc(1, sizeof *doc);
     doc->arena = fo_arena_new();
+    doc->print = (fo_dl_print){.pdfx = FO_DL_PDFX_4,
+                               .marks = FO_DL_MARKS_ALL,
+                               .overprint_text = 12,
+                               .overprint_rules = 1};
     return doc;
 }
 

@@ -187,6 +187,35 @@ typedef struct fo_dl_image_src {
     fo_image_info info; /* probed by typeset: size, orientation, format */
 } fo_dl_image_src;
 
+/* What the print profile makes of a document, from its template's
+ * `print:` settings (docs/templates.md, Print): the PDF/X flavour, which
+ * printer's marks go in the slug, and what overprints. Plain data for the
+ * PDF writer and the soft proof; fo_dl_doc_new sets the defaults. */
+typedef enum fo_dl_pdfx {
+    FO_DL_PDFX_4, /* PDF/X-4: PDF 1.6, live transparency (the default) */
+    FO_DL_PDFX_1A /* PDF/X-1a:2001: PDF 1.3, transparency flattened */
+} fo_dl_pdfx;
+
+enum {
+    FO_DL_MARK_CROP = 1u << 0,
+    FO_DL_MARK_REGISTRATION = 1u << 1,
+    FO_DL_MARK_COLOR_BAR = 1u << 2,
+    FO_DL_MARK_SLUG = 1u << 3,
+    FO_DL_MARK_FOLDS = 1u << 4,
+    FO_DL_MARKS_ALL = (1u << 5) - 1
+};
+
+typedef struct fo_dl_print {
+    fo_dl_pdfx pdfx;
+    unsigned marks; /* FO_DL_MARK_* */
+    /* K-only text at or below this size (points) overprints; 0: none */
+    double overprint_text;
+    int overprint_rules; /* K-only lines overprint */
+    /* The publication's name on the slug line (doc arena), or NULL: the
+     * title. */
+    const char *name;
+} fo_dl_print;
+
 typedef struct fo_dl_doc {
     fo_arena *arena; /* fonts, images, metadata */
     /* How far content may reach beyond the trim (the page's width x
@@ -206,9 +235,12 @@ typedef struct fo_dl_doc {
      * npages; empty for a document not made by typeset. */
     size_t *order;
     size_t norder, order_cap;
+    fo_dl_print print;
 } fo_dl_doc;
 
-/* A new empty document; free with fo_dl_doc_free. */
+/* A new empty document, with the default print settings (PDF/X-4, every
+ * mark, K-only text up to 12 pt and K-only rules overprinting); free with
+ * fo_dl_doc_free. */
 fo_dl_doc *fo_dl_doc_new(void);
 void fo_dl_doc_free(fo_dl_doc *doc);
 

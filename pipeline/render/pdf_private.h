@@ -227,6 +227,7 @@ typedef struct fo_pdf_page {
     int have_fill;
     fo_color fill;
     int cmyk; /* PRINT: colours as DeviceCMYK */
+    int transparent; /* PRINT: an image with a soft mask is drawn */
 } fo_pdf_page;
 
 /* The operators of one op (its font registered in the page's resources
@@ -281,13 +282,18 @@ void fo_pdf_jpeg_encode(const fo_pixels *px, int quality, unsigned char **out,
 FO_WUR fo_status fo_pdf_read_icc(const char *path, int n, char **out,
                                  size_t *len, fo_diags *d);
 
-/* Appends the XMP packet for PDF/A-1b to b: dc:title, dc:creator,
- * dc:description, pdf:Keywords, pdf:Producer, xmp:CreatorTool,
- * xmp:CreateDate = xmp:ModifyDate = epoch, pdfaid:part 1,
- * pdfaid:conformance B. */
+/* What an XMP packet declares the file to be. */
+typedef enum fo_pdf_xmp_kind {
+    FO_PDF_XMP_PDFA1B, /* pdfaid:part 1, pdfaid:conformance B */
+    FO_PDF_XMP_PDFX4   /* pdfxid:GTS_PDFXVersion PDF/X-4, pdf:Trapped */
+} fo_pdf_xmp_kind;
+
+/* Appends the XMP packet to b: dc:title, dc:creator, dc:description,
+ * pdf:Keywords, pdf:Producer, xmp:CreatorTool, xmp:CreateDate =
+ * xmp:ModifyDate = epoch, then what kind declares. */
 FO_WUR fo_status fo_pdf_xmp(const fo_dl_doc *doc, long long epoch,
                             const char *producer, const char *creator,
-                            fo_buf *b);
+                            fo_pdf_xmp_kind kind, fo_buf *b);
 
 /* Appends crop marks and registration targets for a trim of w x h whose
  * lower-left corner is at (off, off) in the page, with bleed around it,
@@ -319,6 +325,9 @@ void fo_pdf_images_free(fo_pdf_images *o);
  * errors will point); every use records its placed size (SCREEN
  * downsamples to the largest). NULL when libharu fails. */
 HPDF_Dict fo_pdf_image_xobject(fo_pdf_images *o, const fo_dl_image *use);
+/* Whether document image idx is drawn with its soft mask (SCREEN, and
+ * PRINT as PDF/X-4): the page that draws it is a transparency group. */
+int fo_pdf_image_keeps_alpha(const fo_pdf_images *o, size_t idx);
 /* Plans every image made and completes its dictionary; before saving. */
 FO_WUR fo_status fo_pdf_images_finish(fo_pdf_images *o);
 /* How many images failed while the document was saved (each reported at

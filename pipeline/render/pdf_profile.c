@@ -147,7 +147,8 @@ static fo_status put_xmp_field(fo_buf *b, const char *open, const char *s,
 }
 
 fo_status fo_pdf_xmp(const fo_dl_doc *doc, long long epoch,
-                     const char *producer, const char *creator, fo_buf *b)
+                     const char *producer, const char *creator,
+                     fo_pdf_xmp_kind kind, fo_buf *b)
 {
     struct tm tm;
     time_t t = (time_t)epoch;
@@ -166,8 +167,12 @@ fo_status fo_pdf_xmp(const fo_dl_doc *doc, long long epoch,
            "<rdf:Description rdf:about=\"\"\n"
            " xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
            " xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
-           " xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n"
-           " xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n");
+           " xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n");
+    if (st == FO_OK)
+        st = fo_buf_puts(
+            b, kind == FO_PDF_XMP_PDFA1B
+                   ? " xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n"
+                   : " xmlns:pdfxid=\"http://www.npes.org/pdfx/ns/id/\">\n");
     if (st == FO_OK)
         st = put_xmp_field(b,
                            "<dc:title><rdf:Alt><rdf:li "
@@ -193,11 +198,18 @@ fo_status fo_pdf_xmp(const fo_dl_doc *doc, long long epoch,
     if (st == FO_OK)
         st = fo_buf_printf(b,
                            "<xmp:CreateDate>%s</xmp:CreateDate>\n"
-                           "<xmp:ModifyDate>%s</xmp:ModifyDate>\n"
-                           "<pdfaid:part>1</pdfaid:part>\n"
-                           "<pdfaid:conformance>B</pdfaid:conformance>\n"
-                           "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n",
+                           "<xmp:ModifyDate>%s</xmp:ModifyDate>\n",
                            date, date);
+    if (st == FO_OK)
+        st = fo_buf_puts(
+            b, kind == FO_PDF_XMP_PDFA1B
+                   ? "<pdfaid:part>1</pdfaid:part>\n"
+                     "<pdfaid:conformance>B</pdfaid:conformance>\n"
+                   : "<pdf:Trapped>False</pdf:Trapped>\n"
+                     "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>\n");
+    if (st == FO_OK)
+        st = fo_buf_puts(b,
+                         "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n");
     /* Padding lets an editor update the packet in place (XMP spec). */
     for (int i = 0; i < 20 && st == FO_OK; i++)
         st = fo_buf_puts(b, "                                        "

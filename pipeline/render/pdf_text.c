@@ -504,6 +504,8 @@ fo_status fo_pdf_text_image(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
     HPDF_Image img = get_image(c, im);
     if (!img)
         return FO_ERR_LIBRARY;
+    if (ps->cmyk && fo_pdf_image_keeps_alpha(c->imgs, (size_t)im->image))
+        ps->transparent = 1;
     const char *name = HPDF_Page_GetXObjectName(ps->hp, img);
     if (!name) {
         fo_pdf_lib_fail(c, "HPDF_Page_GetXObjectName");

@@ -141,7 +141,7 @@ static void test_xmp(void **state)
     doc->author = "Sở";
     fo_buf b;
     fo_buf_init(&b, 0);
-    assert_int_equal(fo_pdf_xmp(doc, 1700000000, "P", "folio", &b), FO_OK);
+    assert_int_equal(fo_pdf_xmp(doc, 1700000000, "P", "folio", FO_PDF_XMP_PDFA1B, &b), FO_OK);
     assert_int_equal(fo_buf_puts(&b, ""), FO_OK);
     const char *x = b.data;
     assert_non_null(strstr(x, ">A &amp; B &lt;Nam Định&gt;</rdf:li>"));
