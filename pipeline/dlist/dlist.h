@@ -244,6 +244,12 @@ typedef struct fo_dl_doc {
 fo_dl_doc *fo_dl_doc_new(void);
 void fo_dl_doc_free(fo_dl_doc *doc);
 
+/* Whether op overprints in print (doc->print): a glyph run of K-only ink
+ * (C, M and Y 0, K above 0) at or below overprint_text points, or a K-only
+ * line when overprint_rules is set. The PDF writer gives it /OP true
+ * /OPM 1, the soft proof draws it so. */
+int fo_dl_op_overprints(const fo_dl_doc *doc, const fo_dl_op *op);
+
 /* Index of the font (file, index), adding it if new. name is copied. */
 int fo_dl_doc_font(fo_dl_doc *doc, const char *file, int index,
                    const char *name, int units_per_em);

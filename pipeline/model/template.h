@@ -93,7 +93,7 @@ typedef struct fo_panel {
     double bx, by, bw, bh; /* the panel's box on the trim */
     int continues;         /* a block that does not fit may run on into the next
                               panel of the list (`continues-to`); else it is full */
-    int cover; /* the front cover: the publication's `cover:` fills it */
+    int cover;    /* the front cover: the publication's `cover:` fills it */
     int folds_in; /* the panel that folds in first: made narrower by the
                      template's fold_in_by, with the panels beside it and
                      behind it moved to match */

@@ -273,7 +273,7 @@ void fo_tl_load_margins(fo_tl *L, const fo_node *v)
 static void load_panel(fo_tl *L, const fo_node *v, fo_panel *p, double *pad)
 {
     static const char *const keys[] = {
-        "name",    "side",         "x",     "y", "width", "height",
+        "name",    "side",         "x",     "y",        "width", "height",
         "padding", "continues-to", "cover", "folds-in", NULL};
     static const char *const sides[] = {"outside", "inside", NULL};
     double *num[] = {NULL, NULL, &p->x, &p->y, &p->w, &p->h, pad};
@@ -424,8 +424,8 @@ void fo_tl_load_panels(fo_tl *L, const fo_node *v)
 /* The columns of panels on one side of the sheet: the distinct boxes
  * across, left to right. Returns their count (at most max), 0 when two
  * overlap without being the same column. */
-static size_t side_columns(const fo_template *t, int side, double *x,
-                           double *w, size_t max)
+static size_t side_columns(const fo_template *t, int side, double *x, double *w,
+                           size_t max)
 {
     const double eps = 0.01 * FO_PT_PER_MM;
     size_t n = 0;

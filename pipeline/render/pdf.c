@@ -306,6 +306,13 @@ static fo_status page_op(void *ud, const fo_dl_op *op, size_t i)
     fo_pdf_writer *w = ud;
     fo_pdf_ctx *c = &w->c;
     (void)i;
+    if (c->profile == FO_PROFILE_PRINT && op->kind != FO_DL_LINK &&
+        op->kind != FO_DL_ANCHOR) {
+        fo_status st = fo_pdf_text_overprint(c, &w->o, &w->ps,
+                                             fo_dl_op_overprints(c->doc, op));
+        if (st != FO_OK)
+            return st;
+    }
     switch (op->kind) {
     case FO_DL_GLYPHS:
         return fo_pdf_text_glyphs(c, &w->o, &w->ps, &op->u.glyphs);

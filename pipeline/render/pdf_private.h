@@ -110,6 +110,9 @@ typedef struct fo_pdf_ctx {
     fo_profile profile;
     double off;
     fo_cms *cms;
+    /* PRINT: the graphics states that turn overprint off ([0]) and on
+     * ([1]), made on first use */
+    HPDF_Dict gstate[2];
     char *path; /* where finish writes the file */
 } fo_pdf_ctx;
 
@@ -145,6 +148,8 @@ HPDF_Dict fo_pdf_obj_dict(HPDF_Doc pdf);
 HPDF_String fo_pdf_obj_string(HPDF_Doc pdf, const char *s);
 HPDF_Binary fo_pdf_obj_binary(HPDF_Doc pdf, unsigned char *p, size_t n);
 HPDF_Null fo_pdf_obj_null(HPDF_Doc pdf);
+HPDF_Boolean fo_pdf_obj_bool(HPDF_Doc pdf, int v);
+const char *fo_pdf_obj_gstate_name(HPDF_Page hp, HPDF_Dict gs);
 HPDF_Array fo_pdf_obj_box(HPDF_Doc pdf, HPDF_Box box);
 void fo_pdf_obj_free(HPDF_Doc pdf, void *obj);
 HPDF_Dict fo_pdf_obj_indirect_dict(HPDF_Doc pdf);
@@ -226,8 +231,9 @@ typedef struct fo_pdf_page {
     double size;
     int have_fill;
     fo_color fill;
-    int cmyk; /* PRINT: colours as DeviceCMYK */
+    int cmyk;        /* PRINT: colours as DeviceCMYK */
     int transparent; /* PRINT: an image with a soft mask is drawn */
+    int overprint;   /* PRINT: the overprinting graphics state is set */
 } fo_pdf_page;
 
 /* The operators of one op (its font registered in the page's resources
@@ -241,6 +247,10 @@ void fo_pdf_text_line(fo_pdf_out *o, fo_pdf_page *ps, const fo_dl_line *l);
 FO_WUR fo_status fo_pdf_text_image(fo_pdf_ctx *c, fo_pdf_out *o,
                                    fo_pdf_page *ps, const fo_dl_image *im);
 void fo_pdf_text_end(fo_pdf_out *o, fo_pdf_page *ps);
+/* PRINT: sets overprint on (K-only small text and rules, dlist.h's
+ * fo_dl_op_overprints) or back off before an op, when it changes. */
+FO_WUR fo_status fo_pdf_text_overprint(fo_pdf_ctx *c, fo_pdf_out *o,
+                                       fo_pdf_page *ps, int on);
 
 /* ---- fonts (pdf_font.c) ------------------------------------------------- */
 

@@ -202,14 +202,14 @@ fo_status fo_pdf_xmp(const fo_dl_doc *doc, long long epoch,
                            date, date);
     if (st == FO_OK)
         st = fo_buf_puts(
-            b, kind == FO_PDF_XMP_PDFA1B
-                   ? "<pdfaid:part>1</pdfaid:part>\n"
-                     "<pdfaid:conformance>B</pdfaid:conformance>\n"
-                   : "<pdf:Trapped>False</pdf:Trapped>\n"
-                     "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>\n");
+            b,
+            kind == FO_PDF_XMP_PDFA1B
+                ? "<pdfaid:part>1</pdfaid:part>\n"
+                  "<pdfaid:conformance>B</pdfaid:conformance>\n"
+                : "<pdf:Trapped>False</pdf:Trapped>\n"
+                  "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>\n");
     if (st == FO_OK)
-        st = fo_buf_puts(b,
-                         "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n");
+        st = fo_buf_puts(b, "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n");
     /* Padding lets an editor update the packet in place (XMP spec). */
     for (int i = 0; i < 20 && st == FO_OK; i++)
         st = fo_buf_puts(b, "                                        "

@@ -351,13 +351,15 @@ static cairo_surface_t *mask_surface(const fo_pixels *px)
 }
 
 /* Soft proof of decoded pixels: what the print PDF embeds (pdf_image.c's
- * make_samples: alpha flattened on white, RGB to CMYK through the output
- * profile, CMYK and grey kept) and then CMYK to sRGB through the same
- * profile. Grey prints on K only, so it goes through as K. */
+ * make_samples: RGB to CMYK through the output profile, CMYK and grey
+ * kept) and then CMYK to sRGB through the same profile. Grey prints on K
+ * only, so it goes through as K. The alpha stays: the print PDF keeps it
+ * as a soft mask (PDF/X-4) or flattens the image against what lies
+ * beneath it on the page (pdf_flatten.c), both of which Cairo's
+ * compositing over the page drawn so far shows. */
 static fo_status soft_proof_pixels(fo_png_renderer *r, fo_pixels *px,
                                    fo_diags *d)
 {
-    fo_pixels_flatten(px);
     if (px->comps == 3 && fo_cms_to_cmyk(r->cms, px, d) != FO_OK)
         return FO_ERR_INPUT;
     if (px->comps == 1)
@@ -570,6 +572,14 @@ static fo_status page_op(void *ud, const fo_dl_op *op, size_t i)
     cairo_t *cr = pp->cr;
     fo_diags *d = pp->d;
     (void)i;
+    /* Overprint as the print PDF has it (fo_dl_op_overprints): K-only ink
+     * over what lies beneath keeps its C, M and Y. Multiplying by the
+     * ink's colour on paper is that result where the ground has no K of
+     * its own (r = (1 - c)(1 - k) in the naive model), and darker than
+     * either alone elsewhere, as overprinted ink looks. */
+    cairo_set_operator(cr, r->opts.soft_proof && fo_dl_op_overprints(r->doc, op)
+                               ? CAIRO_OPERATOR_MULTIPLY
+                               : CAIRO_OPERATOR_OVER);
     switch (op->kind) {
     case FO_DL_GLYPHS:
         return draw_glyphs(r, cr, &op->u.glyphs, &pp->input_errors, d);
