@@ -345,9 +345,26 @@ static fo_status page_end(void *ud, fo_status st)
     fo_pdf_text_end(o, &w->ps);
     if (c->profile == FO_PROFILE_PRINT) {
         fo_pdf_outs(o, "Q\n");
+        w->ps.overprint = 0; /* restored by Q */
+        w->ps.have_fill = 0;
+        fo_pdf_marks_geom g = {.x = c->off,
+                               .y = c->off,
+                               .w = pg->width,
+                               .h = pg->height,
+                               .bleed = c->doc->bleed,
+                               .slug = FO_PDF_SLUG,
+                               .folds = pg->folds,
+                               .nfolds = pg->nfolds,
+                               .marks = c->doc->print.marks};
         if (o->st == FO_OK)
-            o->st = fo_pdf_marks(&o->b, pg->width, pg->height, c->off,
-                                 c->doc->bleed);
+            o->st = fo_pdf_marks(&o->b, &g);
+        if (o->st == FO_OK && (g.marks & FO_DL_MARK_SLUG)) {
+            char *text = fo_pdf_slug_text(c->doc, pg->label, c->opts->epoch);
+            st = fo_pdf_slug_line(c, o, &w->ps, &g, text);
+            free(text);
+            if (st != FO_OK)
+                goto out;
+        }
     }
     if (o->st != FO_OK) {
         fo_error(c->d, nopos, "page %zu: content stream too large", p + 1);

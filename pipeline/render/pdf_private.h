@@ -305,11 +305,34 @@ FO_WUR fo_status fo_pdf_xmp(const fo_dl_doc *doc, long long epoch,
                             const char *producer, const char *creator,
                             fo_pdf_xmp_kind kind, fo_buf *b);
 
-/* Appends crop marks and registration targets for a trim of w x h whose
- * lower-left corner is at (off, off) in the page, with bleed around it,
- * as raw content (registration colour 1 1 1 1 K, 0.25 pt). */
-FO_WUR fo_status fo_pdf_marks(fo_buf *b, double w, double h, double off,
-                              double bleed);
+/* ---- printer's marks (pdf_marks.c) ------------------------------------ */
+
+/* What the marks are drawn around: a trim of w x h whose lower-left
+ * corner is at (x, y) in the page's PDF space (y up), the bleed around
+ * it, the slug beyond the bleed (to the media's edge), the vertical folds
+ * (x from the trim's left edge) and which marks (FO_DL_MARK_*). A press
+ * sheet of several pages is marked by giving each trim in turn, or the
+ * sheet's whole trim. */
+typedef struct fo_pdf_marks_geom {
+    double x, y, w, h;
+    double bleed, slug;
+    const double *folds;
+    size_t nfolds;
+    unsigned marks;
+} fo_pdf_marks_geom;
+
+/* Appends the crop marks, registration targets, fold marks and colour bar
+ * that g asks for as raw content (registration colour 1 1 1 1 K, 0.25 pt;
+ * the bar's patches in their CMYK), inside q … Q. */
+FO_WUR fo_status fo_pdf_marks(fo_buf *b, const fo_pdf_marks_geom *g);
+/* The slug line of a page labelled page (malloc'd): publication, edition,
+ * page, profile and the date of epoch. */
+char *fo_pdf_slug_text(const fo_dl_doc *doc, const char *page, long long epoch);
+/* Sets text in the slug above g's trim, in one of the document's fonts
+ * (shaped with HarfBuzz, embedded with the others), fitted to the room
+ * left of the registration target. Leaves ps's text state closed. */
+FO_WUR fo_status fo_pdf_slug_line(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
+                                  const fo_pdf_marks_geom *g, const char *text);
 
 /* Reads a bare CFF font program (pdf_cff.c): *cid_keyed is 1 when its Top
  * DICT has ROS; *cids (malloc'd, the caller frees) gives for each of its
