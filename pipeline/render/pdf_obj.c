@@ -83,6 +83,17 @@ HPDF_Dict fo_pdf_obj_stream(HPDF_Doc pdf, int flate)
     return d;
 }
 
+/* An indirect stream marked an XObject (its object class, as
+ * HPDF_Image_Load* would mark it), for image data of our own held in
+ * memory. NULL on failure. */
+HPDF_Dict fo_pdf_obj_image_stream(HPDF_Doc pdf)
+{
+    HPDF_Dict d = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
+    if (d)
+        d->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
+    return d;
+}
+
 /* Appends to a stream dictionary's data: the dictionary's stream is a
  * field of its record; the public API writes only to page content. */
 HPDF_STATUS fo_pdf_obj_write(HPDF_Dict stream, const void *p, size_t n)

@@ -154,6 +154,7 @@ HPDF_Array fo_pdf_obj_box(HPDF_Doc pdf, HPDF_Box box);
 void fo_pdf_obj_free(HPDF_Doc pdf, void *obj);
 HPDF_Dict fo_pdf_obj_indirect_dict(HPDF_Doc pdf);
 HPDF_Dict fo_pdf_obj_stream(HPDF_Doc pdf, int flate);
+HPDF_Dict fo_pdf_obj_image_stream(HPDF_Doc pdf);
 HPDF_STATUS fo_pdf_obj_write(HPDF_Dict stream, const void *p, size_t n);
 HPDF_Dict fo_pdf_obj_trailer(HPDF_Doc pdf);
 HPDF_Dict fo_pdf_obj_catalog(HPDF_Doc pdf);
@@ -247,6 +248,15 @@ void fo_pdf_text_line(fo_pdf_out *o, fo_pdf_page *ps, const fo_dl_line *l);
 FO_WUR fo_status fo_pdf_text_image(fo_pdf_ctx *c, fo_pdf_out *o,
                                    fo_pdf_page *ps, const fo_dl_image *im);
 void fo_pdf_text_end(fo_pdf_out *o, fo_pdf_page *ps);
+/* The placement of im: q [clip] cm /name Do Q, through its orientation. */
+void fo_pdf_text_place(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
+                       const fo_dl_image *im, const char *name);
+/* PRINT: places im, a transparent image the file cannot keep so (PDF/X-1a,
+ * or too large for a soft mask), as an opaque image of its own, flattened
+ * against what the page draws beneath it (pdf_flatten.c). im must be one
+ * of ps->page's ops. */
+FO_WUR fo_status fo_pdf_flatten_image(fo_pdf_ctx *c, fo_pdf_out *o,
+                                      fo_pdf_page *ps, const fo_dl_image *im);
 /* PRINT: sets overprint on (K-only small text and rules, dlist.h's
  * fo_dl_op_overprints) or back off before an op, when it changes. */
 FO_WUR fo_status fo_pdf_text_overprint(fo_pdf_ctx *c, fo_pdf_out *o,

@@ -542,6 +542,9 @@ fo_status fo_pdf_text_image(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
         c->input_errors++;
         return FO_OK;
     }
+    if (ps->cmyk && c->doc->images[im->image].info.has_alpha &&
+        !fo_pdf_image_keeps_alpha(c->imgs, (size_t)im->image))
+        return fo_pdf_flatten_image(c, o, ps, im);
     HPDF_Image img = get_image(c, im);
     if (!img)
         return FO_ERR_LIBRARY;
@@ -552,6 +555,13 @@ fo_status fo_pdf_text_image(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
         fo_pdf_lib_fail(c, "HPDF_Page_GetXObjectName");
         return FO_ERR_LIBRARY;
     }
+    fo_pdf_text_place(c, o, ps, im, name);
+    return FO_OK;
+}
+
+void fo_pdf_text_place(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
+                       const fo_dl_image *im, const char *name)
+{
     double H = ps->page->height, m[6];
     fo_image_orientation_matrix(c->doc->images[im->image].info.orientation, m);
     /* stored (p, q) in PDF image space: u = p, v = 1 - q */
@@ -580,5 +590,4 @@ fo_status fo_pdf_text_image(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
     fo_pdf_outs(o, "cm /");
     fo_pdf_outs(o, name);
     fo_pdf_outs(o, " Do\nQ\n");
-    return FO_OK;
 }
