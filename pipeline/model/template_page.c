@@ -469,7 +469,7 @@ void fo_tl_fold_in(fo_tl *L)
 {
     fo_template *t = L->t;
     const fo_panel *f = NULL;
-    for (size_t i = 0; i < t->npanels; i++)
+    for (size_t i = 0; i < t->npanels && !f; i++)
         if (t->panels[i].folds_in)
             f = &t->panels[i];
     if (!f || !L->page_ok || t->fold_in_by <= 0)
