@@ -57,3 +57,45 @@ def ink(path):
     """(width, height, ink 0..255 per pixel) of a tiffsep separation."""
     w, h, px = tiff_grey(path)
     return w, h, bytes(255 - v for v in px)
+
+
+def png(path):
+    """(width, height, RGB bytes) of an 8-bit RGB or RGBA PNG (alpha
+    dropped), not interlaced: what Cairo writes for the previews."""
+    import zlib
+    d = open(path, "rb").read()
+    assert d[:8] == b"\x89PNG\r\n\x1a\n", path
+    i, idat = 8, b""
+    while i < len(d):
+        (n,) = struct.unpack(">I", d[i:i + 4])
+        kind, body = d[i + 4:i + 8], d[i + 8:i + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype, _, _, lace = struct.unpack(">IIBBBBB", body)
+            assert depth == 8 and ctype in (2, 6) and lace == 0, path
+        elif kind == b"IDAT":
+            idat += body
+        i += 12 + n
+    bpp = 3 if ctype == 2 else 4
+    raw, stride = zlib.decompress(idat), w * bpp
+    out, prev = bytearray(), bytearray(stride)
+    for y in range(h):
+        f, row = raw[y * (stride + 1)], bytearray(
+            raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            a = row[x - bpp] if x >= bpp else 0
+            b, c = prev[x], prev[x - bpp] if x >= bpp else 0
+            if f == 1:
+                row[x] = (row[x] + a) & 255
+            elif f == 2:
+                row[x] = (row[x] + b) & 255
+            elif f == 3:
+                row[x] = (row[x] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pr = a if pa <= pb and pa <= pc else b if pb <= pc else c
+                row[x] = (row[x] + pr) & 255
+        prev = row
+        for x in range(w):
+            out += row[x * bpp:x * bpp + 3]
+    return w, h, bytes(out)
