@@ -456,6 +456,71 @@ static size_t side_columns(const fo_template *t, int side, double *x, double *w,
     return n;
 }
 
+/* Whether the n columns (x, w) stand edge to edge across a sheet of
+ * width sheet_w. */
+static bool columns_tile(const double *x, const double *w, size_t n,
+                         double sheet_w)
+{
+    const double eps = 0.01 * FO_PT_PER_MM;
+    if (n < 2 || fabs(x[0]) >= eps ||
+        fabs(x[n - 1] + w[n - 1] - sheet_w) >= eps)
+        return false;
+    for (size_t j = 1; j < n; j++)
+        if (fabs(x[j] - x[j - 1] - w[j - 1]) >= eps)
+            return false;
+    return true;
+}
+
+/* Moves every panel of side whose box starts at x[j] to nx[j], nw[j], its
+ * padding kept. */
+static void move_panels(fo_tl *L, int side, const double *x, const double *nx,
+                        const double *nw, size_t n, fo_pos at)
+{
+    const double eps = 0.01 * FO_PT_PER_MM;
+    fo_template *t = L->t;
+    for (size_t i = 0; i < t->npanels; i++) {
+        fo_panel *p = &t->panels[i];
+        size_t j = 0;
+        while (p->side == side && j < n && fabs(x[j] - p->bx) >= eps)
+            j++;
+        if (p->side != side || j == n)
+            continue; /* side_columns found every box */
+        double pad = p->x - p->bx;
+        p->bx = nx[j];
+        p->bw = nw[j];
+        p->x = p->bx + pad;
+        p->w = p->bw - 2 * pad;
+        if (p->w < MIN_FRAME_MM * FO_PT_PER_MM)
+            fo_error(L->d, at,
+                     "'fold-in-by' leaves panel '%s' less than %g mm for text",
+                     p->name, MIN_FRAME_MM);
+    }
+}
+
+/* Narrows the column of side at x = want, width fw, by the template's
+ * fold_in_by and widens the others to match; false when the side's
+ * panels do not tile the sheet or have no such column. */
+static bool fold_side(fo_tl *L, int side, double want, double fw, fo_pos at)
+{
+    const double eps = 0.01 * FO_PT_PER_MM;
+    const fo_template *t = L->t;
+    double x[16], w[16], nx[16], nw[16];
+    size_t n = side_columns(t, side, x, w, 16);
+    size_t k = 0;
+    while (k < n && !(fabs(x[k] - want) < eps && fabs(w[k] - fw) < eps))
+        k++;
+    if (k == n || !columns_tile(x, w, n, t->page_w))
+        return false;
+    double at_x = 0, d = t->fold_in_by;
+    for (size_t j = 0; j < n; j++) {
+        nw[j] = j == k ? w[j] - d : w[j] + d / (double)(n - 1);
+        nx[j] = at_x;
+        at_x += nw[j];
+    }
+    move_panels(L, side, x, nx, nw, n, at);
+    return true;
+}
+
 /* The panel that folds in (`folds-in: true`) is made fold_in_by narrower,
  * so that it clears the fold it tucks in behind; so is the panel on the
  * other side of the sheet behind it (its mirror across the sheet's
@@ -475,54 +540,21 @@ void fo_tl_fold_in(fo_tl *L)
     if (!f || !L->page_ok || t->fold_in_by <= 0)
         return;
     const fo_node *pn = fo_node_get(L->root, "panels");
-    const double eps = 0.01 * FO_PT_PER_MM, d = t->fold_in_by;
+    fo_pos at = pn ? pn->pos : L->root->pos;
+    /* f moves with its side: what it was, first */
     const double fx = f->bx, fw = f->bw;
     const int fside = f->side;
+    const char *name = f->name;
     for (int side = 0; side < 2; side++) {
-        double x[16], w[16], nx[16], nw[16];
-        size_t n = side_columns(t, side, x, w, 16);
         /* the fold-in column, or on the other side the one behind it */
         double want = side == fside ? fx : t->page_w - fx - fw;
-        size_t k = 0;
-        while (k < n && !(fabs(x[k] - want) < eps && fabs(w[k] - fw) < eps))
-            k++;
-        int tiles = n >= 2 && fabs(x[0]) < eps &&
-                    fabs(x[n - 1] + w[n - 1] - t->page_w) < eps;
-        for (size_t j = 1; tiles && j < n; j++)
-            tiles = fabs(x[j] - x[j - 1] - w[j - 1]) < eps;
-        if (!tiles || k == n) {
-            fo_error(L->d, pn ? pn->pos : L->root->pos,
+        if (!fold_side(L, side, want, fw, at)) {
+            fo_error(L->d, at,
                      "panel '%s' folds in, but the panels on the %s of the "
                      "sheet do not stand side by side across it with one "
                      "behind '%s'",
-                     f->name, side ? "inside" : "outside", f->name);
+                     name, side ? "inside" : "outside", name);
             return;
-        }
-        double at = 0;
-        for (size_t j = 0; j < n; j++) {
-            nw[j] = j == k ? w[j] - d : w[j] + d / (double)(n - 1);
-            nx[j] = at;
-            at += nw[j];
-        }
-        for (size_t i = 0; i < t->npanels; i++) {
-            fo_panel *p = &t->panels[i];
-            if (p->side != side)
-                continue;
-            size_t j = 0;
-            while (j < n && !(fabs(x[j] - p->bx) < eps))
-                j++;
-            if (j == n)
-                continue; /* side_columns found every box */
-            double pad = p->x - p->bx;
-            p->bx = nx[j];
-            p->bw = nw[j];
-            p->x = p->bx + pad;
-            p->w = p->bw - 2 * pad;
-            if (p->w < MIN_FRAME_MM * FO_PT_PER_MM)
-                fo_error(L->d, pn ? pn->pos : L->root->pos,
-                         "'fold-in-by' leaves panel '%s' less than %g mm for "
-                         "text",
-                         p->name, MIN_FRAME_MM);
         }
     }
 }
