@@ -44,7 +44,7 @@ static const unsigned char bar[][4] = {
     {0, 75, 0, 0},    {0, 0, 75, 0},    {0, 0, 0, 75},    {50, 0, 0, 0},
     {0, 50, 0, 0},    {0, 0, 50, 0},    {0, 0, 0, 50},    {25, 0, 0, 0},
     {0, 25, 0, 0},    {0, 0, 25, 0},    {0, 0, 0, 25}};
-#define NBAR (sizeof bar / sizeof bar[0])
+enum { NBAR = sizeof bar / sizeof bar[0] };
 /* The largest patch, and the smallest worth printing: a densitometer's
  * aperture needs about 3 mm. */
 #define PATCH_MAX (5 * MM)
