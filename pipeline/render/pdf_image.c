@@ -238,10 +238,11 @@ static int png_passes(const fo_pdf_images *o, const fo_pdf_img *im)
 }
 
 /* Whether document image idx keeps its alpha as a soft mask: SCREEN, and
- * PRINT as PDF/X-4 (live transparency), for images made whole. In PRINT,
- * a transparent image that does not (PDF/X-1a, or over
- * FO_PDF_SAMPLES_MAX) is drawn flattened against the page instead
- * (pdf_flatten.c), and none is made here. */
+ * PRINT as PDF/X-4 (live transparency), for images made whole; one over
+ * FO_PDF_SAMPLES_MAX, made strip by strip at full size
+ * (tests/cli/image_limits.sh), is flattened on white. PDF/X-1a draws a
+ * transparent image flattened against the page instead (pdf_flatten.c),
+ * and none is made here. */
 static int keeps_alpha(const fo_pdf_images *o, size_t idx)
 {
     const fo_image_info *in = &o->doc->images[idx].info;

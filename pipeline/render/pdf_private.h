@@ -251,10 +251,9 @@ void fo_pdf_text_end(fo_pdf_out *o, fo_pdf_page *ps);
 /* The placement of im: q [clip] cm /name Do Q, through its orientation. */
 void fo_pdf_text_place(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
                        const fo_dl_image *im, const char *name);
-/* PRINT: places im, a transparent image the file cannot keep so (PDF/X-1a,
- * or too large for a soft mask), as an opaque image of its own, flattened
- * against what the page draws beneath it (pdf_flatten.c). im must be one
- * of ps->page's ops. */
+/* PDF/X-1a: places im, a transparent image, as an opaque image of its
+ * own, flattened against what the page draws beneath it (pdf_flatten.c).
+ * im must be one of ps->page's ops. */
 FO_WUR fo_status fo_pdf_flatten_image(fo_pdf_ctx *c, fo_pdf_out *o,
                                       fo_pdf_page *ps, const fo_dl_image *im);
 /* PRINT: sets overprint on (K-only small text and rules, dlist.h's

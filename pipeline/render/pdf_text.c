@@ -542,8 +542,8 @@ fo_status fo_pdf_text_image(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
         c->input_errors++;
         return FO_OK;
     }
-    if (ps->cmyk && c->doc->images[im->image].info.has_alpha &&
-        !fo_pdf_image_keeps_alpha(c->imgs, (size_t)im->image))
+    if (ps->cmyk && c->doc->print.pdfx == FO_DL_PDFX_1A &&
+        c->doc->images[im->image].info.has_alpha)
         return fo_pdf_flatten_image(c, o, ps, im);
     HPDF_Image img = get_image(c, im);
     if (!img)

@@ -353,10 +353,10 @@ static cairo_surface_t *mask_surface(const fo_pixels *px)
 /* Soft proof of decoded pixels: what the print PDF embeds (pdf_image.c's
  * make_samples: RGB to CMYK through the output profile, CMYK and grey
  * kept) and then CMYK to sRGB through the same profile. Grey prints on K
- * only, so it goes through as K. The alpha stays: the print PDF keeps it
- * as a soft mask (PDF/X-4) or flattens the image against what lies
- * beneath it on the page (pdf_flatten.c), both of which Cairo's
- * compositing over the page drawn so far shows. */
+ * only, so it goes through as K. The alpha stays (but see get_image):
+ * the print PDF keeps it as a soft mask (PDF/X-4) or flattens the image
+ * against what lies beneath it on the page (pdf_flatten.c), both of which
+ * Cairo's compositing over the page drawn so far shows. */
 static fo_status soft_proof_pixels(fo_png_renderer *r, fo_pixels *px,
                                    fo_diags *d)
 {
@@ -389,6 +389,13 @@ static const image_surf *get_image(fo_png_renderer *r, const fo_dl_image *use,
         r->image_bad[idx] = 1;
         return NULL;
     }
+    /* PDF/X-4 keeps alpha only for an image it holds whole: one larger
+     * than the PDF writer's FO_PDF_SAMPLES_MAX (32 MB, as IMAGE_MAX) at
+     * 5 bytes a pixel goes in strip by strip, flattened on white
+     * (pdf_image.c's keeps_alpha) */
+    if (r->opts.soft_proof && r->doc->print.pdfx == FO_DL_PDFX_4 &&
+        (size_t)src->info.width * (size_t)src->info.height * 5 > IMAGE_MAX)
+        fo_pixels_flatten(&px);
     if (r->opts.soft_proof && soft_proof_pixels(r, &px, d) != FO_OK) {
         fo_pixels_free(&px);
         r->image_bad[idx] = 1;
