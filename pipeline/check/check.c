@@ -346,9 +346,8 @@ typedef struct check_walk {
 static fo_status check_op(void *ud, const fo_dl_op *op, size_t i)
 {
     check_walk *w = ud;
-    (void)i;
     check_geom_op(w->c, w->doc, w->pg, w->page, op);
-    check_colour_op(w->c, w->doc, w->page, op);
+    check_colour_op(w->c, w->doc, w->pg, w->page, i);
     count_op(w->c, w->page, op);
     return FO_OK;
 }

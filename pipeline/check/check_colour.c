@@ -18,7 +18,14 @@
  *               JPEG goes to print as it is: its pixels are the ink, so it
  *               is decoded once per edition and its densest pixel
  *               measured (the cost of one decode; the benchmark has
- *               none).
+ *               none). Where black overprints (fo_dl_op_overprints: small
+ *               K-only text and K-only rules, in PDF/X-4 and X-1a alike)
+ *               the inks add up: its K over the C, M and Y of each fill
+ *               drawn beneath it before, or of a CMYK image beneath it
+ *               (its densest pixel's total, an upper bound), must stay
+ *               within the limit too. An RGB or grey image beneath is
+ *               not measured: the profile's separation puts heavy K in
+ *               dark colours, so the overprinted K adds little there.
  *
  * A colour or image is reported once per edition, at the first block that
  * uses it. */
@@ -194,9 +201,60 @@ static void rule_image(fo_checker *c, const fo_dl_doc *doc, int page,
     }
 }
 
-void check_colour_op(fo_checker *c, const fo_dl_doc *doc, int page,
-                     const fo_dl_op *op)
+/* The ink where overprinting op i of pg lies over the fills and CMYK
+ * images drawn before it: its K plus their C, M and Y. */
+static void rule_overprint(fo_checker *c, const fo_dl_doc *doc,
+                           const fo_dl_page *pg, int page, size_t i)
 {
+    const fo_dl_op *op = &pg->ops[i];
+    check_box b, u;
+    if (!check_op_box(op, &b))
+        return;
+    double k = op_color(op)->k * 100;
+    for (size_t j = 0; j < i; j++) {
+        const fo_dl_op *under = &pg->ops[j];
+        if ((under->kind != FO_DL_RECT && under->kind != FO_DL_IMAGE) ||
+            !check_op_box(under, &u) || u.x1 <= b.x0 || b.x1 <= u.x0 ||
+            u.y1 <= b.y0 || b.y1 <= u.y0)
+            continue;
+        double ink = 0;
+        fo_color mix = {0};
+        int image = -1;
+        if (under->kind == FO_DL_RECT) {
+            const fo_color *g = &under->u.rect.color;
+            ink = (g->c + g->m + g->y) * 100 + k;
+            mix = (fo_color){g->c, g->m, g->y, op_color(op)->k, 0, 0, 0, 0};
+        } else {
+            const fo_dl_image *im = &under->u.image;
+            if (im->image < 0 || (size_t)im->image >= doc->nimages ||
+                doc->images[im->image].info.components != 4)
+                continue;
+            ink = cmyk_image_ink(c, doc, im->image) + k;
+            image = im->image;
+        }
+        if (ink <= c->o.ink_limit + 0.5)
+            continue;
+        /* once per mix of inks (or image), like the colours */
+        if (seen(c, "ink-overprint", &mix, image))
+            continue;
+        check_report(c, FO_SEV_ERROR, &op->src, "ink", page, &b,
+                     "K %.0f %% overprints %s beneath it: %.0f %% total "
+                     "ink; %s allows %.0f %% (set the template's print: "
+                     "overprint lower, or lighten what lies beneath)",
+                     k,
+                     image >= 0 ? "a CMYK image"
+                     : swatch_name(c, &under->u.rect.color)
+                         ? swatch_name(c, &under->u.rect.color)
+                         : "a colour",
+                     ink, c->o.profile ? c->o.profile : "print",
+                     c->o.ink_limit);
+    }
+}
+
+void check_colour_op(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
+                     int page, size_t i)
+{
+    const fo_dl_op *op = &pg->ops[i];
     if (op->kind == FO_DL_IMAGE) {
         rule_image(c, doc, page, op);
         return;
@@ -204,4 +262,6 @@ void check_colour_op(fo_checker *c, const fo_dl_doc *doc, int page,
     const fo_color *col = op_color(op);
     if (col && c->o.print)
         rule_colour(c, page, op, col);
+    if (col && c->o.print && c->o.ink_limit > 0 && fo_dl_op_overprints(doc, op))
+        rule_overprint(c, doc, pg, page, i);
 }

@@ -111,8 +111,9 @@ void check_geom_begin(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
 void check_geom_op(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
                    int page, const fo_dl_op *op);
 void check_geom_end(fo_checker *c, int page);
-/* The page rules on colour (check_colour.c): resolution, colour, ink. */
-void check_colour_op(fo_checker *c, const fo_dl_doc *doc, int page,
-                     const fo_dl_op *op);
+/* The page rules on colour (check_colour.c): resolution, colour, ink, of
+ * op i of pg (the ink where black overprints reads the ops before it). */
+void check_colour_op(fo_checker *c, const fo_dl_doc *doc, const fo_dl_page *pg,
+                     int page, size_t i);
 
 #endif

@@ -12,6 +12,10 @@ fo_dl_doc *fo_dl_doc_new(void)
 {
     fo_dl_doc *doc = fo_xcalloc(1, sizeof *doc);
     doc->arena = fo_arena_new();
+    doc->print = (fo_dl_print){.pdfx = FO_DL_PDFX_4,
+                               .marks = FO_DL_MARKS_ALL,
+                               .overprint_text = 12,
+                               .overprint_rules = 1};
     return doc;
 }
 
@@ -423,4 +427,21 @@ fo_status fo_dl_dump(const fo_dl_doc *doc, fo_buf *out)
     for (size_t p = 0; p < doc->npages && st == FO_OK; p++)
         st = fo_dl_walk(doc, p, &fo_dl_dump_walker, &dp);
     return st;
+}
+
+/* Black on its own plate: a registration error then shows no paper. */
+static int k_only(fo_color c)
+{
+    return c.c == 0 && c.m == 0 && c.y == 0 && c.k > 0 && !c.rgb_only;
+}
+
+int fo_dl_op_overprints(const fo_dl_doc *doc, const fo_dl_op *op)
+{
+    const fo_dl_print *p = &doc->print;
+    if (op->kind == FO_DL_GLYPHS)
+        return k_only(op->u.glyphs.color) && p->overprint_text > 0 &&
+               op->u.glyphs.size <= p->overprint_text;
+    if (op->kind == FO_DL_LINE)
+        return k_only(op->u.line.color) && p->overprint_rules;
+    return 0;
 }

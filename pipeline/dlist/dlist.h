@@ -220,6 +220,35 @@ typedef struct fo_dl_image_src {
     fo_image_info info; /* probed by typeset: size, orientation, format */
 } fo_dl_image_src;
 
+/* What the print profile makes of a document, from its template's
+ * `print:` settings (docs/templates.md, Print): the PDF/X flavour, which
+ * printer's marks go in the slug, and what overprints. Plain data for the
+ * PDF writer and the soft proof; fo_dl_doc_new sets the defaults. */
+typedef enum fo_dl_pdfx {
+    FO_DL_PDFX_4, /* PDF/X-4: PDF 1.6, live transparency (the default) */
+    FO_DL_PDFX_1A /* PDF/X-1a:2001: PDF 1.3, transparency flattened */
+} fo_dl_pdfx;
+
+enum {
+    FO_DL_MARK_CROP = 1u << 0,
+    FO_DL_MARK_REGISTRATION = 1u << 1,
+    FO_DL_MARK_COLOR_BAR = 1u << 2,
+    FO_DL_MARK_SLUG = 1u << 3,
+    FO_DL_MARK_FOLDS = 1u << 4,
+    FO_DL_MARKS_ALL = (1u << 5) - 1
+};
+
+typedef struct fo_dl_print {
+    fo_dl_pdfx pdfx;
+    unsigned marks; /* FO_DL_MARK_* */
+    /* K-only text at or below this size (points) overprints; 0: none */
+    double overprint_text;
+    int overprint_rules; /* K-only lines overprint */
+    /* The publication's name on the slug line (doc arena), or NULL: the
+     * title. */
+    const char *name;
+} fo_dl_print;
+
 typedef struct fo_dl_doc {
     fo_arena *arena; /* fonts, images, metadata */
     /* How far content may reach beyond the trim (the page's width x
@@ -247,9 +276,12 @@ typedef struct fo_dl_doc {
     /* The media each page is centred on, points (a press sheet); 0: the
      * renderer's own (the trim, or the trim with bleed and slug). */
     double media_w, media_h;
+    fo_dl_print print;
 } fo_dl_doc;
 
-/* A new empty document; free with fo_dl_doc_free. */
+/* A new empty document, with the default print settings (PDF/X-4, every
+ * mark, K-only text up to 12 pt and K-only rules overprinting); free with
+ * fo_dl_doc_free. */
 fo_dl_doc *fo_dl_doc_new(void);
 void fo_dl_doc_free(fo_dl_doc *doc);
 
@@ -259,6 +291,11 @@ void fo_dl_doc_free(fo_dl_doc *doc);
  * and metadata, and no pages yet. Free with fo_dl_doc_free; src stays
  * the caller's. */
 fo_dl_doc *fo_dl_doc_take_forms(fo_dl_doc *src);
+/* Whether op overprints in print (doc->print): a glyph run of K-only ink
+ * (C, M and Y 0, K above 0) at or below overprint_text points, or a K-only
+ * line when overprint_rules is set. The PDF writer gives it /OP true
+ * /OPM 1, the soft proof draws it so. */
+int fo_dl_op_overprints(const fo_dl_doc *doc, const fo_dl_op *op);
 
 /* Index of the font (file, index), adding it if new. name is copied. */
 int fo_dl_doc_font(fo_dl_doc *doc, const char *file, int index,

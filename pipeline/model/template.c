@@ -303,7 +303,8 @@ static const char *const template_keys[] = {
     "margins",  "columns",     "gutter",      "widows",     "orphans",
     "sections", "contents",    "cover",       "title-page", "fonts",
     "swatches", "styles",      "char-styles", "masters",    "blocks",
-    "panels",   "languages",   "binding",     "imposition", NULL};
+    "panels",   "languages",   "binding",     "imposition", "fold-in-by",
+    "print",    NULL};
 
 static void load_fonts_dir(fo_tl *L, const fo_node *v)
 {
@@ -338,6 +339,9 @@ static bool load_setting(fo_tl *L, const fo_node *key, const fo_node *v)
     if (fo_node_is(key, "bleed")) {
         (void)fo_read_mm(L->d, v, "bleed", (fo_read_range){0, false, 25},
                          &t->bleed);
+    } else if (fo_node_is(key, "fold-in-by")) {
+        (void)fo_read_mm(L->d, v, "fold-in-by", (fo_read_range){0, false, 25},
+                         &t->fold_in_by);
     } else if (fo_node_is(key, "gutter")) {
         (void)fo_read_mm(L->d, v, "gutter", FO_READ_NONNEG, &t->gutter);
     } else if (fo_node_is(key, "columns")) {
@@ -408,6 +412,8 @@ static void load_template(fo_tl *L, const fo_node *root, const char *lang)
             fo_tl_load_panels(L, v);
         else if (fo_node_is(key, "imposition"))
             fo_tl_load_imposition(L, v);
+        else if (fo_node_is(key, "print"))
+            fo_tl_load_print(L, v);
         else if (fo_node_is(key, "languages"))
             languages = v; /* on top of styles, wherever it is written */
         else
@@ -417,6 +423,7 @@ static void load_template(fo_tl *L, const fo_node *root, const char *lang)
         fo_tl_load_languages(L, languages, lang);
     fo_tl_check_room(L);
     fo_tl_check_panel_keys(L);
+    fo_tl_fold_in(L);
 }
 
 /* Defaults before the template speaks: folio's swatches and styles, an A4
@@ -462,6 +469,10 @@ static void load_defaults(fo_tl *L)
     t->cover_text_top = 14;
     t->cover_title_gap = 6;
     t->cover_subtitle_gap = 10;
+    t->fold_in_by = 2 * FO_PT_PER_MM;
+    t->print = (fo_print_settings){.overprint_text = 12, .overprint_rules = 1};
+    for (int i = 0; i < FO_TEMPLATE_NMARKS; i++)
+        t->print.marks[i] = 1;
     static const struct {
         const char *swatch;
         size_t off;

@@ -99,8 +99,25 @@ typedef struct fo_panel {
     double bx, by, bw, bh; /* the panel's box on the trim */
     int continues;         /* a block that does not fit may run on into the next
                               panel of the list (`continues-to`); else it is full */
-    int cover; /* the front cover: the publication's `cover:` fills it */
+    int cover;    /* the front cover: the publication's `cover:` fills it */
+    int folds_in; /* the panel that folds in first: made narrower by the
+                     template's fold_in_by, with the panels beside it and
+                     behind it moved to match */
 } fo_panel;
+
+/* The printer's marks a template may turn off (`print: marks:`), in the
+ * order of FO_TEMPLATE_MARK_NAMES. */
+enum { FO_TEMPLATE_NMARKS = 5 };
+#define FO_TEMPLATE_MARK_NAMES                                                 \
+    "crop", "registration", "color-bar", "slug", "folds"
+
+/* The print profile's settings (`print:`, docs/templates.md, Print). */
+typedef struct fo_print_settings {
+    int pdfx_1a; /* PDF/X-1a:2001 rather than PDF/X-4 */
+    int marks[FO_TEMPLATE_NMARKS];
+    double overprint_text; /* K-only text up to this size overprints, pt */
+    int overprint_rules;   /* K-only rules overprint */
+} fo_print_settings;
 
 /* How the pages are bound, which decides the page count a book must have
  * (docs/templates.md, Binding). */
@@ -177,6 +194,8 @@ typedef struct fo_template {
     double sheet_w, sheet_h;
     fo_pos sheet_pos;
     double creep;
+    double fold_in_by;  /* how much narrower the fold-in panel is, points */
+    fo_print_settings print;
 } fo_template;
 
 /* The styles layout asks for; a template that leaves one out gets it from

@@ -273,11 +273,11 @@ void fo_tl_load_margins(fo_tl *L, const fo_node *v)
 static void load_panel(fo_tl *L, const fo_node *v, fo_panel *p, double *pad)
 {
     static const char *const keys[] = {
-        "name",    "side",         "x",     "y", "width", "height",
-        "padding", "continues-to", "cover", NULL};
+        "name",    "side",         "x",     "y",        "width", "height",
+        "padding", "continues-to", "cover", "folds-in", NULL};
     static const char *const sides[] = {"outside", "inside", NULL};
     double *num[] = {NULL, NULL, &p->x, &p->y, &p->w, &p->h, pad};
-    bool seen[9] = {false};
+    bool seen[10] = {false};
     for (int k = 0; k < v->n; k++) {
         const fo_node *key = v->pairs[k].key, *x = v->pairs[k].value;
         int i = 0;
@@ -299,6 +299,8 @@ static void load_panel(fo_tl *L, const fo_node *v, fo_panel *p, double *pad)
             p->continues = fo_read_text(L->d, x, "continues-to", &to);
         } else if (i == 8) {
             (void)fo_read_bool(L->d, x, "cover", &p->cover);
+        } else if (i == 9) {
+            (void)fo_read_bool(L->d, x, "folds-in", &p->folds_in);
         } else {
             (void)fo_read_mm(
                 L->d, x, keys[i],
@@ -390,7 +392,7 @@ void fo_tl_load_panels(fo_tl *L, const fo_node *v)
     }
     fo_template *t = L->t;
     t->panels = fo_arena_alloc(L->out, (size_t)v->n * sizeof *t->panels + 1);
-    const char *cover = NULL;
+    const char *cover = NULL, *folds_in = NULL;
     for (int i = 0; i < v->n; i++) {
         const fo_node *pv = v->items[i];
         if (!fo_tl_need_map(L, pv, "a panel"))
@@ -408,9 +410,153 @@ void fo_tl_load_panels(fo_tl *L, const fo_node *v)
                      cover);
         else if (p->cover)
             cover = p->name;
+        if (p->folds_in && folds_in)
+            fo_error(L->d, fo_node_get(pv, "folds-in")->pos,
+                     "only one panel can fold in ('%s' does already)",
+                     folds_in);
+        else if (p->folds_in)
+            folds_in = p->name;
         t->npanels++;
     }
     check_continues(L, v);
+}
+
+/* The columns of panels on one side of the sheet: the distinct boxes
+ * across, left to right. Returns their count (at most max), 0 when two
+ * overlap without being the same column. */
+static size_t side_columns(const fo_template *t, int side, double *x, double *w,
+                           size_t max)
+{
+    const double eps = 0.01 * FO_PT_PER_MM;
+    size_t n = 0;
+    for (size_t i = 0; i < t->npanels; i++) {
+        const fo_panel *p = &t->panels[i];
+        if (p->side != side)
+            continue;
+        size_t j = 0;
+        while (j < n && !(fabs(x[j] - p->bx) < eps && fabs(w[j] - p->bw) < eps))
+            j++;
+        if (j < n)
+            continue;
+        if (n == max)
+            return 0;
+        /* insertion by x */
+        j = n++;
+        while (j > 0 && x[j - 1] > p->bx) {
+            x[j] = x[j - 1];
+            w[j] = w[j - 1];
+            j--;
+        }
+        x[j] = p->bx;
+        w[j] = p->bw;
+    }
+    for (size_t j = 1; j < n; j++)
+        if (x[j] < x[j - 1] + w[j - 1] - eps)
+            return 0;
+    return n;
+}
+
+/* Whether the n columns (x, w) stand edge to edge across a sheet of
+ * width sheet_w. */
+static bool columns_tile(const double *x, const double *w, size_t n,
+                         double sheet_w)
+{
+    const double eps = 0.01 * FO_PT_PER_MM;
+    if (n < 2 || fabs(x[0]) >= eps ||
+        fabs(x[n - 1] + w[n - 1] - sheet_w) >= eps)
+        return false;
+    for (size_t j = 1; j < n; j++)
+        if (fabs(x[j] - x[j - 1] - w[j - 1]) >= eps)
+            return false;
+    return true;
+}
+
+/* Moves every panel of side whose box starts at x[j] to nx[j], nw[j], its
+ * padding kept. */
+static void move_panels(fo_tl *L, int side, const double *x, const double *nx,
+                        const double *nw, size_t n, fo_pos at)
+{
+    const double eps = 0.01 * FO_PT_PER_MM;
+    fo_template *t = L->t;
+    for (size_t i = 0; i < t->npanels; i++) {
+        fo_panel *p = &t->panels[i];
+        size_t j = 0;
+        while (p->side == side && j < n && fabs(x[j] - p->bx) >= eps)
+            j++;
+        if (p->side != side || j == n)
+            continue; /* side_columns found every box */
+        double pad = p->x - p->bx;
+        p->bx = nx[j];
+        p->bw = nw[j];
+        p->x = p->bx + pad;
+        p->w = p->bw - 2 * pad;
+        if (p->w < MIN_FRAME_MM * FO_PT_PER_MM)
+            fo_error(L->d, at,
+                     "'fold-in-by' leaves panel '%s' less than %g mm for text",
+                     p->name, MIN_FRAME_MM);
+    }
+}
+
+/* Narrows the column of side at x = want, width fw, by the template's
+ * fold_in_by and widens the others to match; false when the side's
+ * panels do not tile the sheet or have no such column. */
+static bool fold_side(fo_tl *L, int side, double want, double fw, fo_pos at)
+{
+    const double eps = 0.01 * FO_PT_PER_MM;
+    const fo_template *t = L->t;
+    double x[16], w[16], nx[16], nw[16];
+    size_t n = side_columns(t, side, x, w, 16);
+    size_t k = 0;
+    while (k < n && !(fabs(x[k] - want) < eps && fabs(w[k] - fw) < eps))
+        k++;
+    if (k == n || !columns_tile(x, w, n, t->page_w))
+        return false;
+    double at_x = 0, d = t->fold_in_by;
+    for (size_t j = 0; j < n; j++) {
+        nw[j] = j == k ? w[j] - d : w[j] + d / (double)(n - 1);
+        nx[j] = at_x;
+        at_x += nw[j];
+    }
+    move_panels(L, side, x, nx, nw, n, at);
+    return true;
+}
+
+/* The panel that folds in (`folds-in: true`) is made fold_in_by narrower,
+ * so that it clears the fold it tucks in behind; so is the panel on the
+ * other side of the sheet behind it (its mirror across the sheet's
+ * width). The sheet keeps its width: each other column of the side gets
+ * an equal share of what the fold-in column gave up, and every panel of a
+ * column moves and widens with it, its padding kept. The folds, midway
+ * between the panels (typeset's panel_folds), move with them. Needs each
+ * side's panels to stand in columns that meet edge to edge across the
+ * whole sheet, as a folded sheet's do. */
+void fo_tl_fold_in(fo_tl *L)
+{
+    fo_template *t = L->t;
+    const fo_panel *f = NULL;
+    for (size_t i = 0; i < t->npanels && !f; i++)
+        if (t->panels[i].folds_in)
+            f = &t->panels[i];
+    if (!f || !L->page_ok || t->fold_in_by <= 0)
+        return;
+    const fo_node *pn = fo_node_get(L->root, "panels");
+    fo_pos at = pn ? pn->pos : L->root->pos;
+    /* f moves with its side: what it was, first */
+    const double fx = f->bx, fw = f->bw;
+    const int fside = f->side;
+    const char *name = f->name;
+    for (int side = 0; side < 2; side++) {
+        /* the fold-in column, or on the other side the one behind it */
+        double want = side == fside ? fx : t->page_w - fx - fw;
+        if (!fold_side(L, side, want, fw, at)) {
+            fo_error(L->d, at,
+                     "panel '%s' folds in, but the panels on the %s of the "
+                     "sheet do not stand side by side across it with one "
+                     "behind '%s'",
+                     name, side ? "inside" : "outside", name);
+            return;
+        }
+    }
 }
 
 /* The text frame and columns must leave room for text. */

@@ -109,6 +109,11 @@ void fo_tl_load_panels(fo_tl *L, const fo_node *v);
 void fo_tl_check_room(fo_tl *L);
 /* The keys of a page flow that a panel layout cannot honour. */
 void fo_tl_check_panel_keys(fo_tl *L);
+/* Narrows the panel that folds in and moves the others to match, once the
+ * page, the panels and fold-in-by are known (template_page.c). */
+void fo_tl_fold_in(fo_tl *L);
+/* `print:`, the print profile's settings (template_print.c). */
+void fo_tl_load_print(fo_tl *L, const fo_node *v);
 
 /* ---- template_impose.c ---- */
 

@@ -175,6 +175,23 @@ out:
     return FO_ERR_LIBRARY;
 }
 
+/* PDF/X-4: a page that draws a soft-masked image is a transparency group
+ * blending in DeviceCMYK, which the output intent characterises, so that
+ * every reader composites it in the colours the press prints rather than
+ * in a space of its own choosing. */
+static fo_status set_group(fo_pdf_ctx *c, HPDF_Page hp)
+{
+    HPDF_Dict g = fo_pdf_obj_dict(c->pdf);
+    CHECK_PTR(c, g, "page Group");
+    CHECK(c, HPDF_Dict_Add(hp, "Group", g));
+    CHECK(c, HPDF_Dict_AddName(g, "Type", "Group"));
+    CHECK(c, HPDF_Dict_AddName(g, "S", "Transparency"));
+    CHECK(c, HPDF_Dict_AddName(g, "CS", "DeviceCMYK"));
+    return FO_OK;
+out:
+    return FO_ERR_LIBRARY;
+}
+
 /* The fonts and images the document has by now: layout adds them while
  * pages are being written. */
 static void grow_tables(fo_pdf_ctx *c)
@@ -325,6 +342,13 @@ static fo_status page_op(void *ud, const fo_dl_op *op, size_t i)
     if (!fo_dl_op_drawn(op, c->profile == FO_PROFILE_PRINT ? FO_DL_CH_PRINT
                                                            : FO_DL_CH_PDF))
         return FO_OK;
+    if (c->profile == FO_PROFILE_PRINT && op->kind != FO_DL_LINK &&
+        op->kind != FO_DL_ANCHOR) {
+        fo_status st = fo_pdf_text_overprint(c, &w->o, &w->ps,
+                                             fo_dl_op_overprints(c->doc, op));
+        if (st != FO_OK)
+            return st;
+    }
     switch (op->kind) {
     case FO_DL_LINK:
         return fo_pdf_nav_link(c, &w->ps, &op->u.link);
@@ -352,21 +376,28 @@ static fo_status page_end(void *ud, fo_status st)
         double ox, oy;
         trim_origin(c, pg, &ox, &oy);
         fo_pdf_outs(o, "Q\n");
-        /* The marks are drawn around a trim at (off, off): on a larger
-         * media, moved to where the trim is. */
-        int moved = ox != c->off || oy != c->off;
-        if (moved) {
-            fo_pdf_outs(o, "q\n1 0 0 1 ");
-            fo_pdf_outn(o, ox - c->off, 3);
-            fo_pdf_outs(o, " ");
-            fo_pdf_outn(o, oy - c->off, 3);
-            fo_pdf_outs(o, " cm\n");
-        }
+        w->ps.overprint = 0; /* restored by Q */
+        w->ps.have_fill = 0;
+        /* Around the trim, wherever it sits: at (off, off) on a page's
+         * own media, centred on a press sheet (impose/). */
+        fo_pdf_marks_geom g = {.x = ox,
+                               .y = oy,
+                               .w = pg->width,
+                               .h = pg->height,
+                               .bleed = c->doc->bleed,
+                               .slug = FO_PDF_SLUG,
+                               .folds = pg->folds,
+                               .nfolds = pg->nfolds,
+                               .marks = c->doc->print.marks};
         if (o->st == FO_OK)
-            o->st = fo_pdf_marks(&o->b, pg->width, pg->height, c->off,
-                                 c->doc->bleed);
-        if (moved)
-            fo_pdf_outs(o, "Q\n");
+            o->st = fo_pdf_marks(&o->b, &g);
+        if (o->st == FO_OK && (g.marks & FO_DL_MARK_SLUG)) {
+            char *text = fo_pdf_slug_text(c->doc, pg->label, c->opts->epoch);
+            st = fo_pdf_slug_line(c, o, &w->ps, &g, text);
+            free(text);
+            if (st != FO_OK)
+                goto out;
+        }
     } else if (c->doc->media_w > 0 && c->doc->media_h > 0) {
         fo_pdf_outs(o, "Q\n");
     }
@@ -383,6 +414,8 @@ static fo_status page_end(void *ud, fo_status st)
         fo_pdf_outs(o, "q Q\n");
     fo_pdf_hash_bytes(c, o->b.data ? o->b.data : "", o->b.len);
     st = put_content(c, w->ps.hp, &o->b);
+    if (st == FO_OK && w->ps.transparent)
+        st = set_group(c, w->ps.hp);
     if (st == FO_OK)
         c->written[p] = 1;
 out:
@@ -428,17 +461,23 @@ static fo_status set_info(fo_pdf_ctx *c)
             fo_pdf_put_text(c, info, fields[i].key, fields[i].val) != FO_OK)
             return FO_ERR_LIBRARY;
     if (c->profile == FO_PROFILE_PRINT) {
-        /* PDF/X-1a:2001 wants a title, the version keys and /Trapped. */
+        /* PDF/X wants a title, the version keys and /Trapped; X-1a:2001
+         * names its conformance level too, X-4 has none. */
+        int x1a = doc->print.pdfx == FO_DL_PDFX_1A;
         if (!(doc->title && doc->title[0]) &&
             fo_pdf_put_text(c, info, "Title", "Untitled") != FO_OK)
             return FO_ERR_LIBRARY;
-        HPDF_String v = fo_pdf_obj_string(c->pdf, "PDF/X-1:2001");
+        HPDF_String v =
+            fo_pdf_obj_string(c->pdf, x1a ? "PDF/X-1:2001" : "PDF/X-4");
         CHECK_PTR(c, v, "GTS_PDFXVersion");
         CHECK(c, HPDF_Dict_Add(info, "GTS_PDFXVersion", v));
-        v = fo_pdf_obj_string(c->pdf, "PDF/X-1a:2001");
-        CHECK_PTR(c, v, "GTS_PDFXConformance");
-        CHECK(c, HPDF_Dict_Add(info, "GTS_PDFXConformance", v));
+        if (x1a) {
+            v = fo_pdf_obj_string(c->pdf, "PDF/X-1a:2001");
+            CHECK_PTR(c, v, "GTS_PDFXConformance");
+            CHECK(c, HPDF_Dict_Add(info, "GTS_PDFXConformance", v));
+        }
         CHECK(c, HPDF_Dict_AddName(info, "Trapped", "False"));
+        fo_pdf_hash_bytes(c, &doc->print, sizeof doc->print.pdfx);
     }
     if (doc->lang && doc->lang[0]) {
         /* A BCP 47 tag is ASCII letters, digits and hyphens. */
@@ -509,8 +548,8 @@ out:
     return st;
 }
 
-/* ARCHIVE: the XMP packet (uncompressed, as PDF/A wants it readable) as
- * the catalog's /Metadata, matching the info dictionary. */
+/* ARCHIVE and PDF/X-4: the XMP packet (uncompressed, as PDF/A wants it
+ * readable) as the catalog's /Metadata, matching the info dictionary. */
 static fo_status metadata(fo_pdf_ctx *c)
 {
     fo_buf b;
@@ -518,7 +557,10 @@ static fo_status metadata(fo_pdf_ctx *c)
     fo_buf_init(&b, FO_PDF_MAX_CONTENT);
     const char *producer = HPDF_GetInfoAttr(c->pdf, HPDF_INFO_PRODUCER);
     const char *creator = HPDF_GetInfoAttr(c->pdf, HPDF_INFO_CREATOR);
-    if (fo_pdf_xmp(c->doc, c->opts->epoch, producer, creator, &b) != FO_OK) {
+    fo_pdf_xmp_kind kind =
+        c->profile == FO_PROFILE_ARCHIVE ? FO_PDF_XMP_PDFA1B : FO_PDF_XMP_PDFX4;
+    if (fo_pdf_xmp(c->doc, c->opts->epoch, producer, creator, kind, &b) !=
+        FO_OK) {
         fo_error(c->d, nopos, "XMP metadata too large");
         st = FO_ERR_LIMIT;
         goto out;
@@ -537,22 +579,24 @@ out:
 }
 
 /* What the output profile adds at the end: the output intent (PRINT,
- * ARCHIVE) and the XMP metadata (ARCHIVE). */
+ * ARCHIVE) and the XMP metadata (ARCHIVE, PDF/X-4, which require it). */
 static fo_status finish_profile(fo_pdf_ctx *c)
 {
     fo_status st = FO_OK;
     if (c->profile != FO_PROFILE_SCREEN)
         st = output_intent(c);
-    if (st == FO_OK && c->profile == FO_PROFILE_ARCHIVE)
+    if (st == FO_OK && (c->profile == FO_PROFILE_ARCHIVE ||
+                        (c->profile == FO_PROFILE_PRINT &&
+                         c->doc->print.pdfx == FO_DL_PDFX_4)))
         st = metadata(c);
     return st;
 }
 
 /* What the output profile decides before anything is written: the PDF
  * version, the page offset, the colour converter. SCREEN 1.5: ActualText
- * spans; /Lang needs 1.4. PDF/X-1a:2001 is PDF 1.3 and PDF/A-1 is PDF 1.4;
- * readers of those versions skip the spans (marked content) and the keys
- * they do not know. */
+ * spans; /Lang needs 1.4. PDF/X-4 is PDF 1.6, PDF/X-1a:2001 PDF 1.3 and
+ * PDF/A-1 PDF 1.4; readers of those versions skip the spans (marked
+ * content) and the keys they do not know. */
 static fo_status setup_profile(fo_pdf_ctx *c)
 {
     const fo_dl_doc *doc = c->doc;
@@ -562,7 +606,9 @@ static fo_status setup_profile(fo_pdf_ctx *c)
     c->imgs = fo_pdf_images_new(c->pdf, doc, c->opts, c->cms, c->d);
     switch (c->profile) {
     case FO_PROFILE_PRINT:
-        fo_pdf_obj_set_version(c->pdf, HPDF_VER_13);
+        fo_pdf_obj_set_version(c->pdf, doc->print.pdfx == FO_DL_PDFX_1A
+                                           ? HPDF_VER_13
+                                           : HPDF_VER_16);
         c->off = doc->bleed + FO_PDF_SLUG;
         if (!c->opts->cmyk_icc) {
             fo_error(c->d, nopos,

@@ -38,8 +38,8 @@
  *   in as its IDAT bytes, with the PNG predictors named in /DecodeParms (as
  *   pdfTeX does): no inflating, no deflating. The probe has checked every
  *   chunk's CRC;
- * - any other PNG is decoded, flattened on white (PRINT, ARCHIVE: no
- *   transparency) or given a soft mask (SCREEN), converted, and stored
+ * - any other PNG is decoded, flattened on white (ARCHIVE, PDF/X-1a: no
+ *   transparency) or given a soft mask (SCREEN, PDF/X-4), converted, and stored
  *   lossless with Flate, since charts, maps and logos must keep their
  *   edges; SCREEN stores a downsampled opaque PNG as a JPEG.
  *
@@ -237,6 +237,25 @@ static int png_passes(const fo_pdf_images *o, const fo_pdf_img *im)
     return 0;
 }
 
+/* Whether document image idx keeps its alpha as a soft mask: SCREEN, and
+ * PRINT as PDF/X-4 (live transparency), for images made whole; one over
+ * FO_PDF_SAMPLES_MAX, made strip by strip at full size
+ * (tests/cli/image_limits.sh), is flattened on white. PDF/X-1a draws a
+ * transparent image flattened against the page instead (pdf_flatten.c),
+ * and none is made here. */
+static int keeps_alpha(const fo_pdf_images *o, size_t idx)
+{
+    const fo_image_info *in = &o->doc->images[idx].info;
+    fo_profile prof = o->opts->profile;
+    if (!in->has_alpha)
+        return 0;
+    if (prof == FO_PROFILE_SCREEN)
+        return 1;
+    size_t whole = (size_t)in->width * (size_t)in->height * 5;
+    return prof == FO_PROFILE_PRINT && o->doc->print.pdfx == FO_DL_PDFX_4 &&
+           whole <= FO_PDF_SAMPLES_MAX;
+}
+
 /* Decides im's encoding, stored size and components from the probe. */
 static void plan(fo_pdf_images *o, fo_pdf_img *im)
 {
@@ -261,7 +280,7 @@ static void plan(fo_pdf_images *o, fo_pdf_img *im)
         im->comps = 4;
     if (prof != FO_PROFILE_PRINT && im->comps == 4)
         im->comps = 3;
-    im->mask = prof == FO_PROFILE_SCREEN && in->has_alpha;
+    im->mask = keeps_alpha(o, (size_t)im->idx);
     im->resample = screen_size(o, im, &im->w, &im->h);
     size_t ch =
         (size_t)(im->comps > in->components ? im->comps : in->components) +
@@ -623,10 +642,8 @@ HPDF_Dict fo_pdf_image_xobject(fo_pdf_images *o, const fo_dl_image *use)
         im->src = use->src ? fo_xstrdup(use->src) : NULL;
         im->xobj = new_xobject(o, im, 0);
         /* the soft mask right after its image, so that libharu writes
-         * them one after the other (SCREEN keeps alpha) */
-        const fo_image_info *in = &o->doc->images[idx].info;
-        if (im->xobj && o->opts->profile == FO_PROFILE_SCREEN &&
-            in->has_alpha) {
+         * them one after the other (SCREEN and PDF/X-4 keep alpha) */
+        if (im->xobj && keeps_alpha(o, idx)) {
             im->smask = new_xobject(o, im, 1);
             if (!im->smask ||
                 HPDF_Dict_Add(im->xobj, "SMask", im->smask) != HPDF_OK)
@@ -641,6 +658,11 @@ HPDF_Dict fo_pdf_image_xobject(fo_pdf_images *o, const fo_dl_image *use)
     im->place_w = fmax(im->place_w, fabs(use->w));
     im->place_h = fmax(im->place_h, fabs(use->h));
     return im->xobj;
+}
+
+int fo_pdf_image_keeps_alpha(const fo_pdf_images *o, size_t idx)
+{
+    return idx < o->doc->nimages && keeps_alpha(o, idx);
 }
 
 fo_status fo_pdf_images_finish(fo_pdf_images *o)

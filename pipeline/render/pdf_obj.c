@@ -43,6 +43,11 @@ HPDF_Binary fo_pdf_obj_binary(HPDF_Doc pdf, unsigned char *p, size_t n)
     return HPDF_Binary_New(pdf->mmgr, p, (HPDF_UINT)n);
 }
 
+HPDF_Boolean fo_pdf_obj_bool(HPDF_Doc pdf, int v)
+{
+    return HPDF_Boolean_New(pdf->mmgr, v ? HPDF_TRUE : HPDF_FALSE);
+}
+
 HPDF_Null fo_pdf_obj_null(HPDF_Doc pdf)
 {
     return HPDF_Null_New(pdf->mmgr);
@@ -76,6 +81,17 @@ HPDF_Dict fo_pdf_obj_stream(HPDF_Doc pdf, int flate)
     HPDF_Dict d = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
     if (d && flate)
         d->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    return d;
+}
+
+/* An indirect stream marked an XObject (its object class, as
+ * HPDF_Image_Load* would mark it), for image data of our own held in
+ * memory. NULL on failure. */
+HPDF_Dict fo_pdf_obj_image_stream(HPDF_Doc pdf)
+{
+    HPDF_Dict d = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
+    if (d)
+        d->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
     return d;
 }
 
@@ -245,4 +261,14 @@ HPDF_Stream fo_pdf_obj_save_through(HPDF_Doc pdf,
         HPDF_Stream_Free(pdf->stream);
     pdf->stream = s; /* HPDF_Free frees it */
     return s;
+}
+
+/* The name under which page hp's resources know graphics state gs,
+ * adding it: the public HPDF_Page_SetExtGState also writes the operator
+ * into libharu's own content stream (ours is written raw, pdf_text.c), and
+ * HPDF_CreateExtGState raises the file to PDF 1.4, which PDF/X-1a:2001
+ * (PDF 1.3) may not be. NULL on failure. */
+const char *fo_pdf_obj_gstate_name(HPDF_Page hp, HPDF_Dict gs)
+{
+    return HPDF_Page_GetExtGStateName(hp, gs);
 }

@@ -115,6 +115,9 @@ typedef struct fo_pdf_ctx {
      * (pdf_form.c); NULL until then. */
     HPDF_Dict *forms;
     size_t nforms;
+    /* PRINT: the graphics states that turn overprint off ([0]) and on
+     * ([1]), made on first use */
+    HPDF_Dict gstate[2];
     char *path; /* where finish writes the file */
 } fo_pdf_ctx;
 
@@ -150,10 +153,13 @@ HPDF_Dict fo_pdf_obj_dict(HPDF_Doc pdf);
 HPDF_String fo_pdf_obj_string(HPDF_Doc pdf, const char *s);
 HPDF_Binary fo_pdf_obj_binary(HPDF_Doc pdf, unsigned char *p, size_t n);
 HPDF_Null fo_pdf_obj_null(HPDF_Doc pdf);
+HPDF_Boolean fo_pdf_obj_bool(HPDF_Doc pdf, int v);
+const char *fo_pdf_obj_gstate_name(HPDF_Page hp, HPDF_Dict gs);
 HPDF_Array fo_pdf_obj_box(HPDF_Doc pdf, HPDF_Box box);
 void fo_pdf_obj_free(HPDF_Doc pdf, void *obj);
 HPDF_Dict fo_pdf_obj_indirect_dict(HPDF_Doc pdf);
 HPDF_Dict fo_pdf_obj_stream(HPDF_Doc pdf, int flate);
+HPDF_Dict fo_pdf_obj_image_stream(HPDF_Doc pdf);
 HPDF_STATUS fo_pdf_obj_write(HPDF_Dict stream, const void *p, size_t n);
 HPDF_Dict fo_pdf_obj_trailer(HPDF_Doc pdf);
 HPDF_Dict fo_pdf_obj_catalog(HPDF_Doc pdf);
@@ -243,6 +249,9 @@ typedef struct fo_pdf_page {
     /* A form's content (pdf_form.c): its own /Resources, where fonts and
      * images are named; NULL for a page (libharu's page resources). */
     HPDF_Dict res;
+    int cmyk;        /* PRINT: colours as DeviceCMYK */
+    int transparent; /* PRINT: an image with a soft mask is drawn */
+    int overprint;   /* PRINT: the overprinting graphics state is set */
 } fo_pdf_page;
 
 /* The operators of one op (its font registered in the page's resources
@@ -270,6 +279,18 @@ FO_WUR fo_status fo_pdf_forms_make(fo_pdf_ctx *c, size_t p);
 /* A placement on page ps: q, its clip, its matrix, the form, Q. */
 FO_WUR fo_status fo_pdf_form_place(fo_pdf_ctx *c, fo_pdf_out *o,
                                    fo_pdf_page *ps, const fo_dl_place *pl);
+/* The placement of im: q [clip] cm /name Do Q, through its orientation. */
+void fo_pdf_text_place(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
+                       const fo_dl_image *im, const char *name);
+/* PDF/X-1a: places im, a transparent image, as an opaque image of its
+ * own, flattened against what the page draws beneath it (pdf_flatten.c).
+ * im must be one of ps->page's ops. */
+FO_WUR fo_status fo_pdf_flatten_image(fo_pdf_ctx *c, fo_pdf_out *o,
+                                      fo_pdf_page *ps, const fo_dl_image *im);
+/* PRINT: sets overprint on (K-only small text and rules, dlist.h's
+ * fo_dl_op_overprints) or back off before an op, when it changes. */
+FO_WUR fo_status fo_pdf_text_overprint(fo_pdf_ctx *c, fo_pdf_out *o,
+                                       fo_pdf_page *ps, int on);
 
 /* ---- fonts (pdf_font.c) ------------------------------------------------- */
 
@@ -311,19 +332,47 @@ void fo_pdf_jpeg_encode(const fo_pixels *px, int quality, unsigned char **out,
 FO_WUR fo_status fo_pdf_read_icc(const char *path, int n, char **out,
                                  size_t *len, fo_diags *d);
 
-/* Appends the XMP packet for PDF/A-1b to b: dc:title, dc:creator,
- * dc:description, pdf:Keywords, pdf:Producer, xmp:CreatorTool,
- * xmp:CreateDate = xmp:ModifyDate = epoch, pdfaid:part 1,
- * pdfaid:conformance B. */
+/* What an XMP packet declares the file to be. */
+typedef enum fo_pdf_xmp_kind {
+    FO_PDF_XMP_PDFA1B, /* pdfaid:part 1, pdfaid:conformance B */
+    FO_PDF_XMP_PDFX4   /* pdfxid:GTS_PDFXVersion PDF/X-4, pdf:Trapped */
+} fo_pdf_xmp_kind;
+
+/* Appends the XMP packet to b: dc:title, dc:creator, dc:description,
+ * pdf:Keywords, pdf:Producer, xmp:CreatorTool, xmp:CreateDate =
+ * xmp:ModifyDate = epoch, then what kind declares. */
 FO_WUR fo_status fo_pdf_xmp(const fo_dl_doc *doc, long long epoch,
                             const char *producer, const char *creator,
-                            fo_buf *b);
+                            fo_pdf_xmp_kind kind, fo_buf *b);
 
-/* Appends crop marks and registration targets for a trim of w x h whose
- * lower-left corner is at (off, off) in the page, with bleed around it,
- * as raw content (registration colour 1 1 1 1 K, 0.25 pt). */
-FO_WUR fo_status fo_pdf_marks(fo_buf *b, double w, double h, double off,
-                              double bleed);
+/* ---- printer's marks (pdf_marks.c) ------------------------------------ */
+
+/* What the marks are drawn around: a trim of w x h whose lower-left
+ * corner is at (x, y) in the page's PDF space (y up), the bleed around
+ * it, the slug beyond the bleed (to the media's edge), the vertical folds
+ * (x from the trim's left edge) and which marks (FO_DL_MARK_*). A press
+ * sheet of several pages is marked by giving each trim in turn, or the
+ * sheet's whole trim. */
+typedef struct fo_pdf_marks_geom {
+    double x, y, w, h;
+    double bleed, slug;
+    const double *folds;
+    size_t nfolds;
+    unsigned marks;
+} fo_pdf_marks_geom;
+
+/* Appends the crop marks, registration targets, fold marks and colour bar
+ * that g asks for as raw content (registration colour 1 1 1 1 K, 0.25 pt;
+ * the bar's patches in their CMYK), inside q … Q. */
+FO_WUR fo_status fo_pdf_marks(fo_buf *b, const fo_pdf_marks_geom *g);
+/* The slug line of a page labelled page (malloc'd): publication, edition,
+ * page, profile and the date of epoch. */
+char *fo_pdf_slug_text(const fo_dl_doc *doc, const char *page, long long epoch);
+/* Sets text in the slug above g's trim, in one of the document's fonts
+ * (shaped with HarfBuzz, embedded with the others), fitted to the room
+ * left of the registration target. Leaves ps's text state closed. */
+FO_WUR fo_status fo_pdf_slug_line(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
+                                  const fo_pdf_marks_geom *g, const char *text);
 
 /* Reads a bare CFF font program (pdf_cff.c): *cid_keyed is 1 when its Top
  * DICT has ROS; *cids (malloc'd, the caller frees) gives for each of its
@@ -349,6 +398,9 @@ void fo_pdf_images_free(fo_pdf_images *o);
  * errors will point); every use records its placed size (SCREEN
  * downsamples to the largest). NULL when libharu fails. */
 HPDF_Dict fo_pdf_image_xobject(fo_pdf_images *o, const fo_dl_image *use);
+/* Whether document image idx is drawn with its soft mask (SCREEN, and
+ * PRINT as PDF/X-4): the page that draws it is a transparency group. */
+int fo_pdf_image_keeps_alpha(const fo_pdf_images *o, size_t idx);
 /* Plans every image made and completes its dictionary; before saving. */
 FO_WUR fo_status fo_pdf_images_finish(fo_pdf_images *o);
 /* How many images failed while the document was saved (each reported at

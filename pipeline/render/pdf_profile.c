@@ -1,6 +1,6 @@
 /* What the output profiles add to the PDF writer (render.h): JPEG
  * re-encoding, ICC profiles for the output intents, the XMP packet of
- * PDF/A and the printer's marks of the print profile. The writer decides
+ * PDF/A and PDF/X-4 (the printer's marks are pdf_marks.c's). The writer decides
  * when each is used; nothing here touches the libharu document. Colour
  * conversion and pixel work, which the PNG soft proof shares, are in
  * color.c and pixels.c.
@@ -147,7 +147,8 @@ static fo_status put_xmp_field(fo_buf *b, const char *open, const char *s,
 }
 
 fo_status fo_pdf_xmp(const fo_dl_doc *doc, long long epoch,
-                     const char *producer, const char *creator, fo_buf *b)
+                     const char *producer, const char *creator,
+                     fo_pdf_xmp_kind kind, fo_buf *b)
 {
     struct tm tm;
     time_t t = (time_t)epoch;
@@ -166,8 +167,12 @@ fo_status fo_pdf_xmp(const fo_dl_doc *doc, long long epoch,
            "<rdf:Description rdf:about=\"\"\n"
            " xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
            " xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
-           " xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n"
-           " xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n");
+           " xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n");
+    if (st == FO_OK)
+        st = fo_buf_puts(
+            b, kind == FO_PDF_XMP_PDFA1B
+                   ? " xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n"
+                   : " xmlns:pdfxid=\"http://www.npes.org/pdfx/ns/id/\">\n");
     if (st == FO_OK)
         st = put_xmp_field(b,
                            "<dc:title><rdf:Alt><rdf:li "
@@ -193,11 +198,18 @@ fo_status fo_pdf_xmp(const fo_dl_doc *doc, long long epoch,
     if (st == FO_OK)
         st = fo_buf_printf(b,
                            "<xmp:CreateDate>%s</xmp:CreateDate>\n"
-                           "<xmp:ModifyDate>%s</xmp:ModifyDate>\n"
-                           "<pdfaid:part>1</pdfaid:part>\n"
-                           "<pdfaid:conformance>B</pdfaid:conformance>\n"
-                           "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n",
+                           "<xmp:ModifyDate>%s</xmp:ModifyDate>\n",
                            date, date);
+    if (st == FO_OK)
+        st = fo_buf_puts(
+            b,
+            kind == FO_PDF_XMP_PDFA1B
+                ? "<pdfaid:part>1</pdfaid:part>\n"
+                  "<pdfaid:conformance>B</pdfaid:conformance>\n"
+                : "<pdf:Trapped>False</pdf:Trapped>\n"
+                  "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>\n");
+    if (st == FO_OK)
+        st = fo_buf_puts(b, "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n");
     /* Padding lets an editor update the packet in place (XMP spec). */
     for (int i = 0; i < 20 && st == FO_OK; i++)
         st = fo_buf_puts(b, "                                        "
@@ -205,82 +217,4 @@ fo_status fo_pdf_xmp(const fo_dl_doc *doc, long long epoch,
     if (st == FO_OK)
         st = fo_buf_puts(b, "<?xpacket end=\"w\"?>");
     return st;
-}
-
-/* ---- printer's marks --------------------------------------------------- */
-
-typedef struct marks {
-    fo_buf *b;
-    fo_status st;
-} marks;
-
-static void mput(marks *m, const char *s)
-{
-    if (m->st == FO_OK)
-        m->st = fo_buf_puts(m->b, s);
-}
-
-static void mnum(marks *m, double v)
-{
-    char t[64];
-    fo_pdf_num(t, sizeof t, v, 3);
-    mput(m, t);
-    mput(m, " ");
-}
-
-static void mline(marks *m, double x0, double y0, double x1, double y1)
-{
-    mnum(m, x0);
-    mnum(m, y0);
-    mput(m, "m ");
-    mnum(m, x1);
-    mnum(m, y1);
-    mput(m, "l S\n");
-}
-
-/* A registration target: a circle of radius r and a cross through it. */
-static void target(marks *m, double x, double y, double r)
-{
-    const double k = 0.5523 * r; /* Bézier quarter circle */
-    double arm = r + 1 * FO_PDF_MM;
-    mnum(m, x + r);
-    mnum(m, y);
-    mput(m, "m\n");
-    const double q[4][6] = {{x + r, y + k, x + k, y + r, x, y + r},
-                            {x - k, y + r, x - r, y + k, x - r, y},
-                            {x - r, y - k, x - k, y - r, x, y - r},
-                            {x + k, y - r, x + r, y - k, x + r, y}};
-    for (int i = 0; i < 4; i++) {
-        for (int j = 0; j < 6; j++)
-            mnum(m, q[i][j]);
-        mput(m, "c\n");
-    }
-    mput(m, "S\n");
-    mline(m, x - arm, y, x + arm, y);
-    mline(m, x, y - arm, x, y + arm);
-}
-
-fo_status fo_pdf_marks(fo_buf *b, double w, double h, double off, double bleed)
-{
-    marks m = {b, FO_OK};
-    /* Crop marks start clear of the bleed (and at least 4 mm from the
-     * trim) and end 1 mm short of the media's edge. */
-    double d0 = (bleed > 3 * FO_PDF_MM ? bleed : 3 * FO_PDF_MM) + FO_PDF_MM;
-    double d1 = off - FO_PDF_MM;
-    mput(&m, "q\n0.25 w\n1 1 1 1 K\n");
-    const double cx[2] = {off, off + w}, cy[2] = {off, off + h};
-    for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2; j++) {
-            double sx = i ? 1 : -1, sy = j ? 1 : -1;
-            mline(&m, cx[i] + sx * d0, cy[j], cx[i] + sx * d1, cy[j]);
-            mline(&m, cx[i], cy[j] + sy * d0, cx[i], cy[j] + sy * d1);
-        }
-    /* Targets centred on each side, in the middle of the slug. */
-    double mid = bleed + FO_PDF_SLUG / 2, r = 3 * FO_PDF_MM;
-    target(&m, off + w / 2, off - mid, r);
-    target(&m, off + w / 2, off + h + mid, r);
-    target(&m, off - mid, off + h / 2, r);
-    target(&m, off + w + mid, off + h / 2, r);
-    mput(&m, "Q\n");
-    return m.st;
 }

@@ -243,7 +243,7 @@ void fo_pdf_samples_make(fo_pdf_img *im, const fo_dl_image_src *src,
     fo_status st = FO_OK;
     fo_diags dl; /* this thread's: moved into why */
     fo_diags_init(&dl);
-    if (prof != FO_PROFILE_SCREEN)
+    if (!im->mask) /* planned: SCREEN and PDF/X-4 keep alpha */
         fo_pixels_flatten(&px);
     if (prof == FO_PROFILE_PRINT && px.comps == 3)
         st = fo_cms_to_cmyk(cms, &px, &dl);

@@ -273,6 +273,47 @@ static void set_stroke(fo_pdf_out *o, const fo_pdf_page *ps, fo_color col)
     put_color(o, ps->cmyk, col, "RG");
 }
 
+/* The graphics state of overprint on (/OP and /op true, /OPM 1: a K-only
+ * colour leaves C, M and Y of what lies beneath as they are) or off (the
+ * default, knockout), made once per document. */
+static HPDF_Dict overprint_gstate(fo_pdf_ctx *c, int on)
+{
+    if (c->gstate[on])
+        return c->gstate[on];
+    HPDF_Dict g = fo_pdf_obj_indirect_dict(c->pdf);
+    CHECK_PTR(c, g, "ExtGState");
+    CHECK(c, HPDF_Dict_AddName(g, "Type", "ExtGState"));
+    HPDF_Boolean b = fo_pdf_obj_bool(c->pdf, on);
+    CHECK_PTR(c, b, "ExtGState /OP");
+    CHECK(c, HPDF_Dict_Add(g, "OP", b));
+    b = fo_pdf_obj_bool(c->pdf, on);
+    CHECK_PTR(c, b, "ExtGState /op");
+    CHECK(c, HPDF_Dict_Add(g, "op", b));
+    CHECK(c, HPDF_Dict_AddNumber(g, "OPM", on ? 1 : 0));
+    return c->gstate[on] = g;
+out:
+    return NULL;
+}
+
+fo_status fo_pdf_text_overprint(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
+                                int on)
+{
+    if (ps->overprint == on)
+        return FO_OK;
+    HPDF_Dict g = overprint_gstate(c, on);
+    const char *name = g ? fo_pdf_obj_gstate_name(ps->hp, g) : NULL;
+    if (!name) {
+        fo_pdf_lib_fail(c, "overprint graphics state");
+        return FO_ERR_LIBRARY;
+    }
+    /* gs is allowed inside a text object, so the run stays in it */
+    fo_pdf_outs(o, "/");
+    fo_pdf_outs(o, name);
+    fo_pdf_outs(o, " gs\n");
+    ps->overprint = on;
+    return FO_OK;
+}
+
 void fo_pdf_text_end(fo_pdf_out *o, fo_pdf_page *ps)
 {
     if (ps->in_text)
@@ -503,9 +544,14 @@ fo_status fo_pdf_text_image(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
         c->input_errors++;
         return FO_OK;
     }
+    if (ps->cmyk && c->doc->print.pdfx == FO_DL_PDFX_1A &&
+        c->doc->images[im->image].info.has_alpha)
+        return fo_pdf_flatten_image(c, o, ps, im);
     HPDF_Image img = get_image(c, im);
     if (!img)
         return FO_ERR_LIBRARY;
+    if (ps->cmyk && fo_pdf_image_keeps_alpha(c->imgs, (size_t)im->image))
+        ps->transparent = 1;
     const char *name =
         ps->res ? fo_pdf_obj_res_name(c->pdf, ps->res, "XObject", "I", img)
                 : HPDF_Page_GetXObjectName(ps->hp, img);
@@ -513,6 +559,13 @@ fo_status fo_pdf_text_image(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
         fo_pdf_lib_fail(c, "HPDF_Page_GetXObjectName");
         return FO_ERR_LIBRARY;
     }
+    fo_pdf_text_place(c, o, ps, im, name);
+    return FO_OK;
+}
+
+void fo_pdf_text_place(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
+                       const fo_dl_image *im, const char *name)
+{
     double H = ps->page->height, m[6];
     fo_image_orientation_matrix(c->doc->images[im->image].info.orientation, m);
     /* stored (p, q) in PDF image space: u = p, v = 1 - q */
@@ -541,7 +594,6 @@ fo_status fo_pdf_text_image(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
     fo_pdf_outs(o, "cm /");
     fo_pdf_outs(o, name);
     fo_pdf_outs(o, " Do\nQ\n");
-    return FO_OK;
 }
 
 fo_status fo_pdf_text_op(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,

@@ -351,13 +351,15 @@ static cairo_surface_t *mask_surface(const fo_pixels *px)
 }
 
 /* Soft proof of decoded pixels: what the print PDF embeds (pdf_image.c's
- * make_samples: alpha flattened on white, RGB to CMYK through the output
- * profile, CMYK and grey kept) and then CMYK to sRGB through the same
- * profile. Grey prints on K only, so it goes through as K. */
+ * make_samples: RGB to CMYK through the output profile, CMYK and grey
+ * kept) and then CMYK to sRGB through the same profile. Grey prints on K
+ * only, so it goes through as K. The alpha stays (but see get_image):
+ * the print PDF keeps it as a soft mask (PDF/X-4) or flattens the image
+ * against what lies beneath it on the page (pdf_flatten.c), both of which
+ * Cairo's compositing over the page drawn so far shows. */
 static fo_status soft_proof_pixels(fo_png_renderer *r, fo_pixels *px,
                                    fo_diags *d)
 {
-    fo_pixels_flatten(px);
     if (px->comps == 3 && fo_cms_to_cmyk(r->cms, px, d) != FO_OK)
         return FO_ERR_INPUT;
     if (px->comps == 1)
@@ -387,6 +389,13 @@ static const image_surf *get_image(fo_png_renderer *r, const fo_dl_image *use,
         r->image_bad[idx] = 1;
         return NULL;
     }
+    /* PDF/X-4 keeps alpha only for an image it holds whole: one larger
+     * than the PDF writer's FO_PDF_SAMPLES_MAX (32 MB, as IMAGE_MAX) at
+     * 5 bytes a pixel goes in strip by strip, flattened on white
+     * (pdf_image.c's keeps_alpha) */
+    if (r->opts.soft_proof && r->doc->print.pdfx == FO_DL_PDFX_4 &&
+        (size_t)src->info.width * (size_t)src->info.height * 5 > IMAGE_MAX)
+        fo_pixels_flatten(&px);
     if (r->opts.soft_proof && soft_proof_pixels(r, &px, d) != FO_OK) {
         fo_pixels_free(&px);
         r->image_bad[idx] = 1;
@@ -611,6 +620,14 @@ static fo_status page_op(void *ud, const fo_dl_op *op, size_t i)
     /* the soft proof shows the print PDF; the plain preview the screen's */
     if (!fo_dl_op_drawn(op, r->opts.soft_proof ? FO_DL_CH_PRINT : FO_DL_CH_PDF))
         return FO_OK;
+    /* Overprint as the print PDF has it (fo_dl_op_overprints): K-only ink
+     * over what lies beneath keeps its C, M and Y. Multiplying by the
+     * ink's colour on paper is that result where the ground has no K of
+     * its own (r = (1 - c)(1 - k) in the naive model), and darker than
+     * either alone elsewhere, as overprinted ink looks. */
+    cairo_set_operator(cr, r->opts.soft_proof && fo_dl_op_overprints(r->doc, op)
+                               ? CAIRO_OPERATOR_MULTIPLY
+                               : CAIRO_OPERATOR_OVER);
     switch (op->kind) {
     case FO_DL_GLYPHS:
         return draw_glyphs(r, cr, &op->u.glyphs, &pp->input_errors, d);

@@ -16,14 +16,16 @@
 #include "writer.h"
 
 /* Output profiles: one layout, three kinds of PDF.
- *  - PRINT: what a print shop accepts (PDF/X-1a:2001 wherever libharu
- *    allows): every colour DeviceCMYK (swatches' CMYK values; RGB images
- *    converted with LittleCMS through the output profile, CMYK JPEGs passed
- *    through), no transparency (alpha flattened on white), black as K
- *    only, the output profile embedded as /OutputIntents (GTS_PDFX),
- *    /GTS_PDFXVersion and /Trapped in the info; MediaBox = trim + bleed +
- *    room for marks, TrimBox and BleedBox on every page, crop and
- *    registration marks outside the bleed.
+ *  - PRINT: what a print shop accepts, PDF/X-4 or PDF/X-1a:2001 as the
+ *    document's print settings say (fo_dl_print): every colour DeviceCMYK
+ *    (swatches' CMYK values; RGB images converted with LittleCMS through
+ *    the output profile, CMYK JPEGs passed through), transparency kept as
+ *    soft masks (X-4) or flattened against what lies beneath (X-1a),
+ *    black as K only and small black text overprinting, the output
+ *    profile embedded as /OutputIntents (GTS_PDFX), /GTS_PDFXVersion and
+ *    /Trapped in the info (and XMP for X-4); MediaBox = trim + bleed +
+ *    room for marks, TrimBox and BleedBox on every page, printer's marks
+ *    outside the bleed (pdf_marks.c).
  *  - SCREEN: RGB, links and bookmarks, images downsampled to
  *    screen_ppi effective resolution; MediaBox = trim.
  *  - ARCHIVE: PDF/A-1b: XMP metadata matching the info dictionary, an
@@ -101,10 +103,11 @@ fo_png_renderer *fo_png_renderer_new(const fo_dl_doc *doc);
 /* How a PNG renderer draws; all zero is fo_png_renderer_new's behaviour
  * (RGB colours, CMYK images naively to RGB, the trim only).
  *  - soft_proof: the page as the print profile prints it: every colour's
- *    CMYK and every image as the print PDF holds it (alpha flattened on
- *    white, RGB converted to CMYK through the output profile, grey on K
- *    only) converted back to sRGB through cmyk_icc with LittleCMS, by the
- *    PDF renderer's own transforms (perceptual, black-point compensation).
+ *    CMYK and every image as the print PDF holds it (RGB converted to CMYK
+ *    through the output profile, grey on K only, alpha composited over the
+ *    page) converted back to sRGB through cmyk_icc with LittleCMS, by the
+ *    PDF renderer's own transforms (perceptual, black-point compensation),
+ *    and what overprints (fo_dl_op_overprints) multiplied over the page.
  *  - bleed: the PNG shows doc->bleed around the trim on every side. */
 typedef struct fo_png_opts {
     int soft_proof;

@@ -619,6 +619,15 @@ fo_status fo_typeset_stream(const fo_pub *pub, int ed, const fo_template *t,
     const fo_rich *r;
     doc->lang = fo_arena_strdup(doc->arena, pub->editions[ed]);
     doc->bleed = t->bleed;
+    doc->print.pdfx = t->print.pdfx_1a ? FO_DL_PDFX_1A : FO_DL_PDFX_4;
+    doc->print.marks = 0;
+    for (int i = 0; i < FO_TEMPLATE_NMARKS; i++)
+        if (t->print.marks[i])
+            doc->print.marks |= 1u << i; /* FO_DL_MARK_* in the same order */
+    doc->print.overprint_text = t->print.overprint_text;
+    doc->print.overprint_rules = t->print.overprint_rules;
+    if (pub->slug)
+        doc->print.name = fo_arena_strdup(doc->arena, pub->slug);
     if ((r = pub->title.ed[ed]))
         doc->title = fo_arena_strdup(doc->arena, r->text);
     if ((r = pub->publisher.ed[ed]))

@@ -30,29 +30,31 @@ dump_sound() {
     [ ! -s "$WORK/$1.err" ] || bad "$1: unexpected diagnostics: $(cat "$WORK/$1.err")"
 }
 
-# ---- span: page figures on panels (A4 landscape, 99 mm panels, bleed 3 mm)
-# inside-flap (x 0..280.63 pt) bleeds left, top and bottom; inside-2 (x
-# 280.63..561.26) only top and bottom: never across a fold.
+# ---- span: page figures on panels (A4 landscape, bleed 3 mm; the panels
+# 100, 100 and 97 mm inside, 97, 100 and 100 mm outside: inside-3 and the
+# flap behind it fold in, 2 mm narrower)
+# inside-flap (x 0..274.96 pt) bleeds left, top and bottom; inside-2 (x
+# 283.46..566.93) only top and bottom: never across a fold.
 dump_sound trifold-page-figure
 f=$WORK/trifold-page-figure.txt
-has "$f" "image tall.jpg x=-17.01 y=-8.50 w=306.14 h=612.28 clip=-8.50,-8.50,289.13,612.28"
-has "$f" "clip=280.63,-8.50,280.63,612.28"
-has "$f" "image wide.jpg x=583.94 y=57.93 w=235.28 h=162.88"
+has "$f" "image tall.jpg x=-19.84 y=-8.50 w=306.14 h=612.28 clip=-8.50,-8.50,283.46,612.28"
+has "$f" "clip=283.46,-8.50,283.46,612.28"
+has "$f" "image wide.jpg x=589.61 y=57.93 w=229.61 h=158.96"
 n=$(grep -c '^  image tall.jpg' "$f" || true)
 [ "$n" = 2 ] || bad "trifold-page-figure: $n page figures drawn, expected 2"
 # A page figure has no caption; the text after it goes on in the next panel.
 if grep -qF "Not drawn" "$f"; then bad "trifold-page-figure: page figure caption drawn"; fi
-has "$f" "x=583.94 y=32.42 w=234.49 n=57"
-has "$f" "x=303.31 y=32.42 w=183.95 n=43"
+has "$f" "x=589.61 y=32.42 w=213.00 n=51"
+has "$f" "x=297.64 y=32.42 w=183.95 n=43"
 
-# ---- the tri-fold's cover panel (outside, x 561.26..841.89 pt): image over
+# ---- the tri-fold's cover panel (outside, x 558.43..841.89 pt): image over
 # the top 64 % into the top and right bleed, the band below, the logo, the
 # title in the cover styles; the content starts in inside-1 (page 2).
 dump_sound trifold-cover
 f=$WORK/trifold-cover.txt
-has "$f" "image tall.jpg x=561.26 y=-45.07 w=289.13 h=578.27 clip=561.26,-8.50,289.13,389.48"
-has "$f" "rect x=561.26 y=380.98 w=289.13 h=222.80 cmyk=0.00,0.90,0.85,0.30"
-has "$f" "image logo.png x=583.94 y=36.32 w=58.82 h=29.41"
+has "$f" "image tall.jpg x=558.43 y=-47.34 w=291.97 h=583.94 clip=558.43,-8.50,291.97,389.48"
+has "$f" "rect x=558.43 y=380.98 w=291.97 h=222.80 cmyk=0.00,0.90,0.85,0.30"
+has "$f" "image logo.png x=581.10 y=36.14 w=59.53 h=29.76"
 has "$f" "\"A visitor's guide\""
 has "$f" "\"Department of Culture · 2025\""
 awk '/^edition en/{e=1} e && /^page 2/{p=1} p && /content starts/{ok=1} END{exit !ok}' "$f" ||
@@ -77,8 +79,10 @@ python3 - "$WORK/trifold-tall-figure.txt" "$WORK/booklet-tall-figure.txt" <<'PY'
 import re, sys
 MM = 72 / 25.4
 def frames(case, page):
-    if case == 0:  # tri-fold: three 83 x 194 mm frames a side
-        return [(x * MM + 8 * MM, 8 * MM, 83 * MM, 194 * MM) for x in (0, 99, 198)]
+    if case == 0:  # tri-fold: three frames a side, 8 mm inside the panels
+        cols = ((0, 97), (97, 100), (197, 100)) if page == 1 else \
+               ((0, 100), (100, 100), (200, 97))
+        return [((x + 8) * MM, 8 * MM, (w - 16) * MM, 194 * MM) for x, w in cols]
     # booklet A5: margins 16/20, inner 17, outer 14 (page 1 is a right page)
     left = 17 if page % 2 == 1 else 14
     return [(left * MM, 16 * MM, (148 - 31) * MM, (210 - 36) * MM)]

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The three output profiles (render.h) on the sample yearbook's English
 # edition, checked on the real files:
-#  - print: boxes (pdfinfo), no DeviceRGB anywhere (qpdf --qdf), a
+#  - print (PDF/X-4): boxes (pdfinfo), no DeviceRGB anywhere (qpdf --qdf), a
 #    text-only page inks K only (gs inkcov), the PDF/X output intent (/N 4)
 #    and info keys (qpdf --json), alike in poppler, MuPDF and Ghostscript;
 #  - screen: every image at most screen_ppi (pdfimages), at most a fifth of
@@ -58,14 +58,15 @@ check_box() { # name "l b r t"
 check_box MediaBox "0.00 0.00 668.98 915.59"
 check_box BleedBox "28.35 28.35 640.63 887.24"
 check_box TrimBox "36.85 36.85 632.13 878.74"
-[ "$(pdfinfo "$PR" | awk '/^PDF version:/ {print $3}')" = 1.3 ] ||
-    fail "print: not PDF 1.3"
+[ "$(pdfinfo "$PR" | awk '/^PDF version:/ {print $3}')" = 1.6 ] ||
+    fail "print: not PDF 1.6 (PDF/X-4)"
 
 # ---- print: no DeviceRGB ----------------------------------------------------
 qpdf --qdf --object-streams=disable "$PR" pr.qdf.pdf || fail "qpdf --qdf"
 grep -a -q DeviceRGB pr.qdf.pdf && fail "print: a DeviceRGB colour space"
 grep -a -E -q '(^| )(rg|RG)$' pr.qdf.pdf && fail "print: an rg/RG operator"
-grep -a -q '/SMask' pr.qdf.pdf && fail "print: a soft mask (transparency)"
+# PDF/X-4 keeps the logo's transparency (print_pdfx.sh checks X-1a)
+grep -a -q '/SMask' pr.qdf.pdf || fail "print: the logo lost its soft mask"
 spaces=$(grep -a -o '/ColorSpace */[A-Za-z]*' pr.qdf.pdf | sed 's/ *//g' |
     sort -u | tr '\n' ' ')
 [ "$spaces" = "/ColorSpace/DeviceCMYK " ] ||
@@ -103,7 +104,7 @@ print(oi["/S"], prof["/N"], info.get("/GTS_PDFXVersion", "-"),
       info.get("/Trapped", "-"), oi["/RegistryName"])'
 }
 got=$(intent "$PR") || fail "print: qpdf --json"
-[ "$got" = "/GTS_PDFX 4 u:PDF/X-1:2001 /False u:http://www.color.org" ] ||
+[ "$got" = "/GTS_PDFX 4 u:PDF/X-4 /False u:http://www.color.org" ] ||
     fail "print intent: $got"
 got=$(intent "$AR") || fail "archive: qpdf --json"
 [ "$got" = "/GTS_PDFA1 3 - - u:http://www.color.org" ] ||

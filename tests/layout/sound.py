@@ -77,11 +77,41 @@ class Geometry:
         self.facing = bool(t.get("facing", False))
         self.cover = bool(t.get("cover", False))
         self.panels = []
+        sides = []
         for p in t.get("panels", []) or []:
             pad = p.get("padding", 0) * MM
             x, y = p["x"] * MM, p.get("y", 0) * MM
             w, h = p["width"] * MM, p["height"] * MM
             self.panels.append((p.get("name", "?"), x, y, w, h, pad))
+            sides.append((p.get("side"), bool(p.get("folds-in", False))))
+        self.fold_in(t, sides)
+
+    def fold_in(self, t, sides):
+        """The panel that says folds-in, and the one behind it on the other
+        side, lose fold-in-by mm (default 2); the sheet keeps its width,
+        so the other columns of each side share that equally."""
+        fi = [i for i, (_, f) in enumerate(sides) if f]
+        if not fi:
+            return
+        by = t.get("fold-in-by", 2) * MM
+        _, fx, _, fw, _, _ = self.panels[fi[0]]
+        width = sum(w for i, (_, x, _, w, _, _) in enumerate(self.panels)
+                    if sides[i][0] == sides[fi[0]][0])
+        for side in set(s for s, _ in sides):
+            cols = sorted(set((round(x, 6), round(w, 6))
+                              for i, (_, x, _, w, _, _) in
+                              enumerate(self.panels) if sides[i][0] == side))
+            want = fx if side == sides[fi[0]][0] else width - fx - fw
+            at, new = 0.0, {}
+            for x, w in cols:
+                nw = w - by if abs(x - want) < 0.01 else \
+                    w + by / (len(cols) - 1)
+                new[x] = (at, nw)
+                at += nw
+            for i, (n, x, y, w, h, pad) in enumerate(self.panels):
+                if sides[i][0] == side:
+                    nx, nw = new[round(x, 6)]
+                    self.panels[i] = (n, nx, y, nw, h, pad)
 
     def folds(self, width):
         """x of each edge between two panels (never the sheet's edges)."""

@@ -595,6 +595,28 @@ static void test_ink(void **state)
     hand_free(&h);
 }
 
+/* Small black text overprints: its K adds to the C, M and Y of a fill
+ * beneath it. 300 % of C, M and Y is within the limit alone; with the
+ * overprinted K 100 % it is 400 %. Without overprint, no finding. */
+static void test_ink_overprint(void **state)
+{
+    (void)state;
+    hand h;
+    hand_init(&h);
+    from(&h, 0);
+    fo_dl_op *op = fo_dl_page_add(h.pg, FO_DL_RECT);
+    op->u.rect = (fo_dl_rect){20, 50, 60, 15, {1, 1, 1, 0, 0, 0, 0, 0}};
+    sound(&h);
+    expect_one(&h, "pub.yaml:5:3: error: K 100 % overprints a colour beneath "
+                   "it: 400 % total ink; print allows 300 % (set the "
+                   "template's print: overprint lower, or lighten what lies "
+                   "beneath) (page 1, edition en)\n");
+    forget(&h);
+    h.doc->print.overprint_text = 0;
+    expect_none(&h, "knocked out, the text adds no ink: ");
+    hand_free(&h);
+}
+
 /* Writes a 16 x 16 CMYK JPEG of one colour (ink 0..255 per channel) as
  * Photoshop does: inverted, with an Adobe marker. */
 static void write_cmyk_jpeg(const char *path, const int ink[4])
@@ -811,6 +833,7 @@ int main(void)
         cmocka_unit_test(test_resolution),
         cmocka_unit_test(test_rgb_colour),
         cmocka_unit_test(test_ink),
+        cmocka_unit_test(test_ink_overprint),
         cmocka_unit_test(test_ink_cmyk_image),
         cmocka_unit_test(test_contents_long_title),
         cmocka_unit_test(test_example_yearbook),

@@ -17,6 +17,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -141,7 +142,9 @@ static void test_xmp(void **state)
     doc->author = "Sở";
     fo_buf b;
     fo_buf_init(&b, 0);
-    assert_int_equal(fo_pdf_xmp(doc, 1700000000, "P", "folio", &b), FO_OK);
+    assert_int_equal(
+        fo_pdf_xmp(doc, 1700000000, "P", "folio", FO_PDF_XMP_PDFA1B, &b),
+        FO_OK);
     assert_int_equal(fo_buf_puts(&b, ""), FO_OK);
     const char *x = b.data;
     assert_non_null(strstr(x, ">A &amp; B &lt;Nam Định&gt;</rdf:li>"));
@@ -155,34 +158,66 @@ static void test_xmp(void **state)
     fo_dl_doc_free(doc);
 }
 
+/* A box lies in the slug: inside the media, clear of the bleed box. */
+static void assert_in_slug(double x0, double y0, double x1, double y1,
+                           double off, double w, double h, double bleed)
+{
+    double lo_x = fmin(x0, x1), hi_x = fmax(x0, x1);
+    double lo_y = fmin(y0, y1), hi_y = fmax(y0, y1);
+    assert_true(lo_x >= 0 && lo_y >= 0 && hi_x <= w + 2 * off &&
+                hi_y <= h + 2 * off);
+    double b0 = off - bleed, bx = off + w + bleed, by = off + h + bleed;
+    /* a crop mark may touch the trim line's extension, never the box */
+    assert_true(hi_x < b0 || lo_x > bx || hi_y < b0 || lo_y > by);
+}
+
 static void test_marks(void **state)
 {
     (void)state;
-    fo_buf b;
-    fo_buf_init(&b, 0);
-    double off = 3 * FO_PDF_MM + FO_PDF_SLUG;
-    assert_int_equal(fo_pdf_marks(&b, 100, 200, off, 3 * FO_PDF_MM), FO_OK);
-    assert_int_equal(fo_buf_puts(&b, ""), FO_OK);
-    assert_non_null(strstr(b.data, "0.25 w\n1 1 1 1 K\n"));
-    /* every coordinate lies outside the bleed box or on a trim line,
-     * inside the media */
-    double media_w = 100 + 2 * off, media_h = 200 + 2 * off;
-    int lines = 0;
-    for (const char *p = b.data; (p = strstr(p, " l S\n")); p++)
-        lines++;
-    assert_int_equal(lines, 8 + 8); /* 4 corners x 2, 4 targets x 2 */
-    const char *p = strstr(b.data, "K\n") + 2;
-    double v[4];
-    int n;
-    while (sscanf(p, "%lf %lf m %lf %lf l S\n%n", &v[0], &v[1], &v[2], &v[3],
-                  &n) == 4) {
-        for (int i = 0; i < 4; i++) {
-            double lim = i % 2 ? media_h : media_w;
-            assert_true(v[i] >= 0 && v[i] <= lim);
+    const double bleed = 3 * FO_PDF_MM, off = bleed + FO_PDF_SLUG;
+    const double w = 420, h = 595, folds[2] = {140, 280};
+    for (int all = 0; all < 2; all++) {
+        fo_buf b;
+        fo_buf_init(&b, 0);
+        fo_pdf_marks_geom g = {off,
+                               off,
+                               w,
+                               h,
+                               bleed,
+                               FO_PDF_SLUG,
+                               folds,
+                               2,
+                               all ? FO_DL_MARKS_ALL
+                                   : FO_DL_MARK_CROP | FO_DL_MARK_REGISTRATION};
+        assert_int_equal(fo_pdf_marks(&b, &g), FO_OK);
+        assert_int_equal(fo_buf_puts(&b, ""), FO_OK);
+        assert_non_null(strstr(b.data, "0.25 w\n1 1 1 1 K\n"));
+        int lines = 0, patches = 0;
+        for (const char *p = b.data; *p; p++) {
+            double v[4];
+            int n = 0;
+            if (sscanf(p, "%lf %lf m %lf %lf l S\n%n", &v[0], &v[1], &v[2],
+                       &v[3], &n) == 4 &&
+                n > 0 && (p == b.data || p[-1] == '\n')) {
+                assert_in_slug(v[0], v[1], v[2], v[3], off, w, h, bleed);
+                lines++;
+            } else if (sscanf(p, "%lf %lf %lf %lf re f\n%n", &v[0], &v[1],
+                              &v[2], &v[3], &n) == 4 &&
+                       n > 0 && (p == b.data || p[-1] == '\n')) {
+                assert_in_slug(v[0], v[1], v[0] + v[2], v[1] + v[3], off, w, h,
+                               bleed);
+                patches++;
+            }
         }
-        p += n;
+        /* 4 corners x 2, 4 targets x 2; then 2 folds x 2 */
+        assert_int_equal(lines, all ? 8 + 8 + 4 : 8 + 8);
+        assert_int_equal(patches, all ? 19 : 0);
+        if (all) {
+            assert_non_null(strstr(b.data, "0 0 0 1 k\n"));
+            assert_non_null(strstr(b.data, "0.5 0 0 0 k\n"));
+        }
+        fo_buf_free(&b);
     }
-    fo_buf_free(&b);
 }
 
 /* ---- whole documents ------------------------------------------------- */
@@ -224,10 +259,11 @@ static fo_dl_doc *small_doc(void)
     return doc;
 }
 
-static void render(fo_profile prof, const char *cmyk, const char *path,
-                   fo_status want)
+static void render_x(fo_profile prof, const char *cmyk, const char *path,
+                     fo_status want, fo_dl_pdfx pdfx)
 {
     fo_dl_doc *doc = small_doc();
+    doc->print.pdfx = pdfx;
     fo_diags d;
     fo_diags_init(&d);
     fo_pdf_opts o = {.epoch = 1700000000,
@@ -241,6 +277,12 @@ static void render(fo_profile prof, const char *cmyk, const char *path,
     fo_dl_doc_free(doc);
 }
 
+static void render(fo_profile prof, const char *cmyk, const char *path,
+                   fo_status want)
+{
+    render_x(prof, cmyk, path, want, FO_DL_PDFX_4);
+}
+
 static void test_documents(void **state)
 {
     (void)state;
@@ -250,9 +292,22 @@ static void test_documents(void **state)
     size_t len;
     (void)snprintf(path, sizeof path, "%s/p.pdf", dir);
 
+    /* PDF/X-4, the default: PDF 1.6, XMP saying so */
     render(FO_PROFILE_PRINT, CMYK_ICC, path, FO_OK);
     char *s = slurp(path, &len);
+    assert_memory_equal(s, "%PDF-1.6", 8);
+    assert_true(has(s, len, "/GTS_PDFXVersion (PDF\\057X-4)"));
+    assert_false(has(s, len, "/GTS_PDFXConformance"));
+    assert_true(has(
+        s, len, "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>"));
+    assert_true(has(s, len, "/Metadata"));
+    free(s);
+    assert_int_equal(remove(path), 0);
+
+    render_x(FO_PROFILE_PRINT, CMYK_ICC, path, FO_OK, FO_DL_PDFX_1A);
+    s = slurp(path, &len);
     assert_memory_equal(s, "%PDF-1.3", 8);
+    assert_false(has(s, len, "/Metadata"));
     assert_true(has(s, len, "/TrimBox [ 36.85 36.85 632.13 878.7"));
     assert_true(has(s, len, "/BleedBox [ 28.346 28.346 640.63"));
     assert_true(has(s, len, "0 0.9 0.85 0.3 k\n"));

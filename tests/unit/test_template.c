@@ -301,15 +301,18 @@ static void test_trifold(void **state)
     assert_int_equal(t->binding, FO_BIND_NONE);
 
     /* Only the inside panels run on into each other; the cover panel is
-     * the front cover. */
+     * the front cover. inside-3 folds in: it and the flap behind it are
+     * 2 mm narrower (fold-in-by), the others 1 mm wider each. */
     static const struct {
         const char *name;
         int side;
-        double x;
-        int continues, cover;
-    } order[] = {{"cover", 0, 198, 0, 1},     {"inside-1", 1, 0, 1, 0},
-                 {"inside-2", 1, 99, 1, 0},   {"inside-3", 1, 198, 0, 0},
-                 {"inside-flap", 0, 0, 0, 0}, {"back", 0, 99, 0, 0}};
+        double x, w;
+        int continues, cover, folds_in;
+    } order[] = {
+        {"cover", 0, 197, 100, 0, 1, 0},    {"inside-1", 1, 0, 100, 1, 0, 0},
+        {"inside-2", 1, 100, 100, 1, 0, 0}, {"inside-3", 1, 200, 97, 0, 0, 1},
+        {"inside-flap", 0, 0, 97, 0, 0, 0}, {"back", 0, 97, 100, 0, 0, 0}};
+    assert_float_equal(t->fold_in_by, 2 * MM, 1e-9);
     assert_int_equal(t->npanels, 6);
     for (size_t i = 0; i < 6; i++) {
         const fo_panel *p = &t->panels[i];
@@ -317,16 +320,23 @@ static void test_trifold(void **state)
         assert_int_equal(p->side, order[i].side);
         assert_int_equal(p->continues, order[i].continues);
         assert_int_equal(p->cover, order[i].cover);
+        assert_int_equal(p->folds_in, order[i].folds_in);
         /* the whole panel, for page figures and the cover */
         assert_float_equal(p->bx, order[i].x * MM, 1e-6);
-        assert_float_equal(p->bw, 99 * MM, 1e-6);
+        assert_float_equal(p->bw, order[i].w * MM, 1e-6);
         assert_float_equal(p->bh, 210 * MM, 1e-6);
-        /* 99 x 210 mm, less 8 mm padding all round */
+        /* less 8 mm padding all round */
         assert_float_equal(p->x, (order[i].x + 8) * MM, 1e-6);
         assert_float_equal(p->y, 8 * MM, 1e-6);
-        assert_float_equal(p->w, 83 * MM, 1e-6);
+        assert_float_equal(p->w, (order[i].w - 16) * MM, 1e-6);
         assert_float_equal(p->h, 194 * MM, 1e-6);
     }
+    /* print settings: the defaults */
+    assert_false(t->print.pdfx_1a);
+    for (int i = 0; i < FO_TEMPLATE_NMARKS; i++)
+        assert_true(t->print.marks[i]);
+    assert_float_equal(t->print.overprint_text, 12, 0);
+    assert_true(t->print.overprint_rules);
     done(&r);
 }
 
@@ -638,6 +648,57 @@ static void test_errors_values(void **state)
           "folder inside the template: 'nofonts': no such file\n");
 }
 
+/* `print:` and the fold-in panel: settings read, mistakes reported. */
+static void test_print_settings(void **state)
+{
+    (void)state;
+    put_file("data/templates/p/template.yaml",
+             "print: { pdfx: x1a, marks: { color-bar: false, folds: false },\n"
+             "         overprint: { text: 9.5, rules: false } }\n");
+    result r = load_with("template: p\n", "data");
+    assert_int_equal(r.st, FO_OK);
+    assert_true(r.t->print.pdfx_1a);
+    static const int marks[FO_TEMPLATE_NMARKS] = {1, 1, 0, 1, 0};
+    for (int i = 0; i < FO_TEMPLATE_NMARKS; i++)
+        assert_int_equal(r.t->print.marks[i], marks[i]);
+    assert_float_equal(r.t->print.overprint_text, 9.5, 0);
+    assert_false(r.t->print.overprint_rules);
+    done(&r);
+
+    fails("print: { pdfx: x2, marks: { crop: maybe, colour-bar: true },\n"
+          "         overprint: { text: 100, rule: true }, bleed: 3 }\n",
+          "data/templates/bad/template.yaml:1:16: error: 'pdfx' must be x4 "
+          "or x1a, not 'x2' — did you mean 'x4'?\n"
+          "data/templates/bad/template.yaml:1:35: error: 'crop' must be true "
+          "or false, found 'maybe'\n"
+          "data/templates/bad/template.yaml:1:42: error: unknown key "
+          "'colour-bar' in 'marks' — did you mean 'color-bar'?\n"
+          "data/templates/bad/template.yaml:2:29: error: 'text' must be "
+          "between 0 and 72, found '100'\n"
+          "data/templates/bad/template.yaml:2:34: error: unknown key 'rule' "
+          "in 'overprint' — did you mean 'rules'?\n"
+          "data/templates/bad/template.yaml:2:48: error: unknown key "
+          "'bleed' in 'print' (expected one of: pdfx, marks, overprint)\n");
+    /* a fold-in panel needs panels side by side across the sheet */
+    fails(
+        "page: { size: A4, orientation: landscape }\n"
+        "facing: false\n"
+        "margins: { left: 0, right: 0, top: 0, bottom: 0 }\n"
+        "sections: continue\n"
+        "panels:\n"
+        "  - { name: a, side: inside, x: 0, y: 0, width: 140, height: 210 }\n"
+        "  - { name: b, side: inside, x: 150, y: 0, width: 147, height: 210,\n"
+        "      folds-in: true }\n"
+        "  - { name: c, side: outside, x: 0, y: 0, width: 147, height: 210 }\n"
+        "  - { name: d, side: outside, x: 147, y: 0, width: 150, height: 210,\n"
+        "      folds-in: true }\n",
+        "data/templates/bad/template.yaml:6:3: error: panel 'b' folds in, "
+        "but the panels on the inside of the sheet do not stand side by "
+        "side across it with one behind 'b'\n"
+        "data/templates/bad/template.yaml:11:17: error: only one panel can "
+        "fold in ('b' does already)\n");
+}
+
 /* Errors in the publication's overrides are reported at its positions,
  * after the template's. */
 static void test_override_errors(void **state)
@@ -926,6 +987,7 @@ int main(void)
         cmocka_unit_test(test_yearbook),
         cmocka_unit_test(test_booklet),
         cmocka_unit_test(test_trifold),
+        cmocka_unit_test(test_print_settings),
         cmocka_unit_test(test_overrides),
         cmocka_unit_test(test_builtin_styles),
         cmocka_unit_test(test_design_values),
