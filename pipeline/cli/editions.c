@@ -134,6 +134,9 @@ static int block_texts(const fo_block *b, const fo_text **t, int max)
         for (size_t i = 0; i < b->list->n; i++)
             ADD(&b->list->items[i]);
         break;
+    case FO_BLOCK_QR:
+        ADD(&b->qr->caption);
+        break;
     case FO_BLOCK_BREAK:
         break;
     }

@@ -245,7 +245,6 @@ typedef struct fo_pdf_page {
     double size;
     int have_fill;
     fo_color fill;
-    int cmyk; /* PRINT: colours as DeviceCMYK */
     /* A form's content (pdf_form.c): its own /Resources, where fonts and
      * images are named; NULL for a page (libharu's page resources). */
     HPDF_Dict res;
