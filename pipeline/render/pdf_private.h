@@ -281,6 +281,12 @@ void fo_pdf_jpeg_encode(const fo_pixels *px, int quality, unsigned char **out,
 FO_WUR fo_status fo_pdf_read_icc(const char *path, int n, char **out,
                                  size_t *len, fo_diags *d);
 
+/* Writes ICC profile icc[0..len) into stream (an output intent's
+ * /DestOutputProfile): deflated when compress, as libharu would deflate
+ * it, without deflating it again on every build (pdf_profile.c). */
+HPDF_STATUS fo_pdf_icc_write(HPDF_Dict stream, const char *icc, size_t len,
+                             int compress, fo_cache *cache);
+
 /* Appends the XMP packet for PDF/A-1b to b: dc:title, dc:creator,
  * dc:description, pdf:Keywords, pdf:Producer, xmp:CreatorTool,
  * xmp:CreateDate = xmp:ModifyDate = epoch, pdfaid:part 1,
