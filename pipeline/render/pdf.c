@@ -622,6 +622,12 @@ void fo_pdf_writer_drop(fo_pdf_writer *w)
     free(w);
 }
 
+size_t fo_pdf_writer_images(const fo_pdf_writer *w, fo_pdf_image_res **out)
+{
+    *out = NULL;
+    return w->c.imgs ? fo_pdf_images_res(w->c.imgs, out) : 0;
+}
+
 fo_status fo_pdf_writer_close(fo_pdf_writer *w)
 {
     w->keep = NULL;

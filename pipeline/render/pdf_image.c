@@ -678,6 +678,29 @@ HPDF_Dict fo_pdf_image_xobject(fo_pdf_images *o, const fo_dl_image *use)
     return im->xobj;
 }
 
+size_t fo_pdf_images_res(const fo_pdf_images *o, fo_pdf_image_res **out)
+{
+    *out = o->norder ? fo_xcalloc(o->norder, sizeof **out) : NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < o->norder; i++) {
+        const fo_pdf_img *im = o->order[i];
+        const fo_dl_image_src *src = &o->doc->images[im->idx];
+        double ppi = placed_ppi(&src->info, im);
+        (*out)[n++] = (fo_pdf_image_res){
+            .file = fo_xstrdup(im->src ? im->src : src->path),
+            .width = src->info.width,
+            .height = src->info.height,
+            .stored_w = im->w,
+            .stored_h = im->h,
+            .place_w = im->place_w,
+            .place_h = im->place_h,
+            .ppi = ppi,
+            .stored_ppi =
+                src->info.width > 0 ? ppi * im->w / src->info.width : ppi};
+    }
+    return n;
+}
+
 fo_status fo_pdf_images_finish(fo_pdf_images *o)
 {
     for (size_t i = 0; i < o->nimgs; i++) {

@@ -325,6 +325,8 @@ void fo_pdf_images_free(fo_pdf_images *o);
  * errors will point); every use records its placed size (SCREEN
  * downsamples to the largest). NULL when libharu fails. */
 HPDF_Dict fo_pdf_image_xobject(fo_pdf_images *o, const fo_dl_image *use);
+/* The account of every image written (fo_pdf_writer_images). */
+size_t fo_pdf_images_res(const fo_pdf_images *o, fo_pdf_image_res **out);
 /* Plans every image made and completes its dictionary; before saving. */
 FO_WUR fo_status fo_pdf_images_finish(fo_pdf_images *o);
 /* How many images failed while the document was saved (each reported at

@@ -104,3 +104,22 @@ for i, n in enumerate(names):
         sys.exit(f"FAIL: {n}: colour {ra['color']} against {rb['color']}")
 print("print downsampling: ok")
 PY
+
+# the report gives each image's ppi before and after
+"$FOLIO" build pub/publication.yaml -o c --profile print --report r.json \
+    >/dev/null 2>err.txt || fail "build --report: $(cat err.txt)"
+python3 - r.json <<'PY' || exit 1
+import json, sys
+ims = json.load(open(sys.argv[1]))["editions"][0]["profiles"][0]["images"]
+got = {i["file"]: i for i in ims}
+for n, i in got.items():
+    big = n.startswith("img/big")
+    if i["resampled"] != big or (big and not (
+            i["ppi"] > 450 and abs(i["stored_ppi"] - 300) <= 3 and
+            i["pixels"] == [2400, 1600] and i["stored_pixels"][0] < 1200)):
+        sys.exit(f"FAIL: report: {n}: {i}")
+    if not big and (i["ppi"] != i["stored_ppi"] or i["pixels"] != [1200, 800]):
+        sys.exit(f"FAIL: report: {n}: {i}")
+if len(got) != 8:
+    sys.exit(f"FAIL: report: {len(got)} images: {sorted(got)}")
+PY
