@@ -60,12 +60,14 @@ static int print_dumps(const fo_pub *pub, fo_buf *const *dumps, FILE *out)
  * temporary name for the commit; the dump is written into its buffer) and
  * dropped, or dropped unclosed, which abandons it. */
 typedef struct output {
-    int profile;           /* fo_profile; DUMP_OUTPUT: the text dump */
-    const fo_pdf_opts *po; /* a PDF: how the PDF of this profile is written */
-    fo_buf *dump;          /* the dump: where it is written when closed */
-    fo_pdf_writer *pdf;    /* a PDF: its writer, for its temporary name */
-    fo_writer *w;          /* NULL until opened */
-    double write_s;        /* seconds spent writing it */
+    int profile;            /* fo_profile; DUMP_OUTPUT: the text dump */
+    const fo_pdf_opts *po;  /* a PDF: how the PDF of this profile is written */
+    fo_buf *dump;           /* the dump: where it is written when closed */
+    fo_pdf_writer *pdf;     /* a PDF: its writer, for its temporary name */
+    fo_writer *w;           /* NULL until opened */
+    double write_s;         /* seconds spent writing it */
+    fo_pdf_image_res *imgs; /* a closed PDF: its images, for the report */
+    size_t nimgs;
 } output;
 
 enum { DUMP_OUTPUT = -1 };
@@ -100,6 +102,8 @@ static fo_status output_close(output *out, char **tmp)
     double t0 = fo_report_now();
     fo_status st = out->pdf ? fo_pdf_writer_close_tmp(out->pdf, tmp)
                             : fo_writer_close(out->w);
+    if (out->pdf && st == FO_OK)
+        out->nimgs = fo_pdf_writer_images(out->pdf, &out->imgs);
     fo_writer_drop(out->w);
     out->w = NULL;
     out->pdf = NULL;
@@ -149,6 +153,26 @@ static fo_status edition_page(void *ud, const fo_dl_doc *doc, size_t i)
         st = output_page(&eo->out[k], doc, i);
     }
     return st;
+}
+
+/* The report's entry of output out of edition ed, with its images. */
+static void report_output(fo_report *rep, const char *ed, const output *out)
+{
+    const char *prof = CLI_PROFILE_NAMES[out->profile];
+    fo_report_output(rep, ed, prof, out->write_s);
+    for (size_t i = 0; i < out->nimgs; i++) {
+        const fo_pdf_image_res *m = &out->imgs[i];
+        fo_report_image ri = {.file = m->file, /* copied */
+                              .width = m->width,
+                              .height = m->height,
+                              .stored_w = m->stored_w,
+                              .stored_h = m->stored_h,
+                              .place_w = m->place_w,
+                              .place_h = m->place_h,
+                              .ppi = m->ppi,
+                              .stored_ppi = m->stored_ppi};
+        fo_report_image_add(rep, ed, prof, &ri);
+    }
 }
 
 /* One edition laid out, checked and written page by page (each freed once
@@ -202,9 +226,12 @@ static fo_status build_edition(const opts *o, const loaded *l, int e,
                           fo_report_now() - t0 - write - check, check);
         for (int k = 0; k < eo.nout; k++)
             if (eo.out[k].profile != DUMP_OUTPUT)
-                fo_report_output(rep, l->pub->editions[e],
-                                 CLI_PROFILE_NAMES[eo.out[k].profile],
-                                 eo.out[k].write_s);
+                report_output(rep, l->pub->editions[e], &eo.out[k]);
+    }
+    for (int k = 0; k < eo.nout; k++) {
+        for (size_t i = 0; i < eo.out[k].nimgs; i++)
+            free(eo.out[k].imgs[i].file);
+        free(eo.out[k].imgs);
     }
     fo_checker_free(eo.check);
     fo_dl_doc_free(doc);

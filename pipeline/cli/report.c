@@ -16,6 +16,8 @@
 typedef struct rep_output {
     char *ed, *profile, *path;
     double write_s;
+    fo_report_image *imgs;
+    size_t nimgs, imgs_cap;
 } rep_output;
 
 typedef struct rep_edition {
@@ -73,6 +75,9 @@ void fo_report_free(fo_report *r)
         free(r->outs[i].ed);
         free(r->outs[i].profile);
         free(r->outs[i].path);
+        for (size_t k = 0; k < r->outs[i].nimgs; k++)
+            free(r->outs[i].imgs[k].file);
+        free(r->outs[i].imgs);
     }
     for (size_t i = 0; i < r->ntimes; i++)
         free(r->times[i].what);
@@ -119,8 +124,24 @@ void fo_report_output(fo_report *r, const char *ed, const char *profile,
                       double write_s)
 {
     fo_grow((void **)&r->outs, sizeof *r->outs, &r->outs_cap, r->nouts + 1);
-    r->outs[r->nouts++] =
-        (rep_output){fo_xstrdup(ed), fo_xstrdup(profile), NULL, write_s};
+    r->outs[r->nouts++] = (rep_output){.ed = fo_xstrdup(ed),
+                                       .profile = fo_xstrdup(profile),
+                                       .write_s = write_s};
+}
+
+void fo_report_image_add(fo_report *r, const char *ed, const char *profile,
+                         const fo_report_image *im)
+{
+    for (size_t i = 0; i < r->nouts; i++) {
+        rep_output *o = &r->outs[i];
+        if (strcmp(o->ed, ed) == 0 && strcmp(o->profile, profile) == 0) {
+            fo_grow((void **)&o->imgs, sizeof *o->imgs, &o->imgs_cap,
+                    o->nimgs + 1);
+            o->imgs[o->nimgs] = *im;
+            o->imgs[o->nimgs++].file = fo_xstrdup(im->file ? im->file : "");
+            return;
+        }
+    }
 }
 
 void fo_report_output_path(fo_report *r, const char *ed, const char *profile,
@@ -250,7 +271,21 @@ static void put_output(json *j, const rep_output *o)
     }
     put(j, ", \"write_s\": ");
     put_secs(j, o->write_s);
-    put(j, "}");
+    put(j, ", \"images\": [");
+    for (size_t i = 0; i < o->nimgs; i++) {
+        const fo_report_image *m = &o->imgs[i];
+        put(j, i ? ",\n       {\"file\": " : "\n       {\"file\": ");
+        put_str(j, m->file);
+        putf(j,
+             ", \"pixels\": [%d, %d], \"placed_pt\": [%.2f, %.2f], "
+             "\"ppi\": %.1f, \"stored_pixels\": [%d, %d], "
+             "\"stored_ppi\": %.1f, \"resampled\": %s}",
+             m->width, m->height, m->place_w, m->place_h, m->ppi, m->stored_w,
+             m->stored_h, m->stored_ppi,
+             m->stored_w != m->width || m->stored_h != m->height ? "true"
+                                                                 : "false");
+    }
+    put(j, "]}");
 }
 
 static void put_edition(json *j, const fo_report *r, const rep_edition *e,
@@ -419,6 +454,16 @@ fo_status fo_report_save(const fo_report *r, const fo_diags *d, FILE *f)
         save_str(f, o->ed);
         save_str(f, o->profile);
         (void)fprintf(f, "\t%.6f\n", o->write_s);
+        for (size_t k = 0; k < o->nimgs; k++) {
+            const fo_report_image *m = &o->imgs[k];
+            (void)fputc('I', f);
+            save_str(f, o->ed);
+            save_str(f, o->profile);
+            save_str(f, m->file);
+            (void)fprintf(f, "\t%d\t%d\t%d\t%d\t%.4f\t%.4f\t%.4f\t%.4f\n",
+                          m->width, m->height, m->stored_w, m->stored_h,
+                          m->place_w, m->place_h, m->ppi, m->stored_ppi);
+        }
     }
     for (size_t i = 0; i < r->nlinks; i++) {
         const rep_link *l = &r->links[i];
@@ -508,7 +553,18 @@ void fo_report_load(fo_report *r, fo_diags *d, FILE *f)
         else if (n == 8 && strcmp(v[0], "L") == 0 && v[1] && v[2] && v[5] &&
                  v[6] && v[7])
             fo_report_link(r, v[1], v[2], atoi(v[3]), v[4], v[5], v[6], v[7]);
-        else if (n == 14 && strcmp(v[0], "D") == 0 && v[13]) {
+        else if (n == 12 && strcmp(v[0], "I") == 0 && v[1] && v[2]) {
+            fo_report_image m = {.file = v[3],
+                                 .width = atoi(v[4]),
+                                 .height = atoi(v[5]),
+                                 .stored_w = atoi(v[6]),
+                                 .stored_h = atoi(v[7]),
+                                 .place_w = strtod(v[8], NULL),
+                                 .place_h = strtod(v[9], NULL),
+                                 .ppi = strtod(v[10], NULL),
+                                 .stored_ppi = strtod(v[11], NULL)};
+            fo_report_image_add(r, v[1], v[2], &m);
+        } else if (n == 14 && strcmp(v[0], "D") == 0 && v[13]) {
             fo_where w = {.rule = intern(r, v[10]),
                           .edition = v[11],
                           .page = atoi(v[4]),

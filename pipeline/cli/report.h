@@ -39,6 +39,17 @@ void fo_report_output_path(fo_report *r, const char *ed, const char *profile,
 void fo_report_link(fo_report *r, const char *ed, const char *profile, int page,
                     const char *label, const char *kind, const char *written,
                     const char *url);
+/* One image of an output: its file as the content names it, its pixels,
+ * its largest placement (points), the pixels stored in the output, and
+ * the effective pixels per inch at that placement before and after. */
+typedef struct fo_report_image {
+    char *file;
+    int width, height, stored_w, stored_h;
+    double place_w, place_h, ppi, stored_ppi;
+} fo_report_image;
+/* Adds im (copied) to the images of profile profile of edition ed. */
+void fo_report_image_add(fo_report *r, const char *ed, const char *profile,
+                         const fo_report_image *im);
 
 /* A timing of the whole run: "load", "total"… in seconds. */
 void fo_report_timing(fo_report *r, const char *what, double seconds);

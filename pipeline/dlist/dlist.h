@@ -255,6 +255,9 @@ typedef struct fo_dl_doc {
      * height): backgrounds and full-bleed images are drawn out to it.
      * Points; 0 when the publication has no bleed. */
     double bleed;
+    /* Print: images shown above print_max_ppi at their largest placement
+     * are stored resampled to print_ppi; 0: never. */
+    double print_ppi, print_max_ppi;
     const char *title, *author, *subject, *keywords, *lang;
     fo_dl_font *fonts;
     size_t nfonts, fonts_cap;

@@ -304,7 +304,7 @@ static const char *const template_keys[] = {
     "sections", "contents",    "cover",       "title-page", "fonts",
     "swatches", "styles",      "char-styles", "masters",    "blocks",
     "panels",   "languages",   "binding",     "imposition", "fold-in-by",
-    "print",    NULL};
+    "print",    "print-ppi",   "print-max-ppi", NULL};
 
 static void load_fonts_dir(fo_tl *L, const fo_node *v)
 {
@@ -342,6 +342,13 @@ static bool load_setting(fo_tl *L, const fo_node *key, const fo_node *v)
     } else if (fo_node_is(key, "fold-in-by")) {
         (void)fo_read_mm(L->d, v, "fold-in-by", (fo_read_range){0, false, 25},
                          &t->fold_in_by);
+    } else if (fo_node_is(key, "print-ppi")) {
+        (void)fo_read_in_range(L->d, v, "print-ppi",
+                               (fo_read_range){72, false, 4800}, &t->print_ppi);
+    } else if (fo_node_is(key, "print-max-ppi")) {
+        (void)fo_read_in_range(L->d, v, "print-max-ppi",
+                               (fo_read_range){72, false, 4800},
+                               &t->print_max_ppi);
     } else if (fo_node_is(key, "gutter")) {
         (void)fo_read_mm(L->d, v, "gutter", FO_READ_NONNEG, &t->gutter);
     } else if (fo_node_is(key, "columns")) {
@@ -424,6 +431,12 @@ static void load_template(fo_tl *L, const fo_node *root, const char *lang)
     fo_tl_check_room(L);
     fo_tl_check_panel_keys(L);
     fo_tl_fold_in(L);
+    const fo_node *mx = fo_node_get(root, "print-max-ppi");
+    if (L->t->print_max_ppi < L->t->print_ppi)
+        fo_error(L->d, mx ? mx->pos : root->pos,
+                 "'print-max-ppi' (%g) must be at least 'print-ppi' (%g): "
+                 "images above it are resampled down to 'print-ppi'",
+                 L->t->print_max_ppi, L->t->print_ppi);
 }
 
 /* Defaults before the template speaks: folio's swatches and styles, an A4
@@ -457,6 +470,8 @@ static void load_defaults(fo_tl *L)
     t->facts_per_row = 2;
     t->facts_space_before = 6;
     t->facts_space_after = 10;
+    t->print_ppi = 300;
+    t->print_max_ppi = 450;
     t->figure_gap = 4;
     /* The looks of the first hard-coded layout, which the shipped
      * templates write out (docs/templates.md, Blocks). */

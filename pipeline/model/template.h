@@ -144,6 +144,9 @@ typedef struct fo_template {
     fo_hyph_words hyph_words;
     double page_w, page_h; /* trim size */
     double bleed;
+    /* Print: an image above print_max_ppi at its placed size is resampled
+     * to print_ppi (pixels per inch). */
+    double print_ppi, print_max_ppi;
     int facing; /* left and right pages differ (inner/outer margins) */
     /* with facing 0, inner is the left margin and outer the right one, on
      * every page */

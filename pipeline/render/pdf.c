@@ -513,9 +513,10 @@ static fo_status output_intent(fo_pdf_ctx *c)
         return st;
     st = FO_ERR_LIBRARY;
     fo_pdf_hash_bytes(c, icc, len);
-    HPDF_Dict prof = fo_pdf_obj_stream(c->pdf, c->opts->compress);
+    HPDF_Dict prof = fo_pdf_obj_stream(c->pdf, 0);
     CHECK_PTR(c, prof, "ICC profile stream");
-    CHECK(c, fo_pdf_obj_write(prof, icc, (HPDF_UINT)len));
+    CHECK(c,
+          fo_pdf_icc_write(prof, icc, len, c->opts->compress, c->opts->cache));
     CHECK(c, HPDF_Dict_AddNumber(prof, "N", print ? 4 : 3));
     HPDF_Dict oi = fo_pdf_obj_dict(c->pdf);
     CHECK_PTR(c, oi, "OutputIntent");
@@ -711,6 +712,12 @@ void fo_pdf_writer_drop(fo_pdf_writer *w)
         return;
     ctx_free(&w->c);
     free(w);
+}
+
+size_t fo_pdf_writer_images(const fo_pdf_writer *w, fo_pdf_image_res **out)
+{
+    *out = NULL;
+    return w->c.imgs ? fo_pdf_images_res(w->c.imgs, out) : 0;
 }
 
 fo_status fo_pdf_writer_close(fo_pdf_writer *w)

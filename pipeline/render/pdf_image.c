@@ -199,14 +199,45 @@ static int screen_size(const fo_pdf_images *o, const fo_pdf_img *im, int *w,
     return *w < in->width || *h < in->height;
 }
 
+/* The effective resolution of im at its largest placement: pixels per
+ * inch across and down, the lower of the two; 0 when not placed. */
+static double placed_ppi(const fo_image_info *in, const fo_pdf_img *im)
+{
+    if (im->place_w <= 0 || im->place_h <= 0)
+        return 0;
+    double px = in->shown_w / (im->place_w / 72);
+    double py = in->shown_h / (im->place_h / 72);
+    return px < py ? px : py;
+}
+
+/* PRINT: the stored size an image shown above the document's
+ * print_max_ppi is resampled to, so that its largest placement shows it at
+ * print_ppi; 0 when it is not above the ceiling (then it is stored at its
+ * own size, the same bytes as before). */
+static int print_size(const fo_pdf_images *o, const fo_pdf_img *im, int *w,
+                      int *h)
+{
+    const fo_image_info *in = &o->doc->images[im->idx].info;
+    double ppi = o->doc->print_ppi, max = o->doc->print_max_ppi;
+    if (o->opts->profile != FO_PROFILE_PRINT || ppi <= 0 || max <= 0 ||
+        in->shown_w <= 0 || in->shown_h <= 0 || placed_ppi(in, im) <= max)
+        return 0;
+    double sx = im->place_w / 72 * ppi / in->shown_w;
+    double sy = im->place_h / 72 * ppi / in->shown_h;
+    double s = sx > sy ? sx : sy;
+    *w = (int)fmax(1, ceil(in->width * s));
+    *h = (int)fmax(1, ceil(in->height * s));
+    return *w < in->width || *h < in->height;
+}
+
 /* Whether a JPEG can go in as it is in this profile. */
 static int jpeg_passes(const fo_pdf_images *o, const fo_pdf_img *im)
 {
     const fo_image_info *in = &o->doc->images[im->idx].info;
     int w, h;
     switch (o->opts->profile) {
-    case FO_PROFILE_PRINT: /* grey and CMYK */
-        return in->components != 3;
+    case FO_PROFILE_PRINT: /* grey and CMYK, unless resampled */
+        return in->components != 3 && !print_size(o, im, &w, &h);
     case FO_PROFILE_ARCHIVE: /* grey and RGB: sRGB output intent */
         return in->components != 4;
     case FO_PROFILE_SCREEN: /* CMYK stays CMYK without a profile for it */
@@ -228,7 +259,7 @@ static int png_passes(const fo_pdf_images *o, const fo_pdf_img *im)
         return 0;
     switch (o->opts->profile) {
     case FO_PROFILE_PRINT:
-        return in->components == 1;
+        return in->components == 1 && !print_size(o, im, &w, &h);
     case FO_PROFILE_ARCHIVE:
         return 1;
     case FO_PROFILE_SCREEN:
@@ -281,13 +312,17 @@ static void plan(fo_pdf_images *o, fo_pdf_img *im)
     if (prof != FO_PROFILE_PRINT && im->comps == 4)
         im->comps = 3;
     im->mask = keeps_alpha(o, (size_t)im->idx);
-    im->resample = screen_size(o, im, &im->w, &im->h);
+    im->resample = prof == FO_PROFILE_PRINT
+                       ? print_size(o, im, &im->w, &im->h)
+                       : screen_size(o, im, &im->w, &im->h);
     size_t ch =
         (size_t)(im->comps > in->components ? im->comps : in->components) +
         (in->has_alpha ? 1 : 0);
     size_t whole = (size_t)in->width * (size_t)in->height * ch;
-    if (prof == FO_PROFILE_SCREEN) {
-        /* at most FO_PDF_SAMPLES_MAX stored: a screen PDF needs no more */
+    if (prof == FO_PROFILE_SCREEN || im->resample) {
+        /* at most FO_PDF_SAMPLES_MAX stored: a screen PDF needs no more,
+         * and a print image resampled is decoded whole (reduced to about
+         * that while decoding, as SCREEN's) */
         double f =
             sqrt((double)FO_PDF_SAMPLES_MAX / ((double)im->w * im->h * ch));
         if (f < 1) {
@@ -663,6 +698,29 @@ HPDF_Dict fo_pdf_image_xobject(fo_pdf_images *o, const fo_dl_image *use)
 int fo_pdf_image_keeps_alpha(const fo_pdf_images *o, size_t idx)
 {
     return idx < o->doc->nimages && keeps_alpha(o, idx);
+}
+
+size_t fo_pdf_images_res(const fo_pdf_images *o, fo_pdf_image_res **out)
+{
+    *out = o->norder ? fo_xcalloc(o->norder, sizeof **out) : NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < o->norder; i++) {
+        const fo_pdf_img *im = o->order[i];
+        const fo_dl_image_src *src = &o->doc->images[im->idx];
+        double ppi = placed_ppi(&src->info, im);
+        (*out)[n++] = (fo_pdf_image_res){
+            .file = fo_xstrdup(im->src ? im->src : src->path),
+            .width = src->info.width,
+            .height = src->info.height,
+            .stored_w = im->w,
+            .stored_h = im->h,
+            .place_w = im->place_w,
+            .place_h = im->place_h,
+            .ppi = ppi,
+            .stored_ppi =
+                src->info.width > 0 ? ppi * im->w / src->info.width : ppi};
+    }
+    return n;
 }
 
 fo_status fo_pdf_images_finish(fo_pdf_images *o)

@@ -331,6 +331,12 @@ void fo_pdf_jpeg_encode(const fo_pixels *px, int quality, unsigned char **out,
 FO_WUR fo_status fo_pdf_read_icc(const char *path, int n, char **out,
                                  size_t *len, fo_diags *d);
 
+/* Writes ICC profile icc[0..len) into stream (an output intent's
+ * /DestOutputProfile): deflated when compress, as libharu would deflate
+ * it, without deflating it again on every build (pdf_profile.c). */
+HPDF_STATUS fo_pdf_icc_write(HPDF_Dict stream, const char *icc, size_t len,
+                             int compress, fo_cache *cache);
+
 /* What an XMP packet declares the file to be. */
 typedef enum fo_pdf_xmp_kind {
     FO_PDF_XMP_PDFA1B, /* pdfaid:part 1, pdfaid:conformance B */
@@ -400,6 +406,8 @@ HPDF_Dict fo_pdf_image_xobject(fo_pdf_images *o, const fo_dl_image *use);
 /* Whether document image idx is drawn with its soft mask (SCREEN, and
  * PRINT as PDF/X-4): the page that draws it is a transparency group. */
 int fo_pdf_image_keeps_alpha(const fo_pdf_images *o, size_t idx);
+/* The account of every image written (fo_pdf_writer_images). */
+size_t fo_pdf_images_res(const fo_pdf_images *o, fo_pdf_image_res **out);
 /* Plans every image made and completes its dictionary; before saving. */
 FO_WUR fo_status fo_pdf_images_finish(fo_pdf_images *o);
 /* How many images failed while the document was saved (each reported at

@@ -233,8 +233,11 @@ void fo_pdf_samples_make(fo_pdf_img *im, const fo_dl_image_src *src,
     int keyed = stream_key(im, src, opts, env, &key);
     if (keyed && stream_cached(im, src, opts, &key))
         return;
-    /* SCREEN's large images reduced while decoding (plan) */
-    size_t max = opts->profile == FO_PROFILE_SCREEN ? FO_PDF_SAMPLES_MAX : 0;
+    /* SCREEN's large images, and those PRINT resamples, reduced while
+     * decoding (plan) */
+    size_t max = opts->profile == FO_PROFILE_SCREEN || im->resample
+                     ? FO_PDF_SAMPLES_MAX
+                     : 0;
     if (fo_image_decode_max(src->path, &src->info, max, &px, why, sizeof why) !=
         FO_OK) {
         fo_pdf_img_fail(im, why);
@@ -245,11 +248,15 @@ void fo_pdf_samples_make(fo_pdf_img *im, const fo_dl_image_src *src,
     fo_diags_init(&dl);
     if (!im->mask) /* planned: SCREEN and PDF/X-4 keep alpha */
         fo_pixels_flatten(&px);
-    if (prof == FO_PROFILE_PRINT && px.comps == 3)
+    /* PRINT resamples before converting: fewer pixels go through
+     * LittleCMS, and the filter averages the source's own values */
+    if (prof == FO_PROFILE_PRINT && im->resample)
+        st = fo_pixels_resample(&px, im->w, im->h, &dl);
+    if (st == FO_OK && prof == FO_PROFILE_PRINT && px.comps == 3)
         st = fo_cms_to_cmyk(cms, &px, &dl);
     if (st == FO_OK && prof != FO_PROFILE_PRINT && px.comps == 4)
         st = fo_cms_to_rgb(cms, &px, &dl);
-    if (st == FO_OK && im->resample)
+    if (st == FO_OK && prof != FO_PROFILE_PRINT && im->resample)
         st = fo_pixels_resample(&px, im->w, im->h, &dl);
     if (st == FO_OK &&
         (px.w != im->w || px.h != im->h || px.comps != im->comps ||

@@ -137,8 +137,44 @@ static void surface_to_pixels(cairo_surface_t *dst, int w, int h, int nc,
     px->h = h;
 }
 
+/* CMYK (no alpha): Cairo has no four-channel format, so C, M, Y go as
+ * one RGB image and K as a grey one, each through the same filter, and
+ * are put back together. */
+static fo_status resample_cmyk(fo_pixels *px, int w, int h, fo_diags *d)
+{
+    size_t n = (size_t)px->w * (size_t)px->h;
+    fo_pixels cmy = {.w = px->w, .h = px->h, .comps = 3};
+    fo_pixels k = {.w = px->w, .h = px->h, .comps = 1};
+    cmy.data = fo_xmalloc(n * 3 + 1);
+    k.data = fo_xmalloc(n + 1);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(cmy.data + i * 3, px->data + i * 4, 3);
+        k.data[i] = px->data[i * 4 + 3];
+    }
+    fo_status st = fo_pixels_resample(&cmy, w, h, d);
+    if (st == FO_OK)
+        st = fo_pixels_resample(&k, w, h, d);
+    if (st == FO_OK) {
+        size_t m = (size_t)w * (size_t)h;
+        unsigned char *out = fo_xmalloc(m * 4 + 1);
+        for (size_t i = 0; i < m; i++) {
+            memcpy(out + i * 4, cmy.data + i * 3, 3);
+            out[i * 4 + 3] = k.data[i];
+        }
+        free(px->data);
+        px->data = out;
+        px->w = w;
+        px->h = h;
+    }
+    free(cmy.data);
+    free(k.data);
+    return st;
+}
+
 fo_status fo_pixels_resample(fo_pixels *px, int w, int h, fo_diags *d)
 {
+    if (px->comps == 4 && !px->alpha)
+        return resample_cmyk(px, w, h, d);
     assert(px->comps == 1 || px->comps == 3);
     assert(w > 0 && h > 0);
     int has_a = px->alpha != NULL, nc = px->comps;

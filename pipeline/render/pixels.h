@@ -14,8 +14,9 @@ void fo_pixels_flatten(fo_pixels *px);
  * grey prints on black ink alone. */
 void fo_pixels_grey_to_k(fo_pixels *px);
 
-/* Resamples px (grey or RGB, with or without alpha) to w x h pixels with
- * Cairo's GOOD filter (an area-averaging box filter when shrinking). */
+/* Resamples px (grey or RGB, with or without alpha, or CMYK without) to
+ * w x h pixels with Cairo's GOOD filter (an area-averaging box filter
+ * when shrinking). */
 FO_WUR fo_status fo_pixels_resample(fo_pixels *px, int w, int h, fo_diags *d);
 
 #endif

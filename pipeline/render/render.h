@@ -89,6 +89,19 @@ void fo_pdf_writer_drop(fo_pdf_writer *w);
 /* The writer as a fo_writer (borrowed: it lives as long as w). */
 fo_writer *fo_pdf_writer_writer(fo_pdf_writer *w);
 
+/* What the PDF holds of one image: its file (as the content names it),
+ * its pixels, its largest placement (points) and the effective pixels per
+ * inch there, before (the file) and after (the stream stored: PRINT and
+ * SCREEN resample some). */
+typedef struct fo_pdf_image_res {
+    char *file; /* malloc'd */
+    int width, height, stored_w, stored_h;
+    double place_w, place_h, ppi, stored_ppi;
+} fo_pdf_image_res;
+/* After a close: the images of w's PDF in the order written, *out
+ * malloc'd (the caller frees each file, then *out). 0 when none. */
+size_t fo_pdf_writer_images(const fo_pdf_writer *w, fo_pdf_image_res **out);
+
 /* Writes page (0-based) of doc as a PNG at path, at dpi dots per inch,
  * on a white background. */
 FO_WUR fo_status fo_render_png(const fo_dl_doc *doc, size_t page, double dpi,

@@ -628,6 +628,8 @@ fo_status fo_typeset_stream(const fo_pub *pub, int ed, const fo_template *t,
     doc->print.overprint_rules = t->print.overprint_rules;
     if (pub->slug)
         doc->print.name = fo_arena_strdup(doc->arena, pub->slug);
+    doc->print_ppi = t->print_ppi;
+    doc->print_max_ppi = t->print_max_ppi;
     if ((r = pub->title.ed[ed]))
         doc->title = fo_arena_strdup(doc->arena, r->text);
     if ((r = pub->publisher.ed[ed]))
