@@ -426,6 +426,47 @@ typedef struct level {
     bool dash;
 } level;
 
+/* Mid-line, in a mapping that starts on the same line: a key of several
+ * words ("h2 {vi: x}") is a key that lacks its ':' after the first word. */
+static bool key_of_words(fo_diags *d, const char *file, text t, yaml_mark_t m,
+                         yaml_mark_t c)
+{
+    span cl;
+    if (c.line != m.line || !get_line(t, (int)c.line, &cl))
+        return false;
+    const char *k = at_col(cl, (int)c.column);
+    const char *colon = key_colon(k, cl.e);
+    const char *sp = memchr(k, ' ', (size_t)(cl.e - k));
+    if (!colon || !sp || sp > colon)
+        return false;
+    missing_colon(d, file, (int)c.line, cl, k);
+    return true;
+}
+
+/* Records the blocks line l (indented i) opens in lv (n of them): "- -
+ * key:" opens a list at each '-' and a mapping after them. */
+static void open_levels(span s, int l, int i, level *lv, int *n)
+{
+    const char *p = s.s + i;
+    for (;;) {
+        bool item = p < s.e && *p == '-' && (p + 1 == s.e || p[1] == ' ');
+        int col = (int)(p - s.s);
+        if (*n > 0 && lv[*n - 1].indent == col) {
+            lv[*n - 1].line = l;
+            lv[*n - 1].dash = item;
+        } else if (*n < 64) {
+            lv[(*n)++] = (level){col, l, item};
+        }
+        if (!item)
+            break;
+        p++;
+        while (p < s.e && *p == ' ')
+            p++;
+        if (p == s.e)
+            break;
+    }
+}
+
 /* A line whose indentation matches no block above it ("did not find
  * expected key", "... '-' indicator"): reports the column it should have,
  * taken from the open blocks above (a stack of indentations, as a reader
@@ -434,20 +475,8 @@ static bool wrong_indent(fo_diags *d, const char *file, text t, yaml_mark_t m,
                          yaml_mark_t c)
 {
     span ml;
-    if (get_line(t, (int)m.line, &ml) && (int)m.column > indent_of(ml)) {
-        /* mid-line: a key of several words ("h2 {vi: x}") is a key that
-         * lacks its ':' after the first word */
-        span cl;
-        if (c.line != m.line || !get_line(t, (int)c.line, &cl))
-            return false;
-        const char *k = at_col(cl, (int)c.column);
-        const char *colon = key_colon(k, cl.e);
-        const char *sp = memchr(k, ' ', (size_t)(cl.e - k));
-        if (!colon || !sp || sp > colon)
-            return false;
-        missing_colon(d, file, (int)c.line, cl, k);
-        return true;
-    }
+    if (get_line(t, (int)m.line, &ml) && (int)m.column > indent_of(ml))
+        return key_of_words(d, file, t, m, c);
     level lv[64];
     int n = 0;
     span s = {t.s, t.s};
@@ -460,25 +489,7 @@ static bool wrong_indent(fo_diags *d, const char *file, text t, yaml_mark_t m,
         int i = indent_of(s);
         while (n > 0 && lv[n - 1].indent > i)
             n--;
-        /* "- - key:" opens a list at each '-' and a mapping after them */
-        const char *p = s.s + i;
-        for (;;) {
-            bool item = p < s.e && *p == '-' && (p + 1 == s.e || p[1] == ' ');
-            int col = (int)(p - s.s);
-            if (n > 0 && lv[n - 1].indent == col) {
-                lv[n - 1].line = l;
-                lv[n - 1].dash = item;
-            } else if (n < 64) {
-                lv[n++] = (level){col, l, item};
-            }
-            if (!item)
-                break;
-            p++;
-            while (p < s.e && *p == ' ')
-                p++;
-            if (p == s.e)
-                break;
-        }
+        open_levels(s, l, i, lv, &n);
     }
     if (!more || is_blank(s))
         return false;
