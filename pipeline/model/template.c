@@ -299,11 +299,11 @@ static void load_blocks(fo_tl *L, const fo_node *v)
 /* ---- the template file ----------------------------------------------- */
 
 static const char *const template_keys[] = {
-    "name",     "description", "page",        "facing",     "bleed",
-    "margins",  "columns",     "gutter",      "widows",     "orphans",
-    "sections", "contents",    "cover",       "title-page", "fonts",
-    "swatches", "styles",      "char-styles", "masters",    "blocks",
-    "panels",   "languages",   "binding",     "imposition", "fold-in-by",
+    "name",     "description", "page",          "facing",     "bleed",
+    "margins",  "columns",     "gutter",        "widows",     "orphans",
+    "sections", "contents",    "cover",         "title-page", "fonts",
+    "swatches", "styles",      "char-styles",   "masters",    "blocks",
+    "panels",   "languages",   "binding",       "imposition", "fold-in-by",
     "print",    "print-ppi",   "print-max-ppi", NULL};
 
 static void load_fonts_dir(fo_tl *L, const fo_node *v)

@@ -197,7 +197,7 @@ typedef struct fo_template {
     double sheet_w, sheet_h;
     fo_pos sheet_pos;
     double creep;
-    double fold_in_by;  /* how much narrower the fold-in panel is, points */
+    double fold_in_by; /* how much narrower the fold-in panel is, points */
     fo_print_settings print;
 } fo_template;
 
