@@ -11,7 +11,8 @@
 #  - texts of other editions (en:) and blocks marked `lang: en` are not
 #    audited;
 #  - the examples, which place every mark the old way, give no finding,
-#    and the report lists the findings with their rules.
+#    and the report (valid against docs/report.schema.json) lists the
+#    findings with their rules.
 . "${BASH_SOURCE%/*}/lib/common.sh" || exit 1
 fresh_work
 
@@ -59,9 +60,11 @@ t.yaml:9:31: warning: 'thuỷ' (new style) at t.yaml:9:31, t.yaml:12:43, t.yaml:
 t.yaml:12:17: warning: 'khoẻ' (new style) at t.yaml:12:17; 'khỏe' (old style) at t.yaml:9:41: vi_tone_style is old (edition vi)
 EOF2
 diff want.txt got.txt || fail "with vi_tone_style: old (above)"
-python3 - <<'PY' || fail "the report's findings"
-import json
+python3 - "$SRC/docs/report.schema.json" <<'PY' || fail "the report's findings"
+import json, sys
+import jsonschema
 r = json.load(open("r.json", encoding="utf-8"))
+jsonschema.Draft202012Validator(json.load(open(sys.argv[1], encoding="utf-8"))).validate(r)
 rules = sorted(f["rule"] for f in r["findings"] if (f["rule"] or "").startswith("vi-"))
 want = ["vi-lookalike", "vi-marks", "vi-nfc", "vi-tone", "vi-tone", "vi-tone"]
 assert rules == want, rules
