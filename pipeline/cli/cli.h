@@ -55,7 +55,26 @@ typedef struct opts {
 
     const char *cache_dir; /* --cache DIR, or NULL (cli/cache_cmd.h) */
     int no_cache;          /* --no-cache */
+
+    int out_given;             /* -o was given (else out_dir is "out") */
+    int quiet;                 /* --quiet: errors only */
+    int verbose;               /* --verbose: the stages' times, progress */
+    char *pub_owned;           /* pub when made from a folder's name */
+    const char *template_name; /* init --template */
+    const char *editions;      /* init --editions, comma-separated */
 } opts;
+
+/* The publication named on the command line may be its folder: then
+ * o->pub becomes FOLDER/publication.yaml (owned by o). 0, or EXIT_USAGE
+ * after saying what is wrong (args.c). */
+int cli_resolve_pub(opts *o);
+
+/* Frees what parsing the command line allocated in o. */
+void cli_opts_free(opts *o);
+
+/* The summary's last line when -o was not given: where the outputs went
+ * (stdout; nothing with --quiet or when o->out_given). */
+void cli_say_out_default(const opts *o);
 
 /* The commands, each given its parsed command line; each returns the exit
  * code. */
@@ -64,6 +83,7 @@ int dump_run(opts *o);    /* build.c */
 int preview_run(opts *o); /* preview.c */
 int watch_run(opts *o);   /* watch.c */
 int check_run(opts *o);   /* gate.c */
+int init_run(opts *o);    /* init.c */
 
 /* The profiles' names, indexed by fo_profile. */
 extern const char *const CLI_PROFILE_NAMES[3];
