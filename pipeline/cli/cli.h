@@ -98,6 +98,7 @@ void cli_say(const char *fmt, ...) FO_PRINTF(1, 2);
 void cli_diags_init(fo_diags *d, const opts *o);
 
 /* Where fonts/, templates/ and assets/ are: $FOLIO_DATA_DIR, else the
+ * installed data beside the running folio (PREFIX/share/folio), else the
  * folder the build was configured with. Borrowed. */
 const char *cli_data_dir(void);
 
