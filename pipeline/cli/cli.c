@@ -41,6 +41,7 @@ void cli_diags_init(fo_diags *d, const opts *o)
 {
     fo_diags_init(d);
     d->strict = o->strict;
+    d->quiet = o->quiet;
 }
 
 /* The installed data beside the running folio: BINDIR/FO_DATA_REL (the

@@ -92,7 +92,8 @@ static const struct option_text {
     {"--quiet", NULL, NULL,
      "print errors only: no warnings, summary or progress"},
     {"--verbose", NULL, NULL,
-     "also print the stages' times and, on a terminal, progress"},
+     "a line per edition and profile (pages, time), on a terminal or "
+     "not"},
     {"--help", NULL, NULL, "print this help and exit"},
     {"--template", NULL, "NAME",
      "the template to start from (default: yearbook)"},

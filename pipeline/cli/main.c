@@ -458,6 +458,10 @@ int main(int argc, char **argv)
             continue;
         opts o;
         int rc = parse_opts(&COMMANDS[i], argc - 2, argv + 2, &o);
+        /* --quiet: no summary either (but the display list asked for) */
+        if (rc == 0 && o.quiet && !o.dump && COMMANDS[i].bit != DUMP &&
+            !freopen("/dev/null", "w", stdout))
+            rc = EXIT_INPUT;
         if (rc == 0) {
             rc = COMMANDS[i].run(&o);
             /* the summary's last line: where -o's default put the outputs
