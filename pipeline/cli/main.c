@@ -306,7 +306,8 @@ static int unknown_option(const struct command *cmd, const char *a)
             names[n++] = op->alias;
             continue;
         }
-        if (strcmp(a, op->name) != 0 && (!op->alias || strcmp(a, op->alias)))
+        if (strcmp(a, op->name) != 0 &&
+            (!op->alias || strcmp(a, op->alias) != 0))
             continue;
         for (size_t i = 0; i < NCOMMANDS; i++)
             if ((op->commands & COMMANDS[i].bit) &&

@@ -294,17 +294,17 @@ void fo_watch_print_diags(const fo_diags *d, FILE *out)
     size_t n = 0, cap = 0, same = 0;
     for (char *save = NULL, *l = strtok_r(text, "\n", &save); l;
          l = strtok_r(NULL, "\n", &save)) {
-        int warning = strstr(l, ": warning: ") != NULL;
-        if (warning && n == cap) {
-            cap = cap ? 2 * cap : 16;
-            lines = fo_xrealloc(lines, cap * sizeof *lines);
-        }
-        if (warning)
+        if (strstr(l, ": warning: ")) {
+            if (n == cap) {
+                cap = cap ? 2 * cap : 16;
+                lines = fo_xrealloc(lines, cap * sizeof *lines);
+            }
             lines[n++] = fo_xstrdup(l);
-        if (warning && last_lines &&
-            bsearch(&l, last_lines, nlast, sizeof *last_lines, by_line)) {
-            same++;
-            continue;
+            if (nlast &&
+                bsearch(&l, last_lines, nlast, sizeof *last_lines, by_line)) {
+                same++;
+                continue;
+            }
         }
         (void)fprintf(out, "%s\n", l);
     }
