@@ -43,6 +43,8 @@ Commands:
                  written to tests/fuzz/crashes/<harness>/ (keep them: the
                  fuzz.replay_* tests run them); exits non-zero if one crashed
   deps           only install the missing packages
+  deb            build the Debian package build-deb/folio_VERSION_ARCH.deb
+                 (CPack): folio, its templates, fonts, man page, completion
   format         reformat pipeline/ and tests/ C files in place (clang-format)
   clean          remove build/, build-*/ and out/
   -h, --help     this text
@@ -269,6 +271,15 @@ fuzz)
     ;;
 deps)
     ensure_packages
+    ;;
+deb)
+    ensure_packages
+    log "Configuring build-deb/ (Release, no tests)"
+    cmake -S "$ROOT" -B "$ROOT/build-deb" -DCMAKE_BUILD_TYPE=Release -DFO_TESTS=OFF
+    cmake --build "$ROOT/build-deb" -j "$JOBS"
+    log "Packaging (CPack, DEB)"
+    (cd "$ROOT/build-deb" && cpack -G DEB)
+    log "Package: $(cd "$ROOT" && ls build-deb/folio_*.deb) (apt install ./build-deb/folio_*.deb)"
     ;;
 format)
     ensure_packages

@@ -16,6 +16,7 @@
  * commit. So --dump streams too: no edition is held whole. */
 #define _XOPEN_SOURCE 700
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "cli/gate.h"
 #include "cli/report.h"
 #include "image/image.h"
@@ -132,6 +133,7 @@ typedef struct edition_out {
     output out[4];     /* the PDFs in profile order, then the dump */
     int nout;
     int opened; /* the outputs were opened at the first page */
+    cli_progress prog;
 } edition_out;
 
 static fo_status edition_page(void *ud, const fo_dl_doc *doc, size_t i)
@@ -152,6 +154,7 @@ static fo_status edition_page(void *ud, const fo_dl_doc *doc, size_t i)
                            eo->out[k].profile);
         st = output_page(&eo->out[k], doc, i);
     }
+    cli_progress_page(&eo->prog, i + 1);
     return st;
 }
 
@@ -189,6 +192,7 @@ static fo_status build_edition(const opts *o, const loaded *l, int e,
 {
     double t0 = fo_report_now();
     edition_out eo = {.o = o, .pub = l->pub, .ed = e, .d = d, .rep = rep};
+    cli_progress_start(&eo.prog, o, l->pub->editions[e]);
     eo.check =
         gate_checker_new(l->pub, e, l->tmpl[e], o->profiles, o->strict, pre);
     for (int k = 0; k < 3; k++)
@@ -217,6 +221,11 @@ static fo_status build_edition(const opts *o, const loaded *l, int e,
         }
     }
     *npages = doc ? doc->npages : 0;
+    cli_progress_done(&eo.prog, NULL, 0, 0);
+    for (int k = 0; k < eo.nout; k++)
+        if (eo.out[k].profile != DUMP_OUTPUT)
+            cli_progress_done(&eo.prog, CLI_PROFILE_NAMES[eo.out[k].profile],
+                              *npages, tmp[eo.out[k].profile] != NULL);
     if (rep) {
         double write = 0;
         for (int k = 0; k < eo.nout; k++)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 const char *const CLI_PROFILE_NAMES[3] = {"screen", "print", "archive"};
 
@@ -40,12 +41,48 @@ void cli_diags_init(fo_diags *d, const opts *o)
 {
     fo_diags_init(d);
     d->strict = o->strict;
+    d->quiet = o->quiet;
+}
+
+/* The installed data beside the running folio: BINDIR/FO_DATA_REL (the
+ * relative path CMake computed from bin/ to share/folio), when it holds
+ * templates/. Looked up through /proc/self/exe, so that an installed
+ * folio, or a copy of its prefix anywhere, finds its own templates and
+ * fonts, never a source tree's (tests/cli/install.sh). NULL when folio
+ * runs from its build folder. */
+static char *installed_data_dir(void)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0 || (size_t)n >= sizeof exe - 1)
+        return NULL;
+    exe[n] = 0;
+    char *bin = fo_path_dirname(exe);
+    char *data = fo_path_join(bin, FO_DATA_REL);
+    char *tmpl = fo_path_join(data, "templates");
+    struct stat st;
+    int found = stat(tmpl, &st) == 0 && S_ISDIR(st.st_mode);
+    free(tmpl);
+    free(bin);
+    if (!found) {
+        free(data);
+        return NULL;
+    }
+    return data;
 }
 
 const char *cli_data_dir(void)
 {
+    static char *installed;
+    static int looked;
     const char *env = getenv("FOLIO_DATA_DIR");
-    return env && *env ? env : FO_DATA_DIR;
+    if (env && *env)
+        return env;
+    if (!looked) { /* once: the answer cannot change during a run */
+        installed = installed_data_dir();
+        looked = 1;
+    }
+    return installed ? installed : FO_DATA_DIR;
 }
 
 /* Creation date of the PDFs: SOURCE_DATE_EPOCH when set (reproducible

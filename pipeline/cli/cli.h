@@ -61,7 +61,26 @@ typedef struct opts {
     int no_cache;          /* --no-cache */
     int scheme;            /* impose: fo_impose_scheme (cli/impose.h) */
     fo_para_memo *memo;    /* watch: layouts set paragraphs through it */
+
+    int out_given;             /* -o was given (else out_dir is "out") */
+    int quiet;                 /* --quiet: errors only */
+    int verbose;               /* --verbose: the stages' times, progress */
+    char *pub_owned;           /* pub when made from a folder's name */
+    const char *template_name; /* init --template */
+    const char *editions;      /* init --editions, comma-separated */
 } opts;
+
+/* The publication named on the command line may be its folder: then
+ * o->pub becomes FOLDER/publication.yaml (owned by o). 0, or EXIT_USAGE
+ * after saying what is wrong (args.c). */
+int cli_resolve_pub(opts *o);
+
+/* Frees what parsing the command line allocated in o. */
+void cli_opts_free(opts *o);
+
+/* The summary's last line when -o was not given: where the outputs went
+ * (stdout; nothing with --quiet or when o->out_given). */
+void cli_say_out_default(const opts *o);
 
 /* The commands, each given its parsed command line; each returns the exit
  * code. */
@@ -70,6 +89,7 @@ int dump_run(opts *o);    /* build.c */
 int preview_run(opts *o); /* preview.c */
 int watch_run(opts *o);   /* watch.c */
 int check_run(opts *o);   /* gate.c */
+int init_run(opts *o);    /* init.c */
 
 /* The build in this process (build.c), what `build` runs and `package`
  * reuses: every edition laid out, preflighted and written, the PDFs
@@ -96,6 +116,7 @@ void cli_say(const char *fmt, ...) FO_PRINTF(1, 2);
 void cli_diags_init(fo_diags *d, const opts *o);
 
 /* Where fonts/, templates/ and assets/ are: $FOLIO_DATA_DIR, else the
+ * installed data beside the running folio (PREFIX/share/folio), else the
  * folder the build was configured with. Borrowed. */
 const char *cli_data_dir(void);
 

@@ -218,7 +218,7 @@ static int watch_build(const opts *o, int profile, fo_preview_cache *cache,
     long long t_pdf = clock_ms();
     if (rc == 0 && fo_proof_write(pub, docs, d, &p.po, *good + 1, d) != FO_OK)
         rc = EXIT_INPUT;
-    fo_diags_print(d, stderr);
+    fo_watch_print_diags(d, stderr);
     long long ms = clock_ms() - t0;
     if (getenv("FOLIO_WATCH_TIMES")) {
         /* where a build's time goes, for measuring watch itself */
@@ -331,6 +331,10 @@ int watch_run(opts *o)
     cli_catch_signals(1);
     cli_sweep_outputs(o->out_dir);
 
+    char *out_real = realpath(o->out_dir, NULL); /* made above */
+    printf("proof sheet: %s/proof.html (open it once: it reloads itself)\n",
+           out_real ? out_real : o->out_dir);
+    free(out_real);
     fo_preview_cache *cache = fo_preview_cache_new();
     o->memo = fo_para_memo_new(WATCH_MEMO_BYTES);
     long good = (long)time(NULL) * 10, attempt = 0;

@@ -6,7 +6,7 @@
  * IN_CREATE, IN_DELETE, IN_MOVED_FROM and IN_ATTRIB (touch). A folder
  * created below a recursive watch is added when it appears. IN_Q_OVERFLOW
  * (events lost) is reported as a change of everything ("*"). */
-#define _XOPEN_SOURCE 700 /* realpath */
+#define _XOPEN_SOURCE 700 /* realpath, open_memstream, strtok_r */
 #include "cli/watch_fs.h"
 
 #include <dirent.h>
@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -26,6 +27,10 @@
 #define MASK                                                                   \
     (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE |    \
      IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
+
+static char **last_lines;
+static size_t nlast;
+static void forget_lines(char **lines, size_t n);
 
 typedef struct watched {
     int wd;
@@ -64,13 +69,40 @@ void fo_watch_free(fo_watch *w)
     free(w->skip);
     (void)close(w->fd);
     free(w);
+    forget_lines(last_lines, nlast);
+    last_lines = NULL;
+    nlast = 0;
 }
 
+/* Hidden files and folders (".git", emacs' ".#x" locks, vim's ".x.swp")
+ * and backups ("x~", "#x#"), files and folders alike. */
 static int ignored_name(const char *name)
 {
     size_t n = strlen(name);
     return name[0] == '.' || (n && name[n - 1] == '~') ||
-           strcmp(name, "4913") == 0;
+           (n > 1 && name[0] == '#' && name[n - 1] == '#');
+}
+
+/* Whether a file's name is one of a kind folio reads: YAML (publication,
+ * sections, templates), JPEG and PNG images, fonts, colour profiles.
+ * Editors write their temporary files under other names (sed -i's
+ * "sedXXXXXX", vim's "4913" probe and ".x.swp", "x.tmp", kate's
+ * "x.kate-swp", JetBrains' "x___jb_tmp___") and then rename them over the
+ * file, which is seen as a change of the file itself (IN_MOVED_TO): so a
+ * rule by kind ignores every editor's temporary files, known or not,
+ * where a list of their patterns would miss the next editor's. */
+static int content_name(const char *name)
+{
+    static const char *const kinds[] = {"yaml", "yml", "jpg", "jpeg",
+                                        "png",  "ttf", "otf", "ttc",
+                                        "icc",  "icm", "conf"};
+    const char *dot = strrchr(name, '.');
+    if (!dot || dot == name)
+        return 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (strcasecmp(dot + 1, kinds[i]) == 0)
+            return 1;
+    return 0;
 }
 
 /* Whether path is the skipped folder or below it. */
@@ -197,7 +229,7 @@ static int drain(fo_watch *w, fo_buf *changed)
             }
             if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)))
                 (void)add_dir(w, path, dir->recursive);
-            if (!(ev->mask & IN_ISDIR)) {
+            if (!(ev->mask & IN_ISDIR) && content_name(ev->name)) {
                 note(changed, path);
                 count++;
             }
@@ -227,4 +259,64 @@ int fo_watch_wait(fo_watch *w, int debounce_ms, volatile sig_atomic_t *stop,
         if (r > 0 && drain(w, changed) > 0)
             quiet_until = now_ms() + debounce_ms;
     }
+}
+
+/* ---- diagnostics, once per change ---------------------------------------
+ * The warnings of the last build, as printed lines, sorted: a rebuild
+ * prints a warning again only when it is new or its text changed (its
+ * position moved, say), and counts the others in one line; errors are
+ * printed every time, since the build they stop is still the last one.
+ * One watch runs per process, so the lines are this file's. */
+static int by_line(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void forget_lines(char **lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(lines[i]);
+    free(lines);
+}
+
+void fo_watch_print_diags(const fo_diags *d, FILE *out)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem) { /* out of memory: print them all */
+        fo_diags_print(d, out);
+        return;
+    }
+    fo_diags_print(d, mem);
+    (void)fclose(mem);
+    char **lines = NULL;
+    size_t n = 0, cap = 0, same = 0;
+    for (char *save = NULL, *l = strtok_r(text, "\n", &save); l;
+         l = strtok_r(NULL, "\n", &save)) {
+        if (strstr(l, ": warning: ")) {
+            if (n == cap) {
+                cap = cap ? 2 * cap : 16;
+                lines = fo_xrealloc(lines, cap * sizeof *lines);
+            }
+            lines[n++] = fo_xstrdup(l);
+            if (nlast &&
+                bsearch(&l, last_lines, nlast, sizeof *last_lines, by_line)) {
+                same++;
+                continue;
+            }
+        }
+        (void)fprintf(out, "%s\n", l);
+    }
+    free(text);
+    if (same)
+        (void)fprintf(out,
+                      "folio: %zu warning%s as before (listed on the proof "
+                      "sheet)\n",
+                      same, same == 1 ? "" : "s");
+    if (n)
+        qsort(lines, n, sizeof *lines, by_line);
+    forget_lines(last_lines, nlast);
+    last_lines = lines;
+    nlast = n;
 }

@@ -5,15 +5,19 @@
  *
  * The watcher adds folders recursively and reports the files that changed
  * in them, after a quiet period (debounce) so that one save, which is often
- * several events, gives one rebuild. Hidden files and folders (".git",
- * ".#x", ".x.swp") and editor backups ("x~", vim's "4913") are ignored, as
- * is the folder given as `skip` (the output folder) and all below it. */
+ * several events, gives one rebuild. Only files of a kind folio reads
+ * count (.yaml, .yml, .jpg, .jpeg, .png, fonts, colour profiles), so that
+ * editors' temporary files ("sedXXXXXX", vim's "4913", "x.tmp") are
+ * ignored; so are hidden files and folders (".git", ".#x", ".x.swp"),
+ * backups ("x~", "#x#"), and the folder given as `skip` (the output
+ * folder) and all below it. */
 #ifndef FO_CLI_WATCH_FS_H
 #define FO_CLI_WATCH_FS_H
 
 #include "core/core.h"
 
 #include <signal.h>
+#include <stdio.h>
 
 typedef struct fo_watch fo_watch;
 
@@ -33,5 +37,11 @@ int fo_watch_add(fo_watch *w, const char *dir, int recursive);
  * (checked at least every 250 ms), -1 on an error. */
 int fo_watch_wait(fo_watch *w, int debounce_ms, volatile sig_atomic_t *stop,
                   fo_buf *changed);
+
+/* Prints d as fo_diags_print does, but each warning only when the last
+ * call did not print it too (the others are counted in one line): a
+ * rebuild of `watch` shows what changed, not every warning again. The
+ * warnings are remembered until fo_watch_free. */
+void fo_watch_print_diags(const fo_diags *d, FILE *out);
 
 #endif

@@ -145,6 +145,7 @@ typedef struct fo_diags {
     fo_diag_slot *seen; /* hash set of items, so a repeat costs O(1) */
     size_t nseen;       /* its capacity: 0 or a power of two */
     int strict;         /* --strict: every warning is added as an error */
+    int quiet;          /* --quiet: fo_diags_print prints errors only */
 } fo_diags;
 
 void fo_diags_init(fo_diags *d);

@@ -303,6 +303,8 @@ void fo_diags_print(const fo_diags *d, FILE *out)
     static const char *names[] = {"error", "warning", "note"};
     for (size_t i = 0; i < d->n; i++) {
         const fo_diag *g = &d->items[i];
+        if (d->quiet && g->sev != FO_SEV_ERROR)
+            continue;
         if (g->pos.file && g->pos.line > 0)
             (void)fprintf(out, "%s:%d:%d: %s: %s", g->pos.file, g->pos.line,
                           g->pos.col, names[g->sev], g->message);
