@@ -15,7 +15,7 @@ PACKAGES=(
     build-essential cmake pkg-config git
     libyaml-dev libpango1.0-dev libcairo2-dev libhpdf-dev libharfbuzz-dev
     libpng-dev zlib1g-dev libdeflate-dev libjpeg-dev liblcms2-dev libhyphen-dev libicu-dev libxxhash-dev
-    libarchive-dev libqrencode-dev zbar-tools
+    libarchive-dev libqrencode-dev zbar-tools scdoc
     hyphen-en-us hyphen-fr libcmocka-dev fonts-noto-core
     poppler-utils qpdf mupdf-tools ghostscript valgrind imagemagick
     clang-format clang-tidy python3 python3-yaml python3-jsonschema time chromium liblcms2-utils
