@@ -30,12 +30,22 @@ void fo_set_line_ink(fo_fonts *f, const fo_set_line *ln, double *top,
         PangoFont *font = font_of(f, run->dl_font);
         if (!font)
             continue;
-        hb_font_t *hb = pango_font_get_hb_font(font);
-        int xs = 0, ys = 0;
-        hb_font_get_scale(hb, &xs, &ys);
-        if (ys == 0)
+        /* In the face's own units: the table may hold several sizes of
+         * one face, and extents rounded at another size would make the
+         * result depend on which one the walk met first. */
+        hb_font_t *sized = pango_font_get_hb_font(font);
+        hb_face_t *face = hb_font_get_face(sized);
+        hb_font_t *hb = hb_font_create(face);
+        unsigned ncoords = 0;
+        const int *coords = hb_font_get_var_coords_normalized(sized, &ncoords);
+        if (ncoords) /* a variable font's instance (weight) */
+            hb_font_set_var_coords_normalized(hb, coords, ncoords);
+        unsigned upem = hb_face_get_upem(face);
+        if (upem == 0) {
+            hb_font_destroy(hb);
             continue;
-        double k = run->size / (double)ys;
+        }
+        double k = run->size / (double)upem;
         for (int g = 0; g < run->n; g++) {
             hb_glyph_extents_t ext;
             if (!hb_font_get_glyph_extents(hb, run->glyphs[g].gid, &ext))
@@ -50,5 +60,6 @@ void fo_set_line_ink(fo_fonts *f, const fo_set_line *ln, double *top,
             if (b > *bottom)
                 *bottom = b;
         }
+        hb_font_destroy(hb);
     }
 }
