@@ -22,6 +22,7 @@ MESSAGES = {
     "check_report",   # the preflight's findings
     "image_set_why", "image_rd_fail",  # why an image cannot be read
     "usage_error",    # cli: bad usage (exit 2)
+    "finding",        # cli/editions.c: the parity report's findings
 }
 # printf-like functions that format something other than a message, or
 # pass a caller's format on (the caller's call is the one checked).
