@@ -211,6 +211,7 @@ static const skeleton SKELETONS[] = {
     {"yearbook", YEARBOOK_PARTS, 3, 1},
     {"booklet", BOOKLET_PARTS, 2, 1},
     {"trifold", GENERAL_PARTS, 2, 0},
+    {"factsheet", GENERAL_PARTS, 2, 0},
 };
 
 /* ---- the files ---------------------------------------------------------- */

@@ -48,12 +48,12 @@ grep -qx "folio: init: booklet/publication.yaml exists" again.err || fail "no 'e
 grep -qx "folio: init: nothing written: init never overwrites a file" again.err || fail "no 'nothing written': $(cat again.err)"
 
 # a template that is not installed: the installed ones, from templates/
-"$FOLIO" init fs --template factsheet >fs.out 2>fs.err
+"$FOLIO" init fs --template leaflet >fs.out 2>fs.err
 rc=$?
-[ "$rc" = 2 ] || fail "--template factsheet: exit $rc, not 2"
-[ "$(cat fs.err)" = "folio: init: no template 'factsheet'; the templates: $installed" ] ||
-    fail "--template factsheet said: $(cat fs.err)"
-[ ! -e fs ] || fail "--template factsheet wrote fs/"
+[ "$rc" = 2 ] || fail "--template leaflet: exit $rc, not 2"
+[ "$(cat fs.err)" = "folio: init: no template 'leaflet'; the templates: $installed" ] ||
+    fail "--template leaflet said: $(cat fs.err)"
+[ ! -e fs ] || fail "--template leaflet wrote fs/"
 "$FOLIO" init fs --template bookelt >fs2.out 2>fs2.err
 [ "$(cat fs2.err)" = "folio: init: no template 'bookelt'; did you mean 'booklet'? (the templates: $installed)" ] ||
     fail "--template bookelt said: $(cat fs2.err)"

@@ -91,14 +91,25 @@ for pdf in ["qr/qr-vi.pdf", "qr/qr-en.pdf", "qr-campaign/qr-campaign-en.pdf"]:
     qdf = os.path.join(work, "k.pdf")
     subprocess.run(["qpdf", "--qdf", "--object-streams=disable",
                     os.path.join(work, pdf), qdf], check=True)
-    fill, nk, rects = None, 0, 0
+    # A page's content is its stream's first top-level q ... Q; the
+    # printer's marks (whose colour bar is C, M and Y on purpose) follow
+    # it in a q ... Q of their own, outside the bleed.
+    fill, nk, rects, depth, block = None, 0, 0, 0, 0
     for line in open(qdf, "rb").read().decode("latin1").split("\n"):
         w = line.split()
         if not w:
             continue
-        if w[-1] in ("k", "rg", "g", "sc", "scn"):
+        if w == ["stream"]:
+            depth, block = 0, 0
+        elif w == ["q"]:
+            block += depth == 0
+            depth += 1
+        elif w == ["Q"]:
+            depth -= 1
+        elif w[-1] in ("k", "rg", "g", "sc", "scn"):
             fill = w
-        elif w[-1] == "f" and len(w) == 6 and w[-2] == "re":
+        elif w[-1] == "f" and len(w) == 6 and w[-2] == "re" and block == 1 \
+                and depth > 0:
             rects += 1
             if not (fill and fill[-1] == "k" and fill[:3] == ["0", "0", "0"]):
                 nk += 1
