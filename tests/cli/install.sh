@@ -63,7 +63,10 @@ fi
 # the prefix's templates, not the source's
 rm -r "$root/share/folio/templates/booklet"
 env -u FOLIO_DATA_DIR "$root/bin/folio" init x --template booklet >t.out 2>t.err
-[ "$(cat t.err)" = "folio: init: no template 'booklet'; did you mean 'trifold'? (the templates: trifold, yearbook)" ] ||
-    [ "$(cat t.err)" = "folio: init: no template 'booklet'; the templates: trifold, yearbook" ] ||
+left=$(cd "$root/share/folio/templates" && for d in */; do
+    [ -f "$d/template.yaml" ] && printf '%s\n' "${d%/}"
+done | sort | paste -sd, - | sed 's/,/, /g')
+[ "$(cat t.err)" = "folio: init: no template 'booklet'; did you mean 'trifold'? (the templates: $left)" ] ||
+    [ "$(cat t.err)" = "folio: init: no template 'booklet'; the templates: $left" ] ||
     fail "the installed folio offers the source tree's templates: $(cat t.err)"
 echo "install: the installed folio builds from its prefix"
