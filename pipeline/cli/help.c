@@ -2,37 +2,12 @@
  * you mean" (help.h). Hand-written rather than taken from a library:
  * getopt_long has no suggestions and GLib's GOptionContext would replace
  * main.c's tables, which every command and option is a row of; the edit
- * distance is a dozen lines over names of under 20 bytes. */
+ * distance is core's fo_edit_distance. */
 #include "cli/help.h"
+#include "core/core.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-int cli_edit_distance(const char *a, const char *b)
-{
-    enum { MAX = 64 };
-    size_t n = strlen(a), m = strlen(b);
-    if (n >= MAX || m >= MAX) /* names are short; a long word is no typo */
-        return (int)(n > m ? n : m);
-    int d[MAX][MAX];
-    for (size_t i = 0; i <= n; i++)
-        d[i][0] = (int)i;
-    for (size_t j = 0; j <= m; j++)
-        d[0][j] = (int)j;
-    for (size_t i = 1; i <= n; i++)
-        for (size_t j = 1; j <= m; j++) {
-            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < best)
-                best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-                a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    return d[n][m];
-}
 
 const char *cli_nearest(const char *word, const char *const *cands, size_t n)
 {
@@ -45,7 +20,7 @@ const char *cli_nearest(const char *word, const char *const *cands, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (!cands[i])
             continue;
-        int dist = cli_edit_distance(word, cands[i]);
+        int dist = fo_edit_distance(word, cands[i], 0);
         if (dist < best_d) {
             best = cands[i];
             best_d = dist;

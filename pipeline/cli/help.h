@@ -9,11 +9,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* The edit distance between a and b: insertions, deletions, substitutions
- * and swaps of two neighbours ("biuld" is 1 from "build"), each costing 1,
- * counted in bytes. */
-int cli_edit_distance(const char *a, const char *b);
-
 /* The candidate nearest to word, when it is near enough to be what the
  * user meant (a distance of at most a third of the word, and at least 1);
  * else NULL. Borrowed from cands. Ties go to the first candidate. */

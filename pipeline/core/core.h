@@ -223,6 +223,11 @@ char *fo_path_join(const char *base, const char *rel);
 char *fo_path_confined(const char *root, const char *base_dir, const char *rel,
                        const char **why);
 
+/* Optimal string alignment distance between s and t (edits, adjacent
+ * swaps counting one), on bytes, ASCII case ignored when fold_case; 1000
+ * for a string over 64 bytes (edit_distance.c). */
+int fo_edit_distance(const char *s, const char *t, int fold_case);
+
 /* After fo_path_confined said "no such file" for rel (named in a file
  * in base_dir, inside the project folder root): "no such file (looked for
  * 'P' in the project)", P relative to root, with " — did you mean 'X'?"

@@ -16,38 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Optimal string alignment distance, ignoring ASCII case; names longer
- * than 64 bytes are never near. Written here because core depends on no
- * other stage (the model's key hints have their own). */
-static int distance(const char *s, const char *t)
-{
-    size_t m = strlen(s), n = strlen(t);
-    if (m > 64 || n > 64)
-        return 1000;
-    int dd[65][65];
-    for (size_t i = 0; i <= m; i++)
-        dd[i][0] = (int)i;
-    for (size_t j = 0; j <= n; j++)
-        dd[0][j] = (int)j;
-    for (size_t i = 1; i <= m; i++) {
-        for (size_t j = 1; j <= n; j++) {
-            int a = tolower((unsigned char)s[i - 1]);
-            int b = tolower((unsigned char)t[j - 1]);
-            int v = dd[i - 1][j - 1] + (a != b);
-            if (dd[i - 1][j] + 1 < v)
-                v = dd[i - 1][j] + 1;
-            if (dd[i][j - 1] + 1 < v)
-                v = dd[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a == tolower((unsigned char)t[j - 2]) &&
-                tolower((unsigned char)s[i - 2]) == b &&
-                dd[i - 2][j - 2] + 1 < v)
-                v = dd[i - 2][j - 2] + 1;
-            dd[i][j] = v;
-        }
-    }
-    return dd[m][n];
-}
-
 static bool exists(const char *path)
 {
     struct stat st;
@@ -73,8 +41,9 @@ static char *nearest(const char *dir, const char *name)
     while ((e = readdir(dp)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        int dist =
-            strcasecmp(e->d_name, name) == 0 ? 0 : distance(e->d_name, name);
+        int dist = strcasecmp(e->d_name, name) == 0
+                       ? 0
+                       : fo_edit_distance(e->d_name, name, 1);
         if (dist > 2 || (dist > 0 && (size_t)dist * 3 > stem))
             continue;
         if (dist < best_d || (dist == best_d && strcmp(e->d_name, best) < 0)) {

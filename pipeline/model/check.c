@@ -17,33 +17,9 @@ void fo_model_put(fo_buf *b, const char *s1, const char *s2)
     (void)st;
 }
 
-/* Optimal string alignment distance (Damerau-Levenshtein with adjacent
- * transpositions), on bytes; keys are short ASCII words. */
 int fo_model_edit_distance(const char *s, const char *t)
 {
-    size_t m = strlen(s), n = strlen(t);
-    if (m > 64 || n > 64)
-        return 1000;
-    int dd[65][65];
-    for (size_t i = 0; i <= m; i++)
-        dd[i][0] = (int)i;
-    for (size_t j = 0; j <= n; j++)
-        dd[0][j] = (int)j;
-    for (size_t i = 1; i <= m; i++) {
-        for (size_t j = 1; j <= n; j++) {
-            int cost = s[i - 1] != t[j - 1];
-            int v = dd[i - 1][j] + 1;
-            if (dd[i][j - 1] + 1 < v)
-                v = dd[i][j - 1] + 1;
-            if (dd[i - 1][j - 1] + cost < v)
-                v = dd[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1 && s[i - 1] == t[j - 2] &&
-                s[i - 2] == t[j - 1] && dd[i - 2][j - 2] + 1 < v)
-                v = dd[i - 2][j - 2] + 1;
-            dd[i][j] = v;
-        }
-    }
-    return dd[m][n];
+    return fo_edit_distance(s, t, 0);
 }
 
 const char *fo_model_hint(const char *name, const char *const *allowed)
