@@ -153,22 +153,8 @@ fo_status fo_pdf_form_place(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
     const double *m = pl->m;
     double cm[6] = {
         m[0], -m[1], -m[2], m[3], m[2] * Hf + m[4], Hs - m[3] * Hf - m[5]};
+    double clip[4] = {pl->cx, Hs - pl->cy - pl->ch, pl->cw, pl->ch};
     fo_pdf_text_end(o, ps);
-    fo_pdf_outs(o, "q\n");
-    fo_pdf_outn(o, pl->cx, 4);
-    fo_pdf_outs(o, " ");
-    fo_pdf_outn(o, Hs - pl->cy - pl->ch, 4);
-    fo_pdf_outs(o, " ");
-    fo_pdf_outn(o, pl->cw, 4);
-    fo_pdf_outs(o, " ");
-    fo_pdf_outn(o, pl->ch, 4);
-    fo_pdf_outs(o, " re W n\n");
-    for (int i = 0; i < 6; i++) {
-        fo_pdf_outn(o, cm[i], 4);
-        fo_pdf_outs(o, " ");
-    }
-    fo_pdf_outs(o, "cm /");
-    fo_pdf_outs(o, name);
-    fo_pdf_outs(o, " Do\nQ\n");
+    fo_pdf_out_do(o, clip, cm, name);
     return FO_OK;
 }

@@ -278,6 +278,11 @@ FO_WUR fo_status fo_pdf_forms_make(fo_pdf_ctx *c, size_t p);
 /* A placement on page ps: q, its clip, its matrix, the form, Q. */
 FO_WUR fo_status fo_pdf_form_place(fo_pdf_ctx *c, fo_pdf_out *o,
                                    fo_pdf_page *ps, const fo_dl_place *pl);
+/* q [x y w h re W n] a b c d e f cm /name Do Q: an XObject drawn with
+ * matrix cm (6 numbers), clipped to clip (x, y, w, h in PDF space) unless
+ * NULL. */
+void fo_pdf_out_do(fo_pdf_out *o, const double *clip, const double *cm,
+                   const char *name);
 /* The placement of im: q [clip] cm /name Do Q, through its orientation. */
 void fo_pdf_text_place(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
                        const fo_dl_image *im, const char *name);

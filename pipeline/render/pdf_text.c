@@ -575,17 +575,21 @@ void fo_pdf_text_place(fo_pdf_ctx *c, fo_pdf_out *o, fo_pdf_page *ps,
                     im->h * m[3],
                     im->x + im->w * (m[2] + m[4]),
                     H - im->y - im->h * (m[3] + m[5])};
+    double clip[4] = {im->cx, H - im->cy - im->ch, im->cw, im->ch};
     fo_pdf_text_end(o, ps);
+    fo_pdf_out_do(o, im->clip ? clip : NULL, cm, name);
+}
+
+void fo_pdf_out_do(fo_pdf_out *o, const double *clip, const double *cm,
+                   const char *name)
+{
     fo_pdf_outs(o, "q\n");
-    if (im->clip) {
-        fo_pdf_outn(o, im->cx, 4);
-        fo_pdf_outs(o, " ");
-        fo_pdf_outn(o, H - im->cy - im->ch, 4);
-        fo_pdf_outs(o, " ");
-        fo_pdf_outn(o, im->cw, 4);
-        fo_pdf_outs(o, " ");
-        fo_pdf_outn(o, im->ch, 4);
-        fo_pdf_outs(o, " re W n\n");
+    if (clip) {
+        for (int i = 0; i < 4; i++) {
+            fo_pdf_outn(o, clip[i], 4);
+            fo_pdf_outs(o, " ");
+        }
+        fo_pdf_outs(o, "re W n\n");
     }
     for (int i = 0; i < 6; i++) {
         fo_pdf_outn(o, cm[i], 4);

@@ -172,3 +172,14 @@ fo_font_info fo_fonts_lookup(fo_fonts *f, fo_dl_doc *doc, PangoFont *font)
     record(f, fi->dl_font);
     return *fi;
 }
+
+PangoFont *fo_fonts_pango_font(fo_fonts *f, int dl)
+{
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, f->dl_fonts);
+    while (g_hash_table_iter_next(&it, &key, &val))
+        if (((fo_font_info *)val)->dl_font == dl)
+            return key;
+    return NULL;
+}

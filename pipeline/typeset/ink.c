@@ -6,20 +6,6 @@
 
 #include <harfbuzz/hb.h>
 
-/* The Pango font behind display-list font dl, from the per-document table
- * that setting the paragraph filled (a handful of fonts: a walk is
- * cheaper than a second table). */
-static PangoFont *font_of(fo_fonts *f, int dl)
-{
-    GHashTableIter it;
-    gpointer key, val;
-    g_hash_table_iter_init(&it, f->dl_fonts);
-    while (g_hash_table_iter_next(&it, &key, &val))
-        if (((fo_font_info *)val)->dl_font == dl)
-            return key;
-    return NULL;
-}
-
 void fo_set_line_ink(fo_fonts *f, const fo_set_line *ln, double *top,
                      double *bottom)
 {
@@ -27,7 +13,7 @@ void fo_set_line_ink(fo_fonts *f, const fo_set_line *ln, double *top,
     *bottom = 0;
     for (int r = 0; r < ln->nruns; r++) {
         const fo_set_run *run = &ln->runs[r];
-        PangoFont *font = font_of(f, run->dl_font);
+        PangoFont *font = fo_fonts_pango_font(f, run->dl_font);
         if (!font)
             continue;
         /* In the face's own units: the table may hold several sizes of

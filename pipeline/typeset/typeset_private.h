@@ -113,6 +113,12 @@ FO_WUR fo_status fo_para_set(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
                              fo_diags *d, fo_set_para *out);
 void fo_set_para_free(fo_set_para *p);
 
+/* A Pango font behind display-list font dl (any size of that face: the
+ * per-document table holds every size layout asked for), or NULL
+ * (fonts.c). A walk: for the few lookups of ink.c and the typographic
+ * report, not for every glyph. */
+PangoFont *fo_fonts_pango_font(fo_fonts *f, int dl);
+
 /* The ink of set line ln around its baseline, y down (ink.c): *top ≤ 0 is
  * the highest ink above it, *bottom ≥ 0 the lowest below, from the fonts'
  * glyph extents and the glyphs' offsets. 0 and 0 for an empty line. The

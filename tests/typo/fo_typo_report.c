@@ -102,19 +102,6 @@ static double hb_advance(PangoFont *font, uint32_t gid, double size)
     return hb_font_get_glyph_h_advance(hb, gid) * size / (double)xs;
 }
 
-/* The Pango font behind display-list font dl (any size of that face), from
- * the font set's per-document cache that fo_para_set filled. */
-static PangoFont *font_of(fo_fonts *f, int dl)
-{
-    GHashTableIter it;
-    gpointer key, val;
-    g_hash_table_iter_init(&it, f->dl_fonts);
-    while (g_hash_table_iter_next(&it, &key, &val))
-        if (((fo_font_info *)val)->dl_font == dl)
-            return key;
-    return NULL;
-}
-
 /* (a) folio's breaker. */
 static fo_status set_kp(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
                         const fo_style *st, const fo_template *t,
@@ -133,7 +120,7 @@ static fo_status set_kp(fo_fonts *f, fo_dl_doc *doc, const fo_rich *rich,
         b->n = 0;
         for (int r = 0; r < ln->nruns; r++) {
             const fo_set_run *run = &ln->runs[r];
-            PangoFont *font = font_of(f, run->dl_font);
+            PangoFont *font = fo_fonts_pango_font(f, run->dl_font);
             for (int g = 0; g < run->n; g++) {
                 const fo_dl_glyph *gg = &run->glyphs[g];
                 gunichar cp = g_utf8_get_char(run->text + gg->cluster);
